@@ -1,0 +1,6 @@
+export { SalShapeError, SalConfigError, SalDataError, SalBackendError, describeValue } from './errors.js';
+export { assertShape, assertRank, resolveOptions, checkNumber, checkOneOf } from './assert.js';
+export { createRng, deriveSeed } from './rng.js';
+export type { Rng } from './rng.js';
+export type * from './shapes.js';
+export type * from './contracts.js';
