@@ -1,0 +1,133 @@
+/**
+ * Picks and starts the TensorFlow.js backend. Order for `'auto'`: `@tensorflow/tfjs-node-gpu`,
+ * `@tensorflow/tfjs-node` (optional peers, used when installed), then WebAssembly with SIMD and our
+ * training kernels, which installs from the npm registry alone. `cpu` (pure JS) is there for reference
+ * checks; it is complete but much slower.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { SalBackendError, SalConfigError } from '@sal/types';
+import { registerWasmTrainingKernels } from './register-kernels.js';
+import './gradients.js';
+
+/** Which backend to start. */
+export type BackendPreference = 'auto' | 'node-gpu' | 'node' | 'wasm' | 'cpu';
+
+/** What is running. */
+export interface BackendInfo {
+  /** The tfjs backend name: `'tensorflow'` (tfjs-node / -gpu), `'wasm'` or `'cpu'`. */
+  readonly name: string;
+  /** The npm package that provides it. */
+  readonly package: string;
+  /** WebAssembly SIMD in use (wasm only). */
+  readonly simd: boolean;
+  /** Threads the backend computes with. */
+  readonly threads: number;
+  /** Kernels `@sal/backend` registered on this backend. */
+  readonly patchedKernels: readonly string[];
+  /** Preferences tried before this one and why each was skipped (for `'auto'`). */
+  readonly skipped: readonly string[];
+}
+
+/** Options of {@link initBackend}. */
+export interface InitBackendOptions {
+  /** Backend to start; `'auto'` never throws. @default 'auto' (or the `SAL_BACKEND` environment variable) */
+  prefer?: BackendPreference;
+}
+
+const PREFERENCES: readonly BackendPreference[] = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'];
+const NODE_PACKAGES = { 'node-gpu': '@tensorflow/tfjs-node-gpu', node: '@tensorflow/tfjs-node' } as const;
+
+let current: BackendInfo | null = null;
+
+/** The backend started by {@link initBackend}, or `null`. */
+export function backendInfo(): BackendInfo | null {
+  return current;
+}
+
+async function startNode(which: 'node-gpu' | 'node', skipped: string[]): Promise<BackendInfo> {
+  const pkg = NODE_PACKAGES[which];
+  try {
+    await import(/* @vite-ignore */ pkg);
+  } catch (err) {
+    throw new SalBackendError(which, `cannot load ${pkg} (${(err as Error).message.split('\n')[0]})`,
+      `npm install ${pkg} (its install script downloads libtensorflow, so it needs internet access)`);
+  }
+  if (!(await tf.setBackend('tensorflow'))) throw new SalBackendError(which, `${pkg} loaded but the 'tensorflow' backend did not start`);
+  await tf.ready();
+  return { name: 'tensorflow', package: pkg, simd: false, threads: 0, patchedKernels: [], skipped };
+}
+
+async function startWasm(skipped: string[]): Promise<BackendInfo> {
+  try {
+    await import('@tensorflow/tfjs-backend-wasm');
+  } catch (err) {
+    throw new SalBackendError('wasm', `cannot load @tensorflow/tfjs-backend-wasm (${(err as Error).message})`, 'npm install @tensorflow/tfjs-backend-wasm');
+  }
+  // the cpu backend stays registered beside it: rare kernel shapes borrow its exact kernels
+  await import('@tensorflow/tfjs-backend-cpu');
+  const patchedKernels = registerWasmTrainingKernels();
+  if (!(await tf.setBackend('wasm'))) throw new SalBackendError('wasm', 'the wasm backend failed to initialise');
+  await tf.ready();
+  const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+  return { name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', simd, threads: 1, patchedKernels, skipped };
+}
+
+async function startCpu(skipped: string[]): Promise<BackendInfo> {
+  await import('@tensorflow/tfjs-backend-cpu');
+  if (!(await tf.setBackend('cpu'))) throw new SalBackendError('cpu', 'the cpu backend failed to initialise');
+  await tf.ready();
+  return { name: 'cpu', package: '@tensorflow/tfjs-backend-cpu', simd: false, threads: 1, patchedKernels: [], skipped };
+}
+
+/**
+ * Start a backend and make it tfjs's active backend. Calling again with the same preference returns the
+ * running backend; a different preference switches.
+ *
+ * @throws SalBackendError when a specific preference cannot start (the message says what to install);
+ *   `'auto'` never throws.
+ */
+export async function initBackend(opts: InitBackendOptions = {}): Promise<BackendInfo> {
+  const envPref = typeof process !== 'undefined' ? process.env['SAL_BACKEND'] : undefined;
+  const prefer = opts.prefer ?? (envPref as BackendPreference | undefined) ?? 'auto';
+  if (!PREFERENCES.includes(prefer)) {
+    throw new SalConfigError('backend.initBackend', 'prefer', PREFERENCES.map((p) => `'${p}'`).join(' | '), prefer);
+  }
+  // tfjs's "install the node backend" banner is noise for our users: we report the backend ourselves
+  tf.env().set('PROD', true);
+  if (current && tf.getBackend() === current.name && (prefer === 'auto' || matches(prefer, current))) return current;
+
+  const skipped: string[] = [];
+  if (prefer === 'node-gpu' || prefer === 'node') current = await startNode(prefer, skipped);
+  else if (prefer === 'wasm') current = await startWasm(skipped);
+  else if (prefer === 'cpu') current = await startCpu(skipped);
+  else {
+    for (const which of ['node-gpu', 'node'] as const) {
+      try {
+        current = await startNode(which, skipped);
+        return current;
+      } catch (err) {
+        skipped.push(`${which}: ${(err as Error).message}`);
+      }
+    }
+    try {
+      current = await startWasm(skipped);
+    } catch (err) {
+      skipped.push(`wasm: ${(err as Error).message}`);
+      current = await startCpu(skipped);
+    }
+  }
+  return current;
+}
+
+function matches(prefer: BackendPreference, info: BackendInfo): boolean {
+  if (prefer === 'node-gpu' || prefer === 'node') return info.package === NODE_PACKAGES[prefer];
+  return info.name === prefer;
+}
+
+/** One line describing the running backend, e.g. for a CLI banner. */
+export function describeBackend(info: BackendInfo | null = current): string {
+  if (!info) return 'no backend started';
+  const extras = [info.simd ? 'SIMD' : null, `${info.threads} thread${info.threads === 1 ? '' : 's'}`,
+    info.patchedKernels.length ? `${info.patchedKernels.length} sal kernels` : null].filter(Boolean);
+  return `${info.name} (${info.package}; ${extras.join(', ')})`;
+}

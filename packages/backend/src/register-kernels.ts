@@ -1,0 +1,36 @@
+/**
+ * Registers the kernels the wasm backend lacks for training (or runs slowly), so conv nets with
+ * position-sampling readouts train end to end on the default backend.
+ */
+import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { conv2dBackpropFilterConfig } from './kernels/conv2d-backprop-filter.js';
+import { makeConv2dBackpropInputConfig } from './kernels/conv2d-backprop-input.js';
+import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './kernels/depthwise-backprop.js';
+import { unsortedSegmentSumConfig } from './kernels/unsorted-segment-sum.js';
+
+let registered: string[] | null = null;
+
+function replace(config: KernelConfig): void {
+  if (getKernel(config.kernelName, config.backendName)) unregisterKernel(config.kernelName, config.backendName);
+  registerKernel(config);
+}
+
+/**
+ * Register our wasm kernels (idempotent). Returns the names of the kernels we provide:
+ * `Conv2DBackpropFilter`, `Conv2DBackpropInput` (SIMD path for stride 1), `DepthwiseConv2dNativeBackpropFilter`,
+ * `DepthwiseConv2dNativeBackpropInput`, `UnsortedSegmentSum`.
+ */
+export function registerWasmTrainingKernels(): readonly string[] {
+  if (registered) return registered;
+  const original = getKernel('Conv2DBackpropInput', 'wasm');
+  const configs = [
+    conv2dBackpropFilterConfig,
+    makeConv2dBackpropInputConfig(original),
+    depthwiseBackpropFilterConfig,
+    depthwiseBackpropInputConfig,
+    unsortedSegmentSumConfig,
+  ];
+  for (const c of configs) replace(c);
+  registered = configs.map((c) => c.kernelName);
+  return registered;
+}
