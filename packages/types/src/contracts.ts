@@ -124,3 +124,34 @@ export interface Dataset {
   /** Batches of one session's split; `test` batches group all repeats of one image. */
   batches(sessionKey: SessionKey, split: Split, opts?: BatchOptions): Iterable<Batch>;
 }
+
+/**
+ * One recording session in raw form, as stored on disk (the original's per-session pickle):
+ * responses to training images (train + validation, split later by image id) and to test images
+ * (with repeats). Row `t` of a response matrix answers image `…ImageIds[t]`.
+ */
+export interface RawSession {
+  readonly key: SessionKey;
+  readonly nNeurons: number;
+  /** `[trials, neurons]`, row-major. */
+  readonly trainResponses: Float32Array;
+  /** `[trials]` image id of each training trial. */
+  readonly trainImageIds: Int32Array;
+  /** `[trials, neurons]`, row-major; test images repeat. */
+  readonly testResponses: Float32Array;
+  /** `[trials]` image id of each test trial. */
+  readonly testImageIds: Int32Array;
+}
+
+/** A whole dataset in raw form: grey images (id = index) and the sessions' responses. */
+export interface RawDataset {
+  /** `[nImages, height, width]` grey images, 0–255, row-major. */
+  readonly images: Uint8Array;
+  /** `[nImages, height, width]`. */
+  readonly imagesShape: readonly [n: number, h: number, w: number];
+  readonly sessions: readonly RawSession[];
+  /** Optional precomputed saliency maps `[nImages, height, width]` on the full images (e.g. log-densities). */
+  readonly saliency?: Float32Array;
+  /** Free-form metadata saved beside the data (e.g. a simulation's ground truth). */
+  readonly meta?: JsonObject;
+}
