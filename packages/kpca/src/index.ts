@@ -1,1 +1,4 @@
-export {};
+export { symmetricEigen, topEigen, fixSigns, TOP_EIGEN_DEFAULTS } from './eigen.js';
+export type { EigenResult, TopEigenResult, TopEigenOptions } from './eigen.js';
+export { toDense, toRows, matmul, gram, transpose } from './dense.js';
+export type { DenseMatrix, MatrixInput, ProductMethod } from './dense.js';

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { SalConfigError, SalShapeError } from '@sal/types';
+import { symmetricEigen, topEigen } from '../src/index.js';
+import { expectNoLeaks } from '../../test-utils/src/index.js';
+import { absCos, col, withSpectrum } from './helpers.js';
+
+describe('symmetricEigen', () => {
+  it('recovers a known spectrum QΛQᵀ, sorted descending, with the known eigenvectors', () => {
+    const lambda = [0.5, 7, -2, 3, 11, 1];
+    const { a, q } = withSpectrum(lambda, 3);
+    const r = symmetricEigen(a);
+    const sorted = [...lambda].sort((x, y) => y - x);
+    sorted.forEach((v, i) => expect(r.values[i]).toBeCloseTo(v, 10));
+    for (let j = 0; j < 6; j++) {
+      const src = lambda.indexOf(sorted[j] as number);
+      expect(absCos(col(r.vectors.data, 6, 6, j), q.getColumn(src))).toBeCloseTo(1, 10);
+      // sign convention: largest-magnitude entry positive
+      const v = col(r.vectors.data, 6, 6, j);
+      const big = v.reduce((m, x) => (Math.abs(x) > Math.abs(m) ? x : m), 0);
+      expect(big).toBeGreaterThan(0);
+    }
+  });
+
+  it('keeps the top k and rejects non-square input', () => {
+    const { a } = withSpectrum([1, 2, 3, 4], 1);
+    const r = symmetricEigen(a, 2);
+    expect(Array.from(r.values).map((x) => +x.toFixed(8))).toEqual([4, 3]);
+    expect([r.vectors.rows, r.vectors.cols]).toEqual([4, 2]);
+    expect(() => symmetricEigen([[1, 2, 3], [4, 5, 6]])).toThrow(SalShapeError);
+  });
+});
+
+describe('topEigen (randomized subspace iteration)', () => {
+  const n = 300;
+  // decaying spectrum with a gap after the top 8, like a kernel matrix
+  const lambda = Array.from({ length: n }, (_, i) => (i < 8 ? 100 / (i + 1) : 4 * Math.exp(-i / 20)));
+  const { a } = withSpectrum(lambda, 11);
+  const full = symmetricEigen(a, 8);
+
+  it('matches the full solver on the top components to 1e-4 (tensor products)', () => {
+    const r = expectNoLeaks(() => topEigen(a, 8, { seed: 1 }));
+    expect(r.converged).toBe(true);
+    for (let j = 0; j < 8; j++) {
+      expect(Math.abs((r.values[j] as number) - (full.values[j] as number)) / (full.values[j] as number)).toBeLessThan(1e-4);
+      expect(1 - absCos(col(r.vectors.data, n, 8, j), col(full.vectors.data, n, 8, j))).toBeLessThan(1e-4);
+    }
+  });
+
+  it('reaches tight residuals with float64 products', () => {
+    const r = topEigen(a, 8, { seed: 2, method: 'float64', tol: 1e-10, maxIterations: 200 });
+    expect(r.converged).toBe(true);
+    for (let j = 0; j < 8; j++) expect(r.values[j]).toBeCloseTo(full.values[j] as number, 8);
+  });
+
+  it('same seed, same result; accepts a tensor without disposing it', () => {
+    const t = tf.tensor2d(a);
+    const r1 = topEigen(t, 4, { seed: 9, maxIterations: 3 });
+    const r2 = topEigen(t, 4, { seed: 9, maxIterations: 3 });
+    expect(t.isDisposed).toBe(false);
+    t.dispose();
+    expect(Array.from(r1.values)).toEqual(Array.from(r2.values));
+    expect(Array.from(r1.vectors.data)).toEqual(Array.from(r2.vectors.data));
+    expect(r1.iterations).toBe(3);
+  });
+
+  it('rejects bad options', () => {
+    expect(() => topEigen(a, 0)).toThrow(SalConfigError);
+    expect(() => topEigen(a, 4, { tol: -1 })).toThrow(SalConfigError);
+    expect(() => topEigen(a, 4, { nope: 1 } as never)).toThrow(SalConfigError);
+  });
+});
