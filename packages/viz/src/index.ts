@@ -1,1 +1,13 @@
-export {};
+export { applyColormap, colorLimits, sampleColormap, VIRIDIS, COLORMAP_NAMES, COLORMAP_DEFAULTS } from './colormap.js';
+export type { ColormapName, ColormapOptions, Rgb } from './colormap.js';
+export { createImage, rgbaImage, upscale, resizeNearest, blit, encodePng, decodePng, pngDataUri } from './raster.js';
+export type { RgbaImage } from './raster.js';
+export { escapeXml, svgToPng, formatNumber } from './svg.js';
+export { panelFigureSvg, panelFigurePng, PANEL_FIGURE_DEFAULTS } from './layout.js';
+export type { Panel, PanelFigureOptions, PanelFigure, PanelBox } from './layout.js';
+export {
+  heatmapImage, heatmapPng, HEATMAP_DEFAULTS, imageGridImage, imageGridPng, IMAGE_GRID_DEFAULTS,
+  overlayImage, overlayPng, OVERLAY_DEFAULTS, hotPixelsImage, hotPixelsPng, HOT_PIXELS_DEFAULTS, hotPixelMask,
+  saliencyPanelPng, saliencyPanels,
+} from './images.js';
+export type { HeatmapOptions, ImageGridOptions, OverlayOptions, HotPixelsOptions } from './images.js';
