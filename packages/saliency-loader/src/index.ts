@@ -4,3 +4,7 @@ export { BOUNDARY_MODES } from './boundary.js';
 export type { BoundaryMode } from './boundary.js';
 export { cropImage, cropShape, rescale, rescaleShape, resize } from './geometry.js';
 export type { Crop } from './geometry.js';
+export { parseNpy, encodeNpy, dtypeOf, NPY_DTYPES } from './npy.js';
+export type { NpyArray, NpyData, NpyDtype, ParseNpyOptions, EncodeNpyOptions } from './npy.js';
+export { parseNpz, encodeNpz } from './npz.js';
+export type { EncodeNpzOptions } from './npz.js';
