@@ -1,1 +1,15 @@
-export {};
+export type { ResponseModel, ImageInput, CpuImages, Matrix, GrfArray, ShapedArray } from './arrays.js';
+export { gradientReceptiveFields, gradientReceptiveFieldChunks, GRF_DEFAULTS } from './grf.js';
+export type { GrfOptions, GrfMethod, GrfProgress, GrfChunk } from './grf.js';
+export { predictResponses, PREDICT_DEFAULTS } from './predict.js';
+export type { PredictOptions } from './predict.js';
+export { topKImages, bottomKImages } from './select.js';
+export type { ImageSelection } from './select.js';
+export { valueDistributions, summaryStats, gatherGrfValues, DISTRIBUTION_DEFAULTS } from './distributions.js';
+export type { DistributionOptions, Distribution, SummaryStats } from './distributions.js';
+export { hotPixels, HOT_PIXEL_DEFAULTS } from './hot-pixels.js';
+export type { HotPixelOptions, HotPixels, HotPixelScore } from './hot-pixels.js';
+export { grfCentres, CENTRE_DEFAULTS } from './centres.js';
+export type { CentreOptions, CentreWeight, GrfCentres } from './centres.js';
+export { rfShifts, rfShiftPermutationTest, RF_SHIFT_TEST_DEFAULTS } from './shift.js';
+export type { RfShifts, RfShiftOptions, RfShiftTestOptions, RfShiftTest } from './shift.js';
