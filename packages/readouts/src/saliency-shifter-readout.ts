@@ -1,0 +1,187 @@
+/**
+ * The saliency-shifter readout: a remapper conv net turns a context input (saliency and its gradients, or
+ * a control) into a 2-channel shift field at input resolution; each neuron reads the core's features at
+ * its Gaussian position plus the field sampled there.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  SalConfigError,
+  SalShapeError,
+  checkNumber,
+  createRng,
+  resolveOptions,
+  type JsonObject,
+  type Readout,
+  type ReadoutApplyOptions,
+  type Shape3D,
+} from '@sal/types';
+import { bilinearSample } from './bilinear-sample.js';
+import { ConvStack, type ConvBlockSpec } from './conv-stack.js';
+import { GaussianBase, checkGaussianParams, type GaussType } from './gaussian-base.js';
+import { torchDefaultConv } from './init.js';
+
+export const SALIENCY_SHIFTER_KIND = 'readouts.saliencyShifter';
+
+/** Options of {@link saliencyShifterReadout}. */
+export interface SaliencyShifterReadoutOptions {
+  /** `[height, width, channels]` of the core's feature map (required). @default [0, 0, 0] */
+  inShape?: Shape3D;
+  /** Number of neurons N (required). @default 0 */
+  outDims?: number;
+  /** Parameterisation of σ (see the Gaussian readout). @default 'full' */
+  gaussType?: GaussType;
+  /** μ starts uniform in ±initMuRange. @default 0.2 */
+  initMuRange?: number;
+  /** σ starts at initSigma (isotropic/uncorrelated) or uniform in ±initSigma (full). @default 1 */
+  initSigma?: number;
+  /** Weight of the L1 penalty on the feature weights. @default 4 */
+  gammaReadout?: number;
+  /** Add a per-neuron bias (the original adds none). @default true */
+  bias?: boolean;
+  /** Channels of the context input (`opts.context`) the remapper reads. @default 3 */
+  remapChannels?: number;
+  /** Hidden channels of the remapper; 0 means `remapChannels`, as the original. @default 0 */
+  remapHiddenChannels?: number;
+  /** Conv layers of the remapper: `remapLayers-1` × [conv, batch-norm, ELU], then [conv → 2, batch-norm, tanh]. @default 2 */
+  remapLayers?: number;
+  /** Odd kernel size of the remapper convs ('same' padding). @default 3 */
+  remapKernel?: number;
+  /** The shift field is tanh(·) × maxRemapAmplitude, in [-1, 1] grid units. @default 0.2 */
+  maxRemapAmplitude?: number;
+  /** Seed of the initialisation. @default 0 */
+  seed?: number;
+}
+
+export const SALIENCY_SHIFTER_READOUT_DEFAULTS: Readonly<Required<SaliencyShifterReadoutOptions>> = Object.freeze({
+  inShape: Object.freeze([0, 0, 0]) as unknown as Shape3D,
+  outDims: 0,
+  gaussType: 'full',
+  initMuRange: 0.2,
+  initSigma: 1,
+  gammaReadout: 4,
+  bias: true,
+  remapChannels: 3,
+  remapHiddenChannels: 0,
+  remapLayers: 2,
+  remapKernel: 3,
+  maxRemapAmplitude: 0.2,
+  seed: 0,
+});
+
+/** A saliency-shifter readout; see {@link saliencyShifterReadout}. */
+export class SaliencyShifterReadout extends GaussianBase implements Readout {
+  readonly kind = SALIENCY_SHIFTER_KIND;
+  /** Channels expected in `opts.context` (= `remapChannels`). */
+  readonly contextChannels: number;
+  private readonly options: Required<SaliencyShifterReadoutOptions>;
+  private readonly remapper: ConvStack;
+
+  constructor(opts: SaliencyShifterReadoutOptions) {
+    const where = SALIENCY_SHIFTER_KIND;
+    const o = resolveOptions<SaliencyShifterReadoutOptions>(where, SALIENCY_SHIFTER_READOUT_DEFAULTS, opts);
+    checkGaussianParams(where, o);
+    checkNumber(where, 'remapChannels', o.remapChannels, { min: 1, integer: true });
+    checkNumber(where, 'remapHiddenChannels', o.remapHiddenChannels, { min: 0, integer: true });
+    checkNumber(where, 'remapLayers', o.remapLayers, { min: 1, integer: true });
+    checkNumber(where, 'remapKernel', o.remapKernel, { min: 1, integer: true });
+    if (o.remapKernel % 2 !== 1) throw new SalConfigError(where, 'remapKernel', 'an odd integer', o.remapKernel);
+    checkNumber(where, 'maxRemapAmplitude', o.maxRemapAmplitude, { min: 0 });
+    const rng = createRng(o.seed).child(SALIENCY_SHIFTER_KIND);
+    super(where, o, rng);
+    this.options = { ...o, inShape: [o.inShape[0], o.inShape[1], o.inShape[2]] };
+    this.contextChannels = o.remapChannels;
+    const hidden = o.remapHiddenChannels === 0 ? o.remapChannels : o.remapHiddenChannels;
+    const k = o.remapKernel;
+    const specs: ConvBlockSpec[] = [];
+    for (let i = 0; i < o.remapLayers; i++) {
+      const last = i === o.remapLayers - 1;
+      const cin = i === 0 ? o.remapChannels : hidden;
+      const cout = last ? 2 : hidden;
+      specs.push({
+        inChannels: cin,
+        outChannels: cout,
+        kernel: k,
+        batchNorm: true,
+        activation: last ? 'tanh' : 'elu',
+        init: torchDefaultConv(rng.child(`remap.${i}`), k, cin, cout),
+      });
+    }
+    this.remapper = new ConvStack(specs);
+  }
+
+  /**
+   * The shift field: tanh(remapper(context)) × maxRemapAmplitude; channel 0 shifts x (width), channel 1 y.
+   * @param context `[B, Hc, Wc, remapChannels]` at input resolution (any size; need not be square)
+   * @returns `[B, Hc, Wc, 2]`
+   */
+  remapField(context: tf.Tensor4D, opts: ReadoutApplyOptions = {}): tf.Tensor4D {
+    this.checkContext(context, undefined, 'remapField');
+    return tf.tidy(() => tf.mul(this.remapper.apply(context, opts.training ?? false), this.options.maxRemapAmplitude) as tf.Tensor4D);
+  }
+
+  /**
+   * Each neuron's position per image: its Gaussian position ({@link sampleGrid}: sampled in training, μ in
+   * evaluation, clamped) plus the shift field read bilinearly (align corners) at that position. Not clamped
+   * after the shift (points outside read zeros), as the original. The optional `opts.shift` is not included.
+   * @returns `[B, N, 2]`
+   */
+  shiftedGrid(context: tf.Tensor4D, opts: ReadoutApplyOptions = {}): tf.Tensor3D {
+    this.checkContext(context, undefined, 'shiftedGrid');
+    const b = context.shape[0];
+    return tf.tidy(() => {
+      const grid = this.sampleGrid(b, { training: opts.training ?? false, seed: opts.seed ?? 0 });
+      const field = tf.mul(this.remapper.apply(context, opts.training ?? false), this.options.maxRemapAmplitude) as tf.Tensor4D;
+      return tf.add(grid, bilinearSample(field, grid)) as tf.Tensor3D;
+    });
+  }
+
+  /**
+   * @param x core features `[B, H, W, C]` matching `inShape`
+   * @param opts `context` `[B, Hc, Wc, remapChannels]` is required
+   * @returns `[B, N]`
+   */
+  apply(x: tf.Tensor4D, opts: ReadoutApplyOptions = {}): tf.Tensor2D {
+    this.checkFeatures(x);
+    const b = x.shape[0];
+    this.checkContext(opts.context, b, 'apply');
+    this.checkShift(opts.shift, b);
+    this.constrain();
+    return tf.tidy(() => {
+      let grid = this.shiftedGrid(opts.context!, opts);
+      if (opts.shift) grid = tf.add(grid, tf.expandDims(opts.shift, 1)) as tf.Tensor3D;
+      return this.linear(bilinearSample(x, grid), true);
+    });
+  }
+
+  /** `mu`, `sigma`, `features`, `bias` (as the Gaussian readout) and `remap.<i>.conv.kernel|bias`, `remap.<i>.bn.gamma|beta|movingMean|movingVariance`. */
+  getWeights(): Record<string, tf.Variable> {
+    return { ...this.gaussianWeights(), ...this.remapper.weights('remap') };
+  }
+
+  getConfig(): JsonObject {
+    return { kind: this.kind, ...this.options, inShape: [...this.options.inShape] };
+  }
+
+  dispose(): void {
+    this.disposeGaussian();
+    this.remapper.dispose();
+  }
+
+  private checkContext(context: tf.Tensor4D | undefined, batch: number | undefined, method: string): void {
+    const where = `${SALIENCY_SHIFTER_KIND}.${method} context`;
+    const expected = [batch ?? 'B', 'H', 'W', this.contextChannels];
+    if (context === undefined) throw new SalShapeError(where, expected, 'no context', 'the saliency shifter needs opts.context');
+    if (!(context instanceof tf.Tensor)) throw new TypeError(`${where}: must be a tf.Tensor`);
+    if (context.rank !== 4 || context.shape[3] !== this.contextChannels || (batch !== undefined && context.shape[0] !== batch)) {
+      throw new SalShapeError(where, expected, context.shape, `remapChannels = ${this.contextChannels}`);
+    }
+  }
+}
+
+/**
+ * Create a saliency-shifter readout (the original's `RemappedGaussian2d_Sal` / `SaliencyShifter` for one
+ * session), with a bias and support for non-square inputs.
+ */
+export function saliencyShifterReadout(opts: SaliencyShifterReadoutOptions): SaliencyShifterReadout {
+  return new SaliencyShifterReadout(opts);
+}
