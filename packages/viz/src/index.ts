@@ -11,3 +11,11 @@ export {
   saliencyPanelPng, saliencyPanels,
 } from './images.js';
 export type { HeatmapOptions, ImageGridOptions, OverlayOptions, HotPixelsOptions } from './images.js';
+export {
+  vegaLiteToSvg, lineChartSvg, groupedChartSvg, histogramSvg, scatterSvg, chartPng, histogram, meanAndError,
+  LINE_CHART_DEFAULTS, GROUPED_CHART_DEFAULTS, HISTOGRAM_DEFAULTS, SCATTER_DEFAULTS,
+} from './charts.js';
+export type {
+  ChartOptions, LineSeries, LineChartOptions, GroupedValue, GroupedChartOptions, HistogramSeries, HistogramOptions,
+  ScatterSeries, ScatterOptions,
+} from './charts.js';
