@@ -1,0 +1,191 @@
+/**
+ * A classical saliency model that needs no downloaded weights, and helpers for saliency maps from other
+ * sources. The model is an Itti–Koch-style centre–surround model of intensity contrast and orientation
+ * energy, computed at a fixed working resolution in pixels per degree of visual angle:
+ *
+ * 1. the grey image (0–255 → 0–1) is anti-aliased and resized from `pixelsPerDegree` to
+ *    `workingPixelsPerDegree` (DeepGaze's convention is to feed images at 35 px/deg);
+ * 2. intensity feature maps `|G_c * I − G_s * I|` for centre σ_c ∈ `centerSigmas` (degrees) and
+ *    surround σ_s = `surroundRatio` · σ_c;
+ * 3. orientation feature maps: for θ ∈ {0°, 45°, 90°, 135°} the energy `G_c * (∂_θ (G_c * I))²` of the
+ *    directional Sobel derivative, then the same centre–surround difference;
+ * 4. each map goes through Itti's normalisation N(·), approximated as `m / max(m) · (1 − mean(m / max(m)))²`
+ *    (maps with one strong peak gain, maps with many similar peaks lose); the intensity and orientation
+ *    conspicuity maps are summed, normalised again and added;
+ * 5. the sum is blurred by `blurSigma` (degrees), resized back to the image's size, offset by
+ *    `floor` × its mean (so no location has zero probability), optionally multiplied by a Gaussian centre
+ *    bias, and normalised to sum 1 — a probability density over pixels, like DeepGaze's output.
+ */
+import { checkNumber, checkOneOf, resolveOptions, SalShapeError } from '@sal/types';
+import { checkImage, gaussianFilter2d, sobel, type ImageArray } from './filters.js';
+import { resize } from './geometry.js';
+
+/** What a saliency map holds: a log-density (DeepGaze's output, the original's stored maps) or a density summing to 1. */
+export type SaliencyKind = 'logDensity' | 'density';
+export const SALIENCY_KINDS: readonly SaliencyKind[] = Object.freeze(['logDensity', 'density']);
+
+/** A user saliency model: a grey image `[h, w]` (0–255) to a map `[h, w]`. */
+export type SaliencyFunction = (img: Float32Array, h: number, w: number) => Float32Array;
+
+/** Options of {@link builtinSaliency}. */
+export interface SaliencyModelOptions {
+  /** Output a log-density or a density (sums to 1). @default 'logDensity' */
+  output?: SaliencyKind;
+  /** Multiply the density by a Gaussian centre bias (the original used a uniform prior, i.e. none). @default false */
+  centerBias?: boolean;
+  /** Standard deviation of the centre bias as a fraction of the image's height (rows) and width (columns). @default 0.25 */
+  centerBiasSigma?: number;
+  /** Final blur σ in degrees of visual angle (0: none). @default 0.5 */
+  blurSigma?: number;
+  /** Pixels per degree of the input image. @default 35 */
+  pixelsPerDegree?: number;
+  /** Pixels per degree the model runs at (the image is resized by `workingPixelsPerDegree / pixelsPerDegree`). @default 8 */
+  workingPixelsPerDegree?: number;
+  /** Centre σ of the feature scales, in degrees. @default [0.25, 0.5, 1] */
+  centerSigmas?: readonly number[];
+  /** Surround σ / centre σ. @default 4 */
+  surroundRatio?: number;
+  /** Density floor, as a fraction of the mean saliency added everywhere before normalising. @default 0.05 */
+  floor?: number;
+}
+
+export const SALIENCY_MODEL_DEFAULTS: Readonly<Required<SaliencyModelOptions>> = Object.freeze({
+  output: 'logDensity',
+  centerBias: false,
+  centerBiasSigma: 0.25,
+  blurSigma: 0.5,
+  pixelsPerDegree: 35,
+  workingPixelsPerDegree: 8,
+  centerSigmas: Object.freeze([0.25, 0.5, 1]),
+  surroundRatio: 4,
+  floor: 0.05,
+});
+
+/** Itti's map normalisation, approximated: scale to max 1, weight by (1 − mean)². Zero maps stay zero. */
+function normalizeMap(m: Float32Array): Float32Array {
+  let max = 0;
+  for (const v of m) if (v > max) max = v;
+  if (!(max > 0)) return new Float32Array(m.length);
+  let mean = 0;
+  for (const v of m) mean += v / max;
+  mean /= m.length;
+  const k = ((1 - mean) * (1 - mean)) / max;
+  const out = new Float32Array(m.length);
+  for (let i = 0; i < m.length; i++) out[i] = (m[i] as number) * k;
+  return out;
+}
+
+function addInto(acc: Float32Array, m: Float32Array): void {
+  for (let i = 0; i < acc.length; i++) acc[i] = (acc[i] as number) + (m[i] as number);
+}
+
+function centreSurround(x: Float32Array, h: number, w: number, sc: number, ss: number): Float32Array {
+  const c = gaussianFilter2d(x, h, w, sc);
+  const s = gaussianFilter2d(x, h, w, ss);
+  for (let i = 0; i < c.length; i++) c[i] = Math.abs((c[i] as number) - (s[i] as number));
+  return c;
+}
+
+/**
+ * The built-in saliency model (see the module comment) on a grey `[h, w]` image (0–255).
+ * @returns `[h, w]` log-density or density (sums to 1)
+ */
+export function builtinSaliency(img: ImageArray, h: number, w: number, opts?: SaliencyModelOptions): Float32Array {
+  const where = 'builtinSaliency';
+  const o = resolveOptions(where, SALIENCY_MODEL_DEFAULTS, opts);
+  checkImage(where, img, h, w);
+  const output = checkOneOf(where, 'output', o.output, SALIENCY_KINDS);
+  checkNumber(where, 'centerBiasSigma', o.centerBiasSigma, { min: 0, exclusiveMin: true });
+  checkNumber(where, 'blurSigma', o.blurSigma, { min: 0 });
+  const ppd = checkNumber(where, 'pixelsPerDegree', o.pixelsPerDegree, { min: 0, exclusiveMin: true });
+  const wppd = checkNumber(where, 'workingPixelsPerDegree', o.workingPixelsPerDegree, { min: 0, exclusiveMin: true });
+  checkNumber(where, 'surroundRatio', o.surroundRatio, { min: 1, exclusiveMin: true });
+  checkNumber(where, 'floor', o.floor, { min: 0 });
+  if (!Array.isArray(o.centerSigmas) || o.centerSigmas.length === 0) checkNumber(where, 'centerSigmas', o.centerSigmas, {});
+  for (const s of o.centerSigmas) checkNumber(where, 'centerSigmas', s, { min: 0, exclusiveMin: true });
+
+  // 1. grey 0–1, anti-aliased, at the working resolution
+  const f = wppd / ppd;
+  let x: Float32Array = Float32Array.from(img, (v) => v / 255);
+  if (f < 1) x = gaussianFilter2d(x, h, w, (1 / f - 1) / 2);
+  const wh = Math.max(1, Math.round(h * f));
+  const ww = Math.max(1, Math.round(w * f));
+  if (wh !== h || ww !== w) x = resize(x, h, w, wh, ww).data;
+
+  // 2–4. feature maps, normalised, summed into conspicuity maps
+  const intensity = new Float32Array(wh * ww);
+  const orientation = new Float32Array(wh * ww);
+  const angles = [0, Math.PI / 4, Math.PI / 2, (3 * Math.PI) / 4];
+  for (const sigmaDeg of o.centerSigmas) {
+    const sc = sigmaDeg * wppd;
+    const ss = sc * o.surroundRatio;
+    addInto(intensity, normalizeMap(centreSurround(x, wh, ww, sc, ss)));
+    const smooth = gaussianFilter2d(x, wh, ww, sc);
+    const gx = sobel(smooth, wh, ww, 1);
+    const gy = sobel(smooth, wh, ww, 0);
+    for (const t of angles) {
+      const c = Math.cos(t) / 8;
+      const s = Math.sin(t) / 8;
+      const e = new Float32Array(wh * ww);
+      for (let i = 0; i < e.length; i++) {
+        const d = c * (gx[i] as number) + s * (gy[i] as number);
+        e[i] = d * d;
+      }
+      addInto(orientation, normalizeMap(centreSurround(gaussianFilter2d(e, wh, ww, sc), wh, ww, sc, ss)));
+    }
+  }
+  let sal: Float32Array = normalizeMap(intensity);
+  addInto(sal, normalizeMap(orientation));
+
+  // 5. blur, back to the image size, density
+  if (o.blurSigma > 0) sal = gaussianFilter2d(sal, wh, ww, o.blurSigma * wppd);
+  if (wh !== h || ww !== w) sal = resize(sal, wh, ww, h, w).data;
+  let mean = 0;
+  for (const v of sal) mean += Math.max(0, v);
+  mean /= sal.length;
+  const offset = mean > 0 ? o.floor * mean : 1;
+  const dens = new Float64Array(h * w);
+  const sy = o.centerBiasSigma * h;
+  const sx = o.centerBiasSigma * w;
+  const cy = (h - 1) / 2;
+  const cx = (w - 1) / 2;
+  let total = 0;
+  for (let y = 0; y < h; y++) {
+    for (let xx = 0; xx < w; xx++) {
+      const i = y * w + xx;
+      let p = Math.max(0, sal[i] as number) + offset;
+      if (o.centerBias) p *= Math.exp(-0.5 * (((y - cy) / sy) ** 2 + ((xx - cx) / sx) ** 2));
+      dens[i] = p;
+      total += p;
+    }
+  }
+  const out = new Float32Array(h * w);
+  for (let i = 0; i < out.length; i++) {
+    const p = (dens[i] as number) / total;
+    out[i] = output === 'density' ? p : Math.log(p);
+  }
+  return out;
+}
+
+/**
+ * Convert a map between log-density and density. A density input is normalised to sum 1 first; its
+ * zeros become `log(1e-30)`, not −∞.
+ * @returns a new `[h, w]` map
+ */
+export function convertSaliency(map: ArrayLike<number>, from: SaliencyKind, to: SaliencyKind): Float32Array {
+  checkOneOf('convertSaliency', 'from', from, SALIENCY_KINDS);
+  checkOneOf('convertSaliency', 'to', to, SALIENCY_KINDS);
+  if (from === to) return Float32Array.from(map);
+  if (from === 'logDensity') return Float32Array.from(map, (v) => Math.exp(v));
+  let s = 0;
+  for (let i = 0; i < map.length; i++) s += map[i] as number;
+  return Float32Array.from(map, (v) => Math.log(Math.max(v / s, 1e-30)));
+}
+
+/** Run a user saliency function and check that it returned a finite `[h, w]` map. */
+export function runSaliencyFunction(fn: SaliencyFunction, img: Float32Array, h: number, w: number, where = 'saliency function'): Float32Array {
+  const out = fn(img, h, w);
+  if (!(out instanceof Float32Array)) throw new TypeError(`${where}: must return a Float32Array`);
+  if (out.length !== h * w) throw new SalShapeError(where, [h, w], [out.length], 'the map must have the image size');
+  return out;
+}
