@@ -15,7 +15,7 @@ import {
   type Shape3D,
 } from '@sal/types';
 import { ConvStack, type ConvBlockSpec } from './conv-stack.js';
-import { normalValues, xavierNormalKernel } from './init.js';
+import { newVariable, normalValues, xavierNormalKernel } from './init.js';
 
 export const ATTENTION_KIND = 'readouts.attention';
 
@@ -94,8 +94,8 @@ export class AttentionReadout implements Readout {
       });
     }
     this.net = new ConvStack(specs);
-    this.features = tf.variable(tf.tensor2d(normalValues(rng.child('features'), o.outDims * c, o.initFeatureStd), [o.outDims, c]), true);
-    this.biasVar = o.bias ? tf.variable(tf.zeros([o.outDims]), true) : null;
+    this.features = newVariable(tf.tensor2d(normalValues(rng.child('features'), o.outDims * c, o.initFeatureStd), [o.outDims, c]), true);
+    this.biasVar = o.bias ? newVariable(tf.zeros([o.outDims]), true) : null;
   }
 
   /**

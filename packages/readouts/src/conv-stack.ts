@@ -5,6 +5,7 @@
  * like PyTorch (momentum 0.1, unbiased running variance, eps 1e-5).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { newVariable } from './init.js';
 
 /** Nonlinearity after a block. */
 export type Activation = 'elu' | 'tanh' | 'none';
@@ -42,14 +43,14 @@ export class ConvStack {
       const { kernel: k, inChannels: ci, outChannels: co } = spec;
       const block: Block = {
         spec,
-        kernel: tf.variable(tf.tensor4d(spec.init.kernel, [k, k, ci, co]), true),
-        bias: tf.variable(tf.tensor1d(spec.init.bias), true),
+        kernel: newVariable(tf.tensor4d(spec.init.kernel, [k, k, ci, co]), true),
+        bias: newVariable(tf.tensor1d(spec.init.bias), true),
       };
       if (spec.batchNorm) {
-        block.gamma = tf.variable(tf.ones([co]), true);
-        block.beta = tf.variable(tf.zeros([co]), true);
-        block.movingMean = tf.variable(tf.zeros([co]), false);
-        block.movingVariance = tf.variable(tf.ones([co]), false);
+        block.gamma = newVariable(tf.ones([co]), true);
+        block.beta = newVariable(tf.zeros([co]), true);
+        block.movingMean = newVariable(tf.zeros([co]), false);
+        block.movingVariance = newVariable(tf.ones([co]), false);
       }
       return block;
     });

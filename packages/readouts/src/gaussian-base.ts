@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { SalConfigError, SalShapeError, checkNumber, checkOneOf, createRng, type Rng, type Shape3D } from '@sal/types';
-import { uniformValues } from './init.js';
+import { newVariable, uniformValues } from './init.js';
 
 /** How σ is parameterised. */
 export type GaussType = 'isotropic' | 'uncorrelated' | 'full';
@@ -63,12 +63,12 @@ export abstract class GaussianBase {
     this.gammaReadout = p.gammaReadout;
     const n = p.outDims;
     const c = p.inShape[2];
-    this.mu = tf.variable(tf.tensor2d(uniformValues(rng.child('mu'), n * 2, -p.initMuRange, p.initMuRange), [n, 2]), true);
-    if (p.gaussType === 'isotropic') this.sigma = tf.variable(tf.fill([n, 1], p.initSigma), true);
-    else if (p.gaussType === 'uncorrelated') this.sigma = tf.variable(tf.fill([n, 2], p.initSigma), true);
-    else this.sigma = tf.variable(tf.tensor3d(uniformValues(rng.child('sigma'), n * 4, -p.initSigma, p.initSigma), [n, 2, 2]), true);
-    this.features = tf.variable(tf.fill([c, n], 1 / c), true);
-    this.biasVar = p.bias ? tf.variable(tf.zeros([n]), true) : null;
+    this.mu = newVariable(tf.tensor2d(uniformValues(rng.child('mu'), n * 2, -p.initMuRange, p.initMuRange), [n, 2]), true);
+    if (p.gaussType === 'isotropic') this.sigma = newVariable(tf.fill([n, 1], p.initSigma), true);
+    else if (p.gaussType === 'uncorrelated') this.sigma = newVariable(tf.fill([n, 2], p.initSigma), true);
+    else this.sigma = newVariable(tf.tensor3d(uniformValues(rng.child('sigma'), n * 4, -p.initSigma, p.initSigma), [n, 2, 2]), true);
+    this.features = newVariable(tf.fill([c, n], 1 / c), true);
+    this.biasVar = p.bias ? newVariable(tf.zeros([n]), true) : null;
   }
 
   /** The Gaussian part's variables: `mu` `[N,2]`, `sigma` (`[N,1]`, `[N,2]` or `[N,2,2]`), `features` `[C,N]`, `bias` `[N]`. */

@@ -1,4 +1,6 @@
 /** Seeded parameter initialisers (host-side, from an {@link Rng}). */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Tensor, Variable } from '@tensorflow/tfjs-core';
 import type { Rng } from '@sal/types';
 
 /** `size` values uniform in [lo, hi). */
@@ -32,4 +34,11 @@ export function torchDefaultConv(rng: Rng, k: number, cin: number, cout: number)
     kernel: uniformValues(rng, k * k * cin * cout, -bound, bound),
     bias: uniformValues(rng, cout, -bound, bound),
   };
+}
+
+/** A variable from a freshly made tensor, without keeping that tensor alive (tf.variable would). */
+export function newVariable(initial: Tensor, trainable: boolean): Variable {
+  const v = tf.variable(initial, trainable);
+  initial.dispose();
+  return v;
 }

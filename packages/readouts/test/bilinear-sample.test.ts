@@ -20,7 +20,7 @@ describe('bilinearSample', () => {
   });
 
   it('a shared grid [N,2] equals the same grid repeated per image', () => {
-    const shape = [3, 4, 6, 2] as const;
+    const shape = [3, 4, 6, 2] as [number, number, number, number];
     const fv = randn(3 * 4 * 6 * 2, 3);
     const gv = uniform(10 * 2, 4, -1, 1);
     const rep = new Float32Array(3 * 20);
@@ -83,7 +83,7 @@ describe('bilinearSample', () => {
   }
 
   it('gradients to features and positions match central finite differences', () => {
-    const shape = [2, 4, 5, 2] as const;
+    const shape = [2, 4, 5, 2] as [number, number, number, number];
     const fv = randn(2 * 4 * 5 * 2, 5);
     const n = 6;
     const gv = interiorGrid(2, n, 4, 5, 6);
@@ -103,7 +103,7 @@ describe('bilinearSample', () => {
   });
 
   it('the gradient of a shared grid sums over the batch', () => {
-    const shape = [3, 4, 4, 1] as const;
+    const shape = [3, 4, 4, 1] as [number, number, number, number];
     const fv = randn(48, 8);
     const gv = interiorGrid(1, 5, 4, 4, 9);
     const f = tf.tensor4d(fv, shape), g = tf.tensor2d(gv, [5, 2]);
@@ -116,7 +116,7 @@ describe('bilinearSample', () => {
   });
 
   it('values and gradients on wasm match the cpu backend', async () => {
-    const shape = [2, 6, 5, 3] as const;
+    const shape = [2, 6, 5, 3] as [number, number, number, number];
     const fv = randn(2 * 6 * 5 * 3, 10);
     const gv = uniform(2 * 9 * 2, 11, -1.1, 1.1);
     const rv = randn(2 * 9 * 3, 12);
