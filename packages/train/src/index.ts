@@ -1,1 +1,16 @@
-export {};
+export { poissonLoss, POISSON_LOSS_DEFAULTS } from './poisson-loss.js';
+export type { PoissonLossOptions } from './poisson-loss.js';
+export { correlation, mean } from './correlation.js';
+export { fev, oracleCorrelation, singleTrialCorrelation, averagedCorrelation } from './repeats.js';
+export type { RepeatGroup, FevResult } from './repeats.js';
+export { createEncoder } from './encoder.js';
+export type { Encoder, EncoderOptions, EncoderRouting, ContextRouting } from './encoder.js';
+export { predictSplit, groupByImage, splitCorrelation, scoreSession } from './predict-split.js';
+export type { SplitPredictions, PredictSplitOptions, SessionScores } from './predict-split.js';
+export { createEarlyStopping, EARLY_STOPPING_DEFAULTS } from './early-stopping.js';
+export type { EarlyStopping, EarlyStoppingOptions, EarlyStoppingAction, EarlyStoppingState } from './early-stopping.js';
+export { trainEncoder, validationScore, TRAIN_DEFAULTS } from './trainer.js';
+export type { TrainOptions, TrainResult, EpochRecord, TextSink, TrainerState, TrainerStateJson } from './trainer.js';
+export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from './checkpoint.js';
+export type { ModuleFactories, LoadedCheckpoint, WeightEntry, WeightsGroup } from './checkpoint.js';
+export { writeFileAtomic } from './atomic.js';
