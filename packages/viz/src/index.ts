@@ -19,3 +19,7 @@ export type {
   ChartOptions, LineSeries, LineChartOptions, GroupedValue, GroupedChartOptions, HistogramSeries, HistogramOptions,
   ScatterSeries, ScatterOptions,
 } from './charts.js';
+export { modelSchemaSvg, modelSchemaPng } from './schema.js';
+export type { ModelSchemaOptions } from './schema.js';
+export { buildReport } from './report.js';
+export type { ReportSection, ReportBlock, ReportFigure, ReportParagraph, ReportList, ReportTable, ReportOptions } from './report.js';
