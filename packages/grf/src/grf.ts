@@ -47,6 +47,15 @@ export interface GrfOptions {
    * `images·h·w·channels` (one per image). Other channels stay at the image's values. @default 0
    */
   baseline?: number | Float32Array;
+  /**
+   * Known supports of the gRFs, to share backward passes: `[neurons, h·w]` masks (1 where a neuron's gRF may
+   * be non-zero, 0 where it is exactly zero for every image), one row per requested neuron in output order.
+   * Neurons whose supports do not overlap are grouped: one backward pass of their summed responses gives
+   * all of them, each cut out with its own mask. A conv core read out at one position has a support equal to
+   * its receptive field around that position; {@link estimateSupports} estimates masks from probe images.
+   * The result is exact only if the masks cover the true supports. `null`: one pass per neuron. @default null
+   */
+  supports?: Uint8Array | null;
   /** Called after every chunk of images with the number of finished (neuron, image) pairs and the total. @default null */
   onProgress?: GrfProgress | null;
 }
@@ -62,8 +71,17 @@ export const GRF_DEFAULTS: Readonly<Required<GrfOptions>> = Object.freeze({
   seed: 0,
   steps: 32,
   baseline: 0,
+  supports: null,
   onProgress: null,
 });
+
+/** Result of {@link gradientReceptiveFields}. */
+export interface GrfResult extends GrfArray {
+  /** The neuron indices, in output order. */
+  readonly neurons: readonly number[];
+  /** Neuron indices that shared one backward pass (singletons unless `supports` is given). */
+  readonly groups: readonly (readonly number[])[];
+}
 
 /** One chunk of a streamed gRF computation: all requested neurons for images `[imageStart, imageStart+imageCount)`. */
 export interface GrfChunk {
@@ -86,6 +104,33 @@ interface Plan {
   nOut: number;
   channels: number[];
   baseline: Float32Array | number;
+  /** Positions (in `neurons`) sharing one backward pass. */
+  groups: number[][];
+}
+
+/** Greedy grouping of neurons whose masks do not overlap (in the given order, first group that fits). */
+function groupBySupport(masks: Uint8Array, k: number, hw: number): number[][] {
+  const groups: number[][] = [];
+  const unions: Uint8Array[] = [];
+  for (let n = 0; n < k; n++) {
+    const m = masks.subarray(n * hw, (n + 1) * hw);
+    let placed = false;
+    for (let g = 0; g < groups.length && !placed; g++) {
+      const u = unions[g]!;
+      let overlap = false;
+      for (let q = 0; q < hw; q++) if (m[q] && u[q]) { overlap = true; break; }
+      if (!overlap) {
+        for (let q = 0; q < hw; q++) if (m[q]) u[q] = 1;
+        groups[g]!.push(n);
+        placed = true;
+      }
+    }
+    if (!placed) {
+      groups.push([n]);
+      unions.push(m.slice());
+    }
+  }
+  return groups;
 }
 
 function plan(where: string, model: ResponseModel, images: ImageInput, opts: GrfOptions | undefined): Plan {
@@ -132,7 +177,14 @@ function plan(where: string, model: ResponseModel, images: ImageInput, opts: Grf
   } else {
     throw new SalConfigError(where, 'baseline', 'a number or a Float32Array', o.baseline);
   }
-  return { o, b, h, w, c, neurons, nOut, channels, baseline };
+  let groups = neurons.map((_, k) => [k]);
+  if (o.supports !== null) {
+    if (!(o.supports instanceof Uint8Array) || o.supports.length !== neurons.length * h * w) {
+      throw new SalConfigError(where, 'supports', `null or a Uint8Array of neurons·h·w = ${neurons.length * h * w} values`, o.supports instanceof Uint8Array ? `Uint8Array(${o.supports.length})` : o.supports);
+    }
+    groups = groupBySupport(o.supports, neurons.length, h * w);
+  }
+  return { o, b, h, w, c, neurons, nOut, channels, baseline, groups };
 }
 
 /** Output shape for `count` images. */
@@ -151,17 +203,23 @@ function gradsOfInputs(model: ResponseModel, inputs: Float32Array[], p: Plan, co
   const grad = tf.grad((x: tf.Tensor) => model(x as tf.Tensor4D));
   const stacked = tf.tidy(() => {
     const accs: tf.Tensor[] = neurons.map(() => tf.zeros([count, h, w, c]));
+    const sup = p.o.supports;
+    const masks = sup === null ? null
+      : neurons.map((_, k) => tf.tensor4d(Float32Array.from(sup.subarray(k * h * w, (k + 1) * h * w)), [1, h, w, 1]));
     for (const data of inputs) {
       const x = tf.tensor4d(data, [count, h, w, c]);
-      neurons.forEach((n, k) => {
+      for (const group of p.groups) {
         const oneHot = new Float32Array(count * nOut);
-        for (let i = 0; i < count; i++) oneHot[i * nOut + n] = 1;
+        for (let i = 0; i < count; i++) for (const k of group) oneHot[i * nOut + neurons[k]!] = 1;
         const dy = tf.tensor2d(oneHot, [count, nOut]);
         const g = grad(x, dy);
-        const next = tf.add(accs[k]!, g);
-        tf.dispose([accs[k]!, g, dy]);
-        accs[k] = next;
-      });
+        for (const k of group) {
+          const next = masks ? tf.add(accs[k]!, tf.mul(g, masks[k]!)) : tf.add(accs[k]!, g);
+          accs[k]!.dispose();
+          accs[k] = next;
+        }
+        tf.dispose([g, dy]);
+      }
       x.dispose();
     }
     const sel = (t: tf.Tensor): tf.Tensor => {
@@ -280,9 +338,9 @@ export async function* gradientReceptiveFieldChunks(model: ResponseModel, images
  * channels) for every requested neuron and image, with no smoothing by default.
  * @param model evaluation-mode model, `[B,H,W,C]` → `[B,N]`; its rows must be independent
  * @param images `[images, h, w, c]` as a tensor or CPU array (not disposed)
- * @returns `{ data, shape: [neurons, images, h, w] }` (`[…, channels]` when several channels are selected)
+ * @returns `{ data, shape: [neurons, images, h, w], neurons, groups }` (`[…, channels]` when several channels are selected)
  */
-export function gradientReceptiveFields(model: ResponseModel, images: ImageInput, opts?: GrfOptions): GrfArray & { readonly neurons: readonly number[] } {
+export function gradientReceptiveFields(model: ResponseModel, images: ImageInput, opts?: GrfOptions): GrfResult {
   const p = plan('grf.gradientReceptiveFields', model, images, opts);
   const shape = outShape(p, p.b);
   const per = p.h * p.w * p.channels.length;
@@ -296,5 +354,5 @@ export function gradientReceptiveFields(model: ResponseModel, images: ImageInput
     }
     p.o.onProgress?.(p.neurons.length * (start + count), total);
   }
-  return { data: out, shape, neurons: p.neurons };
+  return { data: out, shape, neurons: p.neurons, groups: p.groups.map((g) => g.map((k) => p.neurons[k]!)) };
 }

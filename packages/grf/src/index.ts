@@ -1,6 +1,6 @@
 export type { ResponseModel, ImageInput, CpuImages, Matrix, GrfArray, ShapedArray } from './arrays.js';
 export { gradientReceptiveFields, gradientReceptiveFieldChunks, GRF_DEFAULTS } from './grf.js';
-export type { GrfOptions, GrfMethod, GrfProgress, GrfChunk } from './grf.js';
+export type { GrfOptions, GrfMethod, GrfProgress, GrfChunk, GrfResult } from './grf.js';
 export { predictResponses, PREDICT_DEFAULTS } from './predict.js';
 export type { PredictOptions } from './predict.js';
 export { topKImages, bottomKImages } from './select.js';
@@ -13,3 +13,5 @@ export { grfCentres, CENTRE_DEFAULTS } from './centres.js';
 export type { CentreOptions, CentreWeight, GrfCentres } from './centres.js';
 export { rfShifts, rfShiftPermutationTest, RF_SHIFT_TEST_DEFAULTS } from './shift.js';
 export type { RfShifts, RfShiftOptions, RfShiftTestOptions, RfShiftTest } from './shift.js';
+export { estimateSupports, SUPPORT_DEFAULTS } from './support.js';
+export type { SupportOptions, Supports } from './support.js';

@@ -80,3 +80,35 @@ export function saliencyShiftModel(size: number, centres: readonly (readonly [nu
   });
   return { model, dispose: () => tf.dispose([gx, gy, base]) };
 }
+
+/**
+ * Two 3×3 convolutions (C→F→F, same padding, ELU) read out at one pixel per neuron: neuron n's response is
+ * Σ_f v[n,f]·feature[y_n, x_n, f]. Its gRF is exactly zero outside the 5×5 window around (x_n, y_n).
+ */
+export function pointReadoutModel(h: number, w: number, c: number, f: number, positions: readonly (readonly [number, number])[], seed: number): { model: ResponseModel; dispose: () => void } {
+  const k1 = tf.tensor4d(randn(9 * c * f, seed, 0.5), [3, 3, c, f]);
+  const k2 = tf.tensor4d(randn(9 * f * f, seed + 1, 0.4), [3, 3, f, f]);
+  const n = positions.length;
+  const v = randn(n * f, seed + 2, 1);
+  const ro = new Float32Array(h * w * f * n);
+  positions.forEach(([x, y], j) => {
+    for (let q = 0; q < f; q++) ro[((y * w + x) * f + q) * n + j] = v[j * f + q]!;
+  });
+  const readout = tf.tensor2d(ro, [h * w * f, n]);
+  const model: ResponseModel = (x) => tf.tidy(() => {
+    const feat = tf.elu(tf.conv2d(tf.elu(tf.conv2d(x, k1, 1, 'same')), k2, 1, 'same'));
+    return tf.matMul(tf.reshape(feat, [x.shape[0], h * w * f]), readout) as tf.Tensor2D;
+  });
+  return { model, dispose: () => tf.dispose([k1, k2, readout]) };
+}
+
+/** `[neurons, h·w]` masks of the (2r+1)² windows around each position, clipped to the image. */
+export function windowMasks(h: number, w: number, positions: readonly (readonly [number, number])[], r: number): Uint8Array {
+  const m = new Uint8Array(positions.length * h * w);
+  positions.forEach(([px, py], j) => {
+    for (let y = Math.max(0, py - r); y <= Math.min(h - 1, py + r); y++) {
+      for (let x = Math.max(0, px - r); x <= Math.min(w - 1, px + r); x++) m[j * h * w + y * w + x] = 1;
+    }
+  });
+  return m;
+}
