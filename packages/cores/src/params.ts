@@ -37,12 +37,13 @@ export class ParamStore {
 
   /**
    * A convolution kernel `[kh, kw, inPerGroup, outOrMultiplier]` with Xavier-normal values. `fanIn` and
-   * `fanOut` follow PyTorch: fanIn = inPerGroup·kh·kw, fanOut = outChannels·kh·kw.
+   * `fanOut` follow PyTorch: fanIn = inPerGroup·kh·kw, fanOut = outChannels·kh·kw
+   * (a depthwise kernel `[k, k, C, 1]` has `inPerGroup` 1).
    */
-  convKernel(name: string, shape: [number, number, number, number], outChannels: number): tf.Variable {
-    const [kh, kw, cin] = shape;
+  convKernel(name: string, shape: [number, number, number, number], outChannels: number, inPerGroup = shape[2]): tf.Variable {
+    const [kh, kw] = shape;
     const size = shape.reduce((a, b) => a * b, 1);
-    return this.add(name, xavierNormalValues(size, cin * kh * kw, outChannels * kh * kw, this.stream(name)), shape);
+    return this.add(name, xavierNormalValues(size, inPerGroup * kh * kw, outChannels * kh * kw, this.stream(name)), shape);
   }
 
   /** PyTorch `nn.Linear` default init: U(-1/√fanIn, 1/√fanIn) for kernel and bias. */

@@ -158,10 +158,12 @@ export function resnetCore(opts?: ResnetCoreOptions): ResnetCore {
       return tf.tidy(() => {
         let h = act(cb(x, stem));
         if (o.maxPool) {
-          // PyTorch pads max-pool with −∞: pad with the tensor's minimum (never larger than any window's max)
+          // PyTorch pads max-pool with −∞. Shifting by the minimum makes every value ≥ 0, so zero padding
+          // never wins a window; it also avoids the wasm MaxPoolGrad routing the gradient of an all-negative
+          // window to its first element.
           const low = tf.min(h);
-          const padded = tf.add(tf.pad(tf.sub(h, low), [[0, 0], [1, 1], [1, 1], [0, 0]]), low) as tf.Tensor4D;
-          h = tf.maxPool(padded, 3, 2, 'valid');
+          const shifted = tf.pad(tf.sub(h, low), [[0, 0], [1, 1], [1, 1], [0, 0]]) as tf.Tensor4D;
+          h = tf.add(tf.maxPool(shifted, 3, 2, 'valid'), low) as tf.Tensor4D;
         }
         for (const blk of blocks) {
           const y = cb(act(cb(h, blk.conv1)), blk.conv2);

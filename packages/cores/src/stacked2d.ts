@@ -246,7 +246,7 @@ export function stacked2dCore(opts?: Stacked2dCoreOptions): Stacked2dCore {
       conv = {
         type: 'separable',
         inKernel: params.convKernel(`${p}.conv.in.kernel`, [1, 1, cin, C], C),
-        depthwise: params.convKernel(`${p}.conv.depthwise.kernel`, [k, k, C, 1], C),
+        depthwise: params.convKernel(`${p}.conv.depthwise.kernel`, [k, k, C, 1], C, 1),
         outKernel: params.convKernel(`${p}.conv.out.kernel`, [1, 1, C, C], C),
       };
     } else if (o.attentionConv) {
