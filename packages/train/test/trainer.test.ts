@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { SalConfigError } from '@sal/types';
+import { trainEncoder, validationScore, type EpochRecord } from '../src/index.js';
+import { fakeEncoder, syntheticData } from './fixtures/models.js';
+
+const weightsOf = (enc: ReturnType<typeof fakeEncoder>) =>
+  Object.fromEntries(Object.entries(enc.getWeights()).map(([n, v]) => [n, Array.from(v.dataSync())]));
+
+describe('trainEncoder', () => {
+  it('learns the synthetic data: validation correlation rises; the best weights (batch-norm statistics included) are restored; no tensor leaks', async () => {
+    const ds = syntheticData();
+    const enc = fakeEncoder(ds);
+    enc.initBiases(ds);
+    const lines: string[] = [];
+    const seen: EpochRecord[] = [];
+    const before = tf.memory().numTensors;
+    const r = await trainEncoder(enc, ds, {
+      maxEpochs: 12, patience: 2, lrDecaySteps: 2, lr: 0.01, batchSize: 32, seed: 5,
+      stream: { write: (s: string) => lines.push(s) }, onEpoch: (e) => { seen.push(e); },
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    const start = r.history[0]!.validation!;
+    expect(r.history[0]!.epoch).toBe(0);
+    expect(r.bestScore).toBeGreaterThan(start + 0.2);
+    expect(r.bestScore).toBeGreaterThan(0.4);
+    // the encoder holds the best weights: scoring it again gives the best score exactly
+    expect(r.finalScore).toBeCloseTo(r.bestScore, 6);
+    expect(validationScore(enc, ds)).toBeCloseTo(r.bestScore, 6);
+    expect(r.history.length).toBe(r.epochs + 1);
+    expect(seen.map((e) => e.epoch)).toEqual(r.history.map((e) => e.epoch));
+    expect(lines.length).toBe(r.history.length);
+    expect(lines[1]).toMatch(/^epoch +1 +loss [\d.]+ +val [-\d.]+ +best [-\d.]+ +lr 1\.00e-2/);
+    const losses = r.history.slice(1).map((e) => e.loss!);
+    expect(losses[losses.length - 1]!).toBeLessThan(losses[0]!);
+    enc.dispose();
+  });
+
+  it('decays the LR by 0.3 at each restore and stops after lrDecaySteps rounds', async () => {
+    const ds = syntheticData(12);
+    const enc = fakeEncoder(ds, 2);
+    // patience 1, three rounds: the first two end with restore + decay, the third stops
+    const r = await trainEncoder(enc, ds, { maxEpochs: 40, patience: 1, lrDecaySteps: 3, lr: 0.02, batchSize: 64, quiet: true, seed: 1 });
+    const decayEpochs = r.history.filter((e) => e.events.includes('restore-decay'));
+    expect(r.stopReason).toBe('patience');
+    expect(decayEpochs.length).toBe(2);
+    expect(r.epochs).toBeLessThan(40);
+    for (const e of decayEpochs) {
+      const next = r.history.find((h) => h.epoch === e.epoch + 1);
+      if (next) expect(next.lr).toBeCloseTo(e.lr * 0.3, 12);
+    }
+    expect(r.lr).toBeCloseTo(0.02 * 0.3 ** decayEpochs.length, 12);
+    expect(r.finalScore).toBeCloseTo(r.bestScore, 6);
+    enc.dispose();
+  });
+
+  it('is deterministic for a seed and differs across seeds', async () => {
+    const ds = syntheticData(13);
+    const run = async (seed: number) => {
+      const enc = fakeEncoder(ds, 3);
+      await trainEncoder(enc, ds, { maxEpochs: 2, patience: 5, quiet: true, seed, batchSize: 64 });
+      const w = weightsOf(enc);
+      enc.dispose();
+      return w;
+    };
+    const a = await run(7), b = await run(7), c = await run(8);
+    expect(a).toEqual(b);
+    expect(a).not.toEqual(c);
+  });
+
+  it('checks its options', async () => {
+    const ds = syntheticData(14);
+    const enc = fakeEncoder(ds, 4);
+    await expect(trainEncoder(enc, ds, { lr: 0 })).rejects.toBeInstanceOf(SalConfigError);
+    await expect(trainEncoder(enc, ds, { epochs: 3 } as never)).rejects.toBeInstanceOf(SalConfigError);
+    enc.dispose();
+  });
+});
