@@ -1,0 +1,250 @@
+/**
+ * `@sal/saliency-loader/node`: filesystem readers and writers (Node only). Every write goes to a temp
+ * file in the same folder and is renamed into place, so no half-written file is ever left.
+ *
+ * Dataset directory layout:
+ * ```
+ * <dir>/meta.json            {"format":"sal-dataset","version":1,"imagesShape":[n,h,w],"sessions":[{"key","file"}],"meta":{…}}
+ * <dir>/images.npy           [n,h,w] uint8        — or —  <dir>/images/<id>.png|.jpg (grey, read in id order)
+ * <dir>/saliency.npy         [n,h,w] float32 log-densities on the full images (optional)
+ * <dir>/sessions/<key>.npz   train_responses [t,k] f4, train_image_ids [t] i4, test_responses [u,k] f4, test_image_ids [u] i4
+ * ```
+ */
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import sharp, { type OutputInfo } from 'sharp';
+import { checkOneOf, SalDataError, SalShapeError, type JsonObject, type RawDataset, type RawSession } from '@sal/types';
+import { encodeNpy, parseNpy, type EncodeNpyOptions, type NpyArray, type NpyData, type NpyDtype, type ParseNpyOptions } from './npy.js';
+import { encodeNpz, parseNpz, type EncodeNpzOptions } from './npz.js';
+import { validateRawDataset } from './validate.js';
+
+let tmpCounter = 0;
+
+/** Write `bytes` to `path` through a temp file and a rename (creates the parent folder). */
+export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.${tmpCounter++}.tmp`);
+  try {
+    await writeFile(tmp, bytes);
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+async function readBytes(path: string, where: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (e) {
+    throw new SalDataError(where, 'a readable file', (e as NodeJS.ErrnoException).code ?? (e as Error).message, path);
+  }
+}
+
+/** Read a `.npy` file (see {@link parseNpy}); errors name the file. */
+export async function readNpyFile(path: string, opts: Omit<ParseNpyOptions, 'file'> = {}): Promise<NpyArray> {
+  return parseNpy(await readBytes(path, 'readNpyFile'), { ...opts, file: path });
+}
+
+/** Write a C-order array as a `.npy` file (atomically). */
+export async function writeNpyFile(path: string, arr: { data: NpyData; shape: readonly number[]; dtype?: NpyDtype }, opts?: EncodeNpyOptions): Promise<void> {
+  await writeFileAtomic(path, encodeNpy(arr, opts));
+}
+
+/** Read a `.npz` archive into its arrays (keys without `.npy`). */
+export async function readNpzFile(path: string): Promise<Record<string, NpyArray>> {
+  return parseNpz(await readBytes(path, 'readNpzFile'), path);
+}
+
+/** Write arrays as a `.npz` archive (atomically; deflated unless `compress: false`). */
+export async function writeNpzFile(path: string, arrays: Record<string, { data: NpyData; shape: readonly number[]; dtype?: NpyDtype }>, opts?: EncodeNpzOptions): Promise<void> {
+  await writeFileAtomic(path, encodeNpz(arrays, opts));
+}
+
+const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg']);
+
+/**
+ * Read a folder of grey PNG/JPEG images in id order (file names sorted numerically when they are
+ * numbers, e.g. `000123.png`, otherwise by name). Colour images are converted to grey (libvips b-w).
+ * All images must have the same size ({@link SalShapeError} naming the first that differs).
+ * @returns `{ images: [n, h, w] uint8, imagesShape, files }`
+ */
+export async function readImageFolder(dir: string): Promise<{ images: Uint8Array; imagesShape: [number, number, number]; files: string[] }> {
+  const where = 'readImageFolder';
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((f) => IMAGE_EXT.has(extname(f).toLowerCase()));
+  } catch (e) {
+    throw new SalDataError(where, 'a readable folder', (e as NodeJS.ErrnoException).code ?? (e as Error).message, dir);
+  }
+  if (names.length === 0) throw new SalDataError(where, 'PNG or JPEG images', 'none', dir);
+  const numeric = names.every((f) => /^\d+$/.test(basename(f, extname(f))));
+  names.sort(numeric ? (a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10) : undefined);
+  let h = 0, w = 0;
+  const planes: Uint8Array[] = [];
+  for (const name of names) {
+    const file = join(dir, name);
+    let out: { data: Buffer; info: OutputInfo };
+    try {
+      out = await sharp(file).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
+    } catch (e) {
+      throw new SalDataError(where, 'a decodable PNG/JPEG image', (e as Error).message, file);
+    }
+    const { width, height, channels } = out.info;
+    let plane = new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.length);
+    if (channels !== 1) plane = Uint8Array.from({ length: width * height }, (_, i) => plane[i * channels] as number);
+    if (planes.length === 0) { h = height; w = width; } else if (height !== h || width !== w) {
+      throw new SalShapeError(`${where}(${file})`, [h, w], [height, width], `images must all have the size of ${names[0]}`);
+    }
+    planes.push(plane.slice());
+  }
+  const images = new Uint8Array(planes.length * h * w);
+  planes.forEach((p, i) => images.set(p, i * h * w));
+  return { images, imagesShape: [planes.length, h, w], files: names };
+}
+
+/** Options of {@link writeDatasetDir}. */
+export interface WriteDatasetDirOptions {
+  /** Images as one `images.npy` or as an `images/` folder of lossless grey PNGs. @default 'npy' */
+  images?: 'npy' | 'png';
+  /** Deflate the session archives. @default true */
+  compress?: boolean;
+}
+
+interface MetaFile {
+  format: 'sal-dataset';
+  version: 1;
+  imagesShape: [number, number, number];
+  images: 'npy' | 'png';
+  sessions: { key: string; file: string }[];
+  meta?: JsonObject;
+}
+
+/** File name of a session's archive: the key, percent-encoded so any key is a safe file name. */
+export function sessionFileName(key: string): string {
+  return `sessions/${encodeURIComponent(key).replace(/\./g, '%2E')}.npz`;
+}
+
+/** Write a {@link RawDataset} to `dir` in the layout above (every file atomically, `meta.json` last). */
+export async function writeDatasetDir(dir: string, raw: RawDataset, opts: WriteDatasetDirOptions = {}): Promise<void> {
+  const where = 'writeDatasetDir';
+  validateRawDataset(raw, where);
+  const images = checkOneOf(where, 'images', opts.images ?? 'npy', ['npy', 'png'] as const);
+  const [n, h, w] = raw.imagesShape;
+  await mkdir(dir, { recursive: true });
+  if (images === 'npy') {
+    await writeNpyFile(join(dir, 'images.npy'), { data: raw.images, shape: [n, h, w] });
+  } else {
+    const digits = Math.max(6, String(n - 1).length);
+    for (let i = 0; i < n; i++) {
+      const png = await sharp(Buffer.from(raw.images.subarray(i * h * w, (i + 1) * h * w)), { raw: { width: w, height: h, channels: 1 } }).png().toBuffer();
+      await writeFileAtomic(join(dir, 'images', `${String(i).padStart(digits, '0')}.png`), png);
+    }
+  }
+  if (raw.saliency) await writeNpyFile(join(dir, 'saliency.npy'), { data: raw.saliency, shape: [n, h, w] });
+  const sessions: MetaFile['sessions'] = [];
+  for (const s of raw.sessions) {
+    const file = sessionFileName(s.key);
+    await writeNpzFile(join(dir, file), {
+      train_responses: { data: s.trainResponses, shape: [s.trainImageIds.length, s.nNeurons] },
+      train_image_ids: { data: s.trainImageIds, shape: [s.trainImageIds.length] },
+      test_responses: { data: s.testResponses, shape: [s.testImageIds.length, s.nNeurons] },
+      test_image_ids: { data: s.testImageIds, shape: [s.testImageIds.length] },
+    }, { compress: opts.compress ?? true });
+    sessions.push({ key: s.key, file });
+  }
+  const meta: MetaFile = { format: 'sal-dataset', version: 1, imagesShape: [n, h, w], images, sessions, ...(raw.meta ? { meta: raw.meta } : {}) };
+  await writeFileAtomic(join(dir, 'meta.json'), `${JSON.stringify(meta, null, 1)}\n`);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}
+
+function toFloat32(a: NpyArray, where: string, file: string): Float32Array {
+  if (a.dtype === 'f4') return a.data as Float32Array;
+  if (a.dtype === 'i8' || a.dtype === 'u8' || a.dtype === 'b1') throw new SalDataError(where, 'numeric responses (f4, f8 or an integer dtype up to 32 bits)', a.dtype, file);
+  return Float32Array.from(a.data as ArrayLike<number>);
+}
+
+function toInt32(a: NpyArray, where: string, file: string): Int32Array {
+  if (a.dtype === 'i4') return a.data as Int32Array;
+  if (!['u1', 'i1', 'u2', 'i2', 'i8', 'u8', 'u4'].includes(a.dtype)) throw new SalDataError(where, 'integer image ids', a.dtype, file);
+  return Int32Array.from(a.data as ArrayLike<number | bigint>, (v) => {
+    const x = Number(v);
+    if (x > 2147483647) throw new SalDataError(where, 'image ids below 2^31', x, file);
+    return x;
+  });
+}
+
+/**
+ * Read a dataset directory (layout above) back into a {@link RawDataset}, checked with the same rules as
+ * `createDataset`. Without `meta.json`, sessions are the `sessions/*.npz` files in name order.
+ */
+export async function readDatasetDir(dir: string): Promise<RawDataset> {
+  const where = 'readDatasetDir';
+  const metaPath = join(dir, 'meta.json');
+  let meta: Partial<MetaFile> = {};
+  if (await exists(metaPath)) {
+    try {
+      meta = JSON.parse(new TextDecoder().decode(await readBytes(metaPath, where))) as Partial<MetaFile>;
+    } catch (e) {
+      if (e instanceof SalDataError) throw e;
+      throw new SalDataError(where, 'valid JSON', (e as Error).message, metaPath);
+    }
+    if (meta.format !== 'sal-dataset') throw new SalDataError(where, "format 'sal-dataset'", meta.format, metaPath);
+  }
+  let images: Uint8Array;
+  let imagesShape: [number, number, number];
+  const npyPath = join(dir, 'images.npy');
+  if (await exists(npyPath)) {
+    const a = await readNpyFile(npyPath, { dtype: 'u1' });
+    if (a.shape.length !== 3) throw new SalShapeError(`${where}(${npyPath})`, '[n, h, w]', a.shape);
+    images = a.data as Uint8Array;
+    imagesShape = [a.shape[0] as number, a.shape[1] as number, a.shape[2] as number];
+  } else if (await exists(join(dir, 'images'))) {
+    ({ images, imagesShape } = await readImageFolder(join(dir, 'images')));
+  } else {
+    throw new SalDataError(where, 'images.npy or an images/ folder', 'neither', dir);
+  }
+  if (meta.imagesShape && meta.imagesShape.join() !== imagesShape.join()) {
+    throw new SalShapeError(`${where}(${metaPath} imagesShape)`, meta.imagesShape, imagesShape, 'meta.json and the images disagree');
+  }
+  const [n, h, w] = imagesShape;
+  let saliency: Float32Array | undefined;
+  const salPath = join(dir, 'saliency.npy');
+  if (await exists(salPath)) {
+    const a = await readNpyFile(salPath, { dtype: ['f4', 'f8'] });
+    if (a.shape.join() !== [n, h, w].join()) throw new SalShapeError(`${where}(${salPath})`, [n, h, w], a.shape, "saliency maps must have the images' size");
+    saliency = toFloat32(a, where, salPath);
+  }
+  let entries = meta.sessions;
+  if (!entries) {
+    const names = (await readdir(join(dir, 'sessions')).catch(() => [] as string[])).filter((f) => f.endsWith('.npz')).sort();
+    entries = names.map((f) => ({ key: decodeURIComponent(f.slice(0, -4)), file: `sessions/${f}` }));
+  }
+  const sessions: RawSession[] = [];
+  for (const { key, file } of entries) {
+    const path = join(dir, file);
+    const z = await readNpzFile(path);
+    for (const name of ['train_responses', 'train_image_ids', 'test_responses', 'test_image_ids']) {
+      if (!z[name]) throw new SalDataError(where, `an array '${name}'`, Object.keys(z), path);
+    }
+    const tr = z['train_responses'] as NpyArray;
+    const te = z['test_responses'] as NpyArray;
+    if (tr.shape.length !== 2) throw new SalShapeError(`${where}(${path}:train_responses)`, '[trials, neurons]', tr.shape);
+    if (te.shape.length !== 2) throw new SalShapeError(`${where}(${path}:test_responses)`, '[trials, neurons]', te.shape);
+    if (te.shape[1] !== tr.shape[1]) throw new SalShapeError(`${where}(${path}:test_responses)`, [null, tr.shape[1]], te.shape, 'as many neurons as train_responses');
+    sessions.push({
+      key,
+      nNeurons: tr.shape[1] as number,
+      trainResponses: toFloat32(tr, where, `${path}:train_responses`),
+      trainImageIds: toInt32(z['train_image_ids'] as NpyArray, where, `${path}:train_image_ids`),
+      testResponses: toFloat32(te, where, `${path}:test_responses`),
+      testImageIds: toInt32(z['test_image_ids'] as NpyArray, where, `${path}:test_image_ids`),
+    });
+  }
+  const raw: RawDataset = { images, imagesShape, sessions, ...(saliency ? { saliency } : {}), ...(meta.meta ? { meta: meta.meta } : {}) };
+  validateRawDataset(raw, `${where}(${dir})`);
+  return raw;
+}

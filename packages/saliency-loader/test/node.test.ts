@@ -1,0 +1,113 @@
+import { mkdtemp, readdir, readFile, rm, writeFile, mkdir, copyFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
+import { SalDataError, SalShapeError, type Batch } from '@sal/types';
+import { createDataset } from '../src/index.js';
+import { readDatasetDir, readImageFolder, readNpyFile, readNpzFile, writeDatasetDir, writeNpyFile } from '../src/node.js';
+import { makeRaw } from './helpers.js';
+import { FIXTURES, refs } from './refs.js';
+
+let tmp = '';
+beforeAll(async () => { tmp = await mkdtemp(join(tmpdir(), 'sal-loader-')); });
+afterAll(async () => { await rm(tmp, { recursive: true, force: true }); });
+
+const flat = (bs: Iterable<Batch>): number[][] => [...bs].map((b) => [...b.imageIds, ...b.inputs, ...b.targets]);
+
+describe('dataset directory', () => {
+  it('round-trips a RawDataset exactly (npy images, saliency, meta, odd session keys)', async () => {
+    const base = makeRaw({ n: 10, nTest: 2 });
+    const [n, h, w] = base.imagesShape;
+    const raw = { ...base, saliency: Float32Array.from({ length: n * h * w }, (_, i) => -Math.log(h * w) + Math.sin(i) / 10), sessions: [{ ...base.sessions[0]!, key: 'M1/2020-01-02 ../x' }, base.sessions[1]!] };
+    const dir = join(tmp, 'a');
+    await writeDatasetDir(dir, raw);
+    const back = await readDatasetDir(dir);
+    expect(back.imagesShape).toEqual(raw.imagesShape);
+    expect(Array.from(back.images)).toEqual(Array.from(raw.images));
+    expect(Array.from(back.saliency!)).toEqual(Array.from(raw.saliency));
+    expect(back.meta).toEqual(raw.meta);
+    expect(back.sessions.map((s) => s.key)).toEqual(raw.sessions.map((s) => s.key));
+    back.sessions.forEach((s, i) => {
+      const r = raw.sessions[i]!;
+      expect(s.nNeurons).toBe(r.nNeurons);
+      expect(Array.from(s.trainResponses)).toEqual(Array.from(r.trainResponses));
+      expect(Array.from(s.trainImageIds)).toEqual(Array.from(r.trainImageIds));
+      expect(Array.from(s.testResponses)).toEqual(Array.from(r.testResponses));
+      expect(Array.from(s.testImageIds)).toEqual(Array.from(r.testImageIds));
+    });
+    // no temp files left behind
+    expect((await readdir(dir)).filter((f) => f.includes('.tmp'))).toEqual([]);
+    // identical batches for a seed
+    const opts = { channels: 'all', crop: [[1, 1], [2, 2]], scale: 0.7, gradientSigma: 1.5 } as const;
+    const d1 = createDataset(raw, opts);
+    const d2 = createDataset(back, opts);
+    for (const s of d1.sessions) {
+      expect(flat(d2.batches(s.key, 'train', { seed: 9, batchSize: 5 }))).toEqual(flat(d1.batches(s.key, 'train', { seed: 9, batchSize: 5 })));
+      expect(flat(d2.batches(s.key, 'test'))).toEqual(flat(d1.batches(s.key, 'test')));
+    }
+  });
+
+  it('round-trips with an images/ folder of PNGs, and reads one written by another tool', async () => {
+    const raw = makeRaw({ n: 5, nTest: 1 });
+    const dir = join(tmp, 'b');
+    await writeDatasetDir(dir, raw, { images: 'png', compress: false });
+    expect((await readdir(join(dir, 'images'))).sort()).toEqual(['000000.png', '000001.png', '000002.png', '000003.png', '000004.png']);
+    const back = await readDatasetDir(dir);
+    expect(Array.from(back.images)).toEqual(Array.from(raw.images));
+    // an RGB JPEG folder with numeric names in id order (10 after 9), converted to grey
+    const folder = join(tmp, 'jpg');
+    await mkdir(folder);
+    for (const i of [9, 10, 2]) {
+      await sharp({ create: { width: 6, height: 4, channels: 3, background: { r: i * 20, g: i * 20, b: i * 20 } } }).jpeg({ quality: 100 }).toFile(join(folder, `${i}.jpg`));
+    }
+    const f = await readImageFolder(folder);
+    expect(f.files).toEqual(['2.jpg', '9.jpg', '10.jpg']);
+    expect(f.imagesShape).toEqual([3, 4, 6]);
+    expect(Math.abs(f.images[0]! - 40)).toBeLessThanOrEqual(2);
+    expect(Math.abs(f.images[2 * 24]! - 200)).toBeLessThanOrEqual(2);
+  });
+
+  it('images of different sizes → SalShapeError naming the file', async () => {
+    const folder = join(tmp, 'sizes');
+    await mkdir(folder);
+    await sharp({ create: { width: 6, height: 4, channels: 3, background: { r: 0, g: 0, b: 0 } } }).png().toFile(join(folder, '0.png'));
+    await sharp({ create: { width: 5, height: 4, channels: 3, background: { r: 0, g: 0, b: 0 } } }).png().toFile(join(folder, '1.png'));
+    await expect(readImageFolder(folder)).rejects.toThrow(SalShapeError);
+    await expect(readImageFolder(folder)).rejects.toThrow(/1\.png/);
+  });
+
+  it('bad files: wrong dtype, truncated session archive, missing images, mismatched saliency', async () => {
+    const raw = makeRaw({ n: 6, nTest: 1 });
+    const dir = join(tmp, 'c');
+    await writeDatasetDir(dir, raw);
+    const [n, h, w] = raw.imagesShape;
+    await writeNpyFile(join(dir, 'images.npy'), { data: Float32Array.from(raw.images), shape: [n, h, w] });
+    await expect(readDatasetDir(dir)).rejects.toThrow(/images\.npy.*dtype u1/);
+    await writeNpyFile(join(dir, 'images.npy'), { data: raw.images, shape: [n, h, w] });
+    await writeNpyFile(join(dir, 'saliency.npy'), { data: new Float32Array(n * h), shape: [n, h, 1] });
+    await expect(readDatasetDir(dir)).rejects.toThrow(SalShapeError);
+    await rm(join(dir, 'saliency.npy'));
+    const sess = join(dir, 'sessions', 'session-0.npz');
+    const bytes = await readFile(sess);
+    await writeFile(sess, bytes.subarray(0, bytes.length - 30));
+    await expect(readDatasetDir(dir)).rejects.toThrow(/session-0\.npz/);
+    await rm(join(dir, 'images.npy'));
+    await expect(readDatasetDir(dir)).rejects.toThrow(SalDataError);
+  });
+
+  it('numpy fixtures read from disk bit-exactly; unknown ids in a session file are refused', async () => {
+    const a = await readNpyFile(join(FIXTURES, 'i4_be.npy'));
+    expect(Array.from(a.data as Int32Array)).toEqual(refs.npy['i4_be']!.values);
+    const z = await readNpzFile(join(FIXTURES, 'deflated.npz'));
+    expect(Array.from(z['b']!.data as Int32Array)).toEqual([0, 1, 2, 3, 4]);
+    await expect(readNpyFile(join(FIXTURES, 'missing.npy'))).rejects.toThrow(/missing\.npy/);
+    const raw = makeRaw({ n: 6, nTest: 1 });
+    const dir = join(tmp, 'd');
+    await writeDatasetDir(dir, { ...raw, sessions: [raw.sessions[0]!] });
+    const other = join(tmp, 'd2');
+    await writeDatasetDir(other, makeRaw({ n: 12, nTest: 1 }));
+    await copyFile(join(other, 'sessions', 'session-0.npz'), join(dir, 'sessions', 'session-0.npz'));
+    await expect(readDatasetDir(dir)).rejects.toThrow(/unknown id/);
+  });
+});
