@@ -70,7 +70,7 @@ describe('attentionReadout', () => {
       'attention.0.conv.bias', 'attention.0.conv.kernel', 'attention.1.conv.bias', 'attention.1.conv.kernel', 'bias', 'features',
     ]);
     const f = a.getWeights()['features']!.dataSync();
-    const sd = Math.sqrt(f.reduce((s, v) => s + v * v, 0) / f.length);
+    const sd = Math.sqrt(Array.from(f).reduce((s, v) => s + v * v, 0) / f.length);
     expect(sd).toBeGreaterThan(0.7e-3);
     expect(sd).toBeLessThan(1.3e-3);
     expect(Array.from(a.getWeights()['bias']!.dataSync()).every((v) => v === 0)).toBe(true);

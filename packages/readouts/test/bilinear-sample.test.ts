@@ -1,9 +1,19 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { SalShapeError } from '@sal/types';
+import { initBackend, type BackendPreference } from '@sal/backend';
 import { bilinearSample } from '../src/index.js';
 import { closeness, expectArraysClose, expectNoLeaks, finiteDifferenceGrad, onBackend } from '../../test-utils/src/index.js';
 import { bruteBilinear, randn, uniform } from './reference.js';
+
+beforeAll(async () => {
+  // the wasm-vs-cpu comparison needs wasm started even when the suite runs on cpu (SAL_TEST_BACKEND=cpu)
+  if (!tf.findBackend('wasm')) {
+    const prev = tf.getBackend() as BackendPreference;
+    await initBackend({ prefer: 'wasm' });
+    await initBackend({ prefer: prev });
+  }
+});
 
 describe('bilinearSample', () => {
   it('matches the brute-force grid_sample formula at random positions (non-square, in and out of range)', () => {
