@@ -194,9 +194,12 @@ export interface HistogramOptions extends ChartOptions {
   range?: readonly number[];
   /** `true`: bar heights are densities (integrate to 1 over the range); `false`: counts. @default true */
   density?: boolean;
+  /** Vertical reference lines at these x values (e.g. an observed statistic). @default [] */
+  vlines?: readonly number[];
 }
 export const HISTOGRAM_DEFAULTS: Readonly<Required<HistogramOptions>> = Object.freeze({
   ...CHART_DEFAULTS, yLabel: 'density', bins: 40, range: Object.freeze([]) as readonly number[], density: true,
+  vlines: Object.freeze([]) as readonly number[],
 });
 
 /**
@@ -243,17 +246,29 @@ export async function histogramSvg(series: readonly HistogramSeries[], opts?: Hi
     const h = histogram(s.values, bins, lo, hi);
     for (let b = 0; b < bins; b++) values.push({ series: s.name, x0: h.edges[b], x1: h.edges[b + 1], y: o.density ? h.density[b] : h.counts[b] });
   }
-  return vegaLiteToSvg({
-    ...base(o, values), width: o.width, height: o.height,
+  finite(where, o.vlines, 'vlines');
+  const xScale = { domain: o.xDomain.length === 2 ? [...o.xDomain] : [Math.min(lo, ...o.vlines), Math.max(hi, ...o.vlines)] };
+  const bars: Spec = {
+    data: { values },
     mark: { type: 'rect', opacity: 0.55 },
     encoding: {
-      x: { field: 'x0', type: 'quantitative', title: o.xLabel, scale: { domain: o.xDomain.length === 2 ? [...o.xDomain] : [lo, hi] } },
+      x: { field: 'x0', type: 'quantitative', title: o.xLabel, scale: xScale },
       x2: { field: 'x1' },
       y: { field: 'y', type: 'quantitative', title: o.yLabel, ...(o.yDomain.length === 2 ? { scale: { domain: [...o.yDomain] } } : {}) },
       y2: { datum: 0 },
       color: { field: 'series', type: 'nominal', title: null, sort: names },
     },
-  });
+  };
+  const layers: Spec[] = [bars];
+  if (o.vlines.length > 0) {
+    layers.push({
+      data: { values: o.vlines.map((v) => ({ v })) },
+      mark: { type: 'rule', color: '#b2182b', strokeWidth: 2 },
+      encoding: { x: { field: 'v', type: 'quantitative' } },
+    });
+  }
+  const { data: _unused, ...top } = base(o, []);
+  return vegaLiteToSvg({ ...top, width: o.width, height: o.height, layer: layers });
 }
 
 /** Points of a scatter plot, one series per colour. */

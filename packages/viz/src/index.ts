@@ -23,3 +23,13 @@ export { modelSchemaSvg, modelSchemaPng } from './schema.js';
 export type { ModelSchemaOptions } from './schema.js';
 export { buildReport } from './report.js';
 export type { ReportSection, ReportBlock, ReportFigure, ReportParagraph, ReportList, ReportTable, ReportOptions } from './report.js';
+export {
+  saliencyFigure, modelSchemaFigure, trainingCurvesFigure, shifterCurvesFigure, testCorrelationFigure, exampleGridFigure,
+  grfPanelFigure, grfOverlayFigure, strongestWeakestFigure, grfDistributionFigure, eigenSpectrumFigure,
+  explainedVarianceFigure, cumulativeExplainedVariance, projectionGridFigure, rfRecoveryFigure, rfShiftFigure,
+  permutationTestFigure, verdictTable,
+} from './figures.js';
+export type {
+  Figure, SaliencyExample, TrainingHistory, TestResult, GrfRow, OverlayItem, StrongWeak, NeuronSpectrum, ProjectionRow,
+  RfRecovery, Verdict,
+} from './figures.js';

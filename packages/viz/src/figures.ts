@@ -1,0 +1,307 @@
+/**
+ * One helper per figure of the study (the checklist rows 1–14, plus the simulation's ground truth and
+ * the RF-shift test). Each takes the plain arrays the analysis produces and returns a report figure
+ * (`{ kind: 'figure', png | svg, caption }`) that `buildReport` inlines and `writeFigure` saves.
+ * Images and maps are flat row-major `[h*w]` arrays.
+ */
+import { SalConfigError, SalShapeError } from '@sal/types';
+import { groupedChartSvg, histogramSvg, lineChartSvg, scatterSvg, type LineSeries } from './charts.js';
+import { colorLimits } from './colormap.js';
+import { hotPixelMask, hotPixelsImage, heatmapImage, imageGridPng, overlayImage, saliencyPanels } from './images.js';
+import { panelFigurePng, type Panel } from './layout.js';
+import type { ReportFigure, ReportTable } from './report.js';
+import { modelSchemaSvg } from './schema.js';
+import { formatNumber } from './svg.js';
+
+/** A figure ready for the report: PNG bytes or an SVG string, and a caption. */
+export type Figure = ReportFigure;
+
+function png(bytes: Uint8Array, caption: string): Figure {
+  return { kind: 'figure', png: bytes, caption };
+}
+function svg(text: string, caption: string): Figure {
+  return { kind: 'figure', svg: text, caption };
+}
+function nonEmpty(where: string, name: string, a: unknown): void {
+  if (!Array.isArray(a) || a.length === 0) throw new SalConfigError(where, name, 'a non-empty array', a);
+}
+
+/** Input of figure 1: one stimulus with its saliency map and the x/y gradients of the smoothed map, each `[h*w]`. */
+export interface SaliencyExample { image: ArrayLike<number>; saliency: ArrayLike<number>; gradX: ArrayLike<number>; gradY: ArrayLike<number> }
+
+/**
+ * Figure 1: one column per image; rows: the image (grey), its saliency map (viridis), ∂x and ∂y of
+ * the smoothed map (grey, symmetric limits). `examples` `[n]`, each map `[h*w]`.
+ */
+export async function saliencyFigure(examples: readonly SaliencyExample[], h: number, w: number, opts: { cellSize?: number; title?: string } = {}): Promise<Figure> {
+  nonEmpty('viz.saliencyFigure', 'examples', examples);
+  const cols = examples.map((e) => saliencyPanels(e.image, e.saliency, e.gradX, e.gradY, h, w).map((p) => ({ image: p.image })));
+  const panels: Panel[] = [];
+  for (let r = 0; r < 4; r++) for (const c of cols) panels.push(c[r]!);
+  const bytes = await panelFigurePng(panels, {
+    cols: examples.length, cellSize: opts.cellSize ?? 128, gap: 6, title: opts.title ?? '', rowLabels: ['image', 'saliency', '∂x', '∂y'],
+  });
+  return png(bytes, 'Stimuli (grey), their saliency maps (viridis) and the x/y gradients of the smoothed saliency map (grey, 0 = mid-grey).');
+}
+
+/** Figure 2: the schema of the saliency-shifter model (SVG). */
+export function modelSchemaFigure(opts: { title?: string; remapperInput?: string } = {}): Figure {
+  return svg(modelSchemaSvg(opts), 'The shifter model: a core on the image, a remapper on saliency and its gradients computing a per-image, per-neuron shift of the Gaussian readout position.');
+}
+
+/** One model's training history: validation correlation per epoch (epoch 1 first). `panel` groups models into panels. */
+export interface TrainingHistory { name: string; valCorrelation: ArrayLike<number>; panel?: string }
+
+/**
+ * Figures 3 and 4: validation correlation per epoch, one line per model; models with a `panel` are split
+ * into side-by-side panels (figure 3: 'images only' vs '+ saliency'; figure 4: one panel, one line per
+ * remapper input).
+ */
+export async function trainingCurvesFigure(histories: readonly TrainingHistory[], opts: { title?: string; caption?: string } = {}): Promise<Figure> {
+  nonEmpty('viz.trainingCurvesFigure', 'histories', histories);
+  const series: LineSeries[] = histories.map((hst) => ({
+    name: hst.name,
+    x: Array.from({ length: hst.valCorrelation.length }, (_, i) => i + 1),
+    y: hst.valCorrelation,
+    ...(hst.panel !== undefined ? { panel: hst.panel } : {}),
+  }));
+  const text = await lineChartSvg(series, { title: opts.title ?? 'Validation correlation during training', xLabel: 'epoch', yLabel: 'validation correlation', points: true });
+  return svg(text, opts.caption ?? 'Validation correlation per epoch, one line per model.');
+}
+
+/** Figure 4: {@link trainingCurvesFigure} for the shifter models, one line per remapper input. */
+export async function shifterCurvesFigure(histories: readonly TrainingHistory[]): Promise<Figure> {
+  return trainingCurvesFigure(histories, {
+    title: 'Shifter model: validation correlation by remapper input',
+    caption: 'Validation correlation per epoch of the shifter model for each remapper input (ones, saliency + gradients, images).',
+  });
+}
+
+/** One trained configuration: test correlations over seeds for an input variant at a crop size. */
+export interface TestResult { variant: string; cropSize: number | string; correlations: ArrayLike<number> }
+
+/**
+ * Figures 5 and 6: test correlation by crop size (x) and input variant (colour), mean ± sd over seeds.
+ * Order of first appearance is kept for both.
+ */
+export async function testCorrelationFigure(results: readonly TestResult[], opts: { title?: string; mark?: 'bar' | 'dot'; caption?: string } = {}): Promise<Figure> {
+  nonEmpty('viz.testCorrelationFigure', 'results', results);
+  const text = await groupedChartSvg(
+    results.map((r) => ({ group: String(r.cropSize), series: r.variant, values: r.correlations })),
+    { title: opts.title ?? 'Test correlation', xLabel: 'crop size (px)', yLabel: 'test correlation', mark: opts.mark ?? 'dot', error: 'sd' },
+  );
+  return svg(text, opts.caption ?? 'Test correlation by input variant and crop size; points are means over seeds, bars ± one standard deviation.');
+}
+
+/**
+ * Figure 7: the images that drive a neuron most, as a grid of grey thumbnails (default 10 rows × 20
+ * columns for 200 images). `images` `[n]` of `[h*w]`, strongest first.
+ */
+export async function exampleGridFigure(images: readonly ArrayLike<number>[], h: number, w: number, opts: { rows?: number; cols?: number; cellSize?: number; neuron?: string } = {}): Promise<Figure> {
+  nonEmpty('viz.exampleGridFigure', 'images', images);
+  const cols = opts.cols ?? 20;
+  const rows = opts.rows ?? Math.ceil(images.length / cols);
+  const bytes = await imageGridPng(images, h, w, { rows, cols, cellSize: opts.cellSize ?? 48, gap: 2, cmap: 'grey' });
+  return png(bytes, `The ${images.length} images that drive ${opts.neuron ?? 'the neuron'} most, strongest first (row by row).`);
+}
+
+/** One row of figure 8: an image and the gRFs of several neurons on it, each `[h*w]`. */
+export interface GrfRow { image: ArrayLike<number>; grfs: readonly ArrayLike<number>[]; title?: string }
+
+/**
+ * Figure 8: per image (row): each neuron's gRF (viridis), the image (grey) and the image with the hot
+ * pixels (top `fraction` of each gRF, pooled over the neurons) in dark red.
+ */
+export async function grfPanelFigure(rows: readonly GrfRow[], h: number, w: number, opts: { neurons?: readonly string[]; fraction?: number; cellSize?: number } = {}): Promise<Figure> {
+  const where = 'viz.grfPanelFigure';
+  nonEmpty(where, 'rows', rows);
+  const k = rows[0]!.grfs.length;
+  const panels: Panel[] = [];
+  rows.forEach((r, i) => {
+    if (r.grfs.length !== k) throw new SalShapeError(`${where}: rows[${i}].grfs`, [k], [r.grfs.length]);
+    r.grfs.forEach((g, j) => panels.push({ image: heatmapImage(g, h, w, { cmap: 'viridis' }), title: i === 0 ? `gRF ${opts.neurons?.[j] ?? `neuron ${j}`}` : '' }));
+    panels.push({ image: heatmapImage(r.image, h, w, { cmap: 'grey' }), title: i === 0 ? 'image' : '' });
+    const mask = hotPixelMask(r.grfs, { fraction: opts.fraction ?? 0.02 });
+    panels.push({ image: hotPixelsImage(r.image, mask, h, w), title: i === 0 ? 'hot pixels' : '' });
+  });
+  const bytes = await panelFigurePng(panels, { cols: k + 2, cellSize: opts.cellSize ?? 112, gap: 6, rowLabels: rows.map((r, i) => r.title ?? `image ${i + 1}`) });
+  return png(bytes, `Gradient receptive fields of ${k} neurons per image (viridis), the image, and the pixels with the highest gRF values of all ${k} neurons in dark red.`);
+}
+
+/** One overlay panel: an image `[h*w]`, a neuron's gRF on it `[h*w]`, and a title (e.g. neuron and response). */
+export interface OverlayItem { image: ArrayLike<number>; grf: ArrayLike<number>; title: string }
+
+/** Figure 9: gRFs over their images (diverging colormap, symmetric limits, semi-transparent). */
+export async function grfOverlayFigure(items: readonly OverlayItem[], h: number, w: number, opts: { cols?: number; alpha?: number; cellSize?: number; title?: string } = {}): Promise<Figure> {
+  nonEmpty('viz.grfOverlayFigure', 'items', items);
+  const panels = items.map((it) => ({ image: overlayImage(it.image, it.grf, h, w, { alpha: opts.alpha ?? 0.6 }), title: it.title }));
+  const bytes = await panelFigurePng(panels, { cols: opts.cols ?? Math.min(items.length, 4), cellSize: opts.cellSize ?? 160, gap: 8, title: opts.title ?? '' });
+  return png(bytes, 'Gradient receptive fields over the grey images (blue negative, white zero, red positive; symmetric limits per panel).');
+}
+
+/** For one neuron: the overlays of its most and least driving images (each item titled with the response). */
+export interface StrongWeak { neuron: string; strongest: readonly OverlayItem[]; weakest: readonly OverlayItem[] }
+
+/**
+ * Figure 10: figure 9 for the images that drive each neuron most (one row) and least (next row).
+ * Every row has the same number of items.
+ */
+export async function strongestWeakestFigure(neurons: readonly StrongWeak[], h: number, w: number, opts: { alpha?: number; cellSize?: number } = {}): Promise<Figure> {
+  const where = 'viz.strongestWeakestFigure';
+  nonEmpty(where, 'neurons', neurons);
+  const cols = neurons[0]!.strongest.length;
+  const panels: Panel[] = [];
+  const labels: string[] = [];
+  for (const n of neurons) {
+    for (const [kind, items] of [['strongest', n.strongest], ['weakest', n.weakest]] as const) {
+      if (items.length !== cols) throw new SalShapeError(`${where}: ${n.neuron}.${kind}`, [cols], [items.length]);
+      items.forEach((it) => panels.push({ image: overlayImage(it.image, it.grf, h, w, { alpha: opts.alpha ?? 0.6 }), title: it.title }));
+      labels.push(`${n.neuron}: ${kind}`);
+    }
+  }
+  const bytes = await panelFigurePng(panels, { cols, cellSize: opts.cellSize ?? 128, gap: 8, rowLabels: labels });
+  return png(bytes, 'gRFs over the images that drive each neuron most (upper row) and least (lower row), titled with the response.');
+}
+
+function flatten(maps: ArrayLike<number> | readonly ArrayLike<number>[]): Float64Array {
+  if (Array.isArray(maps) && maps.length > 0 && typeof maps[0] !== 'number') {
+    const list = maps as readonly ArrayLike<number>[];
+    const out = new Float64Array(list.reduce((a, m) => a + m.length, 0));
+    let o = 0;
+    for (const m of list) for (let i = 0; i < m.length; i++) out[o++] = m[i]!;
+    return out;
+  }
+  return Float64Array.from(maps as ArrayLike<number>);
+}
+
+/**
+ * Figure 11: densities of gRF values for the strongest vs the weakest images of a neuron. Each input is
+ * a list of gRFs (each `[h*w]`) or one flat array of values. Default range ±0.1 as in the original.
+ */
+export async function grfDistributionFigure(
+  strongest: ArrayLike<number> | readonly ArrayLike<number>[], weakest: ArrayLike<number> | readonly ArrayLike<number>[],
+  opts: { range?: readonly [number, number]; bins?: number; labels?: readonly [string, string]; title?: string } = {},
+): Promise<Figure> {
+  const [a, b] = opts.labels ?? ['strongest images', 'weakest images'];
+  const text = await histogramSvg([{ name: a, values: flatten(strongest) }, { name: b, values: flatten(weakest) }], {
+    range: opts.range ?? [-0.1, 0.1], bins: opts.bins ?? 60, xLabel: 'gRF value', yLabel: 'density', title: opts.title ?? 'Distribution of gRF values',
+  });
+  return svg(text, `Densities of gRF values: ${a} vs ${b}.`);
+}
+
+/** Eigenvalues of one neuron's gRF PCA (any order; they are sorted descending here). */
+export interface NeuronSpectrum { neuron: string; eigenvalues: ArrayLike<number> }
+
+function sortedSpectrum(ev: ArrayLike<number>): number[] {
+  return Array.from({ length: ev.length }, (_, i) => Math.max(0, ev[i]!)).sort((x, y) => y - x);
+}
+
+/**
+ * Cumulative explained variance of a spectrum: element i (0-based) is Σ_{j≤i} λ_j / Σ λ over the
+ * eigenvalues sorted descending, with negative round-off eigenvalues set to 0. `[n]` → `[n]`.
+ */
+export function cumulativeExplainedVariance(eigenvalues: ArrayLike<number>): Float64Array {
+  const s = sortedSpectrum(eigenvalues);
+  const total = s.reduce((a, b) => a + b, 0);
+  const out = new Float64Array(s.length);
+  let acc = 0;
+  s.forEach((v, i) => { acc += v; out[i] = total > 0 ? acc / total : 0; });
+  return out;
+}
+
+/** Figure 12: eigenvalues (sorted descending) of each neuron's gRF PCA, components 1..`components`. */
+export async function eigenSpectrumFigure(spectra: readonly NeuronSpectrum[], opts: { components?: number; yScale?: 'linear' | 'log' } = {}): Promise<Figure> {
+  nonEmpty('viz.eigenSpectrumFigure', 'spectra', spectra);
+  const k = opts.components ?? 10;
+  const series = spectra.map((s) => {
+    const v = sortedSpectrum(s.eigenvalues).slice(0, k);
+    return { name: s.neuron, x: v.map((_, i) => i + 1), y: opts.yScale === 'log' ? v.map((x) => Math.max(x, 1e-12)) : v };
+  });
+  const text = await lineChartSvg(series, { title: 'Eigen-spectrum of the gRFs', xLabel: 'component', yLabel: 'eigenvalue', points: true, yScale: opts.yScale ?? 'linear' });
+  return svg(text, `Eigenvalues of the gRF PCA (largest ${k}), one line per neuron.`);
+}
+
+/** Figure 13: cumulative explained variance against the number of components (default up to 200). */
+export async function explainedVarianceFigure(spectra: readonly NeuronSpectrum[], opts: { components?: number } = {}): Promise<Figure> {
+  nonEmpty('viz.explainedVarianceFigure', 'spectra', spectra);
+  const k = opts.components ?? 200;
+  const series = spectra.map((s) => {
+    const c = Array.from(cumulativeExplainedVariance(s.eigenvalues).slice(0, k));
+    return { name: s.neuron, x: c.map((_, i) => i + 1), y: c };
+  });
+  const text = await lineChartSvg(series, { title: 'Explained variance of the gRFs', xLabel: 'number of components', yLabel: 'cumulative explained variance', yDomain: [0, 1] });
+  return svg(text, 'Cumulative explained variance of the gRF PCA against the number of components, one line per neuron.');
+}
+
+/** One row of figure 14: an image `[h*w]` and its projections into each neuron's gRF eigenspace `[h*w]`. */
+export interface ProjectionRow { image: ArrayLike<number>; projections: readonly ArrayLike<number>[] }
+
+/**
+ * Figure 14: images (first column) and their projections into the gRF eigenspace of each neuron (next
+ * columns), grey with symmetric limits per panel. Make one figure per number of gRFs (500/1000/2000).
+ */
+export async function projectionGridFigure(rows: readonly ProjectionRow[], h: number, w: number, opts: { neurons?: readonly string[]; nGrfs?: number; cellSize?: number } = {}): Promise<Figure> {
+  const where = 'viz.projectionGridFigure';
+  nonEmpty(where, 'rows', rows);
+  const k = rows[0]!.projections.length;
+  const panels: Panel[] = [];
+  rows.forEach((r, i) => {
+    if (r.projections.length !== k) throw new SalShapeError(`${where}: rows[${i}].projections`, [k], [r.projections.length]);
+    const sym = (d: ArrayLike<number>): { min: number; max: number } => {
+      const l = colorLimits(d, { cmap: 'diverging' });
+      return { min: l.min, max: l.max };
+    };
+    panels.push({ image: heatmapImage(r.image, h, w, { cmap: 'grey', ...sym(r.image) }), title: i === 0 ? 'image' : '' });
+    r.projections.forEach((p, j) => panels.push({ image: heatmapImage(p, h, w, { cmap: 'grey', ...sym(p) }), title: i === 0 ? (opts.neurons?.[j] ?? `neuron ${j}`) : '' }));
+  });
+  const n = opts.nGrfs === undefined ? '' : ` built from ${opts.nGrfs} gRFs`;
+  const bytes = await panelFigurePng(panels, { cols: k + 1, cellSize: opts.cellSize ?? 96, gap: 4, title: `Projections into the gRF eigenspace${n}` });
+  return png(bytes, `Images (left) projected into the gRF eigenspace of ${k} neurons${n}; grey, symmetric limits per panel.`);
+}
+
+/** Ground truth vs recovered receptive-field centres, per neuron (same order, same units). */
+export interface RfRecovery { trueX: ArrayLike<number>; trueY: ArrayLike<number>; recoveredX: ArrayLike<number>; recoveredY: ArrayLike<number> }
+
+/** Beyond the post: recovered RF centre coordinate against the true one (x and y as two series), with y = x. */
+export async function rfRecoveryFigure(r: RfRecovery): Promise<Figure> {
+  const text = await scatterSvg([
+    { name: 'x coordinate', x: r.trueX, y: r.recoveredX },
+    { name: 'y coordinate', x: r.trueY, y: r.recoveredY },
+  ], { title: 'Receptive-field centres: recovered vs true', xLabel: 'true', yLabel: 'recovered', identity: true });
+  return svg(text, 'Receptive-field centre of each neuron recovered from the model against the simulation ground truth; dashed: y = x.');
+}
+
+/**
+ * Beyond the post: the RF-shift statistic per neuron (shift of the gRF centre toward the salient
+ * object) against the true shift, coloured by whether the neuron shifts in the simulation.
+ */
+export async function rfShiftFigure(neurons: { trueShift: ArrayLike<number>; measuredShift: ArrayLike<number>; shifts: ArrayLike<boolean | number> }): Promise<Figure> {
+  const where = 'viz.rfShiftFigure';
+  const n = neurons.trueShift.length;
+  if (neurons.measuredShift.length !== n || neurons.shifts.length !== n) throw new SalShapeError(where, [n, n, n], [n, neurons.measuredShift.length, neurons.shifts.length]);
+  const pick = (want: boolean): { x: number[]; y: number[] } => {
+    const x: number[] = [], y: number[] = [];
+    for (let i = 0; i < n; i++) if (Boolean(neurons.shifts[i]) === want) { x.push(neurons.trueShift[i]!); y.push(neurons.measuredShift[i]!); }
+    return { x, y };
+  };
+  const series = [{ name: 'shifting (truth)', ...pick(true) }, { name: 'fixed (truth)', ...pick(false) }].filter((s) => s.x.length > 0);
+  const text = await scatterSvg(series, { title: 'RF shift toward the salient object', xLabel: 'true shift', yLabel: 'measured shift', identity: true });
+  return svg(text, 'Measured shift of each neuron’s gRF centre toward the salient object against the simulated shift; dashed: y = x.');
+}
+
+/** Beyond the post: the permutation null distribution of the RF-shift statistic with the observed value. */
+export async function permutationTestFigure(nullDistribution: ArrayLike<number>, observed: number, opts: { pValue?: number; bins?: number } = {}): Promise<Figure> {
+  const p = opts.pValue === undefined ? '' : ` (p = ${formatNumber(opts.pValue)})`;
+  const text = await histogramSvg([{ name: 'permutation null', values: nullDistribution }], {
+    bins: opts.bins ?? 40, vlines: [observed], xLabel: 'RF-shift statistic', yLabel: 'density', title: `Permutation test${p}`,
+  });
+  return svg(text, `Null distribution of the RF-shift statistic under permutation; red line: observed value ${formatNumber(observed)}${p}.`);
+}
+
+/** One question the study answers and the one-line verdict. */
+export interface Verdict { question: string; verdict: string; evidence?: string }
+
+/** Beyond the post: the verdicts as a report table. */
+export function verdictTable(verdicts: readonly Verdict[]): ReportTable {
+  return { kind: 'table', columns: ['question', 'verdict', 'evidence'], rows: verdicts.map((v) => [v.question, v.verdict, v.evidence ?? '']), caption: 'One-line verdict per question.' };
+}
