@@ -41,7 +41,7 @@ describe('seeded initialisation', () => {
   it('Xavier-normal scale: std √(2/(fanIn+fanOut)) with PyTorch fans (depthwise: fanIn k², fanOut C·k²)', () => {
     const core = stacked2dCore({ ...STUDY_CORE_PRESET, seed: 3 });
     const check = (name: string, std: number): void => {
-      const v = core.getWeights()[name]!.dataSync();
+      const v = Array.from(core.getWeights()[name]!.dataSync());
       const mean = v.reduce((s, t) => s + t, 0) / v.length;
       const sd = Math.sqrt(v.reduce((s, t) => s + (t - mean) ** 2, 0) / v.length);
       expect(Math.abs(mean)).toBeLessThan((4 * std) / Math.sqrt(v.length));
