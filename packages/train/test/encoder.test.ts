@@ -71,7 +71,7 @@ describe('createEncoder', () => {
     const r2 = createFakeReadout({ inShape: [H, W, 1], outDims: 1, contextChannels: 0, noise: 0, seed: 7, gamma: 1 });
     const enc = createEncoder({ core, readouts: { a: r1, b: r2 } });
     const reg = expectNoLeaks(() => enc.regularizer('b'), 'regularizer');
-    const cw = Array.from(core.getWeights()["conv/kernel"]!.dataSync()), rw = Array.from(r2.getWeights()["weight"]!.dataSync());
+    const cw = Array.from(core.getWeights()['conv/kernel']!.dataSync()), rw = Array.from(r2.getWeights()['weight']!.dataSync());
     const hand = 0.5 * cw.reduce((s, v) => s + v * v, 0) + rw.reduce((s, v) => s + Math.abs(v), 0);
     expect(reg.dataSync()[0]).toBeCloseTo(hand, 4);
     reg.dispose();
