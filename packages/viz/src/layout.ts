@@ -77,8 +77,13 @@ export function panelFigureSvg(panels: readonly Panel[], opts?: PanelFigureOptio
   const ptH = hasTitles ? PANEL_TITLE_H : 0;
   const rlW = o.rowLabels.length > 0 ? ROW_LABEL_W : 0;
   const barW = hasBars ? 4 + COLORBAR_W + COLORBAR_LABEL_W : 0;
-  const cellOuterW = cellW + barW, cellOuterH = ptH + cellH;
-  const width = gap + rlW + cols * cellOuterW + (cols - 1) * gap + gap;
+  // rough text widths (average glyph ≈ 0.6 em) so titles are not clipped
+  const textW = (t: string | undefined, size: number): number => (t ? Math.ceil(t.length * size * 0.6) : 0);
+  const cellOuterW = Math.max(cellW + barW, ...panels.map((p) => textW(p.title, 11)));
+  const cellOuterH = ptH + cellH;
+  const contentW = rlW + cols * cellOuterW + (cols - 1) * gap;
+  const width = Math.max(gap + contentW + gap, textW(o.title, 15) + 2 * gap);
+  const x0 = Math.floor((width - contentW) / 2);
   const height = gap + titleH + rows * cellOuterH + (rows - 1) * gap + gap;
   const parts: string[] = [];
   if (o.title) parts.push(svgText(o.title, width / 2, gap + 16, { size: 15, anchor: 'middle', weight: 'bold' }));
@@ -87,14 +92,14 @@ export function panelFigureSvg(panels: readonly Panel[], opts?: PanelFigureOptio
     const y0 = gap + titleH + r * (cellOuterH + gap);
     const label = o.rowLabels[r];
     if (label !== undefined && label !== '') {
-      parts.push(svgText(label, gap + 14, y0 + ptH + cellH / 2, { size: 12, anchor: 'middle', rotate: -90 }));
+      parts.push(svgText(label, x0 + 14, y0 + ptH + cellH / 2, { size: 12, anchor: 'middle', rotate: -90 }));
     }
   }
   panels.forEach((p, i) => {
     const r = Math.floor(i / cols), c = i % cols;
-    const x = gap + rlW + c * (cellOuterW + gap);
-    const y = gap + titleH + r * (cellOuterH + gap);
     const img = shown[i]!;
+    const x = x0 + rlW + c * (cellOuterW + gap) + Math.floor((cellOuterW - barW - img.width) / 2);
+    const y = gap + titleH + r * (cellOuterH + gap);
     if (p.title) parts.push(svgText(p.title, x + img.width / 2, y + 12, { size: 11, anchor: 'middle' }));
     parts.push(svgImage(img, x, y + ptH));
     boxes.push({ x, y: y + ptH, width: img.width, height: img.height });

@@ -98,7 +98,8 @@ describe('image grid', () => {
   it('labels are drawn through the panel layout and the thumbnails stay exact', async () => {
     const images = [[0, 1, 1, 0], [1, 0, 0, 1]];
     const p = decode(await imageGridPng(images, 2, 2, { cols: 2, cellSize: 20, labels: ['a & b', '<c>'] }));
-    const fig = panelFigureSvg(images.map((d) => ({ image: heatmapImage(d, 2, 2, { cmap: 'grey' }), title: 'x' })), { cols: 2, cellSize: 20, gap: 4 });
+    const labels = ['a & b', '<c>'];
+    const fig = panelFigureSvg(images.map((d, i) => ({ image: heatmapImage(d, 2, 2, { cmap: 'grey' }), title: labels[i]! })), { cols: 2, cellSize: 20, gap: 4 });
     expect([p.width, p.height]).toEqual([fig.width, fig.height]);
     const b = fig.boxes[1]!;
     expect(px(p, b.x, b.y)).toEqual([255, 255, 255, 255]);
@@ -166,5 +167,18 @@ describe('panels', () => {
     expect(fig.boxes[2]!.y).toBeGreaterThan(fig.boxes[0]!.y);
     const p = decode(await panelFigurePng([{ image: im }], { gap: 3 }));
     expect([p.width, p.height]).toEqual([7, 7]);
+  });
+});
+
+describe('layout sizes', () => {
+  it('a long figure title widens the figure and the panels are centred under it', () => {
+    const im = heatmapImage([1, 2, 3, 4], 2, 2);
+    const narrow = panelFigureSvg([{ image: im }], { gap: 4 });
+    expect([narrow.width, narrow.boxes[0]!.x]).toEqual([10, 4]);
+    const title = 'a long title of forty characters........';
+    const wide = panelFigureSvg([{ image: im }], { gap: 4, title });
+    expect(wide.width).toBeGreaterThan(title.length * 15 * 0.5);
+    const b = wide.boxes[0]!;
+    expect(Math.abs(b.x - (wide.width - b.x - b.width))).toBeLessThanOrEqual(1);
   });
 });
