@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { SalConfigError, SalShapeError } from '@sal/types';
+import * as tf from '@tensorflow/tfjs-core';
+import { SalConfigError, SalShapeError, createRng } from '@sal/types';
 import { closeness } from '../../test-utils/src/index.js';
-import { gatherGrfValues, hotPixels, summaryStats, valueDistributions } from '../src/index.js';
+import {
+  bottomKImages, gatherGrfValues, gradientReceptiveFields, hotPixels, predictResponses, summaryStats, topKImages, valueDistributions,
+  type ResponseModel,
+} from '../src/index.js';
 
 describe('summaryStats', () => {
   it('hand-computed values', () => {
@@ -69,5 +73,31 @@ describe('hotPixels', () => {
     const neg = hotPixels(grf, 1, { fraction: 1 / 6, score: 'negative' });
     expect(neg.perNeuron.map((a) => Array.from(a))).toEqual([[1], [4]]);
     expect(() => hotPixels(grf, 2)).toThrow(SalConfigError);
+  });
+});
+
+describe('value distributions of gRFs on the top-k vs bottom-k images', () => {
+  it('follow the analytic gRF of softplus(w·x): sigmoid(w·x)·w', () => {
+    const h = 6, w = 5, m = 12, k = 3;
+    const rng = createRng(8);
+    const wv = Float32Array.from({ length: h * w }, () => rng.normal());
+    const wt = tf.tensor2d(wv, [h * w, 1]);
+    const model: ResponseModel = (x) => tf.tidy(() => tf.softplus(tf.matMul(tf.reshape(x, [x.shape[0], h * w]), wt)) as tf.Tensor2D);
+    const data = Float32Array.from({ length: m * h * w }, () => rng.normal());
+    const imgs = { data, shape: [m, h, w, 1] as const };
+    const grf = gradientReceptiveFields(model, imgs);
+    const resp = predictResponses(model, imgs);
+    const top = topKImages(resp, k), bottom = bottomKImages(resp, k);
+    const d = valueDistributions({ top: gatherGrfValues(grf, 0, top.indices), bottom: gatherGrfValues(grf, 0, bottom.indices) }, { bins: 10 });
+    const a = (i: number) => { let s = 0; for (let q = 0; q < h * w; q++) s += wv[q]! * data[i * h * w + q]!; return s; };
+    const sig = (v: number) => 1 / (1 + Math.exp(-v));
+    let meanAbsW = 0;
+    for (const v of wv) meanAbsW += Math.abs(v) / wv.length;
+    const want = (idx: Int32Array) => Array.from(idx).reduce((s, i) => s + sig(a(i)), 0) / idx.length * meanAbsW;
+    expect(closeness([d.groups.top.stats.meanAbs], [want(top.indices)], 1e-4, 1e-6)).toBeLessThan(1);
+    expect(closeness([d.groups.bottom.stats.meanAbs], [want(bottom.indices)], 1e-4, 1e-6)).toBeLessThan(1);
+    expect(d.groups.top.stats.meanAbs).toBeGreaterThan(d.groups.bottom.stats.meanAbs);
+    expect(d.groups.top.stats.count).toBe(k * h * w);
+    wt.dispose();
   });
 });

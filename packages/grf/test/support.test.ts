@@ -19,6 +19,7 @@ describe('shared backward passes (supports)', () => {
     expect(s1.neurons).toEqual([3, 1]);
     expect(Array.from(s1.masks)).toEqual(Array.from(windowMasks(H, W, [POS[3]!, POS[1]!], 3)));
     expect(() => estimateSupports(model, { data: new Float32Array(0), shape: [0, H, W, C] })).toThrow(SalConfigError);
+    expectNoLeaks(() => estimateSupports(model, probes, { batchSize: 3 }), 'estimateSupports');
     dispose();
   });
 
