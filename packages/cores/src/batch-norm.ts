@@ -34,8 +34,7 @@ export function createBatchNorm(params: ParamStore, prefix: string, channels: nu
 export function batchNorm(x: tf.Tensor4D, p: BatchNormParams, training: boolean, momentum: number, eps: number): tf.Tensor4D {
   if (!training) {
     return tf.tidy(() => {
-      const scale = tf.mul(p.gamma, tf.rsqrt(tf.add(p.runningVar, eps)));
-      const shift = tf.sub(p.beta, tf.mul(p.runningMean, scale));
+      const { scale, shift } = evalAffine(p, eps);
       return tf.add(tf.mul(x, scale), shift) as tf.Tensor4D;
     });
   }
@@ -52,5 +51,19 @@ export function batchNorm(x: tf.Tensor4D, p: BatchNormParams, training: boolean,
     });
     const scale = tf.mul(p.gamma, tf.rsqrt(tf.add(variance, eps)));
     return tf.add(tf.mul(tf.sub(x, mean), scale), p.beta) as tf.Tensor4D;
+  });
+}
+
+/**
+ * Evaluation-mode batch-norm as a per-channel affine map `y = x·scale + shift` with
+ * `scale = γ/√(runningVar+ε)` and `shift = β − runningMean·scale` (`[C]` each; the caller owns them).
+ * A conv followed by evaluation-mode batch-norm folds into one conv with kernel `W·scale` (scaling the
+ * output-channel axis) and bias `b·scale + shift`.
+ */
+export function evalAffine(p: BatchNormParams, eps: number): { scale: tf.Tensor1D; shift: tf.Tensor1D } {
+  return tf.tidy(() => {
+    const scale = tf.mul(p.gamma, tf.rsqrt(tf.add(p.runningVar, eps))) as tf.Tensor1D;
+    const shift = tf.sub(p.beta, tf.mul(p.runningMean, scale)) as tf.Tensor1D;
+    return { scale, shift };
   });
 }

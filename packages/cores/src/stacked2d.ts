@@ -13,7 +13,7 @@ import {
   type ApplyOptions, type Core, type JsonObject, type Shape3D,
 } from '@sal/types';
 import { ParamStore } from './params.js';
-import { batchNorm, createBatchNorm, type BatchNormParams } from './batch-norm.js';
+import { batchNorm, createBatchNorm, evalAffine, type BatchNormParams } from './batch-norm.js';
 import { createSeBlock, seBlock, type SeBlockParams } from './se-block.js';
 import { attentionConv, createAttentionConv, type AttentionConvParams } from './attention-conv.js';
 import { groupSparsity, laplaceL2Norm } from './regularizers.js';
@@ -274,12 +274,21 @@ export function stacked2dCore(opts?: Stacked2dCoreOptions): Stacked2dCore {
     if (disposed) throw new Error(`${WHERE}.${fn}: the core was disposed`);
   };
 
-  const convForward = (x: tf.Tensor4D, conv: HiddenConv, l: number): tf.Tensor4D => {
-    if (conv.type === 'attention') return attentionConv(x, conv.attention);
+  /**
+   * The conv of layer `l`. With `affine` (evaluation-mode batch-norm) the per-channel scale is folded
+   * into the last kernel and the shift into the bias: one conv instead of a conv and two full-size ops.
+   */
+  const convForward = (x: tf.Tensor4D, conv: HiddenConv, l: number, affine: { scale: tf.Tensor1D; shift: tf.Tensor1D } | null): tf.Tensor4D => {
+    if (conv.type === 'attention') {
+      const y = attentionConv(x, conv.attention);
+      return affine ? tf.add(tf.mul(y, affine.scale), affine.shift) : y;
+    }
+    const fold = (kernel: tf.Variable): tf.Tensor4D => (affine ? tf.mul(kernel, affine.scale) : kernel) as tf.Tensor4D;
     if (conv.type === 'separable') {
       const a = tf.conv2d(x, conv.inKernel as tf.Tensor4D, 1, 'valid');
       const b = tf.depthwiseConv2d(a, conv.depthwise as tf.Tensor4D, 1, 'same');
-      return tf.conv2d(b, conv.outKernel as tf.Tensor4D, 1, 'valid');
+      const y = tf.conv2d(b, fold(conv.outKernel), 1, 'valid');
+      return affine ? tf.add(y, affine.shift) : y;
     }
     let input = x;
     let pad: 'valid' | 'same' = 'same';
@@ -290,8 +299,9 @@ export function stacked2dCore(opts?: Stacked2dCoreOptions): Stacked2dCore {
         input = tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]);
       }
     }
-    const y = tf.conv2d(input, conv.kernel as tf.Tensor4D, 1, pad);
-    return conv.bias ? tf.add(y, conv.bias) : y;
+    const y = tf.conv2d(input, fold(conv.kernel), 1, pad);
+    const bias = affine ? (conv.bias ? tf.add(tf.mul(conv.bias, affine.scale), affine.shift) : affine.shift) : conv.bias;
+    return bias ? tf.add(y, bias) : y;
   };
 
   const core: Stacked2dCore = {
@@ -308,8 +318,13 @@ export function stacked2dCore(opts?: Stacked2dCoreOptions): Stacked2dCore {
         let input: tf.Tensor4D = x;
         layers.forEach((layer, l) => {
           if (l >= 1 && o.skip > 1) input = tf.concat(outs.slice(-Math.min(o.skip, l)), 3);
-          let y = convForward(input, layer.conv, l);
-          if (layer.bn) y = batchNorm(y, layer.bn, training, o.momentum, o.bnEps);
+          let y: tf.Tensor4D;
+          if (layer.bn && !training) {
+            y = convForward(input, layer.conv, l, evalAffine(layer.bn, o.bnEps));
+          } else {
+            y = convForward(input, layer.conv, l, null);
+            if (layer.bn) y = batchNorm(y, layer.bn, true, o.momentum, o.bnEps);
+          }
           if (layer.elu) y = tf.elu(y);
           if (layer.se) y = seBlock(y, layer.se);
           outs.push(y);

@@ -118,4 +118,48 @@ describe('stacked2dCore against brute force', () => {
     tf.dispose([x, y]);
     core.dispose();
   });
+
+  it('evaluation-mode batch-norm folded into plain (with bias) and depth-separable convs', () => {
+    for (const depthSeparable of [false, true]) {
+      const C = 3;
+      const core = stacked2dCore({ hiddenChannels: C, inputKern: 3, hiddenKern: 3, layers: 2, depthSeparable, bias: true, nSeBlocks: 0, stack: null, seed: 12 });
+      randomise(core, 400);
+      const w = core.getWeights();
+      // non-trivial running statistics
+      for (const l of [0, 1]) {
+        tf.tidy(() => {
+          w[`layer${l}.bn.runningMean`]!.assign(tf.tensor1d(randValues(C, 500 + l)));
+          w[`layer${l}.bn.runningVar`]!.assign(tf.tensor1d(Array.from(randValues(C, 600 + l), (v) => 0.2 + v * v)));
+        });
+      }
+      const d = (n: string): Float32Array => w[n]!.dataSync() as Float32Array;
+      const bnEval = (a: Arr, l: number): Arr => {
+        const g = d(`layer${l}.bn.gamma`), b = d(`layer${l}.bn.beta`), m = d(`layer${l}.bn.runningMean`), v = d(`layer${l}.bn.runningVar`);
+        return { data: a.data.map((t, i) => { const c = i % C; return ((t - m[c]!) / Math.sqrt(v[c]! + 1e-5)) * g[c]! + b[c]!; }), shape: a.shape };
+      };
+      const addBias = (a: Arr, b: Float32Array): Arr => ({ data: a.data.map((v, i) => v + b[i % a.shape[3]]!), shape: a.shape });
+      const x = randn([2, 7, 6, 1], 13);
+      const y = core.apply(x as tf.Tensor4D);
+      const y0 = mapArr(bnEval(addBias(convRef(arr(x), d('layer0.conv.kernel'), 3, 3, C, 0), d('layer0.conv.bias')), 0), eluRef);
+      let c1: Arr;
+      if (depthSeparable) {
+        const a = convRef(y0, d('layer1.conv.in.kernel'), 1, 1, C, 0);
+        const dw = d('layer1.conv.depthwise.kernel');
+        const full = new Float64Array(9 * C * C);
+        for (let t = 0; t < 9; t++) for (let ch = 0; ch < C; ch++) full[(t * C + ch) * C + ch] = dw[t * C + ch]!;
+        c1 = convRef(convRef(a, full, 3, 3, C, 1), d('layer1.conv.out.kernel'), 1, 1, C, 0);
+      } else {
+        c1 = addBias(convRef(y0, d('layer1.conv.kernel'), 3, 3, C, 1), d('layer1.conv.bias'));
+      }
+      const y1 = mapArr(bnEval(c1, 1), eluRef);
+      const expected = new Float64Array(y0.data.length * 2);
+      for (let p = 0; p < y0.data.length / C; p++) for (let c = 0; c < C; c++) {
+        expected[p * 2 * C + c] = y0.data[p * C + c]!;
+        expected[p * 2 * C + C + c] = y1.data[p * C + c]!;
+      }
+      expectArraysClose(y.dataSync(), expected, 1e-4, 1e-5);
+      tf.dispose([x, y]);
+      core.dispose();
+    }
+  });
 });
