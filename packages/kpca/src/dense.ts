@@ -102,7 +102,12 @@ export function matmul(a: DenseMatrix, b: DenseMatrix, opts: { transposeA?: bool
   const { transposeA = false, transposeB = false, method = 'tensor' } = opts;
   const [m, k, n] = productShape(a, b, transposeA, transposeB);
   if (method === 'tensor') {
-    const t = tf.tidy(() => tf.matMul(toTensor(a), toTensor(b), transposeA, transposeB));
+    // Transpose explicitly: the wasm backend's matMul with transpose flags is 10–50× slower.
+    const t = tf.tidy(() => {
+      const ta = transposeA ? tf.transpose(toTensor(a)) : toTensor(a);
+      const tb = transposeB ? tf.transpose(toTensor(b)) : toTensor(b);
+      return tf.matMul(ta, tb);
+    });
     try {
       return { rows: m, cols: n, data: Float64Array.from(t.dataSync()) };
     } finally {

@@ -1,0 +1,260 @@
+/**
+ * Kernel PCA following scikit-learn's `KernelPCA`: the centred training kernel is decomposed
+ * (eigenvalues descending, eigenvector signs fixed so the largest-magnitude entry is positive, as
+ * scikit-learn's `svd_flip`); new points are projected with the test kernel centred by the training
+ * statistics; the optional pre-image map is kernel ridge regression from the training scores back to
+ * the training rows (`fit_inverse_transform=True`): dual coefficients `(K_z + αI)⁻¹ X` with `K_z` the
+ * same kernel between the training scores, and `inverseTransform(z) = k(z, Z_train) · dual`.
+ */
+import { SalConfigError, SalDataError, SalShapeError, checkNumber, checkOneOf, resolveOptions } from '@sal/types';
+import { PRODUCT_METHODS, leadingColumns, matmul, toDense, toRows, type DenseMatrix, type MatrixInput, type ProductMethod } from './dense.js';
+import { KERNEL_METHODS, KERNEL_NAMES, centerKernel, fitKernelCentering, kernelMatrix, resolveKernel, type KernelCentering, type KernelMethod, type KernelName, type KernelOptions, type KernelSpec } from './kernels.js';
+import { solveSpd } from './linsolve.js';
+import { EIGEN_SOLVERS, eigenTopK, type EigenSolver } from './solve-sym.js';
+
+/** Options of {@link fitKernelPca}. */
+export interface KernelPcaOptions {
+  /** The kernel. @default 'linear' */
+  kernel?: KernelName;
+  /** Kernel parameters (scikit-learn's `gamma`, `degree`, `coef0`; ml-kernel's names for the others). @default {} */
+  kernelOptions?: KernelOptions;
+  /**
+   * Components to keep, or `'all'`: every component whose eigenvalue exceeds `zeroTolerance · λ₁`
+   * (scikit-learn's `n_components=None` drops zero eigenvalues). @default 'all'
+   */
+  nComponents?: number | 'all';
+  /** Learn the pre-image map (`inverseTransform`). @default false */
+  fitInverseTransform?: boolean;
+  /** Ridge parameter of the pre-image map. @default 1 */
+  alpha?: number;
+  /** Eigensolver: `'auto'` uses the randomized one for n > 800 and few components. @default 'auto' */
+  solver?: EigenSolver;
+  /** Kernel matrices: `'tensor'` (float32 products) or `'ml-kernel'` (float64 loops). @default 'tensor' */
+  kernelMethod?: KernelMethod;
+  /** Products and the ridge solve: `'tensor'` (float32) or `'float64'` (JavaScript). @default 'tensor' */
+  method?: ProductMethod;
+  /**
+   * Relative size (to λ₁) below which an eigenvalue counts as zero (with `'all'`, and in `transform`);
+   * `null` = 1e-10 with float64 kernels and products, 1e-6 when either runs in float32 on the tensor backend.
+   * @default null
+   */
+  zeroTolerance?: number | null;
+  /** Seed of the randomized solver. @default 0 */
+  seed?: number;
+  /** Residual tolerance of the randomized solver. @default 1e-5 */
+  tol?: number;
+  /** Iteration cap of the randomized solver. @default 60 */
+  maxIterations?: number;
+}
+
+export const KERNEL_PCA_DEFAULTS: Readonly<Required<KernelPcaOptions>> = Object.freeze({
+  kernel: 'linear',
+  kernelOptions: Object.freeze({}) as KernelOptions,
+  nComponents: 'all',
+  fitInverseTransform: false,
+  alpha: 1,
+  solver: 'auto',
+  kernelMethod: 'tensor',
+  method: 'tensor',
+  zeroTolerance: null,
+  seed: 0,
+  tol: 1e-5,
+  maxIterations: 60,
+});
+
+/** The JSON form of a fitted kernel PCA. */
+export interface KernelPcaJSON {
+  kind: 'sal.kernelPca';
+  version: 1;
+  kernel: KernelName;
+  kernelParams: Record<string, number>;
+  kernelMethod: KernelMethod;
+  method: ProductMethod;
+  xFit: number[][];
+  eigenvalues: number[];
+  eigenvectors: number[][];
+  centering: { columnMeans: number[]; grandMean: number };
+  inverse: { alpha: number; dualCoef: number[][] } | null;
+  zeroTolerance: number;
+}
+
+/** A fitted kernel PCA. Holds no tensors; `dispose` only marks it unusable. */
+export interface KernelPcaModel {
+  readonly kind: 'sal.kernelPca';
+  readonly kernel: KernelSpec;
+  readonly nSamples: number;
+  readonly nFeatures: number;
+  readonly nComponents: number;
+  /** Eigenvalues of the centred training kernel `[k]`, descending (scikit-learn's `eigenvalues_`). */
+  readonly eigenvalues: Float64Array;
+  /** Unit eigenvectors of the centred training kernel as columns `[n, k]` (`eigenvectors_`). */
+  readonly eigenvectors: DenseMatrix;
+  /** Training-kernel centring statistics. */
+  readonly centering: KernelCentering;
+  /** Scores of the training rows `[n, k]`: `eigenvectors · diag(√λ)` (`fit_transform`). */
+  trainingScores(): DenseMatrix;
+  /** Scores of new rows `[m, d]` → `[m, k]`. */
+  transform(x: MatrixInput): DenseMatrix;
+  /** Pre-images `[m, d]` of scores `[m, k]`; needs `fitInverseTransform`. */
+  inverseTransform(z: MatrixInput): DenseMatrix;
+  toJSON(): KernelPcaJSON;
+  dispose(): void;
+}
+
+const FIT = 'kpca.fitKernelPca';
+
+/** Fit a kernel PCA to rows `x` `[n, d]`. */
+export function fitKernelPca(x: MatrixInput, opts?: KernelPcaOptions): KernelPcaModel {
+  const o = resolveOptions(FIT, KERNEL_PCA_DEFAULTS, opts);
+  checkOneOf(FIT, 'kernel', o.kernel, KERNEL_NAMES);
+  checkOneOf(FIT, 'solver', o.solver, EIGEN_SOLVERS);
+  checkOneOf(FIT, 'kernelMethod', o.kernelMethod, KERNEL_METHODS);
+  checkOneOf(FIT, 'method', o.method, PRODUCT_METHODS);
+  if (typeof o.fitInverseTransform !== 'boolean') throw new SalConfigError(FIT, 'fitInverseTransform', 'a boolean', o.fitInverseTransform);
+  checkNumber(FIT, 'alpha', o.alpha, { min: 0, exclusiveMin: true });
+  const zeroTolerance = o.zeroTolerance === null
+    ? (o.kernelMethod === 'ml-kernel' && o.method === 'float64' ? 1e-10 : 1e-6)
+    : checkNumber(FIT, 'zeroTolerance', o.zeroTolerance, { min: 0 });
+  checkNumber(FIT, 'seed', o.seed, { integer: true });
+  checkNumber(FIT, 'tol', o.tol, { min: 0 });
+  checkNumber(FIT, 'maxIterations', o.maxIterations, { min: 1, integer: true });
+  const X = toDense(x, FIT, true);
+  const { rows: n, cols: d } = X;
+  if (n < 2 || d < 1) throw new SalShapeError(FIT, '[n,d] with n >= 2, d >= 1', [n, d]);
+  for (const v of X.data) if (!Number.isFinite(v)) throw new SalDataError(FIT, 'finite values in x', v);
+  const spec = resolveKernel(FIT, o.kernel, o.kernelOptions, d);
+  const requested = o.nComponents === 'all' ? n : checkNumber(FIT, 'nComponents', o.nComponents, { min: 1, max: n, integer: true });
+
+  const K = kernelMatrix(X, null, spec, o.kernelMethod);
+  const centering = fitKernelCentering(K);
+  const Kc = centerKernel(K, centering);
+  const eig = eigenTopK(Kc, requested, { solver: o.solver, method: o.method, seed: o.seed, tol: o.tol, maxIterations: o.maxIterations });
+  // negative eigenvalues of a PSD kernel are round-off: clip them to 0 (scikit-learn does the same)
+  const lam1 = Math.max(eig.values[0] as number, 0);
+  const values = eig.values.map((v) => (v > 0 ? v : 0));
+  let k = requested;
+  if (o.nComponents === 'all') {
+    k = 0;
+    while (k < values.length && (values[k] as number) > zeroTolerance * lam1) k++;
+    if (k === 0) throw new SalDataError(FIT, 'a kernel with a non-zero centred eigenvalue', 'all eigenvalues zero');
+  }
+  const eigenvalues = values.slice(0, k);
+  const eigenvectors = k === eig.vectors.cols ? eig.vectors : leadingColumns(eig.vectors, k);
+  let dualCoef: DenseMatrix | null = null;
+  if (o.fitInverseTransform) {
+    const Z = scores(eigenvectors, eigenvalues);
+    const Kz = kernelMatrix(Z, null, spec, o.kernelMethod);
+    for (let i = 0; i < n; i++) Kz.data[i * n + i] = (Kz.data[i * n + i] as number) + o.alpha;
+    dualCoef = solveSpd(Kz, X, { method: o.method });
+  }
+  return makeKernelPca({ spec, kernelMethod: o.kernelMethod, method: o.method, X, eigenvalues, eigenvectors, centering, alpha: o.alpha, dualCoef, zeroTolerance });
+}
+
+/** `vectors · diag(√λ)` `[n,k]`. */
+function scores(vectors: DenseMatrix, values: Float64Array): DenseMatrix {
+  const { rows, cols } = vectors;
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = (vectors.data[i * cols + j] as number) * Math.sqrt(values[j] as number);
+  return { rows, cols, data: out };
+}
+
+interface KernelPcaState {
+  spec: KernelSpec;
+  kernelMethod: KernelMethod;
+  method: ProductMethod;
+  X: DenseMatrix;
+  eigenvalues: Float64Array;
+  eigenvectors: DenseMatrix;
+  centering: KernelCentering;
+  alpha: number;
+  dualCoef: DenseMatrix | null;
+  zeroTolerance: number;
+}
+
+function makeKernelPca(s: KernelPcaState): KernelPcaModel {
+  const n = s.X.rows;
+  const d = s.X.cols;
+  const k = s.eigenvalues.length;
+  const lam1 = s.eigenvalues[0] ?? 0;
+  // eigenvectors / √λ, zero for zero eigenvalues (scikit-learn's `non_zeros`)
+  const scaled: DenseMatrix = { rows: n, cols: k, data: new Float64Array(n * k) };
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < k; j++) {
+      const l = s.eigenvalues[j] as number;
+      scaled.data[i * k + j] = l > s.zeroTolerance * lam1 && l > 0 ? (s.eigenvectors.data[i * k + j] as number) / Math.sqrt(l) : 0;
+    }
+  }
+  const zFit = scores(s.eigenvectors, s.eigenvalues);
+  let disposed = false;
+  const alive = (where: string): void => {
+    if (disposed) throw new SalDataError(where, 'a live model', 'a disposed kernel PCA');
+  };
+  return {
+    kind: 'sal.kernelPca',
+    kernel: s.spec,
+    nSamples: n,
+    nFeatures: d,
+    nComponents: k,
+    eigenvalues: s.eigenvalues,
+    eigenvectors: s.eigenvectors,
+    centering: s.centering,
+    trainingScores() {
+      return { rows: n, cols: k, data: zFit.data.slice() };
+    },
+    transform(x) {
+      const where = 'kpca.KernelPcaModel.transform';
+      alive(where);
+      const Xn = toDense(x, where);
+      if (Xn.cols !== d) throw new SalShapeError(where, `x [m,${d}]`, [Xn.rows, Xn.cols]);
+      const Kt = centerKernel(kernelMatrix(Xn, s.X, s.spec, s.kernelMethod), s.centering);
+      return matmul(Kt, scaled, { method: s.method });
+    },
+    inverseTransform(z) {
+      const where = 'kpca.KernelPcaModel.inverseTransform';
+      alive(where);
+      if (s.dualCoef === null) throw new SalConfigError(where, 'fitInverseTransform', 'true at fit time to use inverseTransform', false);
+      const Z = toDense(z, where);
+      if (Z.cols !== k) throw new SalShapeError(where, `z [m,${k}]`, [Z.rows, Z.cols]);
+      return matmul(kernelMatrix(Z, zFit, s.spec, s.kernelMethod), s.dualCoef, { method: s.method });
+    },
+    toJSON() {
+      return {
+        kind: 'sal.kernelPca', version: 1, kernel: s.spec.name, kernelParams: { ...s.spec.params }, kernelMethod: s.kernelMethod, method: s.method,
+        xFit: toRows(s.X), eigenvalues: Array.from(s.eigenvalues), eigenvectors: toRows(s.eigenvectors),
+        centering: { columnMeans: Array.from(s.centering.columnMeans), grandMean: s.centering.grandMean },
+        inverse: s.dualCoef === null ? null : { alpha: s.alpha, dualCoef: toRows(s.dualCoef) },
+        zeroTolerance: s.zeroTolerance,
+      };
+    },
+    dispose() {
+      disposed = true;
+    },
+  };
+}
+
+/** Rebuild a kernel PCA from {@link KernelPcaModel.toJSON} output; checks the `kind` tag and the shapes. */
+export function loadKernelPca(json: unknown): KernelPcaModel {
+  const where = 'kpca.loadKernelPca';
+  const j = json as Partial<KernelPcaJSON> | null;
+  if (typeof j !== 'object' || j === null || j.kind !== 'sal.kernelPca') {
+    throw new SalDataError(where, "an object with kind 'sal.kernelPca'", j === null || typeof j !== 'object' ? j : j.kind);
+  }
+  const kernel = checkOneOf(where, 'kernel', j.kernel, KERNEL_NAMES);
+  if (!Array.isArray(j.xFit) || !Array.isArray(j.eigenvalues) || !Array.isArray(j.eigenvectors) || !j.centering) {
+    throw new SalDataError(where, 'xFit, eigenvalues, eigenvectors and centering', Object.keys(j));
+  }
+  const X = toDense(j.xFit, where);
+  const eigenvectors = toDense(j.eigenvectors, where);
+  if (eigenvectors.rows !== X.rows || eigenvectors.cols !== j.eigenvalues.length) {
+    throw new SalDataError(where, `eigenvectors [${X.rows},${j.eigenvalues.length}]`, [eigenvectors.rows, eigenvectors.cols]);
+  }
+  const dualCoef = j.inverse ? toDense(j.inverse.dualCoef, where) : null;
+  return makeKernelPca({
+    spec: { name: kernel, params: { ...(j.kernelParams ?? {}) } },
+    kernelMethod: j.kernelMethod === 'ml-kernel' ? 'ml-kernel' : 'tensor',
+    method: j.method === 'float64' ? 'float64' : 'tensor',
+    X, eigenvalues: Float64Array.from(j.eigenvalues), eigenvectors,
+    centering: { columnMeans: Float64Array.from(j.centering.columnMeans), grandMean: Number(j.centering.grandMean) },
+    alpha: j.inverse ? Number(j.inverse.alpha) : 1, dualCoef, zeroTolerance: Number(j.zeroTolerance ?? 1e-10),
+  });
+}
