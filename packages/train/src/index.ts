@@ -16,3 +16,5 @@ export type { ModuleFactories, LoadedCheckpoint, WeightEntry, WeightsGroup } fro
 export { writeFileAtomic } from './atomic.js';
 export { runExperiments, writeResults, summarizeRuns, STUDY_VARIANTS } from './experiments.js';
 export type { ExperimentSpec, ExperimentRun, ExperimentResults, ExperimentSummary, ScoreSet, StudyVariant } from './experiments.js';
+export { adamStep, createAdamState, disposeAdamState, ADAM_BETAS } from './adam.js';
+export type { AdamState } from './adam.js';

@@ -68,6 +68,33 @@ describe('trainEncoder', () => {
     expect(a).not.toEqual(c);
   });
 
+  it('one optimiser step per round of sessions (gradients accumulate), or one per batch', async () => {
+    const { mkdtemp, readFile, rm } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(join(tmpdir(), 'sal-train-acc-'));
+    const ds = syntheticData(15); // train trials: m1 160, m2 96 → batches of 32: 5 and 3, cycled to 5 rounds
+    for (const [accumulateSessions, steps] of [[true, 5], [false, 10]] as const) {
+      const enc = fakeEncoder(ds, 5);
+      await trainEncoder(enc, ds, { maxEpochs: 1, batchSize: 32, quiet: true, accumulateSessions, checkpointDir: join(dir, String(accumulateSessions)) });
+      const st = JSON.parse(await readFile(join(dir, String(accumulateSessions), 'trainer.json'), 'utf8'));
+      expect(st.state.adamStep).toBe(steps);
+      enc.dispose();
+    }
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("stops with 'min-lr' when a decay round starts at the LR floor, with the best weights restored", async () => {
+    const ds = syntheticData(16);
+    const enc = fakeEncoder(ds, 6);
+    const r = await trainEncoder(enc, ds, { lr: 1e-4, minLr: 1e-4, patience: 1, tolerance: 0.5, lrDecaySteps: 3, maxEpochs: 30, quiet: true });
+    expect(r.stopReason).toBe('min-lr');
+    expect(r.lr).toBe(1e-4);
+    expect(r.epochs).toBe(1); // no evaluation beats the start by 0.5: the first round ends after epoch 1
+    expect(r.finalScore).toBeCloseTo(r.bestScore, 6);
+    enc.dispose();
+  });
+
   it('checks its options', async () => {
     const ds = syntheticData(14);
     const enc = fakeEncoder(ds, 4);
