@@ -1,9 +1,9 @@
 /** Whole small cores against plain-JS loop implementations of the same maths (float64). */
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { expectArraysClose } from '@sal/test-utils';
-import { stacked2dCore } from '../src/index.js';
-import { arr, convRef, eluRef, idx, mapArr, randn, randValues, type Arr } from './helpers.js';
+import { resnetCore, stacked2dCore } from '../src/index.js';
+import { arr, convRef, eluRef, idx, mapArr, maxPoolRef, randn, randValues, type Arr } from './helpers.js';
 
 /** Give every trainable weight random values (biases and SE weights included) so nothing is trivially zero. */
 function randomise(core: { getWeights(): Record<string, tf.Variable> }, seed: number): void {
@@ -161,5 +161,33 @@ describe('stacked2dCore against brute force', () => {
       tf.dispose([x, y]);
       core.dispose();
     }
+  });
+});
+
+describe('resnetCore against brute force', () => {
+  it('strided stem, −∞-padded max-pool, identity and projection shortcuts, final batch-norm (eval, ELU)', () => {
+    const core = resnetCore({ stemChannels: 2, stemKern: 3, stemStride: 2, stageChannels: [2, 3], blocksPerStage: 1, activation: 'elu', seed: 1 });
+    randomise(core, 700);
+    const w = core.getWeights();
+    const d = (n: string): Float32Array => w[n]!.dataSync() as Float32Array;
+    const x = randn([2, 9, 10, 1], 14);
+    const y = core.apply(x as tf.Tensor4D);
+    // running statistics are 0 and 1: eval batch-norm is γ·x/√(1+ε) + β
+    const bn = (a: Arr, name: string): Arr => {
+      const g = d(`${name}.gamma`), b = d(`${name}.beta`), c = a.shape[3];
+      return { data: a.data.map((t, i) => (t / Math.sqrt(1 + 1e-5)) * g[i % c]! + b[i % c]!), shape: a.shape };
+    };
+    const add = (a: Arr, b: Arr): Arr => ({ data: a.data.map((t, i) => t + b.data[i]!), shape: a.shape });
+    const cb = (a: Arr, name: string, k: number, cout: number, stride: number): Arr => bn(convRef(a, d(`${name}.kernel`), k, k, cout, k >> 1, stride), `${name}.bn`);
+    let h = mapArr(cb(arr(x), 'stem', 3, 2, 2), eluRef); // 9×10 → 5×5
+    h = maxPoolRef(h, 3, 2, 1); // → 3×3
+    h = mapArr(add(cb(mapArr(cb(h, 'stage0.block0.conv1', 3, 2, 1), eluRef), 'stage0.block0.conv2', 3, 2, 1), h), eluRef);
+    const sc = cb(h, 'stage1.block0.shortcut', 1, 3, 2); // → 2×2
+    h = mapArr(add(cb(mapArr(cb(h, 'stage1.block0.conv1', 3, 3, 2), eluRef), 'stage1.block0.conv2', 3, 3, 1), sc), eluRef);
+    h = mapArr(bn(h, 'final.bn'), eluRef);
+    expect(y.shape).toEqual(h.shape);
+    expectArraysClose(y.dataSync(), h.data, 1e-4, 1e-5);
+    tf.dispose([x, y]);
+    core.dispose();
   });
 });
