@@ -11,3 +11,5 @@ export { kernelMatrix, resolveKernel, fitKernelCentering, centerKernel, KERNEL_N
 export type { KernelName, KernelOptions, KernelSpec, KernelMethod, KernelCentering } from './kernels.js';
 export { solveSpd } from './linsolve.js';
 export type { SolveSpdOptions } from './linsolve.js';
+export { grfPca, reconstructGrfs, fitEigenspaceProjector, loadEigenspaceProjector, GRF_PCA_DEFAULTS, EIGENSPACE_DEFAULTS } from './grf-pca.js';
+export type { GrfPcaOptions, GrfPcaResult, GrfSolverOptions, EigenspaceOptions, EigenspaceProjector, EigenspaceProjectorJSON } from './grf-pca.js';

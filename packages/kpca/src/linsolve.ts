@@ -146,3 +146,22 @@ export function solveSpd(a: MatrixInput, rhs: MatrixInput, opts: SolveSpdOptions
   }
   return { rows: n, cols: m, data: X };
 }
+
+/**
+ * An orthonormal basis `[r, p]` of the row space of `v` `[r, p]` (full row rank, well conditioned):
+ * `L⁻¹ v` with `L Lᵀ = v vᵀ` (Cholesky), so the rows span the same space and the first row keeps its
+ * direction. Products on the tensor backend or in float64 JavaScript.
+ */
+export function orthonormalizeRowsCholesky(v: DenseMatrix, method: ProductMethod = 'tensor', blockSize = 256): DenseMatrix {
+  const where = 'kpca.orthonormalizeRows';
+  const G = matmul(v, v, { transposeB: true, method });
+  for (let i = 0; i < G.rows; i++) for (let j = 0; j < i; j++) G.data[j * G.rows + i] = G.data[i * G.rows + j] as number;
+  if (method === 'tensor') {
+    const Li = invLowerBlocked(choleskyBlocked(G, blockSize, where), blockSize);
+    return matmul(Li, v);
+  }
+  const r = G.rows;
+  const l = G.data.slice();
+  cholInPlace(l, r, where);
+  return matmul({ rows: r, cols: r, data: invLower(l, r) }, v, { method });
+}
