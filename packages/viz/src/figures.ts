@@ -7,6 +7,7 @@
 import { SalConfigError, SalShapeError } from '@sal/types';
 import { groupedChartSvg, histogramSvg, lineChartSvg, scatterSvg, type LineSeries } from './charts.js';
 import { colorLimits } from './colormap.js';
+import { densityChartSvg } from './density.js';
 import { hotPixelMask, hotPixelsImage, heatmapImage, imageGridPng, overlayImage, saliencyPanels } from './images.js';
 import { panelFigurePng, type Panel } from './layout.js';
 import type { ReportFigure, ReportTable } from './report.js';
@@ -180,13 +181,15 @@ function flatten(maps: ArrayLike<number> | readonly ArrayLike<number>[]): Float6
  */
 export async function grfDistributionFigure(
   strongest: ArrayLike<number> | readonly ArrayLike<number>[], weakest: ArrayLike<number> | readonly ArrayLike<number>[],
-  opts: { range?: readonly [number, number]; bins?: number; labels?: readonly [string, string]; title?: string } = {},
+  opts: { range?: readonly [number, number]; bins?: number; labels?: readonly [string, string]; title?: string; style?: 'histogram' | 'kde' } = {},
 ): Promise<Figure> {
   const [a, b] = opts.labels ?? ['strongest images', 'weakest images'];
-  const text = await histogramSvg([{ name: a, values: flatten(strongest) }, { name: b, values: flatten(weakest) }], {
-    range: opts.range ?? [-0.1, 0.1], bins: opts.bins ?? 60, xLabel: 'gRF value', yLabel: 'density', title: opts.title ?? 'Distribution of gRF values',
-  });
-  return svg(text, `Densities of gRF values: ${a} vs ${b}.`);
+  const series = [{ name: a, values: flatten(strongest) }, { name: b, values: flatten(weakest) }];
+  const common = { range: opts.range ?? [-0.1, 0.1], xLabel: 'gRF value', yLabel: 'density', title: opts.title ?? 'Distribution of gRF values' };
+  const style = opts.style ?? 'histogram';
+  if (style !== 'histogram' && style !== 'kde') throw new SalConfigError('viz.grfDistributionFigure', 'style', "'histogram' or 'kde'", style);
+  const text = style === 'kde' ? await densityChartSvg(series, common) : await histogramSvg(series, { ...common, bins: opts.bins ?? 60 });
+  return svg(text, `Densities of gRF values (${style === 'kde' ? 'Gaussian kernel density, Scott bandwidth' : 'histogram'}): ${a} vs ${b}.`);
 }
 
 /** Eigenvalues of one neuron's gRF PCA (any order; they are sorted descending here). */

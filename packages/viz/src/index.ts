@@ -33,3 +33,5 @@ export type {
   Figure, SaliencyExample, TrainingHistory, TestResult, GrfRow, OverlayItem, StrongWeak, NeuronSpectrum, ProjectionRow,
   RfRecovery, Verdict,
 } from './figures.js';
+export { kernelDensity, scottBandwidth, densityChartSvg } from './density.js';
+export type { DensityChartOptions } from './density.js';
