@@ -14,12 +14,15 @@ describe('trainEncoder', () => {
     enc.initBiases(ds);
     const lines: string[] = [];
     const seen: EpochRecord[] = [];
+    const liveTensors: number[] = [];
     const before = tf.memory().numTensors;
     const r = await trainEncoder(enc, ds, {
       maxEpochs: 12, patience: 2, lrDecaySteps: 2, lr: 0.01, batchSize: 32, seed: 5,
-      stream: { write: (s: string) => lines.push(s) }, onEpoch: (e) => { seen.push(e); },
+      stream: { write: (s: string) => lines.push(s) }, onEpoch: (e) => { seen.push(e); liveTensors.push(tf.memory().numTensors); },
     });
     expect(tf.memory().numTensors).toBe(before);
+    // from epoch 1 on (Adam moments and the best snapshot exist), the live tensor count stays constant
+    expect(new Set(liveTensors.slice(1)).size).toBe(1);
     const start = r.history[0]!.validation!;
     expect(r.history[0]!.epoch).toBe(0);
     expect(r.bestScore).toBeGreaterThan(start + 0.2);
