@@ -133,9 +133,9 @@ export async function grfPanelFigure(rows: readonly GrfRow[], h: number, w: numb
 export interface OverlayItem { image: ArrayLike<number>; grf: ArrayLike<number>; title: string }
 
 /** Figure 9: gRFs over their images (diverging colormap, symmetric limits, semi-transparent). */
-export async function grfOverlayFigure(items: readonly OverlayItem[], h: number, w: number, opts: { cols?: number; alpha?: number; cellSize?: number; title?: string } = {}): Promise<Figure> {
+export async function grfOverlayFigure(items: readonly OverlayItem[], h: number, w: number, opts: { cols?: number; alpha?: number; weighted?: boolean; cellSize?: number; title?: string } = {}): Promise<Figure> {
   nonEmpty('viz.grfOverlayFigure', 'items', items);
-  const panels = items.map((it) => ({ image: overlayImage(it.image, it.grf, h, w, { alpha: opts.alpha ?? 0.6 }), title: it.title }));
+  const panels = items.map((it) => ({ image: overlayImage(it.image, it.grf, h, w, { alpha: opts.alpha ?? 0.6, weighted: opts.weighted ?? false }), title: it.title }));
   const bytes = await panelFigurePng(panels, { cols: opts.cols ?? Math.min(items.length, 4), cellSize: opts.cellSize ?? 160, gap: 8, title: opts.title ?? '' });
   return png(bytes, 'Gradient receptive fields over the grey images (blue negative, white zero, red positive; symmetric limits per panel).');
 }
@@ -147,7 +147,7 @@ export interface StrongWeak { neuron: string; strongest: readonly OverlayItem[];
  * Figure 10: figure 9 for the images that drive each neuron most (one row) and least (next row).
  * Every row has the same number of items.
  */
-export async function strongestWeakestFigure(neurons: readonly StrongWeak[], h: number, w: number, opts: { alpha?: number; cellSize?: number } = {}): Promise<Figure> {
+export async function strongestWeakestFigure(neurons: readonly StrongWeak[], h: number, w: number, opts: { alpha?: number; weighted?: boolean; cellSize?: number } = {}): Promise<Figure> {
   const where = 'viz.strongestWeakestFigure';
   nonEmpty(where, 'neurons', neurons);
   const cols = neurons[0]!.strongest.length;
@@ -156,7 +156,7 @@ export async function strongestWeakestFigure(neurons: readonly StrongWeak[], h: 
   for (const n of neurons) {
     for (const [kind, items] of [['strongest', n.strongest], ['weakest', n.weakest]] as const) {
       if (items.length !== cols) throw new SalShapeError(`${where}: ${n.neuron}.${kind}`, [cols], [items.length]);
-      items.forEach((it) => panels.push({ image: overlayImage(it.image, it.grf, h, w, { alpha: opts.alpha ?? 0.6 }), title: it.title }));
+      items.forEach((it) => panels.push({ image: overlayImage(it.image, it.grf, h, w, { alpha: opts.alpha ?? 0.6, weighted: opts.weighted ?? false }), title: it.title }));
       labels.push(`${n.neuron}: ${kind}`);
     }
   }

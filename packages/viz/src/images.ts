@@ -140,9 +140,14 @@ export interface OverlayOptions {
   scale?: number;
   /** Title above the overlay (PNG only; escaped). @default '' */
   title?: string;
+  /**
+   * Scale the opacity per pixel by the heat value's distance from the colormap centre (diverging) or
+   * from the low end (other maps), so the image shows through where the heat map is near zero. @default false
+   */
+  weighted?: boolean;
 }
 export const OVERLAY_DEFAULTS: Readonly<Required<OverlayOptions>> = Object.freeze({
-  alpha: 0.5, cmap: 'diverging', min: NaN, max: NaN, scale: 1, title: '',
+  alpha: 0.5, cmap: 'diverging', min: NaN, max: NaN, scale: 1, title: '', weighted: false,
 });
 
 /**
@@ -156,10 +161,17 @@ export function overlayImage(grey: ArrayLike<number>, heat: ArrayLike<number>, h
   checkPlane(`${where}: grey`, grey, h, w);
   checkPlane(`${where}: heat`, heat, h, w);
   const base = applyColormap(grey, { cmap: 'grey' });
-  const top = applyColormap(heat, { cmap: o.cmap, min: o.min, max: o.max });
+  const lim = colorLimits(heat, { cmap: o.cmap, min: o.min, max: o.max });
+  const top = applyColormap(heat, lim);
   const out = new Uint8ClampedArray(base.length);
+  const span = lim.max - lim.min;
   for (let i = 0; i < base.length; i += 4) {
-    for (let k = 0; k < 3; k++) out[i + k] = Math.round((1 - alpha) * base[i + k]! + alpha * top[i + k]!);
+    let a = alpha;
+    if (o.weighted) {
+      const t = span > 0 ? Math.min(1, Math.max(0, (heat[i / 4]! - lim.min) / span)) : 0.5;
+      a *= lim.cmap === 'diverging' ? Math.abs(2 * t - 1) : t;
+    }
+    for (let k = 0; k < 3; k++) out[i + k] = Math.round((1 - a) * base[i + k]! + a * top[i + k]!);
     out[i + 3] = 255;
   }
   return { width: w, height: h, data: out };

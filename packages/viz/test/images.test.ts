@@ -123,6 +123,16 @@ describe('overlays', () => {
     expect(px(p, 0, 0)).toEqual([0, 1, 2].map((k) => Math.round(0.3 * lo[k]!)).concat(255));
   });
 
+  it('weighted overlay: opacity scales with the distance from the centre of the diverging map', async () => {
+    const grey = [0, 1, 0.5, 0.5];
+    const heat = [0, -4, 2, 4]; // limits ±4 → t = 0.5, 0, 0.75, 1 → weights 0, 1, 0.5, 1
+    const p = decode(await overlayPng(grey, heat, 2, 2, { alpha: 0.8, weighted: true }));
+    expect(px(p, 0, 0)).toEqual([0, 0, 0, 255]); // heat 0: the image alone
+    const lo = sampleColormap('diverging', 0), mid = sampleColormap('diverging', 0.75);
+    expect(px(p, 1, 0)).toEqual([0, 1, 2].map((k) => Math.round(0.2 * 255 + 0.8 * lo[k]!)).concat(255));
+    expect(px(p, 0, 1)).toEqual([0, 1, 2].map((k) => Math.round(0.6 * 128 + 0.4 * mid[k]!)).concat(255));
+  });
+
   it('hot pixels are painted dark red over the grey image', async () => {
     const p = decode(await hotPixelsPng([0, 1, 0.5, 0.5], [0, 1, 0, 0], 2, 2, { scale: 2 }));
     expect([p.width, p.height]).toEqual([4, 4]);
