@@ -23,6 +23,15 @@ function png(bytes: Uint8Array, caption: string): Figure {
 function svg(text: string, caption: string): Figure {
   return { kind: 'figure', svg: text, caption };
 }
+/**
+ * Default panel size near `target` pixels: an integer multiple of the image's longest side when the image
+ * is smaller (so every pixel becomes an equal block), else `target` (nearest-neighbour downscaling).
+ */
+function cellFor(target: number, h: number, w: number): number {
+  const m = Math.max(h, w);
+  return m <= target ? Math.max(1, Math.round(target / m)) * m : target;
+}
+
 function nonEmpty(where: string, name: string, a: unknown): void {
   if (!Array.isArray(a) || a.length === 0) throw new SalConfigError(where, name, 'a non-empty array', a);
 }
@@ -40,7 +49,7 @@ export async function saliencyFigure(examples: readonly SaliencyExample[], h: nu
   const panels: Panel[] = [];
   for (let r = 0; r < 4; r++) for (const c of cols) panels.push(c[r]!);
   const bytes = await panelFigurePng(panels, {
-    cols: examples.length, cellSize: opts.cellSize ?? 128, gap: 6, title: opts.title ?? '', rowLabels: ['image', 'saliency', '∂x', '∂y'],
+    cols: examples.length, cellSize: opts.cellSize ?? cellFor(128, h, w), gap: 6, title: opts.title ?? '', rowLabels: ['image', 'saliency', '∂x', '∂y'],
   });
   return png(bytes, 'Stimuli (grey), their saliency maps (viridis) and the x/y gradients of the smoothed saliency map (grey, 0 = mid-grey).');
 }
@@ -125,7 +134,7 @@ export async function grfPanelFigure(rows: readonly GrfRow[], h: number, w: numb
     const mask = hotPixelMask(r.grfs, { fraction: opts.fraction ?? 0.02 });
     panels.push({ image: hotPixelsImage(r.image, mask, h, w), title: i === 0 ? 'hot pixels' : '' });
   });
-  const bytes = await panelFigurePng(panels, { cols: k + 2, cellSize: opts.cellSize ?? 112, gap: 6, rowLabels: rows.map((r, i) => r.title ?? `image ${i + 1}`) });
+  const bytes = await panelFigurePng(panels, { cols: k + 2, cellSize: opts.cellSize ?? cellFor(112, h, w), gap: 6, rowLabels: rows.map((r, i) => r.title ?? `image ${i + 1}`) });
   return png(bytes, `Gradient receptive fields of ${k} neurons per image (viridis), the image, and the pixels with the highest gRF values of all ${k} neurons in dark red.`);
 }
 
@@ -136,7 +145,7 @@ export interface OverlayItem { image: ArrayLike<number>; grf: ArrayLike<number>;
 export async function grfOverlayFigure(items: readonly OverlayItem[], h: number, w: number, opts: { cols?: number; alpha?: number; weighted?: boolean; cellSize?: number; title?: string } = {}): Promise<Figure> {
   nonEmpty('viz.grfOverlayFigure', 'items', items);
   const panels = items.map((it) => ({ image: overlayImage(it.image, it.grf, h, w, { alpha: opts.alpha ?? 0.6, weighted: opts.weighted ?? false }), title: it.title }));
-  const bytes = await panelFigurePng(panels, { cols: opts.cols ?? Math.min(items.length, 4), cellSize: opts.cellSize ?? 160, gap: 8, title: opts.title ?? '' });
+  const bytes = await panelFigurePng(panels, { cols: opts.cols ?? Math.min(items.length, 4), cellSize: opts.cellSize ?? cellFor(160, h, w), gap: 8, title: opts.title ?? '' });
   return png(bytes, 'Gradient receptive fields over the grey images (blue negative, white zero, red positive; symmetric limits per panel).');
 }
 
@@ -160,7 +169,7 @@ export async function strongestWeakestFigure(neurons: readonly StrongWeak[], h: 
       labels.push(`${n.neuron}: ${kind}`);
     }
   }
-  const bytes = await panelFigurePng(panels, { cols, cellSize: opts.cellSize ?? 128, gap: 8, rowLabels: labels });
+  const bytes = await panelFigurePng(panels, { cols, cellSize: opts.cellSize ?? cellFor(128, h, w), gap: 8, rowLabels: labels });
   return png(bytes, 'gRFs over the images that drive each neuron most (upper row) and least (lower row), titled with the response.');
 }
 
@@ -258,7 +267,7 @@ export async function projectionGridFigure(rows: readonly ProjectionRow[], h: nu
     r.projections.forEach((p, j) => panels.push({ image: heatmapImage(p, h, w, { cmap: 'grey', ...sym(p) }), title: i === 0 ? (opts.neurons?.[j] ?? `neuron ${j}`) : '' }));
   });
   const n = opts.nGrfs === undefined ? '' : ` built from ${opts.nGrfs} gRFs`;
-  const bytes = await panelFigurePng(panels, { cols: k + 1, cellSize: opts.cellSize ?? 96, gap: 4, title: `Projections into the gRF eigenspace${n}` });
+  const bytes = await panelFigurePng(panels, { cols: k + 1, cellSize: opts.cellSize ?? cellFor(96, h, w), gap: 4, title: `Projections into the gRF eigenspace${n}` });
   return png(bytes, `Images (left) projected into the gRF eigenspace of ${k} neurons${n}; grey, symmetric limits per panel.`);
 }
 

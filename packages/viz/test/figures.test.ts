@@ -76,6 +76,10 @@ describe('raster figures', () => {
     // 2 rows × 2 hot pixels × (16/4)² pixels each
     expect(countColour(p, [139, 0, 0])).toBe(2 * 2 * 16);
     await expect(grfPanelFigure([row, { image: ramp(16), grfs: [g1] }], h, w)).rejects.toThrow(SalShapeError);
+    // default size: an integer multiple of the image side near 112 px (4 × 28), so each pixel is a 28×28 block
+    const d = decoded(await grfPanelFigure([row], h, w, { fraction: 1 / 16 }));
+    expect(countColour(d, [139, 0, 0])).toBe(2 * 28 * 28);
+    expect(countBlocks(d, [139, 0, 0], 28)).toBe(2);
   });
 
   it('figures 9 and 10: overlays with titles; rows checked', async () => {
