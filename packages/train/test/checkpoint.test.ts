@@ -37,35 +37,38 @@ describe('checkpoints', () => {
     back.dispose();
   });
 
-  it('resuming after an interruption ends exactly where an uninterrupted run ends', async () => {
-    const ds = syntheticData(22);
-    const opts = { maxEpochs: 9, patience: 1, lrDecaySteps: 3, lr: 0.02, batchSize: 48, seed: 9, quiet: true } as const;
-    const a = fakeEncoder(ds, 6);
-    const full = await trainEncoder(a, ds, opts);
+  for (const [interval, stopAt] of [[1, 4], [2, 3]] as const) {
+    it(`resuming after an interruption ends exactly where an uninterrupted run ends (interval ${interval}, stop after epoch ${stopAt})`, async () => {
+      const ds = syntheticData(22);
+      const opts = { maxEpochs: 9, interval, patience: 1, lrDecaySteps: 3, lr: 0.02, batchSize: 48, seed: 9, quiet: true } as const;
+      const a = fakeEncoder(ds, 6);
+      const full = await trainEncoder(a, ds, opts);
 
-    const b = fakeEncoder(ds, 6);
-    const dir = join(root, 'resume');
-    const stopped = await trainEncoder(b, ds, { ...opts, checkpointDir: dir, onEpoch: (e) => (e.epoch === 4 ? 'stop' : undefined) });
-    expect(stopped.stopReason).toBe('interrupted');
-    expect(stopped.epochs).toBe(4);
-    b.dispose();
+      const b = fakeEncoder(ds, 6);
+      const dir = join(root, `resume-${interval}`);
+      const stopped = await trainEncoder(b, ds, { ...opts, checkpointDir: dir, onEpoch: (e) => (e.epoch === stopAt ? 'stop' : undefined) });
+      expect(stopped.stopReason).toBe('interrupted');
+      expect(stopped.epochs).toBe(stopAt);
+      b.dispose();
 
-    const before = tf.memory().numTensors;
-    const { encoder: c, trainer } = await loadCheckpoint(dir, factories);
-    expect(trainer!.json.earlyStopping.epoch).toBe(4);
-    const resumed = await trainEncoder(c, ds, { ...opts, resume: trainer });
-    tf.dispose(Object.values((trainer as TrainerState).tensors));
-    expect(resumed.stopReason).toBe(full.stopReason);
-    expect(resumed.epochs).toBe(full.epochs);
-    expect(resumed.bestScore).toBe(full.bestScore);
-    expect(resumed.lr).toBe(full.lr);
-    const strip = (h: typeof full.history) => h.map(({ seconds: _s, ...rest }) => rest);
-    expect(strip(resumed.history)).toEqual(strip(full.history));
-    expect(weightsOf(c)).toEqual(weightsOf(a));
-    c.dispose();
-    expect(tf.memory().numTensors).toBe(before);
-    a.dispose();
-  });
+      const before = tf.memory().numTensors;
+      const { encoder: c, trainer } = await loadCheckpoint(dir, factories);
+      expect(trainer!.json.earlyStopping.epoch).toBe(stopAt);
+      const resumed = await trainEncoder(c, ds, { ...opts, resume: trainer });
+      tf.dispose(Object.values((trainer as TrainerState).tensors));
+      expect(resumed.epochs).toBeGreaterThan(stopAt);
+      expect(resumed.stopReason).toBe(full.stopReason);
+      expect(resumed.epochs).toBe(full.epochs);
+      expect(resumed.bestScore).toBe(full.bestScore);
+      expect(resumed.lr).toBe(full.lr);
+      const strip = (h: typeof full.history) => h.map(({ seconds: _s, ...rest }) => rest);
+      expect(strip(resumed.history)).toEqual(strip(full.history));
+      expect(weightsOf(c)).toEqual(weightsOf(a));
+      c.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      a.dispose();
+    });
+  }
 
   it('bad checkpoints give SalDataError and leave the files untouched', async () => {
     const ds = syntheticData(23);
