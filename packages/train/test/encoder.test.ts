@@ -65,6 +65,23 @@ describe('createEncoder', () => {
     x.dispose();
   });
 
+  it("'image' context repeats the chosen image channel", () => {
+    const { x, data } = input(2, 3, 2);
+    const core = createFakeCore({ inChannels: 1, features: 1, seed: 12, gamma: 0 });
+    const readout = createFakeReadout({ inShape: [H, W, 1], outDims: 1, contextChannels: 3, noise: 0, seed: 13, gamma: 0 });
+    const enc = createEncoder({ core, readouts: { a: readout }, routing: { core: [0], context: 'image', imageChannel: 2 } });
+    const y0 = tf.tidy(() => enc.predict(x, 'a').dataSync());
+    tf.tidy(() => readout.getWeights()['context']!.assign(tf.tensor2d([[1], [2], [4]])));
+    const y1 = tf.tidy(() => enc.predict(x, 'a').dataSync());
+    const inv = (v: number) => (v >= 1 ? v - 1 : Math.log(v));
+    for (let b = 0; b < 2; b++) {
+      const m = channel(data, 2, 3, 2).slice(b * H * W, (b + 1) * H * W).reduce((s, v) => s + v, 0) / (H * W);
+      expect(inv(y1[b]!) - inv(y0[b]!)).toBeCloseTo(7 * m, 4);
+    }
+    x.dispose();
+    enc.dispose();
+  });
+
   it('sums the regularisers, prefixes the weight names and reports its config', () => {
     const core = createFakeCore({ inChannels: 1, features: 1, seed: 5, gamma: 0.5 });
     const r1 = createFakeReadout({ inShape: [H, W, 1], outDims: 2, contextChannels: 0, noise: 0, seed: 6, gamma: 0.25 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { SalConfigError, SalDataError, SalShapeError } from '@sal/types';
-import { expectNoLeaks } from '@sal/test-utils';
+import { expectNoLeaks, onBackend } from '@sal/test-utils';
 import { averagedCorrelation, correlation, fev, oracleCorrelation, poissonLoss, singleTrialCorrelation } from '../src/index.js';
 
 describe('poissonLoss', () => {
@@ -16,6 +16,11 @@ describe('poissonLoss', () => {
     expect(hand).toBeCloseTo(4.034264097, 8);
     expect(m.dataSync()[0]).toBeCloseTo(hand / 4, 5);
     tf.dispose([p, y, s, m]);
+  });
+
+  it('gives the same value on the cpu backend', async () => {
+    const vals = await onBackend('cpu', () => tf.tidy(() => poissonLoss(tf.tensor2d([[1, 2], [0.5, 4]]), tf.tensor2d([[0, 1], [2, 3]])).dataSync()[0]!));
+    expect(vals).toBeCloseTo(hand, 5);
   });
 
   it('is finite for a zero prediction with a zero target, and rejects bad input', () => {
