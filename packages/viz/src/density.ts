@@ -1,4 +1,4 @@
-import { checkNumber, SalConfigError } from '@sal/types';
+import { checkNumber, resolveOptions, SalConfigError } from '@sal/types';
 import { lineChartSvg, type ChartOptions } from './charts.js';
 
 /** Scott's rule (scipy's `gaussian_kde` default, used by seaborn): sd (ddof 1) × n^(−1/5). */
@@ -27,9 +27,14 @@ export function kernelDensity(values: ArrayLike<number>, xs: ArrayLike<number>, 
   const where = 'viz.kernelDensity';
   const n = values.length;
   if (n === 0) throw new SalConfigError(where, 'values', 'at least one value', n);
-  let h = opts.bandwidth ?? scottBandwidth(values);
-  if (!(h > 0)) h = 1e-3;
-  checkNumber(where, 'bandwidth', h, { min: 0, exclusiveMin: true });
+  const given = resolveOptions(where, { bandwidth: NaN }, opts).bandwidth;
+  let h: number;
+  if (Number.isNaN(given)) {
+    h = scottBandwidth(values);
+    if (!(h > 0)) h = 1e-3;
+  } else {
+    h = checkNumber(where, 'bandwidth', given, { min: 0, exclusiveMin: true });
+  }
   const norm = 1 / (n * h * Math.sqrt(2 * Math.PI));
   const out = new Float64Array(xs.length);
   if (n * xs.length <= EXACT_LIMIT) {
@@ -74,6 +79,7 @@ export interface DensityChartOptions extends ChartOptions {
 /** Kernel density curves, one line per series (e.g. gRF values of the strongest vs weakest images). */
 export async function densityChartSvg(series: readonly { name: string; values: ArrayLike<number> }[], opts: DensityChartOptions = {}): Promise<string> {
   const where = 'viz.densityChart';
+  if (opts === null || typeof opts !== 'object') throw new SalConfigError(where, '(options)', 'an object', opts);
   const { points = 200, range = [], bandwidth = NaN, ...chart } = opts;
   checkNumber(where, 'points', points, { min: 2, integer: true });
   if (!Array.isArray(series) || series.length === 0) throw new SalConfigError(where, 'series', 'a non-empty array', series);

@@ -32,6 +32,12 @@ function cellFor(target: number, h: number, w: number): number {
   return m <= target ? Math.max(1, Math.round(target / m)) * m : target;
 }
 
+/** Reject option keys a figure helper does not know (a typo would otherwise be ignored silently). */
+function known(where: string, opts: object, keys: readonly string[]): void {
+  if (opts === null || typeof opts !== 'object') throw new SalConfigError(where, '(options)', 'an object', opts);
+  for (const k of Object.keys(opts)) if (!keys.includes(k)) throw new SalConfigError(where, k, `one of ${keys.join(', ')}`, k);
+}
+
 function nonEmpty(where: string, name: string, a: unknown): void {
   if (!Array.isArray(a) || a.length === 0) throw new SalConfigError(where, name, 'a non-empty array', a);
 }
@@ -44,6 +50,7 @@ export interface SaliencyExample { image: ArrayLike<number>; saliency: ArrayLike
  * the smoothed map (grey, symmetric limits). `examples` `[n]`, each map `[h*w]`.
  */
 export async function saliencyFigure(examples: readonly SaliencyExample[], h: number, w: number, opts: { cellSize?: number; title?: string } = {}): Promise<Figure> {
+  known('viz.saliencyFigure', opts, ['cellSize', 'title']);
   nonEmpty('viz.saliencyFigure', 'examples', examples);
   const cols = examples.map((e) => saliencyPanels(e.image, e.saliency, e.gradX, e.gradY, h, w).map((p) => ({ image: p.image })));
   const panels: Panel[] = [];
@@ -56,6 +63,7 @@ export async function saliencyFigure(examples: readonly SaliencyExample[], h: nu
 
 /** Figure 2: the schema of the saliency-shifter model (SVG). */
 export function modelSchemaFigure(opts: { title?: string; remapperInput?: string } = {}): Figure {
+  known('viz.modelSchemaFigure', opts, ['title', 'remapperInput']);
   return svg(modelSchemaSvg(opts), 'The shifter model: a core on the image, a remapper on saliency and its gradients computing a per-image, per-neuron shift of the Gaussian readout position.');
 }
 
@@ -68,6 +76,7 @@ export interface TrainingHistory { name: string; valCorrelation: ArrayLike<numbe
  * remapper input).
  */
 export async function trainingCurvesFigure(histories: readonly TrainingHistory[], opts: { title?: string; caption?: string } = {}): Promise<Figure> {
+  known('viz.trainingCurvesFigure', opts, ['title', 'caption']);
   nonEmpty('viz.trainingCurvesFigure', 'histories', histories);
   const series: LineSeries[] = histories.map((hst) => ({
     name: hst.name,
@@ -95,6 +104,7 @@ export interface TestResult { variant: string; cropSize: number | string; correl
  * Order of first appearance is kept for both.
  */
 export async function testCorrelationFigure(results: readonly TestResult[], opts: { title?: string; mark?: 'bar' | 'dot'; caption?: string } = {}): Promise<Figure> {
+  known('viz.testCorrelationFigure', opts, ['title', 'mark', 'caption']);
   nonEmpty('viz.testCorrelationFigure', 'results', results);
   const text = await groupedChartSvg(
     results.map((r) => ({ group: String(r.cropSize), series: r.variant, values: r.correlations })),
@@ -108,6 +118,7 @@ export async function testCorrelationFigure(results: readonly TestResult[], opts
  * columns for 200 images). `images` `[n]` of `[h*w]`, strongest first.
  */
 export async function exampleGridFigure(images: readonly ArrayLike<number>[], h: number, w: number, opts: { rows?: number; cols?: number; cellSize?: number; neuron?: string } = {}): Promise<Figure> {
+  known('viz.exampleGridFigure', opts, ['rows', 'cols', 'cellSize', 'neuron']);
   nonEmpty('viz.exampleGridFigure', 'images', images);
   const cols = opts.cols ?? 20;
   const rows = opts.rows ?? Math.ceil(images.length / cols);
@@ -123,6 +134,7 @@ export interface GrfRow { image: ArrayLike<number>; grfs: readonly ArrayLike<num
  * pixels (top `fraction` of each gRF, pooled over the neurons) in dark red.
  */
 export async function grfPanelFigure(rows: readonly GrfRow[], h: number, w: number, opts: { neurons?: readonly string[]; fraction?: number; cellSize?: number } = {}): Promise<Figure> {
+  known('viz.grfPanelFigure', opts, ['neurons', 'fraction', 'cellSize']);
   const where = 'viz.grfPanelFigure';
   nonEmpty(where, 'rows', rows);
   const k = rows[0]!.grfs.length;
@@ -143,6 +155,7 @@ export interface OverlayItem { image: ArrayLike<number>; grf: ArrayLike<number>;
 
 /** Figure 9: gRFs over their images (diverging colormap, symmetric limits, semi-transparent). */
 export async function grfOverlayFigure(items: readonly OverlayItem[], h: number, w: number, opts: { cols?: number; alpha?: number; weighted?: boolean; cellSize?: number; title?: string } = {}): Promise<Figure> {
+  known('viz.grfOverlayFigure', opts, ['cols', 'alpha', 'weighted', 'cellSize', 'title']);
   nonEmpty('viz.grfOverlayFigure', 'items', items);
   const panels = items.map((it) => ({ image: overlayImage(it.image, it.grf, h, w, { alpha: opts.alpha ?? 0.6, weighted: opts.weighted ?? false }), title: it.title }));
   const bytes = await panelFigurePng(panels, { cols: opts.cols ?? Math.min(items.length, 4), cellSize: opts.cellSize ?? cellFor(160, h, w), gap: 8, title: opts.title ?? '' });
@@ -157,6 +170,7 @@ export interface StrongWeak { neuron: string; strongest: readonly OverlayItem[];
  * Every row has the same number of items.
  */
 export async function strongestWeakestFigure(neurons: readonly StrongWeak[], h: number, w: number, opts: { alpha?: number; weighted?: boolean; cellSize?: number } = {}): Promise<Figure> {
+  known('viz.strongestWeakestFigure', opts, ['alpha', 'weighted', 'cellSize']);
   const where = 'viz.strongestWeakestFigure';
   nonEmpty(where, 'neurons', neurons);
   const cols = neurons[0]!.strongest.length;
@@ -192,6 +206,7 @@ export async function grfDistributionFigure(
   strongest: ArrayLike<number> | readonly ArrayLike<number>[], weakest: ArrayLike<number> | readonly ArrayLike<number>[],
   opts: { range?: readonly [number, number]; bins?: number; labels?: readonly [string, string]; title?: string; style?: 'histogram' | 'kde' } = {},
 ): Promise<Figure> {
+  known('viz.grfDistributionFigure', opts, ['range', 'bins', 'labels', 'title', 'style']);
   const [a, b] = opts.labels ?? ['strongest images', 'weakest images'];
   const series = [{ name: a, values: flatten(strongest) }, { name: b, values: flatten(weakest) }];
   const common = { range: opts.range ?? [-0.1, 0.1], xLabel: 'gRF value', yLabel: 'density', title: opts.title ?? 'Distribution of gRF values' };
@@ -223,6 +238,7 @@ export function cumulativeExplainedVariance(eigenvalues: ArrayLike<number>): Flo
 
 /** Figure 12: eigenvalues (sorted descending) of each neuron's gRF PCA, components 1..`components`. */
 export async function eigenSpectrumFigure(spectra: readonly NeuronSpectrum[], opts: { components?: number; yScale?: 'linear' | 'log' } = {}): Promise<Figure> {
+  known('viz.eigenSpectrumFigure', opts, ['components', 'yScale']);
   nonEmpty('viz.eigenSpectrumFigure', 'spectra', spectra);
   const k = opts.components ?? 10;
   const series = spectra.map((s) => {
@@ -235,6 +251,7 @@ export async function eigenSpectrumFigure(spectra: readonly NeuronSpectrum[], op
 
 /** Figure 13: cumulative explained variance against the number of components (default up to 200). */
 export async function explainedVarianceFigure(spectra: readonly NeuronSpectrum[], opts: { components?: number } = {}): Promise<Figure> {
+  known('viz.explainedVarianceFigure', opts, ['components']);
   nonEmpty('viz.explainedVarianceFigure', 'spectra', spectra);
   const k = opts.components ?? 200;
   const series = spectra.map((s) => {
@@ -253,6 +270,7 @@ export interface ProjectionRow { image: ArrayLike<number>; projections: readonly
  * columns), grey with symmetric limits per panel. Make one figure per number of gRFs (500/1000/2000).
  */
 export async function projectionGridFigure(rows: readonly ProjectionRow[], h: number, w: number, opts: { neurons?: readonly string[]; nGrfs?: number; cellSize?: number } = {}): Promise<Figure> {
+  known('viz.projectionGridFigure', opts, ['neurons', 'nGrfs', 'cellSize']);
   const where = 'viz.projectionGridFigure';
   nonEmpty(where, 'rows', rows);
   const k = rows[0]!.projections.length;
@@ -303,6 +321,7 @@ export async function rfShiftFigure(neurons: { trueShift: ArrayLike<number>; mea
 
 /** Beyond the post: the permutation null distribution of the RF-shift statistic with the observed value. */
 export async function permutationTestFigure(nullDistribution: ArrayLike<number>, observed: number, opts: { pValue?: number; bins?: number } = {}): Promise<Figure> {
+  known('viz.permutationTestFigure', opts, ['pValue', 'bins']);
   const p = opts.pValue === undefined ? '' : ` (p = ${formatNumber(opts.pValue)})`;
   const text = await histogramSvg([{ name: 'permutation null', values: nullDistribution }], {
     bins: opts.bins ?? 40, vlines: [observed], xLabel: 'RF-shift statistic', yLabel: 'density', title: `Permutation test${p}`,

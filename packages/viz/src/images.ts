@@ -227,7 +227,7 @@ export async function hotPixelsPng(grey: ArrayLike<number>, mask: ArrayLike<numb
  */
 export function hotPixelMask(maps: readonly ArrayLike<number>[], opts: { fraction?: number; absolute?: boolean } = {}): Uint8Array {
   const where = 'viz.hotPixelMask';
-  const { fraction = 0.02, absolute = false } = opts;
+  const { fraction, absolute } = resolveOptions(where, { fraction: 0.02, absolute: false }, opts);
   checkNumber(where, 'fraction', fraction, { min: 0, max: 1 });
   if (!Array.isArray(maps) || maps.length === 0) throw new SalConfigError(where, 'maps', 'a non-empty array', maps);
   const n = maps[0]!.length;
@@ -252,7 +252,8 @@ export async function saliencyPanelPng(
   image: ArrayLike<number>, saliency: ArrayLike<number>, gradX: ArrayLike<number>, gradY: ArrayLike<number>,
   h: number, w: number, opts: { cellSize?: number; title?: string } = {},
 ): Promise<Uint8Array> {
-  return panelFigurePng(saliencyPanels(image, saliency, gradX, gradY, h, w), { cellSize: opts.cellSize ?? Math.max(128, Math.max(h, w)), title: opts.title ?? '' });
+  const o = resolveOptions('viz.saliencyPanelPng', { cellSize: Math.max(128, h, w), title: '' }, opts);
+  return panelFigurePng(saliencyPanels(image, saliency, gradX, gradY, h, w), o);
 }
 
 /** The four panels of {@link saliencyPanelPng} (for custom layouts). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng } from '@sal/types';
+import { createRng, SalConfigError } from '@sal/types';
 import { densityChartSvg, grfDistributionFigure, kernelDensity, scottBandwidth } from '../src/index.js';
 
 function countLines(svg: string): number {
@@ -19,6 +19,13 @@ describe('kernel density', () => {
 
   it("Scott's rule by hand: sd(ddof 1) · n^(−1/5)", () => {
     expect(scottBandwidth([1, 2, 3, 4])).toBeCloseTo(Math.sqrt(5 / 3) * 4 ** -0.2, 12);
+  });
+
+  it('rejects a non-positive bandwidth and unknown options', () => {
+    expect(() => kernelDensity([0], [0], { bandwidth: 0 })).toThrow(SalConfigError);
+    expect(() => kernelDensity([0], [0], { bw: 1 } as never)).toThrow(SalConfigError);
+    // no spread: falls back to a narrow kernel instead of dividing by zero
+    expect(kernelDensity([2, 2], [2])[0]).toBeCloseTo(1 / (1e-3 * Math.sqrt(2 * Math.PI)), 6);
   });
 
   it('integrates to 1 (trapezoid rule)', () => {

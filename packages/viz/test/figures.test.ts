@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
-import { SalShapeError } from '@sal/types';
+import { SalConfigError, SalShapeError } from '@sal/types';
 import {
   buildReport, cumulativeExplainedVariance, eigenSpectrumFigure, exampleGridFigure, explainedVarianceFigure,
   grfDistributionFigure, grfOverlayFigure, grfPanelFigure, modelSchemaFigure, permutationTestFigure, projectionGridFigure,
@@ -160,6 +160,12 @@ describe('chart figures', () => {
     expect(countMarks(perm.svg!, 'rule')).toBe(1);
     const t = verdictTable([{ question: 'Does saliency help?', verdict: 'yes' }]);
     expect(t.rows).toEqual([['Does saliency help?', 'yes', '']]);
+  });
+
+  it('figure helpers reject unknown options', async () => {
+    await expect(exampleGridFigure([ramp(4)], 2, 2, { colums: 3 } as never)).rejects.toThrow(SalConfigError);
+    expect(() => modelSchemaFigure({ titel: 'x' } as never)).toThrow(SalConfigError);
+    await expect(grfDistributionFigure([0], [0], { style: 'violin' as never })).rejects.toThrow(SalConfigError);
   });
 
   it('every figure goes into one report, inlined', async () => {
