@@ -7,17 +7,19 @@
  *    `workingPixelsPerDegree` (DeepGaze's convention is to feed images at 35 px/deg);
  * 2. intensity feature maps `|G_c * I − G_s * I|` for centre σ_c ∈ `centerSigmas` (degrees) and
  *    surround σ_s = `surroundRatio` · σ_c;
- * 3. orientation feature maps: for θ ∈ {0°, 45°, 90°, 135°} the energy `G_c * (∂_θ (G_c * I))²` of the
- *    directional Sobel derivative, then the same centre–surround difference;
+ * 3. orientation feature maps: for θ ∈ {0°, 45°, 90°, 135°} the energy `(∂_θ (G_c * I))²` of the
+ *    directional Sobel derivative, then the same centre–surround difference `|G_c * E − G_s * E|`;
  * 4. each map goes through Itti's normalisation N(·), approximated as `m / max(m) · (1 − mean(m / max(m)))²`
  *    (maps with one strong peak gain, maps with many similar peaks lose); the intensity and orientation
  *    conspicuity maps are summed, normalised again and added;
+ *    Gaussians of σ ≥ 3 working pixels are approximated by three box filters of the same variance.
  * 5. the sum is blurred by `blurSigma` (degrees), resized back to the image's size, offset by
  *    `floor` × its mean (so no location has zero probability), optionally multiplied by a Gaussian centre
  *    bias, and normalised to sum 1 — a probability density over pixels, like DeepGaze's output.
  */
 import { checkNumber, checkOneOf, resolveOptions, SalShapeError } from '@sal/types';
 import { checkImage, gaussianFilter2d, sobel, type ImageArray } from './filters.js';
+import { fastGaussianBlur } from './fastblur.js';
 import { resize } from './geometry.js';
 
 /** What a saliency map holds: a log-density (DeepGaze's output, the original's stored maps) or a density summing to 1. */
@@ -79,9 +81,14 @@ function addInto(acc: Float32Array, m: Float32Array): void {
   for (let i = 0; i < acc.length; i++) acc[i] = (acc[i] as number) + (m[i] as number);
 }
 
+/** Gaussian blur inside the model: exact for small σ, three box filters (same variance) for σ ≥ 3 px. */
+function blur(x: Float32Array, h: number, w: number, sigma: number): Float32Array {
+  return sigma >= 3 ? fastGaussianBlur(x, h, w, sigma) : gaussianFilter2d(x, h, w, sigma);
+}
+
 function centreSurround(x: Float32Array, h: number, w: number, sc: number, ss: number): Float32Array {
-  const c = gaussianFilter2d(x, h, w, sc);
-  const s = gaussianFilter2d(x, h, w, ss);
+  const c = blur(x, h, w, sc);
+  const s = blur(x, h, w, ss);
   for (let i = 0; i < c.length; i++) c[i] = Math.abs((c[i] as number) - (s[i] as number));
   return c;
 }
@@ -120,7 +127,7 @@ export function builtinSaliency(img: ImageArray, h: number, w: number, opts?: Sa
     const sc = sigmaDeg * wppd;
     const ss = sc * o.surroundRatio;
     addInto(intensity, normalizeMap(centreSurround(x, wh, ww, sc, ss)));
-    const smooth = gaussianFilter2d(x, wh, ww, sc);
+    const smooth = blur(x, wh, ww, sc);
     const gx = sobel(smooth, wh, ww, 1);
     const gy = sobel(smooth, wh, ww, 0);
     for (const t of angles) {
@@ -131,14 +138,14 @@ export function builtinSaliency(img: ImageArray, h: number, w: number, opts?: Sa
         const d = c * (gx[i] as number) + s * (gy[i] as number);
         e[i] = d * d;
       }
-      addInto(orientation, normalizeMap(centreSurround(gaussianFilter2d(e, wh, ww, sc), wh, ww, sc, ss)));
+      addInto(orientation, normalizeMap(centreSurround(e, wh, ww, sc, ss)));
     }
   }
   let sal: Float32Array = normalizeMap(intensity);
   addInto(sal, normalizeMap(orientation));
 
   // 5. blur, back to the image size, density
-  if (o.blurSigma > 0) sal = gaussianFilter2d(sal, wh, ww, o.blurSigma * wppd);
+  if (o.blurSigma > 0) sal = blur(sal, wh, ww, o.blurSigma * wppd);
   if (wh !== h || ww !== w) sal = resize(sal, wh, ww, h, w).data;
   let mean = 0;
   for (const v of sal) mean += Math.max(0, v);

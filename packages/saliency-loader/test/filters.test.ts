@@ -125,3 +125,22 @@ describe('crop and rescale', () => {
     expect(maxRelErr(sobel(g, r.h, r.w, 0), p.grad_y)).toBeLessThan(1e-4);
   });
 });
+
+describe('fastGaussianBlur (inside the saliency model)', () => {
+  it('three boxes match the variance of σ and approximate the exact Gaussian', async () => {
+    const { boxWidths, fastGaussianBlur } = await import('../src/fastblur.js');
+    for (const s of [3, 4.5, 8, 20]) {
+      const v = boxWidths(s).reduce((a, bw) => a + (bw * bw - 1) / 12, 0);
+      expect(Math.abs(Math.sqrt(v) - s) / s).toBeLessThan(0.1);
+    }
+    const h = 30, w = 40;
+    const img = Float32Array.from({ length: h * w }, (_, i) => ((i * 7919) % 97) + 10 * Math.sin(i / 13));
+    const exact = gaussianFilter2d(img, h, w, 4);
+    const fast = fastGaussianBlur(img, h, w, 4);
+    let err = 0, mag = 0;
+    for (let i = 0; i < img.length; i++) { err = Math.max(err, Math.abs(fast[i]! - exact[i]!)); mag = Math.max(mag, Math.abs(exact[i]!)); }
+    expect(err / mag).toBeLessThan(0.03);
+    // a constant stays constant (reflect boundary)
+    for (const v of fastGaussianBlur(new Float32Array(h * w).fill(2), h, w, 9)) expect(v).toBeCloseTo(2, 5);
+  });
+});
