@@ -206,13 +206,22 @@ export async function trainEncoder(encoder: Encoder, dataset: Dataset, opts?: Tr
 
   const trainEpoch = (epoch: number): number => {
     const rng = createRng(deriveSeed(o.seed, `epoch:${epoch}`));
-    const lists: Batch[][] = keys.map((k, i) => {
-      const l = [...dataset.batches(k, 'train', { batchSize: o.batchSize, shuffle: true, seed: rng.child(k).seed })];
-      if (l.length === 0) throw new SalDataError(W, `training trials in session '${k}'`, 0);
-      void i;
-      return l;
-    });
-    const maxBatches = Math.max(...lists.map((l) => l.length));
+    // batches are read lazily; a session with fewer batches restarts its (same-seed, same-order) stream,
+    // as the original's LongCycler cycles its shorter loaders
+    const batchOpts = keys.map((k) => ({ batchSize: o.batchSize, shuffle: true, seed: rng.child(k).seed }));
+    const open = (s: number): Iterator<Batch> => dataset.batches(keys[s]!, 'train', batchOpts[s])[Symbol.iterator]();
+    const iters = keys.map((_, s) => open(s));
+    const nextBatch = (s: number): Batch => {
+      let r = iters[s]!.next();
+      if (r.done) {
+        iters[s] = open(s);
+        r = iters[s]!.next();
+        if (r.done) throw new SalDataError(W, `training trials in session '${keys[s]}'`, 0);
+      }
+      return r.value;
+    };
+    const maxBatches = Math.max(...infos.map((i) => Math.ceil(i.nTrials.train / o.batchSize)));
+    if (!(maxBatches > 0)) throw new SalDataError(W, 'training trials (SessionInfo.nTrials.train)', infos.map((i) => i.nTrials.train));
     let lossSum = 0, nBatches = 0, stepIndex = 0;
     let acc: Record<string, tf.Tensor> = {};
     const flush = (): void => {
@@ -223,8 +232,7 @@ export async function trainEncoder(encoder: Encoder, dataset: Dataset, opts?: Tr
     };
     for (let b = 0; b < maxBatches; b++) {
       for (let s = 0; s < keys.length; s++) {
-        const list = lists[s]!;
-        const batch = list[b % list.length]!;
+        const batch = nextBatch(s);
         const key = keys[s]!;
         const scale = o.scaleLoss ? Math.sqrt(infos[s]!.nTrials.train / batch.targetShape[0]) : 1;
         const stepSeed = deriveSeed(o.seed, `step:${epoch}:${stepIndex++}`);
