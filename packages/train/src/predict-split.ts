@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { SalDataError, type Dataset, type SessionKey, type Split } from '@sal/types';
 import type { Encoder } from './encoder.js';
 import { correlation } from './correlation.js';
-import { averagedCorrelation, singleTrialCorrelation, type RepeatGroup } from './repeats.js';
+import { averagedCorrelation, fev, oracleCorrelation, singleTrialCorrelation, type RepeatGroup } from './repeats.js';
 
 /** Predictions of one session's split, in the dataset's batch order (eval mode). */
 export interface SplitPredictions {
@@ -82,16 +82,26 @@ export interface SessionScores {
   readonly test: Float64Array;
   /** Repeat-averaged test correlation. */
   readonly testAveraged: Float64Array;
+  /** FEV, FEVe and oracle correlation of the test split; null unless every test image has ≥ 2 repeats. */
+  readonly fev: Float64Array | null;
+  readonly feve: Float64Array | null;
+  readonly oracle: Float64Array | null;
 }
 
-/** Validation, single-trial test and repeat-averaged test correlation of one session, per neuron. */
+/** Validation, single-trial and repeat-averaged test correlation, FEV/FEVe and oracle of one session, per neuron. */
 export function scoreSession(encoder: Encoder, dataset: Dataset, sessionKey: SessionKey, opts?: PredictSplitOptions): SessionScores {
   const validation = splitCorrelation(encoder, dataset, sessionKey, 'validation', opts);
   const testPred = predictSplit(encoder, dataset, sessionKey, 'test', opts);
   const groups = groupByImage(testPred);
+  const n = testPred.nNeurons;
+  const repeated = groups.every((g) => g.targets.length >= 2 * n);
+  const f = repeated ? fev(groups, n) : null;
   return {
     validation,
-    test: singleTrialCorrelation(groups, testPred.nNeurons),
-    testAveraged: averagedCorrelation(groups, testPred.nNeurons),
+    test: singleTrialCorrelation(groups, n),
+    testAveraged: averagedCorrelation(groups, n),
+    fev: f ? f.fev : null,
+    feve: f ? f.feve : null,
+    oracle: repeated ? oracleCorrelation(groups, n) : null,
   };
 }

@@ -52,6 +52,23 @@ describe('predictSplit and session scores', () => {
       }
       expect(s.testAveraged[j]).toBeCloseTo(pearson(avgP, avgT), 5);
     }
+    // FEV / FEVe / oracle of the same groups, through the table functions
+    expect(s.fev).not.toBeNull();
+    for (let j = 0; j < 2; j++) {
+      const all = Array.from({ length: 15 }, (_, r) => p.targets[r * 2 + j]!);
+      const m = all.reduce((a, b) => a + b, 0) / 15;
+      const total = all.reduce((a, b) => a + (b - m) ** 2, 0) / 14;
+      let noise = 0, mse = 0;
+      for (let img = 0; img < 5; img++) {
+        const rs = [0, 1, 2].map((r) => p.targets[(img * 3 + r) * 2 + j]!);
+        const gm = rs.reduce((a, b) => a + b, 0) / 3;
+        noise += rs.reduce((a, b) => a + (b - gm) ** 2, 0) / 2 / 5;
+        mse += [0, 1, 2].reduce((a, r) => a + (p.targets[(img * 3 + r) * 2 + j]! - p.predictions[(img * 3 + r) * 2 + j]!) ** 2, 0) / 15;
+      }
+      expect(s.fev![j]).toBeCloseTo((total - noise) / total, 8);
+      expect(s.feve![j]).toBeCloseTo(1 - (mse - noise) / (total - noise), 5);
+    }
+    expect(s.oracle!.length).toBe(2);
     const v = predictSplit(enc, ds, 's', 'validation');
     expect(Array.from(s.validation)).toEqual(Array.from(correlation(v.predictions, v.targets, 2)));
     expect(Array.from(splitCorrelation(enc, ds, 's', 'validation'))).toEqual(Array.from(s.validation));
