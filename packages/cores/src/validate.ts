@@ -8,7 +8,7 @@ export function checkInput(where: string, x: tf.Tensor, inChannels: number, minS
     throw new TypeError(`${where}: x must be a tf.Tensor`);
   }
   if (x.rank !== 4) throw new SalShapeError(`${where}: x`, `[B,H,W,${inChannels}]`, x.shape);
-  if (x.shape[3] !== inChannels) throw new SalShapeError(`${where}: x`, ['B', 'H', 'W', inChannels], x.shape);
+  if (x.shape[3] !== inChannels) throw new SalShapeError(`${where}: x`, `[B,H,W,${inChannels}]`, x.shape);
   if ((x.shape[1] as number) < minSize || (x.shape[2] as number) < minSize) {
     throw new SalShapeError(`${where}: x`, `[B,H,W,${inChannels}] with H,W >= ${minSize}`, x.shape);
   }

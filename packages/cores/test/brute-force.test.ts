@@ -119,6 +119,24 @@ describe('stacked2dCore against brute force', () => {
     core.dispose();
   });
 
+  it('finalNonlinearity=false drops only the last ELU; linear=true drops every ELU', () => {
+    for (const [opts, eluFirst, eluLast] of [[{ finalNonlinearity: false }, true, false], [{ linear: true }, false, false], [{}, true, true]] as const) {
+      const C = 2;
+      const core = stacked2dCore({ ...opts, hiddenChannels: C, inputKern: 2, hiddenKern: 3, layers: 2, batchNorm: false, nSeBlocks: 0, stack: -1, seed: 15 });
+      randomise(core, 800);
+      const d = (n: string): Float32Array => core.getWeights()[n]!.dataSync() as Float32Array;
+      const x = randn([1, 5, 5, 1], 16, 2);
+      const y = core.apply(x as tf.Tensor4D);
+      let h = convRef(arr(x), d('layer0.conv.kernel'), 2, 2, C, 0);
+      if (eluFirst) h = mapArr(h, eluRef);
+      h = convRef(h, d('layer1.conv.kernel'), 3, 3, C, 1);
+      if (eluLast) h = mapArr(h, eluRef);
+      expectArraysClose(y.dataSync(), h.data, 1e-4, 1e-5);
+      tf.dispose([x, y]);
+      core.dispose();
+    }
+  });
+
   it('evaluation-mode batch-norm folded into plain (with bias) and depth-separable convs', () => {
     for (const depthSeparable of [false, true]) {
       const C = 3;
