@@ -230,32 +230,36 @@ export async function trainEncoder(encoder: Encoder, dataset: Dataset, opts?: Tr
       tf.dispose(Object.values(acc));
       acc = {};
     };
-    for (let b = 0; b < maxBatches; b++) {
-      for (let s = 0; s < keys.length; s++) {
-        const batch = nextBatch(s);
-        const key = keys[s]!;
-        const scale = o.scaleLoss ? Math.sqrt(infos[s]!.nTrials.train / batch.targetShape[0]) : 1;
-        const stepSeed = deriveSeed(o.seed, `step:${epoch}:${stepIndex++}`);
-        const { value, grads } = tf.tidy(() => {
-          const x = tf.tensor4d(batch.inputs, batch.inputShape as [number, number, number, number]);
-          const y = tf.tensor2d(batch.targets, batch.targetShape as [number, number]);
-          return tf.variableGrads(() => {
-            const pred = encoder.predict(x, key, { training: true, seed: stepSeed });
-            return tf.add(tf.mul(poissonLoss(pred, y), scale), encoder.regularizer(key)) as tf.Scalar;
-          }, trainableVars);
-        });
-        lossSum += value.dataSync()[0]!;
-        nBatches++;
-        value.dispose();
-        for (const [vn, g] of Object.entries(grads)) {
-          const n = nameOfVar.get(vn);
-          if (n === undefined) { g.dispose(); continue; }
-          const prev = acc[n];
-          if (prev) { acc[n] = tf.add(prev, g); prev.dispose(); g.dispose(); } else acc[n] = g;
+    try {
+      for (let b = 0; b < maxBatches; b++) {
+        for (let s = 0; s < keys.length; s++) {
+          const batch = nextBatch(s);
+          const key = keys[s]!;
+          const scale = o.scaleLoss ? Math.sqrt(infos[s]!.nTrials.train / batch.targetShape[0]) : 1;
+          const stepSeed = deriveSeed(o.seed, `step:${epoch}:${stepIndex++}`);
+          const { value, grads } = tf.tidy(() => {
+            const x = tf.tensor4d(batch.inputs, batch.inputShape as [number, number, number, number]);
+            const y = tf.tensor2d(batch.targets, batch.targetShape as [number, number]);
+            return tf.variableGrads(() => {
+              const pred = encoder.predict(x, key, { training: true, seed: stepSeed });
+              return tf.add(tf.mul(poissonLoss(pred, y), scale), encoder.regularizer(key)) as tf.Scalar;
+            }, trainableVars);
+          });
+          lossSum += value.dataSync()[0]!;
+          nBatches++;
+          value.dispose();
+          for (const [vn, g] of Object.entries(grads)) {
+            const n = nameOfVar.get(vn);
+            if (n === undefined) { g.dispose(); continue; }
+            const prev = acc[n];
+            if (prev) { acc[n] = tf.add(prev, g); prev.dispose(); g.dispose(); } else acc[n] = g;
+          }
+          if (!o.accumulateSessions) flush();
         }
-        if (!o.accumulateSessions) flush();
+        flush();
       }
-      flush();
+    } finally {
+      tf.dispose(Object.values(acc));
     }
     return lossSum / nBatches;
   };
@@ -314,7 +318,13 @@ export async function trainEncoder(encoder: Encoder, dataset: Dataset, opts?: Tr
             finalScore = validationScore(encoder, dataset, o.evalBatchSize);
           }
           pending?.events.push('min-lr');
-          if (pending) { pending.seconds = (performance.now() - epochStart) / 1000; history.push(pending); line(pending, es.getState().best); pending = null; }
+          if (pending) {
+            pending.seconds = (performance.now() - epochStart) / 1000;
+            history.push(pending);
+            line(pending, es.getState().best);
+            o.onEpoch?.(pending);
+            pending = null;
+          }
           break;
         }
         lr = Math.max(lr * o.lrDecayFactor, o.minLr);
