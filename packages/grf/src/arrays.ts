@@ -110,3 +110,23 @@ export function grfDims(where: string, grf: GrfArray): [number, number, number, 
   if (grf.data.length !== size) throw new SalShapeError(`${where}.data`, `length ${size}`, grf.data.length);
   return dims;
 }
+
+/**
+ * The images at `indices` (in that order) as a CPU array, e.g. the top-k images of a neuron before
+ * computing their gRFs. Reads a tensor input back once.
+ * @param images `[images, h, w, c]` (not disposed)
+ * @returns `{ data, shape: [indices.length, h, w, c] }`
+ */
+export function takeImages(images: ImageInput, indices: ArrayLike<number>): CpuImages {
+  const where = 'grf.takeImages';
+  const [b, h, w, c] = imageShape(where, images);
+  const per = h * w * c;
+  const src = images instanceof tf.Tensor ? (images.dataSync() as Float32Array) : images.data;
+  const out = new Float32Array(indices.length * per);
+  for (let r = 0; r < indices.length; r++) {
+    const i = indices[r]!;
+    if (!Number.isInteger(i) || i < 0 || i >= b) throw new SalShapeError(`${where}: indices[${r}]`, `an image index in [0, ${b})`, i);
+    out.set(src.subarray(i * per, (i + 1) * per), r * per);
+  }
+  return { data: out, shape: [indices.length, h, w, c] };
+}

@@ -1,3 +1,4 @@
+export { takeImages } from './arrays.js';
 export type { ResponseModel, ImageInput, CpuImages, Matrix, GrfArray, ShapedArray } from './arrays.js';
 export { gradientReceptiveFields, gradientReceptiveFieldChunks, GRF_DEFAULTS } from './grf.js';
 export type { GrfOptions, GrfMethod, GrfProgress, GrfChunk, GrfResult } from './grf.js';

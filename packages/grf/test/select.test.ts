@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { SalConfigError, SalShapeError, createRng } from '@sal/types';
-import { closeness } from '../../test-utils/src/index.js';
-import { bottomKImages, predictResponses, topKImages } from '../src/index.js';
+import { closeness, expectNoLeaks } from '../../test-utils/src/index.js';
+import { bottomKImages, predictResponses, takeImages, topKImages } from '../src/index.js';
 import { randn, tinyConvModel } from './models.js';
 
 /** Brute force: k rounds of picking the best remaining image (strictly better, or equal with a lower index). */
@@ -74,5 +74,19 @@ describe('predictResponses', () => {
     const want = tf.tidy(() => model(tf.tensor4d(data, [B, H, W, C])).dataSync());
     expect(closeness(got.data, want, 1e-5, 1e-7)).toBeLessThan(1);
     dispose();
+  });
+});
+
+describe('takeImages', () => {
+  it('picks images by index from a tensor or a CPU array, without leaks', () => {
+    const data = Float32Array.from({ length: 4 * 2 * 3 }, (_, i) => i);
+    const t = tf.tensor4d(data, [4, 2, 3, 1]);
+    const a = expectNoLeaks(() => takeImages(t, [3, 0, 3]));
+    const b = takeImages({ data, shape: [4, 2, 3, 1] }, [3, 0, 3]);
+    expect(a.shape).toEqual([3, 2, 3, 1]);
+    expect(Array.from(a.data)).toEqual([18, 19, 20, 21, 22, 23, 0, 1, 2, 3, 4, 5, 18, 19, 20, 21, 22, 23]);
+    expect(Array.from(b.data)).toEqual(Array.from(a.data));
+    expect(() => takeImages(t, [4])).toThrow(SalShapeError);
+    t.dispose();
   });
 });
