@@ -30,24 +30,39 @@ function boxLine(src: Float64Array, dst: Float64Array, n: number, r: number, pad
 
 /** Approximate Gaussian blur of a `[h, w]` image with σ in pixels. @returns `[h, w]` */
 export function fastGaussianBlur(img: ArrayLike<number>, h: number, w: number, sigma: number): Float32Array {
-  const radii = boxWidths(sigma).map((bw) => (bw - 1) >> 1);
-  const maxR = Math.max(...radii);
-  const cur = Float64Array.from(img);
-  const n = Math.max(h, w);
-  const a = new Float64Array(n);
-  const b = new Float64Array(n);
-  const pad = new Float64Array(n + 2 * maxR);
+  const radii = boxWidths(sigma).map((bw) => (bw - 1) >> 1).filter((r) => r > 0);
+  const maxR = Math.max(0, ...radii);
+  let cur = Float64Array.from(img);
+  // rows: running sums along each (contiguous) row
+  const a = new Float64Array(w);
+  const b = new Float64Array(w);
+  const pad = new Float64Array(Math.max(h, w) + 2 * maxR);
   for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) a[x] = cur[y * w + x] as number;
+    a.set(cur.subarray(y * w, (y + 1) * w));
     let s = a, d = b;
-    for (const r of radii) { if (r > 0) { boxLine(s, d, w, r, pad); [s, d] = [d, s]; } }
-    for (let x = 0; x < w; x++) cur[y * w + x] = s[x] as number;
+    for (const r of radii) { boxLine(s, d, w, r, pad); [s, d] = [d, s]; }
+    cur.set(s, y * w);
   }
-  for (let x = 0; x < w; x++) {
-    for (let y = 0; y < h; y++) a[y] = cur[y * w + x] as number;
-    let s = a, d = b;
-    for (const r of radii) { if (r > 0) { boxLine(s, d, h, r, pad); [s, d] = [d, s]; } }
-    for (let y = 0; y < h; y++) cur[y * w + x] = s[y] as number;
+  // columns: running sums over whole rows at a time (contiguous memory)
+  let next = new Float64Array(h * w);
+  const acc = new Float64Array(w);
+  for (const r of radii) {
+    const inv = 1 / (2 * r + 1);
+    acc.fill(0);
+    for (let k = -r; k <= r; k++) {
+      const base = boundaryIndex(k, h, 'reflect') * w;
+      for (let x = 0; x < w; x++) acc[x] = (acc[x] as number) + (cur[base + x] as number);
+    }
+    for (let y = 0; y < h; y++) {
+      const o = y * w;
+      for (let x = 0; x < w; x++) next[o + x] = (acc[x] as number) * inv;
+      if (y + 1 < h) {
+        const add = boundaryIndex(y + 1 + r, h, 'reflect') * w;
+        const sub = boundaryIndex(y - r, h, 'reflect') * w;
+        for (let x = 0; x < w; x++) acc[x] = (acc[x] as number) + (cur[add + x] as number) - (cur[sub + x] as number);
+      }
+    }
+    [cur, next] = [next, cur];
   }
   return Float32Array.from(cur);
 }

@@ -20,22 +20,37 @@ export function checkImage(where: string, img: ImageArray, h: number, w: number)
  */
 export function correlate1d(img: ImageArray, h: number, w: number, weights: ArrayLike<number>, axis: 0 | 1, mode: BoundaryMode): Float64Array {
   const r = weights.length >> 1;
+  const K = weights.length;
   const out = new Float64Array(h * w);
-  const n = axis === 0 ? h : w;
-  const m = axis === 0 ? w : h;
-  const stride = axis === 0 ? w : 1;
-  const lineStride = axis === 0 ? 1 : w;
-  const line = new Float64Array(n + 2 * r);
-  for (let l = 0; l < m; l++) {
-    const base = l * lineStride;
-    for (let i = -r; i < n + r; i++) {
-      const j = boundaryIndex(i, n, mode);
-      line[i + r] = j < 0 ? 0 : (img[base + j * stride] as number);
+  const wk = Float64Array.from(weights);
+  if (axis === 1) {
+    // along each row: a padded copy of the row, then a dot product per pixel
+    const line = new Float64Array(w + 2 * r);
+    for (let y = 0; y < h; y++) {
+      const base = y * w;
+      for (let i = -r; i < w + r; i++) {
+        const j = boundaryIndex(i, w, mode);
+        line[i + r] = j < 0 ? 0 : (img[base + j] as number);
+      }
+      for (let x = 0; x < w; x++) {
+        let s = 0;
+        for (let k = 0; k < K; k++) s += (wk[k] as number) * (line[x + k] as number);
+        out[base + x] = s;
+      }
     }
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let k = 0; k < weights.length; k++) s += (weights[k] as number) * (line[i + k] as number);
-      out[base + i * stride] = s;
+    return out;
+  }
+  // along columns: whole rows at a time (contiguous memory), out[y,:] += w[k] · in[y+k−r,:]
+  const src = img instanceof Float64Array ? img : Float64Array.from(img);
+  for (let y = 0; y < h; y++) {
+    const o = y * w;
+    for (let k = 0; k < K; k++) {
+      const j = boundaryIndex(y + k - r, h, mode);
+      if (j < 0) continue;
+      const c = wk[k] as number;
+      if (c === 0) continue;
+      const base = j * w;
+      for (let x = 0; x < w; x++) out[o + x] = (out[o + x] as number) + c * (src[base + x] as number);
     }
   }
   return out;
