@@ -15,7 +15,7 @@ import {
 } from '@sal/types';
 import { ParamStore } from './params.js';
 import { batchNorm, createBatchNorm, type BatchNormParams } from './batch-norm.js';
-import { checkBool, checkInput, checkShape3 } from './validate.js';
+import { checkBool, checkInput, checkShape3, readTraining } from './validate.js';
 
 const WHERE = 'cores.resnetCore';
 
@@ -99,6 +99,7 @@ export function resnetCore(opts?: ResnetCoreOptions): ResnetCore {
   checkNumber(WHERE, 'momentum', o.momentum, { min: 0, max: 1 });
   checkNumber(WHERE, 'bnEps', o.bnEps, { min: 0, exclusiveMin: true });
   checkNumber(WHERE, 'seed', o.seed, { integer: true });
+  Object.freeze(o.stageChannels);
   Object.freeze(o);
 
   const params = new ParamStore(o.seed);
@@ -146,10 +147,10 @@ export function resnetCore(opts?: ResnetCoreOptions): ResnetCore {
     inChannels: o.inChannels,
     options: o,
     outChannels,
-    apply(x: tf.Tensor4D, applyOpts: ApplyOptions = {}): tf.Tensor4D {
+    apply(x: tf.Tensor4D, applyOpts?: ApplyOptions): tf.Tensor4D {
       alive('apply');
       checkInput(`${WHERE}.apply`, x, o.inChannels, minSize);
-      const training = applyOpts.training ?? false;
+      const training = readTraining(`${WHERE}.apply`, applyOpts);
       const cb = (t: tf.Tensor4D, c: ConvBn): tf.Tensor4D => {
         const padded = c.pad > 0 ? tf.pad(t, [[0, 0], [c.pad, c.pad], [c.pad, c.pad], [0, 0]]) : t;
         const y = tf.conv2d(padded, c.kernel as tf.Tensor4D, c.stride, 'valid');

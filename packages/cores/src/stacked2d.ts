@@ -17,7 +17,7 @@ import { batchNorm, createBatchNorm, evalAffine, type BatchNormParams } from './
 import { createSeBlock, seBlock, type SeBlockParams } from './se-block.js';
 import { attentionConv, createAttentionConv, type AttentionConvParams } from './attention-conv.js';
 import { groupSparsity, laplaceL2Norm } from './regularizers.js';
-import { checkBool, checkInput, checkShape3 } from './validate.js';
+import { checkBool, checkInput, checkShape3, readTraining } from './validate.js';
 
 const WHERE = 'cores.stacked2dCore';
 
@@ -217,6 +217,7 @@ export function stacked2dCore(opts?: Stacked2dCoreOptions): Stacked2dCore {
   const o = resolveOptions<Stacked2dCoreOptions>(WHERE, STACKED2D_DEFAULTS, opts);
   if (Array.isArray(o.stack)) o.stack = [...o.stack];
   const stackIdx = validate(o);
+  if (Array.isArray(o.stack)) Object.freeze(o.stack);
   Object.freeze(o);
 
   const C = o.hiddenChannels;
@@ -309,10 +310,10 @@ export function stacked2dCore(opts?: Stacked2dCoreOptions): Stacked2dCore {
     inChannels: o.inChannels,
     options: o,
     outChannels,
-    apply(x: tf.Tensor4D, applyOpts: ApplyOptions = {}): tf.Tensor4D {
+    apply(x: tf.Tensor4D, applyOpts?: ApplyOptions): tf.Tensor4D {
       alive('apply');
       checkInput(`${WHERE}.apply`, x, o.inChannels, minSize);
-      const training = applyOpts.training ?? false;
+      const training = readTraining(`${WHERE}.apply`, applyOpts);
       return tf.tidy(() => {
         const outs: tf.Tensor4D[] = [];
         let input: tf.Tensor4D = x;

@@ -1,6 +1,6 @@
 /** Shared input checks of the cores. */
 import type * as tf from '@tensorflow/tfjs-core';
-import { SalConfigError, SalShapeError, type Shape3D } from '@sal/types';
+import { SalConfigError, SalShapeError, type ApplyOptions, type Shape3D } from '@sal/types';
 
 /** Check `x` is `[B,H,W,inChannels]` with H, W at least `minSize`. */
 export function checkInput(where: string, x: tf.Tensor, inChannels: number, minSize: number): void {
@@ -28,4 +28,13 @@ export function checkShape3(where: string, shape: Shape3D, inChannels: number, m
 export function checkBool(where: string, option: string, value: unknown): boolean {
   if (typeof value !== 'boolean') throw new SalConfigError(where, option, 'a boolean', value);
   return value;
+}
+
+/** The `training` flag of `apply` options (default false), checked. */
+export function readTraining(where: string, opts: ApplyOptions | undefined): boolean {
+  if (opts === undefined) return false;
+  if (opts === null || typeof opts !== 'object') throw new SalConfigError(where, '(options)', 'an object', opts);
+  const t = opts.training ?? false;
+  if (typeof t !== 'boolean') throw new SalConfigError(where, 'training', 'a boolean', t);
+  return t;
 }

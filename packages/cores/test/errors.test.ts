@@ -74,6 +74,9 @@ describe('bad inputs give SalShapeError', () => {
     const cases = [tf.zeros([8, 8, 2]), tf.zeros([1, 8, 8, 1]), tf.zeros([1, 4, 8, 2])];
     for (const x of cases) expect(() => core.apply(x as tf.Tensor4D)).toThrow(SalShapeError);
     expect(() => core.apply([1, 2] as unknown as tf.Tensor4D)).toThrow(TypeError);
+    const ok = tf.zeros([1, 8, 8, 2]) as tf.Tensor4D;
+    expect(() => core.apply(ok, { training: 'yes' as unknown as boolean })).toThrow(SalConfigError);
+    ok.dispose();
     expect(() => core.computeOutputShape([8, 8, 1])).toThrow(SalShapeError);
     expect(() => core.computeOutputShape([4, 8, 2])).toThrow(SalShapeError);
     expect(() => core.computeOutputShape([8, 8] as unknown as [number, number, number])).toThrow(SalShapeError);
