@@ -15,3 +15,4 @@ export type { DatasetOptions, SalDataset, ChannelSet, SaliencySource, Precompute
 export { computeChannelStats, applyChannelStats } from './stats.js';
 export type { ChannelStats } from './stats.js';
 export { validateRawDataset } from './validate.js';
+export { binnedToTrials } from './responses.js';

@@ -61,11 +61,12 @@ export async function writeNpzFile(path: string, arrays: Record<string, { data: 
   await writeFileAtomic(path, encodeNpz(arrays, opts));
 }
 
-const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg']);
+const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg', '.npy']);
 
 /**
- * Read a folder of grey PNG/JPEG images in id order (file names sorted numerically when they are
- * numbers, e.g. `000123.png`, otherwise by name). Colour images are converted to grey (libvips b-w).
+ * Read a folder of grey PNG/JPEG images, or 2-D uint8 `.npy` files (the original's layout, one file per
+ * image), in id order (file names sorted numerically when they are numbers, e.g. `000123.npy`, otherwise by
+ * name). Colour images are converted to grey (libvips b-w).
  * All images must have the same size ({@link SalShapeError} naming the first that differs).
  * @returns `{ images: [n, h, w] uint8, imagesShape, files }`
  */
@@ -77,13 +78,23 @@ export async function readImageFolder(dir: string): Promise<{ images: Uint8Array
   } catch (e) {
     throw new SalDataError(where, 'a readable folder', (e as NodeJS.ErrnoException).code ?? (e as Error).message, dir);
   }
-  if (names.length === 0) throw new SalDataError(where, 'PNG or JPEG images', 'none', dir);
+  if (names.length === 0) throw new SalDataError(where, 'PNG, JPEG or .npy images', 'none', dir);
   const numeric = names.every((f) => /^\d+$/.test(basename(f, extname(f))));
   names.sort(numeric ? (a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10) : undefined);
   let h = 0, w = 0;
   const planes: Uint8Array[] = [];
   for (const name of names) {
     const file = join(dir, name);
+    if (extname(name).toLowerCase() === '.npy') {
+      const a = await readNpyFile(file, { dtype: 'u1' });
+      if (a.shape.length !== 2) throw new SalShapeError(`${where}(${file})`, '[h, w]', a.shape);
+      const [ah, aw] = a.shape as [number, number];
+      if (planes.length === 0) { h = ah; w = aw; } else if (ah !== h || aw !== w) {
+        throw new SalShapeError(`${where}(${file})`, [h, w], [ah, aw], `images must all have the size of ${names[0]}`);
+      }
+      planes.push(a.data as Uint8Array);
+      continue;
+    }
     let out: { data: Buffer; info: OutputInfo };
     try {
       out = await sharp(file).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
@@ -101,6 +112,40 @@ export async function readImageFolder(dir: string): Promise<{ images: Uint8Array
   const images = new Uint8Array(planes.length * h * w);
   planes.forEach((p, i) => images.set(p, i * h * w));
   return { images, imagesShape: [planes.length, h, w], files: names };
+}
+
+/**
+ * Read a folder of 2-D `.npy` maps (f4 or f8, e.g. the original's `saliency_cache_path` of DeepGaze
+ * log-densities, named like the images) in the same order as {@link readImageFolder}. All maps must have
+ * the same size.
+ * @returns `{ maps: [n, h, w], shape, files }`
+ */
+export async function readMapFolder(dir: string): Promise<{ maps: Float32Array; shape: [number, number, number]; files: string[] }> {
+  const where = 'readMapFolder';
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((f) => extname(f).toLowerCase() === '.npy');
+  } catch (e) {
+    throw new SalDataError(where, 'a readable folder', (e as NodeJS.ErrnoException).code ?? (e as Error).message, dir);
+  }
+  if (names.length === 0) throw new SalDataError(where, '.npy maps', 'none', dir);
+  const numeric = names.every((f) => /^\d+$/.test(basename(f, '.npy')));
+  names.sort(numeric ? (a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10) : undefined);
+  const planes: Float32Array[] = [];
+  let h = 0, w = 0;
+  for (const name of names) {
+    const file = join(dir, name);
+    const a = await readNpyFile(file, { dtype: ['f4', 'f8'] });
+    if (a.shape.length !== 2) throw new SalShapeError(`${where}(${file})`, '[h, w]', a.shape);
+    const [ah, aw] = a.shape as [number, number];
+    if (planes.length === 0) { h = ah; w = aw; } else if (ah !== h || aw !== w) {
+      throw new SalShapeError(`${where}(${file})`, [h, w], [ah, aw], `maps must all have the size of ${names[0]}`);
+    }
+    planes.push(toFloat32(a, where, file));
+  }
+  const maps = new Float32Array(planes.length * h * w);
+  planes.forEach((p, i) => maps.set(p, i * h * w));
+  return { maps, shape: [planes.length, h, w], files: names };
 }
 
 /** Options of {@link writeDatasetDir}. */

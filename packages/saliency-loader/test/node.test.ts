@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { SalDataError, SalShapeError, type Batch } from '@sal/types';
-import { createDataset } from '../src/index.js';
-import { readDatasetDir, readImageFolder, readNpyFile, readNpzFile, writeDatasetDir, writeNpyFile } from '../src/node.js';
+import { binnedToTrials, createDataset } from '../src/index.js';
+import { readDatasetDir, readImageFolder, readMapFolder, readNpyFile, readNpzFile, writeDatasetDir, writeNpyFile } from '../src/node.js';
 import { makeRaw } from './helpers.js';
 import { FIXTURES, refs } from './refs.js';
 
@@ -109,5 +109,33 @@ describe('dataset directory', () => {
     await writeDatasetDir(other, makeRaw({ n: 12, nTest: 1 }));
     await copyFile(join(other, 'sessions', 'session-0.npz'), join(dir, 'sessions', 'session-0.npz'));
     await expect(readDatasetDir(dir)).rejects.toThrow(/unknown id/);
+  });
+});
+
+describe("the original's layout", () => {
+  it('reads a folder of per-image uint8 .npy files and a folder of .npy maps in id order', async () => {
+    const imgs = join(tmp, 'orig-images');
+    const maps = join(tmp, 'orig-maps');
+    for (const i of [0, 1, 2, 10]) {
+      await writeNpyFile(join(imgs, `${String(i).padStart(6, '0')}.npy`), { data: Uint8Array.from({ length: 6 }, (_, k) => i * 10 + k), shape: [2, 3] });
+      await writeNpyFile(join(maps, `${String(i).padStart(6, '0')}.npy`), { data: Float64Array.from({ length: 6 }, (_, k) => -i - k / 10), shape: [2, 3] });
+    }
+    const f = await readImageFolder(imgs);
+    expect(f.imagesShape).toEqual([4, 2, 3]);
+    expect(Array.from(f.images.subarray(18, 24))).toEqual([100, 101, 102, 103, 104, 105]);
+    const m = await readMapFolder(maps);
+    expect(m.shape).toEqual([4, 2, 3]);
+    expect(m.maps[18 + 2]).toBeCloseTo(-10.2, 6);
+    await writeNpyFile(join(maps, '000011.npy'), { data: new Float32Array(4), shape: [2, 2] });
+    await expect(readMapFolder(maps)).rejects.toThrow(/000011\.npy/);
+  });
+
+  it('binnedToTrials: [neurons, bins, trials] → [trials, neurons] summed (or averaged) over chosen bins (hand-computed)', () => {
+    // value = 100·neuron + 10·bin + trial, 2 neurons × 3 bins × 2 trials
+    const data = Array.from({ length: 12 }, (_, i) => 100 * Math.floor(i / 6) + 10 * (Math.floor(i / 2) % 3) + (i % 2));
+    expect(Array.from(binnedToTrials(data, [2, 3, 2]))).toEqual([30, 330, 33, 333]);
+    expect(Array.from(binnedToTrials(data, [2, 3, 2], { bins: [1, 2], reduce: 'mean' }))).toEqual([15, 115, 16, 116]);
+    expect(() => binnedToTrials(data, [2, 3, 2], { bins: [3] })).toThrow(/bins/);
+    expect(() => binnedToTrials(data.slice(1), [2, 3, 2])).toThrow(SalShapeError);
   });
 });
