@@ -1,9 +1,12 @@
-import { SalConfigError, checkNumber, type Dataset } from '@sal/types';
+import { SalConfigError, SalDataError, checkNumber, type Dataset } from '@sal/types';
 import type { Encoder } from './encoder.js';
 import { trainEncoder, type EpochRecord, type TrainOptions, type TrainResult } from './trainer.js';
 import { scoreSession } from './predict-split.js';
 import { mean } from './correlation.js';
 import { writeFileAtomic } from './atomic.js';
+import { saveCheckpoint } from './checkpoint.js';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 
 /**
  * The input variants of the study: images only; images + saliency; images + gradients; all channels;
@@ -32,6 +35,13 @@ export interface ExperimentSpec<V extends string = string> {
   onRun?: (run: ExperimentRun<V>) => void;
   /** Write the results so far to this JSON file after every run (atomic). */
   resultsPath?: string;
+  /**
+   * Skip the runs (variant, crop, seed) already in `resultsPath` and keep their results, so an interrupted
+   * grid continues where it stopped. @default false
+   */
+  resume?: boolean;
+  /** Save each run's final model to `<checkpointRoot>/<variant>_crop<crop>_seed<seed>` (see `saveCheckpoint`). */
+  checkpointRoot?: string;
 }
 
 /** Mean and per-neuron scores, per session. */
@@ -56,6 +66,8 @@ export interface ExperimentRun<V extends string = string> {
   epochs: number;
   stopReason: TrainResult['stopReason'];
   seconds: number;
+  /** Directory of the saved model, when `checkpointRoot` was given. */
+  checkpoint?: string;
 }
 
 /** Mean and sample standard deviation over seeds of one variant and crop. */
@@ -116,10 +128,32 @@ export async function runExperiments<V extends string>(spec: ExperimentSpec<V>):
     throw new TypeError(`${W}: buildDataset and buildEncoder must be functions`);
   }
   const runs: ExperimentRun<V>[] = [];
+  if (spec.resume) {
+    if (!spec.resultsPath) throw new SalConfigError(W, 'resume', 'a resultsPath to resume from', spec.resume);
+    let text: string | null = null;
+    try {
+      text = await readFile(spec.resultsPath, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    if (text !== null) {
+      let prev: ExperimentResults<V>;
+      try {
+        prev = JSON.parse(text) as ExperimentResults<V>;
+        if (!Array.isArray(prev.runs)) throw new Error('no runs');
+      } catch (e) {
+        throw new SalDataError(W, 'experiment results JSON', (e as Error).message, spec.resultsPath);
+      }
+      runs.push(...prev.runs.filter((r) => spec.variants.includes(r.variant) && spec.crops.includes(r.crop) && spec.seeds.includes(r.seed)));
+    }
+  }
+  const done = (v: V, c: number, s: number) => runs.some((r) => r.variant === v && r.crop === c && r.seed === s);
   for (const variant of spec.variants) {
     for (const crop of spec.crops) {
+      if (spec.seeds.every((seed) => done(variant, crop, seed))) continue;
       const dataset = await spec.buildDataset(variant, crop);
       for (const seed of spec.seeds) {
+        if (done(variant, crop, seed)) continue;
         const t0 = performance.now();
         const encoder = await spec.buildEncoder(variant, dataset, seed);
         try {
@@ -136,6 +170,10 @@ export async function runExperiments<V extends string>(spec: ExperimentSpec<V>):
             history: result.history, bestEpoch: result.bestEpoch, epochs: result.epochs, stopReason: result.stopReason,
             seconds: (performance.now() - t0) / 1000,
           };
+          if (spec.checkpointRoot) {
+            run.checkpoint = join(spec.checkpointRoot, `${variant.replace(/[^\w.+-]/g, '_')}_crop${crop}_seed${seed}`);
+            await saveCheckpoint(run.checkpoint, encoder);
+          }
           runs.push(run);
           spec.onRun?.(run);
           if (spec.resultsPath) await writeResults(spec.resultsPath, { runs, summary: summarizeRuns(runs) });

@@ -67,6 +67,34 @@ describe('runExperiments', () => {
     expect((await readdir(root)).filter((f) => f.startsWith('.'))).toEqual([]);
   });
 
+  it('resumes a grid from its results file and saves each run\'s model', async () => {
+    const base = syntheticData(32);
+    const path = join(root, 'resume.json');
+    const ckpts = join(root, 'models');
+    const spec = {
+      variants: ['images', 'shifter-ones'] as V[], crops: [8], seeds: [1, 2],
+      buildDataset: (_v: V, crop: number) => cropDataset(base, crop),
+      buildEncoder: build,
+      train: { maxEpochs: 1, quiet: true, batchSize: 64 },
+      resultsPath: path,
+      checkpointRoot: ckpts,
+    };
+    // first pass: only the images variant
+    const first = await runExperiments<V>({ ...spec, variants: ['images'] });
+    expect(first.runs.length).toBe(2);
+    const built: string[] = [];
+    const second = await runExperiments<V>({
+      ...spec, resume: true,
+      buildEncoder: (v, ds, seed) => { built.push(`${v}/${seed}`); return build(v, ds, seed); },
+    });
+    expect(built).toEqual(['shifter-ones/1', 'shifter-ones/2']);
+    expect(second.runs.length).toBe(4);
+    expect(second.runs.slice(0, 2)).toEqual(JSON.parse(JSON.stringify(first.runs)));
+    expect(second.runs[3]!.checkpoint).toBe(join(ckpts, 'shifter-ones_crop8_seed2'));
+    expect((await readdir(ckpts)).sort()).toEqual(['images_crop8_seed1', 'images_crop8_seed2', 'shifter-ones_crop8_seed1', 'shifter-ones_crop8_seed2']);
+    await expect(runExperiments<V>({ ...spec, resultsPath: undefined, resume: true } as never)).rejects.toBeInstanceOf(SalConfigError);
+  });
+
   it('writeResults replaces the file atomically and the variants list matches the study', async () => {
     const path = join(root, 'w.json');
     await writeResults(path, { runs: [], summary: [] });
