@@ -7,20 +7,25 @@ import { resnetCore, type ResnetCoreOptions } from './resnet.js';
 export const CORE_KINDS = Object.freeze(['cores.stacked2d', 'cores.resnet'] as const);
 
 /**
- * Build a core from a config returned by `getConfig()`, dispatching on `kind`. Weights are fresh from the
- * config's seed; copy saved weights in with `getWeights()[name].assign(...)`.
+ * Build a core from a config returned by `getConfig()`, dispatching on its `kind` (or on `kind` given
+ * separately, as checkpoint loaders pass it; the two must agree when both are present). Weights are
+ * fresh from the config's seed; copy saved weights in with `getWeights()[name].assign(...)`.
  */
-export function coreFromConfig(config: JsonObject): Core {
+export function coreFromConfig(config: JsonObject, kind?: string): Core {
   if (config === null || typeof config !== 'object' || Array.isArray(config)) {
     throw new TypeError('cores.coreFromConfig: config must be a plain object');
   }
-  const { kind, ...rest } = config;
-  switch (kind) {
+  const { kind: ownKind, ...rest } = config;
+  if (kind !== undefined && ownKind !== undefined && ownKind !== kind) {
+    throw new SalConfigError('cores.coreFromConfig', 'kind', `the config's own kind ${JSON.stringify(ownKind)}`, kind);
+  }
+  const k = ownKind ?? kind;
+  switch (k) {
     case 'cores.stacked2d':
       return stacked2dCore(rest as Stacked2dCoreOptions);
     case 'cores.resnet':
       return resnetCore(rest as ResnetCoreOptions);
     default:
-      throw new SalConfigError('cores.coreFromConfig', 'kind', `one of ${CORE_KINDS.join(', ')}`, kind);
+      throw new SalConfigError('cores.coreFromConfig', 'kind', `one of ${CORE_KINDS.join(', ')}`, k);
   }
 }

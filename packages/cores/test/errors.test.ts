@@ -65,6 +65,7 @@ describe('bad options give SalConfigError naming the option', () => {
     expect(() => coreFromConfig({ layers: 2 })).toThrow(SalConfigError);
     expect(() => coreFromConfig(null as unknown as JsonObject)).toThrow(TypeError);
     expect(() => coreFromConfig({ kind: 'cores.stacked2d', layers: -1 })).toThrow(SalConfigError);
+    expect(() => coreFromConfig({ kind: 'cores.stacked2d' }, 'cores.resnet')).toThrow(SalConfigError);
   });
 });
 

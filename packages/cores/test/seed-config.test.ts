@@ -104,6 +104,16 @@ describe('getConfig → JSON → coreFromConfig + weights → identical outputs'
     core.dispose();
   });
 
+  it('the kind may come separately (as checkpoint loaders pass it)', () => {
+    const core = resnetCore({ stemChannels: 2, stageChannels: [2], blocksPerStage: 1 });
+    const { kind, ...rest } = core.getConfig();
+    const again = coreFromConfig(rest, kind as string);
+    expect(again.kind).toBe('cores.resnet');
+    expect(again.getConfig()).toEqual(core.getConfig());
+    again.dispose();
+    core.dispose();
+  });
+
   it('the config is plain JSON and records every resolved option', () => {
     const core = stacked2dCore({ layers: 2 });
     const cfg = core.getConfig();
