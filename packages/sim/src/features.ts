@@ -84,7 +84,7 @@ export function computeFeatureMaps(image: ArrayLike<number>, height: number, wid
   const levels = Math.log2(stride);
   // level 1 straight from the input (no full-resolution float copy); level 0 only when the fine scale needs it
   const h1 = height >> 1, w1 = width >> 1;
-  const l1 = new Float32Array(h1 * w1);
+  const l1 = scratch('fmLevel1', h1 * w1);
   for (let y = 0; y < h1; y++) {
     const r0 = 2 * y * width, r1 = r0 + width, o = y * w1;
     for (let x = 0; x < w1; x++) {
@@ -103,7 +103,7 @@ export function computeFeatureMaps(image: ArrayLike<number>, height: number, wid
   pyramid.push({ data: l1, h: h1, w: w1 });
   for (let k = 1; k < levels; k++) {
     const prev = pyramid[k]!;
-    pyramid.push(downsample2(prev.data, prev.h, prev.w));
+    pyramid.push(downsample2(prev.data, prev.h, prev.w, scratch(`fmLevel${k + 1}`, (prev.h >> 1) * (prev.w >> 1))));
   }
   const fine = pyramid[levels - 1]!, coarse = pyramid[levels]!;
   const fits = reuse !== undefined && reuse.stride === stride && reuse.height === coarse.h && reuse.width === coarse.w;

@@ -45,10 +45,12 @@ export function simulateDataset(opts?: SimulationOptions): SimulationResult {
     maps = computeFeatureMaps(stim.image, h, w, maps);
     for (let k = 0; k < nN; k++) {
       const n = neurons[k]!;
-      const e0 = pooledEnergy(n.feature, maps, n.x, n.y, n.sigma);
-      if (i < nCal) logE0[i * nN + k] = Math.log1p(e0);
       const c = shiftedCentre(n, truth, maxShiftPx);
-      energy[i * nN + k] = c.x === n.x && c.y === n.y ? e0 : pooledEnergy(n.feature, maps, c.x, c.y, n.sigma);
+      const moved = c.x !== n.x || c.y !== n.y;
+      // the unshifted energy is needed for calibration images, and as the response when the centre stays
+      const e0 = i < nCal || !moved ? pooledEnergy(n.feature, maps, n.x, n.y, n.sigma) : 0;
+      if (i < nCal) logE0[i * nN + k] = Math.log1p(e0);
+      energy[i * nN + k] = moved ? pooledEnergy(n.feature, maps, c.x, c.y, n.sigma) : e0;
     }
   }
   neurons = calibrate(neurons, logE0, nCal);

@@ -253,9 +253,12 @@ export function renderResolved(id: number, o: ResolvedSimulationOptions, target?
       }
     }
   }
-  // clamp to [0, 255] and round half to even, natively
+  // clamp to [0, 255] and round half up
   const image = target ?? new Uint8Array(h * w);
-  new Uint8ClampedArray(image.buffer, image.byteOffset, h * w).set(img.subarray(0, h * w));
+  for (let i = 0; i < h * w; i++) {
+    const v = img[i]!;
+    image[i] = v <= 0 ? 0 : v >= 254.5 ? 255 : (v + 0.5) | 0;
+  }
   return { image, height: h, width: w, objects, salient: mostSalient(objects) };
 }
 
