@@ -12,7 +12,7 @@ export { hotPixels, HOT_PIXEL_DEFAULTS } from './hot-pixels.js';
 export type { HotPixelOptions, HotPixels, HotPixelScore } from './hot-pixels.js';
 export { grfCentres, CENTRE_DEFAULTS } from './centres.js';
 export type { CentreOptions, CentreWeight, GrfCentres } from './centres.js';
-export { rfShifts, rfShiftPermutationTest, RF_SHIFT_TEST_DEFAULTS } from './shift.js';
+export { rfShifts, rfShiftPermutationTest, RF_SHIFT_DEFAULTS, RF_SHIFT_TEST_DEFAULTS } from './shift.js';
 export type { RfShifts, RfShiftOptions, RfShiftTestOptions, RfShiftTest } from './shift.js';
 export { estimateSupports, SUPPORT_DEFAULTS } from './support.js';
 export type { SupportOptions, Supports } from './support.js';

@@ -25,6 +25,9 @@ export interface RfShiftOptions {
   minDistance?: number;
 }
 
+/** Defaults of {@link RfShiftOptions}. */
+export const RF_SHIFT_DEFAULTS: Readonly<Required<RfShiftOptions>> = Object.freeze({ minDistance: 1e-6 });
+
 /** Options of {@link rfShiftPermutationTest}. */
 export interface RfShiftTestOptions extends RfShiftOptions {
   /** Number of random permutations of the salient points across images. @default 999 */
@@ -34,7 +37,7 @@ export interface RfShiftTestOptions extends RfShiftOptions {
 }
 
 /** Defaults of {@link RfShiftTestOptions}. */
-export const RF_SHIFT_TEST_DEFAULTS: Readonly<Required<RfShiftTestOptions>> = Object.freeze({ minDistance: 1e-6, permutations: 999, seed: 0 });
+export const RF_SHIFT_TEST_DEFAULTS: Readonly<Required<RfShiftTestOptions>> = Object.freeze({ ...RF_SHIFT_DEFAULTS, permutations: 999, seed: 0 });
 
 /** Result of {@link rfShiftPermutationTest}. */
 export interface RfShiftTest extends RfShifts {
@@ -110,7 +113,7 @@ function project(
  */
 export function rfShifts(centres: ArrayLike<number>, shape: readonly [number, number], salientPoints: ArrayLike<number>, opts?: RfShiftOptions): RfShifts {
   const where = 'grf.rfShifts';
-  const o = resolveOptions<RfShiftOptions>(where, { minDistance: RF_SHIFT_TEST_DEFAULTS.minDistance }, opts);
+  const o = resolveOptions<RfShiftOptions>(where, RF_SHIFT_DEFAULTS, opts);
   checkNumber(where, 'minDistance', o.minDistance, { min: 0 });
   const [n, m] = check(where, centres, shape, salientPoints);
   const meanCentres = meanCentresOf(centres, n, m);
