@@ -289,7 +289,7 @@ function saliencyProvider(
     convertSaliency(maps.subarray(id * plane, (id + 1) * plane), kind, output);
   if (typeof source === 'function') {
     const fn = source;
-    return (_id, img, h, w) => runSaliencyFunction(fn, img, h, w, `${where}(saliency function)`);
+    return (_id, img, h, w) => runSaliencyFunction(fn, img.slice(), h, w, `${where}(saliency function)`);
   }
   if (source === 'auto') source = raw.saliency ? 'raw' : 'builtin';
   if (source === 'raw') {

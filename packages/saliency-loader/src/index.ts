@@ -8,7 +8,7 @@ export { parseNpy, encodeNpy, dtypeOf, NPY_DTYPES } from './npy.js';
 export type { NpyArray, NpyData, NpyDtype, ParseNpyOptions, EncodeNpyOptions } from './npy.js';
 export { parseNpz, encodeNpz } from './npz.js';
 export type { EncodeNpzOptions } from './npz.js';
-export { builtinSaliency, convertSaliency, runSaliencyFunction, SALIENCY_MODEL_DEFAULTS, SALIENCY_KINDS } from './saliency.js';
+export { builtinSaliency, computeSaliencyMaps, convertSaliency, runSaliencyFunction, SALIENCY_MODEL_DEFAULTS, SALIENCY_KINDS } from './saliency.js';
 export type { SaliencyKind, SaliencyFunction, SaliencyModelOptions } from './saliency.js';
 export { createDataset, splitImageIds, CHANNELS, CHANNEL_SETS, DATASET_DEFAULTS } from './dataset.js';
 export type { DatasetOptions, SalDataset, ChannelSet, SaliencySource, PrecomputedSaliency } from './dataset.js';

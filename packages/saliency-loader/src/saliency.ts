@@ -196,3 +196,28 @@ export function runSaliencyFunction(fn: SaliencyFunction, img: Float32Array, h: 
   if (out.length !== h * w) throw new SalShapeError(where, [h, w], [out.length], 'the map must have the image size');
   return out;
 }
+
+/**
+ * Saliency maps of every image of a stack `[n, h, w]` (0–255), with the built-in model (options) or a
+ * user function: compute them once, store them (e.g. as `saliency.npy` of a dataset directory) and
+ * reuse them with `saliency: 'raw'`. `onProgress(done, n)` is called after each image.
+ * @returns `[n, h, w]` maps
+ */
+export function computeSaliencyMaps(
+  images: ArrayLike<number>, shape: readonly [n: number, h: number, w: number],
+  model: SaliencyModelOptions | SaliencyFunction = {}, onProgress?: (done: number, total: number) => void,
+): Float32Array {
+  const [n, h, w] = shape;
+  if (!shape.every((d) => Number.isInteger(d) && d >= 1) || images.length !== n * h * w) {
+    throw new SalShapeError('computeSaliencyMaps(images)', [n, h, w], [images.length]);
+  }
+  const out = new Float32Array(n * h * w);
+  const plane = new Float32Array(h * w);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < h * w; k++) plane[k] = images[i * h * w + k] as number;
+    const map = typeof model === 'function' ? runSaliencyFunction(model, plane.slice(), h, w, 'computeSaliencyMaps(model)') : builtinSaliency(plane, h, w, model);
+    out.set(map, i * h * w);
+    onProgress?.(i + 1, n);
+  }
+  return out;
+}

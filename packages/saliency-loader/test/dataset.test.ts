@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SalConfigError, SalDataError, SalShapeError, type Batch, type RawDataset } from '@sal/types';
-import { builtinSaliency, createDataset, gaussianFilter2d, sobel, type ChannelStats } from '../src/index.js';
+import { builtinSaliency, computeSaliencyMaps, createDataset, encodeNpy, gaussianFilter2d, parseNpy, sobel, type ChannelStats } from '../src/index.js';
 import { IDENTITY4, makeRaw } from './helpers.js';
 import { maxRelErr, refs } from './refs.js';
 
@@ -281,5 +281,34 @@ describe('builtinSaliency', () => {
     const gx = sobel(gaussianFilter2d(b, 15, 15, 1), 15, 15, 1);
     expect(gx[7 * 15 + 4]!).toBeGreaterThan(0);
     expect(gx[7 * 15 + 10]!).toBeLessThan(0);
+  });
+});
+
+describe('saliency maps computed once and reused', () => {
+  it("computeSaliencyMaps + saliency: 'raw' gives the same inputs as the built-in model inside createDataset", () => {
+    const raw = makeRaw({ n: 6, nTest: 1 });
+    const model = { pixelsPerDegree: 12 };
+    const seen: number[] = [];
+    const maps = computeSaliencyMaps(raw.images, raw.imagesShape, model, (d) => seen.push(d));
+    expect(seen).toEqual([1, 2, 3, 4, 5, 6]);
+    const opts = { channels: 'all', crop: [[1, 1], [2, 2]], gradientSigma: 2 } as const;
+    const a = createDataset(raw, { ...opts, saliency: 'builtin', saliencyModel: model });
+    const b = createDataset({ ...raw, saliency: maps }, { ...opts, saliency: 'raw' });
+    for (const id of [0, 3, 5]) expect(Array.from(b.input(id))).toEqual(Array.from(a.input(id)));
+    // the same maps as an npy array (e.g. from readNpyFile) work too; a map stack of another size is refused
+    const npy = parseNpy(encodeNpy({ data: maps, shape: raw.imagesShape }));
+    const c = createDataset(raw, { ...opts, saliency: { maps: npy } });
+    expect(Array.from(c.input(3))).toEqual(Array.from(a.input(3)));
+    const [n, h, w] = raw.imagesShape;
+    const wrong = parseNpy(encodeNpy({ data: maps, shape: [n, w, h] }));
+    expect(() => createDataset(raw, { ...opts, saliency: { maps: wrong } })).toThrow(SalShapeError);
+  });
+
+  it('trainFraction 1: no validation trials, empty validation iteration', () => {
+    const raw = makeRaw({ n: 6, nTest: 1 });
+    const ds = createDataset(raw, { trainFraction: 1 });
+    expect(ds.split.validation.length).toBe(0);
+    expect(ds.sessions[0]!.nTrials.validation).toBe(0);
+    expect(all(ds.batches('session-0', 'validation'))).toEqual([]);
   });
 });
