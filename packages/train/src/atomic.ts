@@ -1,4 +1,4 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -50,4 +50,9 @@ export async function replaceDirAtomic(dir: string, fill: (tmpDir: string) => Pr
     throw e;
   }
   if (moved) await rm(old, { recursive: true, force: true });
+  // leftovers of an earlier save interrupted between its renames are obsolete now
+  const prefix = `.${basename(dir)}.old-`;
+  for (const n of await readdir(dirname(dir))) {
+    if (n.startsWith(prefix)) await rm(join(dirname(dir), n), { recursive: true, force: true });
+  }
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { SalDataError, type Core, type JsonObject, type JsonValue, type Readout } from '@sal/types';
 import { createEncoder, type ContextRouting, type Encoder } from './encoder.js';
 import { replaceDirAtomic } from './atomic.js';
@@ -92,6 +92,30 @@ export async function saveCheckpoint(dir: string, encoder: Encoder, state?: Trai
 
 const W = 'train.loadCheckpoint';
 
+/**
+ * A save interrupted between its two renames leaves no `dir` but the previous checkpoint beside it as
+ * `.<name>.old-*`: read that one (the newest if several). Files are not moved.
+ */
+async function recoverDir(dir: string): Promise<string> {
+  try {
+    await stat(dir);
+    return dir;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  const prefix = `.${basename(dir)}.old-`;
+  let names: string[] = [];
+  try {
+    names = (await readdir(dirname(dir))).filter((n) => n.startsWith(prefix));
+  } catch {
+    return dir;
+  }
+  if (names.length === 0) return dir;
+  const withTimes = await Promise.all(names.map(async (n) => ({ p: join(dirname(dir), n), t: (await stat(join(dirname(dir), n))).mtimeMs })));
+  withTimes.sort((a, b) => b.t - a.t);
+  return withTimes[0]!.p;
+}
+
 async function readJson(file: string): Promise<Record<string, unknown>> {
   let text: string;
   try {
@@ -160,6 +184,7 @@ function moduleConfig(v: JsonValue | undefined, what: string, file: string): { k
  * naming the file; the files are never modified.
  */
 export async function loadCheckpoint(dir: string, factories: ModuleFactories): Promise<LoadedCheckpoint> {
+  dir = await recoverDir(dir);
   const modelFile = join(dir, 'model.json');
   const doc = await readJson(modelFile);
   if (doc['format'] !== CHECKPOINT_FORMAT || doc['version'] !== CHECKPOINT_VERSION) {

@@ -110,7 +110,21 @@ describe('checkpoints', () => {
     });
     // the original still loads
     const { encoder } = await loadCheckpoint(good, factories);
+    const x = probe();
+    const ref = predictAll(encoder, x);
     encoder.dispose();
+
+    // a save interrupted between its two renames: the previous checkpoint is found beside the target
+    const crashed = join(root, 'crashed');
+    await cp(good, join(root, '.crashed.old-1-abcd'), { recursive: true });
+    const { encoder: recovered } = await loadCheckpoint(crashed, factories);
+    expect(predictAll(recovered, x)).toEqual(ref);
+    // the next save puts a checkpoint in place and removes the leftover
+    await saveCheckpoint(crashed, recovered);
+    expect((await readdir(root)).filter((f) => f.startsWith('.crashed'))).toEqual([]);
+    recovered.dispose();
+    await expect(loadCheckpoint(join(root, 'nothing-here'), factories)).rejects.toBeInstanceOf(SalDataError);
+    x.dispose();
 
     // a save that fails half-way leaves the previous checkpoint intact and no temporary files
     const goodFiles = await snapshot(good);
