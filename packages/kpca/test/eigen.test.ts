@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { SalConfigError, SalShapeError } from '@sal/types';
 import { symmetricEigen, topEigen } from '../src/index.js';
 import { expectNoLeaks } from '../../test-utils/src/index.js';
-import { absCos, col, withSpectrum } from './helpers.js';
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { absCos, col, randn, withSpectrum } from './helpers.js';
 
 describe('symmetricEigen', () => {
   it('recovers a known spectrum QΛQᵀ, sorted descending, with the known eigenvectors', () => {
@@ -20,6 +21,22 @@ describe('symmetricEigen', () => {
       const big = v.reduce((m, x) => (Math.abs(x) > Math.abs(m) ? x : m), 0);
       expect(big).toBeGreaterThan(0);
     }
+  });
+
+  it('equals ml-matrix EigenvalueDecomposition on a random symmetric matrix, and handles zero and diagonal blocks', () => {
+    const r = new Matrix(randn(60, 60, 21));
+    const a = r.add(r.transpose());
+    const ref = new EigenvalueDecomposition(a, { assumeSymmetric: true });
+    const refVals = [...ref.realEigenvalues].sort((x, y) => y - x);
+    const got = symmetricEigen(a.to2DArray());
+    refVals.forEach((v, i) => expect(got.values[i]).toBeCloseTo(v, 10));
+    // A V = V Λ for every pair
+    const V = new Matrix(Array.from({ length: 60 }, (_, i) => Array.from(got.vectors.data.subarray(i * 60, i * 60 + 60))));
+    const AV = a.mmul(V);
+    for (let j = 0; j < 60; j++) for (let i = 0; i < 60; i++) expect(AV.get(i, j)).toBeCloseTo(V.get(i, j) * (got.values[j] as number), 9);
+    const z = symmetricEigen([[0, 0, 0], [0, 2, 0], [0, 0, 0]]);
+    expect(Array.from(z.values)).toEqual([2, 0, 0]);
+    expect(Array.from(symmetricEigen([[5]]).values)).toEqual([5]);
   });
 
   it('keeps the top k and rejects non-square input', () => {
