@@ -1,7 +1,8 @@
 /** The default wasm backend against the pure-JS cpu backend: outputs, regulariser and input gradients. */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { closeness, onBackend } from '@sal/test-utils';
+import { initBackend } from '@sal/backend';
 import { resnetCore, stacked2dCore } from '../src/index.js';
 import type { Core } from '@sal/types';
 import { randValues } from './helpers.js';
@@ -23,6 +24,11 @@ const cores: [string, () => Core, [number, number, number, number]][] = [
   ['attention conv', () => stacked2dCore({ hiddenChannels: 4, inputKern: 3, layers: 2, attentionConv: true, nSeBlocks: 1, seReduction: 2, seed: 3 }), [2, 8, 8, 1]],
   ['resnet, ELU, max-pool', () => resnetCore({ stemChannels: 4, stageChannels: [4, 8], blocksPerStage: 1, activation: 'elu', seed: 4 }), [2, 21, 19, 1]],
 ];
+
+// wasm (with the project's kernels) whatever SAL_TEST_BACKEND selected for the other files
+beforeAll(async () => {
+  await initBackend({ prefer: 'wasm' });
+});
 
 describe('wasm matches cpu', () => {
   for (const [name, make, shape] of cores) {
