@@ -1,7 +1,7 @@
 /**
  * Small separable image filters on row-major Float32Array planes: binomial [1,2,1]/4 blur (σ = 1/√2 per
- * pass, edges replicated), 2×2 box downsampling, box blur of any radius, and central-difference gradients.
- * No FFT; every pass is O(pixels).
+ * pass, edges replicated), 2×2 box downsampling and box blur of any radius; hashed lattice noise for
+ * textures; reusable scratch planes. No FFT; every pass is O(pixels).
  */
 
 const pool = new Map<string, Float32Array>();
@@ -65,22 +65,6 @@ export function downsample2(
     }
   }
   return { data: out, h: h2, w: w2 };
-}
-
-/** Central differences (one-sided at the edges): `d/dx` and `d/dy` of a plane, y pointing down. */
-export function gradients(src: Float32Array, h: number, w: number): { gx: Float32Array; gy: Float32Array } {
-  const gx = new Float32Array(h * w), gy = new Float32Array(h * w);
-  for (let y = 0; y < h; y++) {
-    const r = y * w;
-    const up = y > 0 ? r - w : r, down = y < h - 1 ? r + w : r;
-    const dyScale = y > 0 && y < h - 1 ? 0.5 : 1;
-    for (let x = 0; x < w; x++) {
-      const left = x > 0 ? x - 1 : x, right = x < w - 1 ? x + 1 : x;
-      gx[r + x] = (src[r + right]! - src[r + left]!) * (x > 0 && x < w - 1 ? 0.5 : 1);
-      gy[r + x] = (src[down + x]! - src[up + x]!) * dyScale;
-    }
-  }
-  return { gx, gy };
 }
 
 /** Box blur of radius `r` (window 2r+1) along both axes, edges replicated, in place on `buf`. */

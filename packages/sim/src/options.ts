@@ -60,7 +60,11 @@ export interface SimulationOptions {
   shiftFraction?: number;
   /** Shift strength of a shifting neuron: the fraction of the vector to the object it moves, drawn uniformly. @default [0.4, 0.8] */
   shiftStrength?: Interval;
-  /** Largest shift, as a fraction of the image height (≈ 30 px at 236: about two RF σ). @default 0.13 */
+  /**
+   * Largest shift, as a fraction of the image height (23.6 px at 236, about 1.6 mean RF σ). The original
+   * remapper bounds offsets to 0.2 grid units, i.e. 0.1 × the crop width (20.8 px for a 208-px crop).
+   * @default 0.1
+   */
   maxShift?: number;
   /** Fraction of neurons tuned to oriented energy; the others prefer blob/dot energy. @default 0.7 */
   orientedFraction?: number;
@@ -68,7 +72,7 @@ export interface SimulationOptions {
   baseline?: Interval;
   /** Gain of the output nonlinearity (spikes per trial), drawn uniformly per neuron. @default [0.8, 1.6] */
   gain?: Interval;
-  /** Training-pool images used to calibrate each neuron's drive (z-scoring at its unshifted centre). @default 500 */
+  /** Training-pool images (the first ones, at most all) used to calibrate each neuron's drive (z-scoring at its unshifted centre). @default 500 */
   calibrationImages?: number;
   /** Attach the true saliency (log-density) of every image as `dataset.saliency`. @default false */
   includeSaliency?: boolean;
@@ -96,7 +100,7 @@ export const SIMULATION_DEFAULTS: Readonly<Required<SimulationOptions>> = Object
   backgroundContrast: 0.12,
   shiftFraction: 0.5,
   shiftStrength: Object.freeze([0.4, 0.8]) as Interval,
-  maxShift: 0.13,
+  maxShift: 0.1,
   orientedFraction: 0.7,
   baseline: Object.freeze([0.2, 0.8]) as Interval,
   gain: Object.freeze([0.8, 1.6]) as Interval,

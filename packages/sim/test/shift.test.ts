@@ -7,7 +7,7 @@ describe('shift rule', () => {
   const json = dataset.meta!.simulation as Record<string, Record<string, unknown[]>>;
 
   it('shifting neurons move toward the most salient object by min(strength·distance, maxShift); others stay', () => {
-    const maxShift = 0.13 * TINY.height!; // the default maxShift fraction × image height
+    const maxShift = 0.1 * TINY.height!; // the default maxShift fraction × image height
     expect(truth.maxShiftPx).toBeCloseTo(maxShift, 12);
     let moved = 0, capped = 0;
     for (const n of truth.neurons) {
