@@ -94,6 +94,10 @@ export interface SalDataset extends Dataset {
   readonly split: { readonly train: Int32Array; readonly validation: Int32Array };
   /** The normalised input of one image, `[h, w, channels]` (a copy). */
   input(imageId: number): Float32Array;
+  /** The normalised inputs of several images, `[ids.length, h, w, channels]` (e.g. for gRFs or visualisation). */
+  inputsOf(imageIds: ArrayLike<number>): Float32Array;
+  /** The image id of every trial of one session's split, in trial order (`[trials]`). */
+  trialImageIds(sessionKey: SessionKey, split: Split): Int32Array;
   /** The resolved options. */
   readonly options: Readonly<Required<DatasetOptions>>;
 }
@@ -235,6 +239,23 @@ export function createDataset(raw: RawDataset, opts?: DatasetOptions): SalDatase
       const slot = Number.isInteger(imageId) && imageId >= 0 && imageId < n ? (slotOf[imageId] as number) : -1;
       if (slot < 0) throw new SalDataError('SalDataset.input', 'the id of an image used by a session', imageId);
       return cache.slice(slot * rowLen, (slot + 1) * rowLen);
+    },
+    inputsOf(imageIds: ArrayLike<number>): Float32Array {
+      const out = new Float32Array(imageIds.length * rowLen);
+      for (let b = 0; b < imageIds.length; b++) {
+        const id = imageIds[b] as number;
+        const slot = Number.isInteger(id) && id >= 0 && id < n ? (slotOf[id] as number) : -1;
+        if (slot < 0) throw new SalDataError('SalDataset.inputsOf', 'ids of images used by a session', `${id} at position ${b}`);
+        out.set(cache.subarray(slot * rowLen, (slot + 1) * rowLen), b * rowLen);
+      }
+      return out;
+    },
+    trialImageIds(sessionKey: SessionKey, splitName: Split): Int32Array {
+      const s = byKey.get(sessionKey);
+      if (!s) throw new SalConfigError('SalDataset.trialImageIds', 'sessionKey', `one of ${[...byKey.keys()].map((k) => JSON.stringify(k)).join(', ')}`, sessionKey);
+      checkOneOf('SalDataset.trialImageIds', 'split', splitName, ['train', 'validation', 'test'] as const);
+      if (splitName === 'test') return s.ids.test.slice();
+      return Int32Array.from(s.rows[splitName], (t) => s.ids.train[t] as number);
     },
     batches(sessionKey: SessionKey, splitName: Split, bopts: BatchOptions = {}): Iterable<Batch> {
       const w2 = 'SalDataset.batches';

@@ -312,3 +312,23 @@ describe('saliency maps computed once and reused', () => {
     expect(all(ds.batches('session-0', 'validation'))).toEqual([]);
   });
 });
+
+describe('inputsOf and trialImageIds', () => {
+  it('stack cached inputs and list trial ids per split', () => {
+    const raw = makeRaw({ n: 10, nTest: 2 });
+    const ds = createDataset(raw, { channels: 'images' });
+    const x = ds.inputsOf([3, 1, 3]);
+    const one = ds.input(3);
+    expect(x.length).toBe(3 * one.length);
+    expect(Array.from(x.subarray(0, one.length))).toEqual(Array.from(one));
+    expect(Array.from(x.subarray(one.length, 2 * one.length))).toEqual(Array.from(ds.input(1)));
+    expect(() => ds.inputsOf([0, 99])).toThrow(/99 at position 1/);
+    const s = raw.sessions[0]!;
+    expect(Array.from(ds.trialImageIds(s.key, 'test'))).toEqual(Array.from(s.testImageIds));
+    const tr = Array.from(ds.trialImageIds(s.key, 'train'));
+    const va = Array.from(ds.trialImageIds(s.key, 'validation'));
+    expect([...tr, ...va].sort((a, b) => a - b)).toEqual(Array.from(s.trainImageIds).sort((a, b) => a - b));
+    expect(va.every((id) => ds.split.validation.includes(id))).toBe(true);
+    expect(() => ds.trialImageIds('x', 'train')).toThrow(SalConfigError);
+  });
+});
