@@ -14,7 +14,7 @@ import {
   type ApplyOptions, type Core, type JsonObject, type Shape3D,
 } from '@sal/types';
 import { ParamStore } from './params.js';
-import { batchNorm, createBatchNorm, type BatchNormParams } from './batch-norm.js';
+import { batchNorm, createBatchNorm, evalAffine, type BatchNormParams } from './batch-norm.js';
 import { checkBool, checkInput, checkShape3, readTraining } from './validate.js';
 
 const WHERE = 'cores.resnetCore';
@@ -153,8 +153,13 @@ export function resnetCore(opts?: ResnetCoreOptions): ResnetCore {
       const training = readTraining(`${WHERE}.apply`, applyOpts);
       const cb = (t: tf.Tensor4D, c: ConvBn): tf.Tensor4D => {
         const padded = c.pad > 0 ? tf.pad(t, [[0, 0], [c.pad, c.pad], [c.pad, c.pad], [0, 0]]) : t;
+        if (!training) {
+          // evaluation-mode batch-norm folded into the conv: kernel·scale, bias shift
+          const { scale, shift } = evalAffine(c.bn, o.bnEps);
+          return tf.add(tf.conv2d(padded, tf.mul(c.kernel, scale) as tf.Tensor4D, c.stride, 'valid'), shift);
+        }
         const y = tf.conv2d(padded, c.kernel as tf.Tensor4D, c.stride, 'valid');
-        return batchNorm(y, c.bn, training, o.momentum, o.bnEps);
+        return batchNorm(y, c.bn, true, o.momentum, o.bnEps);
       };
       return tf.tidy(() => {
         let h = act(cb(x, stem));

@@ -187,13 +187,17 @@ describe('resnetCore against brute force', () => {
     const core = resnetCore({ stemChannels: 2, stemKern: 3, stemStride: 2, stageChannels: [2, 3], blocksPerStage: 1, activation: 'elu', seed: 1 });
     randomise(core, 700);
     const w = core.getWeights();
+    // non-trivial running statistics
+    Object.entries(w).forEach(([name, v], i) => {
+      if (name.endsWith('runningMean')) tf.tidy(() => v.assign(tf.tensor(randValues(v.size, 900 + i, 0.3), v.shape)));
+      if (name.endsWith('runningVar')) tf.tidy(() => v.assign(tf.tensor(Array.from(randValues(v.size, 900 + i), (t) => 0.5 + t * t), v.shape)));
+    });
     const d = (n: string): Float32Array => w[n]!.dataSync() as Float32Array;
     const x = randn([2, 9, 10, 1], 14);
     const y = core.apply(x as tf.Tensor4D);
-    // running statistics are 0 and 1: eval batch-norm is γ·x/√(1+ε) + β
     const bn = (a: Arr, name: string): Arr => {
-      const g = d(`${name}.gamma`), b = d(`${name}.beta`), c = a.shape[3];
-      return { data: a.data.map((t, i) => (t / Math.sqrt(1 + 1e-5)) * g[i % c]! + b[i % c]!), shape: a.shape };
+      const g = d(`${name}.gamma`), b = d(`${name}.beta`), m = d(`${name}.runningMean`), v = d(`${name}.runningVar`), c = a.shape[3];
+      return { data: a.data.map((t, i) => ((t - m[i % c]!) / Math.sqrt(v[i % c]! + 1e-5)) * g[i % c]! + b[i % c]!), shape: a.shape };
     };
     const add = (a: Arr, b: Arr): Arr => ({ data: a.data.map((t, i) => t + b.data[i]!), shape: a.shape });
     const cb = (a: Arr, name: string, k: number, cout: number, stride: number): Arr => bn(convRef(a, d(`${name}.kernel`), k, k, cout, k >> 1, stride), `${name}.bn`);
