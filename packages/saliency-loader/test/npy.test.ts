@@ -80,6 +80,16 @@ describe('npy', () => {
     expect(Array.from(u1)).toEqual(Array.from(read('u1_c.npy')));
   });
 
+  it('reads format versions 2.0 and 3.0 (4-byte header length)', () => {
+    for (const v of [2, 3]) {
+      const bytes = read(`f4_v${v}.npy`);
+      expect(bytes[6]).toBe(v);
+      const a = parseNpy(bytes);
+      expect(a.shape).toEqual([2, 3, 4]);
+      expect(num(a.data)).toEqual(Array.from(Float32Array.from(refs.npy['f4_le']!.values)));
+    }
+  });
+
   it('a Fortran-order array is really transposed (hand-checked element)', () => {
     const a = parseNpy(read('f4_fortran.npy'));
     // base[i,j,k] = 12i + 4j + k, divided by 3; C index of (1,2,3) = 23
