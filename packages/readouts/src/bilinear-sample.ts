@@ -7,63 +7,56 @@ import { SalShapeError } from '@sal/types';
 
 const WHERE = 'readouts.bilinearSample';
 
-/** Corner indices and weights of every sample point; all tensors are new and owned by the caller. */
+/**
+ * Corner indices and coefficients of every sample point, computed on the host from the positions' values
+ * (a few numbers per point), so the integer indices never touch the gradient tape and each sample costs a
+ * handful of tensor ops. Corner k = 2·dy + dx (00, 01, 10, 11 as (y, x)); arrays are corner-major `[4, B·N]`.
+ */
 interface Corners {
-  /** Flat row indices into `[B*H*W, C]`, one `[B*N]` int32 tensor per corner (00, 01, 10, 11 as (y, x)). */
-  idx: tf.Tensor1D[];
-  /** Bilinear weight × in-bounds mask, one `[B*N, 1]` tensor per corner. */
-  w: tf.Tensor2D[];
-  /** In-bounds masks `[B*N, 1]` per corner. */
-  valid: tf.Tensor2D[];
-  /** Fractional parts `[B*N, 1]`: fx = px - x0, fy = py - y0. */
-  fx: tf.Tensor2D;
-  fy: tf.Tensor2D;
+  /** Flat row indices into `[B·H·W, C]`, clamped into range (masked by the coefficients). */
+  idx: Int32Array;
+  /** Bilinear weight × in-bounds mask. */
+  w: Float32Array;
+  /** ∂weight/∂px × (W-1)/2 and ∂weight/∂py × (H-1)/2, × in-bounds mask: the position gradient per corner. */
+  dwx: Float32Array;
+  dwy: Float32Array;
 }
 
-/**
- * Corner indices and weights. Only forward-mode computations on the positions' values: the integer
- * indices never reach the gradient tape (this runs inside `tf.customGrad`).
- */
-function corners(grid: tf.Tensor3D, h: number, w: number): Corners {
-  const [b, n] = grid.shape;
-  const flat = tf.reshape(grid, [b * n, 2]);
-  const gx = tf.slice(flat, [0, 0], [-1, 1]);
-  const gy = tf.slice(flat, [0, 1], [-1, 1]);
-  // align corners: -1 → centre of pixel 0, +1 → centre of pixel size-1
-  const px = tf.mul(tf.add(gx, 1), (w - 1) / 2);
-  const py = tf.mul(tf.add(gy, 1), (h - 1) / 2);
-  const x0f = tf.floor(px);
-  const y0f = tf.floor(py);
-  const fx = tf.sub(px, x0f) as tf.Tensor2D;
-  const fy = tf.sub(py, y0f) as tf.Tensor2D;
-  // index arithmetic in float32 (exact below 2^24), cast to int32 once
-  const base = tf.reshape(tf.mul(tf.range(0, b, 1, 'float32'), h * w), [b, 1]);
-  const baseFlat = tf.reshape(tf.tile(base, [1, n]), [b * n, 1]);
-  const idx: tf.Tensor1D[] = [];
-  const wts: tf.Tensor2D[] = [];
-  const valid: tf.Tensor2D[] = [];
-  for (const dy of [0, 1]) {
-    for (const dx of [0, 1]) {
-      const xi = tf.add(x0f, dx);
-      const yi = tf.add(y0f, dy);
-      const ok = tf.cast(
-        tf.logicalAnd(
-          tf.logicalAnd(tf.greaterEqual(xi, 0), tf.lessEqual(xi, w - 1)),
-          tf.logicalAnd(tf.greaterEqual(yi, 0), tf.lessEqual(yi, h - 1)),
-        ),
-        'float32',
-      ) as tf.Tensor2D;
-      const xc = tf.clipByValue(xi, 0, w - 1);
-      const yc = tf.clipByValue(yi, 0, h - 1);
-      const lin = tf.add(baseFlat, tf.add(tf.mul(yc, w), xc));
-      idx.push(tf.cast(tf.reshape(lin, [b * n]), 'int32') as tf.Tensor1D);
-      const wxk = dx === 0 ? tf.sub(1, fx) : fx;
-      const wyk = dy === 0 ? tf.sub(1, fy) : fy;
-      wts.push(tf.mul(tf.mul(wxk, wyk), ok) as tf.Tensor2D);
-      valid.push(ok);
+function corners(gridValues: ArrayLike<number>, b: number, n: number, h: number, w: number): Corners {
+  const m = b * n;
+  const idx = new Int32Array(4 * m);
+  const wt = new Float32Array(4 * m);
+  const dwx = new Float32Array(4 * m);
+  const dwy = new Float32Array(4 * m);
+  const sx = (w - 1) / 2;
+  const sy = (h - 1) / 2;
+  for (let i = 0; i < m; i++) {
+    const bi = Math.floor(i / n);
+    // align corners: -1 → centre of pixel 0, +1 → centre of pixel size-1
+    const px = (gridValues[2 * i]! + 1) * sx;
+    const py = (gridValues[2 * i + 1]! + 1) * sy;
+    if (!Number.isFinite(px) || !Number.isFinite(py)) continue; // reads 0, no gradient
+    const x0 = Math.floor(px);
+    const y0 = Math.floor(py);
+    const fx = px - x0;
+    const fy = py - y0;
+    for (let dy = 0; dy < 2; dy++) {
+      for (let dx = 0; dx < 2; dx++) {
+        const k = 2 * dy + dx;
+        const xi = x0 + dx;
+        const yi = y0 + dy;
+        if (xi < 0 || xi > w - 1 || yi < 0 || yi > h - 1) continue; // zero padding: weight 0
+        const j = k * m + i;
+        idx[j] = (bi * h + yi) * w + xi;
+        const wx = dx === 0 ? 1 - fx : fx;
+        const wy = dy === 0 ? 1 - fy : fy;
+        wt[j] = wx * wy;
+        dwx[j] = (dx === 0 ? -1 : 1) * wy * sx;
+        dwy[j] = (dy === 0 ? -1 : 1) * wx * sy;
+      }
     }
   }
-  return { idx, w: wts, valid, fx, fy };
+  return { idx, w: wt, dwx, dwy };
 }
 
 /** Differentiable core on a per-image grid `[B,N,2]`. */
@@ -73,34 +66,29 @@ const sampleBatched = tf.customGrad(((features: tf.Tensor, grid: tf.Tensor, save
   const [b, h, w, c] = f.shape;
   const n = g.shape[1];
   save([f, g]);
+  const k = corners(g.dataSync(), b, n, h, w);
   const value = tf.tidy(() => {
     const flat = tf.reshape(f, [b * h * w, c]);
-    const k = corners(g, h, w);
-    let acc: tf.Tensor = tf.zeros([b * n, c]);
-    for (let i = 0; i < 4; i++) acc = tf.add(acc, tf.mul(tf.gather(flat, k.idx[i]!), k.w[i]!));
-    return tf.reshape(acc, [b, n, c]);
+    const v = tf.reshape(tf.gather(flat, tf.tensor1d(k.idx, 'int32')), [4, b * n, c]);
+    return tf.reshape(tf.sum(tf.mul(v, tf.tensor3d(k.w, [4, b * n, 1])), 0), [b, n, c]);
   });
   const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
     const [sf, sg] = saved as [tf.Tensor4D, tf.Tensor3D];
     const [bb, hh, ww, cc] = sf.shape;
     const nn = sg.shape[1];
+    const m = bb * nn;
+    const kk = corners(sg.dataSync(), bb, nn, hh, ww);
     const flat = tf.reshape(sf, [bb * hh * ww, cc]);
-    const dyFlat = tf.reshape(dy, [bb * nn, cc]);
-    const k = corners(sg, hh, ww);
+    const idx = tf.tensor1d(kk.idx, 'int32');
+    const dy3 = tf.reshape(dy, [1, m, cc]);
     // d features: scatter dy × weight onto each corner's pixel
-    const allIdx = tf.concat(k.idx, 0);
-    const allVals = tf.concat(k.w.map((wk) => tf.mul(dyFlat, wk)), 0);
-    const dFeat = tf.reshape(tf.unsortedSegmentSum(allVals, allIdx, bb * hh * ww), [bb, hh, ww, cc]);
-    // d positions: derivative of the bilinear form with respect to the fractional coordinates
-    const v = k.idx.map((ix, i) => tf.mul(tf.gather(flat, ix), k.valid[i]!));
-    const [v00, v01, v10, v11] = v as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
-    const oneMinusFy = tf.sub(1, k.fy);
-    const oneMinusFx = tf.sub(1, k.fx);
-    const dVdFx = tf.add(tf.mul(tf.sub(v01, v00), oneMinusFy), tf.mul(tf.sub(v11, v10), k.fy));
-    const dVdFy = tf.add(tf.mul(tf.sub(v10, v00), oneMinusFx), tf.mul(tf.sub(v11, v01), k.fx));
-    const gx = tf.mul(tf.sum(tf.mul(dyFlat, dVdFx), 1, true), (ww - 1) / 2);
-    const gy = tf.mul(tf.sum(tf.mul(dyFlat, dVdFy), 1, true), (hh - 1) / 2);
-    const dGrid = tf.reshape(tf.concat([gx, gy], 1), [bb, nn, 2]);
+    const contrib = tf.reshape(tf.mul(dy3, tf.tensor3d(kk.w, [4, m, 1])), [4 * m, cc]);
+    const dFeat = tf.reshape(tf.unsortedSegmentSum(contrib, idx, bb * hh * ww), [bb, hh, ww, cc]);
+    // d positions: Σ_corner ∂weight/∂position · ⟨dy, value at corner⟩
+    const dots = tf.sum(tf.mul(tf.reshape(tf.gather(flat, idx), [4, m, cc]), dy3), 2); // [4, m]
+    const gx = tf.sum(tf.mul(dots, tf.tensor2d(kk.dwx, [4, m])), 0);
+    const gy = tf.sum(tf.mul(dots, tf.tensor2d(kk.dwy, [4, m])), 0);
+    const dGrid = tf.reshape(tf.stack([gx, gy], 1), [bb, nn, 2]);
     return [dFeat, dGrid];
   };
   return { value, gradFunc };
@@ -113,7 +101,9 @@ const sampleBatched = tf.customGrad(((features: tf.Tensor, grid: tf.Tensor, save
  * of the first and last pixel. Points outside the map read zeros (each missing corner contributes 0),
  * exactly as PyTorch's `grid_sample(..., align_corners=True, padding_mode='zeros')`.
  * Differentiable with respect to both `features` and `grid` (on every backend; the feature gradient uses
- * `UnsortedSegmentSum`).
+ * `UnsortedSegmentSum`). The corner indices are computed on the host from the positions' values (a small
+ * synchronous read of the grid); the derivative with respect to a position is the one-sided one on the
+ * upper side where the position sits exactly on a pixel centre, as PyTorch's.
  *
  * @param features `[B, H, W, C]`
  * @param grid `[B, N, 2]` per-image positions, or `[N, 2]` shared by every image of the batch
