@@ -3,4 +3,4 @@ export type { Stacked2dCore, Stacked2dCoreOptions, Stacked2dCoreConfig } from '.
 export { resnetCore, RESNET_DEFAULTS } from './resnet.js';
 export type { ResnetCore, ResnetCoreOptions } from './resnet.js';
 export { coreFromConfig, CORE_KINDS } from './from-config.js';
-export { laplaceL2Norm, groupSparsity } from './regularizers.js';
+export { laplaceL2Norm, laplaceL2, groupSparsity } from './regularizers.js';

@@ -9,14 +9,14 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  SalConfigError, checkNumber, resolveOptions,
+  SalConfigError, checkNumber, checkOneOf, resolveOptions,
   type ApplyOptions, type Core, type JsonObject, type Shape3D,
 } from '@sal/types';
 import { ParamStore } from './params.js';
 import { batchNorm, createBatchNorm, evalAffine, type BatchNormParams } from './batch-norm.js';
 import { createSeBlock, seBlock, type SeBlockParams } from './se-block.js';
 import { attentionConv, createAttentionConv, type AttentionConvParams } from './attention-conv.js';
-import { groupSparsity, laplaceL2Norm } from './regularizers.js';
+import { groupSparsity, laplaceL2, laplaceL2Norm } from './regularizers.js';
 import { checkBool, checkInput, checkShape3, readTraining } from './validate.js';
 
 const WHERE = 'cores.stacked2dCore';
@@ -39,6 +39,12 @@ export interface Stacked2dCoreOptions {
   gammaHidden?: number;
   /** Zero padding of the Laplacian in the smoothness penalty. @default 1 */
   laplacePadding?: number;
+  /**
+   * The smoothness penalty on the first layer: `'laplaceL2norm'` Σ(L∗w)²/Σw² (the SE2dCore's) or
+   * `'laplaceL2'` mean(L∗w)²/2 (neuralpredictors `Stacked2dCore` with `use_avg_reg=True`).
+   * @default 'laplaceL2norm'
+   */
+  inputRegularizer?: 'laplaceL2norm' | 'laplaceL2';
   /** `skip > 1`: hidden layer l takes the concatenation of the previous `min(skip, l)` outputs. @default 0 */
   skip?: number;
   /**
@@ -92,6 +98,7 @@ export const STACKED2D_DEFAULTS: Readonly<Required<Stacked2dCoreOptions>> = Obje
   gammaInput: 15.5,
   gammaHidden: 0,
   laplacePadding: 1,
+  inputRegularizer: 'laplaceL2norm',
   skip: 0,
   stack: null,
   momentum: 0.1,
@@ -147,7 +154,7 @@ export interface Stacked2dCore extends Core {
   readonly options: Readonly<Required<Stacked2dCoreOptions>>;
   /** Output channels: `hiddenChannels × (number of stacked layers)`. */
   readonly outChannels: number;
-  /** The Laplace smoothness penalty of the first layer, unweighted (a new scalar). */
+  /** The smoothness penalty (`inputRegularizer`) of the first layer, unweighted (a new scalar). */
   laplaceRegularizer(): tf.Scalar;
   /** The group-sparsity penalty of the hidden layers, unweighted, averaged over layers (a new scalar; 0 without hidden layers). */
   groupSparsityRegularizer(): tf.Scalar;
@@ -186,6 +193,7 @@ function validate(o: Required<Stacked2dCoreOptions>): number[] {
   if (o.inputKern + 2 * o.laplacePadding < 3) {
     throw new SalConfigError(WHERE, 'laplacePadding', `at least ${Math.ceil((3 - o.inputKern) / 2)} for inputKern ${o.inputKern}`, o.laplacePadding);
   }
+  checkOneOf(WHERE, 'inputRegularizer', o.inputRegularizer, ['laplaceL2norm', 'laplaceL2'] as const);
   checkNumber(WHERE, 'skip', o.skip, { min: 0, integer: true });
   checkNumber(WHERE, 'momentum', o.momentum, { min: 0, max: 1 });
   checkNumber(WHERE, 'bnEps', o.bnEps, { min: 0, exclusiveMin: true });
@@ -341,8 +349,10 @@ export function stacked2dCore(opts?: Stacked2dCoreOptions): Stacked2dCore {
     },
     laplaceRegularizer(): tf.Scalar {
       alive('laplaceRegularizer');
-      const first = layers[0]!.conv as { kernel: tf.Variable };
-      return laplaceL2Norm(first.kernel as tf.Tensor4D, { padding: o.laplacePadding });
+      const first = (layers[0]!.conv as { kernel: tf.Variable }).kernel as tf.Tensor4D;
+      return o.inputRegularizer === 'laplaceL2'
+        ? laplaceL2(first, { padding: o.laplacePadding, avg: true })
+        : laplaceL2Norm(first, { padding: o.laplacePadding });
     },
     groupSparsityRegularizer(): tf.Scalar {
       alive('groupSparsityRegularizer');

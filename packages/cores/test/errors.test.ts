@@ -26,6 +26,7 @@ describe('bad options give SalConfigError naming the option', () => {
     [{ depthSeparable: true, attentionConv: true }, 'attentionConv'],
     [{ attentionConv: true, hiddenChannels: 3, nSeBlocks: 0 }, 'hiddenChannels'],
     [{ seed: 0.5 }, 'seed'],
+    [{ inputRegularizer: 'l1' }, 'inputRegularizer'],
     [{ inputKern: 1, laplacePadding: 0 }, 'laplacePadding'],
   ];
   for (const [opts, option] of bad) {

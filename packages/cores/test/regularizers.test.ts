@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { expectArraysClose, expectNoLeaks } from '@sal/test-utils';
-import { groupSparsity, laplaceL2Norm, stacked2dCore } from '../src/index.js';
+import { groupSparsity, laplaceL2, laplaceL2Norm, stacked2dCore } from '../src/index.js';
 import { randValues } from './helpers.js';
 
 /** Brute-force Σ(L∗w)²/Σw² over single-channel filters of a [kh,kw,in,out] kernel, zero padding p. */
@@ -56,6 +56,37 @@ describe('laplaceL2Norm', () => {
       r.dispose();
     }
     k.dispose();
+  });
+});
+
+describe('laplaceL2 (unnormalised)', () => {
+  it('by hand: a centred 3×3 delta gives Σ(L∗w)²/2 = 10, mean/2 = 20/9/2', () => {
+    const w = new Float32Array(9);
+    w[4] = 3; // scaled delta: responses ×3, squares ×9
+    const k = tf.tensor4d(w, [3, 3, 1, 1]);
+    const s = expectNoLeaks(() => laplaceL2(k));
+    const m = laplaceL2(k, { avg: true });
+    expect(s.dataSync()[0]).toBeCloseTo((9 * 20) / 2, 4);
+    expect(m.dataSync()[0]).toBeCloseTo((9 * 20) / 9 / 2, 4);
+    tf.dispose([k, s, m]);
+  });
+  it("is the core's input penalty with inputRegularizer 'laplaceL2'", () => {
+    const core = stacked2dCore({ inputKern: 5, hiddenChannels: 2, layers: 1, gammaInput: 3, inputRegularizer: 'laplaceL2' });
+    const k0 = core.getWeights()['layer0.conv.kernel']!;
+    const v = k0.dataSync();
+    // brute force: 2 filters, padding 1 → 5×5 outputs each
+    let sum = 0;
+    for (let o = 0; o < 2; o++) {
+      const at = (i: number, j: number): number => (i < 0 || j < 0 || i >= 5 || j >= 5 ? 0 : v[(i * 5 + j) * 2 + o]!);
+      for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) {
+        const r = 4 * at(i, j) - at(i - 1, j) - at(i + 1, j) - at(i, j - 1) - at(i, j + 1);
+        sum += r * r;
+      }
+    }
+    const r = core.regularizer();
+    expect(r.dataSync()[0]).toBeCloseTo((3 * sum) / 50 / 2, 4);
+    r.dispose();
+    core.dispose();
   });
 });
 
