@@ -205,7 +205,7 @@ export function topEigen(a: MatrixInput, k: number, opts?: TopEigenOptions): Top
       it++;
       images.push(multiplyRows(blocks[blocks.length - 1] as Float64Array, l, n, aT, A));
       const full = blocks.length >= maxBlocks;
-      const check = full || blocks.length % 2 === 0 || it >= o.maxIterations;
+      const check = full || blocks.length % 4 === 0 || it >= o.maxIterations;
       if (check) {
         // Rayleigh–Ritz on the whole basis: B = Qᵀ A Q  [m,m]
         const m = blocks.length * l;

@@ -2,7 +2,7 @@
  * Solving symmetric positive definite systems `A X = B` by Cholesky factorisation. `'float64'` is a
  * plain JavaScript factorisation and substitution (exact reference, O(n³ + n²m) in JS); `'tensor'` is
  * blocked: the small diagonal blocks are factorised and inverted in float64 JavaScript, every large
- * product (panel updates, the inverse factor, the final `L⁻ᵀ L⁻¹ B`) runs on the tensor backend.
+ * product (panel updates, the inverse factor, `L⁻ᵀ L⁻¹ B`) runs on the tensor backend.
  */
 import { SalDataError, SalShapeError, checkNumber, checkOneOf } from '@sal/types';
 import { PRODUCT_METHODS, matmul, toDense, type DenseMatrix, type MatrixInput, type ProductMethod } from './dense.js';
@@ -118,6 +118,8 @@ export function solveSpd(a: MatrixInput, rhs: MatrixInput, opts: SolveSpdOptions
   if (method === 'tensor') {
     const L = choleskyBlocked(A, blockSize, where);
     const Li = invLowerBlocked(L, blockSize);
+    // (A)⁻¹ = L⁻ᵀ L⁻¹: one [n,n]·[n,n] product, then one [n,n]·[n,m] (cheaper than two [n,n]·[n,m] when m > n)
+    if (B.cols > n) return matmul(matmul(Li, Li, { transposeA: true }), B);
     return matmul(Li, matmul(Li, B), { transposeA: true });
   }
   const l = A.data.slice();
