@@ -177,7 +177,9 @@ export function createDataset(raw: RawDataset, opts?: DatasetOptions): SalDatase
   let nSlots = 0;
   for (const s of raw.sessions) for (const ids of [s.trainImageIds, s.testImageIds]) for (const id of ids) if (slotOf[id] === -1) slotOf[id] = nSlots++;
   const pixels = h * w;
-  const cache = new Float32Array(nSlots * pixels * C);
+  const rowLen = pixels * C;
+  // one array per image (no single huge allocation: typed arrays are limited to 4 GiB in Node 20)
+  const cache: Float32Array[] = Array.from({ length: nSlots }, () => new Float32Array(rowLen));
   const grey = new Float32Array(H * W);
   for (let id = 0; id < n; id++) {
     const slot = slotOf[id] as number;
@@ -194,20 +196,18 @@ export function createDataset(raw: RawDataset, opts?: DatasetOptions): SalDatase
         planes.grad_y = sobel(smooth, h, w, 0);
       }
     }
-    const base = slot * pixels * C;
+    const row = cache[slot] as Float32Array;
     channels.forEach((name, k) => {
       const p = planes[name] as Float32Array;
-      for (let i = 0; i < pixels; i++) cache[base + i * C + k] = p[i] as number;
+      for (let i = 0; i < pixels; i++) row[i * C + k] = p[i] as number;
     });
   }
 
-  const trainSlots = Int32Array.from(split.train, (id) => slotOf[id] as number);
-  const stats = o.stats ?? computeChannelStats(cache, pixels, channels, trainSlots);
-  applyChannelStats(cache, stats);
+  const stats = o.stats ?? computeChannelStats(Array.from(split.train, (id) => cache[slotOf[id] as number] as Float32Array), channels);
+  for (const row of cache) applyChannelStats(row, stats);
 
   const byKey = new Map(sessions.map((s) => [s.info.key, s]));
   const inputShape: Shape3D = [h, w, C];
-  const rowLen = pixels * C;
 
   function makeBatch(s: SessionIndex, part: 'train' | 'test', trials: ArrayLike<number>): Batch {
     const N = s.info.nNeurons;
@@ -222,7 +222,7 @@ export function createDataset(raw: RawDataset, opts?: DatasetOptions): SalDatase
       const id = ids[t] as number;
       imageIds[b] = id;
       const slot = slotOf[id] as number;
-      inputs.set(cache.subarray(slot * rowLen, (slot + 1) * rowLen), b * rowLen);
+      inputs.set(cache[slot] as Float32Array, b * rowLen);
       targets.set(resp.subarray(t * N, (t + 1) * N), b * N);
     }
     return { sessionKey: s.info.key, inputs, inputShape: [B, h, w, C], targets, targetShape: [B, N], imageIds };
@@ -238,7 +238,7 @@ export function createDataset(raw: RawDataset, opts?: DatasetOptions): SalDatase
     input(imageId: number): Float32Array {
       const slot = Number.isInteger(imageId) && imageId >= 0 && imageId < n ? (slotOf[imageId] as number) : -1;
       if (slot < 0) throw new SalDataError('SalDataset.input', 'the id of an image used by a session', imageId);
-      return cache.slice(slot * rowLen, (slot + 1) * rowLen);
+      return (cache[slot] as Float32Array).slice();
     },
     inputsOf(imageIds: ArrayLike<number>): Float32Array {
       const out = new Float32Array(imageIds.length * rowLen);
@@ -246,7 +246,7 @@ export function createDataset(raw: RawDataset, opts?: DatasetOptions): SalDatase
         const id = imageIds[b] as number;
         const slot = Number.isInteger(id) && id >= 0 && id < n ? (slotOf[id] as number) : -1;
         if (slot < 0) throw new SalDataError('SalDataset.inputsOf', 'ids of images used by a session', `${id} at position ${b}`);
-        out.set(cache.subarray(slot * rowLen, (slot + 1) * rowLen), b * rowLen);
+        out.set(cache[slot] as Float32Array, b * rowLen);
       }
       return out;
     },

@@ -11,25 +11,23 @@ export interface ChannelStats {
 }
 
 /**
- * Mean and std of each channel of the NHWC rows `slots` of `data` (`[rows, pixels, channels]`),
- * accumulated in float64 (two passes).
+ * Mean and std of each channel over `rows` (each `[pixels, channels]`, channel-last), accumulated in
+ * float64 (two passes).
  */
-export function computeChannelStats(data: Float32Array, pixels: number, channels: readonly ChannelName[], slots: ArrayLike<number>): ChannelStats {
+export function computeChannelStats(rows: readonly Float32Array[], channels: readonly ChannelName[]): ChannelStats {
   const c = channels.length;
-  if (slots.length === 0) throw new SalDataError('computeChannelStats', 'at least one training image', 0);
+  if (rows.length === 0) throw new SalDataError('computeChannelStats', 'at least one training image', 0);
   const mean = new Float64Array(c);
-  const rowLen = pixels * c;
-  for (let r = 0; r < slots.length; r++) {
-    const base = (slots[r] as number) * rowLen;
-    for (let p = 0; p < rowLen; p++) mean[p % c] = (mean[p % c] as number) + (data[base + p] as number);
+  let count = 0;
+  for (const row of rows) {
+    for (let p = 0; p < row.length; p++) mean[p % c] = (mean[p % c] as number) + (row[p] as number);
+    count += row.length / c;
   }
-  const count = slots.length * pixels;
   for (let k = 0; k < c; k++) mean[k] = (mean[k] as number) / count;
   const v = new Float64Array(c);
-  for (let r = 0; r < slots.length; r++) {
-    const base = (slots[r] as number) * rowLen;
-    for (let p = 0; p < rowLen; p++) {
-      const d = (data[base + p] as number) - (mean[p % c] as number);
+  for (const row of rows) {
+    for (let p = 0; p < row.length; p++) {
+      const d = (row[p] as number) - (mean[p % c] as number);
       v[p % c] = (v[p % c] as number) + d * d;
     }
   }
@@ -45,7 +43,7 @@ export function checkStats(where: string, stats: ChannelStats, channels: readonl
   if (!ok) throw new SalConfigError(where, 'stats', `statistics of the channels [${channels.join(', ')}] (finite mean, std ≥ 0)`, stats);
 }
 
-/** z-score `data` (`[rows, pixels, channels]`) in place: `(x − mean) / std`; a zero std divides by 1. */
+/** z-score channel-last `data` (`[…, channels]`) in place: `(x − mean) / std`; a zero std divides by 1. */
 export function applyChannelStats(data: Float32Array, stats: ChannelStats): void {
   const c = stats.mean.length;
   const inv = stats.std.map((s) => (s > 0 ? 1 / s : 1));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SalConfigError, SalDataError, SalShapeError, type Batch, type RawDataset } from '@sal/types';
-import { builtinSaliency, computeSaliencyMaps, createDataset, encodeNpy, gaussianFilter2d, parseNpy, sobel, type ChannelStats } from '../src/index.js';
+import { applyChannelStats, builtinSaliency, computeChannelStats, computeSaliencyMaps, createDataset, encodeNpy, gaussianFilter2d, parseNpy, sobel, type ChannelStats } from '../src/index.js';
 import { IDENTITY4, makeRaw } from './helpers.js';
 import { maxRelErr, refs } from './refs.js';
 
@@ -330,5 +330,24 @@ describe('inputsOf and trialImageIds', () => {
     expect([...tr, ...va].sort((a, b) => a - b)).toEqual(Array.from(s.trainImageIds).sort((a, b) => a - b));
     expect(va.every((id) => ds.split.validation.includes(id))).toBe(true);
     expect(() => ds.trialImageIds('x', 'train')).toThrow(SalConfigError);
+  });
+});
+
+describe('computeChannelStats / applyChannelStats', () => {
+  it('hand-computed per-channel mean and population std over channel-last rows', () => {
+    const rows = [Float32Array.from([1, 10, 3, 30]), Float32Array.from([2, 20, 2, 20])];
+    const s = computeChannelStats(rows, ['image', 'saliency']);
+    expect(s.mean).toEqual([2, 20]);
+    expect(s.std[0]).toBeCloseTo(Math.sqrt(0.5), 12);
+    expect(s.std[1]).toBeCloseTo(Math.sqrt(50), 12);
+    expect(s.count).toBe(4);
+    const x = Float32Array.from([3, 30]);
+    applyChannelStats(x, s);
+    expect(x[0]).toBeCloseTo(1 / Math.sqrt(0.5), 6);
+    expect(x[1]).toBeCloseTo(10 / Math.sqrt(50), 6);
+    const constant = computeChannelStats([Float32Array.from([4, 4])], ['image']);
+    const y = Float32Array.from([4, 5]);
+    applyChannelStats(y, constant);
+    expect(Array.from(y)).toEqual([0, 1]); // std 0 divides by 1
   });
 });
