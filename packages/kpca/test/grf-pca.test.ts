@@ -77,7 +77,7 @@ describe('fitEigenspaceProjector', () => {
     expect(pr.basis.rows).toBe(N - 1); // centring removes one dimension
     const I = B.mmul(B.transpose());
     for (let i = 0; i < B.rows; i++) for (let j = 0; j < B.rows; j++) expect(Math.abs(I.get(i, j) - (i === j ? 1 : 0))).toBeLessThan(1e-4);
-    const once = pr.project(images);
+    const once = expectNoLeaks(() => pr.project(images));
     const twice = pr.project(once);
     Array.from(once.data).forEach((v, i) => expect(twice.data[i]).toBeCloseTo(v, 3));
     // a centred gRF lies in the span: projected onto itself

@@ -149,6 +149,14 @@ describe('fitKernelPca', () => {
     expect(() => fitKernelPca(x, { nComponents: 3 }).inverseTransform([[1, 2, 3]])).toThrow(SalConfigError);
   });
 
+  it('transform of the training rows equals the training scores (fit_transform), and eigenvectors are unit', () => {
+    const kp = fitKernelPca(x, { kernel: 'sigmoid', kernelOptions: { gamma: 0.01, coef0: 0.2 }, nComponents: 4, kernelMethod: 'ml-kernel', method: 'float64' });
+    const a = kp.transform(x);
+    const b = kp.trainingScores();
+    Array.from(b.data).forEach((v, i) => expect(a.data[i]).toBeCloseTo(v, 9));
+    for (let j = 0; j < 4; j++) expect(col(kp.eigenvectors.data, 30, 4, j).reduce((s, v) => s + v * v, 0)).toBeCloseTo(1, 12);
+  });
+
   it('randomized solver: same seed, same result, and it matches the full solver', () => {
     const data = randn(120, 6, 3);
     const opts = { kernel: 'rbf', nComponents: 4, solver: 'randomized', seed: 5 } as const;
