@@ -16,3 +16,6 @@ export { computeChannelStats, applyChannelStats } from './stats.js';
 export type { ChannelStats } from './stats.js';
 export { validateRawDataset } from './validate.js';
 export { binnedToTrials } from './responses.js';
+export { fft1d, fft2d } from './fft.js';
+export { SALIENCY_MODELS, spectralResidual } from './saliency.js';
+export type { SaliencyModelName } from './saliency.js';

@@ -16,9 +16,14 @@
  * 5. the sum is blurred by `blurSigma` (degrees), resized back to the image's size, offset by
  *    `floor` × its mean (so no location has zero probability), optionally multiplied by a Gaussian centre
  *    bias, and normalised to sum 1 — a probability density over pixels, like DeepGaze's output.
+ *
+ * `model: 'spectralResidual'` replaces steps 1–4 with Hou & Zhang's spectral residual (CVPR 2007): the
+ * image is resized to a `spectralSize`² grid, the log-amplitude spectrum minus its 3×3 local mean is
+ * recombined with the phase, inverted and squared; step 5 is the same.
  */
-import { checkNumber, checkOneOf, resolveOptions, SalShapeError } from '@sal/types';
-import { checkImage, gaussianFilter2d, sobel, type ImageArray } from './filters.js';
+import { checkNumber, checkOneOf, resolveOptions, SalConfigError, SalShapeError } from '@sal/types';
+import { checkImage, correlate1d, gaussianFilter2d, sobel, type ImageArray } from './filters.js';
+import { fft2d } from './fft.js';
 import { fastGaussianBlur } from './fastblur.js';
 import { resize } from './geometry.js';
 
@@ -29,8 +34,16 @@ export const SALIENCY_KINDS: readonly SaliencyKind[] = Object.freeze(['logDensit
 /** A user saliency model: a grey image `[h, w]` (0–255) to a map `[h, w]`. */
 export type SaliencyFunction = (img: Float32Array, h: number, w: number) => Float32Array;
 
+/** The built-in models: Itti–Koch-style centre–surround, or Hou & Zhang's spectral residual. */
+export type SaliencyModelName = 'centerSurround' | 'spectralResidual';
+export const SALIENCY_MODELS: readonly SaliencyModelName[] = Object.freeze(['centerSurround', 'spectralResidual']);
+
 /** Options of {@link builtinSaliency}. */
 export interface SaliencyModelOptions {
+  /** Which built-in model. @default 'centerSurround' */
+  model?: SaliencyModelName;
+  /** Spectral residual: side of the square grid the image is resized to (a power of two). @default 64 */
+  spectralSize?: number;
   /** Output a log-density or a density (sums to 1). @default 'logDensity' */
   output?: SaliencyKind;
   /** Multiply the density by a Gaussian centre bias (the original used a uniform prior, i.e. none). @default false */
@@ -52,6 +65,8 @@ export interface SaliencyModelOptions {
 }
 
 export const SALIENCY_MODEL_DEFAULTS: Readonly<Required<SaliencyModelOptions>> = Object.freeze({
+  model: 'centerSurround',
+  spectralSize: 64,
   output: 'logDensity',
   centerBias: false,
   centerBiasSigma: 0.25,
@@ -105,12 +120,62 @@ export function builtinSaliency(img: ImageArray, h: number, w: number, opts?: Sa
   checkNumber(where, 'centerBiasSigma', o.centerBiasSigma, { min: 0, exclusiveMin: true });
   checkNumber(where, 'blurSigma', o.blurSigma, { min: 0 });
   const ppd = checkNumber(where, 'pixelsPerDegree', o.pixelsPerDegree, { min: 0, exclusiveMin: true });
-  const wppd = checkNumber(where, 'workingPixelsPerDegree', o.workingPixelsPerDegree, { min: 0, exclusiveMin: true });
+  checkNumber(where, 'workingPixelsPerDegree', o.workingPixelsPerDegree, { min: 0, exclusiveMin: true });
   checkNumber(where, 'surroundRatio', o.surroundRatio, { min: 1, exclusiveMin: true });
   checkNumber(where, 'floor', o.floor, { min: 0 });
   if (!Array.isArray(o.centerSigmas) || o.centerSigmas.length === 0) checkNumber(where, 'centerSigmas', o.centerSigmas, {});
   for (const s of o.centerSigmas) checkNumber(where, 'centerSigmas', s, { min: 0, exclusiveMin: true });
 
+  const model = checkOneOf(where, 'model', o.model, SALIENCY_MODELS);
+  checkNumber(where, 'spectralSize', o.spectralSize, { min: 4, max: 1024, integer: true });
+  if ((o.spectralSize & (o.spectralSize - 1)) !== 0) throw new SalConfigError(where, 'spectralSize', 'a power of two', o.spectralSize);
+  // blurSigma is in degrees: × ppd → image pixels; × S / max(h, w) → pixels of the spectral grid
+  const sal = model === 'spectralResidual'
+    ? spectralResidualMap(img, h, w, o.spectralSize, (o.blurSigma * ppd * o.spectralSize) / Math.max(h, w))
+    : centerSurroundMap(img, h, w, o);
+  return toDensity(sal, h, w, o, output);
+}
+
+/** Hou & Zhang (2007): log-amplitude minus its 3×3 local mean, back with the phase, squared; on an S×S grid. */
+function spectralResidualMap(img: ImageArray, h: number, w: number, S: number, blurPx: number): Float32Array {
+  let x: Float32Array = Float32Array.from(img, (v) => v / 255);
+  const ratio = Math.max(h, w) / S;
+  if (ratio > 1) x = gaussianFilter2d(x, h, w, (ratio - 1) / 2);
+  let m = spectralResidual(resize(x, h, w, S, S).data, S);
+  if (blurPx > 0) m = gaussianFilter2d(m, S, S, blurPx);
+  return resize(m, S, S, h, w).data;
+}
+
+/**
+ * The spectral residual of an `[S, S]` grid (S a power of two): `|IFFT(exp(R + iφ))|²` with
+ * `R = log|F| − mean3×3(log|F|)` (periodic boundary) and φ the phase of `F = FFT(grid)`. No blur.
+ * @returns `[S, S]`
+ */
+export function spectralResidual(grid: ArrayLike<number>, S: number): Float32Array {
+  if (grid.length !== S * S) throw new SalShapeError('spectralResidual(grid)', [S, S], [grid.length]);
+  const re = Float64Array.from(grid);
+  const im = new Float64Array(S * S);
+  fft2d(re, im, S, S);
+  const logA = new Float64Array(S * S);
+  const phase = new Float64Array(S * S);
+  for (let i = 0; i < S * S; i++) {
+    logA[i] = Math.log(Math.hypot(re[i] as number, im[i] as number) + 1e-12);
+    phase[i] = Math.atan2(im[i] as number, re[i] as number);
+  }
+  const box = [1 / 3, 1 / 3, 1 / 3];
+  const mean = correlate1d(correlate1d(logA, S, S, box, 0, 'wrap'), S, S, box, 1, 'wrap'); // the spectrum is periodic
+  for (let i = 0; i < S * S; i++) {
+    const a = Math.exp((logA[i] as number) - (mean[i] as number));
+    re[i] = a * Math.cos(phase[i] as number);
+    im[i] = a * Math.sin(phase[i] as number);
+  }
+  fft2d(re, im, S, S, true);
+  return Float32Array.from({ length: S * S }, (_, i) => (re[i] as number) ** 2 + (im[i] as number) ** 2);
+}
+
+function centerSurroundMap(img: ImageArray, h: number, w: number, o: Required<SaliencyModelOptions>): Float32Array {
+  const ppd = o.pixelsPerDegree;
+  const wppd = o.workingPixelsPerDegree;
   // 1. grey 0–1, anti-aliased, at the working resolution
   const f = wppd / ppd;
   let x: Float32Array = Float32Array.from(img, (v) => v / 255);
@@ -147,6 +212,11 @@ export function builtinSaliency(img: ImageArray, h: number, w: number, opts?: Sa
   // 5. blur, back to the image size, density
   if (o.blurSigma > 0) sal = blur(sal, wh, ww, o.blurSigma * wppd);
   if (wh !== h || ww !== w) sal = resize(sal, wh, ww, h, w).data;
+  return sal;
+}
+
+/** Offset by a floor, optional centre bias, normalise to a density; log if asked. */
+function toDensity(sal: Float32Array, h: number, w: number, o: Required<SaliencyModelOptions>, output: SaliencyKind): Float32Array {
   let mean = 0;
   for (const v of sal) mean += Math.max(0, v);
   mean /= sal.length;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SalConfigError, SalDataError, SalShapeError, type Batch, type RawDataset } from '@sal/types';
-import { applyChannelStats, builtinSaliency, computeChannelStats, computeSaliencyMaps, createDataset, encodeNpy, gaussianFilter2d, parseNpy, sobel, type ChannelStats } from '../src/index.js';
+import { applyChannelStats, builtinSaliency, computeChannelStats, computeSaliencyMaps, createDataset, encodeNpy, fft1d, fft2d, spectralResidual, gaussianFilter2d, parseNpy, sobel, type ChannelStats } from '../src/index.js';
 import { IDENTITY4, makeRaw } from './helpers.js';
 import { maxRelErr, refs } from './refs.js';
 
@@ -349,5 +349,43 @@ describe('computeChannelStats / applyChannelStats', () => {
     const y = Float32Array.from([4, 5]);
     applyChannelStats(y, constant);
     expect(Array.from(y)).toEqual([0, 1]); // std 0 divides by 1
+  });
+});
+
+describe('spectral residual model and its FFT', () => {
+  it('fft2d matches a brute-force DFT, and the inverse restores the input', () => {
+    const h = 4, w = 8;
+    const x = Array.from({ length: h * w }, (_, i) => Math.sin(i * 1.7) + (i % 3));
+    const re = Float64Array.from(x), im = new Float64Array(h * w);
+    fft2d(re, im, h, w);
+    for (const [u, v] of [[0, 0], [1, 3], [3, 7], [2, 4]] as const) {
+      let sr = 0, si = 0;
+      for (let y = 0; y < h; y++) for (let xx = 0; xx < w; xx++) {
+        const a = -2 * Math.PI * (u * y / h + v * xx / w);
+        sr += x[y * w + xx]! * Math.cos(a);
+        si += x[y * w + xx]! * Math.sin(a);
+      }
+      expect(re[u * w + v]).toBeCloseTo(sr, 9);
+      expect(im[u * w + v]).toBeCloseTo(si, 9);
+    }
+    fft2d(re, im, h, w, true);
+    for (let i = 0; i < x.length; i++) { expect(re[i]).toBeCloseTo(x[i]!, 9); expect(im[i]).toBeCloseTo(0, 9); }
+    expect(() => fft1d(new Float64Array(6), new Float64Array(6))).toThrow(SalConfigError);
+  });
+
+  it('spectralResidual matches numpy (fft2, log-amplitude minus its periodic 3×3 mean, phase, |ifft2|²)', () => {
+    const ref = refs.filters['spectral_residual'] as { grid: number[]; map: number[] };
+    expect(maxRelErr(spectralResidual(ref.grid, 16), ref.map)).toBeLessThan(1e-5);
+  });
+
+  it("model 'spectralResidual' gives a density summing to 1; bad options are refused", () => {
+    const h = 64, w = 96;
+    const img = Float32Array.from({ length: h * w }, (_, i) => 100 + 60 * Math.sin((i % w) * 0.8));
+    for (let y = 40; y < 48; y++) for (let x = 20; x < 28; x++) img[y * w + x] = 230;
+    const d = builtinSaliency(img, h, w, { model: 'spectralResidual', output: 'density', pixelsPerDegree: 10 });
+    expect(d.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    expect(d.every((v) => v > 0)).toBe(true);
+    expect(() => builtinSaliency(img, h, w, { model: 'spectralResidual', spectralSize: 48 })).toThrow(/power of two/);
+    expect(() => builtinSaliency(img, h, w, { model: 'deepgaze' as never })).toThrow(SalConfigError);
   });
 });
