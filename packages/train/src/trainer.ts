@@ -159,7 +159,7 @@ export async function trainEncoder(encoder: Encoder, dataset: Dataset, opts?: Tr
     if (!info) throw new SalConfigError(W, 'dataset', `a session '${k}'`, dataset.sessions.map((s) => s.key));
     return info;
   });
-  const stream: TextSink | null = o.quiet ? null : (o.stream ?? process.stdout);
+  const stream: TextSink | null = o.quiet ? null : (o.stream ?? (typeof process !== 'undefined' ? process.stdout : null));
   const weights = encoder.getWeights();
   const trainable = Object.entries(weights).filter(([, v]) => v.trainable);
   const trainableVars = trainable.map(([, v]) => v);
