@@ -58,6 +58,8 @@ const model = { pixelsPerDegree: 13.8 }; // the monkey images' inferred resoluti
 const maps = planes.map((p) => builtinSaliency(p, H, W, model));
 const rows = [];
 rows.push(['built-in saliency, full 236×420 image (13.8 px/deg → 8 px/deg)', rate(() => { for (const p of planes) builtinSaliency(p, H, W, model); }, nImages)]);
+const sr = { ...model, model: 'spectralResidual' };
+rows.push(['spectral residual model (64×64 grid), full 236×420 image', rate(() => { for (const p of planes) builtinSaliency(p, H, W, sr); }, nImages)]);
 rows.push(['crop + scale 0.4 + Gaussian σ 5 + Sobel x/y of the map (→ 83×83)', rate(() => {
   for (const m of maps) {
     const c = cropImage(m, H, W, crop);
