@@ -15,10 +15,15 @@ describe('trainEncoder', () => {
     const lines: string[] = [];
     const seen: EpochRecord[] = [];
     const liveTensors: number[] = [];
+    const runningMean = new Map<number, number[]>();
     const before = tf.memory().numTensors;
     const r = await trainEncoder(enc, ds, {
       maxEpochs: 12, patience: 2, lrDecaySteps: 2, lr: 0.01, batchSize: 32, seed: 5,
-      stream: { write: (s: string) => lines.push(s) }, onEpoch: (e) => { seen.push(e); liveTensors.push(tf.memory().numTensors); },
+      stream: { write: (s: string) => lines.push(s) }, onEpoch: (e) => {
+        seen.push(e);
+        liveTensors.push(tf.memory().numTensors);
+        runningMean.set(e.epoch, Array.from(enc.getWeights()['core/bn/runningMean']!.dataSync()));
+      },
     });
     expect(tf.memory().numTensors).toBe(before);
     // from epoch 1 on (Adam moments and the best snapshot exist), the live tensor count stays constant
@@ -30,6 +35,11 @@ describe('trainEncoder', () => {
     // the encoder holds the best weights: scoring it again gives the best score exactly
     expect(r.finalScore).toBeCloseTo(r.bestScore, 6);
     expect(validationScore(enc, ds)).toBeCloseTo(r.bestScore, 6);
+    // the batch-norm running mean (a non-trainable weight) is that of the best epoch, not of the last
+    expect(r.bestEpoch).toBeLessThan(r.epochs);
+    const finalMean = Array.from(enc.getWeights()['core/bn/runningMean']!.dataSync());
+    expect(finalMean).toEqual(runningMean.get(r.bestEpoch));
+    expect(finalMean).not.toEqual(runningMean.get(r.epochs - 1));
     expect(r.history.length).toBe(r.epochs + 1);
     expect(seen.map((e) => e.epoch)).toEqual(r.history.map((e) => e.epoch));
     expect(lines.length).toBe(r.history.length);
