@@ -202,6 +202,17 @@ export async function writeDatasetDir(dir: string, raw: RawDataset, opts: WriteD
   await writeFileAtomic(join(dir, 'meta.json'), `${JSON.stringify(meta, null, 1)}\n`);
 }
 
+/**
+ * `[n, h, w]` of a stack of grey planes stored as `[n, h, w]`, `[n, 1, h, w]` (NCHW, the original's image
+ * cache) or `[n, h, w, 1]` (NHWC): with one channel the data are the same bytes, so no copy is needed.
+ */
+export function stackShape(shape: readonly number[], where = 'stackShape'): [number, number, number] {
+  if (shape.length === 3) return [shape[0] as number, shape[1] as number, shape[2] as number];
+  if (shape.length === 4 && shape[1] === 1) return [shape[0] as number, shape[2] as number, shape[3] as number];
+  if (shape.length === 4 && shape[3] === 1) return [shape[0] as number, shape[1] as number, shape[2] as number];
+  throw new SalShapeError(where, '[n, h, w], [n, 1, h, w] or [n, h, w, 1]', shape);
+}
+
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(() => true, () => false);
 }
@@ -244,9 +255,8 @@ export async function readDatasetDir(dir: string): Promise<RawDataset> {
   const npyPath = join(dir, 'images.npy');
   if (await exists(npyPath)) {
     const a = await readNpyFile(npyPath, { dtype: 'u1' });
-    if (a.shape.length !== 3) throw new SalShapeError(`${where}(${npyPath})`, '[n, h, w]', a.shape);
+    imagesShape = stackShape(a.shape, `${where}(${npyPath})`);
     images = a.data as Uint8Array;
-    imagesShape = [a.shape[0] as number, a.shape[1] as number, a.shape[2] as number];
   } else if (await exists(join(dir, 'images'))) {
     ({ images, imagesShape } = await readImageFolder(join(dir, 'images')));
   } else {
@@ -260,7 +270,7 @@ export async function readDatasetDir(dir: string): Promise<RawDataset> {
   const salPath = join(dir, 'saliency.npy');
   if (await exists(salPath)) {
     const a = await readNpyFile(salPath, { dtype: ['f4', 'f8'] });
-    if (a.shape.join() !== [n, h, w].join()) throw new SalShapeError(`${where}(${salPath})`, [n, h, w], a.shape, "saliency maps must have the images' size");
+    if (stackShape(a.shape, `${where}(${salPath})`).join() !== [n, h, w].join()) throw new SalShapeError(`${where}(${salPath})`, [n, h, w], a.shape, "saliency maps must have the images' size");
     saliency = toFloat32(a, where, salPath);
   }
   let entries = meta.sessions;

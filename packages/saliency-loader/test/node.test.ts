@@ -139,3 +139,20 @@ describe("the original's layout", () => {
     expect(() => binnedToTrials(data.slice(1), [2, 3, 2])).toThrow(SalShapeError);
   });
 });
+
+describe('one-channel NCHW/NHWC stacks', () => {
+  it('images.npy [n,1,h,w] and [n,h,w,1] load as [n,h,w]; other 4-D shapes are refused', async () => {
+    const raw = makeRaw({ n: 6, nTest: 1 });
+    const [n, h, w] = raw.imagesShape;
+    const dir = join(tmp, 'nchw');
+    await writeDatasetDir(dir, raw);
+    for (const shape of [[n, 1, h, w], [n, h, w, 1]]) {
+      await writeNpyFile(join(dir, 'images.npy'), { data: raw.images, shape });
+      const back = await readDatasetDir(dir);
+      expect(back.imagesShape).toEqual([n, h, w]);
+      expect(Array.from(back.images)).toEqual(Array.from(raw.images));
+    }
+    await writeNpyFile(join(dir, 'images.npy'), { data: raw.images, shape: [n, 2, h, w / 2] });
+    await expect(readDatasetDir(dir)).rejects.toThrow(SalShapeError);
+  });
+});
