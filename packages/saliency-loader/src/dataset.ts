@@ -68,6 +68,11 @@ export interface DatasetOptions {
   trainFraction?: number;
   /** Seed of the train/validation split (the same split for every session). @default 0 */
   splitSeed?: number;
+  /**
+   * Keep only this fraction of the training-split images (a seeded subset, the original's `image_frac`), e.g. for
+   * data-efficiency curves; trials of the dropped images are left out (they do not move to validation). @default 1
+   */
+  imageFraction?: number;
   /** Reuse normalisation statistics (e.g. another dataset's `stats`) instead of computing them. @default null */
   stats?: ChannelStats | null;
 }
@@ -83,6 +88,7 @@ export const DATASET_DEFAULTS: Readonly<Required<DatasetOptions>> = Object.freez
   gradientSigma: 5,
   trainFraction: 0.8,
   splitSeed: 0,
+  imageFraction: 1,
   stats: null,
 });
 
@@ -137,6 +143,7 @@ export function createDataset(raw: RawDataset, opts?: DatasetOptions): SalDatase
   checkNumber(where, 'gradientSigma', o.gradientSigma, { min: 0 });
   checkNumber(where, 'trainFraction', o.trainFraction, { min: 0, max: 1, exclusiveMin: true });
   checkNumber(where, 'splitSeed', o.splitSeed, { integer: true });
+  checkNumber(where, 'imageFraction', o.imageFraction, { min: 0, max: 1, exclusiveMin: true });
   const saliencyOutput = checkOneOf(where, 'saliencyOutput', o.saliencyOutput, SALIENCY_KINDS);
   const [ch, cw] = cropShape(H, W, o.crop, o.subsample, where);
   const [h, w] = o.scale === 1 ? [ch, cw] : rescaleShape(ch, cw, o.scale);
@@ -150,19 +157,27 @@ export function createDataset(raw: RawDataset, opts?: DatasetOptions): SalDatase
   const isTrainImage = new Uint8Array(n);
   for (const s of raw.sessions) for (const id of s.trainImageIds) isTrainImage[id] = 1;
   const trainPool = Int32Array.from({ length: n }, (_, i) => i).filter((i) => isTrainImage[i] === 1);
-  const split = splitImageIds(trainPool, o.trainFraction, o.splitSeed);
+  const fullSplit = splitImageIds(trainPool, o.trainFraction, o.splitSeed);
+  const split = o.imageFraction === 1 ? fullSplit : {
+    train: splitImageIds(fullSplit.train, o.imageFraction, createRng(o.splitSeed).child('imageFraction').nextUint32()).train,
+    validation: fullSplit.validation,
+  };
   if (split.train.length === 0) throw new SalDataError(`${where}(split)`, 'a non-empty training split', `0 of ${trainPool.length} images (trainFraction ${o.trainFraction})`);
   if (o.trainFraction < 1 && split.validation.length === 0) {
     throw new SalDataError(`${where}(split)`, 'a non-empty validation split (or trainFraction 1)', `0 of ${trainPool.length} images`);
   }
-  const inTrain = new Uint8Array(n);
+  const inTrain = new Uint8Array(n); // 1 train, 2 validation, 0 dropped by imageFraction
   for (const id of split.train) inTrain[id] = 1;
+  for (const id of split.validation) inTrain[id] = 2;
 
   // sessions: trial rows of each split
   const sessions: SessionIndex[] = raw.sessions.map((s) => {
     const tr: number[] = [];
     const va: number[] = [];
-    s.trainImageIds.forEach((id, t) => (inTrain[id] === 1 ? tr : va).push(t));
+    s.trainImageIds.forEach((id, t) => {
+      if (inTrain[id] === 1) tr.push(t);
+      else if (inTrain[id] === 2) va.push(t);
+    });
     if (tr.length === 0) throw new SalDataError(`${where}(session ${JSON.stringify(s.key)})`, 'training trials on images of the training split', 0);
     const rows = { train: Int32Array.from(tr), validation: Int32Array.from(va), test: Int32Array.from(s.testImageIds, (_, t) => t) };
     const info: SessionInfo = Object.freeze({

@@ -389,3 +389,23 @@ describe('spectral residual model and its FFT', () => {
     expect(() => builtinSaliency(img, h, w, { model: 'deepgaze' as never })).toThrow(SalConfigError);
   });
 });
+
+describe('imageFraction', () => {
+  it('keeps a seeded subset of the training images; validation unchanged; stats from the kept images', () => {
+    const raw = makeRaw({ n: 43, nTest: 3 });
+    const full = createDataset(raw);
+    const half = createDataset(raw, { imageFraction: 0.5 });
+    expect(half.split.train.length).toBe(16); // round(32 · 0.5)
+    expect(Array.from(half.split.train).every((id) => full.split.train.includes(id))).toBe(true);
+    expect(Array.from(half.split.validation)).toEqual(Array.from(full.split.validation));
+    expect(createDataset(raw, { imageFraction: 0.5 }).split).toEqual(half.split);
+    const trialIds = Array.from(half.trialImageIds('session-0', 'train'));
+    expect(new Set(trialIds).size).toBe(16);
+    expect(half.sessions[0]!.nTrials.validation).toBe(full.sessions[0]!.nTrials.validation);
+    const [, h, w] = raw.imagesShape;
+    let s = 0;
+    for (const id of half.split.train) for (let i = 0; i < h * w; i++) s += raw.images[id * h * w + i]!;
+    expect(half.stats.mean[0]).toBeCloseTo(s / (16 * h * w), 9);
+    expect(() => createDataset(raw, { imageFraction: 0 })).toThrow(SalConfigError);
+  });
+});
