@@ -8,8 +8,11 @@ export { parseNpy, encodeNpy, dtypeOf, NPY_DTYPES } from './npy.js';
 export type { NpyArray, NpyData, NpyDtype, ParseNpyOptions, EncodeNpyOptions } from './npy.js';
 export { parseNpz, encodeNpz } from './npz.js';
 export type { EncodeNpzOptions } from './npz.js';
-export { builtinSaliency, computeSaliencyMaps, convertSaliency, runSaliencyFunction, SALIENCY_MODEL_DEFAULTS, SALIENCY_KINDS } from './saliency.js';
-export type { SaliencyKind, SaliencyFunction, SaliencyModelOptions } from './saliency.js';
+export {
+  builtinSaliency, computeSaliencyMaps, convertSaliency, runSaliencyFunction, spectralResidual,
+  SALIENCY_MODEL_DEFAULTS, SALIENCY_KINDS, SALIENCY_MODELS,
+} from './saliency.js';
+export type { SaliencyKind, SaliencyFunction, SaliencyModelOptions, SaliencyModelName } from './saliency.js';
 export { createDataset, splitImageIds, CHANNELS, CHANNEL_SETS, DATASET_DEFAULTS } from './dataset.js';
 export type { DatasetOptions, SalDataset, ChannelSet, SaliencySource, PrecomputedSaliency } from './dataset.js';
 export { computeChannelStats, applyChannelStats } from './stats.js';
@@ -17,5 +20,3 @@ export type { ChannelStats } from './stats.js';
 export { validateRawDataset } from './validate.js';
 export { binnedToTrials } from './responses.js';
 export { fft1d, fft2d } from './fft.js';
-export { SALIENCY_MODELS, spectralResidual } from './saliency.js';
-export type { SaliencyModelName } from './saliency.js';
