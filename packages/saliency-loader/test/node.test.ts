@@ -156,3 +156,26 @@ describe('one-channel NCHW/NHWC stacks', () => {
     await expect(readDatasetDir(dir)).rejects.toThrow(SalShapeError);
   });
 });
+
+describe('session archive dtypes', () => {
+  it('integer responses and u2 ids are converted; float image ids are refused naming the member', async () => {
+    const raw = makeRaw({ n: 6, nTest: 1, sessions: 1 });
+    const s = raw.sessions[0]!;
+    const dir = join(tmp, 'dtypes');
+    await writeDatasetDir(dir, raw);
+    const file = join(dir, 'sessions', 'session-0.npz');
+    const { writeNpzFile } = await import('../src/node.js');
+    const arrays = (ids: Float64Array | Uint16Array) => ({
+      train_responses: { data: Int16Array.from(s.trainResponses), shape: [s.trainImageIds.length, s.nNeurons] },
+      train_image_ids: { data: ids, shape: [ids.length] },
+      test_responses: { data: Float64Array.from(s.testResponses), shape: [s.testImageIds.length, s.nNeurons] },
+      test_image_ids: { data: Uint16Array.from(s.testImageIds), shape: [s.testImageIds.length] },
+    });
+    await writeNpzFile(file, arrays(Uint16Array.from(s.trainImageIds)));
+    const back = await readDatasetDir(dir);
+    expect(Array.from(back.sessions[0]!.trainResponses)).toEqual(Array.from(s.trainResponses));
+    expect(Array.from(back.sessions[0]!.trainImageIds)).toEqual(Array.from(s.trainImageIds));
+    await writeNpzFile(file, arrays(Float64Array.from(s.trainImageIds)));
+    await expect(readDatasetDir(dir)).rejects.toThrow(/train_image_ids.*integer image ids/);
+  });
+});
