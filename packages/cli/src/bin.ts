@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+/** The `sal` command. */
+import { Command, Option } from 'commander';
+import { demoCommand } from './commands/demo.js';
+import { simulateCommand } from './commands/simulate.js';
+import { trainCommand } from './commands/train.js';
+
+const program = new Command();
+program
+  .name('sal')
+  .description('Model visual-cortex neurons and ask what drives them: saliency, shifter readouts, gradient receptive fields.')
+  .showHelpAfterError();
+
+const backend = new Option('--backend <name>', 'tensor backend').choices(['auto', 'node-gpu', 'node', 'wasm', 'cpu']);
+
+program.command('demo')
+  .description('run the whole study on the embedded simulated V4 population and write an HTML report')
+  .option('-o, --out <dir>', 'output directory', 'sal-out')
+  .option('--seed <n>', 'seed of the simulation and the models')
+  .option('--quick', 'a tiny configuration (seconds; for smoke tests)')
+  .option('--config <file>', 'JSON overrides of the study configuration')
+  .option('--verbose', 'print a line per training epoch')
+  .option('-q, --quiet', 'no progress output')
+  .addOption(backend)
+  .action((flags) => demoCommand(flags));
+
+program.command('simulate')
+  .description('write a simulated dataset (images, sessions, ground truth) in the dataset directory layout')
+  .requiredOption('-o, --out <dir>', 'dataset directory to write')
+  .option('--seed <n>', 'seed')
+  .option('--population <kind>', "'shift' or 'noShift'")
+  .option('--config <file>', 'JSON simulation options (see @sal/sim)')
+  .option('-q, --quiet', 'no progress output')
+  .action((flags) => simulateCommand(flags));
+
+program.command('train')
+  .description('train one model variant on a dataset directory and save a checkpoint')
+  .requiredOption('--config <file>', 'JSON training configuration (see the README)')
+  .option('-q, --quiet', 'no progress output')
+  .addOption(backend)
+  .action((flags) => trainCommand(flags));
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  const e = err as Error;
+  process.stderr.write(`sal: ${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}\n`);
+  if (process.env['SAL_DEBUG']) process.stderr.write(`${e.stack}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,103 @@
+/**
+ * The study's data: both simulated populations (same images, same neurons; with and without RF shifts),
+ * written in the dataset directory layout and read back through the same path users' data takes,
+ * saliency maps computed once on the full images, and one dataset per population and crop.
+ */
+import { join } from 'node:path';
+import { simulateDataset, groundTruthFromJson, type GroundTruth } from '@sal/sim';
+import { builtinSaliency, createDataset, type SalDataset, type SaliencyModelOptions } from '@sal/saliency-loader';
+import { readDatasetDir, writeDatasetDir } from '@sal/saliency-loader/node';
+import type { RawDataset, JsonObject } from '@sal/types';
+import type { CropFractions, StudyConfig } from './config.js';
+import type { Reporter } from '../progress.js';
+
+export type Population = 'shift' | 'noShift';
+export const POPULATIONS: readonly Population[] = ['shift', 'noShift'];
+
+/** Options of the built-in saliency model for the simulated images (their scale: ~16 px per degree). */
+export const STUDY_SALIENCY: Readonly<Omit<SaliencyModelOptions, 'output'>> = Object.freeze({ pixelsPerDegree: 16 });
+
+export interface CropGeometry {
+  name: string;
+  /** Pixels removed `[[top, bottom], [left, right]]` of the full image. */
+  pixels: [[number, number], [number, number]];
+  scale: number;
+}
+
+export interface StudyData {
+  raw: Record<Population, RawDataset>;
+  truth: Record<Population, GroundTruth>;
+  /** Saliency log-density maps of the full images `[n, h, w]` (the same images in both populations). */
+  saliency: Float32Array;
+  /** Correlation between the built-in model's maps and the simulation's true saliency, over all pixels. */
+  saliencyAgreement: number;
+  crops: CropGeometry[];
+  datasets: Record<Population, Record<string, SalDataset>>;
+}
+
+/** Pixel crop of a fractional one on an image of `h × w`. */
+export function cropPixels(f: CropFractions, h: number, w: number): [[number, number], [number, number]] {
+  return [[Math.round(f[0][0] * h), Math.round(f[0][1] * h)], [Math.round(f[1][0] * w), Math.round(f[1][1] * w)]];
+}
+
+/**
+ * Map full-image pixel coordinates (x = column, y = row) into the cropped, rescaled input: crop offset, then
+ * the rescale's pixel-centre convention (output pixel i covers input (i + 0.5)/scale − 0.5).
+ */
+export function toInputCoords(x: number, y: number, crop: CropGeometry): [number, number] {
+  const [[top], [left]] = crop.pixels;
+  return [(x - left + 0.5) * crop.scale - 0.5, (y - top + 0.5) * crop.scale - 0.5];
+}
+
+export async function prepareStudyData(config: StudyConfig, outDir: string, reporter: Reporter): Promise<StudyData> {
+  const sim = config.simulation;
+  const raw = {} as Record<Population, RawDataset>;
+  const truth = {} as Record<Population, GroundTruth>;
+  for (const population of POPULATIONS) {
+    const t0 = Date.now();
+    const { dataset } = simulateDataset({ ...sim, seed: config.seed, population, includeSaliency: true });
+    const dir = join(outDir, 'data', population);
+    await writeDatasetDir(dir, dataset);
+    raw[population] = await readDatasetDir(dir);
+    const meta = raw[population].meta as JsonObject | undefined;
+    truth[population] = groundTruthFromJson(meta?.['simulation'] as JsonObject);
+    reporter.info(`simulated the '${population}' population: ${sim.nTrainImages} + ${sim.nTestImages} images of ${sim.height}×${sim.width}, ` +
+      `${sim.nSessions} sessions × ${sim.neuronsPerSession} neurons, written to ${dir} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  }
+  // saliency of the full images, once (both populations show the same images)
+  const [n, h, w] = raw.shift.imagesShape;
+  const task = reporter.task('saliency maps', n);
+  const saliency = new Float32Array(n * h * w);
+  for (let i = 0; i < n; i++) {
+    saliency.set(builtinSaliency(raw.shift.images.subarray(i * h * w, (i + 1) * h * w), h, w, { ...STUDY_SALIENCY, output: 'logDensity' }), i * h * w);
+    task.tick();
+  }
+  task.done();
+  const trueSal = raw.shift.saliency;
+  const saliencyAgreement = trueSal ? pearson(saliency, trueSal) : Number.NaN;
+
+  const crops: CropGeometry[] = Object.entries(config.crops).map(([name, f]) => ({ name, pixels: cropPixels(f, h, w), scale: config.scale }));
+  const datasets = {} as Record<Population, Record<string, SalDataset>>;
+  for (const population of POPULATIONS) {
+    datasets[population] = {};
+    for (const crop of crops) {
+      datasets[population][crop.name] = createDataset(raw[population], {
+        crop: crop.pixels, scale: crop.scale, channels: 'all', saliency: { maps: saliency, kind: 'logDensity' },
+        gradientSigma: config.gradientSigma, splitSeed: config.seed,
+      });
+    }
+  }
+  return { raw, truth, saliency, saliencyAgreement, crops, datasets };
+}
+
+export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let ma = 0, mb = 0;
+  for (let i = 0; i < a.length; i++) { ma += a[i]!; mb += b[i]!; }
+  ma /= a.length; mb /= b.length;
+  let sab = 0, saa = 0, sbb = 0;
+  for (let i = 0; i < a.length; i++) {
+    const da = a[i]! - ma, db = b[i]! - mb;
+    sab += da * db; saa += da * da; sbb += db * db;
+  }
+  return sab / Math.sqrt(saa * sbb + 1e-30);
+}

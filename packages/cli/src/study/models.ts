@@ -1,0 +1,88 @@
+/**
+ * Build, train and score one variant's encoder on one dataset.
+ */
+import { stacked2dCore } from '@sal/cores';
+import { gaussianReadout, saliencyShifterReadout } from '@sal/readouts';
+import { createEncoder, scoreSession, trainEncoder, type Encoder, type EpochRecord, type TextSink } from '@sal/train';
+import type { Readout, Shape3D } from '@sal/types';
+import type { SalDataset } from '@sal/saliency-loader';
+import type { StudyConfig } from './config.js';
+import type { VariantSpec } from './variants.js';
+
+/** Per-neuron scores of one trained model, concatenated over sessions in session order. */
+export interface ModelScores {
+  validation: number[];
+  test: number[];
+  testAveraged: number[];
+  feve: number[] | null;
+  oracle: number[] | null;
+  /** `[sessionKey, neuronIndex]` of each entry. */
+  neurons: [string, number][];
+}
+
+export interface TrainedModel {
+  variant: VariantSpec;
+  seed: number;
+  encoder: Encoder;
+  history: EpochRecord[];
+  bestEpoch: number;
+  stopReason: string;
+  seconds: number;
+  scores: ModelScores;
+}
+
+/** A new encoder for `variant` on `dataset` (untrained). */
+export function buildEncoder(variant: VariantSpec, dataset: SalDataset, config: StudyConfig, seed: number): Encoder {
+  const [h, w] = dataset.inputShape;
+  const core = stacked2dCore({
+    inChannels: variant.coreChannels.length,
+    hiddenChannels: config.core.hiddenChannels,
+    inputKern: config.core.inputKern,
+    hiddenKern: config.core.hiddenKern,
+    layers: config.core.layers,
+    gammaInput: config.core.gammaInput,
+    nSeBlocks: 0,
+    seed,
+  });
+  const inShape: Shape3D = core.computeOutputShape([h, w, variant.coreChannels.length]);
+  const readouts: Record<string, Readout> = {};
+  dataset.sessions.forEach((s, i) => {
+    const common = {
+      inShape, outDims: s.nNeurons, gammaReadout: config.readout.gammaReadout, initSigma: config.readout.initSigma,
+      gaussType: 'isotropic' as const, seed: seed * 1000 + i,
+    };
+    readouts[s.key] = variant.readout === 'gaussian'
+      ? gaussianReadout(common)
+      : saliencyShifterReadout({
+        ...common, remapChannels: 3, remapHiddenChannels: config.readout.remapHiddenChannels,
+        maxRemapAmplitude: config.readout.maxRemapAmplitude,
+      });
+  });
+  return createEncoder({ core, readouts, routing: { core: variant.coreChannels, context: variant.context, imageChannel: 0 } });
+}
+
+/** Train `variant` on `dataset` and score it on validation and test. The caller disposes `encoder`. */
+export async function trainVariant(
+  variant: VariantSpec, dataset: SalDataset, config: StudyConfig, seed: number, log: TextSink | null,
+): Promise<TrainedModel> {
+  const encoder = buildEncoder(variant, dataset, config, seed);
+  encoder.initBiases(dataset);
+  const t0 = Date.now();
+  const result = await trainEncoder(encoder, dataset, {
+    ...config.train, seed, quiet: log === null, stream: log,
+  });
+  const seconds = (Date.now() - t0) / 1000;
+  const scores: ModelScores = { validation: [], test: [], testAveraged: [], feve: [], oracle: [], neurons: [] };
+  for (const s of dataset.sessions) {
+    const sc = scoreSession(encoder, dataset, s.key);
+    scores.validation.push(...sc.validation);
+    scores.test.push(...sc.test);
+    scores.testAveraged.push(...sc.testAveraged);
+    if (sc.feve && scores.feve) scores.feve.push(...sc.feve); else scores.feve = null;
+    if (sc.oracle && scores.oracle) scores.oracle.push(...sc.oracle); else scores.oracle = null;
+    for (let n = 0; n < s.nNeurons; n++) scores.neurons.push([s.key, n]);
+  }
+  return { variant, seed, encoder, history: result.history, bestEpoch: result.bestEpoch, stopReason: result.stopReason, seconds, scores };
+}
+
+export const mean = (a: readonly number[]): number => (a.length ? a.reduce((s, v) => s + v, 0) / a.length : Number.NaN);

@@ -1,0 +1,211 @@
+/**
+ * The whole study on the embedded simulated data: simulate both populations, train every input variant,
+ * score them, open the models up (gRFs, RF-shift test against the ground truth, PCA, projections), draw
+ * every figure and write a self-contained HTML report plus the results as JSON.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describeBackend, backendInfo } from '@sal/backend';
+import { saveCheckpoint, writeFileAtomic, type TextSink } from '@sal/train';
+import type { StudyConfig, VariantName } from './config.js';
+import { POPULATIONS, prepareStudyData, type Population, type StudyData } from './data.js';
+import { VARIANT_SPECS } from './variants.js';
+import { mean, trainVariant, type TrainedModel } from './models.js';
+import { analyseExamples, analyseGrfs, analysePca, liveTensors, type ExampleAnalysis, type GrfAnalysis, type PcaAnalysis } from './analysis.js';
+import { pairedComparison, type PairedComparison } from './stats.js';
+import type { Reporter } from '../progress.js';
+
+/** One trained model's summary (JSON). */
+export interface ModelSummary {
+  population: Population;
+  crop: string;
+  variant: VariantName;
+  seed: number;
+  validation: number;
+  test: number;
+  testAveraged: number;
+  feve: number | null;
+  epochs: number;
+  bestEpoch: number;
+  stopReason: string;
+  seconds: number;
+  history: { epoch: number; validation: number | null; loss: number | null }[];
+  perNeuronTest: number[];
+}
+
+export interface Verdict { question: string; verdict: string; evidence: string }
+
+export interface StudyResults {
+  config: StudyConfig;
+  backend: string;
+  seconds: Record<string, number>;
+  saliencyAgreement: number;
+  models: ModelSummary[];
+  comparisons: Record<string, PairedComparison>;
+  grf: Partial<Record<string, { population: Population; variant: VariantName; statistic: number; pValue: number; detection: GrfAnalysis['detection'] }>>;
+  verdicts: Verdict[];
+}
+
+/** Everything the report needs beyond the JSON summary (arrays for figures). */
+export interface StudyArtifacts {
+  data: StudyData;
+  grf: Record<string, GrfAnalysis>;
+  pca: PcaAnalysis | null;
+  examples: ExampleAnalysis | null;
+  best: { session: string; index: number }[];
+}
+
+export interface RunStudyOptions {
+  config: StudyConfig;
+  outDir: string;
+  reporter: Reporter;
+  /** Per-epoch training lines (null: none). */
+  trainLog: TextSink | null;
+  /** Save the analysed models' checkpoints under `outDir/checkpoints`. @default true */
+  checkpoints?: boolean;
+}
+
+const key = (p: Population, v: VariantName, crop: string, seed: number): string => `${p}|${v}|${crop}|${seed}`;
+
+function summarise(m: TrainedModel, population: Population, crop: string): ModelSummary {
+  return {
+    population, crop, variant: m.variant.name, seed: m.seed,
+    validation: mean(m.scores.validation), test: mean(m.scores.test), testAveraged: mean(m.scores.testAveraged),
+    feve: m.scores.feve ? mean(m.scores.feve) : null, epochs: m.history.length, bestEpoch: m.bestEpoch, stopReason: m.stopReason,
+    seconds: m.seconds,
+    history: m.history.map((r) => ({ epoch: r.epoch, validation: r.validation, loss: r.loss })),
+    perNeuronTest: m.scores.test.map((v) => Math.round(v * 1e5) / 1e5),
+  };
+}
+
+export async function runStudy(opts: RunStudyOptions): Promise<{ results: StudyResults; artifacts: StudyArtifacts }> {
+  const { config, outDir, reporter } = opts;
+  const seconds: Record<string, number> = {};
+  let t = Date.now();
+  const lap = (name: string) => { seconds[name] = (Date.now() - t) / 1000; t = Date.now(); };
+  await mkdir(outDir, { recursive: true });
+  reporter.info(`backend: ${describeBackend(backendInfo())}`);
+
+  const data = await prepareStudyData(config, outDir, reporter);
+  lap('data');
+
+  // ---- training: every variant on the main crop; the Gaussian variants on every crop (crop comparison)
+  const mainCrop = data.crops[0]!.name;
+  const plan: { population: Population; variant: VariantName; crop: string; seed: number }[] = [];
+  for (const population of POPULATIONS) {
+    for (const variant of config.variants[population]) {
+      const crops = population === 'shift' && VARIANT_SPECS[variant].readout === 'gaussian' ? data.crops.map((c) => c.name) : [mainCrop];
+      for (const crop of crops) for (let s = 1; s <= config.seeds; s++) plan.push({ population, variant, crop, seed: config.seed + s });
+    }
+  }
+  const keep = new Set<string>();
+  for (const p of POPULATIONS) for (const v of ['images', 'shifter-saliency'] as const) keep.add(key(p, v, mainCrop, config.seed + 1));
+  const trained = new Map<string, TrainedModel>();
+  const models: ModelSummary[] = [];
+  const perNeuron = new Map<string, number[]>();
+  const task = reporter.task('training models', plan.length);
+  for (const item of plan) {
+    const dataset = data.datasets[item.population][item.crop]!;
+    const m = await trainVariant(VARIANT_SPECS[item.variant], dataset, config, item.seed, opts.trainLog);
+    const summary = summarise(m, item.population, item.crop);
+    models.push(summary);
+    perNeuron.set(key(item.population, item.variant, item.crop, item.seed), m.scores.test);
+    task.tick(1, `${item.population} ${item.variant} ${item.crop}: test r = ${summary.test.toFixed(3)} (${m.seconds.toFixed(0)} s)`);
+    if (keep.has(key(item.population, item.variant, item.crop, item.seed))) trained.set(key(item.population, item.variant, item.crop, item.seed), m);
+    else m.encoder.dispose();
+  }
+  task.done();
+  lap('training');
+
+  // ---- paired comparisons over neurons (main crop, first seed)
+  const s1 = config.seed + 1;
+  const comparisons: Record<string, PairedComparison> = {};
+  const compare = (name: string, p: Population, a: VariantName, b: VariantName) => {
+    const x = perNeuron.get(key(p, a, mainCrop, s1)), y = perNeuron.get(key(p, b, mainCrop, s1));
+    if (x && y) comparisons[name] = pairedComparison(x, y, 9999, config.seed);
+  };
+  for (const p of POPULATIONS) {
+    compare(`${p}: shifter-saliency − images`, p, 'shifter-saliency', 'images');
+    compare(`${p}: images+saliency − images`, p, 'images+saliency', 'images');
+    compare(`${p}: all − images`, p, 'all', 'images');
+    compare(`${p}: shifter-saliency − shifter-ones`, p, 'shifter-saliency', 'shifter-ones');
+    compare(`${p}: shifter-saliency − shifter-image`, p, 'shifter-saliency', 'shifter-image');
+  }
+
+  // ---- analysis: gRFs of the shifter (both populations) and of the image-only model
+  const crop = data.crops[0]!;
+  const grf: Record<string, GrfAnalysis> = {};
+  const grfSummary: StudyResults['grf'] = {};
+  const grfTask = reporter.task('gradient receptive fields', trained.size);
+  for (const [k, m] of trained) {
+    const [population] = k.split('|') as [Population];
+    const name = `${population} / ${m.variant.name}`;
+    grf[name] = analyseGrfs(m.encoder, data.datasets[population][mainCrop]!, data.truth[population], crop, config, config.seed);
+    const g = grf[name]!;
+    grfSummary[name] = { population, variant: m.variant.name, statistic: g.test.statistic, pValue: g.test.pValue, detection: g.detection };
+    grfTask.tick(1, `${name}: RF-shift p = ${g.test.pValue.toFixed(3)}`);
+  }
+  grfTask.done();
+  lap('grf');
+
+  // best neurons of the image-only model on the shift population (by test correlation), as the original
+  const imagesModel = trained.get(key('shift', 'images', mainCrop, s1))!;
+  const order = imagesModel.scores.test.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]);
+  const best = order.slice(0, config.analysis.topNeurons).map(([, i]) => {
+    const [session, index] = imagesModel.scores.neurons[i]!;
+    return { session, index };
+  });
+  const imagesGrf = grf['shift / images'];
+  let pca: PcaAnalysis | null = null;
+  let examples: ExampleAnalysis | null = null;
+  if (imagesGrf) {
+    pca = analysePca(imagesGrf, best, config, config.seed);
+    const b0 = best[0]!;
+    const sameSession = best.filter((b) => b.session === b0.session).map((b) => b.index);
+    examples = analyseExamples(imagesModel.encoder, imagesGrf, data.datasets.shift[mainCrop]!, b0, 40, sameSession);
+  }
+  lap('pca');
+
+  if (opts.checkpoints ?? true) {
+    for (const [k, m] of trained) {
+      const [population, variant] = k.split('|');
+      await saveCheckpoint(join(outDir, 'checkpoints', `${population}-${variant}`), m.encoder);
+    }
+  }
+  for (const m of trained.values()) m.encoder.dispose();
+  lap('checkpoints');
+
+  const results: StudyResults = {
+    config, backend: describeBackend(backendInfo()), seconds, saliencyAgreement: data.saliencyAgreement, models, comparisons,
+    grf: grfSummary, verdicts: verdicts(comparisons, grfSummary),
+  };
+  await writeFileAtomic(join(outDir, 'results.json'), JSON.stringify(results, null, 2));
+  reporter.info(`tensors alive after the study: ${liveTensors()}`);
+  return { results, artifacts: { data, grf, pca, examples, best } };
+}
+
+function verdicts(c: Record<string, PairedComparison>, g: StudyResults['grf']): Verdict[] {
+  const out: Verdict[] = [];
+  const cmp = (name: string) => c[name];
+  const ev = (x: PairedComparison) => `Δ test r = ${x.meanDiff >= 0 ? '+' : ''}${x.meanDiff.toFixed(3)} over ${x.n} neurons, ${(100 * x.fractionBetter).toFixed(0)}% improved, sign-flip p ${x.pValue < 0.001 ? '< 0.001' : `= ${x.pValue.toFixed(3)}`}`;
+  const sig = (x: PairedComparison) => x.pValue < 0.05 && x.meanDiff > 0;
+  const a = cmp('shift: shifter-saliency − images');
+  if (a) out.push({ question: 'Does the saliency shifter predict better than the plain Gaussian readout when RFs shift toward salient objects?', verdict: sig(a) ? 'yes' : 'no', evidence: ev(a) });
+  const b = cmp('noShift: shifter-saliency − images');
+  if (b) out.push({ question: 'Does it also win when no RF shifts (the control population)?', verdict: sig(b) ? 'yes (unexpected)' : 'no, as it should not', evidence: ev(b) });
+  const s = cmp('shift: images+saliency − images');
+  if (s) out.push({ question: 'Does feeding the saliency map to the core as an extra channel help?', verdict: sig(s) ? 'yes' : 'no', evidence: ev(s) });
+  const o = cmp('shift: shifter-saliency − shifter-ones');
+  if (o) out.push({ question: 'Is the shifter’s gain due to the saliency input (vs a tensor of ones to the remapper)?', verdict: sig(o) ? 'yes' : 'no', evidence: ev(o) });
+  const im = cmp('shift: shifter-saliency − shifter-image');
+  if (im) out.push({ question: 'Does saliency beat the raw image as remapper input?', verdict: sig(im) ? 'yes' : 'no', evidence: ev(im) });
+  for (const [name, r] of Object.entries(g)) {
+    if (!r) continue;
+    out.push({
+      question: `Do gRF centres of the ${r.variant} model move toward the most salient object (${r.population === 'shift' ? 'population with shifts' : 'control population'})?`,
+      verdict: r.pValue < 0.05 ? 'yes' : 'no',
+      evidence: `${name}: mean projection ${r.statistic.toFixed(3)} px, permutation p ${r.pValue < 0.001 ? '< 0.001' : `= ${r.pValue.toFixed(3)}`}; per-neuron detection: ${r.detection.truePositives}/${r.detection.shifters} true shifters, ${r.detection.falsePositives}/${r.detection.nonShifters} false alarms (p < 0.05)`,
+    });
+  }
+  return out;
+}
