@@ -1,8 +1,9 @@
 /**
- * Symmetric eigensolvers. `symmetricEigen` is the full decomposition (ml-matrix's tred2/tql2, fine up
- * to n ≈ 1000); `topEigen` finds the top-k pairs of a large symmetric positive semi-definite matrix by
- * seeded randomized subspace iteration with Rayleigh–Ritz: the `[n,n]·[n,l]` products run on the
- * tensor backend, the small `[l,l]` problem and the orthonormalisation in float64 JavaScript.
+ * Symmetric eigensolvers. `symmetricEigen` is the full decomposition (Householder tridiagonalisation +
+ * implicit QL on flat typed arrays, O(n³) in JavaScript: fine up to n ≈ 1000); `topEigen` finds the
+ * top-k pairs of a large symmetric positive semi-definite matrix by a seeded randomized block Krylov
+ * method with Rayleigh–Ritz and restarts: the `[n,·]` products run on the tensor backend, the small
+ * Rayleigh–Ritz problem in float64 JavaScript.
  *
  * Both return eigenvalues sorted in descending order, and fix each eigenvector's sign so that its
  * entry of largest magnitude is positive. (The original analysis used numpy's general `eig`, whose

@@ -48,7 +48,7 @@ describe('symmetricEigen', () => {
   });
 });
 
-describe('topEigen (randomized subspace iteration)', () => {
+describe('topEigen (randomized block Krylov)', () => {
   const n = 300;
   // decaying spectrum with a gap after the top 8, like a kernel matrix
   const lambda = Array.from({ length: n }, (_, i) => (i < 8 ? 100 / (i + 1) : 4 * Math.exp(-i / 20)));
