@@ -81,6 +81,19 @@ describe('topEigen (randomized block Krylov)', () => {
     expect(r1.iterations).toBe(3);
   });
 
+  it('handles a low-rank matrix (rank below the block size) and a flat spectrum', () => {
+    const lowRank = [5, 3, 1, ...new Array(197).fill(0)];
+    const { a: lr } = withSpectrum(lowRank, 4);
+    const r = topEigen(lr, 3, { seed: 3 });
+    expect(r.converged).toBe(true);
+    [5, 3, 1].forEach((v, i) => expect(Math.abs((r.values[i] as number) - v) / 5).toBeLessThan(1e-5));
+    const flat = Array.from({ length: 200 }, (_, i) => 2 - i / 400); // gaps of 0.25 %
+    const { a: fa } = withSpectrum(flat, 5);
+    const f = topEigen(fa, 10, { seed: 3, maxIterations: 200 });
+    expect(f.converged).toBe(true);
+    flat.slice(0, 10).forEach((v, i) => expect(Math.abs((f.values[i] as number) - v) / 2).toBeLessThan(1e-5));
+  });
+
   it('rejects bad options', () => {
     expect(() => topEigen(a, 0)).toThrow(SalConfigError);
     expect(() => topEigen(a, 4, { tol: -1 })).toThrow(SalConfigError);
