@@ -142,7 +142,7 @@ describe('fitKernelPca', () => {
     const got = kp.inverseTransform(zq);
     want.to1DArray().forEach((v, i) => expect(got.data[i]).toBeCloseTo(v, 9));
     // tensor paths (float32 kernels, blocked solve) agree to float32 precision
-    const kt = fitKernelPca(x, { kernel: 'rbf', kernelOptions: { gamma }, nComponents: 5, fitInverseTransform: true, alpha });
+    const kt = expectNoLeaks(() => fitKernelPca(x, { kernel: 'rbf', kernelOptions: { gamma }, nComponents: 5, fitInverseTransform: true, alpha }));
     const gt = expectNoLeaks(() => kt.inverseTransform(kt.transform(xNew)));
     const scale = Math.max(...want.to1DArray().map(Math.abs));
     want.to1DArray().forEach((v, i) => expect(Math.abs((gt.data[i] as number) - v) / scale).toBeLessThan(2e-3));
