@@ -7,6 +7,7 @@ import { conv2dBackpropFilterConfig } from './kernels/conv2d-backprop-filter.js'
 import { makeConv2dBackpropInputConfig } from './kernels/conv2d-backprop-input.js';
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './kernels/depthwise-backprop.js';
 import { unsortedSegmentSumConfig } from './kernels/unsorted-segment-sum.js';
+import { maxPoolGradConfig } from './kernels/max-pool-grad.js';
 
 let registered: string[] | null = null;
 
@@ -18,7 +19,7 @@ function replace(config: KernelConfig): void {
 /**
  * Register our wasm kernels (idempotent). Returns the names of the kernels we provide:
  * `Conv2DBackpropFilter`, `Conv2DBackpropInput` (SIMD path for stride 1), `DepthwiseConv2dNativeBackpropFilter`,
- * `DepthwiseConv2dNativeBackpropInput`, `UnsortedSegmentSum`.
+ * `DepthwiseConv2dNativeBackpropInput`, `UnsortedSegmentSum`, `MaxPoolGrad` (exact, via the cpu kernel).
  */
 export function registerWasmTrainingKernels(): readonly string[] {
   if (registered) return registered;
@@ -29,6 +30,7 @@ export function registerWasmTrainingKernels(): readonly string[] {
     depthwiseBackpropFilterConfig,
     depthwiseBackpropInputConfig,
     unsortedSegmentSumConfig,
+    maxPoolGradConfig,
   ];
   for (const c of configs) replace(c);
   registered = configs.map((c) => c.kernelName);

@@ -141,3 +141,24 @@ describe('UnsortedSegmentSum on wasm (gather gradient)', () => {
     tf.dispose([x, ids, out]);
   });
 });
+
+describe('MaxPoolGrad on wasm', () => {
+  it('routes the gradient to the maximum of an all-negative window (the shipped kernel picks the first)', () => {
+    const x = tf.tensor4d([-2, -1, -3, -4], [1, 2, 2, 1]);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid')))(x);
+    expect(Array.from(g.dataSync())).toEqual([0, 1, 0, 0]);
+    tf.dispose([x, g]);
+  });
+
+  it('matches the cpu backend on random data with overlapping windows', async () => {
+    const xs = [2, 7, 8, 3];
+    const xv = randn(xs, 31);
+    const run = () => tf.tidy(() => {
+      const x = tf.tensor(xv, xs);
+      const r = tf.tensor(randn([2, 4, 4, 3], 32), [2, 4, 4, 3]);
+      return tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, 3, 2, 'same'), r)))(x).dataSync() as Float32Array;
+    });
+    const ref = await onBackend('cpu', run);
+    expect(closeness(run(), ref, 1e-6, 1e-6)).toBeLessThan(1);
+  });
+});
