@@ -1,3 +1,4 @@
+/// <reference path="./ml-kernel.d.ts" />
 /**
  * Kernel matrices and kernel centring. The four scikit-learn kernels (`linear`, `rbf`, `polynomial`,
  * `sigmoid`, with scikit-learn's `gamma`/`degree`/`coef0` parameters) run either as matrix products on
