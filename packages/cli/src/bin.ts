@@ -20,6 +20,7 @@ program.command('demo')
   .option('--quick', 'a tiny configuration (seconds; for smoke tests)')
   .option('--config <file>', 'JSON overrides of the study configuration')
   .option('--verbose', 'print a line per training epoch')
+  .option('--workers <n>', 'training processes (0: train in this process)', undefined)
   .option('-q, --quiet', 'no progress output')
   .addOption(backend)
   .action((flags) => demoCommand(flags));

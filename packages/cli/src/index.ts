@@ -5,7 +5,8 @@
 export { DEMO_STUDY, QUICK_STUDY, VARIANTS, resolveStudyConfig } from './study/config.js';
 export type { StudyConfig, VariantName, CropFractions } from './study/config.js';
 export { runStudy } from './study/run.js';
-export type { StudyResults, StudyArtifacts, ModelSummary, Verdict, RunStudyOptions } from './study/run.js';
+export type { StudyResults, StudyArtifacts, Verdict, RunStudyOptions } from './study/run.js';
+export type { ModelSummary } from './study/models.js';
 export { buildStudyReport } from './study/report.js';
 export { VARIANT_SPECS } from './study/variants.js';
 export { createReporter } from './progress.js';

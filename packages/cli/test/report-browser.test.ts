@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * End to end: the quick study writes a report that loads in headless Chromium with no console errors, and
  * every figure has a non-zero size. Needs Debian's chromium (`apt-get install -y chromium`, as `.ci/run` does);

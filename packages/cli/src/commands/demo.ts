@@ -1,6 +1,7 @@
 /** `sal demo`: the whole study on the embedded simulated data, writing the report. */
 import { join, resolve } from 'node:path';
 import { mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { initBackend } from '@sal/backend';
 import { writeFigure, writeReport } from '@sal/viz/node';
 import { DEMO_STUDY, QUICK_STUDY, resolveStudyConfig } from '../study/config.js';
@@ -9,7 +10,7 @@ import { buildStudyReport } from '../study/report.js';
 import { readConfigFile, intFlag } from '../config.js';
 import { createReporter } from '../progress.js';
 
-export interface DemoFlags { out: string; seed?: string; quick?: boolean; config?: string; quiet?: boolean; backend?: string; verbose?: boolean }
+export interface DemoFlags { out: string; seed?: string; quick?: boolean; config?: string; quiet?: boolean; backend?: string; verbose?: boolean; workers?: string }
 
 export async function demoCommand(flags: DemoFlags): Promise<void> {
   const reporter = createReporter({ quiet: flags.quiet });
@@ -22,6 +23,7 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
   const t0 = Date.now();
   const { results, artifacts } = await runStudy({
     config, outDir, reporter, trainLog: flags.verbose && !flags.quiet ? process.stderr : null,
+    workers: intFlag('--workers', flags.workers, availableParallelism()),
   });
   const report = await buildStudyReport(results, artifacts);
   await mkdir(join(outDir, 'figures'), { recursive: true });

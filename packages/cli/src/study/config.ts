@@ -53,7 +53,7 @@ export interface StudyConfig {
 export const DEMO_STUDY: Readonly<StudyConfig> = Object.freeze<StudyConfig>({
   seed: 1,
   simulation: {
-    height: 96, width: 160, nTrainImages: 1000, nTestImages: 25, testRepeats: 10,
+    height: 96, width: 160, nTrainImages: 800, nTestImages: 25, testRepeats: 10,
     nSessions: 2, neuronsPerSession: 16, shiftFraction: 0.5, maxShift: 0.1,
   },
   crops: { 'crop 64×64': [[0.25, 0.08333], [0.3, 0.3]], 'crop 48×48': [[0.4167, 0.0833], [0.35, 0.35]] },
@@ -66,7 +66,7 @@ export const DEMO_STUDY: Readonly<StudyConfig> = Object.freeze<StudyConfig>({
   seeds: 1,
   core: { hiddenChannels: 16, inputKern: 9, hiddenKern: 3, layers: 3, gammaInput: 1 },
   readout: { gammaReadout: 0.05, initSigma: 0.3, maxRemapAmplitude: 0.5, remapHiddenChannels: 8 },
-  train: { maxEpochs: 25, patience: 4, lrDecaySteps: 2, batchSize: 32, lr: 0.005 },
+  train: { maxEpochs: 20, patience: 3, lrDecaySteps: 2, batchSize: 32, lr: 0.005 },
   analysis: { grfImages: 200, topNeurons: 6, projectionCounts: [50, 100, 200], permutations: 999 },
 });
 

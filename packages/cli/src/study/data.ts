@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { simulateDataset, groundTruthFromJson, type GroundTruth } from '@sal/sim';
 import { builtinSaliency, createDataset, type SalDataset, type SaliencyModelOptions } from '@sal/saliency-loader';
-import { readDatasetDir, writeDatasetDir } from '@sal/saliency-loader/node';
+import { readDatasetDir, readNpyFile, writeDatasetDir, writeNpyFile } from '@sal/saliency-loader/node';
 import type { RawDataset, JsonObject } from '@sal/types';
 import type { CropFractions, StudyConfig } from './config.js';
 import type { Reporter } from '../progress.js';
@@ -76,6 +76,14 @@ export async function prepareStudyData(config: StudyConfig, outDir: string, repo
   const trueSal = raw.shift.saliency;
   const saliencyAgreement = trueSal ? pearson(saliency, trueSal) : Number.NaN;
 
+  await writeNpyFile(join(outDir, 'data', 'saliency.npy'), { data: saliency, shape: [n, h, w], dtype: 'f4' });
+  const { crops, datasets } = buildDatasets(raw, saliency, config);
+  return { raw, truth, saliency, saliencyAgreement, crops, datasets };
+}
+
+/** The crops of the config and one dataset per population and crop (channels [image, saliency, grad_x, grad_y]). */
+export function buildDatasets(raw: Record<Population, RawDataset>, saliency: Float32Array, config: StudyConfig): Pick<StudyData, 'crops' | 'datasets'> {
+  const [, h, w] = raw.shift.imagesShape;
   const crops: CropGeometry[] = Object.entries(config.crops).map(([name, f]) => ({ name, pixels: cropPixels(f, h, w), scale: config.scale }));
   const datasets = {} as Record<Population, Record<string, SalDataset>>;
   for (const population of POPULATIONS) {
@@ -87,7 +95,15 @@ export async function prepareStudyData(config: StudyConfig, outDir: string, repo
       });
     }
   }
-  return { raw, truth, saliency, saliencyAgreement, crops, datasets };
+  return { crops, datasets };
+}
+
+/** Read back what {@link prepareStudyData} wrote under `outDir/data` (used by training workers). */
+export async function readStudyData(config: StudyConfig, outDir: string): Promise<Pick<StudyData, 'crops' | 'datasets'>> {
+  const raw = {} as Record<Population, RawDataset>;
+  for (const population of POPULATIONS) raw[population] = await readDatasetDir(join(outDir, 'data', population));
+  const sal = await readNpyFile(join(outDir, 'data', 'saliency.npy'));
+  return buildDatasets(raw, Float32Array.from(sal.data as ArrayLike<number>), config);
 }
 
 export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -6,7 +6,8 @@ import { gaussianReadout, saliencyShifterReadout } from '@sal/readouts';
 import { createEncoder, scoreSession, trainEncoder, type Encoder, type EpochRecord, type TextSink } from '@sal/train';
 import type { Readout, Shape3D } from '@sal/types';
 import type { SalDataset } from '@sal/saliency-loader';
-import type { StudyConfig } from './config.js';
+import type { StudyConfig, VariantName } from './config.js';
+import type { Population } from './data.js';
 import type { VariantSpec } from './variants.js';
 
 /** Per-neuron scores of one trained model, concatenated over sessions in session order. */
@@ -86,3 +87,32 @@ export async function trainVariant(
 }
 
 export const mean = (a: readonly number[]): number => (a.length ? a.reduce((s, v) => s + v, 0) / a.length : Number.NaN);
+
+/** One trained model's summary (JSON). */
+export interface ModelSummary {
+  population: Population;
+  crop: string;
+  variant: VariantName;
+  seed: number;
+  validation: number;
+  test: number;
+  testAveraged: number;
+  feve: number | null;
+  epochs: number;
+  bestEpoch: number;
+  stopReason: string;
+  seconds: number;
+  history: { epoch: number; validation: number | null; loss: number | null }[];
+  perNeuronTest: number[];
+}
+
+export function summarise(m: TrainedModel, population: Population, crop: string): ModelSummary {
+  return {
+    population, crop, variant: m.variant.name, seed: m.seed,
+    validation: mean(m.scores.validation), test: mean(m.scores.test), testAveraged: mean(m.scores.testAveraged),
+    feve: m.scores.feve ? mean(m.scores.feve) : null, epochs: m.history.length, bestEpoch: m.bestEpoch, stopReason: m.stopReason,
+    seconds: m.seconds,
+    history: m.history.map((r) => ({ epoch: r.epoch, validation: r.validation, loss: r.loss })),
+    perNeuronTest: m.scores.test.map((v) => Math.round(v * 1e5) / 1e5),
+  };
+}

@@ -10,28 +10,12 @@ import { saveCheckpoint, writeFileAtomic, type TextSink } from '@sal/train';
 import type { StudyConfig, VariantName } from './config.js';
 import { POPULATIONS, prepareStudyData, type Population, type StudyData } from './data.js';
 import { VARIANT_SPECS } from './variants.js';
-import { mean, trainVariant, type TrainedModel } from './models.js';
+import type { ModelSummary } from './models.js';
+import { checkpointDir, trainPlan, type PlanItem } from './train-pool.js';
+import type { Encoder } from '@sal/train';
 import { analyseExamples, analyseGrfs, analysePca, liveTensors, type ExampleAnalysis, type GrfAnalysis, type PcaAnalysis } from './analysis.js';
 import { pairedComparison, type PairedComparison } from './stats.js';
 import type { Reporter } from '../progress.js';
-
-/** One trained model's summary (JSON). */
-export interface ModelSummary {
-  population: Population;
-  crop: string;
-  variant: VariantName;
-  seed: number;
-  validation: number;
-  test: number;
-  testAveraged: number;
-  feve: number | null;
-  epochs: number;
-  bestEpoch: number;
-  stopReason: string;
-  seconds: number;
-  history: { epoch: number; validation: number | null; loss: number | null }[];
-  perNeuronTest: number[];
-}
 
 export interface Verdict { question: string; verdict: string; evidence: string }
 
@@ -63,20 +47,11 @@ export interface RunStudyOptions {
   trainLog: TextSink | null;
   /** Save the analysed models' checkpoints under `outDir/checkpoints`. @default true */
   checkpoints?: boolean;
+  /** Worker processes for training (0: train in this process; > 0 needs the built CLI). @default 0 */
+  workers?: number;
 }
 
 const key = (p: Population, v: VariantName, crop: string, seed: number): string => `${p}|${v}|${crop}|${seed}`;
-
-function summarise(m: TrainedModel, population: Population, crop: string): ModelSummary {
-  return {
-    population, crop, variant: m.variant.name, seed: m.seed,
-    validation: mean(m.scores.validation), test: mean(m.scores.test), testAveraged: mean(m.scores.testAveraged),
-    feve: m.scores.feve ? mean(m.scores.feve) : null, epochs: m.history.length, bestEpoch: m.bestEpoch, stopReason: m.stopReason,
-    seconds: m.seconds,
-    history: m.history.map((r) => ({ epoch: r.epoch, validation: r.validation, loss: r.loss })),
-    perNeuronTest: m.scores.test.map((v) => Math.round(v * 1e5) / 1e5),
-  };
-}
 
 export async function runStudy(opts: RunStudyOptions): Promise<{ results: StudyResults; artifacts: StudyArtifacts }> {
   const { config, outDir, reporter } = opts;
@@ -98,23 +73,24 @@ export async function runStudy(opts: RunStudyOptions): Promise<{ results: StudyR
       for (const crop of crops) for (let s = 1; s <= config.seeds; s++) plan.push({ population, variant, crop, seed: config.seed + s });
     }
   }
-  const keep = new Set<string>();
-  for (const p of POPULATIONS) for (const v of ['images', 'shifter-saliency'] as const) keep.add(key(p, v, mainCrop, config.seed + 1));
-  const trained = new Map<string, TrainedModel>();
-  const models: ModelSummary[] = [];
-  const perNeuron = new Map<string, number[]>();
-  const task = reporter.task('training models', plan.length);
-  for (const item of plan) {
-    const dataset = data.datasets[item.population][item.crop]!;
-    const m = await trainVariant(VARIANT_SPECS[item.variant], dataset, config, item.seed, opts.trainLog);
-    const summary = summarise(m, item.population, item.crop);
-    models.push(summary);
-    perNeuron.set(key(item.population, item.variant, item.crop, item.seed), m.scores.test);
-    task.tick(1, `${item.population} ${item.variant} ${item.crop}: test r = ${summary.test.toFixed(3)} (${m.seconds.toFixed(0)} s)`);
-    if (keep.has(key(item.population, item.variant, item.crop, item.seed))) trained.set(key(item.population, item.variant, item.crop, item.seed), m);
-    else m.encoder.dispose();
-  }
+  const keepKeys = new Set<string>();
+  for (const p of POPULATIONS) for (const v of ['images', 'shifter-saliency'] as const) keepKeys.add(key(p, v, mainCrop, config.seed + 1));
+  const items: PlanItem[] = plan.map((p) => ({ ...p, keep: keepKeys.has(key(p.population, p.variant, p.crop, p.seed)) }));
+  const workers = opts.workers ?? 0;
+  const task = reporter.task(`training ${items.length} models${workers > 0 ? ` in ${workers} worker processes` : ''}`, items.length);
+  const done = await trainPlan(items, {
+    config, outDir, data, workers, trainLog: opts.trainLog,
+    onDone: (r) => task.tick(1, `${r.item.population} ${r.item.variant} ${r.item.crop}: test r = ${r.summary.test.toFixed(3)} (${r.summary.seconds.toFixed(0)} s)`),
+  });
   task.done();
+  const trained = new Map<string, { variant: VariantName; encoder: Encoder; test: number[]; neurons: [string, number][] }>();
+  const models: ModelSummary[] = done.map((r) => r.summary);
+  const perNeuron = new Map<string, number[]>();
+  for (const r of done) {
+    const k = key(r.item.population, r.item.variant, r.item.crop, r.item.seed);
+    perNeuron.set(k, r.test);
+    if (r.encoder) trained.set(k, { variant: r.item.variant, encoder: r.encoder, test: r.test, neurons: r.neurons });
+  }
   lap('training');
 
   // ---- paired comparisons over neurons (main crop, first seed)
@@ -139,10 +115,10 @@ export async function runStudy(opts: RunStudyOptions): Promise<{ results: StudyR
   const grfTask = reporter.task('gradient receptive fields', trained.size);
   for (const [k, m] of trained) {
     const [population] = k.split('|') as [Population];
-    const name = `${population} / ${m.variant.name}`;
+    const name = `${population} / ${m.variant}`;
     grf[name] = analyseGrfs(m.encoder, data.datasets[population][mainCrop]!, data.truth[population], crop, config, config.seed);
     const g = grf[name]!;
-    grfSummary[name] = { population, variant: m.variant.name, statistic: g.test.statistic, pValue: g.test.pValue, detection: g.detection };
+    grfSummary[name] = { population, variant: m.variant, statistic: g.test.statistic, pValue: g.test.pValue, detection: g.detection };
     grfTask.tick(1, `${name}: RF-shift p = ${g.test.pValue.toFixed(3)}`);
   }
   grfTask.done();
@@ -150,9 +126,9 @@ export async function runStudy(opts: RunStudyOptions): Promise<{ results: StudyR
 
   // best neurons of the image-only model on the shift population (by test correlation), as the original
   const imagesModel = trained.get(key('shift', 'images', mainCrop, s1))!;
-  const order = imagesModel.scores.test.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]);
+  const order = imagesModel.test.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]);
   const best = order.slice(0, config.analysis.topNeurons).map(([, i]) => {
-    const [session, index] = imagesModel.scores.neurons[i]!;
+    const [session, index] = imagesModel.neurons[i]!;
     return { session, index };
   });
   const imagesGrf = grf['shift / images'];
@@ -166,11 +142,8 @@ export async function runStudy(opts: RunStudyOptions): Promise<{ results: StudyR
   }
   lap('pca');
 
-  if (opts.checkpoints ?? true) {
-    for (const [k, m] of trained) {
-      const [population, variant] = k.split('|');
-      await saveCheckpoint(join(outDir, 'checkpoints', `${population}-${variant}`), m.encoder);
-    }
+  if ((opts.checkpoints ?? true) && workers <= 0) {
+    for (const it of items) if (it.keep) await saveCheckpoint(checkpointDir(outDir, it), trained.get(key(it.population, it.variant, it.crop, it.seed))!.encoder);
   }
   for (const m of trained.values()) m.encoder.dispose();
   lap('checkpoints');
