@@ -83,7 +83,8 @@ const sampleBatched = tf.customGrad(((features: tf.Tensor, grid: tf.Tensor, save
     const dy3 = tf.reshape(dy, [1, m, cc]);
     // d features: scatter dy × weight onto each corner's pixel
     const contrib = tf.reshape(tf.mul(dy3, tf.tensor3d(kk.w, [4, m, 1])), [4 * m, cc]);
-    const dFeat = tf.reshape(tf.unsortedSegmentSum(contrib, idx, bb * hh * ww), [bb, hh, ww, cc]);
+    // ScatterNd sums duplicate indices on every backend; UnsortedSegmentSum on cpu loops over all segments
+    const dFeat = tf.reshape(tf.scatterND(tf.reshape(idx, [4 * m, 1]), contrib, [bb * hh * ww, cc]), [bb, hh, ww, cc]);
     // d positions: Σ_corner ∂weight/∂position · ⟨dy, value at corner⟩
     const dots = tf.sum(tf.mul(tf.reshape(tf.gather(flat, idx), [4, m, cc]), dy3), 2); // [4, m]
     const gx = tf.sum(tf.mul(dots, tf.tensor2d(kk.dwx, [4, m])), 0);
@@ -100,10 +101,10 @@ const sampleBatched = tf.customGrad(((features: tf.Tensor, grid: tf.Tensor, save
  * Positions are (x, y) = (width, height) in [-1, 1] with align-corners semantics: -1 and +1 are the centres
  * of the first and last pixel. Points outside the map read zeros (each missing corner contributes 0),
  * exactly as PyTorch's `grid_sample(..., align_corners=True, padding_mode='zeros')`.
- * Differentiable with respect to both `features` and `grid` (on every backend; the feature gradient uses
- * `UnsortedSegmentSum`). The corner indices are computed on the host from the positions' values (a small
- * synchronous read of the grid); the derivative with respect to a position is the one-sided one on the
- * upper side where the position sits exactly on a pixel centre, as PyTorch's.
+ * Differentiable with respect to both `features` and `grid` on every backend (the feature gradient is a
+ * `ScatterNd`, which sums duplicate indices). The corner indices are computed on the host from the
+ * positions' values (a small synchronous read of the grid). Where a position sits exactly on a pixel centre
+ * the position derivative is the one-sided one towards the next pixel, as PyTorch's.
  *
  * @param features `[B, H, W, C]`
  * @param grid `[B, N, 2]` per-image positions, or `[N, 2]` shared by every image of the batch

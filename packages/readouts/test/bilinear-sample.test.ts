@@ -112,6 +112,18 @@ describe('bilinearSample', () => {
     tf.dispose([r, f, g, gf!, gg!]);
   });
 
+  it('points sharing corners add their feature gradients (duplicate indices are summed)', () => {
+    const f = tf.tensor4d(randn(2 * 3 * 3 * 2, 15), [2, 3, 3, 2]);
+    const once = tf.tensor3d([0.3, -0.4, 0.3, -0.4], [2, 1, 2]);
+    const twice = tf.tensor3d([0.3, -0.4, 0.3, -0.4, 0.3, -0.4, 0.3, -0.4], [2, 2, 2]);
+    const g1 = tf.grad((a: tf.Tensor) => tf.sum(bilinearSample(a as tf.Tensor4D, once)))(f);
+    const g2 = tf.grad((a: tf.Tensor) => tf.sum(bilinearSample(a as tf.Tensor4D, twice)))(f);
+    expectArraysClose(g2.dataSync(), Array.from(g1.dataSync(), (v) => 2 * v), 1e-6, 1e-6);
+    // pixel (x, y) = (1.3·1, 0.6·1): the weights of the four corners sum to 1 per image and channel
+    expectArraysClose([tf.sum(g1).dataSync()[0]!], [2 * 2], 1e-5, 1e-5);
+    tf.dispose([f, once, twice, g1, g2]);
+  });
+
   it('the gradient of a shared grid sums over the batch', () => {
     const shape = [3, 4, 4, 1] as [number, number, number, number];
     const fv = randn(48, 8);
