@@ -113,7 +113,8 @@ export class AttentionReadout implements Readout {
   }
 
   /**
-   * y[b,n] = Σ_c F[n,c] Σ_hw a[b,hw,n]·x[b,hw,c] + bias[n].
+   * y[b,n] = Σ_c F[n,c] Σ_hw a[b,hw,n]·x[b,hw,c] + bias[n]. `opts.training` switches batch-norm to batch
+   * statistics; `opts.shift` and `opts.context` are ignored (the readout has no positions), as the original.
    * @param x features `[B, H, W, C]` matching `inShape`
    * @returns `[B, N]`
    */

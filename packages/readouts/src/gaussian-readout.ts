@@ -55,6 +55,8 @@ export class GaussianReadout extends GaussianBase implements Readout {
   }
 
   /**
+   * Reads each neuron's features at its position (see {@link GaussianBase.sampleGrid}) plus `opts.shift`.
+   * Projects μ and σ first ({@link GaussianBase.constrain}). `opts.context` is ignored.
    * @param x features `[B, H, W, C]` matching `inShape`
    * @returns `[B, N]`
    */
