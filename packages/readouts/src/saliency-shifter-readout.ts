@@ -48,6 +48,13 @@ export interface SaliencyShifterReadoutOptions {
   remapKernel?: number;
   /** The shift field is tanh(·) × maxRemapAmplitude, in [-1, 1] grid units. @default 0.2 */
   maxRemapAmplitude?: number;
+  /**
+   * Learn a gain per neuron that scales the shift it reads from the field (initialised to 1, so training starts
+   * from the original's behaviour). Without it every neuron at a location gets the same shift, which also moves
+   * neurons whose receptive fields do not shift; with it the model can learn which neurons shift. Not in the
+   * original. @default false
+   */
+  neuronShiftGain?: boolean;
   /** Seed of the initialisation. @default 0 */
   seed?: number;
 }
@@ -65,6 +72,7 @@ export const SALIENCY_SHIFTER_READOUT_DEFAULTS: Readonly<Required<SaliencyShifte
   remapLayers: 2,
   remapKernel: 3,
   maxRemapAmplitude: 0.2,
+  neuronShiftGain: false,
   seed: 0,
 });
 
@@ -75,6 +83,8 @@ export class SaliencyShifterReadout extends GaussianBase implements Readout {
   readonly contextChannels: number;
   private readonly options: Required<SaliencyShifterReadoutOptions>;
   private readonly remapper: ConvStack;
+  /** `[N]` per-neuron gain of the shift, when `neuronShiftGain`. */
+  private readonly shiftGain: tf.Variable | null;
 
   constructor(opts: SaliencyShifterReadoutOptions) {
     const where = SALIENCY_SHIFTER_KIND;
@@ -86,6 +96,7 @@ export class SaliencyShifterReadout extends GaussianBase implements Readout {
     checkNumber(where, 'remapKernel', o.remapKernel, { min: 1, integer: true });
     if (o.remapKernel % 2 !== 1) throw new SalConfigError(where, 'remapKernel', 'an odd integer', o.remapKernel);
     checkNumber(where, 'maxRemapAmplitude', o.maxRemapAmplitude, { min: 0 });
+    if (typeof o.neuronShiftGain !== 'boolean') throw new SalConfigError(where, 'neuronShiftGain', 'a boolean', o.neuronShiftGain);
     const rng = createRng(o.seed).child(SALIENCY_SHIFTER_KIND);
     super(where, o, rng);
     this.options = { ...o, inShape: [o.inShape[0], o.inShape[1], o.inShape[2]] };
@@ -107,6 +118,7 @@ export class SaliencyShifterReadout extends GaussianBase implements Readout {
       });
     }
     this.remapper = new ConvStack(specs);
+    this.shiftGain = o.neuronShiftGain ? tf.variable(tf.ones([o.outDims]), true) : null;
   }
 
   /**
@@ -131,7 +143,9 @@ export class SaliencyShifterReadout extends GaussianBase implements Readout {
     return tf.tidy(() => {
       const grid = this.sampleGrid(b, { training: opts.training ?? false, seed: opts.seed ?? 0 });
       const field = tf.mul(this.remapper.apply(context, opts.training ?? false), this.options.maxRemapAmplitude) as tf.Tensor4D;
-      return tf.add(grid, bilinearSample(field, grid)) as tf.Tensor3D;
+      let offset = bilinearSample(field, grid);
+      if (this.shiftGain) offset = tf.mul(offset, tf.reshape(this.shiftGain, [1, -1, 1])) as tf.Tensor3D;
+      return tf.add(grid, offset) as tf.Tensor3D;
     });
   }
 
@@ -153,9 +167,12 @@ export class SaliencyShifterReadout extends GaussianBase implements Readout {
     });
   }
 
-  /** `mu`, `sigma`, `features`, `bias` (as the Gaussian readout) and `remap.<i>.conv.kernel|bias`, `remap.<i>.bn.gamma|beta|movingMean|movingVariance`. */
+  /**
+   * `mu`, `sigma`, `features`, `bias` (as the Gaussian readout), `remap.<i>.conv.kernel|bias`,
+   * `remap.<i>.bn.gamma|beta|movingMean|movingVariance`, and `shiftGain` with `neuronShiftGain`.
+   */
   getWeights(): Record<string, tf.Variable> {
-    return { ...this.gaussianWeights(), ...this.remapper.weights('remap') };
+    return { ...this.gaussianWeights(), ...this.remapper.weights('remap'), ...(this.shiftGain ? { shiftGain: this.shiftGain } : {}) };
   }
 
   getConfig(): JsonObject {
@@ -165,6 +182,7 @@ export class SaliencyShifterReadout extends GaussianBase implements Readout {
   dispose(): void {
     this.disposeGaussian();
     this.remapper.dispose();
+    this.shiftGain?.dispose();
   }
 
   private checkContext(context: tf.Tensor4D | undefined, batch: number | undefined, method: string): void {

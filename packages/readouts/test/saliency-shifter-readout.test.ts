@@ -230,3 +230,68 @@ describe('saliencyShifterReadout', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('saliencyShifterReadout with neuronShiftGain', () => {
+  it('scales each neuron’s shift by its gain: gain 1 equals the plain shifter, gain 0 leaves that neuron at its Gaussian position', () => {
+    const plain = makeShifter({ gaussType: 'isotropic' });
+    const gained = makeShifter({ gaussType: 'isotropic', neuronShiftGain: true });
+    expect(gained.getWeights()['shiftGain']!.shape).toEqual([N]);
+    expect(Array.from(gained.getWeights()['shiftGain']!.dataSync())).toEqual([1, 1, 1, 1, 1]);
+    for (const [k, v] of Object.entries(plain.getWeights())) gained.getWeights()[k]!.assign(v);
+    setWeights(plain, { mu: muV });
+    setWeights(gained, { mu: muV });
+    const ctx = tf.tensor4d(randn(B * HC * WC * CR, 40), [B, HC, WC, CR]);
+    const a = plain.shiftedGrid(ctx), b = gained.shiftedGrid(ctx);
+    expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+    // neuron 2 gets gain 0, neuron 4 gain 0.5: brute force from the plain positions
+    setWeights(gained, { shiftGain: [1, 1, 0, 1, 0.5] });
+    const c = gained.shiftedGrid(ctx);
+    const av = a.dataSync(), cv = c.dataSync();
+    for (let bi = 0; bi < B; bi++) {
+      for (let n = 0; n < N; n++) {
+        for (let d = 0; d < 2; d++) {
+          const i = (bi * N + n) * 2 + d;
+          const gain = [1, 1, 0, 1, 0.5][n]!;
+          const want = muV[2 * n + d]! + gain * (av[i]! - muV[2 * n + d]!);
+          expect(Math.abs(cv[i]! - want)).toBeLessThan(1e-6);
+        }
+      }
+    }
+    tf.dispose([ctx, a, b, c]);
+    plain.dispose();
+    gained.dispose();
+  });
+
+  it('the gradient of the output with respect to the gains matches finite differences', () => {
+    const r = makeShifter({ gaussType: 'isotropic', neuronShiftGain: true, maxRemapAmplitude: 0.4 });
+    setWeights(r, { mu: muV, shiftGain: [0.8, 1.2, 0.5, 1, 0.9] });
+    const x = tf.tensor4d(randn(B * H * W * C, 41), [B, H, W, C]);
+    const ctx = tf.tensor4d(randn(B * HC * WC * CR, 42), [B, HC, WC, CR]);
+    const gain = r.getWeights()['shiftGain']!;
+    const loss = (g: tf.Tensor) => {
+      const saved = tf.clone(gain);
+      gain.assign(g as tf.Tensor1D);
+      const out = tf.tidy(() => tf.sum(tf.square(r.apply(x, { context: ctx }))));
+      gain.assign(saved);
+      saved.dispose();
+      return out;
+    };
+    const { grads } = tf.variableGrads(() => tf.sum(tf.square(r.apply(x, { context: ctx }))) as tf.Scalar, [gain]);
+    const analytic = grads['shiftGain'] ?? Object.values(grads)[0]!;
+    const numeric = finiteDifferenceGrad(loss, tf.clone(gain), { eps: 1e-2 });
+    expect(closeness(analytic.dataSync(), numeric, 3e-2, 1e-3)).toBeLessThan(1);
+    tf.dispose([x, ctx, ...Object.values(grads)]);
+    r.dispose();
+  });
+
+  it('round-trips through getConfig and rejects a non-boolean', () => {
+    const r = makeShifter({ neuronShiftGain: true });
+    const cfg = JSON.parse(JSON.stringify(r.getConfig()));
+    expect(cfg.neuronShiftGain).toBe(true);
+    const r2 = readoutFromConfig(cfg) as SaliencyShifterReadout;
+    expect(Object.keys(r2.getWeights())).toContain('shiftGain');
+    expect(() => makeShifter({ neuronShiftGain: 1 as never })).toThrow(SalConfigError);
+    r.dispose();
+    r2.dispose();
+  });
+});
