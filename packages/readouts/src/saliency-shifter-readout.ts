@@ -118,7 +118,13 @@ export class SaliencyShifterReadout extends GaussianBase implements Readout {
       });
     }
     this.remapper = new ConvStack(specs);
-    this.shiftGain = o.neuronShiftGain ? tf.variable(tf.ones([o.outDims]), true) : null;
+    if (o.neuronShiftGain) {
+      const ones = tf.ones([o.outDims]);
+      this.shiftGain = tf.variable(ones, true);
+      ones.dispose();
+    } else {
+      this.shiftGain = null;
+    }
   }
 
   /**

@@ -284,6 +284,12 @@ describe('saliencyShifterReadout with neuronShiftGain', () => {
     r.dispose();
   });
 
+  it('creating and disposing it leaves no tensor behind', () => {
+    const before = tf.memory().numTensors;
+    makeShifter({ neuronShiftGain: true }).dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('round-trips through getConfig and rejects a non-boolean', () => {
     const r = makeShifter({ neuronShiftGain: true });
     const cfg = JSON.parse(JSON.stringify(r.getConfig()));
