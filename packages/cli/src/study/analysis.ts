@@ -13,6 +13,7 @@ import { fitEigenspaceProjector, grfPca } from '@sal/kpca';
 import type { GroundTruth } from '@sal/sim';
 import type { SalDataset } from '@sal/saliency-loader';
 import type { Encoder } from '@sal/train';
+import { SaliencyShifterReadout } from '@sal/readouts';
 import type { StudyConfig } from './config.js';
 import { toInputCoords, type CropGeometry } from './data.js';
 
@@ -187,3 +188,73 @@ export function analyseExamples(encoder: Encoder, grf: GrfAnalysis, dataset: Sal
 
 /** Tensors alive now (for the leak check the study runs between stages). */
 export const liveTensors = (): number => tf.memory().numTensors;
+
+/** The shifter model's own shifts against the simulation's true shifts, per neuron (input pixels). */
+export interface ModelShiftAnalysis {
+  neurons: { session: string; index: number; shifts: boolean }[];
+  /** Mean over images of the true RF displacement projected on the direction to the most salient object. */
+  trueProjection: number[];
+  /** The same for the model's shift (its shifted readout position minus μ). */
+  modelProjection: number[];
+  /** Pearson correlation of the two over neurons. */
+  agreement: number;
+}
+
+/**
+ * Read the shifter's learned shift for every neuron and image (`shiftedGrid − μ` in evaluation mode), convert
+ * it to input pixels and project it, like the true shift, on the unit direction from the neuron's true RF
+ * centre to the image's most salient object.
+ */
+export function analyseModelShifts(
+  encoder: Encoder, dataset: SalDataset, truth: GroundTruth, crop: CropGeometry, config: StudyConfig,
+): ModelShiftAnalysis {
+  const ids = analysisImageIds(dataset, config.analysis.grfImages);
+  const [h, w, c] = dataset.inputShape;
+  const m = ids.length;
+  const inputs = dataset.inputsOf(ids);
+  const out: ModelShiftAnalysis = { neurons: [], trueProjection: [], modelProjection: [], agreement: Number.NaN };
+  const ctxChannels = encoder.routing.context;
+  if (!Array.isArray(ctxChannels)) return out;
+  for (const s of dataset.sessions) {
+    const readout = encoder.readouts[s.key];
+    if (!(readout instanceof SaliencyShifterReadout)) return out;
+    const [hf, wf] = readout.inShape;
+    const { grid, mu } = tf.tidy(() => {
+      const x = tf.tensor4d(inputs, [m, h, w, c]);
+      const ctx = tf.concat(ctxChannels.map((ch) => tf.slice(x, [0, 0, 0, ch], [-1, -1, -1, 1])), 3) as tf.Tensor4D;
+      return { grid: readout.shiftedGrid(ctx, { training: false }).dataSync(), mu: tf.clipByValue(readout.getWeights()['mu']!, -1, 1).dataSync() };
+    });
+    for (let n = 0; n < s.nNeurons; n++) {
+      const nt = truth.neuron(s.key, n);
+      const [cx, cy] = toInputCoords(nt.x, nt.y, crop);
+      let tp = 0, mp = 0, cnt = 0;
+      ids.forEach((id, i) => {
+        const sal = truth.salientCentre(id);
+        const [sx, sy] = toInputCoords(sal.x, sal.y, crop);
+        const dx = sx - cx, dy = sy - cy, d = Math.hypot(dx, dy);
+        if (d < 1) return;
+        const ux = dx / d, uy = dy / d;
+        const tc = truth.rfCentre(nt, id);
+        const tdx = (tc.x - nt.x) * crop.scale, tdy = (tc.y - nt.y) * crop.scale;
+        const gx = grid[(i * s.nNeurons + n) * 2]! - mu[2 * n]!, gy = grid[(i * s.nNeurons + n) * 2 + 1]! - mu[2 * n + 1]!;
+        const mdx = (gx * (wf - 1)) / 2, mdy = (gy * (hf - 1)) / 2;
+        tp += tdx * ux + tdy * uy;
+        mp += mdx * ux + mdy * uy;
+        cnt++;
+      });
+      out.neurons.push({ session: s.key, index: n, shifts: nt.shifts });
+      out.trueProjection.push(cnt ? tp / cnt : Number.NaN);
+      out.modelProjection.push(cnt ? mp / cnt : Number.NaN);
+    }
+  }
+  out.agreement = pearsonOf(out.trueProjection, out.modelProjection);
+  return out;
+}
+
+function pearsonOf(a: readonly number[], b: readonly number[]): number {
+  const idx = a.map((_, i) => i).filter((i) => Number.isFinite(a[i]!) && Number.isFinite(b[i]!));
+  const ma = idx.reduce((s, i) => s + a[i]!, 0) / idx.length, mb = idx.reduce((s, i) => s + b[i]!, 0) / idx.length;
+  let sab = 0, saa = 0, sbb = 0;
+  for (const i of idx) { sab += (a[i]! - ma) * (b[i]! - mb); saa += (a[i]! - ma) ** 2; sbb += (b[i]! - mb) ** 2; }
+  return sab / Math.sqrt(saa * sbb + 1e-30);
+}

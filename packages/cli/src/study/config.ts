@@ -3,7 +3,7 @@
  * analysed. `DEMO_STUDY` is what `sal demo` runs (a few minutes on 2 cores); `QUICK_STUDY` is a
  * minimal end-to-end run for tests. Every field can be overridden from a JSON config file.
  */
-import { SalConfigError, checkNumber, type JsonObject } from '@sal/types';
+import { SalConfigError, checkNumber, checkOneOf, type JsonObject } from '@sal/types';
 
 /** The input variants the study compares (digest §1.2, §3.3). */
 export type VariantName =
@@ -31,13 +31,18 @@ export interface StudyConfig {
   scale: number;
   /** σ of the Gaussian before the Sobel gradients, in post-crop pixels. */
   gradientSigma: number;
+  /**
+   * Saliency maps: `'true'` the simulation's own saliency (an oracle saliency model, like a perfect DeepGaze),
+   * or `'builtin'` the classical centre–surround model of `@sal/saliency-loader`. The report gives their agreement.
+   */
+  saliency: 'true' | 'builtin';
   /** Variants trained on the population with shifts, and on the one without. */
   variants: { shift: VariantName[]; noShift: VariantName[] };
   /** Model seeds per variant (error bars over seeds). */
   seeds: number;
   core: { hiddenChannels: number; inputKern: number; hiddenKern: number; layers: number; gammaInput: number };
-  readout: { gammaReadout: number; initSigma: number; maxRemapAmplitude: number; remapHiddenChannels: number };
-  train: { maxEpochs: number; patience: number; lrDecaySteps: number; batchSize: number; lr: number };
+  readout: { gammaReadout: number; initSigma: number; maxRemapAmplitude: number; remapHiddenChannels: number; neuronShiftGain: boolean };
+  train: { maxEpochs: number; patience: number; lrDecaySteps: number; batchSize: number; lr: number; accumulateSessions: boolean };
   analysis: {
     /** Images per neuron for gradient receptive fields. */
     grfImages: number;
@@ -58,15 +63,16 @@ export const DEMO_STUDY: Readonly<StudyConfig> = Object.freeze<StudyConfig>({
   },
   crops: { 'crop 64×64': [[0.25, 0.08333], [0.3, 0.3]], 'crop 48×48': [[0.4167, 0.0833], [0.35, 0.35]] },
   scale: 0.5,
-  gradientSigma: 2,
+  gradientSigma: 5,
+  saliency: 'true',
   variants: {
     shift: ['images', 'images+saliency', 'all', 'shifter-saliency', 'shifter-ones', 'shifter-image'],
     noShift: ['images', 'shifter-saliency'],
   },
   seeds: 1,
   core: { hiddenChannels: 16, inputKern: 9, hiddenKern: 3, layers: 3, gammaInput: 1 },
-  readout: { gammaReadout: 0.05, initSigma: 0.3, maxRemapAmplitude: 0.5, remapHiddenChannels: 8 },
-  train: { maxEpochs: 20, patience: 3, lrDecaySteps: 2, batchSize: 32, lr: 0.005 },
+  readout: { gammaReadout: 0.05, initSigma: 0.3, maxRemapAmplitude: 0.5, remapHiddenChannels: 8, neuronShiftGain: true },
+  train: { maxEpochs: 20, patience: 3, lrDecaySteps: 2, batchSize: 16, lr: 0.005, accumulateSessions: false },
   analysis: { grfImages: 200, topNeurons: 6, projectionCounts: [50, 100, 200], permutations: 999 },
 });
 
@@ -76,7 +82,7 @@ export const QUICK_STUDY: Readonly<StudyConfig> = Object.freeze<StudyConfig>({
   crops: { 'crop 48×48': [[0.125, 0.125], [0.25, 0.25]] },
   variants: { shift: ['images', 'shifter-saliency'], noShift: ['images'] },
   core: { ...DEMO_STUDY.core, hiddenChannels: 8, inputKern: 5 },
-  train: { maxEpochs: 2, patience: 1, lrDecaySteps: 1, batchSize: 32, lr: 0.005 },
+  train: { maxEpochs: 2, patience: 1, lrDecaySteps: 1, batchSize: 32, lr: 0.005, accumulateSessions: false },
   analysis: { grfImages: 24, topNeurons: 3, projectionCounts: [8, 16], permutations: 99 },
 });
 
@@ -125,8 +131,13 @@ function validate(c: StudyConfig): void {
   }
   if (!c.variants.shift.includes('images')) throw new SalConfigError(WHERE, 'variants.shift', "a list including 'images' (the baseline)", c.variants.shift);
   for (const [k, v] of Object.entries(c.core)) checkNumber(WHERE, `core.${k}`, v, { min: 0 });
-  for (const [k, v] of Object.entries(c.readout)) checkNumber(WHERE, `readout.${k}`, v, { min: 0 });
-  for (const [k, v] of Object.entries(c.train)) checkNumber(WHERE, `train.${k}`, v, { min: 0 });
+  checkOneOf(WHERE, 'saliency', c.saliency, ['true', 'builtin']);
+  for (const [k, v] of Object.entries(c.readout)) {
+    if (k === 'neuronShiftGain') { if (typeof v !== 'boolean') throw new SalConfigError(WHERE, `readout.${k}`, 'a boolean', v); } else checkNumber(WHERE, `readout.${k}`, v, { min: 0 });
+  }
+  for (const [k, v] of Object.entries(c.train)) {
+    if (k === 'accumulateSessions') { if (typeof v !== 'boolean') throw new SalConfigError(WHERE, `train.${k}`, 'a boolean', v); } else checkNumber(WHERE, `train.${k}`, v, { min: 0 });
+  }
   checkNumber(WHERE, 'analysis.grfImages', c.analysis.grfImages, { integer: true, min: 4 });
   checkNumber(WHERE, 'analysis.topNeurons', c.analysis.topNeurons, { integer: true, min: 1 });
   checkNumber(WHERE, 'analysis.permutations', c.analysis.permutations, { integer: true, min: 19 });

@@ -27,7 +27,7 @@ export interface CropGeometry {
 export interface StudyData {
   raw: Record<Population, RawDataset>;
   truth: Record<Population, GroundTruth>;
-  /** Saliency log-density maps of the full images `[n, h, w]` (the same images in both populations). */
+  /** Saliency log-density maps of the full images `[n, h, w]` used by the models (the same images in both populations). */
   saliency: Float32Array;
   /** Correlation between the built-in model's maps and the simulation's true saliency, over all pixels. */
   saliencyAgreement: number;
@@ -75,6 +75,11 @@ export async function prepareStudyData(config: StudyConfig, outDir: string, repo
   task.done();
   const trueSal = raw.shift.saliency;
   const saliencyAgreement = trueSal ? pearson(saliency, trueSal) : Number.NaN;
+  if (config.saliency === 'true') {
+    if (!trueSal) throw new Error('the simulation wrote no true saliency');
+    saliency.set(trueSal);
+    reporter.info(`saliency: the simulation's true saliency (the built-in model agrees with it at r = ${saliencyAgreement.toFixed(2)})`);
+  }
 
   await writeNpyFile(join(outDir, 'data', 'saliency.npy'), { data: saliency, shape: [n, h, w], dtype: 'f4' });
   const { crops, datasets } = buildDatasets(raw, saliency, config);

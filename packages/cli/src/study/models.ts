@@ -56,7 +56,7 @@ export function buildEncoder(variant: VariantSpec, dataset: SalDataset, config: 
       ? gaussianReadout(common)
       : saliencyShifterReadout({
         ...common, remapChannels: 3, remapHiddenChannels: config.readout.remapHiddenChannels,
-        maxRemapAmplitude: config.readout.maxRemapAmplitude,
+        maxRemapAmplitude: config.readout.maxRemapAmplitude, neuronShiftGain: config.readout.neuronShiftGain,
       });
   });
   return createEncoder({ core, readouts, routing: { core: variant.coreChannels, context: variant.context, imageChannel: 0 } });

@@ -6,7 +6,7 @@
 import {
   buildReport, eigenSpectrumFigure, exampleGridFigure, explainedVarianceFigure, grfDistributionFigure,
   grfOverlayFigure, grfPanelFigure, modelSchemaFigure, projectionGridFigure, rfRecoveryFigure, saliencyFigure,
-  shifterCurvesFigure, strongestWeakestFigure, testCorrelationFigure, trainingCurvesFigure, verdictTable,
+  rfShiftFigure, shifterCurvesFigure, strongestWeakestFigure, testCorrelationFigure, trainingCurvesFigure, verdictTable,
   type ReportBlock, type ReportFigure, type ReportSection,
 } from '@sal/viz';
 import type { StudyArtifacts, StudyResults } from './run.js';
@@ -49,7 +49,7 @@ export async function buildStudyReport(results: StudyResults, art: StudyArtifact
   sections.push({
     heading: 'Data: the simulated population and its saliency',
     blocks: [
-      { kind: 'paragraph', text: `${sim.nTrainImages} training-pool images and ${sim.nTestImages} test images (${sim.testRepeats} repeats) of ${sim.height}×${sim.width} pixels, ${sim.nSessions} sessions × ${sim.neuronsPerSession} neurons with Poisson spike counts. Saliency maps come from the built-in centre–surround model, computed on the full image before the crop; their correlation with the simulation's true saliency is ${fmt(results.saliencyAgreement)}. Inputs are cropped (${art.data.crops.map((k) => `${k.name}: ${JSON.stringify(k.pixels)} px`).join('; ')}), rescaled by ${cfg.scale}, and z-scored per channel with statistics from the training split.` },
+      { kind: 'paragraph', text: `${sim.nTrainImages} training-pool images and ${sim.nTestImages} test images (${sim.testRepeats} repeats) of ${sim.height}×${sim.width} pixels, ${sim.nSessions} sessions × ${sim.neuronsPerSession} neurons with Poisson spike counts. Saliency maps are ${cfg.saliency === 'true' ? 'the simulation\'s true saliency (an oracle saliency model, as a perfect DeepGaze would be); the built-in centre–surround model agrees with them at r = ' + fmt(results.saliencyAgreement, 2) : 'computed by the built-in centre–surround model on the full image before the crop (agreement with the true saliency r = ' + fmt(results.saliencyAgreement, 2) + ')'}; gradients are Sobel x/y of the map smoothed with σ = ${cfg.gradientSigma} px after the crop. Inputs are cropped (${art.data.crops.map((k) => `${k.name}: ${JSON.stringify(k.pixels)} px`).join('; ')}), rescaled by ${cfg.scale}, and z-scored per channel with statistics from the training split.` },
       fig('fig01-saliency', await saliencyFigure(examples, h, w)),
       fig('fig02-schema', modelSchemaFigure()),
     ],
@@ -110,12 +110,26 @@ export async function buildStudyReport(results: StudyResults, art: StudyArtifact
 
   // ---- RF shifts against the ground truth
   const shiftBlocks: ReportBlock[] = [
-    { kind: 'paragraph', text: 'For every neuron and image, the centre of mass of gRF² gives the RF centre on that image. Its displacement from the neuron\'s mean centre is projected on the direction of the image\'s most salient object (from the simulation\'s ground truth); the statistic is the mean projection, tested against permutations of the salient points across images. The shifter model should show the effect in the population with shifts and not in the control.' },
+    { kind: 'paragraph', text: 'For every neuron and image, the centre of mass of gRF² gives the RF centre on that image. Its displacement from the neuron\'s mean centre is projected on the direction of the image\'s most salient object (from the simulation\'s ground truth); the statistic is the mean projection, tested against permutations of the salient points across images. Because the control population has no RF shifts at all, it shows what the test reports for fixed receptive fields.' },
     {
-      kind: 'table', columns: ['model', 'mean projection (px)', 'p (permutation)', 'true shifters detected', 'false alarms'],
+      kind: 'table', columns: ['model', 'mean projection (px)', 'p (permutation)', 'true shifters significant', 'fixed neurons significant'],
       rows: Object.entries(results.grf).map(([name, r]) => [name, r!.statistic, fmtP(r!.pValue), `${r!.detection.truePositives}/${r!.detection.shifters}`, `${r!.detection.falsePositives}/${r!.detection.nonShifters}`]),
+      caption: 'The gRF centre-of-mass test in each population.',
+    },
+    {
+      kind: 'table', columns: ['model', 'neurons', 'Δ projection vs control (px)', 'p (sign flip)', 'n'],
+      rows: Object.entries(results.grfVsControl).flatMap(([v, r]) => [
+        [v, 'true shifters', r!.shifters.meanDiff, fmtP(r!.shifters.pValue), r!.shifters.n],
+        [v, 'fixed neurons', r!.others.meanDiff, fmtP(r!.others.pValue), r!.others.n],
+      ]),
+      caption: 'Each neuron\'s mean projection in the population with shifts minus the same neuron\'s in the control population (same images): the image-content part cancels.',
     },
   ];
+  for (const [pop, ms] of Object.entries(art.modelShifts)) {
+    if (!ms) continue;
+    shiftBlocks.push(fig(`extra-model-shifts-${pop.toLowerCase()}`, await rfShiftFigure({ trueShift: ms.trueProjection, measuredShift: ms.modelProjection, shifts: ms.neurons.map((n) => n.shifts) })));
+    shiftBlocks.push({ kind: 'paragraph', text: `${pop} population: the shifter model's learned shift of each neuron (its shifted readout position minus μ, in input pixels, projected on the direction to the most salient object, averaged over images) against the simulation's true shift; agreement over neurons r = ${fmt(ms.agreement, 2)}.` });
+  }
   for (const [name, ga] of Object.entries(art.grf)) {
     shiftBlocks.push(fig(`extra-rf-recovery-${slug(name)}`, await rfRecoveryFigure({
       trueX: ga.neurons.map((n) => n.trueCentre[0]), trueY: ga.neurons.map((n) => n.trueCentre[1]),
@@ -148,7 +162,8 @@ export async function buildStudyReport(results: StudyResults, art: StudyArtifact
       { kind: 'list', items: [
         `backend: ${results.backend}`,
         `time per stage (s): ${Object.entries(results.seconds).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`,
-        `core: stacked conv core, ${cfg.core.layers} layers, ${cfg.core.hiddenChannels} channels, input kernel ${cfg.core.inputKern}; readout: Gaussian (isotropic), or saliency shifter with remapper amplitude ${cfg.readout.maxRemapAmplitude}`,
+        `core: stacked conv core, ${cfg.core.layers} layers, ${cfg.core.hiddenChannels} channels, input kernel ${cfg.core.inputKern}; readout: Gaussian (isotropic), or saliency shifter with remapper amplitude ${cfg.readout.maxRemapAmplitude}${cfg.readout.neuronShiftGain ? ' and a learned per-neuron shift gain (not in the original: without it every neuron at a location gets the same shift)' : ''}`,
+        `saliency maps: ${cfg.saliency === 'true' ? `the simulation's true saliency (an oracle saliency model); the built-in centre–surround model agrees with it at r = ${fmt(results.saliencyAgreement, 2)}` : `the built-in centre–surround model (agreement with the true saliency r = ${fmt(results.saliencyAgreement, 2)})`}`,
         `training: Adam lr ${cfg.train.lr}, batch ${cfg.train.batchSize}, early stopping on validation correlation (patience ${cfg.train.patience}, ${cfg.train.lrDecaySteps} LR decays ×0.3, at most ${cfg.train.maxEpochs} epochs), restore best`,
       ] },
       { kind: 'paragraph', text: `Configuration: ${JSON.stringify(cfg)}` },

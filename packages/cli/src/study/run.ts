@@ -10,10 +10,10 @@ import { saveCheckpoint, writeFileAtomic, type TextSink } from '@sal/train';
 import type { StudyConfig, VariantName } from './config.js';
 import { POPULATIONS, prepareStudyData, type Population, type StudyData } from './data.js';
 import { VARIANT_SPECS } from './variants.js';
-import type { ModelSummary } from './models.js';
+import { mean, type ModelSummary } from './models.js';
 import { checkpointDir, trainPlan, type PlanItem } from './train-pool.js';
 import type { Encoder } from '@sal/train';
-import { analyseExamples, analyseGrfs, analysePca, liveTensors, type ExampleAnalysis, type GrfAnalysis, type PcaAnalysis } from './analysis.js';
+import { analyseExamples, analyseGrfs, analyseModelShifts, analysePca, liveTensors, type ExampleAnalysis, type GrfAnalysis, type ModelShiftAnalysis, type PcaAnalysis } from './analysis.js';
 import { pairedComparison, type PairedComparison } from './stats.js';
 import type { Reporter } from '../progress.js';
 
@@ -27,6 +27,13 @@ export interface StudyResults {
   models: ModelSummary[];
   comparisons: Record<string, PairedComparison>;
   grf: Partial<Record<string, { population: Population; variant: VariantName; statistic: number; pValue: number; detection: GrfAnalysis['detection'] }>>;
+  /**
+   * Per model variant: per-neuron gRF-centre projection in the population with shifts minus the same neuron's in
+   * the control population (same images), for the true shifters and for the others (sign-flip test over neurons).
+   */
+  grfVsControl: Partial<Record<string, { shifters: PairedComparison; others: PairedComparison }>>;
+  /** The shifter model's learned shifts against the true shifts (per-neuron projections on the salient direction, px). */
+  modelShifts: Partial<Record<Population, { agreement: number; shiftersMean: number; othersMean: number; trueShiftersMean: number }>>;
   verdicts: Verdict[];
 }
 
@@ -34,6 +41,7 @@ export interface StudyResults {
 export interface StudyArtifacts {
   data: StudyData;
   grf: Record<string, GrfAnalysis>;
+  modelShifts: Partial<Record<Population, ModelShiftAnalysis>>;
   pca: PcaAnalysis | null;
   examples: ExampleAnalysis | null;
   best: { session: string; index: number }[];
@@ -122,6 +130,31 @@ export async function runStudy(opts: RunStudyOptions): Promise<{ results: StudyR
     grfTask.tick(1, `${name}: RF-shift p = ${g.test.pValue.toFixed(3)}`);
   }
   grfTask.done();
+
+  // gRF centres against the control population: same neurons, same images, with and without RF shifts
+  const grfVsControl: StudyResults['grfVsControl'] = {};
+  for (const v of ['images', 'shifter-saliency'] as const) {
+    const a = grf[`shift / ${v}`], b = grf[`noShift / ${v}`];
+    if (!a || !b) continue;
+    const sh = a.neurons.map((n, i) => [n.shifts, n.meanProjection, b.neurons[i]!.meanProjection] as const);
+    const pick = (want: boolean) => sh.filter(([s]) => s === want);
+    grfVsControl[v] = {
+      shifters: pairedComparison(pick(true).map((x) => x[1]), pick(true).map((x) => x[2]), 9999, config.seed),
+      others: pairedComparison(pick(false).map((x) => x[1]), pick(false).map((x) => x[2]), 9999, config.seed),
+    };
+  }
+  // the shifter's own learned shifts against the truth
+  const modelShifts: StudyArtifacts['modelShifts'] = {};
+  const modelShiftSummary: StudyResults['modelShifts'] = {};
+  for (const p of POPULATIONS) {
+    const m = trained.get(key(p, 'shifter-saliency', mainCrop, s1));
+    if (!m) continue;
+    const r = analyseModelShifts(m.encoder, data.datasets[p][mainCrop]!, data.truth[p], crop, config);
+    if (!r.neurons.length) continue;
+    modelShifts[p] = r;
+    const avg = (want: boolean, arr: number[]) => mean(arr.filter((_, i) => r.neurons[i]!.shifts === want));
+    modelShiftSummary[p] = { agreement: r.agreement, shiftersMean: avg(true, r.modelProjection), othersMean: avg(false, r.modelProjection), trueShiftersMean: avg(true, r.trueProjection) };
+  }
   lap('grf');
 
   // best neurons of the image-only model on the shift population (by test correlation), as the original
@@ -150,14 +183,14 @@ export async function runStudy(opts: RunStudyOptions): Promise<{ results: StudyR
 
   const results: StudyResults = {
     config, backend: describeBackend(backendInfo()), seconds, saliencyAgreement: data.saliencyAgreement, models, comparisons,
-    grf: grfSummary, verdicts: verdicts(comparisons, grfSummary),
+    grf: grfSummary, grfVsControl, modelShifts: modelShiftSummary, verdicts: verdicts(comparisons, grfSummary, grfVsControl, modelShiftSummary),
   };
   await writeFileAtomic(join(outDir, 'results.json'), JSON.stringify(results, null, 2));
   reporter.info(`tensors alive after the study: ${liveTensors()}`);
-  return { results, artifacts: { data, grf, pca, examples, best } };
+  return { results, artifacts: { data, grf, modelShifts, pca, examples, best } };
 }
 
-function verdicts(c: Record<string, PairedComparison>, g: StudyResults['grf']): Verdict[] {
+function verdicts(c: Record<string, PairedComparison>, g: StudyResults['grf'], gc: StudyResults['grfVsControl'], mshift: StudyResults['modelShifts']): Verdict[] {
   const out: Verdict[] = [];
   const cmp = (name: string) => c[name];
   const ev = (x: PairedComparison) => `Δ test r = ${x.meanDiff >= 0 ? '+' : ''}${x.meanDiff.toFixed(3)} over ${x.n} neurons, ${(100 * x.fractionBetter).toFixed(0)}% improved, sign-flip p ${x.pValue < 0.001 ? '< 0.001' : `= ${x.pValue.toFixed(3)}`}`;
@@ -172,12 +205,28 @@ function verdicts(c: Record<string, PairedComparison>, g: StudyResults['grf']): 
   if (o) out.push({ question: 'Is the shifter’s gain due to the saliency input (vs a tensor of ones to the remapper)?', verdict: sig(o) ? 'yes' : 'no', evidence: ev(o) });
   const im = cmp('shift: shifter-saliency − shifter-image');
   if (im) out.push({ question: 'Does saliency beat the raw image as remapper input?', verdict: sig(im) ? 'yes' : 'no', evidence: ev(im) });
-  for (const [name, r] of Object.entries(g)) {
+  const ctl = g['noShift / images'] ?? g['noShift / shifter-saliency'];
+  if (ctl) {
+    out.push({
+      question: 'Is the gRF centre-of-mass test for RF shifts specific (silent in the control population, where no RF shifts)?',
+      verdict: ctl.pValue < 0.05 ? 'no: it fires in the control population too' : 'yes',
+      evidence: `control population, ${ctl.variant} model: mean projection ${ctl.statistic.toFixed(3)} px toward the salient object, permutation p ${ctl.pValue < 0.001 ? '< 0.001' : `= ${ctl.pValue.toFixed(3)}`}, ${ctl.detection.falsePositives}/${ctl.detection.nonShifters} neurons significant. The centre of mass of gRF² follows image contrast, which salient objects carry, so the test alone cannot tell a shifting RF from a fixed one.`,
+    });
+  }
+  for (const [v, r] of Object.entries(gc)) {
     if (!r) continue;
     out.push({
-      question: `Do gRF centres of the ${r.variant} model move toward the most salient object (${r.population === 'shift' ? 'population with shifts' : 'control population'})?`,
-      verdict: r.pValue < 0.05 ? 'yes' : 'no',
-      evidence: `${name}: mean projection ${r.statistic.toFixed(3)} px, permutation p ${r.pValue < 0.001 ? '< 0.001' : `= ${r.pValue.toFixed(3)}`}; per-neuron detection: ${r.detection.truePositives}/${r.detection.shifters} true shifters, ${r.detection.falsePositives}/${r.detection.nonShifters} false alarms (p < 0.05)`,
+      question: `Measured against the control population, do the gRF centres of shifting neurons (${v} model) move further toward salient objects?`,
+      verdict: r.shifters.pValue < 0.05 && r.shifters.meanDiff > 0 ? 'yes' : 'no',
+      evidence: `true shifters: ${r.shifters.meanDiff >= 0 ? '+' : ''}${r.shifters.meanDiff.toFixed(3)} px (p ${r.shifters.pValue < 0.001 ? '< 0.001' : `= ${r.shifters.pValue.toFixed(3)}`}, ${r.shifters.n} neurons); other neurons: ${r.others.meanDiff >= 0 ? '+' : ''}${r.others.meanDiff.toFixed(3)} px (p ${r.others.pValue < 0.001 ? '< 0.001' : `= ${r.others.pValue.toFixed(3)}`})`,
+    });
+  }
+  const ms = mshift['shift'];
+  if (ms) {
+    out.push({
+      question: 'Does the shifter model’s learned shift recover which neurons shift, and by how much?',
+      verdict: ms.agreement > 0.5 ? 'yes' : ms.agreement > 0.2 ? 'partly' : 'no',
+      evidence: `per-neuron correlation of learned and true shift toward the salient object r = ${ms.agreement.toFixed(2)}; learned ${ms.shiftersMean.toFixed(2)} px for true shifters (true ${ms.trueShiftersMean.toFixed(2)} px) vs ${ms.othersMean.toFixed(2)} px for the others${mshift['noShift'] ? `; in the control population ${mshift['noShift'].othersMean.toFixed(2)} px` : ''}`,
     });
   }
   return out;
