@@ -4,6 +4,8 @@ import { Command, Option } from 'commander';
 import { demoCommand } from './commands/demo.js';
 import { simulateCommand } from './commands/simulate.js';
 import { trainCommand } from './commands/train.js';
+import { grfCommand } from './commands/grf.js';
+import { pcaCommand } from './commands/pca.js';
 
 const program = new Command();
 program
@@ -40,6 +42,24 @@ program.command('train')
   .option('-q, --quiet', 'no progress output')
   .addOption(backend)
   .action((flags) => trainCommand(flags));
+
+program.command('grf')
+  .description('gradient receptive fields of a model trained by `sal train`, on validation images, as .npy')
+  .requiredOption('--checkpoint <dir>', 'checkpoint directory written by sal train')
+  .requiredOption('-o, --out <file.npy>', 'output file ([neurons, images, h, w])')
+  .option('--session <key>', 'session whose neurons to use (default: the first)')
+  .option('--images <n>', 'number of validation images', '100')
+  .option('-q, --quiet', 'no progress output')
+  .addOption(backend)
+  .action((flags) => grfCommand(flags));
+
+program.command('pca')
+  .description('per-neuron PCA of gRFs (eigenvalues, cumulative variance, eigen-RFs) as .npy')
+  .requiredOption('--grf <file.npy>', 'gRFs [neurons, images, h, w], e.g. from sal grf')
+  .requiredOption('-o, --out <dir>', 'output directory')
+  .option('--components <n>', 'eigen-RFs to write per neuron', '20')
+  .option('-q, --quiet', 'no progress output')
+  .action((flags) => pcaCommand(flags));
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const e = err as Error;

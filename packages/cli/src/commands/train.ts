@@ -8,10 +8,10 @@
  */
 import { resolve, join } from 'node:path';
 import { initBackend } from '@sal/backend';
-import { createDataset, builtinSaliency } from '@sal/saliency-loader';
+import { createDataset, builtinSaliency, type SalDataset } from '@sal/saliency-loader';
 import { readDatasetDir } from '@sal/saliency-loader/node';
 import { saveCheckpoint, writeFileAtomic } from '@sal/train';
-import { SalConfigError, checkNumber } from '@sal/types';
+import { SalConfigError, checkNumber, type RawDataset } from '@sal/types';
 import { checkKeys, readConfigFile } from '../config.js';
 import { createReporter } from '../progress.js';
 import { DEMO_STUDY, VARIANTS, resolveStudyConfig, type VariantName } from '../study/config.js';
@@ -20,6 +20,23 @@ import { VARIANT_SPECS } from '../study/variants.js';
 import { mean, trainVariant } from '../study/models.js';
 
 export interface TrainFlags { config: string; quiet?: boolean; backend?: string }
+
+/** How `sal train` built its dataset; saved beside the checkpoint so `sal grf` rebuilds the same inputs. */
+export interface TrainDatasetOptions {
+  data: string;
+  crop: [[number, number], [number, number]];
+  scale: number;
+  gradientSigma: number;
+}
+
+/** The dataset `sal train` trains on: all four channels; saliency from the dataset's maps, else the built-in model. */
+export function datasetFor(raw: RawDataset, o: TrainDatasetOptions): SalDataset {
+  return createDataset(raw, {
+    crop: o.crop, scale: o.scale, channels: 'all',
+    saliency: raw.saliency ? 'raw' : (img: Float32Array, h: number, w: number) => builtinSaliency(img, h, w, { ...STUDY_SALIENCY, output: 'logDensity' }),
+    gradientSigma: o.gradientSigma,
+  });
+}
 
 const KEYS = ['data', 'out', 'variant', 'crop', 'scale', 'gradientSigma', 'seed', 'core', 'readout', 'train'] as const;
 
@@ -39,19 +56,20 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
   reporter.info(`backend: ${info.name}`);
   const raw = await readDatasetDir(resolve(String(cfg['data'])));
   const needsSaliency = VARIANT_SPECS[variant].coreChannels.some((c) => c > 0) || Array.isArray(VARIANT_SPECS[variant].context);
-  const dataset = createDataset(raw, {
-    ...(cfg['crop'] ? { crop: cfg['crop'] as never } : {}),
+  const datasetOptions: TrainDatasetOptions = {
+    data: resolve(String(cfg['data'])),
+    crop: (cfg['crop'] ?? [[0, 0], [0, 0]]) as TrainDatasetOptions['crop'],
     scale: checkNumber('sal train', 'scale', cfg['scale'] ?? 1, { min: 0, exclusiveMin: true }),
-    channels: 'all',
-    saliency: raw.saliency ? 'raw' : needsSaliency ? 'builtin' : (img: Float32Array, h: number, w: number) => builtinSaliency(img, h, w, { ...STUDY_SALIENCY, output: 'logDensity' }),
-    saliencyModel: STUDY_SALIENCY,
     gradientSigma: checkNumber('sal train', 'gradientSigma', cfg['gradientSigma'] ?? study.gradientSigma, { min: 0 }),
-  });
+  };
+  void needsSaliency;
+  const dataset = datasetFor(raw, datasetOptions);
   const m = await trainVariant(VARIANT_SPECS[variant], dataset, study, seed, flags.quiet ? null : process.stderr);
   const out = resolve(String(cfg['out']));
   await saveCheckpoint(out, m.encoder);
   const scores = { variant, seed, validation: mean(m.scores.validation), test: mean(m.scores.test), testAveraged: mean(m.scores.testAveraged), epochs: m.history.length, history: m.history };
   await writeFileAtomic(join(out, 'scores.json'), JSON.stringify(scores, null, 2));
+  await writeFileAtomic(join(out, 'dataset.json'), JSON.stringify(datasetOptions, null, 2));
   m.encoder.dispose();
   reporter.info(`${variant}: validation r = ${scores.validation.toFixed(3)}, test r = ${scores.test.toFixed(3)} (${scores.epochs} epochs); checkpoint in ${out}`);
 }

@@ -1,0 +1,45 @@
+/**
+ * `sal grf --checkpoint dir`: gradient receptive fields of a model trained by `sal train`, on validation images of
+ * its dataset, written as `.npy` `[neurons, images, h, w]` with the image ids beside it.
+ */
+import { join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { initBackend } from '@sal/backend';
+import { coreFromConfig } from '@sal/cores';
+import { gradientReceptiveFields } from '@sal/grf';
+import { readoutFromConfig } from '@sal/readouts';
+import { readDatasetDir, writeNpyFile } from '@sal/saliency-loader/node';
+import { loadCheckpoint } from '@sal/train';
+import { SalConfigError } from '@sal/types';
+import { intFlag } from '../config.js';
+import { createReporter } from '../progress.js';
+import { datasetFor, type TrainDatasetOptions } from './train.js';
+
+export interface GrfFlags { checkpoint: string; out: string; session?: string; images?: string; quiet?: boolean; backend?: string }
+
+export async function grfCommand(flags: GrfFlags): Promise<void> {
+  const reporter = createReporter({ quiet: flags.quiet });
+  await initBackend(flags.backend ? { prefer: flags.backend as never } : {});
+  const dir = resolve(flags.checkpoint);
+  const opts = JSON.parse(await readFile(join(dir, 'dataset.json'), 'utf8')) as TrainDatasetOptions;
+  const { encoder } = await loadCheckpoint(dir, { core: coreFromConfig, readout: readoutFromConfig });
+  try {
+    const dataset = datasetFor(await readDatasetDir(opts.data), opts);
+    const key = flags.session ?? encoder.sessionKeys[0]!;
+    if (!encoder.sessionKeys.includes(key)) throw new SalConfigError('sal grf', '--session', `one of ${encoder.sessionKeys.join(', ')}`, key);
+    const count = Math.min(intFlag('--images', flags.images, 100, 1), dataset.split.validation.length);
+    const ids = Array.from(dataset.split.validation.subarray(0, count));
+    const [h, w, c] = dataset.inputShape;
+    const task = reporter.task(`gradient receptive fields (${count} images)`, 1);
+    const g = gradientReceptiveFields((x) => encoder.predict(x, key), { data: dataset.inputsOf(ids), shape: [count, h, w, c] }, {
+      channels: [0], batchSize: 32, onProgress: (done, total) => task.tick(0, `${done}/${total}`),
+    });
+    task.done();
+    const out = resolve(flags.out);
+    await writeNpyFile(out, { data: g.data, shape: g.shape, dtype: 'f4' });
+    await writeNpyFile(out.replace(/\.npy$/, '') + '.image_ids.npy', { data: Int32Array.from(ids), shape: [count], dtype: 'i4' });
+    reporter.info(`wrote gRFs ${g.shape.join('×')} (neurons × images × h × w) of session ${key} to ${out}`);
+  } finally {
+    encoder.dispose();
+  }
+}
