@@ -8,6 +8,7 @@ import { initBackend, describeBackend } from '@sal/backend';
 import { createRng } from '@sal/types';
 import { fitPca, fitKernelPca } from '@sal/kpca';
 import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
 
 const { values: args } = parseArgs({
   options: {
@@ -15,8 +16,16 @@ const { values: args } = parseArgs({
     reps: { type: 'string', default: '5' },
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
+    baseline: { type: 'string' },
   },
 });
+// reference medians from baseline_torch.py's JSON (same machine, same run), when given
+let ref = { pca: null, kpca: null };
+if (args.baseline) {
+  const j = JSON.parse(readFileSync(args.baseline, 'utf8'));
+  const r = j.results?.sklearn ?? j.results ?? j;
+  ref = { pca: r.pca_500x4096?.['full_PCA()_fit_seconds']?.median ?? null, kpca: r.kernel_pca_rbf_2000x4096?.fit_seconds?.median ?? null };
+}
 const info = await initBackend({ prefer: args.backend });
 const reps = args.quick ? 1 : Number(args.reps);
 
@@ -49,15 +58,17 @@ if (!args.only || args.only === 'pca') {
   const x = randomMatrix(500, 4096, 1);
   let k = 0;
   const r = time(() => { const m = fitPca(x); k = m.nComponents; m.dispose(); });
-  rows.push([`PCA 500 × 4096, all components (${k})`, r, '0.25 s']);
+  rows.push([`PCA 500 × 4096, all components (${k})`, r, ref.pca ?? 0.25, ref.pca !== null]);
 }
 if (!args.only || args.only === 'kpca') {
   const x = randomMatrix(2000, 4096, 2);
   const r = time(() => { const m = fitKernelPca(x, { kernel: 'rbf', nComponents: 50, fitInverseTransform: true, seed: 0 }); m.dispose(); });
-  rows.push(['kernel PCA rbf 2000 × 4096, 50 components, inverse map', r, '1.39–1.48 s']);
+  rows.push(['kernel PCA rbf 2000 × 4096, 50 components, inverse map (fit)', r, ref.kpca ?? 1.44, ref.kpca !== null]);
 }
 
 console.log(`backend: ${describeBackend(info)}; ${reps} repetition(s) after one warm-up\n`);
-console.log('| task | median | min–max | scikit-learn 1.2 |');
-console.log('|---|---|---|---|');
-for (const [name, r, ref] of rows) console.log(`| ${name} | ${r.median.toFixed(3)} s | ${r.min.toFixed(3)}–${r.max.toFixed(3)} s | ${ref} |`);
+console.log('| task | sal median | min–max | scikit-learn | time ratio (sal / sklearn) |');
+console.log('|---|---|---|---|---|');
+for (const [name, r, refS, measured] of rows) {
+  console.log(`| ${name} | ${r.median.toFixed(3)} s | ${r.min.toFixed(3)}–${r.max.toFixed(3)} s | ${refS.toFixed(3)} s${measured ? '' : ' (baseline.md)'} | ${(r.median / refS).toFixed(2)}× |`);
+}

@@ -14,6 +14,7 @@ const { values: args } = parseArgs({
     reps: { type: 'string', default: '5' },
     images: { type: 'string', default: '20' },
     quick: { type: 'boolean', default: false },
+    baseline: { type: 'string' }, // accepted for bench/run.mjs; the reference has no saliency figure
   },
 });
 const reps = args.quick ? 1 : Number(args.reps);
