@@ -17,27 +17,17 @@ import {
 } from '@sal/types';
 import { bilinearSample } from './bilinear-sample.js';
 import { ConvStack, type ConvBlockSpec } from './conv-stack.js';
-import { GaussianBase, checkGaussianParams, type GaussType } from './gaussian-base.js';
+import { GaussianBase, checkGaussianParams } from './gaussian-base.js';
+import { GAUSSIAN_READOUT_DEFAULTS, type GaussianReadoutOptions } from './gaussian-readout.js';
 import { torchDefaultConv } from './init.js';
 
 export const SALIENCY_SHIFTER_KIND = 'readouts.saliencyShifter';
 
-/** Options of {@link saliencyShifterReadout}. */
-export interface SaliencyShifterReadoutOptions {
-  /** `[height, width, channels]` of the core's feature map (required). @default [0, 0, 0] */
-  inShape?: Shape3D;
-  /** Number of neurons N (required). @default 0 */
-  outDims?: number;
-  /** Parameterisation of σ (see the Gaussian readout). @default 'full' */
-  gaussType?: GaussType;
-  /** μ starts uniform in ±initMuRange. @default 0.2 */
-  initMuRange?: number;
-  /** σ starts at initSigma (isotropic/uncorrelated) or uniform in ±initSigma (full). @default 1 */
-  initSigma?: number;
-  /** Weight of the L1 penalty on the feature weights. @default 4 */
-  gammaReadout?: number;
-  /** Add a per-neuron bias (the original adds none). @default true */
-  bias?: boolean;
+/**
+ * Options of {@link saliencyShifterReadout}: the Gaussian readout's (same defaults; the original adds no bias,
+ * we do by default) plus the remapper's.
+ */
+export interface SaliencyShifterReadoutOptions extends GaussianReadoutOptions {
   /** Channels of the context input (`opts.context`) the remapper reads. @default 3 */
   remapChannels?: number;
   /** Hidden channels of the remapper; 0 means `remapChannels`, as the original. @default 0 */
@@ -55,25 +45,16 @@ export interface SaliencyShifterReadoutOptions {
    * original. @default false
    */
   neuronShiftGain?: boolean;
-  /** Seed of the initialisation. @default 0 */
-  seed?: number;
 }
 
 export const SALIENCY_SHIFTER_READOUT_DEFAULTS: Readonly<Required<SaliencyShifterReadoutOptions>> = Object.freeze({
-  inShape: Object.freeze([0, 0, 0]) as unknown as Shape3D,
-  outDims: 0,
-  gaussType: 'full',
-  initMuRange: 0.2,
-  initSigma: 1,
-  gammaReadout: 4,
-  bias: true,
+  ...GAUSSIAN_READOUT_DEFAULTS,
   remapChannels: 3,
   remapHiddenChannels: 0,
   remapLayers: 2,
   remapKernel: 3,
   maxRemapAmplitude: 0.2,
   neuronShiftGain: false,
-  seed: 0,
 });
 
 /** A saliency-shifter readout; see {@link saliencyShifterReadout}. */
