@@ -58,7 +58,7 @@ export interface StudyConfig {
 export const DEMO_STUDY: Readonly<StudyConfig> = Object.freeze<StudyConfig>({
   seed: 1,
   simulation: {
-    height: 96, width: 160, nTrainImages: 800, nTestImages: 25, testRepeats: 10,
+    height: 96, width: 160, nTrainImages: 800, nTestImages: 60, testRepeats: 10,
     nSessions: 2, neuronsPerSession: 16, shiftFraction: 0.5, maxShift: 0.1,
   },
   crops: { 'crop 64×64': [[0.25, 0.08333], [0.3, 0.3]], 'crop 48×48': [[0.4167, 0.0833], [0.35, 0.35]] },

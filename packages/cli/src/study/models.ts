@@ -104,6 +104,7 @@ export interface ModelSummary {
   seconds: number;
   history: { epoch: number; validation: number | null; loss: number | null }[];
   perNeuronTest: number[];
+  perNeuronTestAveraged: number[];
 }
 
 export function summarise(m: TrainedModel, population: Population, crop: string): ModelSummary {
@@ -114,5 +115,6 @@ export function summarise(m: TrainedModel, population: Population, crop: string)
     seconds: m.seconds,
     history: m.history.map((r) => ({ epoch: r.epoch, validation: r.validation, loss: r.loss })),
     perNeuronTest: m.scores.test.map((v) => Math.round(v * 1e5) / 1e5),
+    perNeuronTestAveraged: m.scores.testAveraged.map((v) => Math.round(v * 1e5) / 1e5),
   };
 }

@@ -33,7 +33,7 @@ export async function buildStudyReport(results: StudyResults, art: StudyArtifact
   sections.push({
     heading: 'Does saliency matter? The verdicts',
     blocks: [
-      { kind: 'paragraph', text: 'Each question is answered on the simulated V4 population, whose ground truth is known: in the "shift" population half of the neurons move their receptive field toward the most salient object of each image; in the "noShift" control nobody does, with the same images, neurons and trials otherwise. Comparisons are paired over neurons (single-trial test correlation) with a sign-flip permutation test.' },
+      { kind: 'paragraph', text: 'Each question is answered on the simulated V4 population, whose ground truth is known: in the "shift" population half of the neurons move their receptive field toward the most salient object of each image; in the "noShift" control nobody does, with the same images, neurons and trials otherwise. Comparisons are paired over neurons with a two-sided sign-flip permutation test, on the repeat-averaged test correlation (the single-trial one, the original’s “test correlation”, is given beside it).' },
       verdictTable(results.verdicts),
     ],
   });
@@ -70,9 +70,12 @@ export async function buildStudyReport(results: StudyResults, art: StudyArtifact
   const tr = results.models.filter((m) => m.population === 'shift').map((m) => ({ variant: m.variant, cropSize: m.crop, correlations: [m.test] }));
   blocks.push(fig('fig05-test-correlation', await testCorrelationFigure(tr, { caption: 'Test correlation (single trial) by input variant and crop, population with shifts.' })));
   blocks.push({
-    kind: 'table', columns: ['comparison', 'mean Δ test r', 'neurons improved', 'p (sign flip)', 'neurons'],
-    rows: Object.entries(results.comparisons).map(([k, v]) => [k, v.meanDiff, `${(100 * v.fractionBetter).toFixed(0)}%`, fmtP(v.pValue), v.n]),
-    caption: 'Paired comparisons over neurons on the main crop.',
+    kind: 'table', columns: ['comparison', 'Δ repeat-averaged test r', 'p', 'Δ single-trial test r', 'p', 'neurons improved (averaged)', 'neurons'],
+    rows: Object.entries(results.comparisonsAveraged).map(([k, v]) => {
+      const s1 = results.comparisons[k];
+      return [k, v.meanDiff, fmtP(v.pValue), s1 ? s1.meanDiff : null, s1 ? fmtP(s1.pValue) : '', `${(100 * v.fractionBetter).toFixed(0)}%`, v.n];
+    }),
+    caption: 'Paired comparisons over neurons on the main crop (sign-flip permutation tests, two-sided).',
   });
   sections.push({ heading: 'Model comparison', blocks });
 

@@ -25,7 +25,10 @@ export interface StudyResults {
   seconds: Record<string, number>;
   saliencyAgreement: number;
   models: ModelSummary[];
+  /** Paired over neurons on the single-trial test correlation (the original's "test correlation"). */
   comparisons: Record<string, PairedComparison>;
+  /** The same on the repeat-averaged test correlation (less dominated by trial-to-trial noise). */
+  comparisonsAveraged: Record<string, PairedComparison>;
   grf: Partial<Record<string, { population: Population; variant: VariantName; statistic: number; pValue: number; detection: GrfAnalysis['detection'] }>>;
   /**
    * Per model variant: per-neuron gRF-centre projection in the population with shifts minus the same neuron's in
@@ -94,9 +97,11 @@ export async function runStudy(opts: RunStudyOptions): Promise<{ results: StudyR
   const trained = new Map<string, { variant: VariantName; encoder: Encoder; test: number[]; neurons: [string, number][] }>();
   const models: ModelSummary[] = done.map((r) => r.summary);
   const perNeuron = new Map<string, number[]>();
+  const perNeuronAvg = new Map<string, number[]>();
   for (const r of done) {
     const k = key(r.item.population, r.item.variant, r.item.crop, r.item.seed);
     perNeuron.set(k, r.test);
+    perNeuronAvg.set(k, r.summary.perNeuronTestAveraged);
     if (r.encoder) trained.set(k, { variant: r.item.variant, encoder: r.encoder, test: r.test, neurons: r.neurons });
   }
   lap('training');
@@ -104,9 +109,12 @@ export async function runStudy(opts: RunStudyOptions): Promise<{ results: StudyR
   // ---- paired comparisons over neurons (main crop, first seed)
   const s1 = config.seed + 1;
   const comparisons: Record<string, PairedComparison> = {};
+  const comparisonsAveraged: Record<string, PairedComparison> = {};
   const compare = (name: string, p: Population, a: VariantName, b: VariantName) => {
     const x = perNeuron.get(key(p, a, mainCrop, s1)), y = perNeuron.get(key(p, b, mainCrop, s1));
     if (x && y) comparisons[name] = pairedComparison(x, y, 9999, config.seed);
+    const xa = perNeuronAvg.get(key(p, a, mainCrop, s1)), ya = perNeuronAvg.get(key(p, b, mainCrop, s1));
+    if (xa && ya) comparisonsAveraged[name] = pairedComparison(xa, ya, 9999, config.seed);
   };
   for (const p of POPULATIONS) {
     compare(`${p}: shifter-saliency − images`, p, 'shifter-saliency', 'images');
@@ -182,18 +190,23 @@ export async function runStudy(opts: RunStudyOptions): Promise<{ results: StudyR
   lap('checkpoints');
 
   const results: StudyResults = {
-    config, backend: describeBackend(backendInfo()), seconds, saliencyAgreement: data.saliencyAgreement, models, comparisons,
-    grf: grfSummary, grfVsControl, modelShifts: modelShiftSummary, verdicts: verdicts(comparisons, grfSummary, grfVsControl, modelShiftSummary),
+    config, backend: describeBackend(backendInfo()), seconds, saliencyAgreement: data.saliencyAgreement, models, comparisons, comparisonsAveraged,
+    grf: grfSummary, grfVsControl, modelShifts: modelShiftSummary, verdicts: verdicts(comparisonsAveraged, comparisons, grfSummary, grfVsControl, modelShiftSummary),
   };
   await writeFileAtomic(join(outDir, 'results.json'), JSON.stringify(results, null, 2));
   reporter.info(`tensors alive after the study: ${liveTensors()}`);
   return { results, artifacts: { data, grf, modelShifts, pca, examples, best } };
 }
 
-function verdicts(c: Record<string, PairedComparison>, g: StudyResults['grf'], gc: StudyResults['grfVsControl'], mshift: StudyResults['modelShifts']): Verdict[] {
+function verdicts(c: Record<string, PairedComparison>, single: Record<string, PairedComparison>, g: StudyResults['grf'], gc: StudyResults['grfVsControl'], mshift: StudyResults['modelShifts']): Verdict[] {
   const out: Verdict[] = [];
-  const cmp = (name: string) => c[name];
-  const ev = (x: PairedComparison) => `Δ test r = ${x.meanDiff >= 0 ? '+' : ''}${x.meanDiff.toFixed(3)} over ${x.n} neurons, ${(100 * x.fractionBetter).toFixed(0)}% improved, sign-flip p ${x.pValue < 0.001 ? '< 0.001' : `= ${x.pValue.toFixed(3)}`}`;
+  const cmp = (name: string) => (c[name] ? Object.assign({ name }, c[name]) : undefined);
+  const pStr = (p: number) => (p < 0.001 ? '< 0.001' : `= ${p.toFixed(3)}`);
+  const ev = (x: PairedComparison & { name: string }) => {
+    const s = single[x.name];
+    return `repeat-averaged test r: Δ = ${x.meanDiff >= 0 ? '+' : ''}${x.meanDiff.toFixed(3)} over ${x.n} neurons, ${(100 * x.fractionBetter).toFixed(0)}% improved, sign-flip p ${pStr(x.pValue)}` +
+      (s ? `; single-trial: Δ = ${s.meanDiff >= 0 ? '+' : ''}${s.meanDiff.toFixed(3)}, p ${pStr(s.pValue)}` : '');
+  };
   const sig = (x: PairedComparison) => x.pValue < 0.05 && x.meanDiff > 0;
   const a = cmp('shift: shifter-saliency − images');
   if (a) out.push({ question: 'Does the saliency shifter predict better than the plain Gaussian readout when RFs shift toward salient objects?', verdict: sig(a) ? 'yes' : 'no', evidence: ev(a) });
