@@ -1,3 +1,3 @@
 import { packageTestConfig } from '../../vitest.shared.ts';
 
-export default packageTestConfig('@sal/test-utils', { setupFiles: ['../test-utils/src/setup-backend.ts'] });
+export default packageTestConfig('@sal/test-utils', { setupFiles: ['./src/setup-backend.ts'] });
