@@ -8,10 +8,10 @@ import { SalConfigError, checkNumber, checkOneOf, type JsonObject } from '@sal/t
 /** The input variants the study compares (digest §1.2, §3.3). */
 export type VariantName =
   | 'images' | 'images+saliency' | 'images+gradients' | 'all'
-  | 'shifter-saliency' | 'shifter-ones' | 'shifter-image';
+  | 'shifter-saliency' | 'shifter-ones' | 'shifter-image' | 'attention';
 
 export const VARIANTS: readonly VariantName[] = Object.freeze([
-  'images', 'images+saliency', 'images+gradients', 'all', 'shifter-saliency', 'shifter-ones', 'shifter-image',
+  'images', 'images+saliency', 'images+gradients', 'all', 'shifter-saliency', 'shifter-ones', 'shifter-image', 'attention',
 ]);
 
 /** A crop `[[top, bottom], [left, right]]` as fractions of the image height/width. */
@@ -66,7 +66,7 @@ export const DEMO_STUDY: Readonly<StudyConfig> = Object.freeze<StudyConfig>({
   gradientSigma: 5,
   saliency: 'true',
   variants: {
-    shift: ['images', 'images+saliency', 'all', 'shifter-saliency', 'shifter-ones', 'shifter-image'],
+    shift: ['images', 'images+saliency', 'all', 'shifter-saliency', 'shifter-ones', 'shifter-image', 'attention'],
     noShift: ['images', 'shifter-saliency'],
   },
   seeds: 1,

@@ -2,7 +2,7 @@
  * Build, train and score one variant's encoder on one dataset.
  */
 import { stacked2dCore } from '@sal/cores';
-import { gaussianReadout, saliencyShifterReadout } from '@sal/readouts';
+import { attentionReadout, gaussianReadout, saliencyShifterReadout } from '@sal/readouts';
 import { createEncoder, scoreSession, trainEncoder, type Encoder, type EpochRecord, type TextSink } from '@sal/train';
 import type { Readout, Shape3D } from '@sal/types';
 import type { SalDataset } from '@sal/saliency-loader';
@@ -54,7 +54,9 @@ export function buildEncoder(variant: VariantSpec, dataset: SalDataset, config: 
     };
     readouts[s.key] = variant.readout === 'gaussian'
       ? gaussianReadout(common)
-      : saliencyShifterReadout({
+      : variant.readout === 'attention'
+        ? attentionReadout({ inShape, outDims: s.nNeurons, gammaReadout: config.readout.gammaReadout, seed: seed * 1000 + i })
+        : saliencyShifterReadout({
         ...common, remapChannels: 3, remapHiddenChannels: config.readout.remapHiddenChannels,
         maxRemapAmplitude: config.readout.maxRemapAmplitude, neuronShiftGain: config.readout.neuronShiftGain,
       });

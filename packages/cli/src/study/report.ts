@@ -67,8 +67,12 @@ export async function buildStudyReport(results: StudyResults, art: StudyArtifact
   if (tc.length) blocks.push(fig('fig03-training-curves', await trainingCurvesFigure(tc)));
   const sc = curves('shift', ['shifter-saliency', 'shifter-ones', 'shifter-image']);
   if (sc.length) blocks.push(fig('fig04-shifter-curves', await shifterCurvesFigure(sc)));
-  const tr = results.models.filter((m) => m.population === 'shift').map((m) => ({ variant: m.variant, cropSize: m.crop, correlations: [m.test] }));
-  blocks.push(fig('fig05-test-correlation', await testCorrelationFigure(tr, { caption: 'Test correlation (single trial) by input variant and crop, population with shifts.' })));
+  const byCrop = (pred: (v: string) => boolean) => results.models.filter((m) => m.population === 'shift' && pred(m.variant)).map((m) => ({ variant: m.variant, cropSize: m.crop, correlations: [m.test] }));
+  blocks.push(fig('fig05-test-correlation', await testCorrelationFigure(byCrop((v) => v !== 'attention'), { caption: 'Test correlation (single trial) of the CNN models by input variant and crop, population with shifts.' })));
+  const att = byCrop((v) => v === 'attention' || v === 'images');
+  if (att.some((r) => r.variant === 'attention')) {
+    blocks.push(fig('fig06-attention-test-correlation', await testCorrelationFigure(att, { title: 'Test correlation: attention readout', caption: 'Test correlation (single trial) of the multiple-attention readout beside the Gaussian readout, by crop, image input.' })));
+  }
   blocks.push({
     kind: 'table', columns: ['comparison', 'Δ repeat-averaged test r', 'p', 'Δ single-trial test r', 'p', 'neurons improved (averaged)', 'neurons'],
     rows: Object.entries(results.comparisonsAveraged).map(([k, v]) => {

@@ -80,7 +80,7 @@ export async function runStudy(opts: RunStudyOptions): Promise<{ results: StudyR
   const plan: { population: Population; variant: VariantName; crop: string; seed: number }[] = [];
   for (const population of POPULATIONS) {
     for (const variant of config.variants[population]) {
-      const crops = population === 'shift' && VARIANT_SPECS[variant].readout === 'gaussian' ? data.crops.map((c) => c.name) : [mainCrop];
+      const crops = population === 'shift' && VARIANT_SPECS[variant].readout !== 'shifter' ? data.crops.map((c) => c.name) : [mainCrop];
       for (const crop of crops) for (let s = 1; s <= config.seeds; s++) plan.push({ population, variant, crop, seed: config.seed + s });
     }
   }

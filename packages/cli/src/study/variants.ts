@@ -10,7 +10,7 @@ export interface VariantSpec {
   readonly name: VariantName;
   /** Dataset channels the core reads (0 image, 1 saliency, 2 grad_x, 3 grad_y). */
   readonly coreChannels: readonly number[];
-  readonly readout: 'gaussian' | 'shifter';
+  readonly readout: 'gaussian' | 'shifter' | 'attention';
   /** What the shifter's remapper receives. */
   readonly context: ContextRouting;
   /** One line for the report. */
@@ -25,4 +25,5 @@ export const VARIANT_SPECS: Readonly<Record<VariantName, VariantSpec>> = Object.
   'shifter-saliency': { name: 'shifter-saliency', coreChannels: [0], readout: 'shifter', context: [1, 2, 3], description: 'saliency shifter: remapper on saliency + gradients' },
   'shifter-ones': { name: 'shifter-ones', coreChannels: [0], readout: 'shifter', context: 'ones', description: 'saliency shifter control: remapper on a tensor of ones' },
   'shifter-image': { name: 'shifter-image', coreChannels: [0], readout: 'shifter', context: 'image', description: 'saliency shifter control: remapper on the image' },
+  attention: { name: 'attention', coreChannels: [0], readout: 'attention', context: 'none', description: 'CNN + multiple-attention readout on the image only' },
 });
