@@ -80,7 +80,7 @@ export const QUICK_STUDY: Readonly<StudyConfig> = Object.freeze<StudyConfig>({
   ...DEMO_STUDY,
   simulation: { ...DEMO_STUDY.simulation, height: 64, width: 96, nTrainImages: 120, nTestImages: 6, testRepeats: 4, nSessions: 2, neuronsPerSession: 6 },
   crops: { 'crop 48×48': [[0.125, 0.125], [0.25, 0.25]] },
-  variants: { shift: ['images', 'shifter-saliency'], noShift: ['images'] },
+  variants: { shift: ['images', 'shifter-saliency', 'attention'], noShift: ['images', 'shifter-saliency'] },
   core: { ...DEMO_STUDY.core, hiddenChannels: 8, inputKern: 5 },
   train: { maxEpochs: 2, patience: 1, lrDecaySteps: 1, batchSize: 32, lr: 0.005, accumulateSessions: false },
   analysis: { grfImages: 24, topNeurons: 3, projectionCounts: [8, 16], permutations: 99 },

@@ -223,7 +223,7 @@ function verdicts(c: Record<string, PairedComparison>, single: Record<string, Pa
     out.push({
       question: 'Is the gRF centre-of-mass test for RF shifts specific (silent in the control population, where no RF shifts)?',
       verdict: ctl.pValue < 0.05 ? 'no: it fires in the control population too' : 'yes',
-      evidence: `control population, ${ctl.variant} model: mean projection ${ctl.statistic.toFixed(3)} px toward the salient object, permutation p ${ctl.pValue < 0.001 ? '< 0.001' : `= ${ctl.pValue.toFixed(3)}`}, ${ctl.detection.falsePositives}/${ctl.detection.nonShifters} neurons significant. The centre of mass of gRF² follows image contrast, which salient objects carry, so the test alone cannot tell a shifting RF from a fixed one.`,
+      evidence: `control population, ${ctl.variant} model: mean projection ${ctl.statistic.toFixed(3)} px toward the salient object, permutation p ${ctl.pValue < 0.001 ? '< 0.001' : `= ${ctl.pValue.toFixed(3)}`}, ${ctl.detection.falsePositives}/${ctl.detection.nonShifters} neurons significant.${ctl.pValue < 0.05 ? ' The centre of mass of gRF² follows image contrast, which salient objects carry, so the test alone cannot tell a shifting RF from a fixed one.' : ''}`,
     });
   }
   for (const [v, r] of Object.entries(gc)) {
