@@ -3,14 +3,26 @@
  * caller can react programmatically and a person can read the message.
  */
 
-/** Render any value compactly for an error message (shapes as `[a,b,c]`). */
+/** Longest rendering of a value in an error message; longer ones are cut with their size noted. */
+export const MAX_DESCRIBED_LENGTH = 200;
+
+/** Render any value compactly for an error message (shapes as `[a,b,c]`; typed arrays and long values summarised). */
 export function describeValue(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(describeValue).join(',')}]`;
+  const text = render(v);
+  return text.length <= MAX_DESCRIBED_LENGTH ? text : `${text.slice(0, MAX_DESCRIBED_LENGTH)}… (${text.length} characters)`;
+}
+
+function render(v: unknown): string {
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {
+    const a = v as unknown as ArrayLike<number>;
+    return `${v.constructor.name}(${a.length})`;
+  }
+  if (Array.isArray(v)) return v.length > 64 ? `[${v.slice(0, 64).map(render).join(',')},…] (${v.length} items)` : `[${v.map(render).join(',')}]`;
   if (typeof v === 'string') return JSON.stringify(v);
   if (v === null) return 'null';
   if (typeof v === 'object') {
     try {
-      return JSON.stringify(v);
+      return JSON.stringify(v, (_k, x: unknown) => (ArrayBuffer.isView(x) && !(x instanceof DataView) ? `${x.constructor.name}(${(x as unknown as ArrayLike<number>).length})` : x));
     } catch {
       return String(v);
     }

@@ -1,4 +1,4 @@
-export { SalShapeError, SalConfigError, SalDataError, SalBackendError, describeValue } from './errors.js';
+export { SalShapeError, SalConfigError, SalDataError, SalBackendError, describeValue, MAX_DESCRIBED_LENGTH } from './errors.js';
 export { assertShape, assertRank, resolveOptions, checkNumber, checkOneOf } from './assert.js';
 export { createRng, deriveSeed } from './rng.js';
 export type { Rng } from './rng.js';

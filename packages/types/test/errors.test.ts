@@ -33,3 +33,18 @@ describe('typed errors', () => {
     expect(new SalBackendError('node', 'module not found', 'npm install @tensorflow/tfjs-node').message).toContain('npm install @tensorflow/tfjs-node');
   });
 });
+
+describe('describeValue', () => {
+  it('summarises typed arrays and cuts long values, so a message never dumps a large array', async () => {
+    const { describeValue, MAX_DESCRIBED_LENGTH } = await import('../src/index.js');
+    expect(describeValue(new Uint8Array(409600))).toBe('Uint8Array(409600)');
+    expect(describeValue({ masks: new Uint8Array(5), neurons: [1, 2] })).toBe('{"masks":"Uint8Array(5)","neurons":[1,2]}');
+    const many = describeValue(Array.from({ length: 1000 }, (_, i) => i));
+    expect(many.startsWith('[0,1,2,')).toBe(true);
+    expect(many.endsWith(',…] (1000 items)')).toBe(true);
+    const long = describeValue('x'.repeat(5000));
+    expect(long.length).toBeLessThan(MAX_DESCRIBED_LENGTH + 40);
+    expect(long.endsWith('… (5002 characters)')).toBe(true);
+    expect(describeValue([8, 32, 32, 3])).toBe('[8,32,32,3]');
+  });
+});
