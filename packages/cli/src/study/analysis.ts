@@ -128,20 +128,23 @@ export function analysePca(grf: GrfAnalysis, best: { session: string; index: num
   const shown = [0, 1, 2, 3].filter((i) => i < m);
   const out: PcaAnalysis = { neurons: [], eigenvalues: [], cumulative: [], thresholdComponents: [], projections: [], projectedImageIndices: shown };
   const rowsOf = (session: string, index: number, count: number) => {
+    if (count > m) throw new RangeError(`study.analysePca: ${count} gRFs requested, ${m} computed`);
     const g = grf.grfs[session]!;
     const data = new Float64Array(count * P);
     for (let i = 0; i < count * P; i++) data[i] = g[index * m * P + i]!;
     return { rows: count, cols: P, data };
   };
   const imgs = { rows: shown.length, cols: P, data: Float64Array.from(shown.flatMap((i) => Array.from(grf.images.subarray(i * P, (i + 1) * P)))) };
-  for (const count of config.analysis.projectionCounts) out.projections.push({ count, images: [] });
+  // counts larger than the gRFs computed (a small validation split) are capped, and the cap is reported
+  const counts = [...new Set(config.analysis.projectionCounts.map((c) => Math.min(c, m)))];
+  for (const count of counts) out.projections.push({ count, images: [] });
   for (const nb of best) {
     out.neurons.push({ ...nb, label: `${nb.session}/${nb.index}` });
     const pca = grfPca(rowsOf(nb.session, nb.index, m), { seed });
     out.eigenvalues.push(Array.from(pca.eigenvalues));
     out.cumulative.push(Array.from(pca.cumulativeVarianceRatio));
     out.thresholdComponents.push(pca.thresholdComponents);
-    config.analysis.projectionCounts.forEach((count, pi) => {
+    counts.forEach((count, pi) => {
       const proj = fitEigenspaceProjector(rowsOf(nb.session, nb.index, count), { seed });
       const projected = proj.project(imgs);
       out.projections[pi]!.images.push(shown.map((_, k) => Float32Array.from(projected.data.subarray(k * P, (k + 1) * P))));

@@ -44,7 +44,7 @@ export interface StudyConfig {
   readout: { gammaReadout: number; initSigma: number; maxRemapAmplitude: number; remapHiddenChannels: number; neuronShiftGain: boolean };
   train: { maxEpochs: number; patience: number; lrDecaySteps: number; batchSize: number; lr: number; accumulateSessions: boolean };
   analysis: {
-    /** Images per neuron for gradient receptive fields. */
+    /** Images per neuron for gradient receptive fields (validation images; capped at the validation split's size). */
     grfImages: number;
     /** Neurons (best by test correlation) shown in the figures and used for PCA. */
     topNeurons: number;
@@ -73,7 +73,7 @@ export const DEMO_STUDY: Readonly<StudyConfig> = Object.freeze<StudyConfig>({
   core: { hiddenChannels: 16, inputKern: 9, hiddenKern: 3, layers: 3, gammaInput: 1 },
   readout: { gammaReadout: 0.05, initSigma: 0.3, maxRemapAmplitude: 0.5, remapHiddenChannels: 8, neuronShiftGain: true },
   train: { maxEpochs: 20, patience: 3, lrDecaySteps: 2, batchSize: 16, lr: 0.005, accumulateSessions: false },
-  analysis: { grfImages: 200, topNeurons: 6, projectionCounts: [50, 100, 200], permutations: 999 },
+  analysis: { grfImages: 160, topNeurons: 6, projectionCounts: [40, 80, 160], permutations: 999 },
 });
 
 export const QUICK_STUDY: Readonly<StudyConfig> = Object.freeze<StudyConfig>({
