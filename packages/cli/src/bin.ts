@@ -6,6 +6,7 @@ import { simulateCommand } from './commands/simulate.js';
 import { trainCommand } from './commands/train.js';
 import { grfCommand } from './commands/grf.js';
 import { pcaCommand } from './commands/pca.js';
+import { reportCommand } from './commands/report.js';
 
 const program = new Command();
 program
@@ -60,6 +61,14 @@ program.command('pca')
   .option('--components <n>', 'eigen-RFs to write per neuron', '20')
   .option('-q, --quiet', 'no progress output')
   .action((flags) => pcaCommand(flags));
+
+program.command('report')
+  .description('redo the analyses of a finished sal demo run and rewrite its report (no retraining)')
+  .option('-o, --out <dir>', 'the output directory of sal demo', 'sal-out')
+  .option('--config <file>', "JSON with an 'analysis' section overriding the run's")
+  .option('-q, --quiet', 'no progress output')
+  .addOption(backend)
+  .action((flags) => reportCommand(flags));
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const e = err as Error;

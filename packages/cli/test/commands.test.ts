@@ -54,3 +54,20 @@ describe('sal simulate → train → grf → pca', () => {
     await expect(trainCommand({ config: bad, quiet: true })).rejects.toBeInstanceOf(SalConfigError);
   });
 });
+
+describe('sal report', () => {
+  it('redoes the analyses of a finished run from its files and reproduces its results', async () => {
+    const { QUICK_STUDY, createReporter, resolveStudyConfig, runStudy } = await import('../src/index.js');
+    const { reportCommand } = await import('../src/commands/report.js');
+    const out = join(dir, 'study');
+    const { results } = await runStudy({ config: resolveStudyConfig(QUICK_STUDY, {}), outDir: out, reporter: createReporter({ quiet: true }), trainLog: null });
+    await reportCommand({ out, quiet: true });
+    expect(existsSync(join(out, 'report.html'))).toBe(true);
+    const again = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(again.verdicts).toEqual(JSON.parse(JSON.stringify(results.verdicts)));
+    expect(again.grf).toEqual(JSON.parse(JSON.stringify(results.grf)));
+    const bad = join(dir, 'report-bad.json');
+    writeFileSync(bad, JSON.stringify({ train: { maxEpochs: 3 } }));
+    await expect(reportCommand({ out, config: bad, quiet: true })).rejects.toThrow(/only an 'analysis' section/);
+  });
+});

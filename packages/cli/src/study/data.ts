@@ -122,3 +122,19 @@ export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
   }
   return sab / Math.sqrt(saa * sbb + 1e-30);
 }
+
+/**
+ * Load what a finished study wrote under `outDir/data`: both populations, their ground truth and the saliency
+ * maps (used by `sal report` to redo the analyses without retraining).
+ */
+export async function loadStudyData(config: StudyConfig, outDir: string, saliencyAgreement: number): Promise<StudyData> {
+  const raw = {} as Record<Population, RawDataset>;
+  const truth = {} as Record<Population, GroundTruth>;
+  for (const population of POPULATIONS) {
+    raw[population] = await readDatasetDir(join(outDir, 'data', population));
+    truth[population] = groundTruthFromJson((raw[population].meta as JsonObject | undefined)?.['simulation'] as JsonObject);
+  }
+  const sal = await readNpyFile(join(outDir, 'data', 'saliency.npy'));
+  const saliency = Float32Array.from(sal.data as ArrayLike<number>);
+  return { raw, truth, saliency, saliencyAgreement, ...buildDatasets(raw, saliency, config) };
+}

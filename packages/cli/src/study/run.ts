@@ -62,7 +62,9 @@ export interface RunStudyOptions {
   workers?: number;
 }
 
-const key = (p: Population, v: VariantName, crop: string, seed: number): string => `${p}|${v}|${crop}|${seed}`;
+/** Key of a trained model: `population|variant|crop|seed`. */
+export const modelKey = (p: Population, v: VariantName, crop: string, seed: number): string => `${p}|${v}|${crop}|${seed}`;
+const key = modelKey;
 
 export async function runStudy(opts: RunStudyOptions): Promise<{ results: StudyResults; artifacts: StudyArtifacts }> {
   const { config, outDir, reporter } = opts;
@@ -94,18 +96,49 @@ export async function runStudy(opts: RunStudyOptions): Promise<{ results: StudyR
     onDone: (r) => task.tick(1, `${r.item.population} ${r.item.variant} ${r.item.crop}: test r = ${r.summary.test.toFixed(3)} (${r.summary.seconds.toFixed(0)} s)`),
   });
   task.done();
-  const trained = new Map<string, { variant: VariantName; encoder: Encoder; test: number[]; neurons: [string, number][] }>();
+  const trained = new Map<string, KeptModel>();
   const models: ModelSummary[] = done.map((r) => r.summary);
-  const perNeuron = new Map<string, number[]>();
-  const perNeuronAvg = new Map<string, number[]>();
   for (const r of done) {
     const k = key(r.item.population, r.item.variant, r.item.crop, r.item.seed);
-    perNeuron.set(k, r.test);
-    perNeuronAvg.set(k, r.summary.perNeuronTestAveraged);
-    if (r.encoder) trained.set(k, { variant: r.item.variant, encoder: r.encoder, test: r.test, neurons: r.neurons });
+    if (r.encoder) trained.set(k, { variant: r.item.variant, encoder: r.encoder });
   }
   lap('training');
+  return analyseStudy({ config, outDir, reporter, data, models, kept: trained, seconds, items, workers, checkpoints: opts.checkpoints ?? true });
+}
 
+/** A trained model kept for the analyses. */
+export interface KeptModel { variant: VariantName; encoder: Encoder }
+
+/** Inputs of {@link analyseStudy}: the data, every model's summary, and the encoders kept for the analyses. */
+export interface AnalyseStudyOptions {
+  config: StudyConfig;
+  outDir: string;
+  reporter: Reporter;
+  data: StudyData;
+  models: ModelSummary[];
+  /** Keyed `population|variant|crop|seed`; the caller's encoders are disposed here. */
+  kept: Map<string, KeptModel>;
+  seconds: Record<string, number>;
+  /** The training plan (for checkpoint names); empty when the checkpoints exist already. */
+  items: PlanItem[];
+  workers: number;
+  checkpoints: boolean;
+}
+
+/** The second half of the study: comparisons, gRF / RF-shift / PCA analyses, verdicts, results.json. */
+export async function analyseStudy(a: AnalyseStudyOptions): Promise<{ results: StudyResults; artifacts: StudyArtifacts }> {
+  const { config, outDir, reporter, data, models, seconds, items, workers } = a;
+  const trained = a.kept;
+  let t = Date.now();
+  const lap = (name: string) => { seconds[name] = (Date.now() - t) / 1000; t = Date.now(); };
+  const mainCrop = data.crops[0]!.name;
+  const perNeuron = new Map<string, number[]>();
+  const perNeuronAvg = new Map<string, number[]>();
+  for (const m of models) {
+    perNeuron.set(key(m.population, m.variant, m.crop, m.seed), m.perNeuronTest);
+    perNeuronAvg.set(key(m.population, m.variant, m.crop, m.seed), m.perNeuronTestAveraged);
+  }
+  const neuronsOf = (p: Population): [string, number][] => data.datasets[p][mainCrop]!.sessions.flatMap((s) => Array.from({ length: s.nNeurons }, (_, n) => [s.key, n] as [string, number]));
   // ---- paired comparisons over neurons (main crop, first seed)
   const s1 = config.seed + 1;
   const comparisons: Record<string, PairedComparison> = {};
@@ -167,9 +200,11 @@ export async function runStudy(opts: RunStudyOptions): Promise<{ results: StudyR
 
   // best neurons of the image-only model on the shift population (by test correlation), as the original
   const imagesModel = trained.get(key('shift', 'images', mainCrop, s1))!;
-  const order = imagesModel.test.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]);
+  const imagesTest = perNeuron.get(key('shift', 'images', mainCrop, s1))!;
+  const imagesNeurons = neuronsOf('shift');
+  const order = imagesTest.map((v, i) => [v, i] as const).sort((x, y) => y[0] - x[0]);
   const best = order.slice(0, config.analysis.topNeurons).map(([, i]) => {
-    const [session, index] = imagesModel.neurons[i]!;
+    const [session, index] = imagesNeurons[i]!;
     return { session, index };
   });
   const imagesGrf = grf['shift / images'];
@@ -183,7 +218,7 @@ export async function runStudy(opts: RunStudyOptions): Promise<{ results: StudyR
   }
   lap('pca');
 
-  if ((opts.checkpoints ?? true) && workers <= 0) {
+  if (a.checkpoints && workers <= 0) {
     for (const it of items) if (it.keep) await saveCheckpoint(checkpointDir(outDir, it), trained.get(key(it.population, it.variant, it.crop, it.seed))!.encoder);
   }
   for (const m of trained.values()) m.encoder.dispose();

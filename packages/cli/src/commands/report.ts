@@ -1,0 +1,59 @@
+/**
+ * `sal report --out dir`: redo the analyses of a finished `sal demo` run (its `data/`, `checkpoints/` and
+ * `results.json`) and rewrite `report.html`, `results.json` and `figures/` without retraining, e.g. after changing
+ * the analysis options with `--config`.
+ */
+import { join, resolve } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
+import { initBackend } from '@sal/backend';
+import { coreFromConfig } from '@sal/cores';
+import { readoutFromConfig } from '@sal/readouts';
+import { loadCheckpoint } from '@sal/train';
+import { SalDataError, type JsonObject } from '@sal/types';
+import { writeFigure, writeReport } from '@sal/viz/node';
+import { readConfigFile } from '../config.js';
+import { createReporter } from '../progress.js';
+import { resolveStudyConfig, type StudyConfig } from '../study/config.js';
+import { loadStudyData, POPULATIONS } from '../study/data.js';
+import { analyseStudy, modelKey, type KeptModel, type StudyResults } from '../study/run.js';
+import { buildStudyReport } from '../study/report.js';
+import { checkpointDir } from '../study/train-pool.js';
+
+export interface ReportFlags { out: string; config?: string; quiet?: boolean; backend?: string }
+
+export async function reportCommand(flags: ReportFlags): Promise<void> {
+  const reporter = createReporter({ quiet: flags.quiet });
+  await initBackend(flags.backend ? { prefer: flags.backend as never } : {});
+  const outDir = resolve(flags.out);
+  const file = join(outDir, 'results.json');
+  let previous: StudyResults;
+  try {
+    previous = JSON.parse(await readFile(file, 'utf8')) as StudyResults;
+  } catch (err) {
+    throw new SalDataError('sal report', 'the results.json of a finished sal demo run', (err as Error).message, file);
+  }
+  // only the analysis section may change: the models were trained with the rest
+  const override = flags.config ? readConfigFile(flags.config) : {};
+  const extra = Object.keys(override).filter((k) => k !== 'analysis');
+  if (extra.length) throw new SalDataError('sal report --config', "only an 'analysis' section (the models are already trained)", extra.join(', '));
+  const config: StudyConfig = resolveStudyConfig(previous.config, override as JsonObject);
+  const data = await loadStudyData(config, outDir, previous.saliencyAgreement);
+  const mainCrop = data.crops[0]!.name;
+  const kept = new Map<string, KeptModel>();
+  for (const population of POPULATIONS) {
+    for (const variant of ['images', 'shifter-saliency'] as const) {
+      const item = { population, variant, crop: mainCrop, seed: config.seed + 1, keep: true };
+      if (!previous.models.some((m) => m.population === population && m.variant === variant && m.crop === mainCrop)) continue;
+      const { encoder } = await loadCheckpoint(checkpointDir(outDir, item), { core: coreFromConfig, readout: readoutFromConfig });
+      kept.set(modelKey(population, variant, mainCrop, item.seed), { variant, encoder });
+    }
+  }
+  const { results, artifacts } = await analyseStudy({
+    config, outDir, reporter, data, models: previous.models, kept, seconds: { ...previous.seconds }, items: [], workers: 0, checkpoints: false,
+  });
+  const report = await buildStudyReport(results, artifacts);
+  await mkdir(join(outDir, 'figures'), { recursive: true });
+  for (const f of report.figures) await writeFigure(join(outDir, 'figures', `${f.name}.${f.figure.png ? 'png' : 'svg'}`), (f.figure.png ?? f.figure.svg)!);
+  await writeReport(join(outDir, 'report.html'), report.html);
+  reporter.info(`rewrote ${join(outDir, 'report.html')} and ${report.figures.length} figures from ${kept.size} checkpoints`);
+}
