@@ -33,6 +33,16 @@ beforeAll(async () => {
   await initBackend({ prefer: 'wasm' });
 });
 
+/** Value and both gradients of `f(x, w)` on wasm equal the cpu backend's, for random x `xShape` and w `wShape`. */
+async function expectMatchesCpu(f: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, xShape: number[], wShape: number[], seed: number): Promise<void> {
+  const xv = randn(xShape, seed), wv = randn(wShape, seed + 1);
+  const ref = await valueAndGrads('cpu', f, xv, xShape, wv, wShape, seed + 2);
+  const got = await valueAndGrads('wasm', f, xv, xShape, wv, wShape, seed + 2);
+  expect(closeness(got.y, ref.y, 1e-4, 1e-4)).toBeLessThan(1);
+  expect(closeness(got.ga, ref.ga, 1e-4, 1e-4)).toBeLessThan(1);
+  expect(closeness(got.gb, ref.gb, 1e-4, 1e-4)).toBeLessThan(1);
+}
+
 type ConvCase = { name: string; x: number[]; w: number[]; stride: number; pad: 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]] };
 const convCases: ConvCase[] = [
   { name: '9x9 same, 1→4 channels (the first layer of workload W)', x: [2, 12, 12, 1], w: [9, 9, 1, 4], stride: 1, pad: 'same' },
@@ -45,15 +55,8 @@ const convCases: ConvCase[] = [
 
 describe('Conv2DBackpropFilter / Conv2DBackpropInput on wasm', () => {
   for (const c of convCases) {
-    it(`match the cpu backend: ${c.name}`, async () => {
-      const xv = randn(c.x, 1), wv = randn(c.w, 2);
-      const f = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad);
-      const ref = await valueAndGrads('cpu', f, xv, c.x, wv, c.w, 3);
-      const got = await valueAndGrads('wasm', f, xv, c.x, wv, c.w, 3);
-      expect(closeness(got.y, ref.y, 1e-4, 1e-4)).toBeLessThan(1);
-      expect(closeness(got.ga, ref.ga, 1e-4, 1e-4)).toBeLessThan(1);
-      expect(closeness(got.gb, ref.gb, 1e-4, 1e-4)).toBeLessThan(1);
-    });
+    it(`match the cpu backend: ${c.name}`, () =>
+      expectMatchesCpu((a, b) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad), c.x, c.w, 1));
   }
 
   it('gradients match finite differences', () => {
@@ -84,15 +87,8 @@ const dwCases: DwCase[] = [
 
 describe('depthwise convolution gradients on wasm', () => {
   for (const c of dwCases) {
-    it(`match the cpu backend: ${c.name}`, async () => {
-      const xv = randn(c.x, 11), wv = randn(c.w, 12);
-      const f = (a: tf.Tensor, b: tf.Tensor) => tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad);
-      const ref = await valueAndGrads('cpu', f, xv, c.x, wv, c.w, 13);
-      const got = await valueAndGrads('wasm', f, xv, c.x, wv, c.w, 13);
-      expect(closeness(got.y, ref.y, 1e-4, 1e-4)).toBeLessThan(1);
-      expect(closeness(got.ga, ref.ga, 1e-4, 1e-4)).toBeLessThan(1);
-      expect(closeness(got.gb, ref.gb, 1e-4, 1e-4)).toBeLessThan(1);
-    });
+    it(`match the cpu backend: ${c.name}`, () =>
+      expectMatchesCpu((a, b) => tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad), c.x, c.w, 11));
   }
 
   it('gradients match finite differences', () => {
