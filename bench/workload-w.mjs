@@ -11,6 +11,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, describeBackend } from '@sal/backend';
 import { createRng } from '@sal/types';
 import { estimateSupports, gradientReceptiveFields } from '@sal/grf';
+import { stacked2dCore } from '@sal/cores';
+import { gaussianReadout } from '@sal/readouts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
@@ -21,8 +23,10 @@ const { values: args } = parseArgs({
     baseline: { type: 'string' },
     json: { type: 'string' },
     quick: { type: 'boolean', default: false },
+    impl: { type: 'string', default: 'packages' },
   },
 });
+if (!['packages', 'reference'].includes(args.impl)) throw new Error(`--impl: expected 'packages' or 'reference', got ${args.impl}`);
 const info = await initBackend({ prefer: args.backend });
 const B = 64, H = 64, W = 64, C = 32, N = 100;
 const reps = args.quick ? 2 : Number(args.reps);
@@ -74,7 +78,16 @@ function readout(f) {
   const s = tf.sum(tf.mul(g, wts), 0); // [b,N,c]
   return tf.add(tf.sum(tf.mul(s, tf.reshape(tf.transpose(p.feat), [1, N, c])), 2), p.bias);
 }
-const model = (x, training) => tf.add(tf.elu(readout(core(x, training))), 1);
+const referenceModel = (x, training) => tf.add(tf.elu(readout(core(x, training))), 1);
+// the same workload through the packages users run: @sal/cores (batch-norm folded into the convs in evaluation
+// mode) and @sal/readouts (bilinear sampling with custom gradients)
+const pkgCore = stacked2dCore({ inChannels: 1, hiddenChannels: C, inputKern: 9, hiddenKern: 3, layers: 3, padInput: true, nSeBlocks: 0, stack: -1, gammaInput: 0, seed: 0 });
+const pkgReadout = gaussianReadout({ inShape: [H, W, C], outDims: N, gaussType: 'isotropic', initMuRange: 0.8, initSigma: 0.1, gammaReadout: 0, seed: 0 });
+const pkgModel = (x, training) => tf.add(tf.elu(pkgReadout.apply(pkgCore.apply(x, { training }), { training: false })), 1);
+const model = args.impl === 'packages' ? pkgModel : referenceModel;
+const trainable = args.impl === 'packages'
+  ? [...Object.values(pkgCore.getWeights()), ...Object.values(pkgReadout.getWeights())].filter((v) => v.trainable)
+  : undefined;
 
 const x = randn([B, H, W, 1]);
 const y = tf.tensor2d(Float32Array.from({ length: B * N }, () => poisson(2)), [B, N]);
@@ -90,7 +103,7 @@ const median = (a) => { const s = [...a].sort((u, v) => u - v); const m = s.leng
 
 const opt = tf.train.adam(1e-3);
 const trainStep1 = () => {
-  const l = opt.minimize(() => { const pr = model(x, true); return tf.mean(tf.sub(pr, tf.mul(y, tf.log(tf.add(pr, 1e-12))))); }, true);
+  const l = opt.minimize(() => { const pr = model(x, true); return tf.mean(tf.sub(pr, tf.mul(y, tf.log(tf.add(pr, 1e-12))))); }, true, trainable);
   l.dataSync();
   l.dispose();
 };
@@ -130,7 +143,7 @@ if (args.baseline) {
     grf: pick('gradient_rf_batchsum_chunk64', 'image_neuron_grads_per_s', 'median'),
   };
 }
-console.log(`\nWorkload W on ${describeBackend(info)}; ${reps} reps, medians\n`);
+console.log(`\nWorkload W on ${describeBackend(info)}; ${args.impl === 'packages' ? '@sal/cores + @sal/readouts' : 'hand-written reference model'}; ${reps} reps, medians\n`);
 console.log('| workload | sal | unit | PyTorch CPU | ratio |');
 console.log('|---|---|---|---|---|');
 for (const [k, label] of [['train', 'train step (fwd + bwd + Adam)'], ['forward', 'forward, eval mode'], ['grf', 'gradient receptive fields, one pass per neuron'], ['grfShared', 'gradient receptive fields, shared passes']]) {
