@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   SalConfigError, checkNumber, checkOneOf, resolveOptions,
-  type ApplyOptions, type Core, type JsonObject, type Shape3D,
+  type ApplyOptions, type Core, type JsonObject, type Shape3D, type WindowPlacement,
 } from '@sal/types';
 import { ParamStore } from './params.js';
 import { batchNorm, createBatchNorm, evalAffine, type BatchNormParams } from './batch-norm.js';
@@ -18,8 +18,11 @@ import { createSeBlock, seBlock, type SeBlockParams } from './se-block.js';
 import { attentionConv, createAttentionConv, type AttentionConvParams } from './attention-conv.js';
 import { groupSparsity, laplaceL2, laplaceL2Norm } from './regularizers.js';
 import { checkBool, checkInput, checkShape3, readTraining } from './validate.js';
+import { checkPlacement, cropBy, insideMask, patchConv } from './windows.js';
 
 const WHERE = 'cores.stacked2dCore';
+/** `applyWindows` computes the first conv as patch products below this many input channels (see `patchConv`). */
+const PATCH_CONV_MAX_CHANNELS = 8;
 
 /** Options of {@link stacked2dCore}. Defaults are the original builder's (`se_core_full_gauss_readout`). */
 export interface Stacked2dCoreOptions {
@@ -275,6 +278,14 @@ export function stacked2dCore(opts?: Stacked2dCoreOptions): Stacked2dCore {
     });
   }
 
+  // Receptive radius (input pixels) of each layer's output, and of the core's output (the last stacked layer's).
+  const layerRadius = layers.map((_, l) => Math.floor(k0 / 2) + l * Math.floor(k / 2));
+  const lastStacked = Math.max(...stackIdx);
+  const windowable = k0 % 2 === 1 && layers.slice(0, lastStacked + 1).every((layer) => layer.se === null);
+  const radius = windowable ? layerRadius[lastStacked]! : undefined;
+  /** Offset o between output and input pixels: output (y, x) sits over input (y + o, x + o). */
+  const inputOffset = o.padInput ? 0 : Math.floor(k0 / 2);
+
   const minSize = o.padInput ? 1 : k0;
   const outSize = (s: number): number => (o.padInput ? s + 2 * Math.floor(k0 / 2) - k0 + 1 : s - k0 + 1);
   const outChannels = C * stackIdx.length;
@@ -287,7 +298,7 @@ export function stacked2dCore(opts?: Stacked2dCoreOptions): Stacked2dCore {
    * The conv of layer `l`. With `affine` (evaluation-mode batch-norm) the per-channel scale is folded
    * into the last kernel and the shift into the bias: one conv instead of a conv and two full-size ops.
    */
-  const convForward = (x: tf.Tensor4D, conv: HiddenConv, l: number, affine: { scale: tf.Tensor1D; shift: tf.Tensor1D } | null): tf.Tensor4D => {
+  const convForward = (x: tf.Tensor4D, conv: HiddenConv, l: number, affine: { scale: tf.Tensor1D; shift: tf.Tensor1D } | null, windowed = false): tf.Tensor4D => {
     if (conv.type === 'attention') {
       const y = attentionConv(x, conv.attention);
       return affine ? tf.add(tf.mul(y, affine.scale), affine.shift) : y;
@@ -295,13 +306,18 @@ export function stacked2dCore(opts?: Stacked2dCoreOptions): Stacked2dCore {
     const fold = (kernel: tf.Variable): tf.Tensor4D => (affine ? tf.mul(kernel, affine.scale) : kernel) as tf.Tensor4D;
     if (conv.type === 'separable') {
       const a = tf.conv2d(x, conv.inKernel as tf.Tensor4D, 1, 'valid');
-      const b = tf.depthwiseConv2d(a, conv.depthwise as tf.Tensor4D, 1, 'same');
+      const b = tf.depthwiseConv2d(a, conv.depthwise as tf.Tensor4D, 1, windowed ? 'valid' : 'same');
       const y = tf.conv2d(b, fold(conv.outKernel), 1, 'valid');
       return affine ? tf.add(y, affine.shift) : y;
     }
     let input = x;
-    let pad: 'valid' | 'same' = 'same';
-    if (l === 0) {
+    let pad: 'valid' | 'same' = windowed ? 'valid' : 'same';
+    if (l === 0 && windowed && o.inChannels < PATCH_CONV_MAX_CHANNELS) {
+      const y = patchConv(input, fold(conv.kernel));
+      const bias = affine ? (conv.bias ? tf.add(tf.mul(conv.bias, affine.scale), affine.shift) : affine.shift) : conv.bias;
+      return bias ? tf.add(y, bias) : y;
+    }
+    if (l === 0 && !windowed) {
       pad = 'valid';
       if (o.padInput) {
         const p = Math.floor(k0 / 2);
@@ -343,6 +359,37 @@ export function stacked2dCore(opts?: Stacked2dCoreOptions): Stacked2dCore {
         return picked.length === 1 ? tf.clone(picked[0] as tf.Tensor4D) : tf.concat(picked, 3);
       });
     },
+    ...(radius === undefined ? {} : { receptiveRadius: radius }),
+    ...(radius === undefined || o.attentionConv ? {} : {
+      applyWindows(x: tf.Tensor4D, placement: WindowPlacement): tf.Tensor4D {
+        const where = `${WHERE}.applyWindows`;
+        alive('applyWindows');
+        checkInput(where, x, o.inChannels, 1);
+        const imageSize = checkPlacement(where, x, placement, radius);
+        const { origins } = placement;
+        const [, sh, sw] = x.shape;
+        return tf.tidy(() => {
+          // each layer: valid conv, then zeros where its full-image map has none (the next layer's padding)
+          const mask = (m: number): tf.Tensor4D => insideMask(origins, imageSize, m, sh - 2 * m, sw - 2 * m, inputOffset);
+          const outs: tf.Tensor4D[] = [];
+          let input: tf.Tensor4D = o.padInput ? tf.mul(x, insideMask(origins, imageSize, 0, sh, sw, 0)) : x;
+          for (let l = 0; l <= lastStacked; l++) {
+            const layer = layers[l]!;
+            if (l >= 1 && o.skip > 1) {
+              const prev = Array.from({ length: Math.min(o.skip, l) }, (_, j) => l - Math.min(o.skip, l) + j);
+              input = tf.concat(prev.map((j) => cropBy(outs[j]!, layerRadius[l - 1]! - layerRadius[j]!)), 3);
+            }
+            let y = convForward(input, layer.conv, l, layer.bn ? evalAffine(layer.bn, o.bnEps) : null, true);
+            if (layer.elu) y = tf.elu(y);
+            y = tf.mul(y, mask(layerRadius[l]!));
+            outs.push(y);
+            input = y;
+          }
+          const picked = stackIdx.map((i) => cropBy(outs[i]!, radius - layerRadius[i]!));
+          return picked.length === 1 ? tf.clone(picked[0]!) : tf.concat(picked, 3);
+        });
+      },
+    }),
     computeOutputShape(inputShape: Shape3D): Shape3D {
       checkShape3(`${WHERE}.computeOutputShape`, inputShape, o.inChannels, minSize);
       return [outSize(inputShape[0]), outSize(inputShape[1]), outChannels];

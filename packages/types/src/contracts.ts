@@ -2,7 +2,7 @@
  * The contracts the packages compose through. Cores and readouts never import each other; `@sal/train`
  * takes anything that meets these interfaces. All tensors are NHWC.
  */
-import type { Scalar, Tensor2D, Tensor4D, Variable } from '@tensorflow/tfjs-core';
+import type { Scalar, Tensor1D, Tensor2D, Tensor4D, Variable } from '@tensorflow/tfjs-core';
 import type { JsonObject, SessionKey, Shape2D, Shape3D, Shape4D } from './shapes.js';
 
 /** Options every learned module's `apply` takes. */
@@ -45,6 +45,35 @@ export interface Core extends Module {
   computeOutputShape(inputShape: Shape3D): Shape3D;
   /** The weighted regularisation penalty (a new scalar the caller owns). */
   regularizer(): Scalar;
+  /**
+   * Present only when the core is local and stride 1 in evaluation mode: every layer applies the same
+   * computation at every position of any input size, with zero padding only at the borders of its own
+   * feature map, and no global operation (no squeeze-and-excitation, no pooling, no strides). Then output
+   * pixel (y, x) sits over input pixel (y + o, x + o), o = (H − H')/2 from {@link computeOutputShape}, and
+   * depends only on input pixels within `receptiveRadius` of it along each axis; a crop of the input that
+   * covers that neighbourhood (touching the image borders where the neighbourhood does) reproduces it exactly.
+   * Absent: the core cannot be evaluated on windows.
+   */
+  readonly receptiveRadius?: number;
+  /**
+   * Evaluation-mode features of windows cut from larger images, computed only where a window's whole
+   * neighbourhood is present (optional; needs {@link receptiveRadius}). Window p's pixel (i, j) is image
+   * pixel (oy + i, ox + j), `(oy, ox) = origins[2p], origins[2p+1]`; pixels outside the image are ignored.
+   * Output pixel (i, j) of window p equals the core's feature at feature-map pixel
+   * (oy + r + i − o, ox + r + j − o) of the full image (r = `receptiveRadius`, o as above), and 0 where that
+   * pixel lies outside the feature map (as zero-padded sampling reads it).
+   * @param x windows `[P, S_h, S_w, inChannels]` with `S > 2r`
+   * @returns `[P, S_h − 2r, S_w − 2r, features]`
+   */
+  applyWindows?(x: Tensor4D, windows: WindowPlacement): Tensor4D;
+}
+
+/** Where windows sit in their images (see {@link Core.applyWindows}). */
+export interface WindowPlacement {
+  /** `[P, 2]` (y, x) of each window's top-left pixel in its image; may be negative or past the image. */
+  readonly origins: Int32Array;
+  /** `[height, width]` of the images. */
+  readonly imageSize: readonly [height: number, width: number];
 }
 
 /** Options of a readout's `apply`. */
@@ -75,6 +104,51 @@ export interface Readout extends Module {
   regularizer(): Scalar;
   /** Set the per-neuron bias, e.g. from the mean response `[neurons]`. Readouts without a bias ignore it. */
   initBias(values: Float32Array): void;
+  /**
+   * Evaluation-mode read point of every (image, neuron) in pixels of the feature map (x, y), as `apply`
+   * computes it (with `opts.context` and `opts.shift`). Present only for readouts that read each neuron
+   * bilinearly at one point, so that a neuron's response depends on the 2×2 feature pixels around it.
+   * @returns `[B, N, 2]` on the CPU, double precision (exactly the values `apply` samples at)
+   */
+  readPositions?(batch: number, opts?: ReadoutApplyOptions): Float64Array;
+  /**
+   * Evaluation-mode response (before the output nonlinearity) of neuron `neurons[p]` read at `positions`
+   * `[2p, 2p+1]` (x, y, in pixels of `features[p]`, zero padding outside) on feature map p. Present with
+   * {@link readPositions}.
+   * @param features `[P, h, w, inShape[2]]` (any h, w)
+   * @returns `[P]`
+   */
+  applyAt?(features: Tensor4D, neurons: Int32Array, positions: Float64Array): Tensor1D;
+}
+
+/**
+ * A response model that can be evaluated on windows of its input (built e.g. by `@sal/train`'s
+ * `windowedResponseModel`): the response of neuron n on image i depends only on the input inside a window
+ * around the neuron's read point, so gradients can be computed on windows instead of whole images.
+ */
+export interface WindowedResponseModel {
+  /** Number of neurons N. */
+  readonly outDims: number;
+  /**
+   * Input channels whose gradient the windows give exactly: channels that reach the response only through
+   * the core (not, e.g., through a readout's shift computed from the whole image).
+   */
+  readonly windowChannels: readonly number[];
+  /** The plain evaluation-mode model, `[B,H,W,C]` → `[B,N]`. */
+  predict(x: Tensor4D): Tensor2D;
+  /** Read point of every (image, neuron) in input pixels (x, y) of `images` `[B,H,W,C]`: `[B, N, 2]`. */
+  positions(images: Tensor4D): Float64Array;
+  /** `[height, width]` of the windows for images of `imageSize`. */
+  windowSize(imageSize: readonly [number, number]): readonly [number, number];
+  /** Top-left pixel (y, x) of the window of a read point (x, y) in input pixels. */
+  windowOrigin(x: number, y: number, imageSize: readonly [number, number]): readonly [number, number];
+  /**
+   * Evaluation-mode response of neuron `neurons[p]` on window p, read at input-pixel position
+   * `positions[2p], positions[2p+1]` (x, y) of the full image; rows are independent.
+   * @param windows `[P, S_h, S_w, C]` placed by {@link windowOrigin} (pixels outside the image are 0)
+   * @returns `[P]`
+   */
+  respondAt(windows: Tensor4D, placement: WindowPlacement, neurons: Int32Array, positions: Float64Array): Tensor1D;
 }
 
 /** Which part of the data. Train/validation are split by image id; test holds repeated images. */
