@@ -20,10 +20,15 @@ export interface BackendInfo {
   readonly package: string;
   /** WebAssembly SIMD in use (wasm only). */
   readonly simd: boolean;
-  /** Threads the backend computes with. */
+  /** Threads the backend computes with (the native kernels' own count is in `native`). */
   readonly threads: number;
   /** Kernels `@sal/backend` registered on this backend. */
   readonly patchedKernels: readonly string[];
+  /**
+   * The native kernels of `@sal/native` registered on the wasm backend (convolutions and matrix products in C++
+   * with the machine's widest SIMD and several threads), or `null` with the reason they are not in use.
+   */
+  readonly native: { readonly simd: string; readonly threads: number; readonly kernels: readonly string[] } | { readonly unavailable: string } | null;
   /** Preferences tried before this one and why each was skipped (for `'auto'`). */
   readonly skipped: readonly string[];
 }
@@ -32,12 +37,20 @@ export interface BackendInfo {
 export interface InitBackendOptions {
   /** Backend to start; `'auto'` never throws. @default 'auto' (or the `SAL_BACKEND` environment variable) */
   prefer?: BackendPreference;
+  /**
+   * Use `@sal/native`'s kernels on the wasm backend when the addon was built (it is, at install, wherever a C++
+   * compiler is found). `false`, or the environment variable `SAL_NATIVE=0`, keeps the portable wasm kernels.
+   * @default true
+   */
+  native?: boolean;
 }
 
 const PREFERENCES: readonly BackendPreference[] = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'];
 const NODE_PACKAGES = { 'node-gpu': '@tensorflow/tfjs-node-gpu', node: '@tensorflow/tfjs-node' } as const;
 
 let current: BackendInfo | null = null;
+/** The `native` option the running wasm backend was started with. */
+let currentNative = false;
 
 /** The backend started by {@link initBackend}, or `null`. */
 export function backendInfo(): BackendInfo | null {
@@ -54,10 +67,28 @@ async function startNode(which: 'node-gpu' | 'node', skipped: string[]): Promise
   }
   if (!(await tf.setBackend('tensorflow'))) throw new SalBackendError(which, `${pkg} loaded but the 'tensorflow' backend did not start`);
   await tf.ready();
-  return { name: 'tensorflow', package: pkg, simd: false, threads: 0, patchedKernels: [], skipped };
+  return { name: 'tensorflow', package: pkg, simd: false, threads: 0, patchedKernels: [], native: null, skipped };
 }
 
-async function startWasm(skipped: string[]): Promise<BackendInfo> {
+/** Register (or, with `use` false, take back) @sal/native's kernels on the wasm backend. */
+async function setNative(use: boolean): Promise<BackendInfo['native']> {
+  let nat: typeof import('@sal/native');
+  try {
+    nat = await import('@sal/native');
+  } catch (err) {
+    return use ? { unavailable: `cannot load @sal/native (${(err as Error).message.split('\n')[0]})` } : null;
+  }
+  if (!use) {
+    nat.unregisterNativeKernels();
+    return null;
+  }
+  const kernels = nat.registerNativeKernels();
+  const status = nat.nativeStatus();
+  if (!status.available || kernels.length === 0) return { unavailable: status.reason };
+  return { simd: status.simd ?? '', threads: status.threads, kernels };
+}
+
+async function startWasm(skipped: string[], native: boolean): Promise<BackendInfo> {
   try {
     await import('@tensorflow/tfjs-backend-wasm');
   } catch (err) {
@@ -66,17 +97,18 @@ async function startWasm(skipped: string[]): Promise<BackendInfo> {
   // the cpu backend stays registered beside it: rare kernel shapes borrow its exact kernels
   await import('@tensorflow/tfjs-backend-cpu');
   const patchedKernels = registerWasmTrainingKernels();
+  const nativeInfo = await setNative(native);
   if (!(await tf.setBackend('wasm'))) throw new SalBackendError('wasm', 'the wasm backend failed to initialise');
   await tf.ready();
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
-  return { name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', simd, threads: 1, patchedKernels, skipped };
+  return { name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', simd, threads: 1, patchedKernels, native: nativeInfo, skipped };
 }
 
 async function startCpu(skipped: string[]): Promise<BackendInfo> {
   await import('@tensorflow/tfjs-backend-cpu');
   if (!(await tf.setBackend('cpu'))) throw new SalBackendError('cpu', 'the cpu backend failed to initialise');
   await tf.ready();
-  return { name: 'cpu', package: '@tensorflow/tfjs-backend-cpu', simd: false, threads: 1, patchedKernels: [], skipped };
+  return { name: 'cpu', package: '@tensorflow/tfjs-backend-cpu', simd: false, threads: 1, patchedKernels: [], native: null, skipped };
 }
 
 /**
@@ -89,16 +121,19 @@ async function startCpu(skipped: string[]): Promise<BackendInfo> {
 export async function initBackend(opts: InitBackendOptions = {}): Promise<BackendInfo> {
   const envPref = typeof process !== 'undefined' ? process.env['SAL_BACKEND'] : undefined;
   const prefer = opts.prefer ?? (envPref as BackendPreference | undefined) ?? 'auto';
+  const native = opts.native ?? (typeof process !== 'undefined' ? process.env['SAL_NATIVE'] !== '0' : true);
+  if (typeof native !== 'boolean') throw new SalConfigError('backend.initBackend', 'native', 'a boolean', native);
   if (!PREFERENCES.includes(prefer)) {
     throw new SalConfigError('backend.initBackend', 'prefer', PREFERENCES.map((p) => `'${p}'`).join(' | '), prefer);
   }
   // tfjs's "install the node backend" banner is noise for our users: we report the backend ourselves
   tf.env().set('PROD', true);
-  if (current && tf.getBackend() === current.name && (prefer === 'auto' || matches(prefer, current))) return current;
+  if (current && tf.getBackend() === current.name && (prefer === 'auto' || matches(prefer, current)) &&
+    (current.name !== 'wasm' || native === currentNative)) return current;
 
   const skipped: string[] = [];
   if (prefer === 'node-gpu' || prefer === 'node') current = await startNode(prefer, skipped);
-  else if (prefer === 'wasm') current = await startWasm(skipped);
+  else if (prefer === 'wasm') current = await startWasm(skipped, native);
   else if (prefer === 'cpu') current = await startCpu(skipped);
   else {
     for (const which of ['node-gpu', 'node'] as const) {
@@ -110,12 +145,13 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
       }
     }
     try {
-      current = await startWasm(skipped);
+      current = await startWasm(skipped, native);
     } catch (err) {
       skipped.push(`wasm: ${(err as Error).message}`);
       current = await startCpu(skipped);
     }
   }
+  currentNative = native;
   return current;
 }
 
@@ -127,7 +163,9 @@ function matches(prefer: BackendPreference, info: BackendInfo): boolean {
 /** One line describing the running backend, e.g. for a CLI banner. */
 export function describeBackend(info: BackendInfo | null = current): string {
   if (!info) return 'no backend started';
+  const nat = info.native && 'kernels' in info.native ? info.native : null;
   const extras = [info.simd ? 'SIMD' : null, `${info.threads} thread${info.threads === 1 ? '' : 's'}`,
-    info.patchedKernels.length ? `${info.patchedKernels.length} sal kernels` : null].filter(Boolean);
+    info.patchedKernels.length ? `${info.patchedKernels.length} sal kernels` : null,
+    nat ? `${nat.kernels.length} native ${nat.simd} kernels on ${nat.threads} thread${nat.threads === 1 ? '' : 's'}` : null].filter(Boolean);
   return `${info.name} (${info.package}; ${extras.join(', ')})`;
 }

@@ -26,6 +26,22 @@ describe('initBackend', () => {
     expect(tf.getKernel('DepthwiseConv2dNativeBackpropFilter', 'wasm')).toBeDefined();
   });
 
+  it('registers @sal/native kernels when asked, and takes them back', async () => {
+    const withNative = await initBackend({ prefer: 'wasm', native: true });
+    // CI builds the addon (a C++ compiler is there); elsewhere the reason must be given
+    if (withNative.native && 'unavailable' in withNative.native) expect(withNative.native.unavailable).not.toBe('');
+    else {
+      expect(withNative.native?.kernels).toContain('Conv2D');
+      expect(describeBackend(withNative)).toMatch(/native (avx512|avx2|sse) kernels/);
+    }
+    const nat = await import('@sal/native');
+    expect(nat.nativeKernelsRegistered()).toBe(withNative.native !== null && 'kernels' in withNative.native);
+    const without = await initBackend({ prefer: 'wasm', native: false });
+    expect(without.native).toBeNull();
+    expect(nat.nativeKernelsRegistered()).toBe(false);
+    await expect(initBackend({ prefer: 'wasm', native: 'yes' as unknown as boolean })).rejects.toBeInstanceOf(SalConfigError);
+  });
+
   it('an unavailable preference names what to install', async () => {
     let threw: unknown;
     try {

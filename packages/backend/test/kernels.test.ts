@@ -30,7 +30,7 @@ async function valueAndGrads(
 }
 
 beforeAll(async () => {
-  await initBackend({ prefer: 'wasm' });
+  await initBackend({ prefer: 'wasm', native: false }); // the portable kernels; @sal/native tests its own
 });
 
 /** Value and both gradients of `f(x, w)` on wasm equal the cpu backend's, for random x `xShape` and w `wShape`. */

@@ -45,7 +45,7 @@ function batchNorm(x: tf.Tensor4D, gamma: tf.Variable, beta: tf.Variable): tf.Te
 }
 
 beforeAll(async () => {
-  await initBackend({ prefer: 'wasm' });
+  await initBackend({ prefer: 'wasm', native: false }); // the portable kernels; @sal/native tests its own
 });
 
 describe('training a conv net with a position-sampling readout on wasm', () => {

@@ -1,0 +1,181 @@
+// Node-API binding of the kernels: every function takes an ArrayBuffer (e.g. the wasm backend's heap) and
+// byte offsets into it, checks that every operand lies inside the buffer and is float-aligned, and runs the
+// kernel synchronously.
+#include <node_api.h>
+
+#include <cstdint>
+#include <string>
+
+#include "kernels.h"
+
+namespace {
+
+struct Args {
+  napi_env env;
+  size_t argc;
+  napi_value argv[24];
+  void* data = nullptr;
+  size_t length = 0;
+};
+
+bool throw_error(napi_env env, const std::string& msg) {
+  napi_throw_range_error(env, "ERR_SAL_NATIVE", ("@sal/native: " + msg).c_str());
+  return false;
+}
+
+bool get_args(napi_env env, napi_callback_info info, Args& a, size_t want) {
+  a.env = env;
+  a.argc = 24;
+  if (napi_get_cb_info(env, info, &a.argc, a.argv, nullptr, nullptr) != napi_ok) return throw_error(env, "bad call");
+  if (a.argc < want) return throw_error(env, "expected " + std::to_string(want) + " arguments, got " + std::to_string(a.argc));
+  bool isAb = false;
+  napi_is_arraybuffer(env, a.argv[0], &isAb);
+  if (!isAb) return throw_error(env, "argument 0 must be an ArrayBuffer");
+  if (napi_get_arraybuffer_info(env, a.argv[0], &a.data, &a.length) != napi_ok) return throw_error(env, "cannot read the ArrayBuffer");
+  return true;
+}
+
+bool num(Args& a, size_t i, int64_t& out) {
+  double d;
+  if (napi_get_value_double(a.env, a.argv[i], &d) != napi_ok) return throw_error(a.env, "argument " + std::to_string(i) + " must be a number");
+  out = static_cast<int64_t>(d);
+  if (static_cast<double>(out) != d) return throw_error(a.env, "argument " + std::to_string(i) + " must be an integer");
+  return true;
+}
+
+bool fnum(Args& a, size_t i, double& out) {
+  if (napi_get_value_double(a.env, a.argv[i], &out) != napi_ok) return throw_error(a.env, "argument " + std::to_string(i) + " must be a number");
+  return true;
+}
+
+/** Pointer to `count` floats at byte offset argv[i]; checks bounds and alignment. */
+bool span(Args& a, size_t i, int64_t count, float*& p, const char* what) {
+  int64_t off;
+  if (!num(a, i, off)) return false;
+  if (off < 0 || off % 4 != 0 || count < 0 || off + count * 4 > static_cast<int64_t>(a.length))
+    return throw_error(a.env, std::string(what) + ": byte offset " + std::to_string(off) + " with " + std::to_string(count) +
+                                  " floats does not fit a buffer of " + std::to_string(a.length) + " bytes");
+  p = reinterpret_cast<float*>(static_cast<char*>(a.data) + off);
+  return true;
+}
+
+bool geom(Args& a, size_t i, sal::ConvGeom& g) {
+  int64_t v[15];
+  for (int j = 0; j < 15; j++)
+    if (!num(a, i + j, v[j])) return false;
+  g = sal::ConvGeom{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14]};
+  if (g.n < 0 || g.h < 1 || g.w < 1 || g.ci < 1 || g.kh < 1 || g.kw < 1 || g.co < 1 || g.sh < 1 || g.sw < 1 || g.dh < 1 ||
+      g.dw < 1 || g.pt < 0 || g.pl < 0 || g.ho < 1 || g.wo < 1)
+    return throw_error(a.env, "invalid convolution geometry");
+  return true;
+}
+
+napi_value undefined(napi_env env) {
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
+}
+
+// conv2dForward(buffer, xOff, fOff, biasOff (-1: none), outOff, act, alpha, n,h,w,ci, kh,kw,co, sh,sw, dh,dw, pt,pl, ho,wo)
+napi_value Conv2dForward(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, a, 22)) return nullptr;
+  sal::ConvGeom g;
+  if (!geom(a, 7, g)) return nullptr;
+  int64_t act, biasOff;
+  double alpha;
+  if (!num(a, 5, act) || !fnum(a, 6, alpha) || !num(a, 3, biasOff)) return nullptr;
+  float *x, *f, *bias = nullptr, *out;
+  if (!span(a, 1, g.n * g.h * g.w * g.ci, x, "x") || !span(a, 2, g.kh * g.kw * g.ci * g.co, f, "filter") ||
+      !span(a, 4, g.n * g.ho * g.wo * g.co, out, "out"))
+    return nullptr;
+  if (biasOff >= 0 && !span(a, 3, g.co, bias, "bias")) return nullptr;
+  sal::conv2d_forward(x, f, bias, out, g, static_cast<int>(act), static_cast<float>(alpha));
+  return undefined(env);
+}
+
+// conv2dBackpropInput(buffer, dyOff, fOff, dxOff, n,h,w,ci, kh,kw,co, sh,sw, dh,dw, pt,pl, ho,wo) → boolean (false: not handled)
+napi_value Conv2dBackpropInput(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, a, 19)) return nullptr;
+  sal::ConvGeom g;
+  if (!geom(a, 4, g)) return nullptr;
+  float *dy, *f, *dx;
+  if (!span(a, 1, g.n * g.ho * g.wo * g.co, dy, "dy") || !span(a, 2, g.kh * g.kw * g.ci * g.co, f, "filter") ||
+      !span(a, 3, g.n * g.h * g.w * g.ci, dx, "dx"))
+    return nullptr;
+  napi_value r;
+  napi_get_boolean(env, sal::conv2d_backprop_input(dy, f, dx, g), &r);
+  return r;
+}
+
+// conv2dBackpropFilter(buffer, xOff, dyOff, dfOff, n,h,w,ci, kh,kw,co, sh,sw, dh,dw, pt,pl, ho,wo)
+napi_value Conv2dBackpropFilter(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, a, 19)) return nullptr;
+  sal::ConvGeom g;
+  if (!geom(a, 4, g)) return nullptr;
+  float *x, *dy, *df;
+  if (!span(a, 1, g.n * g.h * g.w * g.ci, x, "x") || !span(a, 2, g.n * g.ho * g.wo * g.co, dy, "dy") ||
+      !span(a, 3, g.kh * g.kw * g.ci * g.co, df, "df"))
+    return nullptr;
+  sal::conv2d_backprop_filter(x, dy, df, g);
+  return undefined(env);
+}
+
+// batchMatMul(buffer, aOff, bOff, cOff, batch, m, n, k, transA, transB, strideA, strideB)
+napi_value BatchMatMul(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, a, 12)) return nullptr;
+  int64_t batch, m, n, k, ta, tb, sa, sb;
+  if (!num(a, 4, batch) || !num(a, 5, m) || !num(a, 6, n) || !num(a, 7, k) || !num(a, 8, ta) || !num(a, 9, tb) ||
+      !num(a, 10, sa) || !num(a, 11, sb))
+    return nullptr;
+  if (batch < 1 || m < 1 || n < 1 || k < 0 || sa < 0 || sb < 0) { throw_error(env, "invalid matmul geometry"); return nullptr; }
+  float *pa, *pb, *pc;
+  if (!span(a, 1, (batch - 1) * sa + m * k, pa, "a") || !span(a, 2, (batch - 1) * sb + k * n, pb, "b") ||
+      !span(a, 3, batch * m * n, pc, "c"))
+    return nullptr;
+  sal::batch_matmul(pa, pb, pc, batch, m, n, k, ta != 0, tb != 0, sa, sb);
+  return undefined(env);
+}
+
+napi_value Info(napi_env env, napi_callback_info) {
+  napi_value o, simd, threads;
+  napi_create_object(env, &o);
+  napi_create_string_utf8(env, sal::simd_name(), NAPI_AUTO_LENGTH, &simd);
+  napi_create_int32(env, sal::max_threads(), &threads);
+  napi_set_named_property(env, o, "simd", simd);
+  napi_set_named_property(env, o, "threads", threads);
+  return o;
+}
+
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t n = 1;
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &n) != napi_ok || n < 1) {
+    throw_error(env, "setThreads expects a positive integer");
+    return nullptr;
+  }
+  sal::set_threads(n);
+  return undefined(env);
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"conv2dForward", nullptr, Conv2dForward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv2dBackpropInput", nullptr, Conv2dBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv2dBackpropFilter", nullptr, Conv2dBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"batchMatMul", nullptr, BatchMatMul, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

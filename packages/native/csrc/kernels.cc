@@ -1,0 +1,390 @@
+// Native float32 kernels for @sal/native. See kernels.h for the contracts.
+//
+// Convolutions are computed directly from a zero-padded copy of the input (no im2col matrix): a tile of MR
+// output pixels × NR output channels is held in registers while the (ky, kx, ci) reduction runs over an
+// offset table. The filter gradient is the same tile turned around: MR (kx, ci) rows × NR output channels,
+// reduced over output pixels. Matrix products pack A and B into MR/NR panels (GotoBLAS order).
+#include "kernels.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+namespace sal {
+namespace {
+
+#if defined(__AVX512F__)
+constexpr int VL = 16;
+constexpr int MR = 12;
+const char* kSimd = "avx512";
+#elif defined(__AVX2__) || defined(__AVX__)
+constexpr int VL = 8;
+constexpr int MR = 6;
+const char* kSimd = "avx2";
+#else
+constexpr int VL = 4;
+constexpr int MR = 4;
+const char* kSimd = "sse";
+#endif
+constexpr int NR = 2 * VL;
+
+typedef float vf __attribute__((vector_size(VL * 4)));
+typedef float vfu __attribute__((vector_size(VL * 4), aligned(4), may_alias));
+
+inline vf loadu(const float* p) { return *reinterpret_cast<const vfu*>(p); }
+inline void storeu(float* p, vf v) { *reinterpret_cast<vfu*>(p) = v; }
+inline vf splat(float s) { return vf{} + s; }
+
+inline float activate(float v, int act, float alpha) {
+  switch (act) {
+    case kRelu: return v > 0.f ? v : 0.f;
+    case kElu: return v > 0.f ? v : std::expm1(v);
+    case kRelu6: return std::min(std::max(v, 0.f), 6.f);
+    case kLeakyRelu: return v > 0.f ? v : alpha * v;
+    default: return v;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Convolution forward
+
+// acc[r] = Σ_k base[r·step + koff[k]] · wp[k][0:NR]
+template <int R>
+inline void conv_tile(const float* base, int64_t step, const int64_t* koff, int64_t K, const float* wp, float* tile) {
+  vf acc0[R], acc1[R];
+  for (int r = 0; r < R; r++) { acc0[r] = vf{}; acc1[r] = vf{}; }
+  for (int64_t k = 0; k < K; k++) {
+    const vf b0 = loadu(wp + k * NR), b1 = loadu(wp + k * NR + VL);
+    const float* p = base + koff[k];
+    for (int r = 0; r < R; r++) {
+      const vf a = splat(p[r * step]);
+      acc0[r] += a * b0;
+      acc1[r] += a * b1;
+    }
+  }
+  for (int r = 0; r < R; r++) { storeu(tile + r * NR, acc0[r]); storeu(tile + r * NR + VL, acc1[r]); }
+}
+
+typedef void (*ConvTileFn)(const float*, int64_t, const int64_t*, int64_t, const float*, float*);
+
+template <int... Rs>
+struct ConvTiles { static constexpr ConvTileFn table[sizeof...(Rs)] = {&conv_tile<Rs + 1>...}; };
+template <int... Rs>
+constexpr ConvTileFn ConvTiles<Rs...>::table[sizeof...(Rs)];
+
+template <int... I>
+constexpr const ConvTileFn* conv_table(std::integer_sequence<int, I...>) { return ConvTiles<I...>::table; }
+const ConvTileFn* const kConvTile = conv_table(std::make_integer_sequence<int, MR>{});
+
+/** Zero-padded copy of x with `ph` rows and `pw` columns (origin shifted by pt, pl), or x itself if none is needed. */
+const float* padded_input(const float* x, const ConvGeom& g, int64_t ph, int64_t pw, std::vector<float>& buf) {
+  if (g.pt == 0 && g.pl == 0 && ph <= g.h && pw == g.w) return x;
+  buf.assign(static_cast<size_t>(g.n * ph * pw * g.ci), 0.f);
+  float* xp = buf.data();
+  const int64_t rows = g.n * g.h;
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < rows; r++) {
+    const int64_t ni = r / g.h, y = r % g.h, yp = y + g.pt;
+    if (yp < 0 || yp >= ph) continue;
+    const int64_t x0 = std::max<int64_t>(0, -g.pl), x1 = std::min<int64_t>(g.w, pw - g.pl);
+    if (x1 <= x0) continue;
+    std::memcpy(xp + ((ni * ph + yp) * pw + x0 + g.pl) * g.ci, x + ((ni * g.h + y) * g.w + x0) * g.ci,
+                static_cast<size_t>((x1 - x0) * g.ci) * sizeof(float));
+  }
+  return xp;
+}
+
+}  // namespace
+
+void conv2d_forward(const float* x, const float* f, const float* bias, float* out, const ConvGeom& g, int act, float alpha) {
+  const int64_t ph = std::max(g.h, (g.ho - 1) * g.sh + (g.kh - 1) * g.dh + 1 - g.pt) + g.pt;
+  const int64_t pw_need = (g.wo - 1) * g.sw + (g.kw - 1) * g.dw + 1;
+  const int64_t pw = std::max(g.w + g.pl, pw_need);
+  std::vector<float> xbuf;
+  const float* xp = padded_input(x, g, ph, pw, xbuf);
+
+  const int64_t K = g.kh * g.kw * g.ci;
+  const int64_t nb = (g.co + NR - 1) / NR;
+  std::vector<float> wp(static_cast<size_t>(nb * K * NR), 0.f);
+  for (int64_t k = 0; k < K; k++)
+    for (int64_t c = 0; c < g.co; c++) wp[((c / NR) * K + k) * NR + c % NR] = f[k * g.co + c];
+  std::vector<int64_t> koff(static_cast<size_t>(K));
+  for (int64_t ky = 0, k = 0; ky < g.kh; ky++)
+    for (int64_t kx = 0; kx < g.kw; kx++)
+      for (int64_t c = 0; c < g.ci; c++, k++) koff[k] = (ky * g.dh * pw + kx * g.dw) * g.ci + c;
+
+  const int64_t rows = g.n * g.ho;
+  const int64_t step = g.sw * g.ci;
+#pragma omp parallel
+  {
+    alignas(64) float tile[MR * NR];
+#pragma omp for schedule(static)
+    for (int64_t row = 0; row < rows; row++) {
+      const int64_t ni = row / g.ho, oy = row % g.ho;
+      const float* rowbase = xp + ((ni * ph + oy * g.sh) * pw) * g.ci;
+      float* orow = out + row * g.wo * g.co;
+      for (int64_t cb = 0; cb < nb; cb++) {
+        const float* wb = wp.data() + cb * K * NR;
+        const int64_t c0 = cb * NR, cn = std::min<int64_t>(NR, g.co - c0);
+        for (int64_t ox = 0; ox < g.wo; ox += MR) {
+          const int R = static_cast<int>(std::min<int64_t>(MR, g.wo - ox));
+          kConvTile[R - 1](rowbase + ox * step, step, koff.data(), K, wb, tile);
+          for (int r = 0; r < R; r++) {
+            float* o = orow + (ox + r) * g.co + c0;
+            const float* t = tile + r * NR;
+            if (bias)
+              for (int64_t j = 0; j < cn; j++) o[j] = activate(t[j] + bias[c0 + j], act, alpha);
+            else if (act == kLinear)
+              std::memcpy(o, t, static_cast<size_t>(cn) * sizeof(float));
+            else
+              for (int64_t j = 0; j < cn; j++) o[j] = activate(t[j], act, alpha);
+          }
+        }
+      }
+    }
+  }
+}
+
+bool conv2d_backprop_input(const float* dy, const float* f, float* dx, const ConvGeom& g) {
+  if (g.sh != 1 || g.sw != 1) return false;
+  ConvGeom t{};
+  t.n = g.n; t.h = g.ho; t.w = g.wo; t.ci = g.co;
+  t.kh = g.kh; t.kw = g.kw; t.co = g.ci;
+  t.sh = 1; t.sw = 1; t.dh = g.dh; t.dw = g.dw;
+  t.pt = (g.kh - 1) * g.dh - g.pt; t.pl = (g.kw - 1) * g.dw - g.pl;
+  t.ho = g.h; t.wo = g.w;
+  if (t.pt < 0 || t.pl < 0) return false;
+  // flipped filter, in/out swapped: f2[ky][kx][co][ci] = f[kh-1-ky][kw-1-kx][ci][co]
+  std::vector<float> f2(static_cast<size_t>(g.kh * g.kw * g.ci * g.co));
+  for (int64_t ky = 0; ky < g.kh; ky++)
+    for (int64_t kx = 0; kx < g.kw; kx++) {
+      const float* src = f + ((g.kh - 1 - ky) * g.kw + (g.kw - 1 - kx)) * g.ci * g.co;
+      float* dst = f2.data() + (ky * g.kw + kx) * g.ci * g.co;
+      for (int64_t c = 0; c < g.ci; c++)
+        for (int64_t o = 0; o < g.co; o++) dst[o * g.ci + c] = src[c * g.co + o];
+    }
+  conv2d_forward(dy, f2.data(), nullptr, dx, t, kLinear, 0.f);
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Convolution filter gradient
+
+namespace {
+
+// acc[r][0:NR] += Σ_{oy in rows, ox} xrow(oy)[ox·step + moff[r]] · dy(oy, ox)[0:NR]
+template <int R>
+void filter_tile(const float* const* xrows, const float* const* dyrows, int nrows, int64_t wo, int64_t step, int64_t ld,
+                 const int64_t* moff, float* acc, int64_t accld) {
+  vf a0[R], a1[R];
+  for (int r = 0; r < R; r++) { a0[r] = loadu(acc + r * accld); a1[r] = loadu(acc + r * accld + VL); }
+  int64_t off[R];
+  for (int r = 0; r < R; r++) off[r] = moff[r];
+  for (int q = 0; q < nrows; q++) {
+    const float* xr = xrows[q];
+    const float* dr = dyrows[q];
+    for (int64_t ox = 0; ox < wo; ox++) {
+      const vf b0 = loadu(dr + ox * ld), b1 = loadu(dr + ox * ld + VL);
+      const float* p = xr + ox * step;
+      for (int r = 0; r < R; r++) {
+        const vf a = splat(p[off[r]]);
+        a0[r] += a * b0;
+        a1[r] += a * b1;
+      }
+    }
+  }
+  for (int r = 0; r < R; r++) { storeu(acc + r * accld, a0[r]); storeu(acc + r * accld + VL, a1[r]); }
+}
+
+typedef void (*FilterTileFn)(const float* const*, const float* const*, int, int64_t, int64_t, int64_t, const int64_t*, float*, int64_t);
+template <int... Rs>
+struct FilterTiles { static constexpr FilterTileFn table[sizeof...(Rs)] = {&filter_tile<Rs + 1>...}; };
+template <int... Rs>
+constexpr FilterTileFn FilterTiles<Rs...>::table[sizeof...(Rs)];
+template <int... I>
+constexpr const FilterTileFn* filter_table(std::integer_sequence<int, I...>) { return FilterTiles<I...>::table; }
+const FilterTileFn* const kFilterTile = filter_table(std::make_integer_sequence<int, MR>{});
+
+constexpr int kRowChunk = 4;
+
+}  // namespace
+
+void conv2d_backprop_filter(const float* x, const float* dy, float* df, const ConvGeom& g) {
+  const int64_t ph = std::max(g.h, (g.ho - 1) * g.sh + (g.kh - 1) * g.dh + 1 - g.pt) + g.pt;
+  const int64_t pw = std::max(g.w + g.pl, (g.wo - 1) * g.sw + (g.kw - 1) * g.dw + 1);
+  std::vector<float> xbuf;
+  const float* xp = padded_input(x, g, ph, pw, xbuf);
+
+  const int64_t nb = (g.co + NR - 1) / NR;
+  const int64_t copad = nb * NR;
+  // dy with its channels padded to whole NR blocks (when they are not)
+  std::vector<float> dybuf;
+  const float* dyp = dy;
+  int64_t ld = g.co;
+  if (g.co % NR != 0) {
+    const int64_t pix = g.n * g.ho * g.wo;
+    dybuf.assign(static_cast<size_t>(pix * copad), 0.f);
+#pragma omp parallel for schedule(static)
+    for (int64_t p = 0; p < pix; p++) std::memcpy(dybuf.data() + p * copad, dy + p * g.co, static_cast<size_t>(g.co) * sizeof(float));
+    dyp = dybuf.data();
+    ld = copad;
+  }
+  const int64_t M = g.kw * g.ci;  // per ky: rows (kx, ci)
+  std::vector<int64_t> moff(static_cast<size_t>(M));
+  for (int64_t kx = 0, m = 0; kx < g.kw; kx++)
+    for (int64_t c = 0; c < g.ci; c++, m++) moff[m] = kx * g.dw * g.ci + c;
+  const int64_t accSize = g.kh * M * copad;
+  const int64_t chunks = (g.ho + kRowChunk - 1) / kRowChunk;
+  const int64_t tasks = g.n * chunks;
+  const int T = std::max(1, static_cast<int>(std::min<int64_t>(omp_get_max_threads(), tasks)));
+  std::vector<float> accs(static_cast<size_t>(T * accSize), 0.f);
+  const int64_t step = g.sw * g.ci;
+#pragma omp parallel num_threads(T)
+  {
+    float* acc = accs.data() + omp_get_thread_num() * accSize;
+    const float* xrows[kRowChunk];
+    const float* dyrows[kRowChunk];
+#pragma omp for schedule(static)
+    for (int64_t task = 0; task < tasks; task++) {
+      const int64_t ni = task / chunks, oy0 = (task % chunks) * kRowChunk;
+      const int nrows = static_cast<int>(std::min<int64_t>(kRowChunk, g.ho - oy0));
+      for (int64_t ky = 0; ky < g.kh; ky++) {
+        for (int q = 0; q < nrows; q++) {
+          const int64_t oy = oy0 + q;
+          xrows[q] = xp + ((ni * ph + oy * g.sh + ky * g.dh) * pw) * g.ci;
+          dyrows[q] = dyp + ((ni * g.ho + oy) * g.wo) * ld;
+        }
+        for (int64_t m0 = 0; m0 < M; m0 += MR) {
+          const int R = static_cast<int>(std::min<int64_t>(MR, M - m0));
+          for (int64_t cb = 0; cb < nb; cb++) {
+            const float* dr[kRowChunk];
+            for (int q = 0; q < nrows; q++) dr[q] = dyrows[q] + cb * NR;
+            kFilterTile[R - 1](xrows, dr, nrows, g.wo, step, ld, moff.data() + m0, acc + (ky * M + m0) * copad + cb * NR, copad);
+          }
+        }
+      }
+    }
+  }
+  // reduce the per-thread sums [ky][kx·ci][copad] into df [kh][kw][ci][co]
+  const int64_t KM = g.kh * M;
+#pragma omp parallel for schedule(static)
+  for (int64_t km = 0; km < KM; km++)
+    for (int64_t c = 0; c < g.co; c++) {
+      float s = 0.f;
+      for (int t = 0; t < T; t++) s += accs[static_cast<size_t>(t * accSize + km * copad + c)];
+      df[km * g.co + c] = s;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Matrix products
+
+namespace {
+
+constexpr int64_t KC = 256;
+constexpr int64_t MC = 96;  // multiple of MR (12, 6, 4 all divide 96)
+
+template <int R>
+void gemm_tile(const float* ap, const float* bp, int64_t kc, float* c, int64_t ldc, int64_t cn, bool accumulate) {
+  vf a0[R], a1[R];
+  for (int r = 0; r < R; r++) { a0[r] = vf{}; a1[r] = vf{}; }
+  for (int64_t k = 0; k < kc; k++) {
+    const vf b0 = loadu(bp + k * NR), b1 = loadu(bp + k * NR + VL);
+    const float* a = ap + k * MR;
+    for (int r = 0; r < R; r++) {
+      const vf s = splat(a[r]);
+      a0[r] += s * b0;
+      a1[r] += s * b1;
+    }
+  }
+  if (cn == NR) {
+    for (int r = 0; r < R; r++) {
+      float* cr = c + r * ldc;
+      if (accumulate) { storeu(cr, loadu(cr) + a0[r]); storeu(cr + VL, loadu(cr + VL) + a1[r]); }
+      else { storeu(cr, a0[r]); storeu(cr + VL, a1[r]); }
+    }
+    return;
+  }
+  alignas(64) float t[NR];
+  for (int r = 0; r < R; r++) {
+    storeu(t, a0[r]);
+    storeu(t + VL, a1[r]);
+    float* cr = c + r * ldc;
+    for (int64_t j = 0; j < cn; j++) cr[j] = accumulate ? cr[j] + t[j] : t[j];
+  }
+}
+
+typedef void (*GemmTileFn)(const float*, const float*, int64_t, float*, int64_t, int64_t, bool);
+template <int... Rs>
+struct GemmTiles { static constexpr GemmTileFn table[sizeof...(Rs)] = {&gemm_tile<Rs + 1>...}; };
+template <int... Rs>
+constexpr GemmTileFn GemmTiles<Rs...>::table[sizeof...(Rs)];
+template <int... I>
+constexpr const GemmTileFn* gemm_table(std::integer_sequence<int, I...>) { return GemmTiles<I...>::table; }
+const GemmTileFn* const kGemmTile = gemm_table(std::make_integer_sequence<int, MR>{});
+
+void gemm_one(const float* A, const float* B, float* C, int64_t m, int64_t n, int64_t k, bool transA, bool transB,
+              std::vector<float>& bpack, std::vector<std::vector<float>>& apacks) {
+  const int64_t nb = (n + NR - 1) / NR;
+  if (k == 0) { std::memset(C, 0, static_cast<size_t>(m * n) * sizeof(float)); return; }
+  for (int64_t pc = 0; pc < k; pc += KC) {
+    const int64_t kc = std::min(KC, k - pc);
+    bpack.assign(static_cast<size_t>(nb * kc * NR), 0.f);
+    float* bp = bpack.data();
+#pragma omp parallel for schedule(static)
+    for (int64_t jb = 0; jb < nb; jb++) {
+      const int64_t j0 = jb * NR, jn = std::min<int64_t>(NR, n - j0);
+      float* dst = bp + jb * kc * NR;
+      for (int64_t kk = 0; kk < kc; kk++)
+        for (int64_t j = 0; j < jn; j++)
+          dst[kk * NR + j] = transB ? B[(j0 + j) * k + pc + kk] : B[(pc + kk) * n + j0 + j];
+    }
+    const int64_t mcs = (m + MC - 1) / MC;
+    const bool accumulate = pc > 0;
+#pragma omp parallel
+    {
+      std::vector<float>& ap = apacks[omp_get_thread_num()];
+      ap.resize(static_cast<size_t>(MC * kc));
+#pragma omp for schedule(dynamic)
+      for (int64_t ic = 0; ic < mcs; ic++) {
+        const int64_t i0 = ic * MC, mc = std::min(MC, m - i0);
+        const int64_t mpan = (mc + MR - 1) / MR;
+        for (int64_t ip = 0; ip < mpan; ip++) {
+          float* dst = ap.data() + ip * kc * MR;
+          const int64_t rn = std::min<int64_t>(MR, mc - ip * MR);
+          for (int64_t kk = 0; kk < kc; kk++)
+            for (int64_t r = 0; r < MR; r++) {
+              const int64_t i = i0 + ip * MR + r;
+              dst[kk * MR + r] = r < rn ? (transA ? A[(pc + kk) * m + i] : A[i * k + pc + kk]) : 0.f;
+            }
+        }
+        for (int64_t jb = 0; jb < nb; jb++) {
+          const int64_t j0 = jb * NR, jn = std::min<int64_t>(NR, n - j0);
+          for (int64_t ip = 0; ip < mpan; ip++) {
+            const int R = static_cast<int>(std::min<int64_t>(MR, mc - ip * MR));
+            kGemmTile[R - 1](ap.data() + ip * kc * MR, bp + jb * kc * NR, kc, C + (i0 + ip * MR) * n + j0, n, jn, accumulate);
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void batch_matmul(const float* a, const float* b, float* c, int64_t batch, int64_t m, int64_t n, int64_t k, bool transA,
+                  bool transB, int64_t strideA, int64_t strideB) {
+  std::vector<float> bpack;
+  std::vector<std::vector<float>> apacks(static_cast<size_t>(omp_get_max_threads()));
+  for (int64_t bi = 0; bi < batch; bi++)
+    gemm_one(a + bi * strideA, b + bi * strideB, c + bi * m * n, m, n, k, transA, transB, bpack, apacks);
+}
+
+int max_threads() { return omp_get_max_threads(); }
+void set_threads(int n) { omp_set_num_threads(std::max(1, n)); }
+const char* simd_name() { return kSimd; }
+
+}  // namespace sal

@@ -1,0 +1,40 @@
+// Native float32 kernels: NHWC convolution (forward, input gradient, filter gradient) and batched matrix
+// products, on caller-owned memory. Register-blocked SIMD micro-kernels (GCC vector extensions, built for the
+// machine's widest vectors), OpenMP threads. No allocation escapes a call.
+#pragma once
+#include <cstdint>
+
+namespace sal {
+
+/** Geometry of a 2-D convolution, NHWC input `[n,h,w,ci]`, HWIO filter `[kh,kw,ci,co]`, output `[n,ho,wo,co]`. */
+struct ConvGeom {
+  int64_t n, h, w, ci;
+  int64_t kh, kw, co;
+  int64_t sh, sw, dh, dw;
+  int64_t pt, pl;  // top/left zero padding (may be 0); bottom/right follow from ho/wo
+  int64_t ho, wo;
+};
+
+enum Activation : int { kLinear = 0, kRelu = 1, kElu = 2, kRelu6 = 3, kLeakyRelu = 4 };
+
+/** out = act(conv(x, f) + bias); `bias` may be null (length co otherwise). */
+void conv2d_forward(const float* x, const float* f, const float* bias, float* out, const ConvGeom& g, int act, float alpha);
+
+/** dx `[n,h,w,ci]` of a stride-1 convolution from dy `[n,ho,wo,co]`; returns false if the geometry is not handled. */
+bool conv2d_backprop_input(const float* dy, const float* f, float* dx, const ConvGeom& g);
+
+/** df `[kh,kw,ci,co]` from x and dy. */
+void conv2d_backprop_filter(const float* x, const float* dy, float* df, const ConvGeom& g);
+
+/**
+ * c[b] = op(a[b]) · op(b[b]) for b in [0,batch): a is `[m,k]` (or `[k,m]` if transA), b is `[k,n]` (or `[n,k]`
+ * if transB), c is `[m,n]`; strideA/strideB are the batch strides in elements (0 broadcasts).
+ */
+void batch_matmul(const float* a, const float* b, float* c, int64_t batch, int64_t m, int64_t n, int64_t k,
+                  bool transA, bool transB, int64_t strideA, int64_t strideB);
+
+int max_threads();
+void set_threads(int n);
+const char* simd_name();
+
+}  // namespace sal

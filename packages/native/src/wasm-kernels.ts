@@ -1,0 +1,178 @@
+/**
+ * The native kernels registered on TensorFlow.js's wasm backend: `Conv2D`, `FusedConv2D` (bias + linear / relu /
+ * elu / relu6 / leaky relu), `Conv2DBackpropInput` (stride 1), `Conv2DBackpropFilter` and `BatchMatMul`. They
+ * read and write the tensors where the wasm backend keeps them (its heap), so no data is copied; shapes or
+ * attributes they do not handle go to the kernel that was registered before (the wasm backend's own, or
+ * `@sal/backend`'s).
+ */
+import {
+  backend_util, getKernel, registerKernel, unregisterKernel, util,
+  type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo,
+} from '@tensorflow/tfjs-core';
+import { loadNative, type ConvGeomArgs, type NativeAddon } from './addon.js';
+
+/** What the kernels need of the wasm backend (structural: `BackendWasm` of @tensorflow/tfjs-backend-wasm). */
+interface WasmBackendLike {
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  wasm: { HEAPU8: Uint8Array };
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+}
+
+type KernelArgs = { inputs: Record<string, TensorInfo | undefined>; attrs: NamedAttrMap; backend: unknown };
+
+const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, elu: 2, relu6: 3, leakyrelu: 4 };
+
+function offset(b: WasmBackendLike, t: TensorInfo): number {
+  const d = b.dataIdMap.get(t.dataId);
+  if (!d) throw new Error('@sal/native: tensor data is not on the wasm backend');
+  return d.memoryOffset;
+}
+
+function geomArgs(info: backend_util.Conv2DInfo): ConvGeomArgs {
+  return [info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.filterHeight, info.filterWidth, info.outChannels,
+    info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth, info.padInfo.top, info.padInfo.left,
+    info.outHeight, info.outWidth];
+}
+
+function usable(info: backend_util.Conv2DInfo): boolean {
+  return info.dataFormat === 'channelsLast' && info.padInfo.top >= 0 && info.padInfo.left >= 0 && info.batchSize > 0 &&
+    info.outHeight > 0 && info.outWidth > 0 && info.inChannels === info.filterShape[2];
+}
+
+function makeConv(addon: NativeAddon, fallback: KernelFunc, fused: boolean): KernelFunc {
+  return ((args: KernelArgs) => {
+    const b = args.backend as WasmBackendLike;
+    const { x, filter, bias, preluActivationWeights } = args.inputs;
+    const a = args.attrs as unknown as {
+      strides: [number, number] | number; pad: backend_util.PadInfo['type'] | number | backend_util.ExplicitPadding;
+      dataFormat: 'NHWC' | 'NCHW'; dilations: [number, number] | number; dimRoundingMode?: 'floor' | 'round' | 'ceil';
+      activation?: string; leakyreluAlpha?: number;
+    };
+    const act = fused ? ACTIVATIONS[a.activation ?? 'linear'] : 0;
+    if (!x || !filter || x.dtype !== 'float32' || filter.dtype !== 'float32' || a.dataFormat === 'NCHW' || act === undefined ||
+      preluActivationWeights || x.shape.length !== 4) return fallback(args as never);
+    const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number],
+      filter.shape as [number, number, number, number], a.strides, a.dilations, a.pad as never, a.dimRoundingMode, false, 'channelsLast');
+    const co = info.outChannels;
+    if (!usable(info) || (bias && (bias.dtype !== 'float32' || util.sizeFromShape(bias.shape) !== co))) return fallback(args as never);
+    const out = b.makeOutput([info.batchSize, info.outHeight, info.outWidth, co], 'float32');
+    const heap = b.wasm.HEAPU8.buffer as ArrayBuffer;
+    addon.conv2dForward(heap, offset(b, x), offset(b, filter), bias ? offset(b, bias) : -1, offset(b, out), act,
+      a.leakyreluAlpha ?? 0.2, ...geomArgs(info));
+    return out;
+  }) as unknown as KernelFunc;
+}
+
+function makeBackpropInput(addon: NativeAddon, fallback: KernelFunc): KernelFunc {
+  return ((args: KernelArgs) => {
+    const b = args.backend as WasmBackendLike;
+    const { dy, filter } = args.inputs;
+    const a = args.attrs as unknown as { strides: [number, number] | number; pad: never; dataFormat: 'NHWC' | 'NCHW';
+      dimRoundingMode?: 'floor' | 'round' | 'ceil'; inputShape: [number, number, number, number] };
+    if (!dy || !filter || dy.dtype !== 'float32' || filter.dtype !== 'float32' || a.dataFormat === 'NCHW') return fallback(args as never);
+    const info = backend_util.computeConv2DInfo(a.inputShape, filter.shape as [number, number, number, number], a.strides, 1,
+      a.pad, a.dimRoundingMode, false, 'channelsLast');
+    if (!usable(info) || info.strideHeight !== 1 || info.strideWidth !== 1 ||
+      info.padInfo.top > info.filterHeight - 1 || info.padInfo.left > info.filterWidth - 1) return fallback(args as never);
+    const out = b.makeOutput([...a.inputShape], 'float32');
+    const heap = b.wasm.HEAPU8.buffer as ArrayBuffer;
+    const done = addon.conv2dBackpropInput(heap, offset(b, dy), offset(b, filter), offset(b, out), ...geomArgs(info));
+    if (!done) throw new Error('@sal/native: Conv2DBackpropInput geometry refused after the checks passed');
+    return out;
+  }) as unknown as KernelFunc;
+}
+
+function makeBackpropFilter(addon: NativeAddon, fallback: KernelFunc): KernelFunc {
+  return ((args: KernelArgs) => {
+    const b = args.backend as WasmBackendLike;
+    const { x, dy } = args.inputs;
+    const a = args.attrs as unknown as { strides: [number, number] | number; pad: never; dataFormat: 'NHWC' | 'NCHW';
+      dimRoundingMode?: 'floor' | 'round' | 'ceil'; filterShape: [number, number, number, number] };
+    if (!x || !dy || x.dtype !== 'float32' || dy.dtype !== 'float32' || a.dataFormat === 'NCHW') return fallback(args as never);
+    const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad,
+      a.dimRoundingMode, false, 'channelsLast');
+    if (!usable(info)) return fallback(args as never);
+    const out = b.makeOutput([...a.filterShape], 'float32');
+    const heap = b.wasm.HEAPU8.buffer as ArrayBuffer;
+    addon.conv2dBackpropFilter(heap, offset(b, x), offset(b, dy), offset(b, out), ...geomArgs(info));
+    return out;
+  }) as unknown as KernelFunc;
+}
+
+function makeBatchMatMul(addon: NativeAddon, fallback: KernelFunc): KernelFunc {
+  return ((args: KernelArgs) => {
+    const b = args.backend as WasmBackendLike;
+    const { a: A, b: B } = args.inputs;
+    const { transposeA, transposeB } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
+    if (!A || !B || A.dtype !== 'float32' || B.dtype !== 'float32' || A.shape.length < 2 || B.shape.length < 2) return fallback(args as never);
+    const ra = A.shape.length, rb = B.shape.length;
+    const m = transposeA ? A.shape[ra - 1]! : A.shape[ra - 2]!;
+    const k = transposeA ? A.shape[ra - 2]! : A.shape[ra - 1]!;
+    const kb = transposeB ? B.shape[rb - 1]! : B.shape[rb - 2]!;
+    const n = transposeB ? B.shape[rb - 2]! : B.shape[rb - 1]!;
+    const batchA = util.sizeFromShape(A.shape.slice(0, -2)), batchB = util.sizeFromShape(B.shape.slice(0, -2));
+    // only equal batch shapes, or one side without batch (broadcast): anything else goes to the fallback
+    const sameBatch = ra === rb && A.shape.slice(0, -2).every((d, i) => d === B.shape[i]);
+    if (k !== kb || k === 0 || m === 0 || n === 0 || !(sameBatch || batchA === 1 || batchB === 1)) return fallback(args as never);
+    const batch = Math.max(batchA, batchB);
+    const outBatchShape = (batchA >= batchB ? A.shape : B.shape).slice(0, -2);
+    const out = b.makeOutput([...outBatchShape, m, n], 'float32');
+    const heap = b.wasm.HEAPU8.buffer as ArrayBuffer;
+    addon.batchMatMul(heap, offset(b, A), offset(b, B), offset(b, out), batch, m, n, k, transposeA ? 1 : 0, transposeB ? 1 : 0,
+      batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : k * n);
+    return out;
+  }) as unknown as KernelFunc;
+}
+
+let previous: Map<string, KernelConfig> | null = null;
+
+/** Kernel names {@link registerNativeKernels} provides. */
+export const NATIVE_KERNELS = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul'] as const;
+
+/**
+ * Register the native kernels on the `wasm` backend (idempotent), each falling back to the kernel registered
+ * before it for what it does not handle. Register the wasm backend (import `@tensorflow/tfjs-backend-wasm`)
+ * and any kernels of your own first. Returns the names registered: empty when the addon is unavailable
+ * (see `nativeStatus()`).
+ */
+export function registerNativeKernels(): readonly string[] {
+  if (previous) return NATIVE_KERNELS;
+  const addon = loadNative();
+  if (!addon) return [];
+  const saved = new Map<string, KernelConfig>();
+  const missing = (name: string): KernelFunc => (() => {
+    throw new Error(`@sal/native: no fallback '${name}' kernel on the wasm backend for these arguments`);
+  }) as unknown as KernelFunc;
+  const make: Record<(typeof NATIVE_KERNELS)[number], (fb: KernelFunc) => KernelFunc> = {
+    Conv2D: (fb) => makeConv(addon, fb, false),
+    FusedConv2D: (fb) => makeConv(addon, fb, true),
+    Conv2DBackpropInput: (fb) => makeBackpropInput(addon, fb),
+    Conv2DBackpropFilter: (fb) => makeBackpropFilter(addon, fb),
+    BatchMatMul: (fb) => makeBatchMatMul(addon, fb),
+  };
+  for (const name of NATIVE_KERNELS) {
+    const old = getKernel(name, 'wasm');
+    if (old) saved.set(name, old);
+    const fallback = old?.kernelFunc ?? missing(name);
+    if (old) unregisterKernel(name, 'wasm');
+    registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: make[name](fallback), setupFunc: old?.setupFunc, disposeFunc: old?.disposeFunc });
+  }
+  previous = saved;
+  return NATIVE_KERNELS;
+}
+
+/** Put back the kernels that were registered before {@link registerNativeKernels} (e.g. to compare both). */
+export function unregisterNativeKernels(): void {
+  if (!previous) return;
+  for (const name of NATIVE_KERNELS) {
+    if (getKernel(name, 'wasm')) unregisterKernel(name, 'wasm');
+    const old = previous.get(name);
+    if (old) registerKernel(old);
+  }
+  previous = null;
+}
+
+/** Whether the native kernels are registered now. */
+export function nativeKernelsRegistered(): boolean {
+  return previous !== null;
+}

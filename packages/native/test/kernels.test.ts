@@ -1,0 +1,129 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nativeKernelsRegistered, nativeStatus, registerNativeKernels, unregisterNativeKernels } from '../src/index.js';
+import { expectClose, on, values } from './helpers.js';
+
+// The addon is built by `npm run build` (scripts/build-addon.mjs) on any machine with a C++ compiler; CI has one,
+// so an unavailable addon is a failure here unless it was switched off on purpose.
+const disabled = process.env['SAL_NATIVE'] === '0';
+
+beforeAll(async () => {
+  await tf.setBackend('wasm');
+  await tf.ready();
+  registerNativeKernels();
+});
+afterAll(() => unregisterNativeKernels());
+
+describe('nativeStatus', () => {
+  it('loads the addon (or says why not when SAL_NATIVE=0)', () => {
+    const s = nativeStatus();
+    if (disabled) {
+      expect(s.available).toBe(false);
+      expect(s.reason).toMatch(/SAL_NATIVE=0/);
+      return;
+    }
+    expect(s.reason).toBe('');
+    expect(s.available).toBe(true);
+    expect(['avx512', 'avx2', 'sse']).toContain(s.simd);
+    expect(s.threads).toBeGreaterThanOrEqual(1);
+    expect(nativeKernelsRegistered()).toBe(true);
+  });
+});
+
+type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+interface ConvCase { x: [number, number, number, number]; f: [number, number, number, number]; strides: [number, number]; pad: Pad; dil: [number, number] }
+
+const CASES: ConvCase[] = [
+  { x: [3, 16, 16, 1], f: [9, 9, 1, 32], strides: [1, 1], pad: 'same', dil: [1, 1] }, // workload W, first layer
+  { x: [2, 12, 12, 32], f: [3, 3, 32, 32], strides: [1, 1], pad: 'same', dil: [1, 1] }, // workload W, hidden layers
+  { x: [2, 11, 13, 5], f: [3, 3, 5, 7], strides: [1, 1], pad: 'valid', dil: [1, 1] }, // channel tails
+  { x: [2, 10, 9, 3], f: [3, 2, 3, 40], strides: [2, 3], pad: 'same', dil: [1, 1] }, // strides
+  { x: [1, 12, 14, 4], f: [3, 3, 4, 33], strides: [1, 1], pad: 'same', dil: [2, 2] }, // dilation
+  { x: [2, 9, 8, 6], f: [5, 3, 6, 17], strides: [1, 1], pad: [[0, 0], [2, 1], [0, 2], [0, 0]], dil: [1, 1] }, // explicit, uneven
+  { x: [1, 5, 5, 2], f: [1, 1, 2, 3], strides: [1, 1], pad: 2, dil: [1, 1] }, // numeric padding
+];
+const label = (c: ConvCase) => `x${c.x.join('x')} f${c.f.join('x')} s${c.strides.join(',')} pad ${JSON.stringify(c.pad)} d${c.dil.join(',')}`;
+
+describe('Conv2D / FusedConv2D', () => {
+  for (const c of CASES) {
+    it(`matches the cpu backend: ${label(c)}`, async () => {
+      const xs = values(c.x.reduce((a, b) => a * b), 1), fs = values(c.f.reduce((a, b) => a * b), 2);
+      const run = () => tf.conv2d(tf.tensor4d(xs, c.x), tf.tensor4d(fs, c.f), c.strides, c.pad as 'same', 'NHWC', c.dil);
+      expectClose(await on('wasm', run), await on('cpu', run));
+    });
+  }
+  for (const activation of ['linear', 'relu', 'elu', 'relu6', 'leakyrelu'] as const) {
+    it(`fuses bias and ${activation}`, async () => {
+      const c = CASES[1]!;
+      const xs = values(c.x.reduce((a, b) => a * b), 3), fs = values(c.f.reduce((a, b) => a * b), 4), bs = values(c.f[3], 5);
+      const run = () => tf.fused.conv2d({
+        x: tf.tensor4d(xs, c.x), filter: tf.tensor4d(fs, c.f), strides: 1, pad: 'same', bias: tf.tensor1d(bs), activation, leakyreluAlpha: 0.1,
+      });
+      expectClose(await on('wasm', run), await on('cpu', run));
+    });
+  }
+  it('hands NCHW to the wasm kernel it replaced', async () => {
+    await tf.setBackend('wasm');
+    // the wasm backend itself has no NCHW convolution: the same error as without native kernels proves the hand-off
+    const x = tf.zeros([1, 2, 5, 5]) as tf.Tensor4D, f = tf.zeros([3, 3, 2, 4]) as tf.Tensor4D;
+    let nativeErr = '';
+    try { tf.conv2d(x, f, 1, 'same', 'NCHW').dispose(); } catch (e) { nativeErr = (e as Error).message; }
+    unregisterNativeKernels();
+    let wasmErr = '';
+    try { tf.conv2d(x, f, 1, 'same', 'NCHW').dispose(); } catch (e) { wasmErr = (e as Error).message; }
+    registerNativeKernels();
+    tf.dispose([x, f]);
+    expect(nativeErr).toBe(wasmErr);
+  });
+});
+
+describe('Conv2DBackpropInput / Conv2DBackpropFilter', () => {
+  for (const c of CASES.filter((k) => k.dil[0] === 1)) {
+    it(`match the cpu backend: ${label(c)}`, async () => {
+      const info = tf.backend_util.computeConv2DInfo(c.x, c.f, c.strides, 1, c.pad as 'same');
+      const dyShape = [c.x[0], info.outHeight, info.outWidth, c.f[3]] as [number, number, number, number];
+      const xs = values(c.x.reduce((a, b) => a * b), 6), fs = values(c.f.reduce((a, b) => a * b), 7);
+      const dys = values(dyShape.reduce((a, b) => a * b), 8);
+      const dx = () => tf.engine().runKernel('Conv2DBackpropInput', { dy: tf.tensor4d(dys, dyShape), filter: tf.tensor4d(fs, c.f) },
+        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x } as never) as tf.Tensor;
+      const df = () => tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor4d(xs, c.x), dy: tf.tensor4d(dys, dyShape) },
+        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.f } as never) as tf.Tensor;
+      expectClose(await on('wasm', dx), await on('cpu', dx), 4e-6);
+      expectClose(await on('wasm', df), await on('cpu', df), 4e-6);
+    });
+  }
+});
+
+describe('BatchMatMul', () => {
+  const shapes: [number[], number[], boolean, boolean][] = [
+    [[13, 29], [29, 37], false, false],
+    [[300, 50], [300, 33], true, false],
+    [[3, 7, 513], [3, 70, 513], false, true],
+    [[2, 100, 5], [64, 100], true, true], // b broadcast over a's batch
+    [[64, 8], [4, 8, 9], false, false], // a broadcast over b's batch
+    [[2, 3, 4, 5], [2, 3, 5, 6], false, false], // rank 4
+  ];
+  for (const [sa, sb, ta, tb] of shapes) {
+    it(`matches the cpu backend: [${sa}]${ta ? 'ᵀ' : ''} · [${sb}]${tb ? 'ᵀ' : ''}`, async () => {
+      const av = values(sa.reduce((p, q) => p * q), 9), bv = values(sb.reduce((p, q) => p * q), 10);
+      const run = () => tf.matMul(tf.tensor(av, sa), tf.tensor(bv, sb), ta, tb);
+      expectClose(await on('wasm', run), await on('cpu', run), 4e-6);
+    });
+  }
+});
+
+describe('tensor bookkeeping', () => {
+  it('leaks no tensors', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor4d(values(2 * 8 * 8 * 3, 11), [2, 8, 8, 3]), f = tf.tensor4d(values(3 * 3 * 3 * 4, 12), [3, 3, 3, 4]);
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const y = tf.conv2d(x, f, 1, 'same');
+      tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: y }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 3, 4] } as never);
+      tf.engine().runKernel('Conv2DBackpropInput', { dy: y, filter: f }, { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [2, 8, 8, 3] } as never);
+      tf.matMul(tf.reshape(x, [16, 24]), tf.reshape(x, [16, 24]), true, false);
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, f]);
+  });
+});
