@@ -146,6 +146,69 @@ export abstract class GaussianBase {
     }
   }
 
+  /**
+   * Read points `[B, N, 2]` (x, y) in feature-map pixels from grid values `[B, N, 2]` in [-1, 1] units, computed
+   * in double precision exactly as the bilinear sampler does (align corners).
+   */
+  protected gridToPixels(grid: tf.Tensor3D): Float64Array {
+    const [h, w] = this.inShape;
+    const g = grid.dataSync();
+    const out = new Float64Array(g.length);
+    const sx = (w - 1) / 2;
+    const sy = (h - 1) / 2;
+    for (let i = 0; i < g.length; i += 2) {
+      out[i] = (g[i]! + 1) * sx;
+      out[i + 1] = (g[i + 1]! + 1) * sy;
+    }
+    return out;
+  }
+
+  /**
+   * Evaluation-mode response (before the output nonlinearity) of neuron `neurons[p]` read bilinearly at
+   * `positions[2p], positions[2p+1]` (x, y in pixels of feature map p; zero padding outside the map):
+   * y[p] = Σ_c features[c, n_p]·sample(x[p])[c] + bias[n_p]. Rows are independent; the gradient reaches `x`.
+   * @param x feature maps `[P, h, w, C]` (any h, w; C = `inShape[2]`)
+   * @param neurons `[P]` neuron indices
+   * @param positions `[P, 2]` (x, y) in pixels of the feature maps
+   * @returns `[P]`
+   */
+  applyAt(x: tf.Tensor4D, neurons: Int32Array, positions: Float64Array): tf.Tensor1D {
+    const where = `${this.where}.applyAt`;
+    if (!(x instanceof tf.Tensor)) throw new TypeError(`${where}: features must be a tf.Tensor`);
+    const c = this.inShape[2];
+    if (x.rank !== 4 || x.shape[3] !== c) throw new SalShapeError(`${where} features`, ['P', 'h', 'w', c], x.shape);
+    const [p, h, w] = x.shape;
+    if (!(neurons instanceof Int32Array) || neurons.length !== p) throw new SalShapeError(`${where} neurons`, `Int32Array(${p})`, neurons);
+    if (!(positions instanceof Float64Array) || positions.length !== 2 * p) throw new SalShapeError(`${where} positions`, `Float64Array(${2 * p}) ([P,2])`, positions);
+    for (const n of neurons) if (n < 0 || n >= this.outDims) throw new SalConfigError(where, 'neurons', `indices in [0, ${this.outDims - 1}]`, n);
+    // bilinear weights of the (up to) four corners of each point, as a dense [P, h, w] map (zero padding)
+    const wmap = new Float32Array(p * h * w);
+    for (let k = 0; k < p; k++) {
+      const px = positions[2 * k]!;
+      const py = positions[2 * k + 1]!;
+      if (!Number.isFinite(px) || !Number.isFinite(py)) continue;
+      const x0 = Math.floor(px);
+      const y0 = Math.floor(py);
+      const fx = px - x0;
+      const fy = py - y0;
+      for (let dy = 0; dy < 2; dy++) {
+        for (let dx = 0; dx < 2; dx++) {
+          const xi = x0 + dx;
+          const yi = y0 + dy;
+          if (xi < 0 || xi > w - 1 || yi < 0 || yi > h - 1) continue;
+          wmap[(k * h + yi) * w + xi] = (dx === 0 ? 1 - fx : fx) * (dy === 0 ? 1 - fy : fy);
+        }
+      }
+    }
+    return tf.tidy(() => {
+      const idx = tf.tensor1d(neurons, 'int32');
+      const weights = tf.reshape(tf.gather(tf.transpose(this.features), idx), [p, 1, 1, c]); // [P,1,1,C]
+      const perPixel = tf.sum(tf.mul(x, weights), 3); // [P,h,w]
+      const y = tf.sum(tf.mul(perPixel, tf.tensor3d(wmap, [p, h, w])), [1, 2]) as tf.Tensor1D;
+      return this.biasVar ? tf.add(y, tf.gather(this.biasVar, idx)) : y;
+    });
+  }
+
   /** gammaReadout · Σ|features| (a new scalar). */
   regularizer(): tf.Scalar {
     return tf.tidy(() => tf.mul(tf.sum(tf.abs(this.features)), this.gammaReadout) as tf.Scalar);

@@ -3,7 +3,7 @@
  * learned position, sampled from N(μ, Σ) per image in training and μ in evaluation.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { createRng, resolveOptions, type JsonObject, type Readout, type ReadoutApplyOptions, type Shape3D } from '@sal/types';
+import { checkNumber, createRng, resolveOptions, type JsonObject, type Readout, type ReadoutApplyOptions, type Shape3D } from '@sal/types';
 import { bilinearSample } from './bilinear-sample.js';
 import { GaussianBase, checkGaussianParams, type GaussType } from './gaussian-base.js';
 
@@ -72,6 +72,26 @@ export class GaussianReadout extends GaussianBase implements Readout {
       if (opts.shift) grid = tf.add(grid, tf.expandDims(opts.shift, 1)) as tf.Tensor3D;
       return this.linear(bilinearSample(x, grid), true);
     });
+  }
+
+  /**
+   * Evaluation-mode read points in feature-map pixels (x, y): μ clamped to [-1, 1], plus `opts.shift`, exactly
+   * the points `apply` samples at. `opts.context` is ignored.
+   * @returns `[batch, N, 2]`
+   */
+  readPositions(batch: number, opts: ReadoutApplyOptions = {}): Float64Array {
+    checkNumber(`${this.where}.readPositions`, 'batch', batch, { min: 1, integer: true });
+    this.checkShift(opts.shift, batch);
+    const grid = tf.tidy(() => {
+      let g = tf.broadcastTo(tf.expandDims(tf.clipByValue(this.mu, -1, 1), 0), [batch, this.outDims, 2]) as tf.Tensor3D;
+      if (opts.shift) g = tf.add(g, tf.expandDims(opts.shift, 1));
+      return g;
+    });
+    try {
+      return this.gridToPixels(grid);
+    } finally {
+      grid.dispose();
+    }
   }
 
   getWeights(): Record<string, tf.Variable> {

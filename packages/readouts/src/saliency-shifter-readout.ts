@@ -155,6 +155,27 @@ export class SaliencyShifterReadout extends GaussianBase implements Readout {
   }
 
   /**
+   * Evaluation-mode read points in feature-map pixels (x, y): {@link shiftedGrid} of `opts.context` (required)
+   * plus `opts.shift`, exactly the points `apply` samples at. They depend on the whole context image.
+   * @returns `[batch, N, 2]`
+   */
+  readPositions(batch: number, opts: ReadoutApplyOptions = {}): Float64Array {
+    checkNumber(`${SALIENCY_SHIFTER_KIND}.readPositions`, 'batch', batch, { min: 1, integer: true });
+    this.checkContext(opts.context, batch, 'readPositions');
+    this.checkShift(opts.shift, batch);
+    const grid = tf.tidy(() => {
+      let g = this.shiftedGrid(opts.context!, { ...opts, training: false });
+      if (opts.shift) g = tf.add(g, tf.expandDims(opts.shift, 1));
+      return g;
+    });
+    try {
+      return this.gridToPixels(grid);
+    } finally {
+      grid.dispose();
+    }
+  }
+
+  /**
    * `mu`, `sigma`, `features`, `bias` (as the Gaussian readout), `remap.<i>.conv.kernel|bias`,
    * `remap.<i>.bn.gamma|beta|movingMean|movingVariance`, and `shiftGain` with `neuronShiftGain`.
    */
