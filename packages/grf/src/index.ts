@@ -16,3 +16,5 @@ export { rfShifts, rfShiftPermutationTest, RF_SHIFT_DEFAULTS, RF_SHIFT_TEST_DEFA
 export type { RfShifts, RfShiftOptions, RfShiftTestOptions, RfShiftTest } from './shift.js';
 export { estimateSupports, SUPPORT_DEFAULTS } from './support.js';
 export type { SupportOptions, Supports } from './support.js';
+export { windowedGradientReceptiveFields, WINDOWED_GRF_DEFAULTS } from './windowed.js';
+export type { WindowedGrfOptions, WindowedGrfResult } from './windowed.js';

@@ -80,7 +80,7 @@ function normaliseRouting(routing: EncoderRouting | undefined, core: Core): Requ
 }
 
 /** Channels `idx` of `x` along the last axis (slices, no gather). */
-function selectChannels(x: tf.Tensor4D, idx: readonly number[]): tf.Tensor4D {
+export function selectChannels(x: tf.Tensor4D, idx: readonly number[]): tf.Tensor4D {
   const c = x.shape[3];
   for (const i of idx) if (i >= c) throw new SalShapeError('train.Encoder.predict(x)', `at least ${i + 1} channels`, x.shape);
   if (idx.length === c && idx.every((v, i) => v === i)) return tf.clone(x);

@@ -18,3 +18,4 @@ export { runExperiments, writeResults, summarizeRuns, STUDY_VARIANTS } from './e
 export type { ExperimentSpec, ExperimentRun, ExperimentResults, ExperimentSummary, ScoreSet, StudyVariant } from './experiments.js';
 export { adamStep, createAdamState, disposeAdamState, ADAM_BETAS } from './adam.js';
 export type { AdamState } from './adam.js';
+export { windowedResponseModel } from './windowed.js';
