@@ -140,6 +140,20 @@ napi_value BatchMatMul(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// reduceSum(buffer, xOff, outOff, outer, red, inner, scale)
+napi_value ReduceSum(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, a, 7)) return nullptr;
+  int64_t outer, red, inner;
+  double scale;
+  if (!num(a, 3, outer) || !num(a, 4, red) || !num(a, 5, inner) || !fnum(a, 6, scale)) return nullptr;
+  if (outer < 1 || red < 1 || inner < 1) { throw_error(env, "invalid reduction geometry"); return nullptr; }
+  float *x, *out;
+  if (!span(a, 1, outer * red * inner, x, "x") || !span(a, 2, outer * inner, out, "out")) return nullptr;
+  sal::reduce_sum(x, out, outer, red, inner, static_cast<float>(scale));
+  return undefined(env);
+}
+
 napi_value Info(napi_env env, napi_callback_info) {
   napi_value o, simd, threads;
   napi_create_object(env, &o);
@@ -169,6 +183,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"conv2dBackpropInput", nullptr, Conv2dBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dBackpropFilter", nullptr, Conv2dBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchMatMul", nullptr, BatchMatMul, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"reduceSum", nullptr, ReduceSum, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

@@ -38,6 +38,43 @@ inline vf loadu(const float* p) { return *reinterpret_cast<const vfu*>(p); }
 inline void storeu(float* p, vf v) { *reinterpret_cast<vfu*>(p) = v; }
 inline vf splat(float s) { return vf{} + s; }
 
+// exp(x) for x ≤ 0 (x ≥ −87.3 keeps 2^n normal; below, exp underflows to ~0 which ELU needs as −1):
+// Cody–Waite range reduction and a degree-6 polynomial, |rel. error| < 2e-7.
+inline vf exp_neg(vf x) {
+  x = x < -87.f ? vf{} - 87.f : x;
+  const vf t = x * 1.44269504088896341f;
+  vf n = t - 0.5f;
+  // round to nearest: floor(t + 0.5) via conversion (x ≤ 0 so truncation toward zero needs the −0.5 shift)
+  typedef int vi __attribute__((vector_size(VL * 4)));
+  vi ni = __builtin_convertvector(n, vi);
+  n = __builtin_convertvector(ni, vf);
+  n = n > t - 0.5f ? n : n + 1.f;  // conversion truncates toward zero: fix up for negative values
+  ni = __builtin_convertvector(n, vi);
+  const vf r = x - n * 0.693359375f + n * 2.12194440e-4f;
+  vf p = splat(1.9875691500e-4f);
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.f;
+  const vi bits = (ni + 127) << 23;
+  vf scale;
+  __builtin_memcpy(&scale, &bits, sizeof(scale));
+  return p * scale;
+}
+
+/** Bias and activation on one vector of outputs (relu, elu, relu6, leaky relu; linear passes through). */
+inline vf activate_v(vf v, int act, float alpha) {
+  switch (act) {
+    case kRelu: return v > 0.f ? v : vf{};
+    case kElu: return v > 0.f ? v : exp_neg(v > 0.f ? vf{} : v) - 1.f;
+    case kRelu6: { vf r = v > 0.f ? v : vf{}; return r < 6.f ? r : vf{} + 6.f; }
+    case kLeakyRelu: return v > 0.f ? v : v * alpha;
+    default: return v;
+  }
+}
+
 inline float activate(float v, int act, float alpha) {
   switch (act) {
     case kRelu: return v > 0.f ? v : 0.f;
@@ -97,6 +134,55 @@ const float* padded_input(const float* x, const ConvGeom& g, int64_t ph, int64_t
   return xp;
 }
 
+/**
+ * Convolution for few output channels (stride 1): vectorised over output pixels instead of output channels,
+ * from a channel-planar copy of the padded input. The channel-vectorised tile would waste NR − co lanes.
+ */
+void conv_planar(const float* xp, int64_t ph, int64_t pw, const float* f, const float* bias, float* out, const ConvGeom& g,
+                 int act, float alpha) {
+  constexpr int NV = 4;  // vectors of output pixels per register block
+  const int64_t rowlen = pw + NV * VL;
+  std::vector<float> planes(static_cast<size_t>(g.n * g.ci * ph * rowlen), 0.f);
+  float* P = planes.data();
+#pragma omp parallel for schedule(static)
+  for (int64_t t = 0; t < g.n * ph; t++) {
+    const int64_t ni = t / ph, y = t % ph;
+    const float* src = xp + (ni * ph + y) * pw * g.ci;
+    for (int64_t x = 0; x < pw; x++)
+      for (int64_t c = 0; c < g.ci; c++) P[((ni * g.ci + c) * ph + y) * rowlen + x] = src[x * g.ci + c];
+  }
+  const int64_t rows = g.n * g.ho;
+#pragma omp parallel for schedule(static)
+  for (int64_t row = 0; row < rows; row++) {
+    const int64_t ni = row / g.ho, oy = row % g.ho;
+    alignas(64) float t[NV * VL];
+    for (int64_t o = 0; o < g.co; o++) {
+      for (int64_t ox0 = 0; ox0 < g.wo; ox0 += NV * VL) {
+        vf acc[NV];
+        for (int j = 0; j < NV; j++) acc[j] = vf{};
+        for (int64_t c = 0; c < g.ci; c++)
+          for (int64_t ky = 0; ky < g.kh; ky++) {
+            const float* rp = P + ((ni * g.ci + c) * ph + oy + ky * g.dh) * rowlen + ox0;
+            const float* wk = f + (ky * g.kw * g.ci + c) * g.co + o;
+            for (int64_t kx = 0; kx < g.kw; kx++) {
+              const vf wv = splat(wk[kx * g.ci * g.co]);
+              const float* p = rp + kx * g.dw;
+              for (int j = 0; j < NV; j++) acc[j] += loadu(p + j * VL) * wv;
+            }
+          }
+        for (int j = 0; j < NV; j++) {
+          vf v = acc[j];
+          if (bias) v += bias[o];
+          storeu(t + j * VL, activate_v(v, act, alpha));
+        }
+        const int64_t cnt = std::min<int64_t>(NV * VL, g.wo - ox0);
+        float* op = out + (row * g.wo + ox0) * g.co + o;
+        for (int64_t i = 0; i < cnt; i++) op[i * g.co] = t[i];
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void conv2d_forward(const float* x, const float* f, const float* bias, float* out, const ConvGeom& g, int act, float alpha) {
@@ -106,6 +192,10 @@ void conv2d_forward(const float* x, const float* f, const float* bias, float* ou
   std::vector<float> xbuf;
   const float* xp = padded_input(x, g, ph, pw, xbuf);
 
+  if (g.co <= NR / 4 && g.sw == 1) {
+    conv_planar(xp, ph, pw, f, bias, out, g, act, alpha);
+    return;
+  }
   const int64_t K = g.kh * g.kw * g.ci;
   const int64_t nb = (g.co + NR - 1) / NR;
   std::vector<float> wp(static_cast<size_t>(nb * K * NR), 0.f);
@@ -116,6 +206,8 @@ void conv2d_forward(const float* x, const float* f, const float* bias, float* ou
     for (int64_t kx = 0; kx < g.kw; kx++)
       for (int64_t c = 0; c < g.ci; c++, k++) koff[k] = (ky * g.dh * pw + kx * g.dw) * g.ci + c;
 
+  std::vector<float> bpad(static_cast<size_t>(nb * NR), 0.f);
+  if (bias) std::memcpy(bpad.data(), bias, static_cast<size_t>(g.co) * sizeof(float));
   const int64_t rows = g.n * g.ho;
   const int64_t step = g.sw * g.ci;
 #pragma omp parallel
@@ -134,13 +226,15 @@ void conv2d_forward(const float* x, const float* f, const float* bias, float* ou
           kConvTile[R - 1](rowbase + ox * step, step, koff.data(), K, wb, tile);
           for (int r = 0; r < R; r++) {
             float* o = orow + (ox + r) * g.co + c0;
-            const float* t = tile + r * NR;
-            if (bias)
-              for (int64_t j = 0; j < cn; j++) o[j] = activate(t[j] + bias[c0 + j], act, alpha);
-            else if (act == kLinear)
-              std::memcpy(o, t, static_cast<size_t>(cn) * sizeof(float));
-            else
-              for (int64_t j = 0; j < cn; j++) o[j] = activate(t[j], act, alpha);
+            float* t = tile + r * NR;
+            if (bias || act != kLinear) {
+              for (int v = 0; v < 2; v++) {
+                vf val = loadu(t + v * VL);
+                if (bias) val += loadu(bpad.data() + c0 + v * VL);
+                storeu(t + v * VL, activate_v(val, act, alpha));
+              }
+            }
+            std::memcpy(o, t, static_cast<size_t>(cn) * sizeof(float));
           }
         }
       }
@@ -381,6 +475,72 @@ void batch_matmul(const float* a, const float* b, float* c, int64_t batch, int64
   std::vector<std::vector<float>> apacks(static_cast<size_t>(omp_get_max_threads()));
   for (int64_t bi = 0; bi < batch; bi++)
     gemm_one(a + bi * strideA, b + bi * strideB, c + bi * m * n, m, n, k, transA, transB, bpack, apacks);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Reductions
+
+namespace {
+
+typedef double vd __attribute__((vector_size(VL * 8)));
+
+/** acc[0:inner] += Σ_{r in [r0,r1)} x[r·inner + i], accumulated in double (the reduction is memory-bound). */
+void sum_rows(const float* x, int64_t r0, int64_t r1, int64_t inner, double* acc) {
+  constexpr int IV = 4;  // float vectors of inner columns per register block
+  constexpr int64_t IC = IV * VL;
+  for (int64_t i0 = 0; i0 < inner; i0 += IC) {
+    const int64_t ic = std::min(IC, inner - i0);
+    if (ic == IC) {
+      vd v[IV];
+      for (int j = 0; j < IV; j++) v[j] = vd{};
+      for (int64_t r = r0; r < r1; r++) {
+        const float* p = x + r * inner + i0;
+        for (int j = 0; j < IV; j++) v[j] += __builtin_convertvector(loadu(p + j * VL), vd);
+      }
+      alignas(64) double t[IC];
+      for (int j = 0; j < IV; j++) __builtin_memcpy(t + j * VL, &v[j], sizeof(vd));
+      for (int64_t i = 0; i < IC; i++) acc[i0 + i] += t[i];
+    } else {
+      double t[IC] = {};
+      for (int64_t r = r0; r < r1; r++) {
+        const float* p = x + r * inner + i0;
+        for (int64_t i = 0; i < ic; i++) t[i] += p[i];
+      }
+      for (int64_t i = 0; i < ic; i++) acc[i0 + i] += t[i];
+    }
+  }
+}
+
+}  // namespace
+
+void reduce_sum(const float* x, float* out, int64_t outer, int64_t red, int64_t inner, float scale) {
+  const int T = omp_get_max_threads();
+  if (outer >= T || red < 4096) {
+#pragma omp parallel
+    {
+      std::vector<double> acc(static_cast<size_t>(inner));
+#pragma omp for schedule(static)
+      for (int64_t o = 0; o < outer; o++) {
+        std::fill(acc.begin(), acc.end(), 0.0);
+        sum_rows(x + o * red * inner, 0, red, inner, acc.data());
+        for (int64_t i = 0; i < inner; i++) out[o * inner + i] = static_cast<float>(acc[static_cast<size_t>(i)] * scale);
+      }
+    }
+    return;
+  }
+  // few outputs, long reductions: split the reduced rows between threads
+  std::vector<double> partial(static_cast<size_t>(T * outer * inner), 0.0);
+#pragma omp parallel num_threads(T)
+  {
+    const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+    const int64_t r0 = red * t / nt, r1 = red * (t + 1) / nt;
+    for (int64_t o = 0; o < outer; o++) sum_rows(x + o * red * inner, r0, r1, inner, partial.data() + (t * outer + o) * inner);
+  }
+  for (int64_t j = 0; j < outer * inner; j++) {
+    double sum = 0;
+    for (int t = 0; t < T; t++) sum += partial[static_cast<size_t>(t * outer * inner + j)];
+    out[j] = static_cast<float>(sum * scale);
+  }
 }
 
 int max_threads() { return omp_get_max_threads(); }

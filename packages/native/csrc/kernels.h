@@ -33,6 +33,9 @@ void conv2d_backprop_filter(const float* x, const float* dy, float* df, const Co
 void batch_matmul(const float* a, const float* b, float* c, int64_t batch, int64_t m, int64_t n, int64_t k,
                   bool transA, bool transB, int64_t strideA, int64_t strideB);
 
+/** out[o,i] = scale · Σ_r x[o,r,i] for x viewed as `[outer, red, inner]` (double accumulation). */
+void reduce_sum(const float* x, float* out, int64_t outer, int64_t red, int64_t inner, float scale);
+
 int max_threads();
 void set_threads(int n);
 const char* simd_name();

@@ -19,6 +19,8 @@ export interface NativeAddon {
   /** c[b] = op(a[b]) · op(b[b]); batch strides in elements (0 broadcasts). */
   batchMatMul(buf: ArrayBuffer, aOff: number, bOff: number, cOff: number, batch: number, m: number, n: number, k: number,
     transA: number, transB: number, strideA: number, strideB: number): void;
+  /** out[o,i] = scale · Σ_r x[o,r,i], x viewed as `[outer, red, inner]`. */
+  reduceSum(buf: ArrayBuffer, xOff: number, outOff: number, outer: number, red: number, inner: number, scale: number): void;
   info(): { simd: string; threads: number };
   setThreads(n: number): void;
 }

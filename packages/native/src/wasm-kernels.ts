@@ -1,6 +1,7 @@
 /**
  * The native kernels registered on TensorFlow.js's wasm backend: `Conv2D`, `FusedConv2D` (bias + linear / relu /
- * elu / relu6 / leaky relu), `Conv2DBackpropInput` (stride 1), `Conv2DBackpropFilter` and `BatchMatMul`. They
+ * elu / relu6 / leaky relu), `Conv2DBackpropInput` (stride 1), `Conv2DBackpropFilter`, `BatchMatMul`, and `Sum` /
+ * `Mean` over one contiguous run of axes (e.g. the batch and spatial axes of NHWC: the wasm backend transposes first). They
  * read and write the tensors where the wasm backend keeps them (its heap), so no data is copied; shapes or
  * attributes they do not handle go to the kernel that was registered before (the wasm backend's own, or
  * `@sal/backend`'s).
@@ -124,10 +125,30 @@ function makeBatchMatMul(addon: NativeAddon, fallback: KernelFunc): KernelFunc {
   }) as unknown as KernelFunc;
 }
 
+function makeReduce(addon: NativeAddon, fallback: KernelFunc, mean: boolean): KernelFunc {
+  return ((args: KernelArgs) => {
+    const b = args.backend as WasmBackendLike;
+    const { x } = args.inputs;
+    const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
+    if (!x || x.dtype !== 'float32' || x.shape.length === 0) return fallback(args as never);
+    const axes = [...new Set(util.parseAxisParam(axis, x.shape))].sort((p, q) => p - q);
+    if (axes.length === 0 || axes.some((a, i) => i > 0 && a !== axes[i - 1]! + 1)) return fallback(args as never);
+    const first = axes[0]!, last = axes[axes.length - 1]!;
+    const outer = util.sizeFromShape(x.shape.slice(0, first));
+    const red = util.sizeFromShape(x.shape.slice(first, last + 1));
+    const inner = util.sizeFromShape(x.shape.slice(last + 1));
+    if (outer === 0 || red === 0 || inner === 0) return fallback(args as never);
+    const shape = keepDims ? x.shape.map((d, i) => (i >= first && i <= last ? 1 : d)) : x.shape.filter((_, i) => i < first || i > last);
+    const out = b.makeOutput(shape, 'float32');
+    addon.reduceSum(b.wasm.HEAPU8.buffer as ArrayBuffer, offset(b, x), offset(b, out), outer, red, inner, mean ? 1 / red : 1);
+    return out;
+  }) as unknown as KernelFunc;
+}
+
 let previous: Map<string, KernelConfig> | null = null;
 
 /** Kernel names {@link registerNativeKernels} provides. */
-export const NATIVE_KERNELS = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul'] as const;
+export const NATIVE_KERNELS = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul', 'Sum', 'Mean'] as const;
 
 /**
  * Register the native kernels on the `wasm` backend (idempotent), each falling back to the kernel registered
@@ -149,6 +170,8 @@ export function registerNativeKernels(): readonly string[] {
     Conv2DBackpropInput: (fb) => makeBackpropInput(addon, fb),
     Conv2DBackpropFilter: (fb) => makeBackpropFilter(addon, fb),
     BatchMatMul: (fb) => makeBatchMatMul(addon, fb),
+    Sum: (fb) => makeReduce(addon, fb, false),
+    Mean: (fb) => makeReduce(addon, fb, true),
   };
   for (const name of NATIVE_KERNELS) {
     const old = getKernel(name, 'wasm');

@@ -52,6 +52,15 @@ describe('Conv2D / FusedConv2D', () => {
       expectClose(await on('wasm', run), await on('cpu', run));
     });
   }
+  it('fuses ELU exactly over its whole range (vectorised exp, down to underflow)', async () => {
+    const xs = new Float32Array(4 * 8 * 8).map((_, i) => -100 + (i / 255) * 103); // −100 … 3
+    const run = () => tf.fused.conv2d({ x: tf.tensor4d(xs, [4, 8, 8, 1]), filter: tf.ones([1, 1, 1, 2]) as tf.Tensor4D, strides: 1, pad: 'valid', activation: 'elu' });
+    const got = await on('wasm', run);
+    for (let i = 0; i < xs.length; i++) {
+      const want = xs[i]! > 0 ? xs[i]! : Math.expm1(xs[i]!);
+      expect(Math.abs(got[2 * i]! - want)).toBeLessThanOrEqual(2e-7 * Math.max(1, Math.abs(want)));
+    }
+  });
   for (const activation of ['linear', 'relu', 'elu', 'relu6', 'leakyrelu'] as const) {
     it(`fuses bias and ${activation}`, async () => {
       const c = CASES[1]!;
@@ -112,6 +121,37 @@ describe('BatchMatMul', () => {
   }
 });
 
+describe('Sum / Mean', () => {
+  const cases: [number[], number | number[], boolean][] = [
+    [[64, 16, 16, 32], [0, 1, 2], false], // per-channel sums of NHWC (split between threads)
+    [[4, 5, 6, 7], [1, 2], true], // a middle run, kept dims
+    [[3, 300], -1, false], // last axis
+    [[2, 3, 4], [0, 1, 2], false], // everything
+    [[5, 9000, 3], 1, false], // long middle axis, few outputs
+    [[2, 3, 4, 5], [0, 2], false], // not contiguous: the wasm kernel
+  ];
+  for (const [shape, axis, keepDims] of cases) {
+    for (const op of ['sum', 'mean'] as const) {
+      it(`${op} of [${shape}] over ${JSON.stringify(axis)}${keepDims ? ' (keepDims)' : ''} matches the cpu backend`, async () => {
+        const v = values(shape.reduce((p, q) => p * q), 13);
+        for (let i = 0; i < v.length; i++) v[i] = v[i]! + 0.25; // a non-zero mean: rounding shows in long sums
+        const run = () => tf[op](tf.tensor(v, shape), axis, keepDims);
+        const got = await on('wasm', run);
+        expectClose(got, await on('cpu', run), 2e-6);
+        await tf.setBackend('wasm');
+        expect(tf.tidy(() => tf[op](tf.tensor(v, shape), axis, keepDims).shape)).toEqual(tf.tidy(() => tf[op](tf.zeros(shape), axis, keepDims).shape));
+      });
+    }
+  }
+  it('sums 262144 rows to float precision (double accumulation)', async () => {
+    const n = 262144;
+    const v = new Float32Array(n * 2).fill(0.1);
+    const got = await on('wasm', () => tf.sum(tf.tensor2d(v, [n, 2]), 0));
+    const exact = n * Math.fround(0.1);
+    expect(Math.abs(got[0]! - exact) / exact).toBeLessThan(1e-6);
+  });
+});
+
 describe('tensor bookkeeping', () => {
   it('leaks no tensors', async () => {
     await tf.setBackend('wasm');
@@ -122,6 +162,8 @@ describe('tensor bookkeeping', () => {
       tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: y }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 3, 4] } as never);
       tf.engine().runKernel('Conv2DBackpropInput', { dy: y, filter: f }, { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [2, 8, 8, 3] } as never);
       tf.matMul(tf.reshape(x, [16, 24]), tf.reshape(x, [16, 24]), true, false);
+      tf.sum(x, [0, 1, 2]);
+      tf.mean(x, -1, true);
     });
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, f]);
