@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { initBackend } from '@sal/backend';
 import { coreFromConfig } from '@sal/cores';
-import { gradientReceptiveFields } from '@sal/grf';
+import { sessionGrfs } from '../study/analysis.js';
 import { readoutFromConfig } from '@sal/readouts';
 import { readDatasetDir, writeNpyFile } from '@sal/saliency-loader/node';
 import { loadCheckpoint } from '@sal/train';
@@ -31,9 +31,7 @@ export async function grfCommand(flags: GrfFlags): Promise<void> {
     const ids = Array.from(dataset.split.validation.subarray(0, count));
     const [h, w, c] = dataset.inputShape;
     const task = reporter.task(`gradient receptive fields (${count} images)`, 1);
-    const g = gradientReceptiveFields((x) => encoder.predict(x, key), { data: dataset.inputsOf(ids), shape: [count, h, w, c] }, {
-      channels: [0], batchSize: 32, onProgress: (done, total) => task.tick(0, `${done}/${total}`),
-    });
+    const g = sessionGrfs(encoder, key, { data: dataset.inputsOf(ids), shape: [count, h, w, c] }, (done, total) => task.tick(0, `${done}/${total}`));
     task.done();
     const out = resolve(flags.out);
     await writeNpyFile(out, { data: g.data, shape: g.shape, dtype: 'f4' });

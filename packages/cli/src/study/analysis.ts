@@ -7,12 +7,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   bottomKImages, gradientReceptiveFields, grfCentres, gatherGrfValues, hotPixels, predictResponses,
-  rfShiftPermutationTest, topKImages, type CpuImages, type ResponseModel,
+  rfShiftPermutationTest, topKImages, windowedGradientReceptiveFields, type CpuImages, type GrfArray, type GrfProgress, type ResponseModel,
 } from '@sal/grf';
+import { SalConfigError, type WindowedResponseModel } from '@sal/types';
 import { fitEigenspaceProjector, grfPca } from '@sal/kpca';
 import type { GroundTruth } from '@sal/sim';
 import type { SalDataset } from '@sal/saliency-loader';
-import type { Encoder } from '@sal/train';
+import { windowedResponseModel, type Encoder } from '@sal/train';
 import { SaliencyShifterReadout } from '@sal/readouts';
 import type { StudyConfig } from './config.js';
 import { toInputCoords, type CropGeometry } from './data.js';
@@ -60,6 +61,27 @@ export function sessionModel(encoder: Encoder, key: string): ResponseModel {
   return (x) => encoder.predict(x, key, { training: false });
 }
 
+/**
+ * gRFs (image channel 0) of every neuron of one session, `[N, M, h, w]`: on windows around each neuron's read
+ * point when the model allows it (`windowedResponseModel`; the same values up to float rounding, many times
+ * faster), otherwise one backward pass per neuron on whole images (e.g. the attention readout, or the saliency
+ * shifter whose remapper reads the image). `windowed` says which path ran.
+ */
+export function sessionGrfs(encoder: Encoder, key: string, inputs: CpuImages, onProgress: GrfProgress | null = null): GrfArray & { windowed: boolean } {
+  let model: WindowedResponseModel | null = null;
+  try {
+    model = windowedResponseModel(encoder, key);
+  } catch (err) {
+    if (!(err instanceof SalConfigError)) throw err;
+  }
+  if (model !== null && model.windowChannels.includes(0)) {
+    const g = windowedGradientReceptiveFields(model, inputs, { channels: [0], onProgress });
+    return { data: g.data, shape: g.shape, windowed: true };
+  }
+  const g = gradientReceptiveFields(sessionModel(encoder, key), inputs, { channels: [0], batchSize: 32, onProgress });
+  return { data: g.data, shape: g.shape, windowed: false };
+}
+
 /** Validation image ids used for the analyses (the first `count`). */
 export function analysisImageIds(dataset: SalDataset, count: number): number[] {
   return Array.from(dataset.split.validation.subarray(0, count));
@@ -83,7 +105,7 @@ export function analyseGrfs(
   const centresAll: number[] = [];
   const neurons: NeuronGrfStats[] = [];
   for (const s of dataset.sessions) {
-    const g = gradientReceptiveFields(sessionModel(encoder, s.key), inputs, { channels: [0], batchSize: 32 });
+    const g = sessionGrfs(encoder, s.key, inputs);
     grfs[s.key] = g.data;
     const { centres } = grfCentres({ data: g.data, shape: [s.nNeurons, m, h, w] });
     for (const v of centres) centresAll.push(v);
