@@ -5,6 +5,7 @@
  * this process then loads.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { coreFromConfig } from '@sal/cores';
@@ -60,7 +61,10 @@ export async function trainPlan(
   let next = 0;
   const children: ChildProcess[] = [];
   const runWorker = async (): Promise<void> => {
-    const child = fork(script, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...(opts.backend ? { SAL_BACKEND: opts.backend } : {}) } });
+    // the workers share the cores: each one's native kernels get its share of threads (unless set explicitly)
+    const nativeThreads = process.env['SAL_NATIVE_THREADS'] ?? String(Math.max(1, Math.floor(availableParallelism() / Math.min(opts.workers, plan.length))));
+    const env = { ...process.env, SAL_NATIVE_THREADS: nativeThreads, ...(opts.backend ? { SAL_BACKEND: opts.backend } : {}) };
+    const child = fork(script, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env });
     children.push(child);
     const reply = (): Promise<WorkerReply> => new Promise((resolve, reject) => {
       const onMsg = (m: WorkerReply) => { cleanup(); resolve(m); };
