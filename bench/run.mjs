@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // Runs every benchmark in bench/ (or those named) one after another and prints their tables.
 // Benchmarks import the built packages: `npm run bench` builds first.
-// Usage: node bench/run.mjs [name ...] [-- args passed to each benchmark]
-import { readdirSync } from 'node:fs';
+// With --reference SCRIPT, the PyTorch / scikit-learn reference (shared/reference/baseline_torch.py) runs first, in
+// the same session, and every benchmark gets `--baseline <its JSON>` so the tables print ratios side by side.
+// Usage: node bench/run.mjs [name ...] [--reference path/to/baseline_torch.py] [-- args passed to each benchmark]
+import { readdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,8 +13,22 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
 const sep = argv.indexOf('--');
-const names = sep >= 0 ? argv.slice(0, sep) : argv;
+let names = sep >= 0 ? argv.slice(0, sep) : argv;
 const passed = sep >= 0 ? argv.slice(sep + 1) : [];
+const refAt = names.indexOf('--reference');
+if (refAt >= 0) {
+  const script = names[refAt + 1];
+  if (!script) { console.error('--reference: expected the path of baseline_torch.py'); process.exit(2); }
+  names = names.filter((_, i) => i !== refAt && i !== refAt + 1);
+  const out = join(mkdtempSync(join(tmpdir(), 'sal-bench-')), 'baseline.json');
+  const python = process.env.PYTHON ?? '/usr/bin/python3';
+  console.log(`## reference: ${python} ${script} --no-variants --out ${out}`);
+  const t0 = Date.now();
+  const r = spawnSync(python, [script, '--no-variants', '--out', out], { stdio: 'inherit' });
+  if (r.status !== 0) { console.error(`the reference exited with ${r.status} (install: apt-get install -y python3-torch python3-sklearn)`); process.exit(1); }
+  console.log(`(reference took ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  passed.push('--baseline', out);
+}
 const all = readdirSync(here).filter((f) => f.endsWith('.mjs') && f !== 'run.mjs').sort();
 const chosen = names.length ? all.filter((f) => names.some((n) => f.startsWith(n))) : all;
 let failed = 0;
