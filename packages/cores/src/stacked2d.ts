@@ -13,7 +13,7 @@ import {
   type ApplyOptions, type Core, type JsonObject, type Shape3D, type WindowPlacement,
 } from '@sal/types';
 import { ParamStore } from './params.js';
-import { batchNorm, createBatchNorm, evalAffine, type BatchNormParams } from './batch-norm.js';
+import { batchNormTrain, createBatchNorm, evalAffine, type BatchNormParams } from './batch-norm.js';
 import { createSeBlock, seBlock, type SeBlockParams } from './se-block.js';
 import { attentionConv, createAttentionConv, type AttentionConvParams } from './attention-conv.js';
 import { groupSparsity, laplaceL2, laplaceL2Norm } from './regularizers.js';
@@ -297,36 +297,42 @@ export function stacked2dCore(opts?: Stacked2dCoreOptions): Stacked2dCore {
   /**
    * The conv of layer `l`. With `affine` (evaluation-mode batch-norm) the per-channel scale is folded
    * into the last kernel and the shift into the bias: one conv instead of a conv and two full-size ops.
+   * With `elu` the ELU is applied too, fused into the conv where the conv is a plain or separable one
+   * (`tf.fused.conv2d`: one kernel with a bias and activation epilogue; under a gradient tape tfjs runs it
+   * as conv, add, ELU, with their gradients).
    */
-  const convForward = (x: tf.Tensor4D, conv: HiddenConv, l: number, affine: { scale: tf.Tensor1D; shift: tf.Tensor1D } | null, windowed = false): tf.Tensor4D => {
+  const convForward = (x: tf.Tensor4D, conv: HiddenConv, l: number, affine: { scale: tf.Tensor1D; shift: tf.Tensor1D } | null, windowed = false, elu = false): tf.Tensor4D => {
     if (conv.type === 'attention') {
       const y = attentionConv(x, conv.attention);
-      return affine ? tf.add(tf.mul(y, affine.scale), affine.shift) : y;
+      const z = affine ? tf.add(tf.mul(y, affine.scale), affine.shift) as tf.Tensor4D : y;
+      return elu ? tf.elu(z) : z;
     }
+    const act = elu ? 'elu' : 'linear';
     const fold = (kernel: tf.Variable): tf.Tensor4D => (affine ? tf.mul(kernel, affine.scale) : kernel) as tf.Tensor4D;
     if (conv.type === 'separable') {
       const a = tf.conv2d(x, conv.inKernel as tf.Tensor4D, 1, 'valid');
       const b = tf.depthwiseConv2d(a, conv.depthwise as tf.Tensor4D, 1, windowed ? 'valid' : 'same');
-      const y = tf.conv2d(b, fold(conv.outKernel), 1, 'valid');
-      return affine ? tf.add(y, affine.shift) : y;
+      return tf.fused.conv2d({ x: b, filter: fold(conv.outKernel), strides: 1, pad: 'valid', bias: affine?.shift, activation: act });
     }
     let input = x;
     let pad: 'valid' | 'same' = windowed ? 'valid' : 'same';
     if (l === 0 && windowed && o.inChannels < PATCH_CONV_MAX_CHANNELS) {
       const y = patchConv(input, fold(conv.kernel));
       const bias = affine ? (conv.bias ? tf.add(tf.mul(conv.bias, affine.scale), affine.shift) : affine.shift) : conv.bias;
-      return bias ? tf.add(y, bias) : y;
+      const z = bias ? tf.add(y, bias) as tf.Tensor4D : y;
+      return elu ? tf.elu(z) : z;
     }
     if (l === 0 && !windowed) {
       pad = 'valid';
-      if (o.padInput) {
+      // an odd kernel's symmetric zero padding is tfjs's 'same' (no padded copy of the input)
+      if (o.padInput && k0 % 2 === 1) pad = 'same';
+      else if (o.padInput) {
         const p = Math.floor(k0 / 2);
         input = tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]);
       }
     }
-    const y = tf.conv2d(input, fold(conv.kernel), 1, pad);
     const bias = affine ? (conv.bias ? tf.add(tf.mul(conv.bias, affine.scale), affine.shift) : affine.shift) : conv.bias;
-    return bias ? tf.add(y, bias) : y;
+    return tf.fused.conv2d({ x: input, filter: fold(conv.kernel), strides: 1, pad, bias: bias ?? undefined, activation: act });
   };
 
   const core: Stacked2dCore = {
@@ -344,19 +350,20 @@ export function stacked2dCore(opts?: Stacked2dCoreOptions): Stacked2dCore {
         layers.forEach((layer, l) => {
           if (l >= 1 && o.skip > 1) input = tf.concat(outs.slice(-Math.min(o.skip, l)), 3);
           let y: tf.Tensor4D;
-          if (layer.bn && !training) {
-            y = convForward(input, layer.conv, l, evalAffine(layer.bn, o.bnEps));
+          if (layer.bn && training) {
+            // batch statistics, ELU included: one op with a hand-written gradient (batchNormTrain)
+            y = batchNormTrain(convForward(input, layer.conv, l, null), layer.bn, o.momentum, o.bnEps, layer.elu);
           } else {
-            y = convForward(input, layer.conv, l, null);
-            if (layer.bn) y = batchNorm(y, layer.bn, true, o.momentum, o.bnEps);
+            // evaluation-mode batch-norm folded into the conv, ELU fused into it
+            y = convForward(input, layer.conv, l, layer.bn ? evalAffine(layer.bn, o.bnEps) : null, false, layer.elu);
           }
-          if (layer.elu) y = tf.elu(y);
           if (layer.se) y = seBlock(y, layer.se);
           outs.push(y);
           input = y;
         });
         const picked = stackIdx.map((i) => outs[i] as tf.Tensor4D);
-        return picked.length === 1 ? tf.clone(picked[0] as tf.Tensor4D) : tf.concat(picked, 3);
+        // every layer output is a new tensor (never x): tidy keeps the one returned, no copy needed
+        return picked.length === 1 ? (picked[0] as tf.Tensor4D) : tf.concat(picked, 3);
       });
     },
     ...(radius === undefined ? {} : { receptiveRadius: radius }),
