@@ -467,12 +467,71 @@ void gemm_one(const float* A, const float* B, float* C, int64_t m, int64_t n, in
   }
 }
 
+/**
+ * Few rows of A (m < MR/2, e.g. the per-channel sums `ones[1,n] · x[n,c]` of batch-norm): the packed path would
+ * pad A to MR rows and run on one thread. Rows of B are streamed once, split between threads along k, with
+ * float partials over blocks of 256 k and double totals.
+ */
+void gemm_small_m(const float* A, const float* B, float* C, int64_t m, int64_t n, int64_t k, bool transA, bool transB) {
+  const auto a_at = [&](int64_t i, int64_t kk) { return transA ? A[kk * m + i] : A[i * k + kk]; };
+  if (transB) {  // C[i,j] = A(i,:) · B[j,:], B's rows contiguous
+#pragma omp parallel for schedule(static)
+    for (int64_t j = 0; j < n; j++)
+      for (int64_t i = 0; i < m; i++) {
+        const float* b = B + j * k;
+        double total = 0;
+        for (int64_t k0 = 0; k0 < k; k0 += 256) {
+          const int64_t k1 = std::min(k, k0 + 256);
+          float s = 0;
+          for (int64_t kk = k0; kk < k1; kk++) s += a_at(i, kk) * b[kk];
+          total += s;
+        }
+        C[i * n + j] = static_cast<float>(total);
+      }
+    return;
+  }
+  const int T = omp_get_max_threads();
+  std::vector<double> partial(static_cast<size_t>(T * m * n), 0.0);
+#pragma omp parallel num_threads(T)
+  {
+    const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+    const int64_t ka = k * t / nt, kb = k * (t + 1) / nt;
+    double* tot = partial.data() + static_cast<int64_t>(t) * m * n;
+    std::vector<float> blk(static_cast<size_t>(m * n));
+    for (int64_t k0 = ka; k0 < kb; k0 += 256) {
+      const int64_t k1 = std::min(kb, k0 + 256);
+      std::fill(blk.begin(), blk.end(), 0.f);
+      for (int64_t kk = k0; kk < k1; kk++) {
+        const float* b = B + kk * n;
+        for (int64_t i = 0; i < m; i++) {
+          const float av = a_at(i, kk);
+          float* c = blk.data() + i * n;
+          int64_t j = 0;
+          const vf avv = splat(av);
+          for (; j + VL <= n; j += VL) storeu(c + j, loadu(c + j) + avv * loadu(b + j));
+          for (; j < n; j++) c[j] += av * b[j];
+        }
+      }
+      for (int64_t q = 0; q < m * n; q++) tot[q] += blk[static_cast<size_t>(q)];
+    }
+  }
+  for (int64_t q = 0; q < m * n; q++) {
+    double s = 0;
+    for (int t = 0; t < T; t++) s += partial[static_cast<size_t>(t * m * n + q)];
+    C[q] = static_cast<float>(s);
+  }
+}
+
 }  // namespace
 
 void batch_matmul(const float* a, const float* b, float* c, int64_t batch, int64_t m, int64_t n, int64_t k, bool transA,
                   bool transB, int64_t strideA, int64_t strideB) {
   std::vector<float> bpack;
   std::vector<std::vector<float>> apacks(static_cast<size_t>(omp_get_max_threads()));
+  if (m < MR / 2) {
+    for (int64_t bi = 0; bi < batch; bi++) gemm_small_m(a + bi * strideA, b + bi * strideB, c + bi * m * n, m, n, k, transA, transB);
+    return;
+  }
   for (int64_t bi = 0; bi < batch; bi++)
     gemm_one(a + bi * strideA, b + bi * strideB, c + bi * m * n, m, n, k, transA, transB, bpack, apacks);
 }

@@ -111,6 +111,9 @@ describe('BatchMatMul', () => {
     [[2, 100, 5], [64, 100], true, true], // b broadcast over a's batch
     [[64, 8], [4, 8, 9], false, false], // a broadcast over b's batch
     [[2, 3, 4, 5], [2, 3, 5, 6], false, false], // rank 4
+    [[1, 70000], [70000, 32], false, false], // few rows (batch-norm's channel sums): split along k
+    [[70000, 3], [70000, 20], true, false],
+    [[2, 3000], [40, 3000], false, true],
   ];
   for (const [sa, sb, ta, tb] of shapes) {
     it(`matches the cpu backend: [${sa}]${ta ? 'ᵀ' : ''} · [${sb}]${tb ? 'ᵀ' : ''}`, async () => {
