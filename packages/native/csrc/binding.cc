@@ -154,6 +154,62 @@ napi_value ReduceSum(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// binary(buffer, aOff, bOff, outOff, op, outer, inner, aMode, bMode)
+napi_value Binary(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, a, 9)) return nullptr;
+  int64_t op, outer, inner, am, bm;
+  if (!num(a, 4, op) || !num(a, 5, outer) || !num(a, 6, inner) || !num(a, 7, am) || !num(a, 8, bm)) return nullptr;
+  if (op < 0 || op > 3 || outer < 1 || inner < 1 || am < 0 || am > 2 || bm < 0 || bm > 2) { throw_error(env, "invalid binary op"); return nullptr; }
+  const auto count = [&](int64_t mode) { return mode == 0 ? outer * inner : mode == 1 ? inner : 1; };
+  float *pa, *pb, *po;
+  if (!span(a, 1, count(am), pa, "a") || !span(a, 2, count(bm), pb, "b") || !span(a, 3, outer * inner, po, "out")) return nullptr;
+  sal::binary(pa, pb, po, static_cast<int>(op), outer, inner, static_cast<int>(am), static_cast<int>(bm));
+  return undefined(env);
+}
+
+// channelAffine(buffer, xOff, scaleOff, shiftOff (-1: none), outOff, outer, c, act, alpha)
+napi_value ChannelAffine(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, a, 9)) return nullptr;
+  int64_t shiftOff, outer, c, act;
+  double alpha;
+  if (!num(a, 3, shiftOff) || !num(a, 5, outer) || !num(a, 6, c) || !num(a, 7, act) || !fnum(a, 8, alpha)) return nullptr;
+  if (outer < 1 || c < 1) { throw_error(env, "invalid channel affine geometry"); return nullptr; }
+  float *x, *scale, *shift = nullptr, *out;
+  if (!span(a, 1, outer * c, x, "x") || !span(a, 2, c, scale, "scale") || !span(a, 4, outer * c, out, "out")) return nullptr;
+  if (shiftOff >= 0 && !span(a, 3, c, shift, "shift")) return nullptr;
+  sal::channel_affine(x, scale, shift, out, outer, c, static_cast<int>(act), static_cast<float>(alpha));
+  return undefined(env);
+}
+
+// unary(buffer, xOff, outOff, op, n, alpha)
+napi_value Unary(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, a, 6)) return nullptr;
+  int64_t op, n;
+  double alpha;
+  if (!num(a, 3, op) || !num(a, 4, n) || !fnum(a, 5, alpha)) return nullptr;
+  if (op < 0 || op > 2 || n < 1) { throw_error(env, "invalid unary op"); return nullptr; }
+  float *x, *out;
+  if (!span(a, 1, n, x, "x") || !span(a, 2, n, out, "out")) return nullptr;
+  sal::unary(x, out, static_cast<int>(op), n, static_cast<float>(alpha));
+  return undefined(env);
+}
+
+// eluGrad(buffer, dyOff, yOff, outOff, n)
+napi_value EluGrad(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, a, 5)) return nullptr;
+  int64_t n;
+  if (!num(a, 4, n)) return nullptr;
+  if (n < 1) { throw_error(env, "invalid size"); return nullptr; }
+  float *dy, *y, *out;
+  if (!span(a, 1, n, dy, "dy") || !span(a, 2, n, y, "y") || !span(a, 3, n, out, "out")) return nullptr;
+  sal::elu_grad(dy, y, out, n);
+  return undefined(env);
+}
+
 napi_value Info(napi_env env, napi_callback_info) {
   napi_value o, simd, threads;
   napi_create_object(env, &o);
@@ -184,6 +240,10 @@ napi_value Init(napi_env env, napi_value exports) {
       {"conv2dBackpropFilter", nullptr, Conv2dBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchMatMul", nullptr, BatchMatMul, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reduceSum", nullptr, ReduceSum, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"channelAffine", nullptr, ChannelAffine, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"eluGrad", nullptr, EluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

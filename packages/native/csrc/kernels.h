@@ -36,6 +36,18 @@ void batch_matmul(const float* a, const float* b, float* c, int64_t batch, int64
 /** out[o,i] = scale · Σ_r x[o,r,i] for x viewed as `[outer, red, inner]` (double accumulation). */
 void reduce_sum(const float* x, float* out, int64_t outer, int64_t red, int64_t inner, float scale);
 
+enum BinaryOp : int { kAdd = 0, kSub = 1, kMul = 2, kDiv = 3 };
+enum UnaryOp : int { kSquare = 0, kUnaryElu = 1, kUnaryRelu = 2 };
+
+/** out `[outer,inner]` = a op b; operand modes: 0 full `[outer,inner]`, 1 one row `[inner]` repeated, 2 a scalar. */
+void binary(const float* a, const float* b, float* out, int op, int64_t outer, int64_t inner, int am, int bm);
+/** out = act(x·scale + shift) per channel, x `[outer,c]`; `shift` may be null. */
+void channel_affine(const float* x, const float* scale, const float* shift, float* out, int64_t outer, int64_t c, int act, float alpha);
+/** out = op(x) elementwise. */
+void unary(const float* x, float* out, int op, int64_t n, float alpha);
+/** ELU's gradient from its output: dy where y ≥ 0, dy·(y + 1) elsewhere (tfjs's EluGrad). */
+void elu_grad(const float* dy, const float* y, float* out, int64_t n);
+
 int max_threads();
 void set_threads(int n);
 const char* simd_name();

@@ -21,6 +21,14 @@ export interface NativeAddon {
     transA: number, transB: number, strideA: number, strideB: number): void;
   /** out[o,i] = scale · Σ_r x[o,r,i], x viewed as `[outer, red, inner]`. */
   reduceSum(buf: ArrayBuffer, xOff: number, outOff: number, outer: number, red: number, inner: number, scale: number): void;
+  /** out `[outer,inner]` = a op b (op 0 add, 1 sub, 2 mul, 3 div); modes: 0 full, 1 one row `[inner]`, 2 scalar. */
+  binary(buf: ArrayBuffer, aOff: number, bOff: number, outOff: number, op: number, outer: number, inner: number, aMode: number, bMode: number): void;
+  /** out = act(x·scale + shift) per channel of x `[outer,c]`; `shiftOff` −1 for none. */
+  channelAffine(buf: ArrayBuffer, xOff: number, scaleOff: number, shiftOff: number, outOff: number, outer: number, c: number, act: number, alpha: number): void;
+  /** out = op(x): 0 square, 1 elu, 2 relu. */
+  unary(buf: ArrayBuffer, xOff: number, outOff: number, op: number, n: number, alpha: number): void;
+  /** ELU's gradient from its output y. */
+  eluGrad(buf: ArrayBuffer, dyOff: number, yOff: number, outOff: number, n: number): void;
   info(): { simd: string; threads: number };
   setThreads(n: number): void;
 }

@@ -1,7 +1,9 @@
 /**
  * The native kernels registered on TensorFlow.js's wasm backend: `Conv2D`, `FusedConv2D` (bias + linear / relu /
  * elu / relu6 / leaky relu), `Conv2DBackpropInput` (stride 1), `Conv2DBackpropFilter`, `BatchMatMul`, and `Sum` /
- * `Mean` over one contiguous run of axes (e.g. the batch and spatial axes of NHWC: the wasm backend transposes first). They
+ * `Mean` over one contiguous run of axes (e.g. the batch and spatial axes of NHWC: the wasm backend transposes first),
+ * and, above 4096 elements, elementwise `Add` / `Sub` / `Multiply` / `RealDiv` (same shapes, a trailing row broadcast,
+ * or a scalar), `Square`, `Elu`, `EluGrad`, and 1×1 depthwise convolutions (per-channel affine maps, e.g. batch-norm). They
  * read and write the tensors where the wasm backend keeps them (its heap), so no data is copied; shapes or
  * attributes they do not handle go to the kernel that was registered before (the wasm backend's own, or
  * `@sal/backend`'s).
@@ -145,10 +147,81 @@ function makeReduce(addon: NativeAddon, fallback: KernelFunc, mean: boolean): Ke
   }) as unknown as KernelFunc;
 }
 
+/** Below this many elements the wasm kernel is as fast (no threads, no call overhead). */
+const ELEMENTWISE_MIN = 4096;
+
+function makeBinary(addon: NativeAddon, fallback: KernelFunc, op: number): KernelFunc {
+  return ((args: KernelArgs) => {
+    const b = args.backend as WasmBackendLike;
+    const { a: A, b: B } = args.inputs;
+    if (!A || !B || A.dtype !== 'float32' || B.dtype !== 'float32') return fallback(args as never);
+    const shape = backend_util.assertAndGetBroadcastShape(A.shape, B.shape);
+    const size = util.sizeFromShape(shape);
+    if (size < ELEMENTWISE_MIN) return fallback(args as never);
+    const mode = (s: number[]): number | null => {
+      const n = util.sizeFromShape(s);
+      if (n === size) return 0;
+      if (n === 1) return 2;
+      const core = s.slice(s.findIndex((d) => d !== 1));
+      return core.every((d, i) => d === shape[shape.length - core.length + i]) ? 1 : null;
+    };
+    const am = mode(A.shape), bm = mode(B.shape);
+    if (am === null || bm === null) return fallback(args as never);
+    const inner = am === 1 ? util.sizeFromShape(A.shape) : bm === 1 ? util.sizeFromShape(B.shape) : size;
+    const out = b.makeOutput(shape, 'float32');
+    addon.binary(b.wasm.HEAPU8.buffer as ArrayBuffer, offset(b, A), offset(b, B), offset(b, out), op, size / inner, inner, am, bm);
+    return out;
+  }) as unknown as KernelFunc;
+}
+
+function makeUnary(addon: NativeAddon, fallback: KernelFunc, op: number): KernelFunc {
+  return ((args: KernelArgs) => {
+    const b = args.backend as WasmBackendLike;
+    const { x } = args.inputs;
+    if (!x || x.dtype !== 'float32' || util.sizeFromShape(x.shape) < ELEMENTWISE_MIN) return fallback(args as never);
+    const out = b.makeOutput([...x.shape], 'float32');
+    addon.unary(b.wasm.HEAPU8.buffer as ArrayBuffer, offset(b, x), offset(b, out), op, util.sizeFromShape(x.shape), 0);
+    return out;
+  }) as unknown as KernelFunc;
+}
+
+function makeEluGrad(addon: NativeAddon, fallback: KernelFunc): KernelFunc {
+  return ((args: KernelArgs) => {
+    const b = args.backend as WasmBackendLike;
+    const { dy, y } = args.inputs;
+    if (!dy || !y || dy.dtype !== 'float32' || y.dtype !== 'float32' || !util.arraysEqual(dy.shape, y.shape) ||
+      util.sizeFromShape(y.shape) < ELEMENTWISE_MIN) return fallback(args as never);
+    const out = b.makeOutput([...y.shape], 'float32');
+    addon.eluGrad(b.wasm.HEAPU8.buffer as ArrayBuffer, offset(b, dy), offset(b, y), offset(b, out), util.sizeFromShape(y.shape));
+    return out;
+  }) as unknown as KernelFunc;
+}
+
+/** A 1×1, stride-1, multiplier-1 depthwise convolution is a per-channel affine map (+ bias, activation). */
+function makeDepthwise1x1(addon: NativeAddon, fallback: KernelFunc, fused: boolean): KernelFunc {
+  return ((args: KernelArgs) => {
+    const b = args.backend as WasmBackendLike;
+    const { x, filter, bias, preluActivationWeights } = args.inputs;
+    const a = args.attrs as unknown as { strides: [number, number] | number; dilations?: [number, number] | number; dataFormat: string; activation?: string; leakyreluAlpha?: number };
+    const act = fused ? ACTIVATIONS[a.activation ?? 'linear'] : 0;
+    const ones = (v: [number, number] | number | undefined) => v === undefined || (Array.isArray(v) ? v.every((d) => d === 1) : v === 1);
+    if (!x || !filter || x.dtype !== 'float32' || filter.dtype !== 'float32' || x.shape.length !== 4 || a.dataFormat === 'NCHW' ||
+      act === undefined || preluActivationWeights || filter.shape[0] !== 1 || filter.shape[1] !== 1 || filter.shape[3] !== 1 ||
+      !ones(a.strides) || !ones(a.dilations) || util.sizeFromShape(x.shape) < ELEMENTWISE_MIN) return fallback(args as never);
+    const c = x.shape[3]!;
+    if (bias && (bias.dtype !== 'float32' || util.sizeFromShape(bias.shape) !== c)) return fallback(args as never);
+    const out = b.makeOutput([...x.shape], 'float32');
+    addon.channelAffine(b.wasm.HEAPU8.buffer as ArrayBuffer, offset(b, x), offset(b, filter), bias ? offset(b, bias) : -1, offset(b, out),
+      util.sizeFromShape(x.shape) / c, c, act, a.leakyreluAlpha ?? 0.2);
+    return out;
+  }) as unknown as KernelFunc;
+}
+
 let previous: Map<string, KernelConfig> | null = null;
 
 /** Kernel names {@link registerNativeKernels} provides. */
-export const NATIVE_KERNELS = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul', 'Sum', 'Mean'] as const;
+export const NATIVE_KERNELS = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul', 'Sum', 'Mean',
+  'Add', 'Sub', 'Multiply', 'RealDiv', 'Square', 'Elu', 'EluGrad', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D'] as const;
 
 /**
  * Register the native kernels on the `wasm` backend (idempotent), each falling back to the kernel registered
@@ -172,6 +245,15 @@ export function registerNativeKernels(): readonly string[] {
     BatchMatMul: (fb) => makeBatchMatMul(addon, fb),
     Sum: (fb) => makeReduce(addon, fb, false),
     Mean: (fb) => makeReduce(addon, fb, true),
+    Add: (fb) => makeBinary(addon, fb, 0),
+    Sub: (fb) => makeBinary(addon, fb, 1),
+    Multiply: (fb) => makeBinary(addon, fb, 2),
+    RealDiv: (fb) => makeBinary(addon, fb, 3),
+    Square: (fb) => makeUnary(addon, fb, 0),
+    Elu: (fb) => makeUnary(addon, fb, 1),
+    EluGrad: (fb) => makeEluGrad(addon, fb),
+    DepthwiseConv2dNative: (fb) => makeDepthwise1x1(addon, fb, false),
+    FusedDepthwiseConv2D: (fb) => makeDepthwise1x1(addon, fb, true),
   };
   for (const name of NATIVE_KERNELS) {
     const old = getKernel(name, 'wasm');

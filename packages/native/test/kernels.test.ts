@@ -155,6 +155,51 @@ describe('Sum / Mean', () => {
   });
 });
 
+describe('elementwise', () => {
+  const big = [8, 16, 16, 32];
+  const pairs: [string, number[], number[]][] = [
+    ['same shapes', big, big],
+    ['a channel row', big, [32]],
+    ['a row with leading ones', big, [1, 1, 1, 32]],
+    ['a scalar', big, []],
+    ['row first', [32], big],
+    ['scalar first', [], big],
+    ['not a trailing row (wasm kernel)', big, [8, 1, 1, 32]],
+    ['one long vector', [100000], [100000]],
+  ];
+  for (const [name, sa, sb] of pairs) {
+    for (const op of ['add', 'sub', 'mul', 'div'] as const) {
+      it(`${op} with ${name} matches the cpu backend`, async () => {
+        const av = values(sa.reduce((p, q) => p * q, 1), 14), bv = values(sb.reduce((p, q) => p * q, 1), 15).map((v) => v + 1);
+        const run = () => tf[op](tf.tensor(av, sa), tf.tensor(bv, sb));
+        expectClose(await on('wasm', run), await on('cpu', run), 1e-6);
+      });
+    }
+  }
+  for (const op of ['square', 'elu'] as const) {
+    it(`${op} matches the cpu backend`, async () => {
+      const v = values(70000, 16).map((x) => x * 8);
+      const run = () => tf[op](tf.tensor1d(v));
+      expectClose(await on('wasm', run), await on('cpu', run), 1e-6);
+    });
+  }
+  it('EluGrad matches the cpu backend', async () => {
+    const y = values(70000, 17).map((x) => x * 4), dy = values(70000, 18);
+    const run = () => tf.engine().runKernel('EluGrad', { dy: tf.tensor1d(dy), y: tf.tensor1d(y) }) as tf.Tensor;
+    expectClose(await on('wasm', run), await on('cpu', run), 1e-6);
+  });
+  for (const activation of ['linear', 'elu', 'relu'] as const) {
+    it(`1×1 depthwise convolution with bias and ${activation} (per-channel affine) matches the cpu backend`, async () => {
+      const xv = values(big.reduce((p, q) => p * q), 19).map((x) => x * 6), fv = values(32, 20), bv = values(32, 21);
+      const run = () => tf.fused.depthwiseConv2d({ x: tf.tensor4d(xv, big as [number, number, number, number]), filter: tf.tensor4d(fv, [1, 1, 32, 1]),
+        strides: 1, pad: 'valid', bias: tf.tensor1d(bv), activation });
+      expectClose(await on('wasm', run), await on('cpu', run), 1e-6);
+      const plain = () => tf.depthwiseConv2d(tf.tensor4d(xv, big as [number, number, number, number]), tf.tensor4d(fv, [1, 1, 32, 1]), 1, 'valid');
+      expectClose(await on('wasm', plain), await on('cpu', plain), 1e-6);
+    });
+  }
+});
+
 describe('tensor bookkeeping', () => {
   it('leaks no tensors', async () => {
     await tf.setBackend('wasm');
@@ -167,6 +212,8 @@ describe('tensor bookkeeping', () => {
       tf.matMul(tf.reshape(x, [16, 24]), tf.reshape(x, [16, 24]), true, false);
       tf.sum(x, [0, 1, 2]);
       tf.mean(x, -1, true);
+      const big = tf.tile(x, [4, 4, 4, 4]);
+      tf.elu(tf.square(tf.div(tf.mul(tf.sub(tf.add(big, 1), big), big), 2)));
     });
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, f]);
