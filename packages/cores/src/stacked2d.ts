@@ -332,7 +332,14 @@ export function stacked2dCore(opts?: Stacked2dCoreOptions): Stacked2dCore {
       }
     }
     const bias = affine ? (conv.bias ? tf.add(tf.mul(conv.bias, affine.scale), affine.shift) : affine.shift) : conv.bias;
-    return tf.fused.conv2d({ x: input, filter: fold(conv.kernel), strides: 1, pad, bias: bias ?? undefined, activation: act });
+    // tf.fused.conv2d's own gradient computes the input gradient even where nobody needs it (the first layer's,
+    // w.r.t. the image), so it is used only where it fuses an ELU (tfjs unfuses it under a gradient tape) or a
+    // bias after the first layer
+    if (act === 'elu' || (bias && l > 0)) {
+      return tf.fused.conv2d({ x: input, filter: fold(conv.kernel), strides: 1, pad, bias: bias ?? undefined, activation: act });
+    }
+    const y = tf.conv2d(input, fold(conv.kernel), 1, pad);
+    return bias ? tf.add(y, bias) : y;
   };
 
   const core: Stacked2dCore = {
@@ -386,9 +393,8 @@ export function stacked2dCore(opts?: Stacked2dCoreOptions): Stacked2dCore {
               const prev = Array.from({ length: Math.min(o.skip, l) }, (_, j) => l - Math.min(o.skip, l) + j);
               input = tf.concat(prev.map((j) => cropBy(outs[j]!, layerRadius[l - 1]! - layerRadius[j]!)), 3);
             }
-            let y = convForward(input, layer.conv, l, layer.bn ? evalAffine(layer.bn, o.bnEps) : null, true);
-            if (layer.elu) y = tf.elu(y);
-            y = tf.mul(y, mask(layerRadius[l]!));
+            // ELU passed in: under a gradient tape tfjs then runs plain ops whose filter gradients stay unevaluated
+            const y = tf.mul(convForward(input, layer.conv, l, layer.bn ? evalAffine(layer.bn, o.bnEps) : null, true, layer.elu), mask(layerRadius[l]!));
             outs.push(y);
             input = y;
           }

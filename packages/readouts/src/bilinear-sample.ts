@@ -22,7 +22,7 @@ interface Corners {
   dwy: Float32Array;
 }
 
-function corners(gridValues: ArrayLike<number>, b: number, n: number, h: number, w: number): Corners {
+function corners(gridValues: ArrayLike<number>, b: number, n: number, h: number, w: number, shared: boolean): Corners {
   const m = b * n;
   const idx = new Int32Array(4 * m);
   const wt = new Float32Array(4 * m);
@@ -32,9 +32,10 @@ function corners(gridValues: ArrayLike<number>, b: number, n: number, h: number,
   const sy = (h - 1) / 2;
   for (let i = 0; i < m; i++) {
     const bi = Math.floor(i / n);
+    const p = shared ? i - bi * n : i; // a shared grid [N,2] is read for every image
     // align corners: -1 → centre of pixel 0, +1 → centre of pixel size-1
-    const px = (gridValues[2 * i]! + 1) * sx;
-    const py = (gridValues[2 * i + 1]! + 1) * sy;
+    const px = (gridValues[2 * p]! + 1) * sx;
+    const py = (gridValues[2 * p + 1]! + 1) * sy;
     if (!Number.isFinite(px) || !Number.isFinite(py)) continue; // reads 0, no gradient
     const x0 = Math.floor(px);
     const y0 = Math.floor(py);
@@ -59,41 +60,39 @@ function corners(gridValues: ArrayLike<number>, b: number, n: number, h: number,
   return { idx, w: wt, dwx, dwy };
 }
 
-/** Differentiable core on a per-image grid `[B,N,2]`. */
+/**
+ * Differentiable core on a per-image grid `[B,N,2]` or a shared grid `[N,2]`. The corner rows are read
+ * with `GatherNd` (no gradient of its own is needed here, and on wasm it is far faster than `GatherV2`);
+ * only those rows `[4, B·N, C]` are kept for the backward pass, not the feature map, and the corner
+ * coefficients stay on the host in the closure. A shared grid's gradient is the sum over the batch.
+ */
 const sampleBatched = tf.customGrad(((features: tf.Tensor, grid: tf.Tensor, save: tf.GradSaveFunc) => {
   const f = features as tf.Tensor4D;
-  const g = grid as tf.Tensor3D;
   const [b, h, w, c] = f.shape;
-  const n = g.shape[1];
-  save([f, g]);
-  const k = corners(g.dataSync(), b, n, h, w);
-  const value = tf.tidy(() => {
-    const flat = tf.reshape(f, [b * h * w, c]);
-    const v = tf.reshape(tf.gather(flat, tf.tensor1d(k.idx, 'int32')), [4, b * n, c]);
-    return tf.reshape(tf.sum(tf.mul(v, tf.tensor3d(k.w, [4, b * n, 1])), 0), [b, n, c]);
-  });
+  const shared = grid.rank === 2;
+  const n = shared ? grid.shape[0]! : grid.shape[1]!;
+  const m = b * n;
+  const k = corners(grid.dataSync(), b, n, h, w, shared);
+  const idx = tf.tensor2d(k.idx, [4 * m, 1], 'int32');
+  const v = tf.reshape(tf.gatherND(tf.reshape(f, [b * h * w, c]), idx), [4, m, c]);
+  const value = tf.reshape(tf.sum(tf.mul(v, tf.tensor3d(k.w, [4, m, 1])), 0), [b, n, c]);
+  save([v]);
   const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
-    const [sf, sg] = saved as [tf.Tensor4D, tf.Tensor3D];
-    const [bb, hh, ww, cc] = sf.shape;
-    const nn = sg.shape[1];
-    const m = bb * nn;
-    const kk = corners(sg.dataSync(), bb, nn, hh, ww);
-    const flat = tf.reshape(sf, [bb * hh * ww, cc]);
-    const idx = tf.tensor1d(kk.idx, 'int32');
-    const dy3 = tf.reshape(dy, [1, m, cc]);
+    const [sv] = saved as [tf.Tensor3D];
+    const dy3 = tf.reshape(dy, [1, m, c]);
     // d features: scatter dy × weight onto each corner's pixel
-    const contrib = tf.reshape(tf.mul(dy3, tf.tensor3d(kk.w, [4, m, 1])), [4 * m, cc]);
+    const contrib = tf.reshape(tf.mul(dy3, tf.tensor3d(k.w, [4, m, 1])), [4 * m, c]);
     // ScatterNd sums duplicate indices on every backend; UnsortedSegmentSum on cpu loops over all segments
-    const dFeat = tf.reshape(tf.scatterND(tf.reshape(idx, [4 * m, 1]), contrib, [bb * hh * ww, cc]), [bb, hh, ww, cc]);
+    const dFeat = tf.reshape(tf.scatterND(tf.tensor2d(k.idx, [4 * m, 1], 'int32'), contrib, [b * h * w, c]), [b, h, w, c]);
     // d positions: Σ_corner ∂weight/∂position · ⟨dy, value at corner⟩
-    const dots = tf.sum(tf.mul(tf.reshape(tf.gather(flat, idx), [4, m, cc]), dy3), 2); // [4, m]
-    const gx = tf.sum(tf.mul(dots, tf.tensor2d(kk.dwx, [4, m])), 0);
-    const gy = tf.sum(tf.mul(dots, tf.tensor2d(kk.dwy, [4, m])), 0);
-    const dGrid = tf.reshape(tf.stack([gx, gy], 1), [bb, nn, 2]);
-    return [dFeat, dGrid];
+    const dots = tf.sum(tf.mul(sv, dy3), 2); // [4, m]
+    const gx = tf.sum(tf.mul(dots, tf.tensor2d(k.dwx, [4, m])), 0);
+    const gy = tf.sum(tf.mul(dots, tf.tensor2d(k.dwy, [4, m])), 0);
+    const dGrid = tf.reshape(tf.stack([gx, gy], 1), [b, n, 2]);
+    return [dFeat, shared ? tf.sum(dGrid, 0) : dGrid];
   };
   return { value, gradFunc };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as (features: tf.Tensor4D, grid: tf.Tensor3D) => tf.Tensor3D;
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as (features: tf.Tensor4D, grid: tf.Tensor3D | tf.Tensor2D) => tf.Tensor3D;
 
 /**
  * Sample `features` bilinearly at continuous positions.
@@ -125,9 +124,9 @@ export function bilinearSample(features: tf.Tensor4D, grid: tf.Tensor3D | tf.Ten
     throw new SalShapeError(`${WHERE} grid`, '[N,2] or [B,N,2]', grid.shape);
   }
   return tf.tidy(() => {
-    const f = tf.cast(features, 'float32') as tf.Tensor4D;
-    const g = tf.cast(grid, 'float32') as tf.Tensor;
-    const g3 = (g.rank === 2 ? tf.broadcastTo(tf.expandDims(g, 0), [b, g.shape[0]!, 2]) : g) as tf.Tensor3D;
-    return sampleBatched(f, g3);
+    // float32 inputs are used as they are (a cast would copy the feature map)
+    const f = (features.dtype === 'float32' ? features : tf.cast(features, 'float32')) as tf.Tensor4D;
+    const g = (grid.dtype === 'float32' ? grid : tf.cast(grid, 'float32')) as tf.Tensor3D | tf.Tensor2D;
+    return sampleBatched(f, g);
   });
 }

@@ -160,6 +160,25 @@ describe('bilinearSample', () => {
     tf.dispose([f, g, ...grads]);
   });
 
+  it('a shared grid: values and both gradients on wasm match the cpu backend, without leaks', async () => {
+    const shape = [3, 5, 6, 4] as [number, number, number, number];
+    const fv = randn(3 * 5 * 6 * 4, 16);
+    const gv = uniform(7 * 2, 17, -1.1, 1.1);
+    const rv = randn(3 * 7 * 4, 18);
+    const run = () => {
+      const f = tf.tensor4d(fv, shape), g = tf.tensor2d(gv, [7, 2]), r = tf.tensor3d(rv, [3, 7, 4]);
+      const y = expectNoLeaks(() => bilinearSample(f, g), 'shared grid');
+      const [gf, gg] = expectNoLeaks(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(bilinearSample(a as tf.Tensor4D, b as tf.Tensor2D), r)))([f, g]), 'shared-grid grads');
+      const out = [y.dataSync().slice(), gf!.dataSync().slice(), gg!.dataSync().slice()];
+      tf.dispose([f, g, r, y, gf!, gg!]);
+      return out;
+    };
+    const ref = await onBackend('cpu', run);
+    const got = await onBackend('wasm', run);
+    expect(got[2]!.length).toBe(14);
+    for (let i = 0; i < 3; i++) expect(closeness(got[i]!, ref[i]!, 1e-5, 1e-5)).toBeLessThan(1);
+  });
+
   it('rejects wrong ranks and shapes with SalShapeError', () => {
     const f = tf.zeros([2, 3, 3, 1]) as tf.Tensor4D;
     expect(() => bilinearSample(tf.zeros([3, 3, 1]) as unknown as tf.Tensor4D, tf.zeros([2, 1, 2]) as tf.Tensor3D)).toThrow(SalShapeError);
