@@ -53,19 +53,26 @@ export function cropBy(x: tf.Tensor4D, m: number): tf.Tensor4D {
   return tf.slice(x, [0, m, m, 0], [-1, x.shape[1] - 2 * m, x.shape[2] - 2 * m, -1]);
 }
 
-/** `[n, s·k]` 0/1 matrix with entry (Y, y·k + t) = 1 iff Y = y + t (patch extraction along one axis). */
-function shiftMatrix(n: number, k: number): tf.Tensor2D {
+/** `[1, 1, n, s·k]` 0/1 kernel with entry (Y, y·k + t) = 1 iff Y = y + t (patch extraction along one axis). */
+function shiftKernel(n: number, k: number): tf.Tensor4D {
   const s = n - k + 1;
   const data = new Float32Array(n * s * k);
   for (let y = 0; y < s; y++) for (let t = 0; t < k; t++) data[(y + t) * s * k + y * k + t] = 1;
-  return tf.tensor2d(data, [n, s * k]);
+  return tf.tensor4d(data, [1, 1, n, s * k]);
+}
+
+/** `x` `[rows, k]` times `w` `[1,1,k,n]` as a 1×1 convolution: its input gradient is a plain product too. */
+function product(x: tf.Tensor, w: tf.Tensor4D): tf.Tensor2D {
+  const rows = x.size / w.shape[2];
+  return tf.reshape(tf.conv2d(tf.reshape(x, [1, rows, 1, w.shape[2]]) as tf.Tensor4D, w, 1, 'valid'), [rows, w.shape[3]]);
 }
 
 /**
  * Valid, stride-1 convolution of `x` `[P,H,W,Cin]` with `kernel` `[k,k,Cin,Cout]` written as patch extraction
- * by 0/1 matrix products and one product with the kernel. Same values as `tf.conv2d(x, kernel, 1, 'valid')`
- * up to summation order, but its input gradient is made of matrix products too: the backend's input
- * gradient of a convolution into few channels (a grey image) is many times slower.
+ * by 0/1 products and one product with the kernel. Same values as `tf.conv2d(x, kernel, 1, 'valid')` up to
+ * summation order, but its input gradient is made of products too: the backend's input gradient of a
+ * convolution into few channels (a grey image) is many times slower. The products are 1×1 convolutions
+ * because the input gradient of `tf.matMul` (a product with a transposed operand) is slow on wasm.
  */
 export function patchConv(x: tf.Tensor4D, kernel: tf.Tensor4D): tf.Tensor4D {
   return tf.tidy(() => {
@@ -73,13 +80,13 @@ export function patchConv(x: tf.Tensor4D, kernel: tf.Tensor4D): tf.Tensor4D {
     const [k, kw, , cout] = kernel.shape;
     const sh = h - k + 1;
     const sw = w - kw + 1;
-    // rows: [P,W,Cin,H] @ [H, sh·k] → [P,W,Cin,sh,k]
-    const a = tf.matMul(tf.reshape(tf.transpose(x, [0, 2, 3, 1]), [p * w * cin, h]), shiftMatrix(h, k));
-    // columns: [P,sh,k,Cin,W] @ [W, sw·kw] → [P,sh,k,Cin,sw,kw]
-    const a2 = tf.reshape(tf.transpose(tf.reshape(a, [p, w, cin, sh, k]), [0, 3, 4, 2, 1]), [p * sh * k * cin, w]);
-    const b = tf.reshape(tf.matMul(a2, shiftMatrix(w, kw)), [p, sh, k, cin, sw, kw]);
-    // patches [P·sh·sw, k·kw·Cin] in the kernel's (kh, kw, cin) order
-    const cols = tf.reshape(tf.transpose(b, [0, 1, 4, 2, 5, 3]), [p * sh * sw, k * kw * cin]);
-    return tf.reshape(tf.matMul(cols, tf.reshape(kernel, [k * kw * cin, cout])), [p, sh, sw, cout]);
+    // rows: [P,W,Cin,H] · [H, sh·k] → [P,W,Cin,sh,k]
+    const a = product(tf.transpose(x, [0, 2, 3, 1]), shiftKernel(h, k));
+    // columns: [P,sh,k,Cin,W] · [W, sw·kw] → [P,sh,k,Cin,sw,kw]
+    const a2 = tf.transpose(tf.reshape(a, [p, w, cin, sh, k]), [0, 3, 4, 2, 1]);
+    const b = tf.reshape(product(a2, shiftKernel(w, kw)), [p, sh, k, cin, sw, kw]);
+    // patches [P·sh·sw, k·kw·Cin] in the kernel's (kh, kw, cin) order, times the kernel
+    const cols = tf.transpose(b, [0, 1, 4, 2, 5, 3]);
+    return tf.reshape(product(cols, tf.reshape(kernel, [1, 1, k * kw * cin, cout])), [p, sh, sw, cout]);
   });
 }
