@@ -8,6 +8,7 @@ import { makeConv2dBackpropInputConfig } from './kernels/conv2d-backprop-input.j
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './kernels/depthwise-backprop.js';
 import { unsortedSegmentSumConfig } from './kernels/unsorted-segment-sum.js';
 import { maxPoolGradConfig } from './kernels/max-pool-grad.js';
+import { identityConfig } from './kernels/identity.js';
 
 let registered: string[] | null = null;
 
@@ -19,7 +20,8 @@ function replace(config: KernelConfig): void {
 /**
  * Register our wasm kernels (idempotent). Returns the names of the kernels we provide:
  * `Conv2DBackpropFilter`, `Conv2DBackpropInput` (SIMD path for stride 1), `DepthwiseConv2dNativeBackpropFilter`,
- * `DepthwiseConv2dNativeBackpropInput`, `UnsortedSegmentSum`, `MaxPoolGrad` (exact, via the cpu kernel).
+ * `DepthwiseConv2dNativeBackpropInput`, `UnsortedSegmentSum`, `MaxPoolGrad` (exact, via the cpu kernel), `Identity`
+ * (shares the data instead of copying it).
  */
 export function registerWasmTrainingKernels(): readonly string[] {
   if (registered) return registered;
@@ -31,6 +33,7 @@ export function registerWasmTrainingKernels(): readonly string[] {
     depthwiseBackpropInputConfig,
     unsortedSegmentSumConfig,
     maxPoolGradConfig,
+    identityConfig,
   ];
   for (const c of configs) replace(c);
   registered = configs.map((c) => c.kernelName);

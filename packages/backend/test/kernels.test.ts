@@ -158,3 +158,24 @@ describe('MaxPoolGrad on wasm', () => {
     expect(closeness(run(), ref, 1e-6, 1e-6)).toBeLessThan(1);
   });
 });
+
+describe('Identity on wasm', () => {
+  it('shares the data: clones read the same values, and outlive the original', () => {
+    const x = tf.tensor2d([1, 2, 3, 4], [2, 2]);
+    const y = tf.clone(x);
+    expect(y.dataId).toBe(x.dataId); // no second buffer
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual([1, 2, 3, 4]);
+    const z = tf.mul(y, 2);
+    expect(Array.from(z.dataSync())).toEqual([2, 4, 6, 8]);
+    tf.dispose([y, z]);
+  });
+  it('a variable assigned after a clone leaves the clone unchanged', () => {
+    const v = tf.variable(tf.tensor1d([1, 2]));
+    const c = tf.clone(v);
+    v.assign(tf.tensor1d([5, 6]));
+    expect(Array.from(c.dataSync())).toEqual([1, 2]);
+    expect(Array.from(v.dataSync())).toEqual([5, 6]);
+    tf.dispose([v, c]);
+  });
+});
