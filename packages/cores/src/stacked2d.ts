@@ -394,7 +394,7 @@ export function stacked2dCore(opts?: Stacked2dCoreOptions): Stacked2dCore {
               input = tf.concat(prev.map((j) => cropBy(outs[j]!, layerRadius[l - 1]! - layerRadius[j]!)), 3);
             }
             // ELU passed in: under a gradient tape tfjs then runs plain ops whose filter gradients stay unevaluated
-            const y = tf.mul(convForward(input, layer.conv, l, layer.bn ? evalAffine(layer.bn, o.bnEps) : null, true, layer.elu), mask(layerRadius[l]!));
+            const y = tf.mul(convForward(input, layer.conv, l, layer.bn ? evalAffine(layer.bn, o.bnEps) : null, true, layer.elu), mask(layerRadius[l]!)) as tf.Tensor4D;
             outs.push(y);
             input = y;
           }
