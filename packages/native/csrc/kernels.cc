@@ -6,6 +6,7 @@
 // reduced over output pixels. Matrix products pack A and B into MR/NR panels (GotoBLAS order).
 #include "kernels.h"
 
+#include <immintrin.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -36,7 +37,17 @@ typedef float vfu __attribute__((vector_size(VL * 4), aligned(4), may_alias));
 
 inline vf loadu(const float* p) { return *reinterpret_cast<const vfu*>(p); }
 inline void storeu(float* p, vf v) { *reinterpret_cast<vfu*>(p) = v; }
-inline vf splat(float s) { return vf{} + s; }
+// every lane = s (not `vf{} + s`: adding 0 cannot be folded because of −0, and costs an add and a register
+// broadcast on the FMA port instead of a broadcast load)
+inline vf splat(float s) {
+#if defined(__AVX512F__)
+  return (vf)_mm512_set1_ps(s);
+#elif defined(__AVX__)
+  return (vf)_mm256_set1_ps(s);
+#else
+  return (vf)_mm_set1_ps(s);
+#endif
+}
 
 // exp(x) for x ≤ 0 (x ≥ −87.3 keeps 2^n normal; below, exp underflows to ~0 which ELU needs as −1):
 // Cody–Waite range reduction and a degree-6 polynomial, |rel. error| < 2e-7.
@@ -116,68 +127,66 @@ template <int... I>
 constexpr const ConvTileFn* conv_table(std::integer_sequence<int, I...>) { return ConvTiles<I...>::table; }
 const ConvTileFn* const kConvTile = conv_table(std::make_integer_sequence<int, MR>{});
 
-/** Zero-padded copy of x with `ph` rows and `pw` columns (origin shifted by pt, pl), or x itself if none is needed. */
-const float* padded_input(const float* x, const ConvGeom& g, int64_t ph, int64_t pw, std::vector<float>& buf) {
-  if (g.pt == 0 && g.pl == 0 && ph <= g.h && pw == g.w) return x;
-  buf.assign(static_cast<size_t>(g.n * ph * pw * g.ci), 0.f);
-  float* xp = buf.data();
-  const int64_t rows = g.n * g.h;
-#pragma omp parallel for schedule(static)
-  for (int64_t r = 0; r < rows; r++) {
-    const int64_t ni = r / g.h, y = r % g.h, yp = y + g.pt;
-    if (yp < 0 || yp >= ph) continue;
-    const int64_t x0 = std::max<int64_t>(0, -g.pl), x1 = std::min<int64_t>(g.w, pw - g.pl);
-    if (x1 <= x0) continue;
-    std::memcpy(xp + ((ni * ph + yp) * pw + x0 + g.pl) * g.ci, x + ((ni * g.h + y) * g.w + x0) * g.ci,
-                static_cast<size_t>((x1 - x0) * g.ci) * sizeof(float));
+/**
+ * Copy input rows `y0 + r·rstep` (r in [0, nrows)) of image `ni` into `win` as zero-padded rows of `pw` pixels
+ * (pixel x' holds input column x' − pl): the window a few output rows read, built in cache instead of a padded
+ * copy of the whole batch.
+ */
+void fill_window(const float* x, const ConvGeom& g, int64_t ni, int64_t y0, int64_t rstep, int64_t nrows, int64_t pw, float* win) {
+  const int64_t rowlen = pw * g.ci;
+  const int64_t x0 = std::max<int64_t>(0, -g.pl), x1 = std::min<int64_t>(g.w, pw - g.pl);
+  for (int64_t r = 0; r < nrows; r++) {
+    float* dst = win + r * rowlen;
+    const int64_t y = y0 + r * rstep;
+    if (y < 0 || y >= g.h || x1 <= x0) {
+      std::memset(dst, 0, static_cast<size_t>(rowlen) * sizeof(float));
+      continue;
+    }
+    const int64_t left = (x0 + g.pl) * g.ci, mid = (x1 - x0) * g.ci;
+    std::memset(dst, 0, static_cast<size_t>(left) * sizeof(float));
+    std::memcpy(dst + left, x + ((ni * g.h + y) * g.w + x0) * g.ci, static_cast<size_t>(mid) * sizeof(float));
+    std::memset(dst + left + mid, 0, static_cast<size_t>(rowlen - left - mid) * sizeof(float));
   }
-  return xp;
+}
+
+constexpr int64_t kRowBlock = 8;  // output rows per convolution task
+
+/** Horizontal sum of a vector. */
+inline float hsum(vf v) {
+  float s = 0.f;
+  for (int i = 0; i < VL; i++) s += v[i];
+  return s;
 }
 
 /**
- * Convolution for few output channels (stride 1): vectorised over output pixels instead of output channels,
- * from a channel-planar copy of the padded input. The channel-vectorised tile would waste NR − co lanes.
+ * Few output channels (co ≤ 4, ci a multiple of VL; e.g. the input gradient of a first layer, a reverse
+ * convolution to one channel): vectorised along the input channels, which are reduced, with 8 output pixels
+ * per register block. The channel-vectorised tile would leave NR − co lanes idle.
  */
-void conv_planar(const float* xp, int64_t ph, int64_t pw, const float* f, const float* bias, float* out, const ConvGeom& g,
-                 int act, float alpha) {
-  constexpr int NV = 4;  // vectors of output pixels per register block
-  const int64_t rowlen = pw + NV * VL;
-  std::vector<float> planes(static_cast<size_t>(g.n * g.ci * ph * rowlen), 0.f);
-  float* P = planes.data();
-#pragma omp parallel for schedule(static)
-  for (int64_t t = 0; t < g.n * ph; t++) {
-    const int64_t ni = t / ph, y = t % ph;
-    const float* src = xp + (ni * ph + y) * pw * g.ci;
-    for (int64_t x = 0; x < pw; x++)
-      for (int64_t c = 0; c < g.ci; c++) P[((ni * g.ci + c) * ph + y) * rowlen + x] = src[x * g.ci + c];
-  }
-  const int64_t rows = g.n * g.ho;
-#pragma omp parallel for schedule(static)
-  for (int64_t row = 0; row < rows; row++) {
-    const int64_t ni = row / g.ho, oy = row % g.ho;
-    alignas(64) float t[NV * VL];
+void conv_row_few_out(const float* win, int64_t pw, const float* wt, const float* bias, float* orow, const ConvGeom& g, int act, float alpha) {
+  constexpr int P = 8;
+  const int64_t cv = g.ci / VL;
+  const int64_t rowlen = pw * g.ci * g.dh;  // window rows of consecutive ky are dh input rows apart
+  for (int64_t ox0 = 0; ox0 < g.wo; ox0 += P) {
+    const int np = static_cast<int>(std::min<int64_t>(P, g.wo - ox0));
     for (int64_t o = 0; o < g.co; o++) {
-      for (int64_t ox0 = 0; ox0 < g.wo; ox0 += NV * VL) {
-        vf acc[NV];
-        for (int j = 0; j < NV; j++) acc[j] = vf{};
-        for (int64_t c = 0; c < g.ci; c++)
-          for (int64_t ky = 0; ky < g.kh; ky++) {
-            const float* rp = P + ((ni * g.ci + c) * ph + oy + ky * g.dh) * rowlen + ox0;
-            const float* wk = f + (ky * g.kw * g.ci + c) * g.co + o;
-            for (int64_t kx = 0; kx < g.kw; kx++) {
-              const vf wv = splat(wk[kx * g.ci * g.co]);
-              const float* p = rp + kx * g.dw;
-              for (int j = 0; j < NV; j++) acc[j] += loadu(p + j * VL) * wv;
-            }
+      vf acc[P];
+      for (int r = 0; r < P; r++) acc[r] = vf{};
+      for (int64_t ky = 0; ky < g.kh; ky++)
+        for (int64_t kx = 0; kx < g.kw; kx++) {
+          const float* wk = wt + ((ky * g.kw + kx) * g.co + o) * g.ci;
+          const float* xb = win + ky * rowlen + (ox0 * g.sw + kx * g.dw) * g.ci;
+          for (int64_t c = 0; c < cv; c++) {
+            const vf wv = loadu(wk + c * VL);
+            if (np == P)
+              for (int r = 0; r < P; r++) acc[r] += loadu(xb + r * g.sw * g.ci + c * VL) * wv;
+            else
+              for (int r = 0; r < np; r++) acc[r] += loadu(xb + r * g.sw * g.ci + c * VL) * wv;
           }
-        for (int j = 0; j < NV; j++) {
-          vf v = acc[j];
-          if (bias) v += bias[o];
-          storeu(t + j * VL, activate_v(v, act, alpha));
         }
-        const int64_t cnt = std::min<int64_t>(NV * VL, g.wo - ox0);
-        float* op = out + (row * g.wo + ox0) * g.co + o;
-        for (int64_t i = 0; i < cnt; i++) op[i * g.co] = t[i];
+      for (int r = 0; r < np; r++) {
+        const float v = hsum(acc[r]) + (bias ? bias[o] : 0.f);
+        orow[(ox0 + r) * g.co + o] = activate(v, act, alpha);
       }
     }
   }
@@ -186,16 +195,35 @@ void conv_planar(const float* xp, int64_t ph, int64_t pw, const float* f, const 
 }  // namespace
 
 void conv2d_forward(const float* x, const float* f, const float* bias, float* out, const ConvGeom& g, int act, float alpha) {
-  const int64_t ph = std::max(g.h, (g.ho - 1) * g.sh + (g.kh - 1) * g.dh + 1 - g.pt) + g.pt;
-  const int64_t pw_need = (g.wo - 1) * g.sw + (g.kw - 1) * g.dw + 1;
-  const int64_t pw = std::max(g.w + g.pl, pw_need);
-  std::vector<float> xbuf;
-  const float* xp = padded_input(x, g, ph, pw, xbuf);
-
-  if (g.co <= NR / 4 && g.sw == 1) {
-    conv_planar(xp, ph, pw, f, bias, out, g, act, alpha);
+  // a window row holds pw padded pixels: every column any output reads
+  const int64_t pw = std::max(g.w + g.pl, (g.wo - 1) * g.sw + (g.kw - 1) * g.dw + 1);
+  const int64_t rowlen = pw * g.ci;
+  // tasks: blocks of kRowBlock output rows of one image, read from one window of `span` input rows
+  const int64_t blocks = (g.ho + kRowBlock - 1) / kRowBlock;
+  const int64_t tasks = g.n * blocks;
+  const int64_t span = (kRowBlock - 1) * g.sh + (g.kh - 1) * g.dh + 1;
+  const bool fewOut = g.co <= 4 && g.ci % VL == 0;
+  if (fewOut) {
+    // filter as [kh][kw][co][ci]: the reduced channels contiguous
+    std::vector<float> wt(static_cast<size_t>(g.kh * g.kw * g.co * g.ci));
+    for (int64_t k = 0; k < g.kh * g.kw; k++)
+      for (int64_t c = 0; c < g.ci; c++)
+        for (int64_t o = 0; o < g.co; o++) wt[(k * g.co + o) * g.ci + c] = f[(k * g.ci + c) * g.co + o];
+#pragma omp parallel
+    {
+      std::vector<float> win(static_cast<size_t>(span * rowlen));
+#pragma omp for schedule(static)
+      for (int64_t task = 0; task < tasks; task++) {
+        const int64_t ni = task / blocks, oy0 = (task % blocks) * kRowBlock;
+        const int64_t nr = std::min<int64_t>(kRowBlock, g.ho - oy0);
+        fill_window(x, g, ni, oy0 * g.sh - g.pt, 1, (nr - 1) * g.sh + (g.kh - 1) * g.dh + 1, pw, win.data());
+        for (int64_t q = 0; q < nr; q++)
+          conv_row_few_out(win.data() + q * g.sh * rowlen, pw, wt.data(), bias, out + ((ni * g.ho) + oy0 + q) * g.wo * g.co, g, act, alpha);
+      }
+    }
     return;
   }
+
   const int64_t K = g.kh * g.kw * g.ci;
   const int64_t nb = (g.co + NR - 1) / NR;
   std::vector<float> wp(static_cast<size_t>(nb * K * NR), 0.f);
@@ -204,20 +232,22 @@ void conv2d_forward(const float* x, const float* f, const float* bias, float* ou
   std::vector<int64_t> koff(static_cast<size_t>(K));
   for (int64_t ky = 0, k = 0; ky < g.kh; ky++)
     for (int64_t kx = 0; kx < g.kw; kx++)
-      for (int64_t c = 0; c < g.ci; c++, k++) koff[k] = (ky * g.dh * pw + kx * g.dw) * g.ci + c;
-
+      for (int64_t c = 0; c < g.ci; c++, k++) koff[k] = ky * g.dh * rowlen + kx * g.dw * g.ci + c;
   std::vector<float> bpad(static_cast<size_t>(nb * NR), 0.f);
   if (bias) std::memcpy(bpad.data(), bias, static_cast<size_t>(g.co) * sizeof(float));
-  const int64_t rows = g.n * g.ho;
   const int64_t step = g.sw * g.ci;
 #pragma omp parallel
   {
     alignas(64) float tile[MR * NR];
+    std::vector<float> win(static_cast<size_t>(span * rowlen));
 #pragma omp for schedule(static)
-    for (int64_t row = 0; row < rows; row++) {
-      const int64_t ni = row / g.ho, oy = row % g.ho;
-      const float* rowbase = xp + ((ni * ph + oy * g.sh) * pw) * g.ci;
-      float* orow = out + row * g.wo * g.co;
+    for (int64_t task = 0; task < tasks; task++) {
+      const int64_t ni = task / blocks, oy0 = (task % blocks) * kRowBlock;
+      const int64_t nr = std::min<int64_t>(kRowBlock, g.ho - oy0);
+      fill_window(x, g, ni, oy0 * g.sh - g.pt, 1, (nr - 1) * g.sh + (g.kh - 1) * g.dh + 1, pw, win.data());
+      for (int64_t q = 0; q < nr; q++) {
+      const float* rowbase = win.data() + q * g.sh * rowlen;
+      float* orow = out + ((ni * g.ho) + oy0 + q) * g.wo * g.co;
       for (int64_t cb = 0; cb < nb; cb++) {
         const float* wb = wp.data() + cb * K * NR;
         const int64_t c0 = cb * NR, cn = std::min<int64_t>(NR, g.co - c0);
@@ -237,6 +267,7 @@ void conv2d_forward(const float* x, const float* f, const float* bias, float* ou
             std::memcpy(o, t, static_cast<size_t>(cn) * sizeof(float));
           }
         }
+      }
       }
     }
   }
@@ -307,11 +338,8 @@ constexpr int kRowChunk = 4;
 }  // namespace
 
 void conv2d_backprop_filter(const float* x, const float* dy, float* df, const ConvGeom& g) {
-  const int64_t ph = std::max(g.h, (g.ho - 1) * g.sh + (g.kh - 1) * g.dh + 1 - g.pt) + g.pt;
   const int64_t pw = std::max(g.w + g.pl, (g.wo - 1) * g.sw + (g.kw - 1) * g.dw + 1);
-  std::vector<float> xbuf;
-  const float* xp = padded_input(x, g, ph, pw, xbuf);
-
+  const int64_t rowlen = pw * g.ci;
   const int64_t nb = (g.co + NR - 1) / NR;
   const int64_t copad = nb * NR;
   // dy with its channels padded to whole NR blocks (when they are not)
@@ -336,20 +364,23 @@ void conv2d_backprop_filter(const float* x, const float* dy, float* df, const Co
   const int T = std::max(1, static_cast<int>(std::min<int64_t>(omp_get_max_threads(), tasks)));
   std::vector<float> accs(static_cast<size_t>(T * accSize), 0.f);
   const int64_t step = g.sw * g.ci;
+  // window rows of one chunk: input rows oy0·sh − pt + j for j in [0, span)
+  const int64_t span = (kRowChunk - 1) * g.sh + (g.kh - 1) * g.dh + 1;
 #pragma omp parallel num_threads(T)
   {
     float* acc = accs.data() + omp_get_thread_num() * accSize;
+    std::vector<float> win(static_cast<size_t>(span * rowlen));
     const float* xrows[kRowChunk];
     const float* dyrows[kRowChunk];
 #pragma omp for schedule(static)
     for (int64_t task = 0; task < tasks; task++) {
       const int64_t ni = task / chunks, oy0 = (task % chunks) * kRowChunk;
       const int nrows = static_cast<int>(std::min<int64_t>(kRowChunk, g.ho - oy0));
+      fill_window(x, g, ni, oy0 * g.sh - g.pt, 1, (nrows - 1) * g.sh + (g.kh - 1) * g.dh + 1, pw, win.data());
       for (int64_t ky = 0; ky < g.kh; ky++) {
         for (int q = 0; q < nrows; q++) {
-          const int64_t oy = oy0 + q;
-          xrows[q] = xp + ((ni * ph + oy * g.sh + ky * g.dh) * pw) * g.ci;
-          dyrows[q] = dyp + ((ni * g.ho + oy) * g.wo) * ld;
+          xrows[q] = win.data() + (q * g.sh + ky * g.dh) * rowlen;
+          dyrows[q] = dyp + ((ni * g.ho + oy0 + q) * g.wo) * ld;
         }
         for (int64_t m0 = 0; m0 < M; m0 += MR) {
           const int R = static_cast<int>(std::min<int64_t>(MR, M - m0));
