@@ -11,7 +11,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { symEigFlat } from './symeig-flat.js';
-import { SalShapeError, checkNumber, checkOneOf, createRng, resolveOptions } from '@sal/types';
+import { chebyshevTopEigen } from './chebyshev.js';
+import { SalConfigError, SalShapeError, checkNumber, checkOneOf, createRng, resolveOptions } from '@sal/types';
 import { PRODUCT_METHODS, matmul, symmetrize, toDense, toTensor, type DenseMatrix, type MatrixInput, type ProductMethod } from './dense.js';
 
 /** Eigenpairs of a symmetric matrix, eigenvalues descending. */
@@ -24,8 +25,12 @@ export interface EigenResult {
 
 /** The result of {@link topEigen}: eigenpairs plus convergence information. */
 export interface TopEigenResult extends EigenResult {
-  /** Block products with A. */
+  /** Iterations: block products with A (Krylov), or filter + Rayleigh–Ritz rounds (Chebyshev). */
   readonly iterations: number;
+  /** Block products with A (`[n,n]·[n,l]`). */
+  readonly products: number;
+  /** The algorithm that ran. */
+  readonly algorithm: 'chebyshev' | 'krylov';
   /** Whether every residual reached `tol` before `maxIterations`. */
   readonly converged: boolean;
   /** `‖A v_i − λ_i v_i‖ / |λ_1|` for each returned pair `[k]`. */
@@ -73,14 +78,31 @@ export function symmetricEigen(a: MatrixInput, k?: number): EigenResult {
   return { values, vectors };
 }
 
+/** Which iteration {@link topEigen} runs. */
+export type TopEigenAlgorithm = 'auto' | 'chebyshev' | 'krylov';
+
 /** Options of {@link topEigen}. */
 export interface TopEigenOptions {
+  /**
+   * `'chebyshev'`: Chebyshev-filtered subspace iteration, everything `[n,·]` kept as tensors, only `[l,l]`
+   * problems in JavaScript (tensor products only); `'krylov'`: block Krylov with restarts (its `[m,m]`
+   * Rayleigh–Ritz problems, m up to krylovBlocks·l, run in JavaScript); `'auto'`: Chebyshev with tensor
+   * products, Krylov with float64 products.
+   * @default 'auto'
+   */
+  algorithm?: TopEigenAlgorithm;
   /** Extra block columns beyond k (block size l = k + oversampling, capped at n). @default 10 */
   oversampling?: number;
-  /** Maximum block products with A. @default 60 */
+  /**
+   * Krylov: maximum block products with A. Chebyshev: maximum filter + Rayleigh–Ritz rounds (each
+   * `degree` + 1 block products).
+   * @default 60
+   */
   maxIterations?: number;
   /** Blocks kept in the Krylov basis before a restart (basis size ≤ krylovBlocks·l). @default 8 */
   krylovBlocks?: number;
+  /** Degree of the Chebyshev filter (block products per round). @default 12 */
+  degree?: number;
   /** Stop when every residual `‖Av − λv‖ ≤ tol·|λ₁|` for the top k pairs. @default 1e-5 */
   tol?: number;
   /** Seed of the random start block. @default 0 */
@@ -90,9 +112,11 @@ export interface TopEigenOptions {
 }
 
 export const TOP_EIGEN_DEFAULTS: Readonly<Required<TopEigenOptions>> = Object.freeze({
+  algorithm: 'auto',
   oversampling: 10,
   maxIterations: 60,
   krylovBlocks: 8,
+  degree: 12,
   tol: 1e-5,
   seed: 0,
   method: 'tensor',
@@ -177,6 +201,31 @@ export function topEigen(a: MatrixInput, k: number, opts?: TopEigenOptions): Top
   checkNumber(where, 'tol', o.tol, { min: 0 });
   checkNumber(where, 'seed', o.seed, { integer: true });
   checkOneOf(where, 'method', o.method, PRODUCT_METHODS);
+  checkOneOf(where, 'algorithm', o.algorithm, ['auto', 'chebyshev', 'krylov'] as const);
+  checkNumber(where, 'degree', o.degree, { min: 1, integer: true });
+  const algorithm = o.algorithm === 'auto' ? (o.method === 'tensor' ? 'chebyshev' : 'krylov') : o.algorithm;
+  if (algorithm === 'chebyshev' && o.method !== 'tensor') {
+    throw new SalConfigError(where, 'algorithm', "'krylov' or 'auto' with method 'float64' (the Chebyshev solver runs on tensors)", o.algorithm);
+  }
+  if (algorithm === 'chebyshev') {
+    const tin = a instanceof tf.Tensor ? (a as tf.Tensor) : null;
+    const dense = tin ? null : toDense(a, where);
+    if (dense) checkSquare(dense, where);
+    else if (tin && (tin.rank !== 2 || tin.shape[0] !== tin.shape[1] || tin.shape[0] === 0)) throw new SalShapeError(where, '[n,n] (square)', tin.shape);
+    const n = dense ? dense.rows : (tin as tf.Tensor).shape[0] as number;
+    checkNumber(where, 'k', k, { min: 1, max: n, integer: true });
+    const t = dense ? toTensor(dense) : (tf.cast(tin as tf.Tensor, 'float32') as tf.Tensor2D);
+    try {
+      const r = chebyshevTopEigen(t, k, { block: Math.min(n, k + o.oversampling), degree: o.degree, tol: o.tol, maxRounds: o.maxIterations, seed: o.seed });
+      const vec = new Float64Array(n * k);
+      for (let c = 0; c < k; c++) for (let i = 0; i < n; i++) vec[i * k + c] = r.vecRows[c * n + i] as number;
+      const vectors = { rows: n, cols: k, data: vec };
+      fixSigns(vectors);
+      return { values: r.values, vectors, iterations: r.rounds, products: r.products, algorithm, converged: r.converged, residuals: r.residuals };
+    } finally {
+      t.dispose();
+    }
+  }
   const A = toDense(a, where);
   checkSquare(A, where);
   const n = A.rows;
@@ -263,7 +312,7 @@ export function topEigen(a: MatrixInput, k: number, opts?: TopEigenOptions): Top
     }
     const vectors = { rows: n, cols: k, data: vec };
     fixSigns(vectors);
-    return { values, vectors, iterations: it, converged, residuals };
+    return { values, vectors, iterations: it, products: it, algorithm, converged, residuals };
   } finally {
     aT?.dispose();
   }

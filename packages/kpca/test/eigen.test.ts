@@ -48,7 +48,7 @@ describe('symmetricEigen', () => {
   });
 });
 
-describe('topEigen (randomized block Krylov)', () => {
+describe('topEigen (Chebyshev-filtered subspace iteration, randomized block Krylov)', () => {
   const n = 300;
   // decaying spectrum with a gap after the top 8, like a kernel matrix
   const lambda = Array.from({ length: n }, (_, i) => (i < 8 ? 100 / (i + 1) : 4 * Math.exp(-i / 20)));
@@ -70,15 +70,45 @@ describe('topEigen (randomized block Krylov)', () => {
     for (let j = 0; j < 8; j++) expect(r.values[j]).toBeCloseTo(full.values[j] as number, 8);
   });
 
-  it('same seed, same result; accepts a tensor without disposing it', () => {
+  it('same seed, same result; accepts a tensor without disposing it; maxIterations caps the work', () => {
     const t = tf.tensor2d(a);
-    const r1 = topEigen(t, 4, { seed: 9, maxIterations: 3 });
-    const r2 = topEigen(t, 4, { seed: 9, maxIterations: 3 });
-    expect(t.isDisposed).toBe(false);
+    for (const algorithm of ['krylov', 'chebyshev'] as const) {
+      const r1 = topEigen(t, 4, { seed: 9, maxIterations: 1, algorithm });
+      const r2 = topEigen(t, 4, { seed: 9, maxIterations: 1, algorithm });
+      expect(t.isDisposed).toBe(false);
+      expect(r1.algorithm).toBe(algorithm);
+      expect(Array.from(r1.values)).toEqual(Array.from(r2.values));
+      expect(Array.from(r1.vectors.data)).toEqual(Array.from(r2.vectors.data));
+      expect(r1.iterations).toBe(1);
+    }
+    // Chebyshev: one round = degree products, plus the first Rayleigh–Ritz product
+    const c = topEigen(t, 4, { seed: 9, maxIterations: 2, degree: 5, tol: 0 });
+    expect([c.algorithm, c.iterations, c.products, c.converged]).toEqual(['chebyshev', 2, 2 * (5 + 1) + 1, false]);
     t.dispose();
-    expect(Array.from(r1.values)).toEqual(Array.from(r2.values));
-    expect(Array.from(r1.vectors.data)).toEqual(Array.from(r2.vectors.data));
-    expect(r1.iterations).toBe(3);
+  });
+
+  it('chebyshev: matches the full solver on a flat kernel-like spectrum (eigenvalues and vectors)', () => {
+    const m = 400;
+    // a bulk in [0.6, 1.3] with the top 30 close together (gaps of 0.2 %), and one zero (a centred kernel)
+    const spec = Array.from({ length: m }, (_, i) => (i === m - 1 ? 0 : 1.37 * (1 - 0.002 * i) - (i >= 30 ? 0.001 * (i - 30) : 0)));
+    const { a: fa } = withSpectrum(spec, 12);
+    const ref = symmetricEigen(fa, 20);
+    const r = expectNoLeaks(() => topEigen(fa, 20, { seed: 4 }));
+    expect(r.algorithm).toBe('chebyshev');
+    expect(r.converged).toBe(true);
+    for (let j = 0; j < 20; j++) {
+      expect(Math.abs((r.values[j] as number) - (ref.values[j] as number)) / (ref.values[0] as number)).toBeLessThan(1e-6);
+      expect(1 - absCos(col(r.vectors.data, m, 20, j), col(ref.vectors.data, m, 20, j))).toBeLessThan(1e-6);
+    }
+  });
+
+  it('chebyshev: an indefinite matrix still gives the largest (algebraic) eigenvalues', () => {
+    // large negative eigenvalues: the damped interval must move below them
+    const spec = [6, 5, 4, ...Array.from({ length: 97 }, (_, i) => 1 - i / 50), -30, -25];
+    const { a: ia } = withSpectrum(spec, 13);
+    const r = topEigen(ia, 3, { seed: 5 });
+    expect(r.converged).toBe(true);
+    [6, 5, 4].forEach((v, i) => expect(Math.abs((r.values[i] as number) - v) / 30).toBeLessThan(1e-5));
   });
 
   it('handles a low-rank matrix (rank below the block size) and a flat spectrum', () => {
@@ -98,5 +128,7 @@ describe('topEigen (randomized block Krylov)', () => {
     expect(() => topEigen(a, 0)).toThrow(SalConfigError);
     expect(() => topEigen(a, 4, { tol: -1 })).toThrow(SalConfigError);
     expect(() => topEigen(a, 4, { nope: 1 } as never)).toThrow(SalConfigError);
+    expect(() => topEigen(a, 4, { algorithm: 'chebyshev', method: 'float64' })).toThrow(SalConfigError);
+    expect(() => topEigen(a, 4, { degree: 0 })).toThrow(SalConfigError);
   });
 });
