@@ -172,6 +172,8 @@ if (results.grfWindowed) {
   const c = results.grfWindowed.check;
   console.log(`(cropped windows: ${c.windowSize.join('×')} px; vs the plain path on neurons ${c.neurons.join(',')}: max abs difference ${c.maxAbsDiff.toExponential(2)} (max |gRF| ${c.maxAbs.toExponential(2)}))`);
 }
-const rss = process.memoryUsage().rss / 2 ** 20;
-console.log(`\npeak-ish RSS ${rss.toFixed(0)} MiB`);
+// peak resident set of this process (kernel's high-water mark), which ran the training steps and everything above
+const peakRss = process.resourceUsage().maxRSS / 1024;
+console.log(`\npeak RSS of the benchmark process (training steps included): ${peakRss.toFixed(0)} MiB`);
+results.peakRssMiB = peakRss;
 if (args.json) writeFileSync(args.json, JSON.stringify({ backend: info, results, baseline: base }, null, 2));
