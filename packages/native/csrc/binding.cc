@@ -210,6 +210,39 @@ napi_value EluGrad(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// bnTrainForward(buffer, xOff, gammaOff, betaOff, yOff, meanOff, varOff, n, c, eps, act)
+napi_value BnTrainForward(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, a, 11)) return nullptr;
+  int64_t n, c, act;
+  double eps;
+  if (!num(a, 7, n) || !num(a, 8, c) || !fnum(a, 9, eps) || !num(a, 10, act)) return nullptr;
+  if (n < 1 || c < 1 || eps < 0) { throw_error(env, "invalid batch-norm geometry"); return nullptr; }
+  float *x, *gamma, *beta, *y, *mean, *var;
+  if (!span(a, 1, n * c, x, "x") || !span(a, 2, c, gamma, "gamma") || !span(a, 3, c, beta, "beta") || !span(a, 4, n * c, y, "y") ||
+      !span(a, 5, c, mean, "mean") || !span(a, 6, c, var, "variance"))
+    return nullptr;
+  sal::bn_train_forward(x, gamma, beta, y, mean, var, n, c, static_cast<float>(eps), static_cast<int>(act));
+  return undefined(env);
+}
+
+// bnTrainBackward(buffer, dyOff, xOff, yOff, gammaOff, meanOff, varOff, dxOff, dgammaOff, dbetaOff, n, c, eps, act)
+napi_value BnTrainBackward(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, a, 14)) return nullptr;
+  int64_t n, c, act;
+  double eps;
+  if (!num(a, 10, n) || !num(a, 11, c) || !fnum(a, 12, eps) || !num(a, 13, act)) return nullptr;
+  if (n < 1 || c < 1 || eps < 0) { throw_error(env, "invalid batch-norm geometry"); return nullptr; }
+  float *dy, *x, *y, *gamma, *mean, *var, *dx, *dgamma, *dbeta;
+  if (!span(a, 1, n * c, dy, "dy") || !span(a, 2, n * c, x, "x") || !span(a, 3, n * c, y, "y") || !span(a, 4, c, gamma, "gamma") ||
+      !span(a, 5, c, mean, "mean") || !span(a, 6, c, var, "variance") || !span(a, 7, n * c, dx, "dx") || !span(a, 8, c, dgamma, "dgamma") ||
+      !span(a, 9, c, dbeta, "dbeta"))
+    return nullptr;
+  sal::bn_train_backward(dy, x, y, gamma, mean, var, dx, dgamma, dbeta, n, c, static_cast<float>(eps), static_cast<int>(act));
+  return undefined(env);
+}
+
 napi_value Info(napi_env env, napi_callback_info) {
   napi_value o, simd, threads;
   napi_create_object(env, &o);
@@ -244,6 +277,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"channelAffine", nullptr, ChannelAffine, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"eluGrad", nullptr, EluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"bnTrainForward", nullptr, BnTrainForward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"bnTrainBackward", nullptr, BnTrainBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

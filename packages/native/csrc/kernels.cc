@@ -740,6 +740,133 @@ void elu_grad(const float* dy, const float* y, float* out, int64_t n) {
   }
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// Training-mode batch-norm (+ ELU), two passes each way
+
+namespace {
+/** Per-channel Σ(x − shift) and Σ(x − shift)² over the rows of x `[n,c]`, in double, split between threads. */
+void channel_moments(const float* x, int64_t n, int64_t c, const float* shift, double* s1, double* s2) {
+  const int T = omp_get_max_threads();
+  std::vector<double> part(static_cast<size_t>(T * 2 * c), 0.0);
+#pragma omp parallel num_threads(T)
+  {
+    const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+    const int64_t r0 = n * t / nt, r1 = n * (t + 1) / nt;
+    double* p1 = part.data() + static_cast<int64_t>(t) * 2 * c;
+    double* p2 = p1 + c;
+    std::vector<float> b1(static_cast<size_t>(c)), b2(static_cast<size_t>(c));
+    for (int64_t q0 = r0; q0 < r1; q0 += 64) {  // float partials over 64 rows, double across
+      const int64_t q1 = std::min(r1, q0 + 64);
+      std::fill(b1.begin(), b1.end(), 0.f);
+      std::fill(b2.begin(), b2.end(), 0.f);
+      for (int64_t r = q0; r < q1; r++) {
+        const float* xr = x + r * c;
+        int64_t j = 0;
+        for (; j + VL <= c; j += VL) {
+          const vf d = loadu(xr + j) - loadu(shift + j);
+          storeu(b1.data() + j, loadu(b1.data() + j) + d);
+          storeu(b2.data() + j, loadu(b2.data() + j) + d * d);
+        }
+        for (; j < c; j++) { const float d = xr[j] - shift[j]; b1[j] += d; b2[j] += d * d; }
+      }
+      for (int64_t j = 0; j < c; j++) { p1[j] += b1[j]; p2[j] += b2[j]; }
+    }
+  }
+  for (int64_t j = 0; j < c; j++) {
+    s1[j] = 0; s2[j] = 0;
+    for (int t = 0; t < T; t++) { s1[j] += part[static_cast<size_t>(t * 2 * c + j)]; s2[j] += part[static_cast<size_t>(t * 2 * c + c + j)]; }
+  }
+}
+}  // namespace
+
+void bn_train_forward(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* var, int64_t n, int64_t c,
+                      float eps, int act) {
+  // moments about the first row (robust when |mean| ≫ std)
+  std::vector<float> shift(x, x + c);
+  std::vector<double> s1(static_cast<size_t>(c)), s2(static_cast<size_t>(c));
+  channel_moments(x, n, c, shift.data(), s1.data(), s2.data());
+  std::vector<float> scale(static_cast<size_t>(c)), offs(static_cast<size_t>(c));
+  for (int64_t j = 0; j < c; j++) {
+    const double m1 = s1[j] / n;
+    const double v = std::max(0.0, s2[j] / n - m1 * m1);
+    const double mu = shift[j] + m1;
+    mean[j] = static_cast<float>(mu);
+    var[j] = static_cast<float>(v);
+    const double r = 1.0 / std::sqrt(v + eps);
+    scale[j] = static_cast<float>(gamma[j] * r);
+    offs[j] = static_cast<float>(beta[j] - mu * gamma[j] * r);
+  }
+  channel_affine(x, scale.data(), offs.data(), y, n, c, act, 0.f);
+}
+
+void bn_train_backward(const float* dy, const float* x, const float* y, const float* gamma, const float* mean, const float* var, float* dx,
+                       float* dgamma, float* dbeta, int64_t n, int64_t c, float eps, int act) {
+  const bool elu = act == kElu;
+  const int T = omp_get_max_threads();
+  std::vector<double> part(static_cast<size_t>(T * 2 * c), 0.0);
+  // pass 1: Σa and Σa·(x − μ), a = dL/d(pre-activation)
+#pragma omp parallel num_threads(T)
+  {
+    const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+    const int64_t r0 = n * t / nt, r1 = n * (t + 1) / nt;
+    double* p1 = part.data() + static_cast<int64_t>(t) * 2 * c;
+    double* p2 = p1 + c;
+    std::vector<float> b1(static_cast<size_t>(c)), b2(static_cast<size_t>(c));
+    for (int64_t q0 = r0; q0 < r1; q0 += 64) {
+      const int64_t q1 = std::min(r1, q0 + 64);
+      std::fill(b1.begin(), b1.end(), 0.f);
+      std::fill(b2.begin(), b2.end(), 0.f);
+      for (int64_t r = q0; r < q1; r++) {
+        const float *dr = dy + r * c, *xr = x + r * c, *yr = y + r * c;
+        int64_t j = 0;
+        for (; j + VL <= c; j += VL) {
+          vf a = loadu(dr + j);
+          if (elu) { const vf yv = loadu(yr + j); a = yv < 0.f ? a * (yv + 1.f) : a; }
+          storeu(b1.data() + j, loadu(b1.data() + j) + a);
+          storeu(b2.data() + j, loadu(b2.data() + j) + a * (loadu(xr + j) - loadu(mean + j)));
+        }
+        for (; j < c; j++) {
+          const float a = elu && yr[j] < 0.f ? dr[j] * (yr[j] + 1.f) : dr[j];
+          b1[j] += a;
+          b2[j] += a * (xr[j] - mean[j]);
+        }
+      }
+      for (int64_t j = 0; j < c; j++) { p1[j] += b1[j]; p2[j] += b2[j]; }
+    }
+  }
+  // dx = a·k1 + (x − μ)·k2 + k3 with k1 = γr, k2 = −γr³·Σa(x−μ)/n, k3 = −γr·Σa/n
+  std::vector<float> k1(static_cast<size_t>(c)), k2(static_cast<size_t>(c)), k3(static_cast<size_t>(c));
+  for (int64_t j = 0; j < c; j++) {
+    double sa = 0, sad = 0;
+    for (int t = 0; t < T; t++) { sa += part[static_cast<size_t>(t * 2 * c + j)]; sad += part[static_cast<size_t>(t * 2 * c + c + j)]; }
+    const double r = 1.0 / std::sqrt(static_cast<double>(var[j]) + eps);
+    dbeta[j] = static_cast<float>(sa);
+    dgamma[j] = static_cast<float>(r * sad);
+    k1[j] = static_cast<float>(gamma[j] * r);
+    k2[j] = static_cast<float>(-gamma[j] * r * r * r * sad / n);
+    k3[j] = static_cast<float>(-gamma[j] * r * sa / n);
+  }
+  // pass 2
+#pragma omp parallel for schedule(static)
+  for (int64_t q0 = 0; q0 < n; q0 += 256) {
+    const int64_t q1 = std::min(n, q0 + 256);
+    for (int64_t r = q0; r < q1; r++) {
+      const float *dr = dy + r * c, *xr = x + r * c, *yr = y + r * c;
+      float* o = dx + r * c;
+      int64_t j = 0;
+      for (; j + VL <= c; j += VL) {
+        vf a = loadu(dr + j);
+        if (elu) { const vf yv = loadu(yr + j); a = yv < 0.f ? a * (yv + 1.f) : a; }
+        storeu(o + j, a * loadu(k1.data() + j) + (loadu(xr + j) - loadu(mean + j)) * loadu(k2.data() + j) + loadu(k3.data() + j));
+      }
+      for (; j < c; j++) {
+        const float a = elu && yr[j] < 0.f ? dr[j] * (yr[j] + 1.f) : dr[j];
+        o[j] = a * k1[j] + (xr[j] - mean[j]) * k2[j] + k3[j];
+      }
+    }
+  }
+}
+
 int max_threads() { return omp_get_max_threads(); }
 void set_threads(int n) { omp_set_num_threads(std::max(1, n)); }
 const char* simd_name() { return kSimd; }

@@ -48,6 +48,16 @@ void unary(const float* x, float* out, int op, int64_t n, float alpha);
 /** ELU's gradient from its output: dy where y ≥ 0, dy·(y + 1) elsewhere (tfjs's EluGrad). */
 void elu_grad(const float* dy, const float* y, float* out, int64_t n);
 
+/**
+ * Training-mode batch-norm over the rows of x `[n,c]` (batch and spatial axes), then `act` (linear or elu):
+ * y = act((x − μ)·γ/√(σ²+ε) + β); writes y, the batch mean μ and the biased variance σ² (`[c]`).
+ */
+void bn_train_forward(const float* x, const float* gamma, const float* beta, float* y, float* mean, float* var, int64_t n, int64_t c,
+                      float eps, int act);
+/** Its gradient: dx `[n,c]`, dγ, dβ `[c]` from dy, x, y (the forward's output) and the saved μ, σ². */
+void bn_train_backward(const float* dy, const float* x, const float* y, const float* gamma, const float* mean, const float* var, float* dx,
+                       float* dgamma, float* dbeta, int64_t n, int64_t c, float eps, int act);
+
 int max_threads();
 void set_threads(int n);
 const char* simd_name();

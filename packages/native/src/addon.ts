@@ -29,6 +29,12 @@ export interface NativeAddon {
   unary(buf: ArrayBuffer, xOff: number, outOff: number, op: number, n: number, alpha: number): void;
   /** ELU's gradient from its output y. */
   eluGrad(buf: ArrayBuffer, dyOff: number, yOff: number, outOff: number, n: number): void;
+  /** Training-mode batch-norm (+ ELU when act = 2) over the rows of x `[n,c]`: y, mean, biased variance. */
+  bnTrainForward(buf: ArrayBuffer, xOff: number, gammaOff: number, betaOff: number, yOff: number, meanOff: number, varOff: number,
+    n: number, c: number, eps: number, act: number): void;
+  /** Its gradient: dx, dγ, dβ. */
+  bnTrainBackward(buf: ArrayBuffer, dyOff: number, xOff: number, yOff: number, gammaOff: number, meanOff: number, varOff: number,
+    dxOff: number, dgammaOff: number, dbetaOff: number, n: number, c: number, eps: number, act: number): void;
   info(): { simd: string; threads: number };
   setThreads(n: number): void;
 }

@@ -3,7 +3,8 @@
  * elu / relu6 / leaky relu), `Conv2DBackpropInput` (stride 1), `Conv2DBackpropFilter`, `BatchMatMul`, and `Sum` /
  * `Mean` over one contiguous run of axes (e.g. the batch and spatial axes of NHWC: the wasm backend transposes first),
  * and, above 4096 elements, elementwise `Add` / `Sub` / `Multiply` / `RealDiv` (same shapes, a trailing row broadcast,
- * or a scalar), `Square`, `Elu`, `EluGrad`, and 1×1 depthwise convolutions (per-channel affine maps, e.g. batch-norm). They
+ * or a scalar), `Square`, `Elu`, `EluGrad`, and 1×1 depthwise convolutions (per-channel affine maps, e.g. batch-norm);
+ * plus the fused training batch-norm kernels named in `@sal/types`' `FUSED_KERNELS` (two passes each way). They
  * read and write the tensors where the wasm backend keeps them (its heap), so no data is copied; shapes or
  * attributes they do not handle go to the kernel that was registered before (the wasm backend's own, or
  * `@sal/backend`'s).
@@ -12,6 +13,7 @@ import {
   backend_util, getKernel, registerKernel, unregisterKernel, util,
   type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo,
 } from '@tensorflow/tfjs-core';
+import { FUSED_KERNELS } from '@sal/types';
 import { loadNative, type ConvGeomArgs, type NativeAddon } from './addon.js';
 
 /** What the kernels need of the wasm backend (structural: `BackendWasm` of @tensorflow/tfjs-backend-wasm). */
@@ -217,11 +219,60 @@ function makeDepthwise1x1(addon: NativeAddon, fallback: KernelFunc, fused: boole
   }) as unknown as KernelFunc;
 }
 
+const BN_ACTIVATIONS: Record<string, number> = { linear: 0, elu: 2 };
+
+function bnArgs(args: KernelArgs, names: string[]): { ok: boolean; n: number; c: number; eps: number; act: number } {
+  const t = args.inputs;
+  const { epsilon, activation } = args.attrs as unknown as { epsilon: number; activation?: string };
+  const x = t[names[0]!];
+  const act = BN_ACTIVATIONS[activation ?? 'linear'];
+  if (!x || x.shape.length < 2 || act === undefined || !(epsilon >= 0)) return { ok: false, n: 0, c: 0, eps: 0, act: 0 };
+  const c = x.shape[x.shape.length - 1]!;
+  const n = util.sizeFromShape(x.shape) / c;
+  const ok = n > 0 && names.every((k) => {
+    const v = t[k];
+    return v !== undefined && v.dtype === 'float32' && (k === 'gamma' || k === 'beta' || k === 'mean' || k === 'variance'
+      ? util.sizeFromShape(v.shape) === c : util.arraysEqual(v.shape, x.shape));
+  });
+  return { ok, n, c, eps: epsilon, act };
+}
+
+function makeBnTrain(addon: NativeAddon): KernelFunc {
+  return ((args: KernelArgs) => {
+    const b = args.backend as WasmBackendLike;
+    const g = bnArgs(args, ['x', 'gamma', 'beta']);
+    if (!g.ok) throw new Error(`@sal/native: ${FUSED_KERNELS.batchNormTrain} needs float32 x [..., C], gamma [C], beta [C], epsilon ≥ 0 and activation 'linear' | 'elu'`);
+    const { x, gamma, beta } = args.inputs as Record<string, TensorInfo>;
+    const y = b.makeOutput([...x!.shape], 'float32');
+    const mean = b.makeOutput([g.c], 'float32');
+    const variance = b.makeOutput([g.c], 'float32');
+    addon.bnTrainForward(b.wasm.HEAPU8.buffer as ArrayBuffer, offset(b, x!), offset(b, gamma!), offset(b, beta!), offset(b, y), offset(b, mean),
+      offset(b, variance), g.n, g.c, g.eps, g.act);
+    return [y, mean, variance];
+  }) as unknown as KernelFunc;
+}
+
+function makeBnTrainGrad(addon: NativeAddon): KernelFunc {
+  return ((args: KernelArgs) => {
+    const b = args.backend as WasmBackendLike;
+    const g = bnArgs(args, ['x', 'dy', 'y', 'gamma', 'mean', 'variance']);
+    if (!g.ok) throw new Error(`@sal/native: ${FUSED_KERNELS.batchNormTrainGrad} needs float32 dy, x, y [..., C] and gamma, mean, variance [C]`);
+    const { dy, x, y, gamma, mean, variance } = args.inputs as Record<string, TensorInfo>;
+    const dx = b.makeOutput([...x!.shape], 'float32');
+    const dgamma = b.makeOutput([g.c], 'float32');
+    const dbeta = b.makeOutput([g.c], 'float32');
+    addon.bnTrainBackward(b.wasm.HEAPU8.buffer as ArrayBuffer, offset(b, dy!), offset(b, x!), offset(b, y!), offset(b, gamma!), offset(b, mean!),
+      offset(b, variance!), offset(b, dx), offset(b, dgamma), offset(b, dbeta), g.n, g.c, g.eps, g.act);
+    return [dx, dgamma, dbeta];
+  }) as unknown as KernelFunc;
+}
+
 let previous: Map<string, KernelConfig> | null = null;
 
 /** Kernel names {@link registerNativeKernels} provides. */
 export const NATIVE_KERNELS = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul', 'Sum', 'Mean',
-  'Add', 'Sub', 'Multiply', 'RealDiv', 'Square', 'Elu', 'EluGrad', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D'] as const;
+  'Add', 'Sub', 'Multiply', 'RealDiv', 'Square', 'Elu', 'EluGrad', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D',
+  FUSED_KERNELS.batchNormTrain, FUSED_KERNELS.batchNormTrainGrad] as const;
 
 /**
  * Register the native kernels on the `wasm` backend (idempotent), each falling back to the kernel registered
@@ -254,6 +305,8 @@ export function registerNativeKernels(): readonly string[] {
     EluGrad: (fb) => makeEluGrad(addon, fb),
     DepthwiseConv2dNative: (fb) => makeDepthwise1x1(addon, fb, false),
     FusedDepthwiseConv2D: (fb) => makeDepthwise1x1(addon, fb, true),
+    [FUSED_KERNELS.batchNormTrain]: () => makeBnTrain(addon),
+    [FUSED_KERNELS.batchNormTrainGrad]: () => makeBnTrainGrad(addon),
   };
   for (const name of NATIVE_KERNELS) {
     const old = getKernel(name, 'wasm');

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FUSED_KERNELS } from '@sal/types';
 import { nativeKernelsRegistered, nativeStatus, registerNativeKernels, unregisterNativeKernels } from '../src/index.js';
 import { expectClose, on, values } from './helpers.js';
 
@@ -198,6 +199,62 @@ describe('elementwise', () => {
       expectClose(await on('wasm', plain), await on('cpu', plain), 1e-6);
     });
   }
+});
+
+describe('fused training batch-norm (+ ELU)', () => {
+  // float64 reference: y = act((x − μ)/√(σ²+ε)·γ + β) over the rows of x [n, c]
+  function reference(x: Float32Array, gamma: Float32Array, beta: Float32Array, n: number, c: number, eps: number, elu: boolean): Float64Array {
+    const y = new Float64Array(n * c);
+    for (let j = 0; j < c; j++) {
+      let m = 0;
+      for (let r = 0; r < n; r++) m += x[r * c + j]!;
+      m /= n;
+      let v = 0;
+      for (let r = 0; r < n; r++) v += (x[r * c + j]! - m) ** 2;
+      v /= n;
+      for (let r = 0; r < n; r++) {
+        const z = ((x[r * c + j]! - m) / Math.sqrt(v + eps)) * gamma[j]! + beta[j]!;
+        y[r * c + j] = elu && z < 0 ? Math.expm1(z) : z;
+      }
+    }
+    return y;
+  }
+  for (const activation of ['linear', 'elu'] as const) {
+    it(`forward matches a float64 reference, gradient matches central differences (${activation})`, async () => {
+      await tf.setBackend('wasm');
+      const shape = [3, 5, 7, 6], n = 3 * 5 * 7, c = 6, eps = 1e-3;
+      const xv = values(n * c, 31).map((v, i) => v * 3 + (i % c) * 10); // channel means far from 0
+      const gv = values(c, 32).map((v) => v + 1), bv = values(c, 33), wv = values(n * c, 34); // L = Σ w·y
+      const [y, mean, variance] = tf.engine().runKernel(FUSED_KERNELS.batchNormTrain,
+        { x: tf.tensor(xv, shape), gamma: tf.tensor1d(gv), beta: tf.tensor1d(bv) }, { epsilon: eps, activation } as never) as tf.Tensor[];
+      const ref = reference(xv, gv, bv, n, c, eps, activation === 'elu');
+      const yv = y!.dataSync();
+      for (let i = 0; i < n * c; i++) expect(Math.abs(yv[i]! - ref[i]!)).toBeLessThan(2e-5);
+      const [dx, dgamma, dbeta] = tf.engine().runKernel(FUSED_KERNELS.batchNormTrainGrad,
+        { dy: tf.tensor(wv, shape), x: tf.tensor(xv, shape), y: y!, gamma: tf.tensor1d(gv), mean: mean!, variance: variance! },
+        { epsilon: eps, activation } as never) as tf.Tensor[];
+      const loss = (xs: Float32Array, gs: Float32Array, bs: Float32Array) => reference(xs, gs, bs, n, c, eps, activation === 'elu').reduce((acc, v, i) => acc + v * wv[i]!, 0);
+      const fd = (arr: Float32Array, i: number, f: (a: Float32Array) => number) => {
+        const h = 2e-3;
+        const p = arr.slice(); p[i] = arr[i]! + h;
+        const m = arr.slice(); m[i] = arr[i]! - h;
+        // in float32 storage: use the exact step taken
+        return (f(p) - f(m)) / (p[i]! - m[i]!);
+      };
+      const dxv = dx!.dataSync(), dgv = dgamma!.dataSync(), dbv = dbeta!.dataSync();
+      for (const i of [0, 7, 50, 101, n * c - 1]) expect(Math.abs(dxv[i]! - fd(xv, i, (a) => loss(a, gv, bv)))).toBeLessThan(2e-3);
+      for (let j = 0; j < c; j++) {
+        expect(Math.abs(dgv[j]! - fd(gv, j, (a) => loss(xv, a, bv)))).toBeLessThan(2e-3);
+        expect(Math.abs(dbv[j]! - fd(bv, j, (a) => loss(xv, gv, a)))).toBeLessThan(2e-3);
+      }
+      tf.dispose([y!, mean!, variance!, dx!, dgamma!, dbeta!]);
+    });
+  }
+  it('refuses bad inputs with a message naming the contract', async () => {
+    await tf.setBackend('wasm');
+    expect(() => tf.engine().runKernel(FUSED_KERNELS.batchNormTrain, { x: tf.zeros([4, 3]), gamma: tf.ones([2]), beta: tf.zeros([3]) },
+      { epsilon: 1e-5, activation: 'linear' } as never)).toThrow(/gamma \[C\]/);
+  });
 });
 
 describe('tensor bookkeeping', () => {

@@ -4,3 +4,4 @@ export { createRng, deriveSeed } from './rng.js';
 export type { Rng } from './rng.js';
 export type * from './shapes.js';
 export type * from './contracts.js';
+export { FUSED_KERNELS } from './kernels.js';

@@ -1,0 +1,16 @@
+/**
+ * Names of optional fused kernels: a backend extension may register them (`@sal/native` does, on the wasm
+ * backend), and packages call them through `tf.engine().runKernel` when `tf.getKernel(name, backend)` finds them,
+ * else compute the same thing from tfjs ops. The names and tensor contracts live here so that neither side
+ * imports the other.
+ *
+ * - `batchNormTrain`: inputs `{ x [B,H,W,C], gamma [C], beta [C] }`, attrs `{ epsilon, activation: 'linear' | 'elu' }`
+ *   → `[y [B,H,W,C], mean [C], variance [C]]`: training-mode batch-norm over B·H·W (biased variance), then the
+ *   activation.
+ * - `batchNormTrainGrad`: inputs `{ dy, x, y, gamma, mean, variance }` (y, mean, variance from `batchNormTrain`),
+ *   same attrs → `[dx, dgamma, dbeta]`.
+ */
+export const FUSED_KERNELS = Object.freeze({
+  batchNormTrain: 'SalBatchNormTrain',
+  batchNormTrainGrad: 'SalBatchNormTrainGrad',
+} as const);
