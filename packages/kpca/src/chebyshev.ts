@@ -198,20 +198,44 @@ export function chebyshevTopEigen(a: tf.Tensor2D, k: number, s: ChebyshevSetting
       const cut = Math.max(smallest, lower + 1e-3 * span);
       const e = (cut - lower) / 2;
       const c = (cut + lower) / 2;
-      // scaled three-term recurrence (Zhou & Saad): values stay O(1) for the wanted eigenvalues
-      let sigma = e / (top - c);
-      const tau = 2 / sigma;
+      // three-term recurrence with M = 2(A − cI)/e formed once per round, so each degree is one product and
+      // one subtraction: Y₁ = ½M·Y₀, Y_{j+1} = M·Y_j − Y_{j−1}. The top direction grows like T_j(t₁); both
+      // iterates are rescaled together (the recurrence is linear) before that could overflow float32.
+      const mat = tf.tidy(() => tf.sub(tf.mul(a, 2 / e), tf.mul(tf.eye(n), (2 * c) / e)) as tf.Tensor2D);
+      const t1 = (top - c) / e;
+      let tPrev = 1;
+      let tCur = t1;
       let prev: tf.Tensor2D = y;
-      let cur = tf.tidy(() => tf.mul(tf.sub(times(prev), tf.mul(prev, c)), sigma / e) as tf.Tensor2D);
-      for (let j = 2; j <= s.degree; j++) {
-        const s2 = 1 / (tau - sigma);
-        const p0 = prev;
-        const p1 = cur;
-        const next = tf.tidy(() => tf.sub(tf.mul(tf.sub(times(p1), tf.mul(p1, c)), (2 * s2) / e), tf.mul(p0, sigma * s2)) as tf.Tensor2D);
-        if (p0 !== y) p0.dispose();
-        prev = p1;
-        cur = next;
-        sigma = s2;
+      let cur: tf.Tensor2D;
+      try {
+        products++;
+        cur = tf.tidy(() => tf.mul(tf.matMul(mat, prev), 0.5) as tf.Tensor2D);
+        for (let j = 2; j <= s.degree; j++) {
+          const p0 = prev;
+          const p1 = cur;
+          products++;
+          let next = tf.tidy(() => tf.sub(tf.matMul(mat, p1), p0) as tf.Tensor2D);
+          let tNext = 2 * t1 * tCur - tPrev;
+          let keep = p1;
+          if (tNext > 1e12) {
+            const f = 1 / tNext;
+            const scaledNext = tf.mul(next, f) as tf.Tensor2D;
+            const scaledCur = tf.mul(p1, f) as tf.Tensor2D;
+            next.dispose();
+            p1.dispose();
+            next = scaledNext;
+            keep = scaledCur;
+            tCur *= f;
+            tNext = 1;
+          }
+          if (p0 !== y) p0.dispose();
+          prev = keep;
+          cur = next;
+          tPrev = tCur;
+          tCur = tNext;
+        }
+      } finally {
+        mat.dispose();
       }
       if (prev !== y) prev.dispose();
       const q = orthonormalize(cur, rng);
