@@ -8,6 +8,7 @@
  * the unbiased batch variance (×n/(n−1), n = B·H·W) while the normalisation uses the biased one.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { FUSED_KERNELS } from '@sal/types';
 import type { ParamStore } from './params.js';
 
 export interface BatchNormParams {
@@ -68,6 +69,9 @@ function affineAct(x: tf.Tensor4D, scale: tf.Tensor1D, shift: tf.Tensor1D | null
  * {@link batchNorm} (unbiased variance), outside the gradient tape.
  */
 export function batchNormTrain(x: tf.Tensor4D, p: BatchNormParams, momentum: number, eps: number, elu: boolean): tf.Tensor4D {
+  if (tf.getKernel(FUSED_KERNELS.batchNormTrain, tf.getBackend()) && tf.getKernel(FUSED_KERNELS.batchNormTrainGrad, tf.getBackend())) {
+    return batchNormTrainFused(x, p, momentum, eps, elu);
+  }
   const [b, h, w, c] = x.shape;
   const n = b * h * w;
   const unbias = n > 1 ? n / (n - 1) : 1;
@@ -97,6 +101,31 @@ export function batchNormTrain(x: tf.Tensor4D, p: BatchNormParams, momentum: num
       return [tf.add(first, second), dGamma, sumA];
     };
     return { value: y, gradFunc };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor) => tf.Tensor4D;
+  return op(x, p.gamma, p.beta);
+}
+
+/**
+ * {@link batchNormTrain} through the backend's fused kernels (`FUSED_KERNELS` of `@sal/types`, e.g. registered by
+ * `@sal/native` on the wasm backend): two passes over x forward and two over (dy, x, y) backward, the same formulas.
+ */
+function batchNormTrainFused(x: tf.Tensor4D, p: BatchNormParams, momentum: number, eps: number, elu: boolean): tf.Tensor4D {
+  const [b, h, w] = x.shape;
+  const n = b * h * w;
+  const unbias = n > 1 ? n / (n - 1) : 1;
+  const attrs = { epsilon: eps, activation: elu ? 'elu' : 'linear' } as unknown as tf.NamedAttrMap;
+  const op = tf.customGrad(((xi: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, save: tf.GradSaveFunc) => {
+    const [y, mean, variance] = tf.engine().runKernel(FUSED_KERNELS.batchNormTrain, { x: xi, gamma, beta }, attrs) as tf.Tensor[];
+    tf.tidy(() => {
+      p.runningMean.assign(tf.add(tf.mul(p.runningMean, momentum), tf.mul(mean!, 1 - momentum)));
+      p.runningVar.assign(tf.add(tf.mul(p.runningVar, momentum), tf.mul(variance!, (1 - momentum) * unbias)));
+    });
+    save([xi, y!, gamma, mean!, variance!]);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
+      const [sx, sy, sg, sm, sv] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+      return tf.engine().runKernel(FUSED_KERNELS.batchNormTrainGrad, { dy, x: sx, y: sy, gamma: sg, mean: sm, variance: sv }, attrs) as tf.Tensor[];
+    };
+    return { value: y!, gradFunc };
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor) => tf.Tensor4D;
   return op(x, p.gamma, p.beta);
 }

@@ -5,6 +5,7 @@
  * running statistics, and the gradients of every trainable weight and of the input. The input has large
  * per-channel offsets (mean ≫ std after the first conv) so that cancellation in the statistics would show.
  */
+import { FUSED_KERNELS } from '@sal/types';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { expectArraysClose, expectNoLeaks, relativeError } from '@sal/test-utils';
@@ -58,7 +59,11 @@ function setup() {
 }
 
 describe('fast training and evaluation paths', () => {
-  it('training: output, running statistics and every gradient match the plain tfjs path', () => {
+  // wasm: @sal/native's fused batch-norm kernels when built (FUSED_KERNELS); cpu: the composite path from tfjs ops
+  it.each(['wasm', 'cpu'])('training (%s): output, running statistics and every gradient match the plain tfjs path', async (backend) => {
+    await tf.setBackend(backend);
+    // the fused kernels are there on wasm whenever @sal/native is (it is built wherever CI runs)
+    expect(Boolean(tf.getKernel(FUSED_KERNELS.batchNormTrain, backend))).toBe(backend === 'wasm' && process.env['SAL_NATIVE'] !== '0');
     const { core, w, x, probe } = setup();
     const trainable = Object.entries(w).filter(([, v]) => v.trainable);
     const running = Object.fromEntries(Object.entries(w).filter(([, v]) => !v.trainable).map(([k, v]) => [k, tf.clone(v)]));
@@ -100,6 +105,7 @@ describe('fast training and evaluation paths', () => {
     tf.dispose([x, probe, fresh.x, fresh.probe, ref, got, Object.values(running), Object.values(refW)] as never);
     core.dispose();
     fresh.core.dispose();
+    await tf.setBackend('wasm');
   });
 
   it('evaluation: output and input gradient match the plain tfjs path (no tape: fused kernels; tape: their gradients)', () => {
