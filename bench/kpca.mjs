@@ -3,10 +3,12 @@
 // table of medians: PCA 500 × 4096 with all components; kernel PCA rbf 2000 × 4096, 50 components, with
 // the inverse map (scikit-learn reference figures: 0.25 s and 1.39–1.48 s, shared/reference/baseline.md).
 // Build first: `npx tsc -p tsconfig.build.json` in packages/types, packages/backend and packages/kpca.
-// Usage: node bench/kpca.mjs [--backend wasm|cpu|auto] [--reps N] [--quick]
+// With --split it also times the stages of the kernel PCA fit separately (kernel matrix, centring,
+// eigensolver, the pre-image ridge solve), each through the package's public functions.
+// Usage: node bench/kpca.mjs [--backend wasm|cpu|auto] [--reps N] [--quick] [--split]
 import { initBackend, describeBackend } from '@sal/backend';
 import { createRng } from '@sal/types';
-import { fitPca, fitKernelPca } from '@sal/kpca';
+import { fitPca, fitKernelPca, kernelMatrix, resolveKernel, fitKernelCentering, centerKernel, topEigen, solveSpd } from '@sal/kpca';
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 
@@ -17,6 +19,7 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
     baseline: { type: 'string' },
+    split: { type: 'boolean', default: false },
   },
 });
 // reference medians from baseline_torch.py's JSON (same machine, same run), when given
@@ -66,9 +69,34 @@ if (!args.only || args.only === 'kpca') {
   rows.push(['kernel PCA rbf 2000 × 4096, 50 components, inverse map (fit)', r, ref.kpca ?? 1.44, ref.kpca !== null]);
 }
 
+let split = null;
+if (args.split && (!args.only || args.only === 'kpca')) {
+  // the stages of fitKernelPca(x, { kernel: 'rbf', nComponents: 50, fitInverseTransform: true }), medians
+  const x = randomMatrix(2000, 4096, 2);
+  const spec = resolveKernel('bench', 'rbf', {}, x.cols);
+  let K, Kc, eig, Kz;
+  const stage = {
+    'kernel matrix (2000 × 2000 rbf)': time(() => { K = kernelMatrix(x, null, spec); }),
+    'centring': time(() => { Kc = centerKernel(K, fitKernelCentering(K)); }),
+    'eigensolver (top 50)': time(() => { eig = topEigen(Kc, 50, { seed: 0 }); }),
+  };
+  const n = x.rows, k = 50;
+  const z = { rows: n, cols: k, data: new Float64Array(n * k) };
+  for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) z.data[i * k + j] = eig.vectors.data[i * k + j] * Math.sqrt(Math.max(eig.values[j], 0));
+  stage['kernel of the scores (2000 × 2000)'] = time(() => { Kz = kernelMatrix(z, null, spec); for (let i = 0; i < n; i++) Kz.data[i * n + i] += 1; });
+  stage['pre-image ridge solve (2000 × 2000, 4096 right-hand sides)'] = time(() => solveSpd(Kz, x));
+  split = { stage, eig: { algorithm: eig.algorithm, products: eig.products, converged: eig.converged } };
+}
+
 console.log(`backend: ${describeBackend(info)}; ${reps} repetition(s) after one warm-up\n`);
 console.log('| task | sal median | min–max | scikit-learn | time ratio (sal / sklearn) |');
 console.log('|---|---|---|---|---|');
 for (const [name, r, refS, measured] of rows) {
   console.log(`| ${name} | ${r.median.toFixed(3)} s | ${r.min.toFixed(3)}–${r.max.toFixed(3)} s | ${refS.toFixed(3)} s${measured ? '' : ' (baseline.md)'} | ${(r.median / refS).toFixed(2)}× |`);
+}
+if (split) {
+  console.log(`\nKernel PCA fit, stage by stage (eigensolver: ${split.eig.algorithm}, ${split.eig.products} block products, converged ${split.eig.converged})\n`);
+  console.log('| stage | median | min–max |');
+  console.log('|---|---|---|');
+  for (const [name, r] of Object.entries(split.stage)) console.log(`| ${name} | ${r.median.toFixed(3)} s | ${r.min.toFixed(3)}–${r.max.toFixed(3)} s |`);
 }
