@@ -31,6 +31,10 @@ constexpr int MR = 4;
 const char* kSimd = "sse";
 #endif
 constexpr int NR = 2 * VL;
+// Below these sizes a parallel region costs more than it saves (waking a sleeping thread takes tens of µs, and
+// milliseconds on a busy machine): elements for memory-bound loops, multiply-adds for compute-bound ones.
+constexpr int64_t kParallelMin = 1 << 16;
+constexpr int64_t kParallelWork = 1 << 21;
 
 typedef float vf __attribute__((vector_size(VL * 4)));
 typedef float vfu __attribute__((vector_size(VL * 4), aligned(4), may_alias));
@@ -203,13 +207,14 @@ void conv2d_forward(const float* x, const float* f, const float* bias, float* ou
   const int64_t tasks = g.n * blocks;
   const int64_t span = (kRowBlock - 1) * g.sh + (g.kh - 1) * g.dh + 1;
   const bool fewOut = g.co <= 4 && g.ci % VL == 0;
+  const int64_t convWork = g.n * g.ho * g.wo * g.co * g.kh * g.kw * g.ci;
   if (fewOut) {
     // filter as [kh][kw][co][ci]: the reduced channels contiguous
     std::vector<float> wt(static_cast<size_t>(g.kh * g.kw * g.co * g.ci));
     for (int64_t k = 0; k < g.kh * g.kw; k++)
       for (int64_t c = 0; c < g.ci; c++)
         for (int64_t o = 0; o < g.co; o++) wt[(k * g.co + o) * g.ci + c] = f[(k * g.ci + c) * g.co + o];
-#pragma omp parallel
+#pragma omp parallel if (convWork >= kParallelWork)
     {
       std::vector<float> win(static_cast<size_t>(span * rowlen));
 #pragma omp for schedule(static)
@@ -236,7 +241,7 @@ void conv2d_forward(const float* x, const float* f, const float* bias, float* ou
   std::vector<float> bpad(static_cast<size_t>(nb * NR), 0.f);
   if (bias) std::memcpy(bpad.data(), bias, static_cast<size_t>(g.co) * sizeof(float));
   const int64_t step = g.sw * g.ci;
-#pragma omp parallel
+#pragma omp parallel if (convWork >= kParallelWork)
   {
     alignas(64) float tile[MR * NR];
     std::vector<float> win(static_cast<size_t>(span * rowlen));
@@ -349,7 +354,7 @@ void conv2d_backprop_filter(const float* x, const float* dy, float* df, const Co
   if (g.co % NR != 0) {
     const int64_t pix = g.n * g.ho * g.wo;
     dybuf.assign(static_cast<size_t>(pix * copad), 0.f);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (pix * copad >= kParallelMin)
     for (int64_t p = 0; p < pix; p++) std::memcpy(dybuf.data() + p * copad, dy + p * g.co, static_cast<size_t>(g.co) * sizeof(float));
     dyp = dybuf.data();
     ld = copad;
@@ -359,6 +364,7 @@ void conv2d_backprop_filter(const float* x, const float* dy, float* df, const Co
   for (int64_t kx = 0, m = 0; kx < g.kw; kx++)
     for (int64_t c = 0; c < g.ci; c++, m++) moff[m] = kx * g.dw * g.ci + c;
   const int64_t accSize = g.kh * M * copad;
+  const int64_t filterWork = g.n * g.ho * g.wo * g.co * g.kh * g.kw * g.ci;
   const int64_t chunks = (g.ho + kRowChunk - 1) / kRowChunk;
   const int64_t tasks = g.n * chunks;
   const int T = std::max(1, static_cast<int>(std::min<int64_t>(omp_get_max_threads(), tasks)));
@@ -366,7 +372,7 @@ void conv2d_backprop_filter(const float* x, const float* dy, float* df, const Co
   const int64_t step = g.sw * g.ci;
   // window rows of one chunk: input rows oy0·sh − pt + j for j in [0, span)
   const int64_t span = (kRowChunk - 1) * g.sh + (g.kh - 1) * g.dh + 1;
-#pragma omp parallel num_threads(T)
+#pragma omp parallel num_threads(T) if (filterWork >= kParallelWork)
   {
     float* acc = accs.data() + omp_get_thread_num() * accSize;
     std::vector<float> win(static_cast<size_t>(span * rowlen));
@@ -395,7 +401,7 @@ void conv2d_backprop_filter(const float* x, const float* dy, float* df, const Co
   }
   // reduce the per-thread sums [ky][kx·ci][copad] into df [kh][kw][ci][co]
   const int64_t KM = g.kh * M;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (KM * g.co >= kParallelMin)
   for (int64_t km = 0; km < KM; km++)
     for (int64_t c = 0; c < g.co; c++) {
       float s = 0.f;
@@ -459,7 +465,7 @@ void gemm_one(const float* A, const float* B, float* C, int64_t m, int64_t n, in
     const int64_t kc = std::min(KC, k - pc);
     bpack.assign(static_cast<size_t>(nb * kc * NR), 0.f);
     float* bp = bpack.data();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (kc * n >= kParallelMin)
     for (int64_t jb = 0; jb < nb; jb++) {
       const int64_t j0 = jb * NR, jn = std::min<int64_t>(NR, n - j0);
       float* dst = bp + jb * kc * NR;
@@ -469,7 +475,7 @@ void gemm_one(const float* A, const float* B, float* C, int64_t m, int64_t n, in
     }
     const int64_t mcs = (m + MC - 1) / MC;
     const bool accumulate = pc > 0;
-#pragma omp parallel
+#pragma omp parallel if (m * n * kc >= kParallelWork)
     {
       std::vector<float>& ap = apacks[omp_get_thread_num()];
       ap.resize(static_cast<size_t>(MC * kc));
@@ -506,7 +512,7 @@ void gemm_one(const float* A, const float* B, float* C, int64_t m, int64_t n, in
 void gemm_small_m(const float* A, const float* B, float* C, int64_t m, int64_t n, int64_t k, bool transA, bool transB) {
   const auto a_at = [&](int64_t i, int64_t kk) { return transA ? A[kk * m + i] : A[i * k + kk]; };
   if (transB) {  // C[i,j] = A(i,:) · B[j,:], B's rows contiguous
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (m * n * k >= kParallelWork)
     for (int64_t j = 0; j < n; j++)
       for (int64_t i = 0; i < m; i++) {
         const float* b = B + j * k;
@@ -523,7 +529,7 @@ void gemm_small_m(const float* A, const float* B, float* C, int64_t m, int64_t n
   }
   const int T = omp_get_max_threads();
   std::vector<double> partial(static_cast<size_t>(T * m * n), 0.0);
-#pragma omp parallel num_threads(T)
+#pragma omp parallel num_threads(T) if (m * n * k >= kParallelWork)
   {
     const int t = omp_get_thread_num(), nt = omp_get_num_threads();
     const int64_t ka = k * t / nt, kb = k * (t + 1) / nt;
@@ -606,7 +612,7 @@ void sum_rows(const float* x, int64_t r0, int64_t r1, int64_t inner, double* acc
 void reduce_sum(const float* x, float* out, int64_t outer, int64_t red, int64_t inner, float scale) {
   const int T = omp_get_max_threads();
   if (outer >= T || red < 4096) {
-#pragma omp parallel
+#pragma omp parallel if (outer * red * inner >= kParallelMin)
     {
       std::vector<double> acc(static_cast<size_t>(inner));
 #pragma omp for schedule(static)
@@ -620,7 +626,7 @@ void reduce_sum(const float* x, float* out, int64_t outer, int64_t red, int64_t 
   }
   // few outputs, long reductions: split the reduced rows between threads
   std::vector<double> partial(static_cast<size_t>(T * outer * inner), 0.0);
-#pragma omp parallel num_threads(T)
+#pragma omp parallel num_threads(T) if (outer * red * inner >= kParallelMin)
   {
     const int t = omp_get_thread_num(), nt = omp_get_num_threads();
     const int64_t r0 = red * t / nt, r1 = red * (t + 1) / nt;
@@ -637,7 +643,6 @@ void reduce_sum(const float* x, float* out, int64_t outer, int64_t red, int64_t 
 // Elementwise (memory-bound: threads only above a size where they pay)
 
 namespace {
-constexpr int64_t kParallelMin = 1 << 16;
 
 template <int OP>
 inline vf binop(vf a, vf b) {
@@ -748,7 +753,7 @@ namespace {
 void channel_moments(const float* x, int64_t n, int64_t c, const float* shift, double* s1, double* s2) {
   const int T = omp_get_max_threads();
   std::vector<double> part(static_cast<size_t>(T * 2 * c), 0.0);
-#pragma omp parallel num_threads(T)
+#pragma omp parallel num_threads(T) if (n * c >= kParallelMin)
   {
     const int t = omp_get_thread_num(), nt = omp_get_num_threads();
     const int64_t r0 = n * t / nt, r1 = n * (t + 1) / nt;
@@ -785,18 +790,31 @@ void bn_train_forward(const float* x, const float* gamma, const float* beta, flo
   std::vector<float> shift(x, x + c);
   std::vector<double> s1(static_cast<size_t>(c)), s2(static_cast<size_t>(c));
   channel_moments(x, n, c, shift.data(), s1.data(), s2.data());
-  std::vector<float> scale(static_cast<size_t>(c)), offs(static_cast<size_t>(c));
+  // y = act(((x − shift) − m1)·scale + β): x − shift is exact (both near the mean), m1 is small, so no
+  // cancellation against a large folded offset
+  std::vector<float> scale(static_cast<size_t>(c)), m1f(static_cast<size_t>(c));
   for (int64_t j = 0; j < c; j++) {
     const double m1 = s1[j] / n;
     const double v = std::max(0.0, s2[j] / n - m1 * m1);
-    const double mu = shift[j] + m1;
-    mean[j] = static_cast<float>(mu);
+    mean[j] = static_cast<float>(shift[j] + m1);
     var[j] = static_cast<float>(v);
-    const double r = 1.0 / std::sqrt(v + eps);
-    scale[j] = static_cast<float>(gamma[j] * r);
-    offs[j] = static_cast<float>(beta[j] - mu * gamma[j] * r);
+    scale[j] = static_cast<float>(gamma[j] / std::sqrt(v + eps));
+    m1f[j] = static_cast<float>(m1);
   }
-  channel_affine(x, scale.data(), offs.data(), y, n, c, act, 0.f);
+#pragma omp parallel for schedule(static) if (n * c >= kParallelMin)
+  for (int64_t q0 = 0; q0 < n; q0 += 256) {
+    const int64_t q1 = std::min(n, q0 + 256);
+    for (int64_t r = q0; r < q1; r++) {
+      const float* xr = x + r * c;
+      float* o = y + r * c;
+      int64_t j = 0;
+      for (; j + VL <= c; j += VL) {
+        const vf d = (loadu(xr + j) - loadu(shift.data() + j)) - loadu(m1f.data() + j);
+        storeu(o + j, activate_v(d * loadu(scale.data() + j) + loadu(beta + j), act, 0.f));
+      }
+      for (; j < c; j++) o[j] = activate(((xr[j] - shift[j]) - m1f[j]) * scale[j] + beta[j], act, 0.f);
+    }
+  }
 }
 
 void bn_train_backward(const float* dy, const float* x, const float* y, const float* gamma, const float* mean, const float* var, float* dx,
@@ -805,7 +823,7 @@ void bn_train_backward(const float* dy, const float* x, const float* y, const fl
   const int T = omp_get_max_threads();
   std::vector<double> part(static_cast<size_t>(T * 2 * c), 0.0);
   // pass 1: Σa and Σa·(x − μ), a = dL/d(pre-activation)
-#pragma omp parallel num_threads(T)
+#pragma omp parallel num_threads(T) if (n * c >= kParallelMin)
   {
     const int t = omp_get_thread_num(), nt = omp_get_num_threads();
     const int64_t r0 = n * t / nt, r1 = n * (t + 1) / nt;
@@ -847,7 +865,7 @@ void bn_train_backward(const float* dy, const float* x, const float* y, const fl
     k3[j] = static_cast<float>(-gamma[j] * r * sa / n);
   }
   // pass 2
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n * c >= kParallelMin)
   for (int64_t q0 = 0; q0 < n; q0 += 256) {
     const int64_t q1 = std::min(n, q0 + 256);
     for (int64_t r = q0; r < q1; r++) {

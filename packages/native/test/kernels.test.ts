@@ -42,6 +42,9 @@ const CASES: ConvCase[] = [
   { x: [1, 12, 14, 4], f: [3, 3, 4, 33], strides: [1, 1], pad: 'same', dil: [2, 2] }, // dilation
   { x: [2, 9, 8, 6], f: [5, 3, 6, 17], strides: [1, 1], pad: [[0, 0], [2, 1], [0, 2], [0, 0]], dil: [1, 1] }, // explicit, uneven
   { x: [1, 5, 5, 2], f: [1, 1, 2, 3], strides: [1, 1], pad: 2, dil: [1, 1] }, // numeric padding
+  // large enough for the threaded paths (≥ 2²¹ multiply-adds)
+  { x: [4, 24, 24, 16], f: [3, 3, 16, 32], strides: [1, 1], pad: 'same', dil: [1, 1] },
+  { x: [4, 24, 24, 32], f: [5, 5, 32, 2], strides: [1, 1], pad: 'same', dil: [1, 1] }, // few output channels
 ];
 const label = (c: ConvCase) => `x${c.x.join('x')} f${c.f.join('x')} s${c.strides.join(',')} pad ${JSON.stringify(c.pad)} d${c.dil.join(',')}`;
 
@@ -115,6 +118,7 @@ describe('BatchMatMul', () => {
     [[1, 70000], [70000, 32], false, false], // few rows (batch-norm's channel sums): split along k
     [[70000, 3], [70000, 20], true, false],
     [[2, 3000], [40, 3000], false, true],
+    [[256, 512], [512, 64], false, false], // threaded
   ];
   for (const [sa, sb, ta, tb] of shapes) {
     it(`matches the cpu backend: [${sa}]${ta ? 'ᵀ' : ''} · [${sb}]${tb ? 'ᵀ' : ''}`, async () => {
@@ -219,19 +223,19 @@ describe('fused training batch-norm (+ ELU)', () => {
     }
     return y;
   }
-  for (const activation of ['linear', 'elu'] as const) {
-    it(`forward matches a float64 reference, gradient matches central differences (${activation})`, async () => {
+  for (const [activation, shape] of [['linear', [3, 5, 7, 6]], ['elu', [3, 5, 7, 6]], ['elu', [8, 16, 16, 32]]] as const) {
+    it(`forward matches a float64 reference, gradient matches central differences (${activation}, [${shape}])`, async () => {
       await tf.setBackend('wasm');
-      const shape = [3, 5, 7, 6], n = 3 * 5 * 7, c = 6, eps = 1e-3;
+      const c = shape[3], n = shape[0] * shape[1] * shape[2], eps = 1e-3;
       const xv = values(n * c, 31).map((v, i) => v * 3 + (i % c) * 10); // channel means far from 0
       const gv = values(c, 32).map((v) => v + 1), bv = values(c, 33), wv = values(n * c, 34); // L = Σ w·y
       const [y, mean, variance] = tf.engine().runKernel(FUSED_KERNELS.batchNormTrain,
-        { x: tf.tensor(xv, shape), gamma: tf.tensor1d(gv), beta: tf.tensor1d(bv) }, { epsilon: eps, activation } as never) as tf.Tensor[];
+        { x: tf.tensor(xv, [...shape]), gamma: tf.tensor1d(gv), beta: tf.tensor1d(bv) }, { epsilon: eps, activation } as never) as tf.Tensor[];
       const ref = reference(xv, gv, bv, n, c, eps, activation === 'elu');
       const yv = y!.dataSync();
       for (let i = 0; i < n * c; i++) expect(Math.abs(yv[i]! - ref[i]!)).toBeLessThan(2e-5);
       const [dx, dgamma, dbeta] = tf.engine().runKernel(FUSED_KERNELS.batchNormTrainGrad,
-        { dy: tf.tensor(wv, shape), x: tf.tensor(xv, shape), y: y!, gamma: tf.tensor1d(gv), mean: mean!, variance: variance! },
+        { dy: tf.tensor(wv, [...shape]), x: tf.tensor(xv, [...shape]), y: y!, gamma: tf.tensor1d(gv), mean: mean!, variance: variance! },
         { epsilon: eps, activation } as never) as tf.Tensor[];
       const loss = (xs: Float32Array, gs: Float32Array, bs: Float32Array) => reference(xs, gs, bs, n, c, eps, activation === 'elu').reduce((acc, v, i) => acc + v * wv[i]!, 0);
       const fd = (arr: Float32Array, i: number, f: (a: Float32Array) => number) => {
