@@ -33,7 +33,7 @@ const char* kSimd = "sse";
 constexpr int NR = 2 * VL;
 // Below these sizes a parallel region costs more than it saves (waking a sleeping thread takes tens of µs, and
 // milliseconds on a busy machine): elements for memory-bound loops, multiply-adds for compute-bound ones.
-constexpr int64_t kParallelMin = 1 << 16;
+constexpr int64_t kParallelMin = 1 << 18;
 constexpr int64_t kParallelWork = 1 << 21;
 
 typedef float vf __attribute__((vector_size(VL * 4)));
@@ -612,7 +612,7 @@ void sum_rows(const float* x, int64_t r0, int64_t r1, int64_t inner, double* acc
 void reduce_sum(const float* x, float* out, int64_t outer, int64_t red, int64_t inner, float scale) {
   const int T = omp_get_max_threads();
   if (outer >= T || red < 4096) {
-#pragma omp parallel if (outer * red * inner >= kParallelMin)
+#pragma omp parallel if (outer * red * inner >= kParallelMin && outer > 1)
     {
       std::vector<double> acc(static_cast<size_t>(inner));
 #pragma omp for schedule(static)

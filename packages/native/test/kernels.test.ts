@@ -131,7 +131,8 @@ describe('BatchMatMul', () => {
 
 describe('Sum / Mean', () => {
   const cases: [number[], number | number[], boolean][] = [
-    [[64, 16, 16, 32], [0, 1, 2], false], // per-channel sums of NHWC (split between threads)
+    [[64, 32, 16, 32], [0, 1, 2], false], // per-channel sums of NHWC (split between threads)
+    [[64, 64, 8, 16], [1, 2], false], // per-image sums (threads over images)
     [[4, 5, 6, 7], [1, 2], true], // a middle run, kept dims
     [[3, 300], -1, false], // last axis
     [[2, 3, 4], [0, 1, 2], false], // everything
@@ -161,7 +162,7 @@ describe('Sum / Mean', () => {
 });
 
 describe('elementwise', () => {
-  const big = [8, 16, 16, 32];
+  const big = [32, 16, 16, 32]; // 2^18 elements: the threaded path
   const pairs: [string, number[], number[]][] = [
     ['same shapes', big, big],
     ['a channel row', big, [32]],
@@ -169,7 +170,7 @@ describe('elementwise', () => {
     ['a scalar', big, []],
     ['row first', [32], big],
     ['scalar first', [], big],
-    ['not a trailing row (wasm kernel)', big, [8, 1, 1, 32]],
+    ['not a trailing row (wasm kernel)', big, [32, 1, 1, 32]],
     ['one long vector', [100000], [100000]],
   ];
   for (const [name, sa, sb] of pairs) {
@@ -223,7 +224,7 @@ describe('fused training batch-norm (+ ELU)', () => {
     }
     return y;
   }
-  for (const [activation, shape] of [['linear', [3, 5, 7, 6]], ['elu', [3, 5, 7, 6]], ['elu', [8, 16, 16, 32]]] as const) {
+  for (const [activation, shape] of [['linear', [3, 5, 7, 6]], ['elu', [3, 5, 7, 6]], ['elu', [32, 16, 16, 32]]] as const) {
     it(`forward matches a float64 reference, gradient matches central differences (${activation}, [${shape}])`, async () => {
       await tf.setBackend('wasm');
       const c = shape[3], n = shape[0] * shape[1] * shape[2], eps = 1e-3;
