@@ -6,7 +6,7 @@
  * block forward and backward substitutions) is a `tf.matMul` on the active backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { SalDataError, SalShapeError, checkNumber, checkOneOf } from '@sal/types';
+import { FUSED_KERNELS, SalDataError, SalShapeError, checkNumber, checkOneOf } from '@sal/types';
 import { PRODUCT_METHODS, matmul, toDense, type DenseMatrix, type MatrixInput, type ProductMethod } from './dense.js';
 
 /** Options of {@link solveSpd}. */
@@ -191,6 +191,27 @@ function solveSpdTensor(A: DenseMatrix, B: DenseMatrix, b: number, where: string
   }
 }
 
+/** The tensor path through the backend's fused solve (`FUSED_KERNELS.spdSolve`, e.g. `@sal/native`'s). */
+function solveSpdFused(A: DenseMatrix, B: DenseMatrix, where: string): DenseMatrix {
+  const n = A.rows, m = B.cols;
+  const a = tf.tensor2d(Float32Array.from(A.data), [n, n]);
+  const b = tf.tensor2d(Float32Array.from(B.data), [n, m]);
+  try {
+    const x = tf.engine().runKernel(FUSED_KERNELS.spdSolve, { a, b }) as tf.Tensor;
+    try {
+      return { rows: n, cols: m, data: Float64Array.from(x.dataSync()) };
+    } finally {
+      x.dispose();
+    }
+  } catch (err) {
+    const msg = (err as Error).message;
+    if (/not positive definite/.test(msg)) throw new SalDataError(where, 'a symmetric positive definite matrix', msg.replace(/^.*?: /, ''));
+    throw err;
+  } finally {
+    tf.dispose([a, b]);
+  }
+}
+
 /**
  * Solve `A X = B` for symmetric positive definite `A` `[n,n]` and right-hand sides `B` `[n,m]`.
  * Only the lower triangle of A is read. Throws {@link SalDataError} if A is not positive definite.
@@ -205,7 +226,9 @@ export function solveSpd(a: MatrixInput, rhs: MatrixInput, opts: SolveSpdOptions
   const n = A.rows;
   if (A.cols !== n || n === 0) throw new SalShapeError(where, 'a [n,n]', [A.rows, A.cols]);
   if (B.rows !== n) throw new SalShapeError(where, `rhs [${n},m]`, [B.rows, B.cols]);
-  if (method === 'tensor') return solveSpdTensor(A, B, blockSize, where);
+  if (method === 'tensor') {
+    return tf.getKernel(FUSED_KERNELS.spdSolve, tf.getBackend()) ? solveSpdFused(A, B, where) : solveSpdTensor(A, B, blockSize, where);
+  }
   const l = A.data.slice();
   cholInPlace(l, n, where);
   const m = B.cols;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
 import { EigenvalueDecomposition, Matrix, solve } from 'ml-matrix';
 import { SalConfigError, SalDataError } from '@sal/types';
 import {
@@ -90,6 +91,19 @@ describe('solveSpd', () => {
   });
   it('rejects a matrix that is not positive definite', () => {
     expect(() => solveSpd([[1, 2], [2, 1]], [[1], [1]], { method: 'float64' })).toThrow(SalDataError);
+    expect(() => solveSpd([[1, 2], [2, 1]], [[1], [1]])).toThrow(SalDataError);
+  });
+  // wasm: the backend's fused solve when registered (@sal/native); cpu: the blocked composite path
+  it.each(['wasm', 'cpu'])('the tensor path on %s equals ml-matrix solve to float32 precision', async (backend) => {
+    await tf.setBackend(backend);
+    try {
+      const got = expectNoLeaks(() => solveSpd(A.to2DArray(), B.to2DArray(), { blockSize: 40 }));
+      const w = want.to1DArray();
+      const scale = Math.max(...w.map(Math.abs));
+      w.forEach((v, i) => expect(Math.abs((got.data[i] as number) - v) / scale).toBeLessThan(1e-4));
+    } finally {
+      await tf.setBackend('wasm');
+    }
   });
 });
 

@@ -243,6 +243,20 @@ napi_value BnTrainBackward(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// spdSolve(buffer, aOff, bOff, xOff, n, m) → 0 or the 1-based failing pivot
+napi_value SpdSolve(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, a, 6)) return nullptr;
+  int64_t n, m;
+  if (!num(a, 4, n) || !num(a, 5, m)) return nullptr;
+  if (n < 1 || m < 1) { throw_error(env, "invalid solve geometry"); return nullptr; }
+  float *pa, *pb, *px;
+  if (!span(a, 1, n * n, pa, "a") || !span(a, 2, n * m, pb, "b") || !span(a, 3, n * m, px, "x")) return nullptr;
+  napi_value r;
+  napi_create_int64(env, sal::spd_solve(pa, pb, px, n, m), &r);
+  return r;
+}
+
 napi_value Info(napi_env env, napi_callback_info) {
   napi_value o, simd, threads;
   napi_create_object(env, &o);
@@ -279,6 +293,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"eluGrad", nullptr, EluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"bnTrainForward", nullptr, BnTrainForward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"bnTrainBackward", nullptr, BnTrainBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"spdSolve", nullptr, SpdSolve, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

@@ -600,10 +600,17 @@ template <int... I>
 constexpr const GemmTileFn* gemm_table(std::integer_sequence<int, I...>) { return GemmTiles<I...>::table; }
 const GemmTileFn* const kGemmTile = gemm_table(std::make_integer_sequence<int, MR>{});
 
-void gemm_one(const float* A, const float* B, float* C, int64_t m, int64_t n, int64_t k, bool transA, bool transB,
-              std::vector<float>& bpack, std::vector<std::vector<float>>& apacks) {
+/**
+ * C (+)= alpha · op(A) · op(B) with leading dimensions lda, ldb, ldc (row-major; `addToC` keeps C's values).
+ */
+void gemm_strided(const float* A, int64_t lda, const float* B, int64_t ldb, float* C, int64_t ldc, int64_t m, int64_t n, int64_t k,
+                  bool transA, bool transB, float alpha, bool addToC, std::vector<float>& bpack, std::vector<std::vector<float>>& apacks) {
   const int64_t nb = (n + NR - 1) / NR;
-  if (k == 0) { std::memset(C, 0, static_cast<size_t>(m * n) * sizeof(float)); return; }
+  if (k == 0) {
+    if (!addToC)
+      for (int64_t i = 0; i < m; i++) std::memset(C + i * ldc, 0, static_cast<size_t>(n) * sizeof(float));
+    return;
+  }
   for (int64_t pc = 0; pc < k; pc += KC) {
     const int64_t kc = std::min(KC, k - pc);
     bpack.assign(static_cast<size_t>(nb * kc * NR), 0.f);
@@ -614,10 +621,10 @@ void gemm_one(const float* A, const float* B, float* C, int64_t m, int64_t n, in
       float* dst = bp + jb * kc * NR;
       for (int64_t kk = 0; kk < kc; kk++)
         for (int64_t j = 0; j < jn; j++)
-          dst[kk * NR + j] = transB ? B[(j0 + j) * k + pc + kk] : B[(pc + kk) * n + j0 + j];
+          dst[kk * NR + j] = transB ? B[(j0 + j) * ldb + pc + kk] : B[(pc + kk) * ldb + j0 + j];
     }
     const int64_t mcs = (m + MC - 1) / MC;
-    const bool accumulate = pc > 0;
+    const bool accumulate = pc > 0 || addToC;
 #pragma omp parallel if (m * n * kc >= kParallelWork)
     {
       std::vector<float>& ap = apacks[omp_get_thread_num()];
@@ -632,19 +639,24 @@ void gemm_one(const float* A, const float* B, float* C, int64_t m, int64_t n, in
           for (int64_t kk = 0; kk < kc; kk++)
             for (int64_t r = 0; r < MR; r++) {
               const int64_t i = i0 + ip * MR + r;
-              dst[kk * MR + r] = r < rn ? (transA ? A[(pc + kk) * m + i] : A[i * k + pc + kk]) : 0.f;
+              dst[kk * MR + r] = r < rn ? alpha * (transA ? A[(pc + kk) * lda + i] : A[i * lda + pc + kk]) : 0.f;
             }
         }
         for (int64_t jb = 0; jb < nb; jb++) {
           const int64_t j0 = jb * NR, jn = std::min<int64_t>(NR, n - j0);
           for (int64_t ip = 0; ip < mpan; ip++) {
             const int R = static_cast<int>(std::min<int64_t>(MR, mc - ip * MR));
-            kGemmTile[R - 1](ap.data() + ip * kc * MR, bp + jb * kc * NR, kc, C + (i0 + ip * MR) * n + j0, n, jn, accumulate);
+            kGemmTile[R - 1](ap.data() + ip * kc * MR, bp + jb * kc * NR, kc, C + (i0 + ip * MR) * ldc + j0, ldc, jn, accumulate);
           }
         }
       }
     }
   }
+}
+
+void gemm_one(const float* A, const float* B, float* C, int64_t m, int64_t n, int64_t k, bool transA, bool transB,
+              std::vector<float>& bpack, std::vector<std::vector<float>>& apacks) {
+  gemm_strided(A, transA ? m : k, B, transB ? k : n, C, n, m, n, k, transA, transB, 1.f, false, bpack, apacks);
 }
 
 /**
@@ -1026,6 +1038,96 @@ void bn_train_backward(const float* dy, const float* x, const float* y, const fl
       }
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Symmetric positive definite solve A X = B (blocked Cholesky; the big updates are the matrix product above)
+
+int spd_solve(const float* A, const float* B, float* X, int64_t n, int64_t m) {
+  constexpr int64_t nb = 96;
+  std::vector<float> L(static_cast<size_t>(n * n));
+  for (int64_t i = 0; i < n; i++)
+    for (int64_t j = 0; j <= i; j++) L[static_cast<size_t>(i * n + j)] = A[i * n + j];  // lower triangle of A
+  std::vector<float> bpack;
+  std::vector<std::vector<float>> apacks(static_cast<size_t>(omp_get_max_threads()));
+  std::vector<double> d(static_cast<size_t>(nb * nb));
+  for (int64_t k0 = 0; k0 < n; k0 += nb) {
+    const int64_t kb = std::min(nb, n - k0), k1 = k0 + kb;
+    // diagonal block (already updated), in double
+    for (int64_t i = 0; i < kb; i++)
+      for (int64_t j = 0; j <= i; j++) d[static_cast<size_t>(i * kb + j)] = L[static_cast<size_t>((k0 + i) * n + k0 + j)];
+    for (int64_t j = 0; j < kb; j++) {
+      double s = d[static_cast<size_t>(j * kb + j)];
+      for (int64_t p = 0; p < j; p++) s -= d[static_cast<size_t>(j * kb + p)] * d[static_cast<size_t>(j * kb + p)];
+      if (!(s > 0)) return static_cast<int>(k0 + j) + 1;  // not positive definite: 1-based pivot
+      const double ljj = std::sqrt(s);
+      d[static_cast<size_t>(j * kb + j)] = ljj;
+      for (int64_t i = j + 1; i < kb; i++) {
+        double t = d[static_cast<size_t>(i * kb + j)];
+        for (int64_t p = 0; p < j; p++) t -= d[static_cast<size_t>(i * kb + p)] * d[static_cast<size_t>(j * kb + p)];
+        d[static_cast<size_t>(i * kb + j)] = t / ljj;
+      }
+    }
+    for (int64_t i = 0; i < kb; i++)
+      for (int64_t j = 0; j < kb; j++) L[static_cast<size_t>((k0 + i) * n + k0 + j)] = j <= i ? static_cast<float>(d[static_cast<size_t>(i * kb + j)]) : 0.f;
+    if (k1 >= n) break;
+    // panel: L21 = A21 · L11⁻ᵀ, row by row (forward substitution in double)
+#pragma omp parallel for schedule(static) if ((n - k1) * kb * kb >= kParallelWork)
+    for (int64_t i = k1; i < n; i++) {
+      float* row = L.data() + i * n + k0;
+      double x[nb];
+      for (int64_t j = 0; j < kb; j++) {
+        double t = row[j];
+        for (int64_t p = 0; p < j; p++) t -= x[p] * d[static_cast<size_t>(j * kb + p)];
+        x[j] = t / d[static_cast<size_t>(j * kb + j)];
+      }
+      for (int64_t j = 0; j < kb; j++) row[j] = static_cast<float>(x[j]);
+    }
+    // trailing update: A22 −= L21 · L21ᵀ (the whole block; only its lower triangle is used later)
+    const float* L21 = L.data() + k1 * n + k0;
+    gemm_strided(L21, n, L21, n, L.data() + k1 * n + k1, n, n - k1, n - k1, kb, false, true, -1.f, true, bpack, apacks);
+  }
+  // forward: L Y = B (Y in X), blocked: Y_i = L_ii⁻¹ (B_i − L_{i,<i} Y_{<i})
+  std::memcpy(X, B, static_cast<size_t>(n * m) * sizeof(float));
+  for (int64_t k0 = 0; k0 < n; k0 += nb) {
+    const int64_t kb = std::min(nb, n - k0);
+    if (k0 > 0) gemm_strided(L.data() + k0 * n, n, X, m, X + k0 * m, m, kb, m, k0, false, false, -1.f, true, bpack, apacks);
+    // the small triangular solve, columns split into chunks between threads
+#pragma omp parallel for schedule(static) if (kb * kb * m >= kParallelWork)
+    for (int64_t j0 = 0; j0 < m; j0 += 256) {
+      const int64_t j1 = std::min(m, j0 + 256);
+      for (int64_t i = 0; i < kb; i++) {
+        float* xi = X + (k0 + i) * m;
+        for (int64_t p = 0; p < i; p++) {
+          const float l = L[static_cast<size_t>((k0 + i) * n + k0 + p)];
+          const float* xp = X + (k0 + p) * m;
+          for (int64_t j = j0; j < j1; j++) xi[j] -= l * xp[j];
+        }
+        const float inv = 1.f / L[static_cast<size_t>((k0 + i) * n + k0 + i)];
+        for (int64_t j = j0; j < j1; j++) xi[j] *= inv;
+      }
+    }
+  }
+  // backward: Lᵀ X = Y, blocks from the bottom: X_i = L_ii⁻ᵀ (Y_i − L_{>i,i}ᵀ X_{>i})
+  for (int64_t k0 = ((n - 1) / nb) * nb; k0 >= 0; k0 -= nb) {
+    const int64_t kb = std::min(nb, n - k0), k1 = k0 + kb;
+    if (k1 < n) gemm_strided(L.data() + k1 * n + k0, n, X + k1 * m, m, X + k0 * m, m, kb, m, n - k1, true, false, -1.f, true, bpack, apacks);
+#pragma omp parallel for schedule(static) if (kb * kb * m >= kParallelWork)
+    for (int64_t j0 = 0; j0 < m; j0 += 256) {
+      const int64_t j1 = std::min(m, j0 + 256);
+      for (int64_t i = kb - 1; i >= 0; i--) {
+        float* xi = X + (k0 + i) * m;
+        for (int64_t p = i + 1; p < kb; p++) {
+          const float l = L[static_cast<size_t>((k0 + p) * n + k0 + i)];
+          const float* xp = X + (k0 + p) * m;
+          for (int64_t j = j0; j < j1; j++) xi[j] -= l * xp[j];
+        }
+        const float inv = 1.f / L[static_cast<size_t>((k0 + i) * n + k0 + i)];
+        for (int64_t j = j0; j < j1; j++) xi[j] *= inv;
+      }
+    }
+  }
+  return 0;
 }
 
 int max_threads() { return omp_get_max_threads(); }

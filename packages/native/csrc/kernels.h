@@ -58,6 +58,12 @@ void bn_train_forward(const float* x, const float* gamma, const float* beta, flo
 void bn_train_backward(const float* dy, const float* x, const float* y, const float* gamma, const float* mean, const float* var, float* dx,
                        float* dgamma, float* dbeta, int64_t n, int64_t c, float eps, int act);
 
+/**
+ * X `[n,m]` solving A X = B for symmetric positive definite A `[n,n]` (lower triangle read), blocked Cholesky.
+ * Returns 0, or the 1-based index of the first non-positive pivot (A not positive definite; X unspecified).
+ */
+int spd_solve(const float* A, const float* B, float* X, int64_t n, int64_t m);
+
 int max_threads();
 void set_threads(int n);
 const char* simd_name();

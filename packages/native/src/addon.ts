@@ -35,6 +35,8 @@ export interface NativeAddon {
   /** Its gradient: dx, dγ, dβ. */
   bnTrainBackward(buf: ArrayBuffer, dyOff: number, xOff: number, yOff: number, gammaOff: number, meanOff: number, varOff: number,
     dxOff: number, dgammaOff: number, dbetaOff: number, n: number, c: number, eps: number, act: number): void;
+  /** X solving A X = B (A `[n,n]` SPD, lower triangle read); returns 0, or the 1-based failing pivot. */
+  spdSolve(buf: ArrayBuffer, aOff: number, bOff: number, xOff: number, n: number, m: number): number;
   info(): { simd: string; threads: number };
   setThreads(n: number): void;
 }

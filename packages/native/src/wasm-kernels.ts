@@ -4,7 +4,8 @@
  * `Mean` over one contiguous run of axes (e.g. the batch and spatial axes of NHWC: the wasm backend transposes first),
  * and, above 4096 elements, elementwise `Add` / `Sub` / `Multiply` / `RealDiv` (same shapes, a trailing row broadcast,
  * or a scalar), `Square`, `Elu`, `EluGrad`, and 1×1 depthwise convolutions (per-channel affine maps, e.g. batch-norm);
- * plus the fused training batch-norm kernels named in `@sal/types`' `FUSED_KERNELS` (two passes each way). They
+ * plus the fused kernels named in `@sal/types`' `FUSED_KERNELS`: training batch-norm (two passes each way) and a
+ * symmetric positive definite solve (blocked Cholesky). They
  * read and write the tensors where the wasm backend keeps them (its heap), so no data is copied; shapes or
  * attributes they do not handle go to the kernel that was registered before (the wasm backend's own, or
  * `@sal/backend`'s).
@@ -267,12 +268,31 @@ function makeBnTrainGrad(addon: NativeAddon): KernelFunc {
   }) as unknown as KernelFunc;
 }
 
+function makeSpdSolve(addon: NativeAddon): KernelFunc {
+  return ((args: KernelArgs) => {
+    const b = args.backend as WasmBackendLike;
+    const { a: A, b: B } = args.inputs;
+    if (!A || !B || A.dtype !== 'float32' || B.dtype !== 'float32' || A.shape.length !== 2 || B.shape.length !== 2 ||
+      A.shape[0] !== A.shape[1] || B.shape[0] !== A.shape[0] || A.shape[0] === 0 || B.shape[1] === 0) {
+      throw new Error(`@sal/native: ${FUSED_KERNELS.spdSolve} needs float32 a [n,n] and b [n,m], got a [${A?.shape}] and b [${B?.shape}]`);
+    }
+    const [n, m] = B.shape as [number, number];
+    const out = b.makeOutput([n, m], 'float32');
+    const pivot = addon.spdSolve(b.wasm.HEAPU8.buffer as ArrayBuffer, offset(b, A), offset(b, B), offset(b, out), n, m);
+    if (pivot !== 0) {
+      (b as unknown as { disposeData(id: object): void }).disposeData(out.dataId);
+      throw new Error(`@sal/native: ${FUSED_KERNELS.spdSolve}: a is not positive definite (pivot ${pivot - 1} ≤ 0)`);
+    }
+    return out;
+  }) as unknown as KernelFunc;
+}
+
 let previous: Map<string, KernelConfig> | null = null;
 
 /** Kernel names {@link registerNativeKernels} provides. */
 export const NATIVE_KERNELS = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul', 'Sum', 'Mean',
   'Add', 'Sub', 'Multiply', 'RealDiv', 'Square', 'Elu', 'EluGrad', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D',
-  FUSED_KERNELS.batchNormTrain, FUSED_KERNELS.batchNormTrainGrad] as const;
+  FUSED_KERNELS.batchNormTrain, FUSED_KERNELS.batchNormTrainGrad, FUSED_KERNELS.spdSolve] as const;
 
 /**
  * Register the native kernels on the `wasm` backend (idempotent), each falling back to the kernel registered
@@ -307,6 +327,7 @@ export function registerNativeKernels(): readonly string[] {
     FusedDepthwiseConv2D: (fb) => makeDepthwise1x1(addon, fb, true),
     [FUSED_KERNELS.batchNormTrain]: () => makeBnTrain(addon),
     [FUSED_KERNELS.batchNormTrainGrad]: () => makeBnTrainGrad(addon),
+    [FUSED_KERNELS.spdSolve]: () => makeSpdSolve(addon),
   };
   for (const name of NATIVE_KERNELS) {
     const old = getKernel(name, 'wasm');

@@ -265,6 +265,46 @@ describe('fused training batch-norm (+ ELU)', () => {
   });
 });
 
+describe('symmetric positive definite solve', () => {
+  for (const [n, m] of [[5, 3], [97, 10], [250, 300]] as const) {
+    it(`solves A X = B to a float32 residual (n ${n}, m ${m})`, async () => {
+      await tf.setBackend('wasm');
+      const g = values(n * n, 41);
+      const a = new Float32Array(n * n);
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j <= i; j++) {
+          let s = i === j ? 0.05 * n : 0;
+          for (let k = 0; k < n; k++) s += g[i * n + k]! * g[j * n + k]!;
+          a[i * n + j] = s;
+          a[j * n + i] = i === j ? s : 12345; // the upper triangle is not read
+        }
+      }
+      const bv = values(n * m, 42);
+      const x = tf.engine().runKernel(FUSED_KERNELS.spdSolve, { a: tf.tensor2d(a, [n, n]), b: tf.tensor2d(bv, [n, m]) }) as tf.Tensor;
+      const xv = x.dataSync();
+      let num = 0, den = 0;
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < m; j++) {
+          let s = 0;
+          for (let k = 0; k < n; k++) s += a[Math.max(i, k) * n + Math.min(i, k)]! * xv[k * m + j]!;
+          num += (s - bv[i * m + j]!) ** 2;
+          den += bv[i * m + j]! ** 2;
+        }
+      }
+      expect(Math.sqrt(num / den)).toBeLessThan(2e-6);
+      x.dispose();
+    });
+  }
+  it('refuses a matrix that is not positive definite, leaving no tensor behind', async () => {
+    await tf.setBackend('wasm');
+    const a = tf.tensor2d([1, 2, 2, 1], [2, 2]), b = tf.ones([2, 1]);
+    const before = tf.memory().numTensors;
+    expect(() => tf.engine().runKernel(FUSED_KERNELS.spdSolve, { a, b })).toThrow(/not positive definite/);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([a, b]);
+  });
+});
+
 describe('tensor bookkeeping', () => {
   it('leaks no tensors', async () => {
     await tf.setBackend('wasm');

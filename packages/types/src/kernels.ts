@@ -9,8 +9,11 @@
  *   activation.
  * - `batchNormTrainGrad`: inputs `{ dy, x, y, gamma, mean, variance }` (y, mean, variance from `batchNormTrain`),
  *   same attrs → `[dx, dgamma, dbeta]`.
+ * - `spdSolve`: inputs `{ a [n,n], b [n,m] }` (a symmetric positive definite; only its lower triangle is read), no
+ *   attrs → `x [n,m]` with `a·x = b`. Throws an error whose message contains `not positive definite` otherwise.
  */
 export const FUSED_KERNELS = Object.freeze({
   batchNormTrain: 'SalBatchNormTrain',
   batchNormTrainGrad: 'SalBatchNormTrainGrad',
+  spdSolve: 'SalSpdSolve',
 } as const);
