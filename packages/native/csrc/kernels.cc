@@ -625,12 +625,18 @@ void gemm_strided(const float* A, int64_t lda, const float* B, int64_t ldb, floa
     }
     const int64_t mcs = (m + MC - 1) / MC;
     const bool accumulate = pc > 0 || addToC;
+    // tasks: row blocks × column groups (few row blocks, e.g. 96 rows against 4096 columns: split the columns)
+    const int64_t T = omp_get_max_threads();
+    const int64_t groups = std::min<int64_t>(nb, std::max<int64_t>(1, (2 * T + mcs - 1) / mcs));
+    const int64_t tasks = mcs * groups;
 #pragma omp parallel if (m * n * kc >= kParallelWork)
     {
       std::vector<float>& ap = apacks[omp_get_thread_num()];
       ap.resize(static_cast<size_t>(MC * kc));
 #pragma omp for schedule(dynamic)
-      for (int64_t ic = 0; ic < mcs; ic++) {
+      for (int64_t task = 0; task < tasks; task++) {
+        const int64_t ic = task / groups, grp = task % groups;
+        const int64_t jb0 = nb * grp / groups, jb1 = nb * (grp + 1) / groups;
         const int64_t i0 = ic * MC, mc = std::min(MC, m - i0);
         const int64_t mpan = (mc + MR - 1) / MR;
         for (int64_t ip = 0; ip < mpan; ip++) {
@@ -642,7 +648,7 @@ void gemm_strided(const float* A, int64_t lda, const float* B, int64_t ldb, floa
               dst[kk * MR + r] = r < rn ? alpha * (transA ? A[(pc + kk) * lda + i] : A[i * lda + pc + kk]) : 0.f;
             }
         }
-        for (int64_t jb = 0; jb < nb; jb++) {
+        for (int64_t jb = jb0; jb < jb1; jb++) {
           const int64_t j0 = jb * NR, jn = std::min<int64_t>(NR, n - j0);
           for (int64_t ip = 0; ip < mpan; ip++) {
             const int R = static_cast<int>(std::min<int64_t>(MR, mc - ip * MR));
