@@ -12,6 +12,8 @@ type Msg = { type: 'init'; config: StudyConfig; outDir: string; verbose: boolean
 
 let state: { config: StudyConfig; data: Awaited<ReturnType<typeof readStudyData>>; verbose: boolean } | null = null;
 const send = (m: unknown) => process.send!(m);
+// the parent is gone (killed, crashed): stop instead of training on for nobody
+process.on('disconnect', () => process.exit(1));
 
 process.on('message', (m: Msg) => {
   void (async () => {
