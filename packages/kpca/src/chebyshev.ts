@@ -14,6 +14,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { SalDataError, createRng } from '@sal/types';
 import { symEigFlat } from './symeig-flat.js';
+import { matMulT } from './dense.js';
 
 /** What {@link chebyshevTopEigen} returns: values descending, vectors as rows `[k, n]`. */
 export interface ChebyshevResult {
@@ -107,7 +108,7 @@ function orthonormalize(y: tf.Tensor2D, rng: { normal(): number }): tf.Tensor2D 
   let cur = tf.clone(y);
   for (let pass = 0; pass < 2; pass++) {
     const ys = tf.tidy(() => tf.div(cur, tf.maximum(tf.sqrt(tf.sum(tf.square(cur), 0)), 1e-30)) as tf.Tensor2D);
-    const g = tf.tidy(() => tf.matMul(tf.transpose(ys), ys));
+    const g = matMulT(ys, ys, true, false);
     const gv = Float64Array.from(g.dataSync());
     g.dispose();
     const ri = gramInverseFactor(gv, m);
@@ -148,7 +149,7 @@ export function chebyshevTopEigen(a: tf.Tensor2D, k: number, s: ChebyshevSetting
   /** Rayleigh–Ritz on span(y): rotates y, sets theta (descending) and the residuals ‖Ay − θy‖/|θ₁| of the top k. */
   const rayleighRitz = (): void => {
     const aY = times(y);
-    const h = tf.tidy(() => tf.matMul(tf.transpose(y), aY));
+    const h = matMulT(y, aY as tf.Tensor2D, true, false);
     const hv = Float64Array.from(h.dataSync());
     h.dispose();
     for (let i = 0; i < l; i++) {

@@ -591,6 +591,40 @@ void gemm_tile(const float* ap, const float* bp, int64_t kc, float* c, int64_t l
   }
 }
 
+/** gemm_tile reading A in place: element (r, k) at a[r·sr + k·sk] (no packing; for products with few columns). */
+template <int R>
+void gemm_tile_direct(const float* a, int64_t sr, int64_t sk, const float* bp, int64_t kc, float alpha, float* c, int64_t ldc, int64_t cn,
+                      bool accumulate) {
+  vf a0[R], a1[R];
+  for (int r = 0; r < R; r++) { a0[r] = vf{}; a1[r] = vf{}; }
+  for (int64_t k = 0; k < kc; k++) {
+    const vf b0 = loadu(bp + k * NR), b1 = loadu(bp + k * NR + VL);
+    const float* ak = a + k * sk;
+    for (int r = 0; r < R; r++) {
+      const vf s = splat(ak[r * sr]);
+      a0[r] += s * b0;
+      a1[r] += s * b1;
+    }
+  }
+  alignas(64) float t[NR];
+  for (int r = 0; r < R; r++) {
+    storeu(t, a0[r] * alpha);
+    storeu(t + VL, a1[r] * alpha);
+    float* cr = c + r * ldc;
+    if (cn == NR && accumulate) { storeu(cr, loadu(cr) + loadu(t)); storeu(cr + VL, loadu(cr + VL) + loadu(t + VL)); }
+    else if (cn == NR) { storeu(cr, loadu(t)); storeu(cr + VL, loadu(t + VL)); }
+    else for (int64_t j = 0; j < cn; j++) cr[j] = accumulate ? cr[j] + t[j] : t[j];
+  }
+}
+typedef void (*GemmDirectFn)(const float*, int64_t, int64_t, const float*, int64_t, float, float*, int64_t, int64_t, bool);
+template <int... Rs>
+struct GemmDirectTiles { static constexpr GemmDirectFn table[sizeof...(Rs)] = {&gemm_tile_direct<Rs + 1>...}; };
+template <int... Rs>
+constexpr GemmDirectFn GemmDirectTiles<Rs...>::table[sizeof...(Rs)];
+template <int... I>
+constexpr const GemmDirectFn* gemm_direct_table(std::integer_sequence<int, I...>) { return GemmDirectTiles<I...>::table; }
+const GemmDirectFn* const kGemmDirect = gemm_direct_table(std::make_integer_sequence<int, MR>{});
+
 typedef void (*GemmTileFn)(const float*, const float*, int64_t, float*, int64_t, int64_t, bool);
 template <int... Rs>
 struct GemmTiles { static constexpr GemmTileFn table[sizeof...(Rs)] = {&gemm_tile<Rs + 1>...}; };
@@ -629,6 +663,22 @@ void gemm_strided(const float* A, int64_t lda, const float* B, int64_t ldb, floa
     const int64_t T = omp_get_max_threads();
     const int64_t groups = std::min<int64_t>(nb, std::max<int64_t>(1, (2 * T + mcs - 1) / mcs));
     const int64_t tasks = mcs * groups;
+    if (n <= 4 * NR) {
+      // few columns: packing A (m·k copies) would cost as much as the products; read it in place
+      const int64_t sr = transA ? 1 : lda, sk = transA ? lda : 1;
+      const int64_t panels = (m + MR - 1) / MR;
+#pragma omp parallel for schedule(static) if (m * n * kc >= kParallelWork)
+      for (int64_t ip = 0; ip < panels; ip++) {
+        const int64_t i0 = ip * MR;
+        const int R = static_cast<int>(std::min<int64_t>(MR, m - i0));
+        const float* a = A + i0 * sr + pc * sk;
+        for (int64_t jb = 0; jb < nb; jb++) {
+          const int64_t j0 = jb * NR, jn = std::min<int64_t>(NR, n - j0);
+          kGemmDirect[R - 1](a, sr, sk, bp + jb * kc * NR, kc, alpha, C + i0 * ldc + j0, ldc, jn, accumulate);
+        }
+      }
+      continue;
+    }
 #pragma omp parallel if (m * n * kc >= kParallelWork)
     {
       std::vector<float>& ap = apacks[omp_get_thread_num()];
@@ -1049,6 +1099,31 @@ void bn_train_backward(const float* dy, const float* x, const float* y, const fl
 // ---------------------------------------------------------------------------------------------------------
 // Symmetric positive definite solve A X = B (blocked Cholesky; the big updates are the matrix product above)
 
+namespace {
+/**
+ * Rows [k0, k0+kb) of X `[n,m]` ← L_bb⁻¹ X_b (or L_bbᵀ⁻¹ X_b when `upper`), L_bb the diagonal block of L `[n,n]`;
+ * columns split into chunks between threads.
+ */
+void tri_solve_block(const float* L, int64_t n, float* X, int64_t m, int64_t k0, int64_t kb, bool upper) {
+#pragma omp parallel for schedule(static) if (kb * kb * m >= kParallelWork)
+  for (int64_t j0 = 0; j0 < m; j0 += 256) {
+    const int64_t j1 = std::min(m, j0 + 256);
+    for (int64_t s = 0; s < kb; s++) {
+      const int64_t i = upper ? kb - 1 - s : s;
+      float* xi = X + (k0 + i) * m;
+      const int64_t p0 = upper ? i + 1 : 0, p1 = upper ? kb : i;
+      for (int64_t p = p0; p < p1; p++) {
+        const float l = upper ? L[(k0 + p) * n + k0 + i] : L[(k0 + i) * n + k0 + p];
+        const float* xp = X + (k0 + p) * m;
+        for (int64_t j = j0; j < j1; j++) xi[j] -= l * xp[j];
+      }
+      const float inv = 1.f / L[(k0 + i) * n + k0 + i];
+      for (int64_t j = j0; j < j1; j++) xi[j] *= inv;
+    }
+  }
+}
+}  // namespace
+
 int spd_solve(const float* A, const float* B, float* X, int64_t n, int64_t m) {
   constexpr int64_t nb = 96;
   std::vector<float> L(static_cast<size_t>(n * n));
@@ -1077,61 +1152,37 @@ int spd_solve(const float* A, const float* B, float* X, int64_t n, int64_t m) {
     for (int64_t i = 0; i < kb; i++)
       for (int64_t j = 0; j < kb; j++) L[static_cast<size_t>((k0 + i) * n + k0 + j)] = j <= i ? static_cast<float>(d[static_cast<size_t>(i * kb + j)]) : 0.f;
     if (k1 >= n) break;
-    // panel: L21 = A21 · L11⁻ᵀ, row by row (forward substitution in double)
-#pragma omp parallel for schedule(static) if ((n - k1) * kb * kb >= kParallelWork)
-    for (int64_t i = k1; i < n; i++) {
-      float* row = L.data() + i * n + k0;
-      double x[nb];
-      for (int64_t j = 0; j < kb; j++) {
-        double t = row[j];
-        for (int64_t p = 0; p < j; p++) t -= x[p] * d[static_cast<size_t>(j * kb + p)];
-        x[j] = t / d[static_cast<size_t>(j * kb + j)];
+    // panel: L21 = A21 · L11⁻ᵀ as one product with the inverse of the (small, double) diagonal factor
+    std::vector<double> inv(static_cast<size_t>(kb * kb), 0.0);
+    for (int64_t j = 0; j < kb; j++) {
+      inv[static_cast<size_t>(j * kb + j)] = 1.0 / d[static_cast<size_t>(j * kb + j)];
+      for (int64_t i = j + 1; i < kb; i++) {
+        double t = 0;
+        for (int64_t p = j; p < i; p++) t += d[static_cast<size_t>(i * kb + p)] * inv[static_cast<size_t>(p * kb + j)];
+        inv[static_cast<size_t>(i * kb + j)] = -t / d[static_cast<size_t>(i * kb + i)];
       }
-      for (int64_t j = 0; j < kb; j++) row[j] = static_cast<float>(x[j]);
     }
+    std::vector<float> invf(inv.begin(), inv.end());
+    const int64_t rows = n - k1;
+    std::vector<float> a21(static_cast<size_t>(rows * kb));
+    for (int64_t i = 0; i < rows; i++) std::memcpy(a21.data() + i * kb, L.data() + (k1 + i) * n + k0, static_cast<size_t>(kb) * sizeof(float));
+    gemm_strided(a21.data(), kb, invf.data(), kb, L.data() + k1 * n + k0, n, rows, kb, kb, false, true, 1.f, false, bpack, apacks);
     // trailing update: A22 −= L21 · L21ᵀ (the whole block; only its lower triangle is used later)
     const float* L21 = L.data() + k1 * n + k0;
     gemm_strided(L21, n, L21, n, L.data() + k1 * n + k1, n, n - k1, n - k1, kb, false, true, -1.f, true, bpack, apacks);
   }
-  // forward: L Y = B (Y in X), blocked: Y_i = L_ii⁻¹ (B_i − L_{i,<i} Y_{<i})
+  // forward: L Y = B (Y in X), right-looking: solve block i, then X_{>i} −= L_{>i,i} · Y_i (one product with many rows)
   std::memcpy(X, B, static_cast<size_t>(n * m) * sizeof(float));
   for (int64_t k0 = 0; k0 < n; k0 += nb) {
-    const int64_t kb = std::min(nb, n - k0);
-    if (k0 > 0) gemm_strided(L.data() + k0 * n, n, X, m, X + k0 * m, m, kb, m, k0, false, false, -1.f, true, bpack, apacks);
-    // the small triangular solve, columns split into chunks between threads
-#pragma omp parallel for schedule(static) if (kb * kb * m >= kParallelWork)
-    for (int64_t j0 = 0; j0 < m; j0 += 256) {
-      const int64_t j1 = std::min(m, j0 + 256);
-      for (int64_t i = 0; i < kb; i++) {
-        float* xi = X + (k0 + i) * m;
-        for (int64_t p = 0; p < i; p++) {
-          const float l = L[static_cast<size_t>((k0 + i) * n + k0 + p)];
-          const float* xp = X + (k0 + p) * m;
-          for (int64_t j = j0; j < j1; j++) xi[j] -= l * xp[j];
-        }
-        const float inv = 1.f / L[static_cast<size_t>((k0 + i) * n + k0 + i)];
-        for (int64_t j = j0; j < j1; j++) xi[j] *= inv;
-      }
-    }
-  }
-  // backward: Lᵀ X = Y, blocks from the bottom: X_i = L_ii⁻ᵀ (Y_i − L_{>i,i}ᵀ X_{>i})
-  for (int64_t k0 = ((n - 1) / nb) * nb; k0 >= 0; k0 -= nb) {
     const int64_t kb = std::min(nb, n - k0), k1 = k0 + kb;
-    if (k1 < n) gemm_strided(L.data() + k1 * n + k0, n, X + k1 * m, m, X + k0 * m, m, kb, m, n - k1, true, false, -1.f, true, bpack, apacks);
-#pragma omp parallel for schedule(static) if (kb * kb * m >= kParallelWork)
-    for (int64_t j0 = 0; j0 < m; j0 += 256) {
-      const int64_t j1 = std::min(m, j0 + 256);
-      for (int64_t i = kb - 1; i >= 0; i--) {
-        float* xi = X + (k0 + i) * m;
-        for (int64_t p = i + 1; p < kb; p++) {
-          const float l = L[static_cast<size_t>((k0 + p) * n + k0 + i)];
-          const float* xp = X + (k0 + p) * m;
-          for (int64_t j = j0; j < j1; j++) xi[j] -= l * xp[j];
-        }
-        const float inv = 1.f / L[static_cast<size_t>((k0 + i) * n + k0 + i)];
-        for (int64_t j = j0; j < j1; j++) xi[j] *= inv;
-      }
-    }
+    tri_solve_block(L.data(), n, X, m, k0, kb, false);
+    if (k1 < n) gemm_strided(L.data() + k1 * n + k0, n, X + k0 * m, m, X + k1 * m, m, n - k1, m, kb, false, false, -1.f, true, bpack, apacks);
+  }
+  // backward: Lᵀ X = Y from the bottom: solve block i, then X_{<i} −= L_{i,<i}ᵀ · X_i
+  for (int64_t k0 = ((n - 1) / nb) * nb; k0 >= 0; k0 -= nb) {
+    const int64_t kb = std::min(nb, n - k0);
+    tri_solve_block(L.data(), n, X, m, k0, kb, true);
+    if (k0 > 0) gemm_strided(L.data() + k0 * n, n, X + k0 * m, m, X, m, k0, m, kb, true, false, -1.f, true, bpack, apacks);
   }
   return 0;
 }
