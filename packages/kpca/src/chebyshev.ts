@@ -109,7 +109,7 @@ function orthonormalize(y: tf.Tensor2D, rng: { normal(): number }): tf.Tensor2D 
   for (let pass = 0; pass < 2; pass++) {
     const ys = tf.tidy(() => tf.div(cur, tf.maximum(tf.sqrt(tf.sum(tf.square(cur), 0)), 1e-30)) as tf.Tensor2D);
     const g = matMulT(ys, ys, true, false);
-    const gv = Float64Array.from(g.dataSync());
+    const gv = new Float64Array(g.dataSync());
     g.dispose();
     const ri = gramInverseFactor(gv, m);
     let next: tf.Tensor2D;
@@ -150,7 +150,7 @@ export function chebyshevTopEigen(a: tf.Tensor2D, k: number, s: ChebyshevSetting
   const rayleighRitz = (): void => {
     const aY = times(y);
     const h = matMulT(y, aY as tf.Tensor2D, true, false);
-    const hv = Float64Array.from(h.dataSync());
+    const hv = new Float64Array(h.dataSync());
     h.dispose();
     for (let i = 0; i < l; i++) {
       for (let j = 0; j < i; j++) {
@@ -172,7 +172,7 @@ export function chebyshevTopEigen(a: tf.Tensor2D, k: number, s: ChebyshevSetting
       const yr = tf.matMul(y, r);
       const rk = tf.slice(r, [0, 0], [l, k]);
       // residuals of the top k only: A·(y r_k) − (y r_k)·diag(θ_k)
-      const top = tf.sub(tf.matMul(aY, rk), tf.mul(tf.slice(yr, [0, 0], [n, k]), tf.tensor1d(Float32Array.from(theta.subarray(0, k)))));
+      const top = tf.sub(tf.matMul(aY, rk), tf.mul(tf.slice(yr, [0, 0], [n, k]), tf.tensor1d(new Float32Array(theta.subarray(0, k)))));
       return [yr, tf.sqrt(tf.sum(tf.square(top), 0))];
     });
     const rv = res.dataSync();

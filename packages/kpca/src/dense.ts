@@ -38,7 +38,7 @@ export function toDense(x: MatrixInput, where: string, copy = false): DenseMatri
   if (x instanceof tf.Tensor) {
     if (x.rank !== 2) throw new SalShapeError(where, '[n,d]', x.shape);
     const [rows, cols] = x.shape as [number, number];
-    return { rows, cols, data: Float64Array.from(x.dataSync()) };
+    return { rows, cols, data: new Float64Array(x.dataSync()) };
   }
   if (isDense(x)) {
     if (x.data.length !== x.rows * x.cols) throw new SalShapeError(where, `${x.rows * x.cols} values`, x.data.length);
@@ -76,13 +76,13 @@ export function transpose(m: DenseMatrix): DenseMatrix {
 
 /** A new tensor holding `m` (float32). The caller owns it. */
 export function toTensor(m: DenseMatrix): tf.Tensor2D {
-  return tf.tensor2d(Float32Array.from(m.data), [m.rows, m.cols]);
+  return tf.tensor2d(new Float32Array(m.data), [m.rows, m.cols]);
 }
 
 /** Read a 2-D tensor back into a float64 matrix (does not dispose it). */
 export function fromTensor(t: tf.Tensor): DenseMatrix {
   const [rows, cols] = t.shape as [number, number];
-  return { rows, cols, data: Float64Array.from(t.dataSync()) };
+  return { rows, cols, data: new Float64Array(t.dataSync()) };
 }
 
 function productShape(a: DenseMatrix, b: DenseMatrix, ta: boolean, tb: boolean): [number, number, number] {
@@ -115,7 +115,7 @@ export function matmul(a: DenseMatrix, b: DenseMatrix, opts: { transposeA?: bool
   if (method === 'tensor') {
     const t = tf.tidy(() => matMulT(toTensor(a), toTensor(b), transposeA, transposeB));
     try {
-      return { rows: m, cols: n, data: Float64Array.from(t.dataSync()) };
+      return { rows: m, cols: n, data: new Float64Array(t.dataSync()) };
     } finally {
       t.dispose();
     }

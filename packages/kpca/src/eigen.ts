@@ -154,9 +154,9 @@ function orthonormalizeRows(q: Float64Array, l: number, n: number, rng: { normal
 /** `rows · A` for symmetric A given as a tensor (tensor path) or dense (float64 path): `[l,n]`. */
 function multiplyRows(rowsData: Float64Array, l: number, n: number, aT: tf.Tensor2D | null, a: DenseMatrix): Float64Array {
   if (aT !== null) {
-    const t = tf.tidy(() => tf.matMul(tf.tensor2d(Float32Array.from(rowsData), [l, n]), aT));
+    const t = tf.tidy(() => tf.matMul(tf.tensor2d(new Float32Array(rowsData), [l, n]), aT));
     try {
-      return Float64Array.from(t.dataSync());
+      return new Float64Array(t.dataSync());
     } finally {
       t.dispose();
     }

@@ -81,7 +81,10 @@ function solverOf(o: Required<GrfSolverOptions>, where: string, n: number): numb
 
 function checkData(X: DenseMatrix, where: string): void {
   if (X.rows < 2 || X.cols < 1) throw new SalShapeError(where, '[n,P] with n >= 2', [X.rows, X.cols]);
-  for (const v of X.data) if (!Number.isFinite(v)) throw new SalDataError(where, 'finite values', v);
+  for (let i = 0; i < X.data.length; i++) {
+    const v = X.data[i] as number;
+    if (!Number.isFinite(v)) throw new SalDataError(where, 'finite values', v);
+  }
 }
 
 /** Unit rows of `Uᵀ X` for eigenvector columns U `[n,k]` and X `[n,P]` → `[k, P]`. */

@@ -121,7 +121,10 @@ export function fitKernelPca(x: MatrixInput, opts?: KernelPcaOptions): KernelPca
   const X = toDense(x, FIT, true);
   const { rows: n, cols: d } = X;
   if (n < 2 || d < 1) throw new SalShapeError(FIT, '[n,d] with n >= 2, d >= 1', [n, d]);
-  for (const v of X.data) if (!Number.isFinite(v)) throw new SalDataError(FIT, 'finite values in x', v);
+  for (let i = 0; i < X.data.length; i++) {
+    const v = X.data[i] as number;
+    if (!Number.isFinite(v)) throw new SalDataError(FIT, 'finite values in x', v);
+  }
   const spec = resolveKernel(FIT, o.kernel, o.kernelOptions, d);
   const requested = o.nComponents === 'all' ? n : checkNumber(FIT, 'nComponents', o.nComponents, { min: 1, max: n, integer: true });
 

@@ -106,8 +106,8 @@ export function kernelMatrix(x: MatrixInput, y: MatrixInput | null, spec: Kernel
     for (let j = 0; j < m; j++) { let s = 0; for (let t = 0; t < Y.cols; t++) s += (Y.data[j * Y.cols + t] as number) ** 2; sqY[j] = s; }
   }
   const out = tf.tidy(() => {
-    const xt = tf.tensor2d(Float32Array.from(X.data), [n, X.cols]);
-    const yt = y === null ? xt : tf.tensor2d(Float32Array.from(Y.data), [m, Y.cols]);
+    const xt = tf.tensor2d(new Float32Array(X.data), [n, X.cols]);
+    const yt = y === null ? xt : tf.tensor2d(new Float32Array(Y.data), [m, Y.cols]);
     const g = matMulT(xt, yt, false, true);
     switch (spec.name) {
       case 'linear': return g;
@@ -120,7 +120,7 @@ export function kernelMatrix(x: MatrixInput, y: MatrixInput | null, spec: Kernel
     }
   });
   try {
-    const data = Float64Array.from(out.dataSync());
+    const data = new Float64Array(out.dataSync());
     if (spec.name === 'rbf' && y === null) for (let i = 0; i < n; i++) data[i * m + i] = 1; // exact diagonal
     return { rows: n, cols: m, data };
   } finally {

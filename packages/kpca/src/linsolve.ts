@@ -129,10 +129,10 @@ function solveSpdTensor(A: DenseMatrix, B: DenseMatrix, b: number, where: string
       const bs = Math.min(b, n - j0);
       const rest = n - j0 - bs;
       const dt = tf.slice(trailing, [0, 0], [bs, bs]);
-      const d = Float64Array.from(dt.dataSync());
+      const d = new Float64Array(dt.dataSync());
       dt.dispose();
       cholInPlace(d, bs, where);
-      const inv = tf.tensor2d(Float32Array.from(invLower(d, bs)), [bs, bs]);
+      const inv = tf.tensor2d(new Float32Array(invLower(d, bs)), [bs, bs]);
       held.push(inv);
       let below: tf.Tensor2D | null = null;
       if (rest > 0) {
@@ -147,7 +147,7 @@ function solveSpdTensor(A: DenseMatrix, B: DenseMatrix, b: number, where: string
       blocks.push({ size: bs, inv, below });
     }
     // forward: Y_j = L_jj⁻¹ R_j, then R_{>j} −= L_{>j,j} Y_j
-    let r: tf.Tensor2D = tf.tensor2d(Float32Array.from(B.data), [n, m]);
+    let r: tf.Tensor2D = tf.tensor2d(new Float32Array(B.data), [n, m]);
     const ys: tf.Tensor2D[] = [];
     for (const blk of blocks) {
       const rr = r;
@@ -181,7 +181,7 @@ function solveSpdTensor(A: DenseMatrix, B: DenseMatrix, b: number, where: string
     }
     const out = x as tf.Tensor2D;
     try {
-      return { rows: n, cols: m, data: Float64Array.from(out.dataSync()) };
+      return { rows: n, cols: m, data: new Float64Array(out.dataSync()) };
     } finally {
       out.dispose();
     }
@@ -194,12 +194,12 @@ function solveSpdTensor(A: DenseMatrix, B: DenseMatrix, b: number, where: string
 /** The tensor path through the backend's fused solve (`FUSED_KERNELS.spdSolve`, e.g. `@sal/native`'s). */
 function solveSpdFused(A: DenseMatrix, B: DenseMatrix, where: string): DenseMatrix {
   const n = A.rows, m = B.cols;
-  const a = tf.tensor2d(Float32Array.from(A.data), [n, n]);
-  const b = tf.tensor2d(Float32Array.from(B.data), [n, m]);
+  const a = tf.tensor2d(new Float32Array(A.data), [n, n]);
+  const b = tf.tensor2d(new Float32Array(B.data), [n, m]);
   try {
     const x = tf.engine().runKernel(FUSED_KERNELS.spdSolve, { a, b }) as tf.Tensor;
     try {
-      return { rows: n, cols: m, data: Float64Array.from(x.dataSync()) };
+      return { rows: n, cols: m, data: new Float64Array(x.dataSync()) };
     } finally {
       x.dispose();
     }

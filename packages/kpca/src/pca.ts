@@ -109,7 +109,10 @@ export function fitPca(x: MatrixInput, opts?: PcaOptions): PcaModel {
   const X = toDense(x, FIT);
   const { rows: n, cols: d } = X;
   if (n < 2 || d < 1) throw new SalShapeError(FIT, '[n,d] with n >= 2, d >= 1', [n, d]);
-  for (const v of X.data) if (!Number.isFinite(v)) throw new SalDataError(FIT, 'finite values in x', v);
+  for (let i = 0; i < X.data.length; i++) {
+    const v = X.data[i] as number;
+    if (!Number.isFinite(v)) throw new SalDataError(FIT, 'finite values in x', v);
+  }
   const maxK = Math.min(n, d);
   const k = o.nComponents === 'all'
     ? Math.min(o.center ? n - 1 : n, d)
@@ -117,7 +120,7 @@ export function fitPca(x: MatrixInput, opts?: PcaOptions): PcaModel {
   const mean = o.center ? columnMeans(X) : new Float64Array(d);
   const Xc = o.center ? subtractRowVector(X, mean) : X;
   let totalSq = 0;
-  for (const v of Xc.data) totalSq += v * v;
+  for (let i = 0; i < Xc.data.length; i++) totalSq += (Xc.data[i] as number) ** 2;
   const totalVariance = totalSq / (n - 1);
   const dual = o.form === 'dual' || (o.form === 'auto' && n < d);
   const settings = { solver: o.solver, method: o.method, seed: o.seed, tol: o.tol, maxIterations: o.maxIterations };
