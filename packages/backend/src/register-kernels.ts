@@ -9,6 +9,7 @@ import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from './k
 import { unsortedSegmentSumConfig } from './kernels/unsorted-segment-sum.js';
 import { maxPoolGradConfig } from './kernels/max-pool-grad.js';
 import { identityConfig } from './kernels/identity.js';
+import { makeBatchMatMulConfig } from './kernels/batch-mat-mul.js';
 
 let registered: string[] | null = null;
 
@@ -21,11 +22,12 @@ function replace(config: KernelConfig): void {
  * Register our wasm kernels (idempotent). Returns the names of the kernels we provide:
  * `Conv2DBackpropFilter`, `Conv2DBackpropInput` (SIMD path for stride 1), `DepthwiseConv2dNativeBackpropFilter`,
  * `DepthwiseConv2dNativeBackpropInput`, `UnsortedSegmentSum`, `MaxPoolGrad` (exact, via the cpu kernel), `Identity`
- * (shares the data instead of copying it).
+ * (shares the data instead of copying it), `BatchMatMul` (transpose flags by an explicit transpose first).
  */
 export function registerWasmTrainingKernels(): readonly string[] {
   if (registered) return registered;
   const original = getKernel('Conv2DBackpropInput', 'wasm');
+  const matMul = getKernel('BatchMatMul', 'wasm');
   const configs = [
     conv2dBackpropFilterConfig,
     makeConv2dBackpropInputConfig(original),
@@ -34,6 +36,7 @@ export function registerWasmTrainingKernels(): readonly string[] {
     unsortedSegmentSumConfig,
     maxPoolGradConfig,
     identityConfig,
+    ...(matMul ? [makeBatchMatMulConfig(matMul)] : []),
   ];
   for (const c of configs) replace(c);
   registered = configs.map((c) => c.kernelName);

@@ -179,3 +179,27 @@ describe('Identity on wasm', () => {
     tf.dispose([v, c]);
   });
 });
+
+describe('BatchMatMul with transpose flags on wasm', () => {
+  it('matches the cpu backend for every flag combination, batched and broadcast, and leaks nothing', async () => {
+    for (const [sa, sb, ta, tb] of [[[7, 5], [5, 4], false, false], [[5, 7], [5, 4], true, false], [[7, 5], [4, 5], false, true],
+      [[3, 5, 7], [3, 4, 5], true, true], [[2, 6, 3], [3, 4], false, false], [[2, 3, 6], [4, 3], true, true]] as [number[], number[], boolean, boolean][]) {
+      const av = Float32Array.from({ length: sa.reduce((p, q) => p * q) }, (_, i) => Math.sin(i + 1));
+      const bv = Float32Array.from({ length: sb.reduce((p, q) => p * q) }, (_, i) => Math.cos(i * 0.7));
+      const run = () => tf.matMul(tf.tensor(av, sa), tf.tensor(bv, sb), ta, tb);
+      await tf.setBackend('wasm');
+      const before = tf.memory().numTensors;
+      const out = tf.tidy(run);
+      const got = out.dataSync();
+      out.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      await tf.setBackend('cpu');
+      const ref = tf.tidy(run);
+      const want = ref.dataSync();
+      ref.dispose();
+      await tf.setBackend('wasm');
+      expect(got.length).toBe(want.length);
+      for (let i = 0; i < want.length; i++) expect(Math.abs(got[i]! - want[i]!)).toBeLessThan(1e-5);
+    }
+  });
+});

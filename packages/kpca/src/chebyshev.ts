@@ -14,7 +14,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { SalDataError, createRng } from '@sal/types';
 import { symEigFlat } from './symeig-flat.js';
-import { matMulT } from './dense.js';
 
 /** What {@link chebyshevTopEigen} returns: values descending, vectors as rows `[k, n]`. */
 export interface ChebyshevResult {
@@ -108,7 +107,7 @@ function orthonormalize(y: tf.Tensor2D, rng: { normal(): number }): tf.Tensor2D 
   let cur = tf.clone(y);
   for (let pass = 0; pass < 2; pass++) {
     const ys = tf.tidy(() => tf.div(cur, tf.maximum(tf.sqrt(tf.sum(tf.square(cur), 0)), 1e-30)) as tf.Tensor2D);
-    const g = matMulT(ys, ys, true, false);
+    const g = tf.matMul(ys, ys, true, false);
     const gv = new Float64Array(g.dataSync());
     g.dispose();
     const ri = gramInverseFactor(gv, m);
@@ -149,7 +148,7 @@ export function chebyshevTopEigen(a: tf.Tensor2D, k: number, s: ChebyshevSetting
   /** Rayleigh–Ritz on span(y): rotates y, sets theta (descending) and the residuals ‖Ay − θy‖/|θ₁| of the top k. */
   const rayleighRitz = (): void => {
     const aY = times(y);
-    const h = matMulT(y, aY as tf.Tensor2D, true, false);
+    const h = tf.matMul(y, aY, true, false);
     const hv = new Float64Array(h.dataSync());
     h.dispose();
     for (let i = 0; i < l; i++) {

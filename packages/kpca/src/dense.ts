@@ -3,7 +3,7 @@
  * the tensor backend (float32, fast) or in plain float64 JavaScript (exact reference, small sizes).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { FUSED_KERNELS, SalShapeError } from '@sal/types';
+import { SalShapeError } from '@sal/types';
 
 /** A dense row-major matrix: entry (i, j) is `data[i * cols + j]`. */
 export interface DenseMatrix {
@@ -95,17 +95,6 @@ function productShape(a: DenseMatrix, b: DenseMatrix, ta: boolean, tb: boolean):
 }
 
 /**
- * `op(a) · op(b)` on the active backend. The stock wasm `BatchMatMul` is 10–50× slower with transpose flags than
- * after an explicit transpose, so there the operands are transposed first; other backends, and wasm with the
- * native kernels of `@sal/native` (detected by the fused kernels it registers), take the flags directly.
- */
-export function matMulT(a: tf.Tensor2D, b: tf.Tensor2D, transposeA = false, transposeB = false): tf.Tensor2D {
-  const backend = tf.getBackend();
-  if (backend !== 'wasm' || tf.getKernel(FUSED_KERNELS.spdSolve, backend)) return tf.matMul(a, b, transposeA, transposeB);
-  return tf.tidy(() => tf.matMul(transposeA ? tf.transpose(a) : a, transposeB ? tf.transpose(b) : b));
-}
-
-/**
  * The product `op(a) · op(b)` where `op` transposes when asked. `'tensor'` runs `tf.matMul` on the active
  * backend in float32; `'float64'` runs an exact JavaScript loop.
  */
@@ -113,7 +102,7 @@ export function matmul(a: DenseMatrix, b: DenseMatrix, opts: { transposeA?: bool
   const { transposeA = false, transposeB = false, method = 'tensor' } = opts;
   const [m, k, n] = productShape(a, b, transposeA, transposeB);
   if (method === 'tensor') {
-    const t = tf.tidy(() => matMulT(toTensor(a), toTensor(b), transposeA, transposeB));
+    const t = tf.tidy(() => tf.matMul(toTensor(a), toTensor(b), transposeA, transposeB));
     try {
       return { rows: m, cols: n, data: new Float64Array(t.dataSync()) };
     } finally {

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Matrix } from 'ml-matrix';
 import { Kernel } from 'ml-kernel';
 import { SalConfigError, SalShapeError, checkNumber, checkOneOf } from '@sal/types';
-import { matMulT, toDense, type DenseMatrix, type MatrixInput } from './dense.js';
+import { toDense, type DenseMatrix, type MatrixInput } from './dense.js';
 
 /** Kernels computed with scikit-learn's parametrisation (and a tensor fast path). */
 export const SKLEARN_KERNELS = ['linear', 'rbf', 'polynomial', 'sigmoid'] as const;
@@ -108,7 +108,7 @@ export function kernelMatrix(x: MatrixInput, y: MatrixInput | null, spec: Kernel
   const out = tf.tidy(() => {
     const xt = tf.tensor2d(new Float32Array(X.data), [n, X.cols]);
     const yt = y === null ? xt : tf.tensor2d(new Float32Array(Y.data), [m, Y.cols]);
-    const g = matMulT(xt, yt, false, true);
+    const g = tf.matMul(xt, yt, false, true);
     switch (spec.name) {
       case 'linear': return g;
       case 'rbf': {

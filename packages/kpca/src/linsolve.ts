@@ -138,10 +138,10 @@ function solveSpdTensor(A: DenseMatrix, B: DenseMatrix, b: number, where: string
       if (rest > 0) {
         const t = trailing;
         // L21 = S21 · L11⁻ᵀ, then the Schur complement S22 − L21 L21ᵀ
-        const bl = tf.tidy(() => tf.matMul(tf.slice(t, [bs, 0], [rest, bs]), tf.transpose(inv)) as tf.Tensor2D);
+        const bl = tf.tidy(() => tf.matMul(tf.slice(t, [bs, 0], [rest, bs]), inv, false, true) as tf.Tensor2D);
         below = bl;
         held.push(bl);
-        trailing = tf.tidy(() => tf.sub(tf.slice(t, [bs, bs], [rest, rest]), tf.matMul(bl, tf.transpose(bl))) as tf.Tensor2D);
+        trailing = tf.tidy(() => tf.sub(tf.slice(t, [bs, bs], [rest, rest]), tf.matMul(bl, bl, false, true)) as tf.Tensor2D);
         t.dispose();
       }
       blocks.push({ size: bs, inv, below });
@@ -170,8 +170,8 @@ function solveSpdTensor(A: DenseMatrix, B: DenseMatrix, b: number, where: string
       const xb: tf.Tensor2D | null = x;
       const bl = blk.below;
       const xj: tf.Tensor2D = tf.tidy((): tf.Tensor2D => {
-        const rhs: tf.Tensor2D = bl && xb ? tf.sub(yj, tf.matMul(tf.transpose(bl), xb)) : yj;
-        return tf.matMul(tf.transpose(blk.inv), rhs) as tf.Tensor2D;
+        const rhs: tf.Tensor2D = bl && xb ? tf.sub(yj, tf.matMul(bl, xb, true, false)) : yj;
+        return tf.matMul(blk.inv, rhs, true, false) as tf.Tensor2D;
       });
       x = xb ? (tf.concat([xj, xb], 0) as tf.Tensor2D) : xj;
       if (xb) {
