@@ -198,44 +198,40 @@ export function chebyshevTopEigen(a: tf.Tensor2D, k: number, s: ChebyshevSetting
       const cut = Math.max(smallest, lower + 1e-3 * span);
       const e = (cut - lower) / 2;
       const c = (cut + lower) / 2;
-      // three-term recurrence with M = 2(A − cI)/e formed once per round, so each degree is one product and
-      // one subtraction: Y₁ = ½M·Y₀, Y_{j+1} = M·Y_j − Y_{j−1}. The top direction grows like T_j(t₁); both
-      // iterates are rescaled together (the recurrence is linear) before that could overflow float32.
-      const mat = tf.tidy(() => tf.sub(tf.mul(a, 2 / e), tf.mul(tf.eye(n), (2 * c) / e)) as tf.Tensor2D);
+      // three-term recurrence with M = 2(A − cI)/e applied as M·Y = (2/e)·(A·Y) − (2c/e)·Y (M is never formed:
+      // each degree is one product with A and a few [n,l] operations): Y₁ = ½M·Y₀, Y_{j+1} = M·Y_j − Y_{j−1}.
+      // The top direction grows like T_j(t₁); both iterates are rescaled together (the recurrence is linear)
+      // before that could overflow float32.
       const t1 = (top - c) / e;
       let tPrev = 1;
       let tCur = t1;
       let prev: tf.Tensor2D = y;
       let cur: tf.Tensor2D;
-      try {
+      products++;
+      cur = tf.tidy(() => tf.mul(tf.sub(tf.matMul(a, prev), tf.mul(prev, c)), 1 / e) as tf.Tensor2D);
+      for (let j = 2; j <= s.degree; j++) {
+        const p0 = prev;
+        const p1 = cur;
         products++;
-        cur = tf.tidy(() => tf.mul(tf.matMul(mat, prev), 0.5) as tf.Tensor2D);
-        for (let j = 2; j <= s.degree; j++) {
-          const p0 = prev;
-          const p1 = cur;
-          products++;
-          let next = tf.tidy(() => tf.sub(tf.matMul(mat, p1), p0) as tf.Tensor2D);
-          let tNext = 2 * t1 * tCur - tPrev;
-          let keep = p1;
-          if (tNext > 1e12) {
-            const f = 1 / tNext;
-            const scaledNext = tf.mul(next, f) as tf.Tensor2D;
-            const scaledCur = tf.mul(p1, f) as tf.Tensor2D;
-            next.dispose();
-            p1.dispose();
-            next = scaledNext;
-            keep = scaledCur;
-            tCur *= f;
-            tNext = 1;
-          }
-          if (p0 !== y) p0.dispose();
-          prev = keep;
-          cur = next;
-          tPrev = tCur;
-          tCur = tNext;
+        let next = tf.tidy(() => tf.sub(tf.mul(tf.sub(tf.matMul(a, p1), tf.mul(p1, c)), 2 / e), p0) as tf.Tensor2D);
+        let tNext = 2 * t1 * tCur - tPrev;
+        let keep = p1;
+        if (tNext > 1e12) {
+          const f = 1 / tNext;
+          const scaledNext = tf.mul(next, f) as tf.Tensor2D;
+          const scaledCur = tf.mul(p1, f) as tf.Tensor2D;
+          next.dispose();
+          p1.dispose();
+          next = scaledNext;
+          keep = scaledCur;
+          tCur *= f;
+          tNext = 1;
         }
-      } finally {
-        mat.dispose();
+        if (p0 !== y) p0.dispose();
+        prev = keep;
+        cur = next;
+        tPrev = tCur;
+        tCur = tNext;
       }
       if (prev !== y) prev.dispose();
       const q = orthonormalize(cur, rng);
