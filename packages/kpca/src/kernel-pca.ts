@@ -7,10 +7,12 @@
  * same kernel between the training scores, and `inverseTransform(z) = k(z, Z_train) · dual`.
  */
 import { SalConfigError, SalDataError, SalShapeError, checkNumber, checkOneOf, resolveOptions } from '@sal/types';
-import { PRODUCT_METHODS, leadingColumns, matmul, toDense, toRows, type DenseMatrix, type MatrixInput, type ProductMethod } from './dense.js';
-import { KERNEL_METHODS, KERNEL_NAMES, centerKernel, fitKernelCentering, kernelMatrix, resolveKernel, type KernelCentering, type KernelMethod, type KernelName, type KernelOptions, type KernelSpec } from './kernels.js';
-import { solveSpd } from './linsolve.js';
-import { EIGEN_SOLVERS, eigenTopK, type EigenSolver } from './solve-sym.js';
+import * as tf from '@tensorflow/tfjs-core';
+import { PRODUCT_METHODS, fromTensor, leadingColumns, matmul, toDense, toRows, toTensor, type DenseMatrix, type MatrixInput, type ProductMethod } from './dense.js';
+import { topEigen } from './eigen.js';
+import { KERNEL_METHODS, KERNEL_NAMES, SKLEARN_KERNELS, centerKernel, centerKernelTensor, fitKernelCentering, kernelMatrix, kernelTensor, resolveKernel, type KernelCentering, type KernelMethod, type KernelName, type KernelOptions, type KernelSpec } from './kernels.js';
+import { solveSpd, solveSpdTensors } from './linsolve.js';
+import { EIGEN_SOLVERS, eigenTopK, pickSolver, type EigenSolver } from './solve-sym.js';
 
 /** Options of {@link fitKernelPca}. */
 export interface KernelPcaOptions {
@@ -128,29 +130,64 @@ export function fitKernelPca(x: MatrixInput, opts?: KernelPcaOptions): KernelPca
   const spec = resolveKernel(FIT, o.kernel, o.kernelOptions, d);
   const requested = o.nComponents === 'all' ? n : checkNumber(FIT, 'nComponents', o.nComponents, { min: 1, max: n, integer: true });
 
-  const K = kernelMatrix(X, null, spec, o.kernelMethod);
-  const centering = fitKernelCentering(K);
-  const Kc = centerKernel(K, centering);
-  const eig = eigenTopK(Kc, requested, { solver: o.solver, method: o.method, seed: o.seed, tol: o.tol, maxIterations: o.maxIterations });
-  // negative eigenvalues of a PSD kernel are round-off: clip them to 0 (scikit-learn does the same)
-  const lam1 = Math.max(eig.values[0] as number, 0);
-  const values = eig.values.map((v) => (v > 0 ? v : 0));
-  let k = requested;
-  if (o.nComponents === 'all') {
-    k = 0;
-    while (k < values.length && (values[k] as number) > zeroTolerance * lam1) k++;
-    if (k === 0) throw new SalDataError(FIT, 'a kernel with a non-zero centred eigenvalue', 'all eigenvalues zero');
+  const settings = { solver: o.solver, method: o.method, seed: o.seed, tol: o.tol, maxIterations: o.maxIterations };
+  const onBackend = o.kernelMethod === 'tensor' && o.method === 'tensor' && (SKLEARN_KERNELS as readonly string[]).includes(spec.name);
+  // the tensor path keeps x, the kernels and the pre-image solve on the backend (float32); the others are float64 or ml-kernel
+  const xt = onBackend ? tf.tensor2d(new Float32Array(X.data), [n, d]) : null;
+  try {
+    let centering: KernelCentering;
+    let eig: { values: Float64Array; vectors: DenseMatrix };
+    if (xt) {
+      const K = kernelTensor(xt, null, spec);
+      const c = centerKernelTensor(K);
+      K.dispose();
+      centering = c.centering;
+      try {
+        eig = pickSolver(n, requested, o.solver) === 'randomized'
+          ? topEigen(c.centred, requested, { seed: o.seed, tol: o.tol, maxIterations: o.maxIterations, method: o.method })
+          : eigenTopK(fromTensor(c.centred), requested, settings);
+      } finally {
+        c.centred.dispose();
+      }
+    } else {
+      const K = kernelMatrix(X, null, spec, o.kernelMethod);
+      centering = fitKernelCentering(K);
+      eig = eigenTopK(centerKernel(K, centering), requested, settings);
+    }
+    // negative eigenvalues of a PSD kernel are round-off: clip them to 0 (scikit-learn does the same)
+    const lam1 = Math.max(eig.values[0] as number, 0);
+    const values = eig.values.map((v) => (v > 0 ? v : 0));
+    let k = requested;
+    if (o.nComponents === 'all') {
+      k = 0;
+      while (k < values.length && (values[k] as number) > zeroTolerance * lam1) k++;
+      if (k === 0) throw new SalDataError(FIT, 'a kernel with a non-zero centred eigenvalue', 'all eigenvalues zero');
+    }
+    const eigenvalues = values.slice(0, k);
+    const eigenvectors = k === eig.vectors.cols ? eig.vectors : leadingColumns(eig.vectors, k);
+    let dualCoef: DenseMatrix | null = null;
+    if (o.fitInverseTransform) {
+      const Z = scores(eigenvectors, eigenvalues);
+      if (xt) {
+        const dual = tf.tidy(() => {
+          const kz = tf.add(kernelTensor(toTensor(Z), null, spec), tf.mul(tf.eye(n), o.alpha)) as tf.Tensor2D;
+          return solveSpdTensors(kz, xt, 256, FIT);
+        });
+        try {
+          dualCoef = fromTensor(dual);
+        } finally {
+          dual.dispose();
+        }
+      } else {
+        const Kz = kernelMatrix(Z, null, spec, o.kernelMethod);
+        for (let i = 0; i < n; i++) Kz.data[i * n + i] = (Kz.data[i * n + i] as number) + o.alpha;
+        dualCoef = solveSpd(Kz, X, { method: o.method });
+      }
+    }
+    return makeKernelPca({ spec, kernelMethod: o.kernelMethod, method: o.method, X, eigenvalues, eigenvectors, centering, alpha: o.alpha, dualCoef, zeroTolerance });
+  } finally {
+    xt?.dispose();
   }
-  const eigenvalues = values.slice(0, k);
-  const eigenvectors = k === eig.vectors.cols ? eig.vectors : leadingColumns(eig.vectors, k);
-  let dualCoef: DenseMatrix | null = null;
-  if (o.fitInverseTransform) {
-    const Z = scores(eigenvectors, eigenvalues);
-    const Kz = kernelMatrix(Z, null, spec, o.kernelMethod);
-    for (let i = 0; i < n; i++) Kz.data[i * n + i] = (Kz.data[i * n + i] as number) + o.alpha;
-    dualCoef = solveSpd(Kz, X, { method: o.method });
-  }
-  return makeKernelPca({ spec, kernelMethod: o.kernelMethod, method: o.method, X, eigenvalues, eigenvectors, centering, alpha: o.alpha, dualCoef, zeroTolerance });
 }
 
 /** `vectors · diag(√λ)` `[n,k]`. */

@@ -98,34 +98,51 @@ export function kernelMatrix(x: MatrixInput, y: MatrixInput | null, spec: Kernel
     for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) data[i * m + j] = K.get(i, j);
     return { rows: n, cols: m, data };
   }
-  const { gamma = 1, degree = 3, coef0 = 1 } = spec.params;
-  const sqX = new Float32Array(n);
-  const sqY = new Float32Array(m);
-  if (spec.name === 'rbf') {
-    for (let i = 0; i < n; i++) { let s = 0; for (let t = 0; t < X.cols; t++) s += (X.data[i * X.cols + t] as number) ** 2; sqX[i] = s; }
-    for (let j = 0; j < m; j++) { let s = 0; for (let t = 0; t < Y.cols; t++) s += (Y.data[j * Y.cols + t] as number) ** 2; sqY[j] = s; }
-  }
   const out = tf.tidy(() => {
     const xt = tf.tensor2d(new Float32Array(X.data), [n, X.cols]);
-    const yt = y === null ? xt : tf.tensor2d(new Float32Array(Y.data), [m, Y.cols]);
-    const g = tf.matMul(xt, yt, false, true);
+    return kernelTensor(xt, y === null ? null : tf.tensor2d(new Float32Array(Y.data), [m, Y.cols]), spec);
+  });
+  try {
+    return { rows: n, cols: m, data: new Float64Array(out.dataSync()) };
+  } finally {
+    out.dispose();
+  }
+}
+
+/**
+ * The kernel matrix of one of the scikit-learn kernels on the tensor backend, float32 `[n, m]`, between the
+ * rows of `x` `[n,d]` and `y` `[m,d]` (`null`: `y = x`). Inputs are not disposed; the caller owns the result.
+ * rbf uses `‖x‖² + ‖y‖² − 2xyᵀ` clipped at 0; with `y = null` the squared norms are the Gram matrix's own
+ * diagonal, so the diagonal distances are exactly 0 and the diagonal exactly 1.
+ */
+export function kernelTensor(x: tf.Tensor2D, y: tf.Tensor2D | null, spec: KernelSpec): tf.Tensor2D {
+  if (!(SKLEARN_KERNELS as readonly string[]).includes(spec.name)) {
+    throw new SalConfigError('kpca.kernelTensor', 'kernel', `one of ${SKLEARN_KERNELS.join(', ')}`, spec.name);
+  }
+  const { gamma = 1, degree = 3, coef0 = 1 } = spec.params;
+  const [n] = x.shape;
+  const m = y === null ? n : y.shape[0];
+  return tf.tidy(() => {
+    const g = tf.matMul(x, y ?? x, false, true);
     switch (spec.name) {
       case 'linear': return g;
       case 'rbf': {
-        const d2 = tf.relu(tf.sub(tf.add(tf.reshape(tf.tensor1d(sqX), [n, 1]), tf.reshape(tf.tensor1d(sqY), [1, m])), tf.mul(g, 2)));
+        let sqX: tf.Tensor;
+        let sqY: tf.Tensor;
+        if (y === null) {
+          sqX = tf.gather(tf.reshape(g, [n * n]), tf.range(0, n * n, n + 1, 'int32'));
+          sqY = sqX;
+        } else {
+          sqX = tf.sum(tf.square(x), 1);
+          sqY = tf.sum(tf.square(y), 1);
+        }
+        const d2 = tf.relu(tf.sub(tf.add(tf.reshape(sqX, [n, 1]), tf.reshape(sqY, [1, m])), tf.mul(g, 2)));
         return tf.exp(tf.mul(d2, -gamma));
       }
       case 'polynomial': return tf.pow(tf.add(tf.mul(g, gamma), coef0), degree);
       default: return tf.tanh(tf.add(tf.mul(g, gamma), coef0));
     }
-  });
-  try {
-    const data = new Float64Array(out.dataSync());
-    if (spec.name === 'rbf' && y === null) for (let i = 0; i < n; i++) data[i * m + i] = 1; // exact diagonal
-    return { rows: n, cols: m, data };
-  } finally {
-    out.dispose();
-  }
+  }) as tf.Tensor2D;
 }
 
 /** The training statistics of kernel centring (scikit-learn's `KernelCenterer`). */
@@ -166,4 +183,25 @@ export function centerKernel(k: DenseMatrix, stats: KernelCentering): DenseMatri
     for (let j = 0; j < n; j++) out[i * n + j] = (k.data[i * n + j] as number) - (stats.columnMeans[j] as number) - rm + stats.grandMean;
   }
   return { rows: k.rows, cols: n, data: out };
+}
+
+/**
+ * Fit the centring statistics on a training kernel tensor `[n,n]` (symmetric: its row means are its column
+ * means) and return them with the centred kernel, a new float32 tensor `[n,n]` the caller owns. The means
+ * are summed in the backend's float32 reduction.
+ */
+export function centerKernelTensor(k: tf.Tensor2D): { centering: KernelCentering; centred: tf.Tensor2D } {
+  const [n, c] = k.shape;
+  if (n !== c) throw new SalShapeError('kpca.centerKernelTensor', '[n,n]', k.shape);
+  const means = tf.mean(k, 0);
+  const columnMeans = new Float64Array(means.dataSync());
+  means.dispose();
+  let all = 0;
+  for (let j = 0; j < n; j++) all += columnMeans[j] as number;
+  const grandMean = all / n;
+  const centred = tf.tidy(() => {
+    const cm = tf.tensor1d(Float32Array.from(columnMeans, (v) => v - grandMean / 2));
+    return tf.sub(tf.sub(k, tf.reshape(cm, [1, n])), tf.reshape(cm, [n, 1])) as tf.Tensor2D;
+  });
+  return { centering: { columnMeans, grandMean }, centred };
 }

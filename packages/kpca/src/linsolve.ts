@@ -109,21 +109,16 @@ function invLowerBlocked(L: DenseMatrix, b: number): DenseMatrix {
  * `Lᵀ X = Y` (one product per block against all right-hand sides). About n³/1.5 + 2n²m(1 + b/n)
  * multiply-adds, all in `tf.matMul`; the factor never leaves the backend.
  */
-function solveSpdTensor(A: DenseMatrix, B: DenseMatrix, b: number, where: string): DenseMatrix {
-  const n = A.rows;
-  const m = B.cols;
-  // the lower triangle of A, mirrored (only the lower triangle is read)
-  const sym = new Float32Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      const v = A.data[i * n + j] as number;
-      sym[i * n + j] = v;
-      sym[j * n + i] = v;
-    }
-  }
+function solveSpdBlocked(a: tf.Tensor2D, rhs: tf.Tensor2D, b: number, where: string): tf.Tensor2D {
+  const n = a.shape[0];
+  const m = rhs.shape[1];
   const blocks: { size: number; inv: tf.Tensor2D; below: tf.Tensor2D | null }[] = [];
   const held: tf.Tensor[] = [];
-  let trailing: tf.Tensor2D = tf.tensor2d(sym, [n, n]);
+  // the lower triangle of a, mirrored (only the lower triangle is read)
+  let trailing: tf.Tensor2D = tf.tidy(() => {
+    const lower = tf.linalg.bandPart(a, -1, 0);
+    return tf.sub(tf.add(lower, tf.transpose(lower)), tf.linalg.bandPart(a, 0, 0)) as tf.Tensor2D;
+  });
   try {
     for (let j0 = 0; j0 < n; j0 += b) {
       const bs = Math.min(b, n - j0);
@@ -147,7 +142,7 @@ function solveSpdTensor(A: DenseMatrix, B: DenseMatrix, b: number, where: string
       blocks.push({ size: bs, inv, below });
     }
     // forward: Y_j = L_jj⁻¹ R_j, then R_{>j} −= L_{>j,j} Y_j
-    let r: tf.Tensor2D = tf.tensor2d(new Float32Array(B.data), [n, m]);
+    let r: tf.Tensor2D = tf.clone(rhs);
     const ys: tf.Tensor2D[] = [];
     for (const blk of blocks) {
       const rr = r;
@@ -179,36 +174,30 @@ function solveSpdTensor(A: DenseMatrix, B: DenseMatrix, b: number, where: string
         xj.dispose();
       }
     }
-    const out = x as tf.Tensor2D;
-    try {
-      return { rows: n, cols: m, data: new Float64Array(out.dataSync()) };
-    } finally {
-      out.dispose();
-    }
+    return x as tf.Tensor2D;
   } finally {
     trailing.dispose();
     tf.dispose(held);
   }
 }
 
-/** The tensor path through the backend's fused solve (`FUSED_KERNELS.spdSolve`, e.g. `@sal/native`'s). */
-function solveSpdFused(A: DenseMatrix, B: DenseMatrix, where: string): DenseMatrix {
-  const n = A.rows, m = B.cols;
-  const a = tf.tensor2d(new Float32Array(A.data), [n, n]);
-  const b = tf.tensor2d(new Float32Array(B.data), [n, m]);
+/**
+ * Solve `A X = B` on the tensor backend (float32): `a` `[n,n]` symmetric positive definite (only its lower
+ * triangle is read), `rhs` `[n,m]`; neither is disposed, the caller owns the result `[n,m]`. Runs the
+ * backend's fused solve (`FUSED_KERNELS.spdSolve`, e.g. `@sal/native`'s) when it has one, else the blocked
+ * path of `blockSize`. Throws {@link SalDataError} if A is not positive definite.
+ */
+export function solveSpdTensors(a: tf.Tensor2D, rhs: tf.Tensor2D, blockSize = 256, where = 'kpca.solveSpd'): tf.Tensor2D {
+  const n = a.shape[0];
+  if (a.shape[1] !== n || n === 0) throw new SalShapeError(where, 'a [n,n]', a.shape);
+  if (rhs.shape[0] !== n) throw new SalShapeError(where, `rhs [${n},m]`, rhs.shape);
+  if (!tf.getKernel(FUSED_KERNELS.spdSolve, tf.getBackend())) return solveSpdBlocked(a, rhs, blockSize, where);
   try {
-    const x = tf.engine().runKernel(FUSED_KERNELS.spdSolve, { a, b }) as tf.Tensor;
-    try {
-      return { rows: n, cols: m, data: new Float64Array(x.dataSync()) };
-    } finally {
-      x.dispose();
-    }
+    return tf.engine().runKernel(FUSED_KERNELS.spdSolve, { a, b: rhs }) as tf.Tensor2D;
   } catch (err) {
     const msg = (err as Error).message;
     if (/not positive definite/.test(msg)) throw new SalDataError(where, 'a symmetric positive definite matrix', msg.replace(/^.*?: /, ''));
     throw err;
-  } finally {
-    tf.dispose([a, b]);
   }
 }
 
@@ -227,7 +216,12 @@ export function solveSpd(a: MatrixInput, rhs: MatrixInput, opts: SolveSpdOptions
   if (A.cols !== n || n === 0) throw new SalShapeError(where, 'a [n,n]', [A.rows, A.cols]);
   if (B.rows !== n) throw new SalShapeError(where, `rhs [${n},m]`, [B.rows, B.cols]);
   if (method === 'tensor') {
-    return tf.getKernel(FUSED_KERNELS.spdSolve, tf.getBackend()) ? solveSpdFused(A, B, where) : solveSpdTensor(A, B, blockSize, where);
+    const x = tf.tidy(() => solveSpdTensors(tf.tensor2d(new Float32Array(A.data), [n, n]), tf.tensor2d(new Float32Array(B.data), [n, B.cols]), blockSize, where));
+    try {
+      return { rows: n, cols: B.cols, data: new Float64Array(x.dataSync()) };
+    } finally {
+      x.dispose();
+    }
   }
   const l = A.data.slice();
   cholInPlace(l, n, where);

@@ -49,6 +49,14 @@ describe('kernel matrices', () => {
       const fast = expectNoLeaks(() => kernelMatrix(x, y, spec, 'tensor'));
       const ref = kernelMatrix(x, y, spec, 'ml-kernel');
       Array.from(ref.data).forEach((v, i) => expect(fast.data[i]).toBeCloseTo(v, 4));
+      // the training kernel (y = x): symmetric, and for rbf an exact unit diagonal
+      const own = expectNoLeaks(() => kernelMatrix(x, null, spec, 'tensor'));
+      const ownRef = kernelMatrix(x, null, spec, 'ml-kernel');
+      Array.from(ownRef.data).forEach((v, i) => expect(own.data[i]).toBeCloseTo(v, 4));
+      for (let i = 0; i < 12; i++) {
+        if (name === 'rbf') expect(own.data[i * 12 + i]).toBe(1);
+        for (let j = 0; j < i; j++) expect(own.data[i * 12 + j]).toBe(own.data[j * 12 + i]);
+      }
     });
   }
   it('rbf matches exp(−γ‖x−y‖²) with the default γ = 1/d', () => {
@@ -101,6 +109,10 @@ describe('solveSpd', () => {
       const w = want.to1DArray();
       const scale = Math.max(...w.map(Math.abs));
       w.forEach((v, i) => expect(Math.abs((got.data[i] as number) - v) / scale).toBeLessThan(1e-4));
+      // only the lower triangle is read: garbage above the diagonal changes nothing
+      const lowerOnly = A.to2DArray().map((row, i) => row.map((v, j) => (j > i ? 1e6 * (1 + i + j) : v)));
+      const same = expectNoLeaks(() => solveSpd(lowerOnly, B.to2DArray(), { blockSize: 40 }));
+      expect(Array.from(same.data)).toEqual(Array.from(got.data));
     } finally {
       await tf.setBackend('wasm');
     }
@@ -161,6 +173,27 @@ describe('fitKernelPca', () => {
     const scale = Math.max(...want.to1DArray().map(Math.abs));
     want.to1DArray().forEach((v, i) => expect(Math.abs((gt.data[i] as number) - v) / scale).toBeLessThan(2e-3));
     expect(() => fitKernelPca(x, { nComponents: 3 }).inverseTransform([[1, 2, 3]])).toThrow(SalConfigError);
+  });
+
+  // the fit's tensor path (kernels, centring, eigensolver and the pre-image solve kept on the backend) on the
+  // wasm backend (with the fused kernels when registered) and on cpu (composite paths), against float64
+  it.each(['wasm', 'cpu'])('the tensor path on %s equals the float64 path to float32 precision', async (backend) => {
+    const data = randn(900, 6, 11).map((r) => r.map((v, j) => v * (1 + 0.3 * j)));
+    const opts = { kernel: 'rbf', kernelOptions: { gamma: 0.1 }, nComponents: 5, fitInverseTransform: true, alpha: 0.5 } as const;
+    const ref = fitKernelPca(data, { ...opts, kernelMethod: 'ml-kernel', method: 'float64' });
+    await tf.setBackend(backend);
+    try {
+      const kt = expectNoLeaks(() => fitKernelPca(data, opts));
+      for (let i = 0; i < 5; i++) expect(Math.abs((kt.eigenvalues[i] as number) / (ref.eigenvalues[i] as number) - 1)).toBeLessThan(1e-4);
+      expect(Array.from(kt.centering.columnMeans).every((v, i) => Math.abs(v - (ref.centering.columnMeans[i] as number)) < 1e-5)).toBe(true);
+      const zq = ref.transform(xNew.map((r) => r.slice(0, 6)));
+      const want = ref.inverseTransform(zq).data;
+      const got = kt.inverseTransform(zq).data;
+      const scale = Math.max(...Array.from(want, Math.abs));
+      want.forEach((v, i) => expect(Math.abs((got[i] as number) - v) / scale).toBeLessThan(2e-3));
+    } finally {
+      await tf.setBackend('wasm');
+    }
   });
 
   it('transform of the training rows equals the training scores (fit_transform), and eigenvectors are unit', () => {
