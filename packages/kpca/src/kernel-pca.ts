@@ -120,20 +120,18 @@ export function fitKernelPca(x: MatrixInput, opts?: KernelPcaOptions): KernelPca
   checkNumber(FIT, 'seed', o.seed, { integer: true });
   checkNumber(FIT, 'tol', o.tol, { min: 0 });
   checkNumber(FIT, 'maxIterations', o.maxIterations, { min: 1, integer: true });
-  const X = toDense(x, FIT, true);
-  const { rows: n, cols: d } = X;
+  const input = toDense(x, FIT);
+  const { rows: n, cols: d } = input;
   if (n < 2 || d < 1) throw new SalShapeError(FIT, '[n,d] with n >= 2, d >= 1', [n, d]);
-  for (let i = 0; i < X.data.length; i++) {
-    const v = X.data[i] as number;
-    if (!Number.isFinite(v)) throw new SalDataError(FIT, 'finite values in x', v);
-  }
   const spec = resolveKernel(FIT, o.kernel, o.kernelOptions, d);
   const requested = o.nComponents === 'all' ? n : checkNumber(FIT, 'nComponents', o.nComponents, { min: 1, max: n, integer: true });
 
   const settings = { solver: o.solver, method: o.method, seed: o.seed, tol: o.tol, maxIterations: o.maxIterations };
+  // The tensor path keeps x, the kernels and the pre-image solve on the backend, and the model keeps float32
+  // copies of x and of the dual coefficients (what every later product reads); the other paths keep float64.
   const onBackend = o.kernelMethod === 'tensor' && o.method === 'tensor' && (SKLEARN_KERNELS as readonly string[]).includes(spec.name);
-  // the tensor path keeps x, the kernels and the pre-image solve on the backend (float32); the others are float64 or ml-kernel
-  const xt = onBackend ? tf.tensor2d(new Float32Array(X.data), [n, d]) : null;
+  const X: FitMatrix = onBackend ? { rows: n, cols: d, data: finiteFloat32(input.data) } : { rows: n, cols: d, data: finiteCopy(input.data) };
+  const xt = onBackend ? tf.tensor2d(X.data as Float32Array, [n, d]) : null;
   try {
     let centering: KernelCentering;
     let eig: { values: Float64Array; vectors: DenseMatrix };
@@ -150,7 +148,7 @@ export function fitKernelPca(x: MatrixInput, opts?: KernelPcaOptions): KernelPca
         c.centred.dispose();
       }
     } else {
-      const K = kernelMatrix(X, null, spec, o.kernelMethod);
+      const K = kernelMatrix(X as DenseMatrix, null, spec, o.kernelMethod);
       centering = fitKernelCentering(K);
       eig = eigenTopK(centerKernel(K, centering), requested, settings);
     }
@@ -165,7 +163,7 @@ export function fitKernelPca(x: MatrixInput, opts?: KernelPcaOptions): KernelPca
     }
     const eigenvalues = values.slice(0, k);
     const eigenvectors = k === eig.vectors.cols ? eig.vectors : leadingColumns(eig.vectors, k);
-    let dualCoef: DenseMatrix | null = null;
+    let dualCoef: FitMatrix | null = null;
     if (o.fitInverseTransform) {
       const Z = scores(eigenvectors, eigenvalues);
       if (xt) {
@@ -174,14 +172,14 @@ export function fitKernelPca(x: MatrixInput, opts?: KernelPcaOptions): KernelPca
           return solveSpdTensors(kz, xt, 256, FIT);
         });
         try {
-          dualCoef = fromTensor(dual);
+          dualCoef = { rows: n, cols: d, data: dual.dataSync() as Float32Array };
         } finally {
           dual.dispose();
         }
       } else {
         const Kz = kernelMatrix(Z, null, spec, o.kernelMethod);
         for (let i = 0; i < n; i++) Kz.data[i * n + i] = (Kz.data[i * n + i] as number) + o.alpha;
-        dualCoef = solveSpd(Kz, X, { method: o.method });
+        dualCoef = solveSpd(Kz, X as DenseMatrix, { method: o.method });
       }
     }
     return makeKernelPca({ spec, kernelMethod: o.kernelMethod, method: o.method, X, eigenvalues, eigenvectors, centering, alpha: o.alpha, dualCoef, zeroTolerance });
@@ -198,16 +196,72 @@ function scores(vectors: DenseMatrix, values: Float64Array): DenseMatrix {
   return { rows, cols, data: out };
 }
 
+/**
+ * A matrix the model keeps: float64, or float32 on the tensor path (x and the dual coefficients are only ever
+ * read by float32 products there, so float32 copies lose nothing and halve the memory).
+ */
+interface FitMatrix {
+  readonly rows: number;
+  readonly cols: number;
+  readonly data: Float64Array | Float32Array;
+}
+
+/** A float32 copy of `data`, checking every value is finite in float32 (one pass). */
+function finiteFloat32(data: Float64Array): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    out[i] = data[i] as number;
+    const v = out[i] as number;
+    if (v - v !== 0) throw new SalDataError(FIT, 'finite values in x (within float32 range on the tensor path)', data[i]);
+  }
+  return out;
+}
+
+/** A float64 copy of `data`, checking every value is finite. */
+function finiteCopy(data: Float64Array): Float64Array {
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i] as number)) throw new SalDataError(FIT, 'finite values in x', data[i]);
+  }
+  return data.slice();
+}
+
+/** The float64 form of a kept matrix (shared when it is float64 already). */
+function asDense(m: FitMatrix): DenseMatrix {
+  return m.data instanceof Float64Array ? (m as DenseMatrix) : { rows: m.rows, cols: m.cols, data: new Float64Array(m.data) };
+}
+
+/** `k(rows, fit)` `[m, n]` for a kept matrix `fit`: on the backend straight from its float32 copy, else through kernelMatrix. */
+function kernelAgainst(rows: DenseMatrix, fit: FitMatrix, spec: KernelSpec, method: KernelMethod): DenseMatrix {
+  if (!(fit.data instanceof Float32Array)) return kernelMatrix(rows, fit as DenseMatrix, spec, method);
+  const t = tf.tidy(() => kernelTensor(toTensor(rows), tf.tensor2d(fit.data as Float32Array, [fit.rows, fit.cols]), spec));
+  try {
+    return fromTensor(t);
+  } finally {
+    t.dispose();
+  }
+}
+
+/** `a · b` for a kept matrix `b` (float32 copies go to the backend as they are). */
+function productWith(a: DenseMatrix, b: FitMatrix, method: ProductMethod): DenseMatrix {
+  if (!(b.data instanceof Float32Array)) return matmul(a, b as DenseMatrix, { method });
+  const t = tf.tidy(() => tf.matMul(toTensor(a), tf.tensor2d(b.data as Float32Array, [b.rows, b.cols])));
+  try {
+    return fromTensor(t);
+  } finally {
+    t.dispose();
+  }
+}
+
 interface KernelPcaState {
   spec: KernelSpec;
   kernelMethod: KernelMethod;
   method: ProductMethod;
-  X: DenseMatrix;
+  X: FitMatrix;
   eigenvalues: Float64Array;
   eigenvectors: DenseMatrix;
   centering: KernelCentering;
   alpha: number;
-  dualCoef: DenseMatrix | null;
+  dualCoef: FitMatrix | null;
   zeroTolerance: number;
 }
 
@@ -246,7 +300,7 @@ function makeKernelPca(s: KernelPcaState): KernelPcaModel {
       alive(where);
       const Xn = toDense(x, where);
       if (Xn.cols !== d) throw new SalShapeError(where, `x [m,${d}]`, [Xn.rows, Xn.cols]);
-      const Kt = centerKernel(kernelMatrix(Xn, s.X, s.spec, s.kernelMethod), s.centering);
+      const Kt = centerKernel(kernelAgainst(Xn, s.X, s.spec, s.kernelMethod), s.centering);
       return matmul(Kt, scaled, { method: s.method });
     },
     inverseTransform(z) {
@@ -255,14 +309,14 @@ function makeKernelPca(s: KernelPcaState): KernelPcaModel {
       if (s.dualCoef === null) throw new SalConfigError(where, 'fitInverseTransform', 'true at fit time to use inverseTransform', false);
       const Z = toDense(z, where);
       if (Z.cols !== k) throw new SalShapeError(where, `z [m,${k}]`, [Z.rows, Z.cols]);
-      return matmul(kernelMatrix(Z, zFit, s.spec, s.kernelMethod), s.dualCoef, { method: s.method });
+      return productWith(kernelMatrix(Z, zFit, s.spec, s.kernelMethod), s.dualCoef, s.method);
     },
     toJSON() {
       return {
         kind: 'sal.kernelPca', version: 1, kernel: s.spec.name, kernelParams: { ...s.spec.params }, kernelMethod: s.kernelMethod, method: s.method,
-        xFit: toRows(s.X), eigenvalues: Array.from(s.eigenvalues), eigenvectors: toRows(s.eigenvectors),
+        xFit: toRows(asDense(s.X)), eigenvalues: Array.from(s.eigenvalues), eigenvectors: toRows(s.eigenvectors),
         centering: { columnMeans: Array.from(s.centering.columnMeans), grandMean: s.centering.grandMean },
-        inverse: s.dualCoef === null ? null : { alpha: s.alpha, dualCoef: toRows(s.dualCoef) },
+        inverse: s.dualCoef === null ? null : { alpha: s.alpha, dualCoef: toRows(asDense(s.dualCoef)) },
         zeroTolerance: s.zeroTolerance,
       };
     },
@@ -288,12 +342,18 @@ export function loadKernelPca(json: unknown): KernelPcaModel {
   if (eigenvectors.rows !== X.rows || eigenvectors.cols !== j.eigenvalues.length) {
     throw new SalDataError(where, `eigenvectors [${X.rows},${j.eigenvalues.length}]`, [eigenvectors.rows, eigenvectors.cols]);
   }
-  const dualCoef = j.inverse ? toDense(j.inverse.dualCoef, where) : null;
+  const dual = j.inverse ? toDense(j.inverse.dualCoef, where) : null;
+  const kernelMethod: KernelMethod = j.kernelMethod === 'ml-kernel' ? 'ml-kernel' : 'tensor';
+  const method: ProductMethod = j.method === 'float64' ? 'float64' : 'tensor';
+  // a model fitted on the tensor path keeps float32 copies, as fitKernelPca does
+  const onBackend = kernelMethod === 'tensor' && method === 'tensor' && (SKLEARN_KERNELS as readonly string[]).includes(kernel);
+  const keep = (m: DenseMatrix): FitMatrix => (onBackend ? { rows: m.rows, cols: m.cols, data: new Float32Array(m.data) } : m);
+  const dualCoef = dual ? keep(dual) : null;
   return makeKernelPca({
     spec: { name: kernel, params: { ...(j.kernelParams ?? {}) } },
-    kernelMethod: j.kernelMethod === 'ml-kernel' ? 'ml-kernel' : 'tensor',
-    method: j.method === 'float64' ? 'float64' : 'tensor',
-    X, eigenvalues: Float64Array.from(j.eigenvalues), eigenvectors,
+    kernelMethod,
+    method,
+    X: keep(X), eigenvalues: Float64Array.from(j.eigenvalues), eigenvectors,
     centering: { columnMeans: Float64Array.from(j.centering.columnMeans), grandMean: Number(j.centering.grandMean) },
     alpha: j.inverse ? Number(j.inverse.alpha) : 1, dualCoef, zeroTolerance: Number(j.zeroTolerance ?? 1e-10),
   });

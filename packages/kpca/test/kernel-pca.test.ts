@@ -233,6 +233,22 @@ describe('fitKernelPca', () => {
     expect(() => fitKernelPca(x, { nComponents: 31 })).toThrow(SalConfigError);
   });
 
+  it('rejects non-finite values (beyond float32 range on the tensor path) and keeps its own copy of x', () => {
+    const bad = x.map((r) => r.slice());
+    (bad[3] as number[])[2] = Number.NaN;
+    expect(() => fitKernelPca(bad, { kernel: 'rbf', nComponents: 2 })).toThrow(SalDataError);
+    expect(() => fitKernelPca(bad, { kernel: 'rbf', nComponents: 2, kernelMethod: 'ml-kernel', method: 'float64' })).toThrow(SalDataError);
+    (bad[3] as number[])[2] = 1e39; // finite in float64, Infinity in float32
+    expect(() => fitKernelPca(bad, { kernel: 'rbf', nComponents: 2 })).toThrow(/float32/);
+    for (const opts of [{}, { kernelMethod: 'ml-kernel', method: 'float64' }] as const) {
+      const data = { rows: 30, cols: 8, data: Float64Array.from(x.flat()) };
+      const kp = fitKernelPca(data, { kernel: 'rbf', nComponents: 3, fitInverseTransform: true, ...opts });
+      const before = kp.transform(xNew);
+      data.data.fill(7);
+      expect(Array.from(kp.transform(xNew).data)).toEqual(Array.from(before.data));
+    }
+  });
+
   it('other ml-kernel kernels run through ml-kernel with their own options', () => {
     const kp = fitKernelPca(x, { kernel: 'laplacian', kernelOptions: { sigma: 3 }, nComponents: 3 });
     expect(kp.nComponents).toBe(3);
