@@ -190,7 +190,7 @@ napi_value Unary(napi_env env, napi_callback_info info) {
   int64_t op, n;
   double alpha;
   if (!num(a, 3, op) || !num(a, 4, n) || !fnum(a, 5, alpha)) return nullptr;
-  if (op < 0 || op > 2 || n < 1) { throw_error(env, "invalid unary op"); return nullptr; }
+  if (op < 0 || op > 3 || n < 1) { throw_error(env, "invalid unary op"); return nullptr; }
   float *x, *out;
   if (!span(a, 1, n, x, "x") || !span(a, 2, n, out, "out")) return nullptr;
   sal::unary(x, out, static_cast<int>(op), n, static_cast<float>(alpha));

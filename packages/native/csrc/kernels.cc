@@ -55,37 +55,67 @@ inline vf splat(float s) {
 #endif
 }
 
-// exp(x) for x ≤ 0 (x ≥ −87.3 keeps 2^n normal; below, exp underflows to ~0 which ELU needs as −1):
-// Cody–Waite range reduction and a degree-6 polynomial, |rel. error| < 2e-7.
-inline vf exp_neg(vf x) {
-  x = x < -87.f ? vf{} - 87.f : x;
-  const vf t = x * 1.44269504088896341f;
-  vf n = t - 0.5f;
-  // round to nearest: floor(t + 0.5) via conversion (x ≤ 0 so truncation toward zero needs the −0.5 shift)
-  typedef int vi __attribute__((vector_size(VL * 4)));
-  vi ni = __builtin_convertvector(n, vi);
-  n = __builtin_convertvector(ni, vf);
-  n = n > t - 0.5f ? n : n + 1.f;  // conversion truncates toward zero: fix up for negative values
-  ni = __builtin_convertvector(n, vi);
-  const vf r = x - n * 0.693359375f + n * 2.12194440e-4f;
+typedef int vi __attribute__((vector_size(VL * 4)));
+
+/** Round to the nearest integer, ties to even (the default rounding mode), |v| < 2^31. */
+inline vi round_int(vf v) {
+#if defined(__AVX512F__)
+  return (vi)_mm512_cvtps_epi32((__m512)v);
+#elif defined(__AVX__)
+  return (vi)_mm256_cvtps_epi32((__m256)v);
+#else
+  return (vi)_mm_cvtps_epi32((__m128)v);
+#endif
+}
+
+/** The float whose bits are `bits`. */
+inline vf from_bits(vi bits) {
+  vf f;
+  __builtin_memcpy(&f, &bits, sizeof(f));
+  return f;
+}
+
+/**
+ * e^x for every float x, |rel. error| < 2e-7 where the result is normal (x ≥ −87.34; 8.6e-8 measured over every
+ * float32): x = n·ln2 + r with |r| ≤ ln2/2 (Cody–Waite: ln2 in two parts), Cephes' degree-6 polynomial for e^r,
+ * and 2^n through the exponent bits. Below 2^−126 (x in [−103.98, −87.34)) the results are subnormal: their bits
+ * are the integer round(p·2^(n+149)), one rounding of the same p (error ≤ 0.75·2^−149, monotone, and no subnormal
+ * arithmetic, which costs a microcode assist per instruction on many x86 cores). Below −103.98 (also −∞) the
+ * result is 0, above 88.7228 (also +∞) it is +∞, NaN stays NaN. No floating-point operation sees a subnormal
+ * operand unless x is one.
+ */
+inline vf exp_v(vf x) {
+  // clamp: NaN → the upper bound (put back at the end); past the bounds the result is 0 or +∞ anyway
+  vf xc = x < 88.75f ? x : splat(88.75f);
+  xc = xc > -104.f ? xc : splat(-104.f);
+  // n = round(x/ln2) by the 1.5·2^23 shift (to nearest, ties to even), n in [−150, 128]
+  const vf n = (xc * 1.44269504088896341f + 12582912.f) - 12582912.f;
+  const vi ni = __builtin_convertvector(n, vi);
+  const vf r = xc - n * 0.693359375f + n * 2.12194440e-4f;
   vf p = splat(1.9875691500e-4f);
   p = p * r + 1.3981999507e-3f;
   p = p * r + 8.3334519073e-3f;
   p = p * r + 4.1665795894e-2f;
   p = p * r + 1.6666665459e-1f;
   p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.f;
-  const vi bits = (ni + 127) << 23;
-  vf scale;
-  __builtin_memcpy(&scale, &bits, sizeof(scale));
-  return p * scale;
+  p = p * r * r + r + 1.f;  // e^r in [0.70, 1.42]
+  // normal results (n ≥ −125): 2p·2^(n−1), both factors normal (2^(n−1) up to 2^127; 2^128 is not a float); the
+  // product overflows to +∞ past FLT_MAX
+  const vi nn = ni > -125 ? ni : vi{} - 125;
+  const vf normal = (p + p) * from_bits((nn + 126) << 23);
+  // n ≤ −126: p·2^(n+149) is in [0.35, 2^23·1.42), a normal float; rounded to an integer it is the bit pattern of
+  // p·2^n (subnormal below 2^23, the smallest normals above: the encodings are continuous)
+  const vi nl = ni < -126 ? ni : vi{} - 126;
+  const vi sub = round_int(p * from_bits((nl + 149 + 127) << 23));
+  const vf res = ni > -126 ? normal : from_bits(sub);
+  return x == x ? res : x;
 }
 
 /** Bias and activation on one vector of outputs (relu, elu, relu6, leaky relu; linear passes through). */
 inline vf activate_v(vf v, int act, float alpha) {
   switch (act) {
     case kRelu: return v > 0.f ? v : vf{};
-    case kElu: return v > 0.f ? v : exp_neg(v > 0.f ? vf{} : v) - 1.f;
+    case kElu: return v > 0.f ? v : exp_v(v > 0.f ? vf{} : v) - 1.f;
     case kRelu6: { vf r = v > 0.f ? v : vf{}; return r < 6.f ? r : vf{} + 6.f; }
     case kLeakyRelu: return v > 0.f ? v : v * alpha;
     default: return v;
@@ -637,9 +667,13 @@ const GemmTileFn* const kGemmTile = gemm_table(std::make_integer_sequence<int, M
 
 /**
  * C (+)= alpha · op(A) · op(B) with leading dimensions lda, ldb, ldc (row-major; `addToC` keeps C's values).
+ * `lower`: only the register tiles that reach the diagonal or below it (j ≤ i for some element) are computed, about
+ * half the work when C is symmetric (op(B) = op(A)ᵀ); elements above the diagonal are left unspecified (tiles
+ * straddling it write some of them).
  */
 void gemm_strided(const float* A, int64_t lda, const float* B, int64_t ldb, float* C, int64_t ldc, int64_t m, int64_t n, int64_t k,
-                  bool transA, bool transB, float alpha, bool addToC, std::vector<float>& bpack, std::vector<std::vector<float>>& apacks) {
+                  bool transA, bool transB, float alpha, bool addToC, std::vector<float>& bpack, std::vector<std::vector<float>>& apacks,
+                  bool lower = false) {
   const int64_t nb = (n + NR - 1) / NR;
   if (k == 0) {
     if (!addToC)
@@ -675,6 +709,7 @@ void gemm_strided(const float* A, int64_t lda, const float* B, int64_t ldb, floa
         const float* a = A + i0 * sr + pc * sk;
         for (int64_t jb = 0; jb < nb; jb++) {
           const int64_t j0 = jb * NR, jn = std::min<int64_t>(NR, n - j0);
+          if (lower && j0 > i0 + R - 1) break;  // the tile and those right of it are above the diagonal
           kGemmDirect[R - 1](a, sr, sk, bp + jb * kc * NR, kc, alpha, C + i0 * ldc + j0, ldc, jn, accumulate);
         }
       }
@@ -686,9 +721,12 @@ void gemm_strided(const float* A, int64_t lda, const float* B, int64_t ldb, floa
       ap.resize(static_cast<size_t>(MC * kc));
 #pragma omp for schedule(dynamic)
       for (int64_t task = 0; task < tasks; task++) {
-        const int64_t ic = task / groups, grp = task % groups;
-        const int64_t jb0 = nb * grp / groups, jb1 = nb * (grp + 1) / groups;
+        // lower: row block ic needs the column panels up to its last row; the longest (bottom) blocks go first
+        const int64_t ic = lower ? mcs - 1 - task / groups : task / groups, grp = task % groups;
         const int64_t i0 = ic * MC, mc = std::min(MC, m - i0);
+        const int64_t nbi = lower ? std::min(nb, (i0 + mc + NR - 1) / NR) : nb;
+        const int64_t jb0 = nbi * grp / groups, jb1 = nbi * (grp + 1) / groups;
+        if (jb0 == jb1) continue;
         const int64_t mpan = (mc + MR - 1) / MR;
         for (int64_t ip = 0; ip < mpan; ip++) {
           float* dst = ap.data() + ip * kc * MR;
@@ -701,7 +739,8 @@ void gemm_strided(const float* A, int64_t lda, const float* B, int64_t ldb, floa
         }
         for (int64_t jb = jb0; jb < jb1; jb++) {
           const int64_t j0 = jb * NR, jn = std::min<int64_t>(NR, n - j0);
-          for (int64_t ip = 0; ip < mpan; ip++) {
+          // lower: row panels ending above row j0 are skipped (j0 < i0 + mc here, so the start is < mpan)
+          for (int64_t ip = lower && j0 > i0 ? (j0 - i0) / MR : 0; ip < mpan; ip++) {
             const int R = static_cast<int>(std::min<int64_t>(MR, mc - ip * MR));
             kGemmTile[R - 1](ap.data() + ip * kc * MR, bp + jb * kc * NR, kc, C + (i0 + ip * MR) * ldc + j0, ldc, jn, accumulate);
           }
@@ -712,8 +751,23 @@ void gemm_strided(const float* A, int64_t lda, const float* B, int64_t ldb, floa
 }
 
 void gemm_one(const float* A, const float* B, float* C, int64_t m, int64_t n, int64_t k, bool transA, bool transB,
-              std::vector<float>& bpack, std::vector<std::vector<float>>& apacks) {
-  gemm_strided(A, transA ? m : k, B, transB ? k : n, C, n, m, n, k, transA, transB, 1.f, false, bpack, apacks);
+              std::vector<float>& bpack, std::vector<std::vector<float>>& apacks, bool lower = false) {
+  gemm_strided(A, transA ? m : k, B, transB ? k : n, C, n, m, n, k, transA, transB, 1.f, false, bpack, apacks, lower);
+}
+
+/** C[i,j] = C[j,i] for j > i: the upper triangle of C `[m,m]` from its lower one (blocks of 64×64, threads). */
+void mirror_lower(float* C, int64_t m) {
+  constexpr int64_t B = 64;
+  const int64_t blocks = (m + B - 1) / B;
+#pragma omp parallel for schedule(dynamic) if (m * m >= kParallelMin)
+  for (int64_t bi = 0; bi < blocks; bi++)
+    for (int64_t bj = bi; bj < blocks; bj++) {
+      const int64_t i1 = std::min(m, (bi + 1) * B), j1 = std::min(m, (bj + 1) * B);
+      for (int64_t i = bi * B; i < i1; i++) {
+        float* row = C + i * m;
+        for (int64_t j = std::max(i + 1, bj * B); j < j1; j++) row[j] = C[j * m + i];
+      }
+    }
 }
 
 /**
@@ -781,8 +835,14 @@ void batch_matmul(const float* a, const float* b, float* c, int64_t batch, int64
     for (int64_t bi = 0; bi < batch; bi++) gemm_small_m(a + bi * strideA, b + bi * strideB, c + bi * m * n, m, n, k, transA, transB);
     return;
   }
-  for (int64_t bi = 0; bi < batch; bi++)
-    gemm_one(a + bi * strideA, b + bi * strideB, c + bi * m * n, m, n, k, transA, transB, bpack, apacks);
+  // the same matrix on both sides, transposed on one: a Gram matrix A·Aᵀ or Aᵀ·A, symmetric. Only the tiles on and
+  // below the diagonal are computed (the general path's arithmetic, so the same values), then mirrored.
+  const bool gram = a == b && strideA == strideB && transA != transB && m == n;
+  for (int64_t bi = 0; bi < batch; bi++) {
+    float* cb = c + bi * m * n;
+    gemm_one(a + bi * strideA, b + bi * strideB, cb, m, n, k, transA, transB, bpack, apacks, gram);
+    if (gram) mirror_lower(cb, m);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -929,6 +989,21 @@ void channel_affine(const float* x, const float* scale, const float* shift, floa
 
 void unary(const float* x, float* out, int op, int64_t n, float alpha) {
   const int64_t chunk = 4096;
+  if (op == kExp) {
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+    for (int64_t i0 = 0; i0 < n; i0 += chunk) {
+      const int64_t i1 = std::min(n, i0 + chunk);
+      int64_t i = i0;
+      for (; i + VL <= i1; i += VL) storeu(out + i, exp_v(loadu(x + i)));
+      if (i < i1) {  // the tail through the same vector code: equal inputs give equal outputs wherever they are
+        alignas(64) float t[VL] = {};
+        std::memcpy(t, x + i, static_cast<size_t>(i1 - i) * sizeof(float));
+        storeu(t, exp_v(loadu(t)));
+        std::memcpy(out + i, t, static_cast<size_t>(i1 - i) * sizeof(float));
+      }
+    }
+    return;
+  }
   const int64_t chunks = (n + chunk - 1) / chunk;
 #pragma omp parallel for schedule(static) if (n >= kParallelMin)
   for (int64_t q = 0; q < chunks; q++) {

@@ -16,7 +16,10 @@ export interface NativeAddon {
   /** dx of a stride-1 convolution; returns false when the geometry is not handled (nothing written). */
   conv2dBackpropInput(buf: ArrayBuffer, dyOff: number, fOff: number, dxOff: number, ...geom: ConvGeomArgs): boolean;
   conv2dBackpropFilter(buf: ArrayBuffer, xOff: number, dyOff: number, dfOff: number, ...geom: ConvGeomArgs): void;
-  /** c[b] = op(a[b]) · op(b[b]); batch strides in elements (0 broadcasts). */
+  /**
+   * c[b] = op(a[b]) · op(b[b]); batch strides in elements (0 broadcasts). The same offset and stride for a and b
+   * with one side transposed (a Gram matrix A·Aᵀ or Aᵀ·A) computes the lower triangle and mirrors it.
+   */
   batchMatMul(buf: ArrayBuffer, aOff: number, bOff: number, cOff: number, batch: number, m: number, n: number, k: number,
     transA: number, transB: number, strideA: number, strideB: number): void;
   /** out[o,i] = scale · Σ_r x[o,r,i], x viewed as `[outer, red, inner]`. */
@@ -25,7 +28,7 @@ export interface NativeAddon {
   binary(buf: ArrayBuffer, aOff: number, bOff: number, outOff: number, op: number, outer: number, inner: number, aMode: number, bMode: number): void;
   /** out = act(x·scale + shift) per channel of x `[outer,c]`; `shiftOff` −1 for none. */
   channelAffine(buf: ArrayBuffer, xOff: number, scaleOff: number, shiftOff: number, outOff: number, outer: number, c: number, act: number, alpha: number): void;
-  /** out = op(x): 0 square, 1 elu, 2 relu. */
+  /** out = op(x): 0 square, 1 elu, 2 relu, 3 exp. */
   unary(buf: ArrayBuffer, xOff: number, outOff: number, op: number, n: number, alpha: number): void;
   /** ELU's gradient from its output y. */
   eluGrad(buf: ArrayBuffer, dyOff: number, yOff: number, outOff: number, n: number): void;

@@ -1,9 +1,10 @@
 /**
  * The native kernels registered on TensorFlow.js's wasm backend: `Conv2D`, `FusedConv2D` (bias + linear / relu /
- * elu / relu6 / leaky relu), `Conv2DBackpropInput` (stride 1), `Conv2DBackpropFilter`, `BatchMatMul`, and `Sum` /
+ * elu / relu6 / leaky relu), `Conv2DBackpropInput` (stride 1), `Conv2DBackpropFilter`, `BatchMatMul` (a Gram matrix,
+ * the same tensor on both sides with one of them transposed, is computed as its lower triangle and mirrored), and `Sum` /
  * `Mean` over one contiguous run of axes (e.g. the batch and spatial axes of NHWC: the wasm backend transposes first),
  * and, above 4096 elements, elementwise `Add` / `Sub` / `Multiply` / `RealDiv` (same shapes, a trailing row broadcast,
- * or a scalar), `Square`, `Elu`, `EluGrad`, and 1×1 depthwise convolutions (per-channel affine maps, e.g. batch-norm);
+ * or a scalar), `Square`, `Elu`, `EluGrad`, `Exp`, and 1×1 depthwise convolutions (per-channel affine maps, e.g. batch-norm);
  * plus the fused kernels named in `@sal/types`' `FUSED_KERNELS`: training batch-norm (two passes each way) and a
  * symmetric positive definite solve (blocked Cholesky). They
  * read and write the tensors where the wasm backend keeps them (its heap), so no data is copied; shapes or
@@ -124,6 +125,8 @@ function makeBatchMatMul(addon: NativeAddon, fallback: KernelFunc): KernelFunc {
     const outBatchShape = (batchA >= batchB ? A.shape : B.shape).slice(0, -2);
     const out = b.makeOutput([...outBatchShape, m, n], 'float32');
     const heap = b.wasm.HEAPU8.buffer as ArrayBuffer;
+    // a and b at the same offset (the same tensor, or one sharing its data) with equal strides, m = n and one side
+    // transposed: the addon sees a Gram matrix and computes half of it
     addon.batchMatMul(heap, offset(b, A), offset(b, B), offset(b, out), batch, m, n, k, transposeA ? 1 : 0, transposeB ? 1 : 0,
       batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : k * n);
     return out;
@@ -291,7 +294,7 @@ let previous: Map<string, KernelConfig> | null = null;
 
 /** Kernel names {@link registerNativeKernels} provides. */
 export const NATIVE_KERNELS = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul', 'Sum', 'Mean',
-  'Add', 'Sub', 'Multiply', 'RealDiv', 'Square', 'Elu', 'EluGrad', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D',
+  'Add', 'Sub', 'Multiply', 'RealDiv', 'Square', 'Elu', 'EluGrad', 'Exp', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D',
   FUSED_KERNELS.batchNormTrain, FUSED_KERNELS.batchNormTrainGrad, FUSED_KERNELS.spdSolve] as const;
 
 /**
@@ -323,6 +326,7 @@ export function registerNativeKernels(): readonly string[] {
     Square: (fb) => makeUnary(addon, fb, 0),
     Elu: (fb) => makeUnary(addon, fb, 1),
     EluGrad: (fb) => makeEluGrad(addon, fb),
+    Exp: (fb) => makeUnary(addon, fb, 3),
     DepthwiseConv2dNative: (fb) => makeDepthwise1x1(addon, fb, false),
     FusedDepthwiseConv2D: (fb) => makeDepthwise1x1(addon, fb, true),
     [FUSED_KERNELS.batchNormTrain]: () => makeBnTrain(addon),

@@ -132,6 +132,79 @@ describe('BatchMatMul', () => {
   }
 });
 
+describe('BatchMatMul of a tensor with itself (Gram matrices: lower triangle, mirrored)', () => {
+  /** Whether every c[i,j] equals c[j,i] exactly in each of the `batch` `[m,m]` matrices. */
+  function symmetric(c: Float32Array, m: number): boolean {
+    for (let o = 0; o < c.length; o += m * m) {
+      for (let i = 0; i < m; i++) for (let j = 0; j < i; j++) if (c[o + i * m + j] !== c[o + j * m + i]) return false;
+    }
+    return true;
+  }
+  // [shape of x, transposeA, transposeB]: x·xᵀ (transposeB) or xᵀ·x (transposeA); odd sizes, sizes that are not
+  // multiples of the tiles (12/6/4 × 32/16/8 register tiles, 96-row blocks, 256-deep panels), the few-column path
+  // (m ≤ 128), the few-row path (m < 6), and sizes that run on threads
+  const cases: [number[], boolean, boolean][] = [
+    [[5, 7], false, true],
+    [[13, 29], false, true],
+    [[29, 13], true, false],
+    [[97, 50], false, true],
+    [[130, 300], false, true],
+    [[300, 130], true, false],
+    [[203, 517], false, true],
+    [[517, 203], true, false],
+    [[3, 150, 70], false, true], // batched: each [150,150] slice
+    [[2, 70, 150], true, false],
+    [[2, 3, 40, 33], false, true], // rank 4
+    [[611, 1500], false, true], // threads (row blocks of the triangle, 6 panels deep)
+  ];
+  for (const [shape, ta, tb] of cases) {
+    it(`x${ta ? 'ᵀ' : ''}·x${tb ? 'ᵀ' : ''} for x [${shape}] matches the cpu backend, is exactly symmetric and equals the general product`, async () => {
+      const v = values(shape.reduce((p, q) => p * q), 51);
+      const m = ta ? shape[shape.length - 1]! : shape[shape.length - 2]!;
+      const gram = () => { const x = tf.tensor(v, shape); return tf.matMul(x, x, ta, tb); };
+      const got = await on('wasm', gram);
+      expect(got.length).toBe((shape.length === 2 ? 1 : shape.slice(0, -2).reduce((p, q) => p * q)) * m * m);
+      expect(symmetric(got, m)).toBe(true);
+      expectClose(got, await on('cpu', gram), 4e-6);
+      // two tensors with the same values: the general product (every tile computed)
+      const general = await on('wasm', () => tf.matMul(tf.tensor(v, shape), tf.tensor(v, shape), ta, tb));
+      expectClose(got, general, 1e-6);
+    });
+  }
+  it('x·xᵀ for x [2000,4096] (threads) equals the general product and float64 dot products, exactly symmetric', async () => {
+    const m = 2000, k = 4096;
+    const v = values(m * k, 52);
+    await tf.setBackend('wasm');
+    const x = tf.tensor2d(v, [m, k]), y = tf.tensor2d(v, [m, k]);
+    const before = tf.memory().numTensors;
+    const c = tf.matMul(x, x, false, true), g = tf.matMul(x, y, false, true);
+    const got = c.dataSync() as Float32Array, general = g.dataSync() as Float32Array;
+    tf.dispose([c, g]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, y]);
+    expect(symmetric(got, m)).toBe(true);
+    expectClose(got, general, 1e-6);
+    // whole rows (both triangles) against float64, at the ends and across the 96-row blocks
+    let err = 0, scale = 0;
+    for (const i of [0, 1, 95, 96, 500, 1001, 1903, 1999]) {
+      for (let j = 0; j < m; j++) {
+        let s = 0;
+        for (let q = 0; q < k; q++) s += v[i * k + q]! * v[j * k + q]!;
+        err = Math.max(err, Math.abs(got[i * m + j]! - s));
+        scale = Math.max(scale, Math.abs(s));
+      }
+    }
+    expect(err / scale).toBeLessThan(4e-6);
+  });
+  for (const [name, ta, tb] of [['x·x', false, false], ['xᵀ·xᵀ', true, true]] as const) {
+    it(`${name} (the same tensor, not a Gram matrix) stays a general product`, async () => {
+      const v = values(150 * 150, 53);
+      const run = () => { const x = tf.tensor2d(v, [150, 150]); return tf.matMul(x, x, ta, tb); };
+      expectClose(await on('wasm', run), await on('cpu', run), 4e-6);
+    });
+  }
+});
+
 describe('Sum / Mean', () => {
   const cases: [number[], number | number[], boolean][] = [
     [[64, 32, 16, 32], [0, 1, 2], false], // per-channel sums of NHWC (split between threads)
@@ -192,6 +265,74 @@ describe('elementwise', () => {
       expectClose(await on('wasm', run), await on('cpu', run), 1e-6);
     });
   }
+  describe('Exp', () => {
+    const FLT_MAX = 3.4028234663852886e38, MIN_NORMAL = 2 ** -126, MIN_SUB = 2 ** -149;
+    /** e^x of every input against Math.exp: relative error ≤ 2e-7 for normal results, ≤ 1 step 2^−149 below. */
+    function expectExp(xs: Float32Array, got: Float32Array): void {
+      expect(got.length).toBe(xs.length);
+      let worst = 0;
+      for (let i = 0; i < xs.length; i++) {
+        const x = xs[i]!, y = got[i]!, want = Math.exp(x);
+        if (Number.isNaN(x)) { expect(y).toBeNaN(); continue; }
+        if (want > FLT_MAX * (1 + 1e-7)) { expect(y, `exp(${x})`).toBe(Infinity); continue; }
+        if (want < MIN_NORMAL) { expect(Math.abs(y - want), `exp(${x})`).toBeLessThanOrEqual(MIN_SUB); continue; }
+        const rel = Math.abs(y - want) / want;
+        if (rel > worst) worst = rel;
+        if (rel > 2e-7) expect(y, `exp(${x})`).toBe(want); // names the input
+      }
+      expect(worst).toBeLessThanOrEqual(2e-7);
+    }
+    const uniform = (n: number, lo: number, hi: number, seed: number) => values(n, seed).map((u) => lo + (u + 0.5) * (hi - lo));
+
+    it('matches Math.exp over [−87, 88] (relative error ≤ 2e-7)', async () => {
+      const xs = uniform(200000, -87, 88, 61);
+      expectExp(xs, await on('wasm', () => tf.exp(tf.tensor1d(xs))));
+    });
+    it('handles the edges: ±∞, NaN, overflow past 88.72, subnormal results down to −103.97, 0 below', async () => {
+      const ln2 = Math.LN2;
+      const edges = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 1e-45, -1e-45, 1e-38, -1e-38, 1e-7, -1e-7, 88, 88.37, 88.38, 88.72,
+        88.7228, 88.72283, 88.72284, 88.7229, 88.73, 88.75, 88.76, 89, 100, 1e30, 3.4e38, -87, -87.33, -87.3365, -87.34, -88, -90, -95,
+        -100, -103, -103.28, -103.29, -103.9, -103.97, -103.98, -104, -105, -200, -1e30, -3.4e38, ln2 / 2, -ln2 / 2];
+      for (let k = -150; k <= 128; k++) for (const d of [-1e-5, 0, 1e-5]) edges.push(k * ln2 + d); // around multiples of ln2
+      // subnormal inputs, and every float32 step near the overflow and underflow thresholds
+      const f = new Float32Array(1);
+      const u = new Uint32Array(f.buffer);
+      for (const start of [88.72283, -87.33654, -103.27893, -103.97208]) {
+        f[0] = start; u[0] = u[0]! - 200;
+        for (let i = 0; i < 400; i++) { edges.push(f[0]!); u[0] = u[0]! + 1; }
+      }
+      const xs = new Float32Array(Math.max(5000, edges.length)).fill(0.5); // above the native kernel's 4096 elements
+      xs.set(edges);
+      const got = await on('wasm', () => tf.exp(tf.tensor1d(xs)));
+      expectExp(xs, got);
+      expect(Object.is(got[1], Infinity) && got[2] === 0 && got[3] === 1 && got[4] === 1).toBe(true);
+      expect(got.slice(0, edges.length).every((y, i) => xs[i]! < -103.98 ? y === 0 : xs[i]! > 88.7229 ? y === Infinity : true)).toBe(true);
+      // monotone along each run of consecutive floats
+      const runs = xs.subarray(edges.length - 1600, edges.length), ys = got.subarray(edges.length - 1600, edges.length);
+      for (let i = 1; i < runs.length; i++) {
+        if (i % 400 !== 0) expect(runs[i]! > runs[i - 1]! ? ys[i]! >= ys[i - 1]! : ys[i]! <= ys[i - 1]!, `exp(${runs[i]})`).toBe(true);
+      }
+    });
+    it('matches the cpu backend', async () => {
+      const xs = uniform(70000, -20, 20, 62);
+      const run = () => tf.exp(tf.tensor1d(xs));
+      expectClose(await on('wasm', run), await on('cpu', run), 2e-7);
+    });
+    it('runs on threads above 2^18 elements (with a tail shorter than a vector)', async () => {
+      const xs = uniform((1 << 19) + 77, -110, 95, 63);
+      expectExp(xs, await on('wasm', () => tf.exp(tf.tensor2d(xs, [1, xs.length]))));
+      const ys = uniform(512 * 513, -30, 5, 64);
+      const run = () => tf.exp(tf.tensor2d(ys, [512, 513]));
+      expectClose(await on('wasm', run), await on('cpu', run), 2e-7);
+    });
+    it('hands small and int32 tensors to the wasm kernel', async () => {
+      const xs = uniform(1000, -10, 10, 65);
+      expectExp(xs, await on('wasm', () => tf.exp(tf.tensor1d(xs))));
+      const ints = Int32Array.from({ length: 5000 }, (_, i) => (i % 40) - 20);
+      const run = () => tf.exp(tf.tensor1d(ints, 'int32'));
+      expectClose(await on('wasm', run), await on('cpu', run), 2e-7);
+    });
+  });
   it('EluGrad matches the cpu backend', async () => {
     const y = values(70000, 17).map((x) => x * 4), dy = values(70000, 18);
     const run = () => tf.engine().runKernel('EluGrad', { dy: tf.tensor1d(dy), y: tf.tensor1d(y) }) as tf.Tensor;
@@ -319,6 +460,10 @@ describe('tensor bookkeeping', () => {
       tf.mean(x, -1, true);
       const big = tf.tile(x, [4, 4, 4, 4]);
       tf.elu(tf.square(tf.div(tf.mul(tf.sub(tf.add(big, 1), big), big), 2)));
+      tf.exp(tf.neg(big));
+      const rows = tf.reshape(big, [256, 384]);
+      tf.matMul(rows, rows, false, true); // Gram matrices: lower triangle + mirror
+      tf.matMul(rows, rows, true, false);
     });
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, f]);
