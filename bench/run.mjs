@@ -4,7 +4,7 @@
 // With --reference SCRIPT, the PyTorch / scikit-learn reference (shared/reference/baseline_torch.py) runs first, in
 // the same session, and every benchmark gets `--baseline <its JSON>` so the tables print ratios side by side.
 // Usage: node bench/run.mjs [name ...] [--reference path/to/baseline_torch.py] [-- args passed to each benchmark]
-import { readdirSync, mkdtempSync } from 'node:fs';
+import { readdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -27,6 +27,19 @@ if (refAt >= 0) {
   const r = spawnSync(python, [script, '--no-variants', '--out', out], { stdio: 'inherit' });
   if (r.status !== 0) { console.error(`the reference exited with ${r.status} (install: apt-get install -y python3-torch python3-sklearn)`); process.exit(1); }
   console.log(`(reference took ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  // OpenBLAS picks its kernels from the CPU model; under some hypervisors it sees a generic model and falls back to
+  // its oldest SSE3 kernels ("Prescott"), halving scikit-learn's float64 speed. Say which it used, so ratios are honest.
+  try {
+    const env = JSON.parse(readFileSync(out, 'utf8')).env ?? {};
+    const blas = (env.blas_threadpools ?? []).filter((p) => p.internal_api === 'openblas');
+    for (const p of blas) {
+      console.log(`reference OpenBLAS ${p.version}: ${p.architecture} kernels, ${p.num_threads} threads`);
+      if (/prescott|core2|atom|generic/i.test(String(p.architecture)) && env.cpu_has_avx512f) {
+        console.log('  warning: generic kernels on an AVX-512 machine; scikit-learn is slower than it should be. For a fair');
+        console.log('  comparison rerun with OPENBLAS_CORETYPE=SkylakeX (or Haswell) in the environment.');
+      }
+    }
+  } catch { /* the JSON is read again by each benchmark, which reports its own errors */ }
   passed.push('--baseline', out);
 }
 const all = readdirSync(here).filter((f) => f.endsWith('.mjs') && f !== 'run.mjs').sort();
