@@ -187,7 +187,14 @@ void fill_window(const float* x, const ConvGeom& g, int64_t ni, int64_t y0, int6
 
 constexpr int64_t kRowBlock = 8;  // output rows per convolution task
 
-/** Winograd for 3×3 convolutions unless SAL_NATIVE_WINOGRAD=0 (for comparisons). */
+/**
+ * Winograd for 3×3 convolutions with at least kWinogradMinChannels channels in and out, unless
+ * SAL_NATIVE_WINOGRAD=0 (for comparisons). Below that the transforms cost more than the 2.25× fewer
+ * multiply-adds save: 3×3 32→32 (batch 64, 64×64) takes 23 ms with Winograd and 17 ms direct; 64→64 is
+ * 7% faster with Winograd and 128→128 16% (idle 2-core AVX-512 machine, fused bias + ELU).
+ */
+constexpr int64_t kWinogradMinChannels = 64;
+
 bool winograd_enabled() {
   static const bool on = [] {
     const char* e = std::getenv("SAL_NATIVE_WINOGRAD");
@@ -378,7 +385,7 @@ void conv2d_forward(const float* x, const float* f, const float* bias, float* ou
   const int64_t span = (kRowBlock - 1) * g.sh + (g.kh - 1) * g.dh + 1;
   const bool fewOut = g.co <= 4 && g.ci % VL == 0;
   const int64_t convWork = g.n * g.ho * g.wo * g.co * g.kh * g.kw * g.ci;
-  if (g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.ci >= 8 && g.co >= 8 && winograd_enabled()) {
+  if (g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.ci >= kWinogradMinChannels && g.co >= kWinogradMinChannels && winograd_enabled()) {
     conv3x3_winograd(x, f, bias, out, g, act, alpha, convWork);
     return;
   }

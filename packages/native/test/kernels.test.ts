@@ -42,9 +42,13 @@ const CASES: ConvCase[] = [
   { x: [1, 12, 14, 4], f: [3, 3, 4, 33], strides: [1, 1], pad: 'same', dil: [2, 2] }, // dilation
   { x: [2, 9, 8, 6], f: [5, 3, 6, 17], strides: [1, 1], pad: [[0, 0], [2, 1], [0, 2], [0, 0]], dil: [1, 1] }, // explicit, uneven
   { x: [1, 5, 5, 2], f: [1, 1, 2, 3], strides: [1, 1], pad: 2, dil: [1, 1] }, // numeric padding
-  // 3×3 stride 1 with ≥ 8 channels in and out: Winograd F(2×2, 3×3) (odd sizes, channel tails)
+  // 3×3 stride 1 with fewer than 64 channels in or out: direct
   { x: [2, 13, 11, 20], f: [3, 3, 20, 40], strides: [1, 1], pad: 'same', dil: [1, 1] },
   { x: [3, 9, 12, 9], f: [3, 3, 9, 8], strides: [1, 1], pad: 'valid', dil: [1, 1] },
+  { x: [1, 7, 9, 64], f: [3, 3, 64, 40], strides: [1, 1], pad: 'same', dil: [1, 1] },
+  // 3×3 stride 1 with ≥ 64 channels in and out: Winograd F(2×2, 3×3) (odd sizes, channel tails)
+  { x: [2, 13, 11, 64], f: [3, 3, 64, 72], strides: [1, 1], pad: 'same', dil: [1, 1] },
+  { x: [1, 9, 12, 67], f: [3, 3, 67, 64], strides: [1, 1], pad: 'valid', dil: [1, 1] },
   // large enough for the threaded paths (≥ 2²¹ multiply-adds)
   { x: [4, 24, 24, 16], f: [3, 3, 16, 32], strides: [1, 1], pad: 'same', dil: [1, 1] },
   { x: [4, 24, 24, 32], f: [5, 5, 32, 2], strides: [1, 1], pad: 'same', dil: [1, 1] }, // few output channels
