@@ -5,3 +5,5 @@ export type { Rng } from './rng.js';
 export type * from './shapes.js';
 export type * from './contracts.js';
 export { FUSED_KERNELS } from './kernels.js';
+export { registerFloat64Routines, float64Routines } from './float64-routines.js';
+export type { Float64Routines, SymEigResult } from './float64-routines.js';
