@@ -1,6 +1,6 @@
-// Node-API binding of the kernels: every function takes an ArrayBuffer (e.g. the wasm backend's heap) and
+// Node-API binding of the kernels: every float32 function takes an ArrayBuffer (e.g. the wasm backend's heap) and
 // byte offsets into it, checks that every operand lies inside the buffer and is float-aligned, and runs the
-// kernel synchronously.
+// kernel synchronously. The float64 routine (symEig) takes Float64Arrays and checks their lengths.
 #include <node_api.h>
 
 #include <cstdint>
@@ -257,6 +257,44 @@ napi_value SpdSolve(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/** The data of argument i, a Float64Array of at least `count` elements. */
+bool f64array(Args& a, size_t i, int64_t count, double*& p, const char* what) {
+  bool is = false;
+  napi_is_typedarray(a.env, a.argv[i], &is);
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (!is || napi_get_typedarray_info(a.env, a.argv[i], &type, &length, &data, nullptr, nullptr) != napi_ok || type != napi_float64_array)
+    return throw_error(a.env, std::string(what) + " must be a Float64Array");
+  if (static_cast<int64_t>(length) < count)
+    return throw_error(a.env, std::string(what) + ": " + std::to_string(length) + " elements, expected at least " + std::to_string(count));
+  p = static_cast<double*>(data);
+  return true;
+}
+
+// symEig(a: Float64Array, n, d: Float64Array, vt: Float64Array): eigenvalues into d [n], eigenvectors as the rows of
+// vt [n,n]; throws an Error (code ERR_SAL_NATIVE) for a non-finite matrix or when the iteration does not converge
+napi_value SymEig(napi_env env, napi_callback_info info) {
+  Args a;
+  a.env = env;
+  a.argc = 24;
+  if (napi_get_cb_info(env, info, &a.argc, a.argv, nullptr, nullptr) != napi_ok) { throw_error(env, "bad call"); return nullptr; }
+  if (a.argc < 4) { throw_error(env, "symEig: expected 4 arguments, got " + std::to_string(a.argc)); return nullptr; }
+  int64_t n;
+  if (!num(a, 1, n)) return nullptr;
+  if (n < 1 || n > (int64_t{1} << 26)) { throw_error(env, "symEig: invalid size " + std::to_string(n)); return nullptr; }
+  double *pa, *pd, *pv;
+  if (!f64array(a, 0, n * n, pa, "symEig: a") || !f64array(a, 2, n, pd, "symEig: d") || !f64array(a, 3, n * n, pv, "symEig: vt")) return nullptr;
+  if (pd < pv + n * n && pv < pd + n) { throw_error(env, "symEig: d and vt must not overlap"); return nullptr; }
+  const int64_t rc = sal::sym_eig(pa, n, pd, pv);
+  if (rc == 0) return undefined(env);
+  const std::string msg = rc == -1 ? "the matrix has a NaN or infinite entry"
+                          : rc == -2 ? "an eigenvalue came out non-finite"
+                                     : "the QL iteration did not converge (" + std::to_string(rc) + " of " + std::to_string(n) + " eigenvalues left)";
+  napi_throw_error(env, "ERR_SAL_NATIVE", ("@sal/native: symEig: " + msg).c_str());
+  return nullptr;
+}
+
 napi_value Info(napi_env env, napi_callback_info) {
   napi_value o, simd, threads;
   napi_create_object(env, &o);
@@ -294,6 +332,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"bnTrainForward", nullptr, BnTrainForward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"bnTrainBackward", nullptr, BnTrainBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"spdSolve", nullptr, SpdSolve, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"symEig", nullptr, SymEig, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

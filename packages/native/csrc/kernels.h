@@ -1,6 +1,7 @@
 // Native float32 kernels: NHWC convolution (forward, input gradient, filter gradient) and batched matrix
-// products, on caller-owned memory. Register-blocked SIMD micro-kernels (GCC vector extensions, built for the
-// machine's widest vectors), OpenMP threads. No allocation escapes a call.
+// products, on caller-owned memory; and a float64 symmetric eigendecomposition (symeig.cc). Register-blocked SIMD
+// micro-kernels (GCC vector extensions, built for the machine's widest vectors), OpenMP threads. No allocation
+// escapes a call.
 #pragma once
 #include <cstdint>
 
@@ -69,6 +70,15 @@ void bn_train_backward(const float* dy, const float* x, const float* y, const fl
  * Returns 0, or the 1-based index of the first non-positive pivot (A not positive definite; X unspecified).
  */
 int spd_solve(const float* A, const float* B, float* X, int64_t n, int64_t m);
+
+/**
+ * Float64 eigendecomposition of the symmetric A `[n,n]` (row-major; its upper triangle is read, a is not modified),
+ * in symeig.cc: eigenvalues d `[n]` (unsorted) and orthonormal eigenvectors, row i of vt `[n,n]` the eigenvector of
+ * d[i]. Householder tridiagonalisation (blocked), Q formed from blocks of reflectors, implicit QL. d must not overlap
+ * vt (vt may be a). Returns 0; −1 when a has a NaN or infinite entry; −2 when an eigenvalue came out non-finite; or,
+ * when the QL iteration did not converge, the number of eigenvalues left (d and vt unspecified).
+ */
+int64_t sym_eig(const double* a, int64_t n, double* d, double* vt);
 
 int max_threads();
 void set_threads(int n);

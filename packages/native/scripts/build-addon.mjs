@@ -32,7 +32,7 @@ const candidates = [process.env.CXX, 'g++', 'clang++'].filter(Boolean);
 const cxx = candidates.find((c) => { try { execFileSync(c, ['--version'], { stdio: 'ignore' }); return true; } catch { return false; } });
 if (!cxx) giveUp(`no C++ compiler (tried ${candidates.join(', ')})`);
 
-const sources = ['csrc/binding.cc', 'csrc/kernels.cc'].map((s) => join(root, s));
+const sources = ['csrc/binding.cc', 'csrc/kernels.cc', 'csrc/symeig.cc'].map((s) => join(root, s));
 const tmp = `${out}.${process.pid}.tmp`;
 const flags = ['-O3', '-march=native', '-fopenmp', '-ffp-contract=fast', '-std=c++17', '-fPIC', '-shared', '-fvisibility=hidden',
   '-DNAPI_VERSION=8', '-DNODE_GYP_MODULE_NAME=sal_native', `-I${headers}`];

@@ -8,7 +8,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SalConfigError } from '@sal/types';
 
-/** The addon's functions. Buffers are `ArrayBuffer`s; offsets are byte offsets of float32 data in them. */
+/**
+ * The addon's functions. Buffers are `ArrayBuffer`s; offsets are byte offsets of float32 data in them (`symEig`
+ * takes Float64Arrays).
+ */
 export interface NativeAddon {
   /** out = act(conv(x, filter) + bias); `biasOff` −1 for none; act 0 linear, 1 relu, 2 elu, 3 relu6, 4 leaky relu. */
   conv2dForward(buf: ArrayBuffer, xOff: number, fOff: number, biasOff: number, outOff: number, act: number, alpha: number,
@@ -40,6 +43,12 @@ export interface NativeAddon {
     dxOff: number, dgammaOff: number, dbetaOff: number, n: number, c: number, eps: number, act: number): void;
   /** X solving A X = B (A `[n,n]` SPD, lower triangle read); returns 0, or the 1-based failing pivot. */
   spdSolve(buf: ArrayBuffer, aOff: number, bOff: number, xOff: number, n: number, m: number): number;
+  /**
+   * Eigendecomposition of the symmetric `a` `[n,n]` (row-major, upper triangle read): eigenvalues into `d` `[n]`
+   * (unsorted), eigenvectors into the rows of `vt` `[n,n]`. Throws an Error for a NaN or infinite entry or when the
+   * iteration does not converge.
+   */
+  symEig(a: Float64Array, n: number, d: Float64Array, vt: Float64Array): void;
   info(): { simd: string; threads: number };
   setThreads(n: number): void;
 }

@@ -15,8 +15,9 @@ import {
   backend_util, getKernel, registerKernel, unregisterKernel, util,
   type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { FUSED_KERNELS } from '@sal/types';
+import { FUSED_KERNELS, float64Routines, registerFloat64Routines, type Float64Routines } from '@sal/types';
 import { loadNative, type ConvGeomArgs, type NativeAddon } from './addon.js';
+import { nativeFloat64Routines } from './float64-routines.js';
 
 /** What the kernels need of the wasm backend (structural: `BackendWasm` of @tensorflow/tfjs-backend-wasm). */
 interface WasmBackendLike {
@@ -291,6 +292,8 @@ function makeSpdSolve(addon: NativeAddon): KernelFunc {
 }
 
 let previous: Map<string, KernelConfig> | null = null;
+/** The float64 routines registered before ours. */
+let previousRoutines: Float64Routines | null = null;
 
 /** Kernel names {@link registerNativeKernels} provides. */
 export const NATIVE_KERNELS = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul', 'Sum', 'Mean',
@@ -299,9 +302,9 @@ export const NATIVE_KERNELS = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', '
 
 /**
  * Register the native kernels on the `wasm` backend (idempotent), each falling back to the kernel registered
- * before it for what it does not handle. Register the wasm backend (import `@tensorflow/tfjs-backend-wasm`)
- * and any kernels of your own first. Returns the names registered: empty when the addon is unavailable
- * (see `nativeStatus()`).
+ * before it for what it does not handle, and the native float64 routines (`NATIVE_FLOAT64_ROUTINES`) in
+ * `@sal/types`' registry. Register the wasm backend (import `@tensorflow/tfjs-backend-wasm`) and any kernels of
+ * your own first. Returns the kernel names registered: empty when the addon is unavailable (see `nativeStatus()`).
  */
 export function registerNativeKernels(): readonly string[] {
   if (previous) return NATIVE_KERNELS;
@@ -341,12 +344,18 @@ export function registerNativeKernels(): readonly string[] {
     registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: make[name](fallback), setupFunc: old?.setupFunc, disposeFunc: old?.disposeFunc });
   }
   previous = saved;
+  previousRoutines = registerFloat64Routines(nativeFloat64Routines());
   return NATIVE_KERNELS;
 }
 
-/** Put back the kernels that were registered before {@link registerNativeKernels} (e.g. to compare both). */
+/**
+ * Put back the kernels that were registered before {@link registerNativeKernels} (e.g. to compare both), and the
+ * float64 routines (unless others replaced ours since).
+ */
 export function unregisterNativeKernels(): void {
   if (!previous) return;
+  if (float64Routines() === nativeFloat64Routines()) registerFloat64Routines(previousRoutines);
+  previousRoutines = null;
   for (const name of NATIVE_KERNELS) {
     if (getKernel(name, 'wasm')) unregisterKernel(name, 'wasm');
     const old = previous.get(name);
