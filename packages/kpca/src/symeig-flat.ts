@@ -1,8 +1,14 @@
 /**
- * Symmetric eigendecomposition on flat Float64Arrays: Householder tridiagonalisation (tred2) and the
- * implicit QL algorithm (tql2) of EISPACK/JAMA. The eigenvector matrix is stored transposed so every
- * hot loop reads contiguous memory: about 2–3× faster than the same algorithm on nested arrays.
+ * Symmetric eigendecomposition on flat Float64Arrays. When a native `symEig` is registered in `@sal/types`'
+ * float64 routines (`@sal/native` registers one with its kernels) it runs that, from n = 16 on (below, the call
+ * costs more than this code). Otherwise: Householder tridiagonalisation (tred2) and the implicit QL algorithm
+ * (tql2) of EISPACK/JAMA in JavaScript, the eigenvector matrix stored transposed so every hot loop reads
+ * contiguous memory (about 2–3× faster than the same algorithm on nested arrays).
  */
+import { SalDataError, float64Routines } from '@sal/types';
+
+/** Smallest n handed to a registered native routine (measured: 16 µs JS vs 22 µs native at n = 16, 1.0 vs 0.27 ms at 60). */
+const NATIVE_MIN_N = 16;
 
 function hypot(a: number, b: number): number {
   const x = Math.abs(a);
@@ -15,9 +21,20 @@ function hypot(a: number, b: number): number {
 
 /**
  * Eigenvalues `d` (unsorted) and eigenvectors (row i of `vt` is the eigenvector of `d[i]`) of the
- * symmetric `[n,n]` row-major matrix `a` (not modified).
+ * symmetric `[n,n]` row-major matrix `a` (not modified; its upper triangle is read).
+ * @throws SalDataError when `a` has a NaN or infinite entry
  */
 export function symEigFlat(a: Float64Array, n: number): { d: Float64Array; vt: Float64Array } {
+  for (let i = 0; i < n * n; i++) {
+    if (!Number.isFinite(a[i])) throw new SalDataError('kpca.symmetricEigen', 'a finite matrix', `${a[i]} at [${Math.floor(i / n)},${i % n}]`);
+  }
+  const native = n >= NATIVE_MIN_N ? float64Routines()?.symEig : undefined;
+  if (native) return native(a, n);
+  return symEigJs(a, n);
+}
+
+/** The JavaScript path of {@link symEigFlat} (tred2 + tql2), also used when no native routine is registered. */
+function symEigJs(a: Float64Array, n: number): { d: Float64Array; vt: Float64Array } {
   // vt[c*n + r] holds V(r, c); start with V = A (symmetric, so vt = a)
   const vt = a.slice();
   const d = new Float64Array(n);

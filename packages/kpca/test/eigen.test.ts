@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { SalConfigError, SalShapeError } from '@sal/types';
+import { SalConfigError, SalDataError, SalShapeError, float64Routines, registerFloat64Routines, type Float64Routines } from '@sal/types';
 import { symmetricEigen, topEigen } from '../src/index.js';
 import { expectNoLeaks } from '../../test-utils/src/index.js';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
@@ -45,6 +45,69 @@ describe('symmetricEigen', () => {
     expect(Array.from(r.values).map((x) => +x.toFixed(8))).toEqual([4, 3]);
     expect([r.vectors.rows, r.vectors.cols]).toEqual([4, 2]);
     expect(() => symmetricEigen([[1, 2, 3], [4, 5, 6]])).toThrow(SalShapeError);
+  });
+
+  it('refuses NaN and infinite entries (on either path)', () => {
+    for (const bad of [NaN, Infinity]) {
+      const { a } = withSpectrum(Array.from({ length: 20 }, (_, i) => i), 2);
+      (a[4] as number[])[7] = bad;
+      expect(() => symmetricEigen(a)).toThrow(SalDataError);
+    }
+  });
+});
+
+describe('symmetricEigen with a registered float64 symEig (e.g. @sal/native)', () => {
+  /** Run `fn` with `routines` registered in place of the current ones. */
+  function withRoutines<T>(routines: Float64Routines | null, fn: () => T): T {
+    const saved = registerFloat64Routines(routines);
+    try {
+      return fn();
+    } finally {
+      registerFloat64Routines(saved);
+    }
+  }
+
+  it('hands matrices from n = 16 on to it, smaller ones to the JavaScript code', () => {
+    const sizes: number[] = [];
+    const spy: Float64Routines = {
+      symEig: (a, n) => {
+        sizes.push(n);
+        return withRoutines(null, () => {
+          const r = symmetricEigen({ rows: n, cols: n, data: a.slice() });
+          // back to symEig's contract: unsorted is allowed, rows of vt are the eigenvectors
+          const vt = new Float64Array(n * n);
+          for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) vt[j * n + i] = r.vectors.data[i * n + j] as number;
+          return { d: r.values.slice(), vt };
+        });
+      },
+    };
+    const small = withSpectrum(Array.from({ length: 15 }, (_, i) => i + 1), 4).a;
+    const big = withSpectrum(Array.from({ length: 16 }, (_, i) => i + 1), 4).a;
+    const viaSpy = withRoutines(spy, () => [symmetricEigen(small), symmetricEigen(big)]);
+    expect(sizes).toEqual([16]);
+    const viaJs = withRoutines(null, () => [symmetricEigen(small), symmetricEigen(big)]);
+    viaSpy.forEach((r, i) => {
+      expect(Array.from(r.values)).toEqual(Array.from(viaJs[i]!.values));
+      expect(r.vectors.data).toEqual(viaJs[i]!.vectors.data);
+    });
+  });
+
+  it('gives the JavaScript path\'s eigenpairs with whatever routine the backend registered (native when built)', () => {
+    // the test setup starts the wasm backend, which registers @sal/native's symEig unless SAL_NATIVE=0
+    const registered = float64Routines();
+    const n = 150;
+    const lambda = Array.from({ length: n }, (_, i) => (i < 10 ? 50 - i : Math.exp(-i / 30)));
+    const { a } = withSpectrum(lambda, 17);
+    const got = symmetricEigen(a);
+    const ref = withRoutines(null, () => symmetricEigen(a));
+    for (let i = 0; i < n; i++) expect(Math.abs((got.values[i] as number) - (ref.values[i] as number))).toBeLessThan(1e-12 * 50);
+    // eigenvectors of the separated top 10, same sign convention
+    for (let j = 0; j < 10; j++) {
+      const u = col(got.vectors.data, n, n, j), v = col(ref.vectors.data, n, n, j);
+      expect(Math.max(...u.map((x, i) => Math.abs(x - (v[i] as number))))).toBeLessThan(1e-10);
+    }
+    if (process.env['SAL_NATIVE'] === '0') expect(registered).toBeNull();
+    else if (tf.getBackend() === 'wasm') expect(registered?.symEig).toBeTypeOf('function');
   });
 });
 
