@@ -5,7 +5,7 @@
  * checks; it is complete but much slower.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { SalBackendError, SalConfigError } from '@sal/types';
+import { SalBackendError, SalConfigError, float64Routines } from '@sal/types';
 import { registerWasmTrainingKernels } from './register-kernels.js';
 import './gradients.js';
 
@@ -26,9 +26,12 @@ export interface BackendInfo {
   readonly patchedKernels: readonly string[];
   /**
    * The native kernels of `@sal/native` registered on the wasm backend (convolutions and matrix products in C++
-   * with the machine's widest SIMD and several threads), or `null` with the reason they are not in use.
+   * with the machine's widest SIMD and several threads) and its float64 routines registered in `@sal/types`
+   * (`routines`, e.g. `symEig`, used by `@sal/kpca`), or `null` with the reason they are not in use.
    */
-  readonly native: { readonly simd: string; readonly threads: number; readonly kernels: readonly string[] } | { readonly unavailable: string } | null;
+  readonly native: {
+    readonly simd: string; readonly threads: number; readonly kernels: readonly string[]; readonly routines: readonly string[];
+  } | { readonly unavailable: string } | null;
   /** Preferences tried before this one and why each was skipped (for `'auto'`). */
   readonly skipped: readonly string[];
 }
@@ -85,7 +88,8 @@ async function setNative(use: boolean): Promise<BackendInfo['native']> {
   const kernels = nat.registerNativeKernels();
   const status = nat.nativeStatus();
   if (!status.available || kernels.length === 0) return { unavailable: status.reason };
-  return { simd: status.simd ?? '', threads: status.threads, kernels };
+  const routines = float64Routines() !== null && float64Routines() === nat.nativeFloat64Routines() ? nat.NATIVE_FLOAT64_ROUTINES : [];
+  return { simd: status.simd ?? '', threads: status.threads, kernels, routines };
 }
 
 async function startWasm(skipped: string[], native: boolean): Promise<BackendInfo> {
@@ -166,6 +170,6 @@ export function describeBackend(info: BackendInfo | null = current): string {
   const nat = info.native && 'kernels' in info.native ? info.native : null;
   const extras = [info.simd ? 'SIMD' : null, `${info.threads} thread${info.threads === 1 ? '' : 's'}`,
     info.patchedKernels.length ? `${info.patchedKernels.length} sal kernels` : null,
-    nat ? `${nat.kernels.length} native ${nat.simd} kernels on ${nat.threads} thread${nat.threads === 1 ? '' : 's'}` : null].filter(Boolean);
+    nat ? `${nat.kernels.length} native ${nat.simd} kernels${nat.routines.length ? ` and ${nat.routines.join(', ')}` : ''} on ${nat.threads} thread${nat.threads === 1 ? '' : 's'}` : null].filter(Boolean);
   return `${info.name} (${info.package}; ${extras.join(', ')})`;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { SalBackendError, SalConfigError } from '@sal/types';
+import { SalBackendError, SalConfigError, float64Routines } from '@sal/types';
 import { backendInfo, describeBackend, initBackend } from '../src/index.js';
 
 describe('initBackend', () => {
@@ -32,13 +32,16 @@ describe('initBackend', () => {
     if (withNative.native && 'unavailable' in withNative.native) expect(withNative.native.unavailable).not.toBe('');
     else {
       expect(withNative.native?.kernels).toContain('Conv2D');
-      expect(describeBackend(withNative)).toMatch(/native (avx512|avx2|sse) kernels/);
+      expect(withNative.native?.routines).toEqual(['symEig']);
+      expect(float64Routines()?.symEig).toBeTypeOf('function');
+      expect(describeBackend(withNative)).toMatch(/native (avx512|avx2|sse) kernels and symEig on \d+ threads?/);
     }
     const nat = await import('@sal/native');
     expect(nat.nativeKernelsRegistered()).toBe(withNative.native !== null && 'kernels' in withNative.native);
     const without = await initBackend({ prefer: 'wasm', native: false });
     expect(without.native).toBeNull();
     expect(nat.nativeKernelsRegistered()).toBe(false);
+    expect(float64Routines()).toBeNull();
     await expect(initBackend({ prefer: 'wasm', native: 'yes' as unknown as boolean })).rejects.toBeInstanceOf(SalConfigError);
   });
 
