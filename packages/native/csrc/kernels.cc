@@ -1244,9 +1244,9 @@ int spd_solve(const float* A, const float* B, float* X, int64_t n, int64_t m) {
     std::vector<float> a21(static_cast<size_t>(rows * kb));
     for (int64_t i = 0; i < rows; i++) std::memcpy(a21.data() + i * kb, L.data() + (k1 + i) * n + k0, static_cast<size_t>(kb) * sizeof(float));
     gemm_strided(a21.data(), kb, invf.data(), kb, L.data() + k1 * n + k0, n, rows, kb, kb, false, true, 1.f, false, bpack, apacks);
-    // trailing update: A22 −= L21 · L21ᵀ (the whole block; only its lower triangle is used later)
+    // trailing update: A22 −= L21 · L21ᵀ, only the tiles reaching its lower triangle (the only part read later)
     const float* L21 = L.data() + k1 * n + k0;
-    gemm_strided(L21, n, L21, n, L.data() + k1 * n + k1, n, n - k1, n - k1, kb, false, true, -1.f, true, bpack, apacks);
+    gemm_strided(L21, n, L21, n, L.data() + k1 * n + k1, n, n - k1, n - k1, kb, false, true, -1.f, true, bpack, apacks, true);
   }
   // forward: L Y = B (Y in X), right-looking: solve block i, then X_{>i} −= L_{>i,i} · Y_i (one product with many rows)
   std::memcpy(X, B, static_cast<size_t>(n * m) * sizeof(float));
