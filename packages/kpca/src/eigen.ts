@@ -1,6 +1,7 @@
 /**
  * Symmetric eigensolvers. `symmetricEigen` is the full decomposition (Householder tridiagonalisation +
- * implicit QL on flat typed arrays, O(n³) in JavaScript: fine up to n ≈ 1000); `topEigen` finds the
+ * implicit QL: natively when a float64 `symEig` is registered in `@sal/types`, as `@sal/native` does, else
+ * O(n³) in JavaScript, fine up to n ≈ 1000); `topEigen` finds the
  * top-k pairs of a large symmetric positive semi-definite matrix by a seeded randomized block Krylov
  * method with Rayleigh–Ritz and restarts: the `[n,·]` products run on the tensor backend, the small
  * Rayleigh–Ritz problem in float64 JavaScript.
@@ -54,8 +55,10 @@ export function fixSigns(v: DenseMatrix): void {
 
 /**
  * Full eigendecomposition of a symmetric matrix `[n,n]` (only the symmetric part is used), eigenvalues
- * descending. `k` keeps the top k pairs. Householder tridiagonalisation + implicit QL (the algorithm of
- * ml-matrix's `EigenvalueDecomposition`, on flat typed arrays); cost O(n³) in JavaScript.
+ * descending. `k` keeps the top k pairs. Householder tridiagonalisation + implicit QL: the registered native
+ * `symEig` (`@sal/types`' float64 routines; n = 2000 in about a second) from n = 16 on, else the algorithm of
+ * ml-matrix's `EigenvalueDecomposition` on flat typed arrays, O(n³) in JavaScript.
+ * @throws SalDataError when `a` has a NaN or infinite entry
  */
 export function symmetricEigen(a: MatrixInput, k?: number): EigenResult {
   const where = 'kpca.symmetricEigen';
