@@ -548,12 +548,10 @@ int64_t sym_eig(const double* a, int64_t n, double* d, double* vt) {
     if (!(v <= std::numeric_limits<double>::max())) return -1;  // NaN or ±∞
     anrm = std::max(anrm, v);
   }
-  if (n == 1 || anrm == 0) {  // diagonal (1×1) or zero: T = A, V = I
+  if (n == 1 || anrm == 0) {  // diagonal (1×1) or zero: T = A, V = I (d read first: vt may be a)
+    for (int64_t i = 0; i < n; i++) d[i] = a[i * n + i];
     std::memset(vt, 0, nn * sizeof(double));
-    for (int64_t i = 0; i < n; i++) {
-      d[i] = a[i * n + i];
-      vt[i * n + i] = 1.0;
-    }
+    for (int64_t i = 0; i < n; i++) vt[i * n + i] = 1.0;
     return 0;
   }
   // LAPACK dsyev's scaling: bring max |a_ij| into [√(smlnum), √(bignum)] so no square over- or underflows
