@@ -273,10 +273,21 @@ describe.skipIf(disabled)('native symEig', () => {
   });
 });
 
-describe.runIf(disabled)('native symEig with SAL_NATIVE=0', () => {
-  it('is not offered', () => {
-    expect(nativeFloat64Routines()).toBeNull();
-    registerNativeKernels();
-    expect(float64Routines()).toBeNull();
+describe('native symEig and SAL_NATIVE', () => {
+  it('is offered with the addon, and not with SAL_NATIVE=0', () => {
+    const saved = registerFloat64Routines(null);
+    try {
+      registerNativeKernels();
+      if (disabled) {
+        expect(nativeFloat64Routines()).toBeNull();
+        expect(float64Routines()).toBeNull();
+      } else {
+        expect(typeof nativeFloat64Routines()?.symEig).toBe('function');
+        expect(float64Routines()).toBe(nativeFloat64Routines());
+      }
+    } finally {
+      unregisterNativeKernels();
+      registerFloat64Routines(saved);
+    }
   });
 });
