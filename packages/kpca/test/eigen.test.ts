@@ -159,8 +159,12 @@ describe('topEigen (Chebyshev-filtered subspace iteration, randomized block Kryl
     const r = expectNoLeaks(() => topEigen(fa, 20, { seed: 4 }));
     expect(r.algorithm).toBe('chebyshev');
     expect(r.converged).toBe(true);
+    // the Rayleigh quotients are float32 inner products of length m: their rounding error is of order √m·2⁻²⁴·λ₁
+    // (1.2e-6 here; measured 1.1e-6 on plain wasm, below 1e-6 with the native kernels), far above the error left
+    // by the iteration at its residual tolerance (~res²/gap ≈ 1e-8)
+    const roundoff = 4 * Math.sqrt(m) * 2 ** -24;
     for (let j = 0; j < 20; j++) {
-      expect(Math.abs((r.values[j] as number) - (ref.values[j] as number)) / (ref.values[0] as number)).toBeLessThan(1e-6);
+      expect(Math.abs((r.values[j] as number) - (ref.values[j] as number)) / (ref.values[0] as number)).toBeLessThan(roundoff);
       expect(1 - absCos(col(r.vectors.data, m, 20, j), col(ref.vectors.data, m, 20, j))).toBeLessThan(1e-6);
     }
   });
