@@ -73,13 +73,18 @@ export async function buildStudyReport(results: StudyResults, art: StudyArtifact
   if (att.some((r) => r.variant === 'attention')) {
     blocks.push(fig('fig06-attention-test-correlation', await testCorrelationFigure(att, { title: 'Test correlation: attention readout', caption: 'Test correlation (single trial) of the multiple-attention readout beside the Gaussian readout, by crop, image input.' })));
   }
+  const nSeeds = results.config.seeds;
   blocks.push({
-    kind: 'table', columns: ['comparison', 'Δ repeat-averaged test r', 'p', 'Δ single-trial test r', 'p', 'neurons improved (averaged)', 'neurons'],
+    kind: 'table',
+    columns: ['comparison', 'Δ repeat-averaged test r', 'p', 'Δ single-trial test r', 'p', 'neurons improved (averaged)', 'neurons', ...(nSeeds > 1 ? ['Δ per seed (repeat-averaged)'] : [])],
     rows: Object.entries(results.comparisonsAveraged).map(([k, v]) => {
       const s1 = results.comparisons[k];
-      return [k, v.meanDiff, fmtP(v.pValue), s1 ? s1.meanDiff : null, s1 ? fmtP(s1.pValue) : '', `${(100 * v.fractionBetter).toFixed(0)}%`, v.n];
+      const perSeed = nSeeds > 1 ? [(v.seedDeltas ?? []).map((d) => `${d >= 0 ? '+' : ''}${d.toFixed(3)}`).join(', ')] : [];
+      return [k, v.meanDiff, fmtP(v.pValue), s1 ? s1.meanDiff : null, s1 ? fmtP(s1.pValue) : '', `${(100 * v.fractionBetter).toFixed(0)}%`, v.n, ...perSeed];
     }),
-    caption: 'Paired comparisons over neurons on the main crop (sign-flip permutation tests, two-sided).',
+    caption: nSeeds > 1
+      ? `Paired comparisons over neurons on the main crop, each neuron's correlation averaged over ${nSeeds} model seeds (sign-flip permutation tests, two-sided), and each seed's own mean difference.`
+      : 'Paired comparisons over neurons on the main crop (sign-flip permutation tests, two-sided); one model seed per variant.',
   });
   sections.push({ heading: 'Model comparison', blocks });
 

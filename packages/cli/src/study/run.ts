@@ -15,9 +15,10 @@ import { checkpointDir, trainPlan, type PlanItem } from './train-pool.js';
 import type { Encoder } from '@sal/train';
 import { analyseExamples, analyseGrfs, analyseModelShifts, analysePca, liveTensors, type ExampleAnalysis, type GrfAnalysis, type ModelShiftAnalysis, type PcaAnalysis } from './analysis.js';
 import { pairedComparison, type PairedComparison } from './stats.js';
+import { compareOverSeeds, comparisonVerdicts, modelKey, type SeedComparison, type Verdict } from './verdicts.js';
 import type { Reporter } from '../progress.js';
 
-export interface Verdict { question: string; verdict: string; evidence: string }
+export type { Verdict } from './verdicts.js';
 
 export interface StudyResults {
   config: StudyConfig;
@@ -25,10 +26,13 @@ export interface StudyResults {
   seconds: Record<string, number>;
   saliencyAgreement: number;
   models: ModelSummary[];
-  /** Paired over neurons on the single-trial test correlation (the original's "test correlation"). */
-  comparisons: Record<string, PairedComparison>;
+  /**
+   * Paired over neurons on the single-trial test correlation (the original's "test correlation"), main crop; with
+   * several model seeds each neuron's correlation is averaged over them, and `seedDeltas` gives each seed's mean Δ.
+   */
+  comparisons: Record<string, SeedComparison>;
   /** The same on the repeat-averaged test correlation (less dominated by trial-to-trial noise). */
-  comparisonsAveraged: Record<string, PairedComparison>;
+  comparisonsAveraged: Record<string, SeedComparison>;
   grf: Partial<Record<string, { population: Population; variant: VariantName; statistic: number; pValue: number; detection: GrfAnalysis['detection'] }>>;
   /**
    * Per model variant: per-neuron gRF-centre projection in the population with shifts minus the same neuron's in
@@ -62,8 +66,7 @@ export interface RunStudyOptions {
   workers?: number;
 }
 
-/** Key of a trained model: `population|variant|crop|seed`. */
-export const modelKey = (p: Population, v: VariantName, crop: string, seed: number): string => `${p}|${v}|${crop}|${seed}`;
+export { modelKey };
 const key = modelKey;
 
 export async function runStudy(opts: RunStudyOptions): Promise<{ results: StudyResults; artifacts: StudyArtifacts }> {
@@ -139,15 +142,17 @@ export async function analyseStudy(a: AnalyseStudyOptions): Promise<{ results: S
     perNeuronAvg.set(key(m.population, m.variant, m.crop, m.seed), m.perNeuronTestAveraged);
   }
   const neuronsOf = (p: Population): [string, number][] => data.datasets[p][mainCrop]!.sessions.flatMap((s) => Array.from({ length: s.nNeurons }, (_, n) => [s.key, n] as [string, number]));
-  // ---- paired comparisons over neurons (main crop, first seed)
+  // ---- paired comparisons over neurons (main crop; each neuron's correlation averaged over the model seeds), and
+  // per seed. The analyses below (gRFs, learned shifts, PCA) use the first seed's models.
   const s1 = config.seed + 1;
-  const comparisons: Record<string, PairedComparison> = {};
-  const comparisonsAveraged: Record<string, PairedComparison> = {};
+  const seeds = Array.from({ length: config.seeds }, (_, i) => config.seed + 1 + i);
+  const comparisons: Record<string, SeedComparison> = {};
+  const comparisonsAveraged: Record<string, SeedComparison> = {};
   const compare = (name: string, p: Population, a: VariantName, b: VariantName) => {
-    const x = perNeuron.get(key(p, a, mainCrop, s1)), y = perNeuron.get(key(p, b, mainCrop, s1));
-    if (x && y) comparisons[name] = pairedComparison(x, y, 9999, config.seed);
-    const xa = perNeuronAvg.get(key(p, a, mainCrop, s1)), ya = perNeuronAvg.get(key(p, b, mainCrop, s1));
-    if (xa && ya) comparisonsAveraged[name] = pairedComparison(xa, ya, 9999, config.seed);
+    const x = compareOverSeeds(perNeuron, p, a, b, mainCrop, seeds, config.seed);
+    if (x) comparisons[name] = x;
+    const xa = compareOverSeeds(perNeuronAvg, p, a, b, mainCrop, seeds, config.seed);
+    if (xa) comparisonsAveraged[name] = xa;
   };
   for (const p of POPULATIONS) {
     compare(`${p}: shifter-saliency − images`, p, 'shifter-saliency', 'images');
@@ -233,26 +238,8 @@ export async function analyseStudy(a: AnalyseStudyOptions): Promise<{ results: S
   return { results, artifacts: { data, grf, modelShifts, pca, examples, best } };
 }
 
-function verdicts(c: Record<string, PairedComparison>, single: Record<string, PairedComparison>, g: StudyResults['grf'], gc: StudyResults['grfVsControl'], mshift: StudyResults['modelShifts']): Verdict[] {
-  const out: Verdict[] = [];
-  const cmp = (name: string) => (c[name] ? Object.assign({ name }, c[name]) : undefined);
-  const pStr = (p: number) => (p < 0.001 ? '< 0.001' : `= ${p.toFixed(3)}`);
-  const ev = (x: PairedComparison & { name: string }) => {
-    const s = single[x.name];
-    return `repeat-averaged test r: Δ = ${x.meanDiff >= 0 ? '+' : ''}${x.meanDiff.toFixed(3)} over ${x.n} neurons, ${(100 * x.fractionBetter).toFixed(0)}% improved, sign-flip p ${pStr(x.pValue)}` +
-      (s ? `; single-trial: Δ = ${s.meanDiff >= 0 ? '+' : ''}${s.meanDiff.toFixed(3)}, p ${pStr(s.pValue)}` : '');
-  };
-  const sig = (x: PairedComparison) => x.pValue < 0.05 && x.meanDiff > 0;
-  const a = cmp('shift: shifter-saliency − images');
-  if (a) out.push({ question: 'Does the saliency shifter predict better than the plain Gaussian readout when RFs shift toward salient objects?', verdict: sig(a) ? 'yes' : 'no', evidence: ev(a) });
-  const b = cmp('noShift: shifter-saliency − images');
-  if (b) out.push({ question: 'Does it also win when no RF shifts (the control population)?', verdict: sig(b) ? 'yes (unexpected)' : 'no, as it should not', evidence: ev(b) });
-  const s = cmp('shift: images+saliency − images');
-  if (s) out.push({ question: 'Does feeding the saliency map to the core as an extra channel help?', verdict: sig(s) ? 'yes' : 'no', evidence: ev(s) });
-  const o = cmp('shift: shifter-saliency − shifter-ones');
-  if (o) out.push({ question: 'Is the shifter’s gain due to the saliency input (vs a tensor of ones to the remapper)?', verdict: sig(o) ? 'yes' : 'no', evidence: ev(o) });
-  const im = cmp('shift: shifter-saliency − shifter-image');
-  if (im) out.push({ question: 'Does saliency beat the raw image as remapper input?', verdict: sig(im) ? 'yes' : 'no', evidence: ev(im) });
+function verdicts(c: Record<string, SeedComparison>, single: Record<string, SeedComparison>, g: StudyResults['grf'], gc: StudyResults['grfVsControl'], mshift: StudyResults['modelShifts']): Verdict[] {
+  const out: Verdict[] = comparisonVerdicts(c, single);
   const ctl = g['noShift / images'] ?? g['noShift / shifter-saliency'];
   if (ctl) {
     out.push({
