@@ -75,6 +75,6 @@ describe('verdicts', () => {
     expect(one[0]!.verdict).toBe('yes (unexpected)');
     expect(one[0]!.evidence).not.toContain('per seed');
     expect(comparisonEvidence(cmp(0.02, 0.0004, [0.02]), cmp(0.01, 0.2, [0.01]))).toBe(
-      'repeat-averaged test r: Δ = +0.020 over 32 neurons, 75% improved, sign-flip p < 0.001; single-trial: Δ = +0.010, p = 0.200');
+      'repeat-averaged test r: Δ = +0.020 over 32 neurons, 75% improved, sign-flip p < 0.001; single-trial: Δ = +0.010, p = 0.200; one model seed per variant (p over neurons, not over training runs)');
   });
 });

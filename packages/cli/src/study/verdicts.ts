@@ -66,7 +66,7 @@ export function comparisonEvidence(c: SeedComparison, single?: SeedComparison): 
   const over = seeds > 1 ? ` (each neuron's r averaged over ${seeds} seeds)` : '';
   let s = `repeat-averaged test r${over}: Δ = ${signed(c.meanDiff)} over ${c.n} neurons, ${(100 * c.fractionBetter).toFixed(0)}% improved, sign-flip p ${pStr(c.pValue)}`;
   if (single) s += `; single-trial: Δ = ${signed(single.meanDiff)}, p ${pStr(single.pValue)}`;
-  if (seeds > 1) s += `; per seed: Δ = ${c.seedDeltas.map((d) => signed(d)).join(', ')}`;
+  s += seeds > 1 ? `; per seed: Δ = ${c.seedDeltas.map((d) => signed(d)).join(', ')}` : '; one model seed per variant (p over neurons, not over training runs)';
   return s;
 }
 
