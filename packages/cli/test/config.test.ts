@@ -24,6 +24,15 @@ describe('study configuration', () => {
     expect(() => resolveStudyConfig(DEMO_STUDY, { crops: { bad: [[0.6, 0.5], [0, 0]] } })).toThrow(/crops.bad/);
     expect(() => resolveStudyConfig(DEMO_STUDY, { variants: { shift: ['images', 'nope'], noShift: [] } })).toThrow(/variants.shift/);
     expect(() => resolveStudyConfig(QUICK_STUDY, { analysis: { projectionCounts: [1000] } })).toThrow(/projectionCounts/);
+    expect(() => resolveStudyConfig(DEMO_STUDY, { comparisonSeeds: 0 })).toThrow(/comparisonSeeds/);
+    expect(() => resolveStudyConfig(DEMO_STUDY, { comparisonSeeds: 1.5 })).toThrow(SalConfigError);
+  });
+
+  it('configs saved before comparisonSeeds existed read it as seeds', () => {
+    const old: Record<string, unknown> = structuredClone({ ...DEMO_STUDY, seeds: 2 });
+    delete old['comparisonSeeds'];
+    expect(resolveStudyConfig(old as never).comparisonSeeds).toBe(2);
+    expect(resolveStudyConfig(DEMO_STUDY).comparisonSeeds).toBe(3);
   });
 
   it('config files: unreadable, invalid JSON and non-objects are named', () => {

@@ -40,6 +40,12 @@ export interface StudyConfig {
   variants: { shift: VariantName[]; noShift: VariantName[] };
   /** Model seeds per variant (error bars over seeds). */
   seeds: number;
+  /**
+   * Model seeds of the image-only and saliency-shifter models on the main crop, the models behind the first two
+   * verdicts (at least `seeds` are trained): their comparisons average each neuron's correlation over the seeds and
+   * need every seed to agree. Results of older runs without it read as `seeds`.
+   */
+  comparisonSeeds: number;
   core: { hiddenChannels: number; inputKern: number; hiddenKern: number; layers: number; gammaInput: number };
   readout: { gammaReadout: number; initSigma: number; maxRemapAmplitude: number; remapHiddenChannels: number; neuronShiftGain: boolean };
   train: { maxEpochs: number; patience: number; lrDecaySteps: number; batchSize: number; lr: number; accumulateSessions: boolean };
@@ -70,6 +76,7 @@ export const DEMO_STUDY: Readonly<StudyConfig> = Object.freeze<StudyConfig>({
     noShift: ['images', 'shifter-saliency'],
   },
   seeds: 1,
+  comparisonSeeds: 3,
   core: { hiddenChannels: 16, inputKern: 9, hiddenKern: 3, layers: 3, gammaInput: 1 },
   readout: { gammaReadout: 0.05, initSigma: 0.3, maxRemapAmplitude: 0.5, remapHiddenChannels: 8, neuronShiftGain: true },
   train: { maxEpochs: 20, patience: 3, lrDecaySteps: 2, batchSize: 16, lr: 0.005, accumulateSessions: false },
@@ -81,6 +88,7 @@ export const QUICK_STUDY: Readonly<StudyConfig> = Object.freeze<StudyConfig>({
   simulation: { ...DEMO_STUDY.simulation, height: 64, width: 96, nTrainImages: 120, nTestImages: 6, testRepeats: 4, nSessions: 2, neuronsPerSession: 6 },
   crops: { 'crop 48×48': [[0.125, 0.125], [0.25, 0.25]] },
   variants: { shift: ['images', 'shifter-saliency', 'attention'], noShift: ['images', 'shifter-saliency'] },
+  comparisonSeeds: 2,
   core: { ...DEMO_STUDY.core, hiddenChannels: 8, inputKern: 5 },
   train: { maxEpochs: 2, patience: 1, lrDecaySteps: 1, batchSize: 32, lr: 0.005, accumulateSessions: false },
   analysis: { grfImages: 24, topNeurons: 3, projectionCounts: [8, 16], permutations: 99 },
@@ -91,6 +99,8 @@ const WHERE = 'sal study config';
 /** Merge a JSON override (e.g. from `--config`) over a base config, checking keys and values. */
 export function resolveStudyConfig(base: Readonly<StudyConfig>, override: JsonObject | Record<string, unknown> = {}): StudyConfig {
   const out = structuredClone(base) as StudyConfig;
+  // configs saved before comparisonSeeds existed trained those models with `seeds` seeds
+  if ((out as Partial<StudyConfig>).comparisonSeeds === undefined) out.comparisonSeeds = out.seeds;
   mergeInto(out as unknown as Record<string, unknown>, override, '');
   validate(out);
   return out;
@@ -117,6 +127,7 @@ function validate(c: StudyConfig): void {
   checkNumber(WHERE, 'scale', c.scale, { min: 0, exclusiveMin: true, max: 1 });
   checkNumber(WHERE, 'gradientSigma', c.gradientSigma, { min: 0 });
   checkNumber(WHERE, 'seeds', c.seeds, { integer: true, min: 1 });
+  checkNumber(WHERE, 'comparisonSeeds', c.comparisonSeeds, { integer: true, min: 1 });
   if (Object.keys(c.crops).length === 0) throw new SalConfigError(WHERE, 'crops', 'at least one crop', c.crops);
   for (const [name, crop] of Object.entries(c.crops)) {
     const ok = Array.isArray(crop) && crop.length === 2 && crop.every((p) => Array.isArray(p) && p.length === 2 && p.every((f) => typeof f === 'number' && f >= 0 && f < 1))

@@ -57,9 +57,15 @@ export async function buildStudyReport(results: StudyResults, art: StudyArtifact
 
   // ---- model comparison
   const rows = results.models.map((m) => [m.population, m.crop, m.variant, m.seed, m.validation, m.test, m.testAveraged, m.feve, m.epochs, Math.round(m.seconds)]);
-  const curves = (pop: string, variants: string[], panelOf?: (v: string) => string) => results.models
-    .filter((m) => m.population === pop && m.crop === mainCrop && variants.includes(m.variant))
-    .map((m) => ({ name: m.variant, valCorrelation: m.history.map((r) => r.validation ?? Number.NaN), ...(panelOf ? { panel: panelOf(m.variant) } : {}) }));
+  const curves = (pop: string, variants: string[], panelOf?: (v: string) => string) => {
+    const ms = results.models.filter((m) => m.population === pop && m.crop === mainCrop && variants.includes(m.variant));
+    // a variant trained with several seeds gets one curve per seed, named by its seed
+    const several = (v: string) => ms.filter((m) => m.variant === v).length > 1;
+    return ms.map((m) => ({
+      name: several(m.variant) ? `${m.variant} (seed ${m.seed})` : m.variant,
+      valCorrelation: m.history.map((r) => r.validation ?? Number.NaN), ...(panelOf ? { panel: panelOf(m.variant) } : {}),
+    }));
+  };
   const blocks: ReportBlock[] = [
     { kind: 'table', columns: ['population', 'crop', 'variant', 'seed', 'validation r', 'test r (single trial)', 'test r (repeat-averaged)', 'FEVe', 'epochs', 'seconds'], rows, caption: 'Mean per-neuron correlations of every trained model.' },
   ];
@@ -67,13 +73,23 @@ export async function buildStudyReport(results: StudyResults, art: StudyArtifact
   if (tc.length) blocks.push(fig('fig03-training-curves', await trainingCurvesFigure(tc)));
   const sc = curves('shift', ['shifter-saliency', 'shifter-ones', 'shifter-image']);
   if (sc.length) blocks.push(fig('fig04-shifter-curves', await shifterCurvesFigure(sc)));
-  const byCrop = (pred: (v: string) => boolean) => results.models.filter((m) => m.population === 'shift' && pred(m.variant)).map((m) => ({ variant: m.variant, cropSize: m.crop, correlations: [m.test] }));
+  // one entry per (variant, crop), its correlations over the model seeds
+  const byCrop = (pred: (v: string) => boolean) => {
+    const groups = new Map<string, { variant: string; cropSize: string; correlations: number[] }>();
+    for (const m of results.models) {
+      if (m.population !== 'shift' || !pred(m.variant)) continue;
+      const k = `${m.variant}|${m.crop}`;
+      if (!groups.has(k)) groups.set(k, { variant: m.variant, cropSize: m.crop, correlations: [] });
+      groups.get(k)!.correlations.push(m.test);
+    }
+    return [...groups.values()];
+  };
   blocks.push(fig('fig05-test-correlation', await testCorrelationFigure(byCrop((v) => v !== 'attention'), { caption: 'Test correlation (single trial) of the CNN models by input variant and crop, population with shifts.' })));
   const att = byCrop((v) => v === 'attention' || v === 'images');
   if (att.some((r) => r.variant === 'attention')) {
     blocks.push(fig('fig06-attention-test-correlation', await testCorrelationFigure(att, { title: 'Test correlation: attention readout', caption: 'Test correlation (single trial) of the multiple-attention readout beside the Gaussian readout, by crop, image input.' })));
   }
-  const nSeeds = results.config.seeds;
+  const nSeeds = Math.max(...Object.values(results.comparisonsAveraged).map((v) => v.seedDeltas?.length ?? 1), 1);
   blocks.push({
     kind: 'table',
     columns: ['comparison', 'Δ repeat-averaged test r', 'p', 'Δ single-trial test r', 'p', 'neurons improved (averaged)', 'neurons', ...(nSeeds > 1 ? ['Δ per seed (repeat-averaged)'] : [])],
@@ -83,7 +99,7 @@ export async function buildStudyReport(results: StudyResults, art: StudyArtifact
       return [k, v.meanDiff, fmtP(v.pValue), s1 ? s1.meanDiff : null, s1 ? fmtP(s1.pValue) : '', `${(100 * v.fractionBetter).toFixed(0)}%`, v.n, ...perSeed];
     }),
     caption: nSeeds > 1
-      ? `Paired comparisons over neurons on the main crop, each neuron's correlation averaged over ${nSeeds} model seeds (sign-flip permutation tests, two-sided), and each seed's own mean difference.`
+      ? 'Paired comparisons over neurons on the main crop, each neuron\'s correlation averaged over the model seeds both variants were trained with (sign-flip permutation tests, two-sided), and each seed\'s own mean difference.'
       : 'Paired comparisons over neurons on the main crop (sign-flip permutation tests, two-sided); one model seed per variant.',
   });
   sections.push({ heading: 'Model comparison', blocks });

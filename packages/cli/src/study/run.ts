@@ -68,6 +68,8 @@ export interface RunStudyOptions {
 
 export { modelKey };
 const key = modelKey;
+/** The variants behind the first two verdicts: trained with `comparisonSeeds` seeds on the main crop. */
+const COMPARED: readonly VariantName[] = ['images', 'shifter-saliency'];
 
 export async function runStudy(opts: RunStudyOptions): Promise<{ results: StudyResults; artifacts: StudyArtifacts }> {
   const { config, outDir, reporter } = opts;
@@ -86,7 +88,10 @@ export async function runStudy(opts: RunStudyOptions): Promise<{ results: StudyR
   for (const population of POPULATIONS) {
     for (const variant of config.variants[population]) {
       const crops = population === 'shift' && VARIANT_SPECS[variant].readout !== 'shifter' ? data.crops.map((c) => c.name) : [mainCrop];
-      for (const crop of crops) for (let s = 1; s <= config.seeds; s++) plan.push({ population, variant, crop, seed: config.seed + s });
+      for (const crop of crops) {
+        const n = crop === mainCrop && COMPARED.includes(variant) ? Math.max(config.seeds, config.comparisonSeeds) : config.seeds;
+        for (let s = 1; s <= n; s++) plan.push({ population, variant, crop, seed: config.seed + s });
+      }
     }
   }
   const keepKeys = new Set<string>();
@@ -145,10 +150,12 @@ export async function analyseStudy(a: AnalyseStudyOptions): Promise<{ results: S
   // ---- paired comparisons over neurons (main crop; each neuron's correlation averaged over the model seeds), and
   // per seed. The analyses below (gRFs, learned shifts, PCA) use the first seed's models.
   const s1 = config.seed + 1;
-  const seeds = Array.from({ length: config.seeds }, (_, i) => config.seed + 1 + i);
+  const allSeeds = Array.from({ length: Math.max(config.seeds, config.comparisonSeeds) }, (_, i) => config.seed + 1 + i);
   const comparisons: Record<string, SeedComparison> = {};
   const comparisonsAveraged: Record<string, SeedComparison> = {};
   const compare = (name: string, p: Population, a: VariantName, b: VariantName) => {
+    // the seeds both variants were trained with
+    const seeds = allSeeds.filter((s) => perNeuron.has(key(p, a, mainCrop, s)) && perNeuron.has(key(p, b, mainCrop, s)));
     const x = compareOverSeeds(perNeuron, p, a, b, mainCrop, seeds, config.seed);
     if (x) comparisons[name] = x;
     const xa = compareOverSeeds(perNeuronAvg, p, a, b, mainCrop, seeds, config.seed);
