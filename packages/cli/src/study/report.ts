@@ -33,7 +33,7 @@ export async function buildStudyReport(results: StudyResults, art: StudyArtifact
   sections.push({
     heading: 'Does saliency matter? The verdicts',
     blocks: [
-      { kind: 'paragraph', text: 'Each question is answered on the simulated V4 population, whose ground truth is known: in the "shift" population half of the neurons move their receptive field toward the most salient object of each image; in the "noShift" control nobody does, with the same images, neurons and trials otherwise. Comparisons are paired over neurons with a two-sided sign-flip permutation test, on the repeat-averaged test correlation (the single-trial one, the original’s “test correlation”, is given beside it).' },
+      { kind: 'paragraph', text: 'Each question is answered on the simulated V4 population, whose ground truth is known: in the "shift" population half of the neurons move their receptive field toward the most salient object of each image; in the "noShift" control nobody does, with the same images, neurons and trials otherwise. Comparisons are paired over neurons with a two-sided sign-flip permutation test, on the repeat-averaged test correlation (the single-trial one, the original’s “test correlation”, is given beside it). Where both models were trained with several seeds, each neuron’s correlation is averaged over the seeds first, and the answer is “yes” only if every seed’s own difference agrees; a p-value over neurons from one seed says nothing about how much training runs vary.' },
       verdictTable(results.verdicts),
     ],
   });
