@@ -14,6 +14,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { SalDataError, createRng } from '@sal/types';
 import { symEigFlat } from './symeig-flat.js';
+import { orthonormalizeRows } from './gram-schmidt.js';
+import { invLower } from './linsolve.js';
 
 /** What {@link chebyshevTopEigen} returns: values descending, vectors as rows `[k, n]`. */
 export interface ChebyshevResult {
@@ -56,15 +58,7 @@ function gramInverseFactor(g: Float64Array, m: number): Float32Array | null {
     }
   }
   // L⁻¹ (lower), then R⁻¹ = (Lᵀ)⁻¹ = (L⁻¹)ᵀ
-  const li = new Float64Array(m * m);
-  for (let j = 0; j < m; j++) {
-    li[j * m + j] = 1 / (l[j * m + j] as number);
-    for (let i = j + 1; i < m; i++) {
-      let s = 0;
-      for (let p = j; p < i; p++) s += (l[i * m + p] as number) * (li[p * m + j] as number);
-      li[i * m + j] = -s / (l[i * m + i] as number);
-    }
-  }
+  const li = invLower(l, m);
   const ri = new Float32Array(m * m);
   for (let i = 0; i < m; i++) for (let j = i; j < m; j++) ri[i * m + j] = li[j * m + i] as number;
   return ri;
@@ -74,28 +68,7 @@ function gramInverseFactor(g: Float64Array, m: number): Float32Array | null {
 function orthonormalizeColumnsJs(y: Float32Array, n: number, m: number, rng: { normal(): number }): Float32Array {
   const q = new Float64Array(m * n); // rows = columns of y
   for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) q[j * n + i] = y[i * m + j] as number;
-  for (let pass = 0; pass < 2; pass++) {
-    for (let j = 0; j < m; j++) {
-      const oj = j * n;
-      let before = 0;
-      for (let t = 0; t < n; t++) before += (q[oj + t] as number) ** 2;
-      for (let p = 0; p < j; p++) {
-        const op = p * n;
-        let dot = 0;
-        for (let t = 0; t < n; t++) dot += (q[oj + t] as number) * (q[op + t] as number);
-        for (let t = 0; t < n; t++) q[oj + t] = (q[oj + t] as number) - dot * (q[op + t] as number);
-      }
-      let norm = 0;
-      for (let t = 0; t < n; t++) norm += (q[oj + t] as number) ** 2;
-      norm = Math.sqrt(norm);
-      if (!(norm > 1e-6 * Math.sqrt(before)) || norm === 0) {
-        for (let t = 0; t < n; t++) q[oj + t] = rng.normal();
-        j--;
-        continue;
-      }
-      for (let t = 0; t < n; t++) q[oj + t] = (q[oj + t] as number) / norm;
-    }
-  }
+  orthonormalizeRows(q, m, n, rng, 2, 1e-6); // float32 columns: dependence shows at float32 precision
   const out = new Float32Array(n * m);
   for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) out[i * m + j] = q[j * n + i] as number;
   return out;

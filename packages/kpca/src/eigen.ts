@@ -13,6 +13,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { symEigFlat } from './symeig-flat.js';
 import { chebyshevTopEigen } from './chebyshev.js';
+import { orthonormalizeRows } from './gram-schmidt.js';
 import { SalConfigError, SalShapeError, checkNumber, checkOneOf, createRng, resolveOptions } from '@sal/types';
 import { PRODUCT_METHODS, matmul, symmetrize, toDense, toTensor, type DenseMatrix, type MatrixInput, type ProductMethod } from './dense.js';
 
@@ -124,35 +125,6 @@ export const TOP_EIGEN_DEFAULTS: Readonly<Required<TopEigenOptions>> = Object.fr
   seed: 0,
   method: 'tensor',
 });
-
-/**
- * Orthonormalise the rows of `q` (`[l, n]` row-major) in place by modified Gram–Schmidt, run `passes`
- * times (twice by default, for stability). Rows that become numerically zero are replaced by fresh random directions.
- */
-function orthonormalizeRows(q: Float64Array, l: number, n: number, rng: { normal(): number }, passes = 2): void {
-  for (let pass = 0; pass < passes; pass++) {
-    for (let i = 0; i < l; i++) {
-      const oi = i * n;
-      let before = 0;
-      for (let t = 0; t < n; t++) before += (q[oi + t] as number) ** 2;
-      for (let j = 0; j < i; j++) {
-        const oj = j * n;
-        let dot = 0;
-        for (let t = 0; t < n; t++) dot += (q[oi + t] as number) * (q[oj + t] as number);
-        for (let t = 0; t < n; t++) q[oi + t] = (q[oi + t] as number) - dot * (q[oj + t] as number);
-      }
-      let norm = 0;
-      for (let t = 0; t < n; t++) norm += (q[oi + t] as number) ** 2;
-      norm = Math.sqrt(norm);
-      if (!(norm > 1e-10 * Math.sqrt(before)) || norm === 0) {
-        for (let t = 0; t < n; t++) q[oi + t] = rng.normal();
-        i--; // redo this row with the new direction
-        continue;
-      }
-      for (let t = 0; t < n; t++) q[oi + t] = (q[oi + t] as number) / norm;
-    }
-  }
-}
 
 /** `rows · A` for symmetric A given as a tensor (tensor path) or dense (float64 path): `[l,n]`. */
 function multiplyRows(rowsData: Float64Array, l: number, n: number, aT: tf.Tensor2D | null, a: DenseMatrix): Float64Array {

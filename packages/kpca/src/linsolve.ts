@@ -37,7 +37,7 @@ function cholInPlace(a: Float64Array, m: number, where: string): void {
 }
 
 /** Inverse of a lower-triangular `[m,m]` matrix (row-major), as a new lower-triangular matrix. */
-function invLower(l: Float64Array, m: number): Float64Array {
+export function invLower(l: Float64Array, m: number): Float64Array {
   const inv = new Float64Array(m * m);
   for (let j = 0; j < m; j++) {
     inv[j * m + j] = 1 / (l[j * m + j] as number);
