@@ -168,7 +168,7 @@ export function fitKernelPca(x: MatrixInput, opts?: KernelPcaOptions): KernelPca
       const Z = scores(eigenvectors, eigenvalues);
       if (xt) {
         const dual = tf.tidy(() => {
-          const kz = tf.add(kernelTensor(toTensor(Z), null, spec), tf.mul(tf.eye(n), o.alpha)) as tf.Tensor2D;
+          const kz = addToDiagonal(kernelTensor(toTensor(Z), null, spec), o.alpha);
           return solveSpdTensors(kz, xt, 256, FIT);
         });
         try {
@@ -194,6 +194,16 @@ function scores(vectors: DenseMatrix, values: Float64Array): DenseMatrix {
   const out = new Float64Array(rows * cols);
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = (vectors.data[i * cols + j] as number) * Math.sqrt(values[j] as number);
   return { rows, cols, data: out };
+}
+
+/** `k + alpha·I` for a square tensor `[n,n]`: only the diagonal is rewritten (an identity matrix costs an [n,n] upload and two passes). */
+function addToDiagonal(k: tf.Tensor2D, alpha: number): tf.Tensor2D {
+  const n = k.shape[0];
+  return tf.tidy(() => {
+    const at = tf.tensor2d(Int32Array.from({ length: 2 * n }, (_, i) => i >> 1), [n, 2], 'int32');
+    const diagonal = tf.gather(tf.reshape(k, [n * n]), tf.range(0, n * n, n + 1, 'int32'));
+    return tf.tensorScatterUpdate(k, at, tf.add(diagonal, alpha)) as tf.Tensor2D;
+  });
 }
 
 /**
