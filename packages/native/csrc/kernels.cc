@@ -33,10 +33,6 @@ constexpr int MR = 4;
 const char* kSimd = "sse";
 #endif
 constexpr int NR = 2 * VL;
-// Below these sizes a parallel region costs more than it saves (waking a sleeping thread takes tens of µs, and
-// milliseconds on a busy machine): elements for memory-bound loops, multiply-adds for compute-bound ones.
-constexpr int64_t kParallelMin = 1 << 18;
-constexpr int64_t kParallelWork = 1 << 21;
 
 typedef float vf __attribute__((vector_size(VL * 4)));
 typedef float vfu __attribute__((vector_size(VL * 4), aligned(4), may_alias));

@@ -16,6 +16,11 @@ struct ConvGeom {
   int64_t ho, wo;
 };
 
+// Below these sizes a parallel region costs more than it saves (waking a sleeping thread takes tens of µs, and
+// milliseconds on a busy machine): elements for memory-bound loops, multiply-adds for compute-bound ones.
+constexpr int64_t kParallelMin = 1 << 18;
+constexpr int64_t kParallelWork = 1 << 21;
+
 enum Activation : int { kLinear = 0, kRelu = 1, kElu = 2, kRelu6 = 3, kLeakyRelu = 4 };
 
 /** out = act(conv(x, f) + bias); `bias` may be null (length co otherwise). */

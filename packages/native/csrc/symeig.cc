@@ -40,10 +40,6 @@ constexpr int64_t KCD = 256;        // depth of a packed block
 constexpr int64_t MCD = 8 * MRD;    // rows of a packed block of A
 constexpr int64_t kTridiagBlock = 32;  // panel width of the tridiagonalisation
 constexpr int64_t kQBlock = 32;        // reflectors per block when forming Q
-// Below these sizes a parallel region costs more than it saves (as in kernels.cc): elements for memory-bound
-// loops, multiply-adds for compute-bound ones.
-constexpr int64_t kParallelMin = 1 << 18;
-constexpr int64_t kParallelWork = 1 << 21;
 
 typedef double vd __attribute__((vector_size(VD * 8)));
 typedef double vdu __attribute__((vector_size(VD * 8), aligned(8), may_alias));
