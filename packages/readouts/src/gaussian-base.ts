@@ -147,12 +147,19 @@ export abstract class GaussianBase {
   }
 
   /**
-   * Read points `[B, N, 2]` (x, y) in feature-map pixels from grid values `[B, N, 2]` in [-1, 1] units, computed
-   * in double precision exactly as the bilinear sampler does (align corners).
+   * Read points `[B, N, 2]` (x, y) in feature-map pixels from the grid values `[B, N, 2]` in [-1, 1] units that
+   * `makeGrid` builds (plus `shift` `[B, 2]` when given), computed in double precision exactly as the bilinear
+   * sampler does (align corners). The grid is disposed here.
    */
-  protected gridToPixels(grid: tf.Tensor3D): Float64Array {
+  protected gridToPixels(makeGrid: () => tf.Tensor3D, shift?: tf.Tensor2D): Float64Array {
     const [h, w] = this.inShape;
-    const g = grid.dataSync();
+    const grid = tf.tidy(() => (shift ? tf.add(makeGrid(), tf.expandDims(shift, 1)) : makeGrid()) as tf.Tensor3D);
+    let g: Float32Array | Int32Array | Uint8Array;
+    try {
+      g = grid.dataSync();
+    } finally {
+      grid.dispose();
+    }
     const out = new Float64Array(g.length);
     const sx = (w - 1) / 2;
     const sy = (h - 1) / 2;

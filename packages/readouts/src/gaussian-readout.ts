@@ -82,16 +82,7 @@ export class GaussianReadout extends GaussianBase implements Readout {
   readPositions(batch: number, opts: ReadoutApplyOptions = {}): Float64Array {
     checkNumber(`${this.where}.readPositions`, 'batch', batch, { min: 1, integer: true });
     this.checkShift(opts.shift, batch);
-    const grid = tf.tidy(() => {
-      let g = tf.broadcastTo(tf.expandDims(tf.clipByValue(this.mu, -1, 1), 0), [batch, this.outDims, 2]) as tf.Tensor3D;
-      if (opts.shift) g = tf.add(g, tf.expandDims(opts.shift, 1));
-      return g;
-    });
-    try {
-      return this.gridToPixels(grid);
-    } finally {
-      grid.dispose();
-    }
+    return this.gridToPixels(() => tf.broadcastTo(tf.expandDims(tf.clipByValue(this.mu, -1, 1), 0), [batch, this.outDims, 2]) as tf.Tensor3D, opts.shift);
   }
 
   getWeights(): Record<string, tf.Variable> {

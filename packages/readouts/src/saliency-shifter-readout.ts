@@ -163,16 +163,7 @@ export class SaliencyShifterReadout extends GaussianBase implements Readout {
     checkNumber(`${SALIENCY_SHIFTER_KIND}.readPositions`, 'batch', batch, { min: 1, integer: true });
     this.checkContext(opts.context, batch, 'readPositions');
     this.checkShift(opts.shift, batch);
-    const grid = tf.tidy(() => {
-      let g = this.shiftedGrid(opts.context!, { ...opts, training: false });
-      if (opts.shift) g = tf.add(g, tf.expandDims(opts.shift, 1));
-      return g;
-    });
-    try {
-      return this.gridToPixels(grid);
-    } finally {
-      grid.dispose();
-    }
+    return this.gridToPixels(() => this.shiftedGrid(opts.context!, { ...opts, training: false }), opts.shift);
   }
 
   /**
