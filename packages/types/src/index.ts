@@ -7,3 +7,7 @@ export type * from './contracts.js';
 export { FUSED_KERNELS } from './kernels.js';
 export { registerFloat64Routines, float64Routines } from './float64-routines.js';
 export type { Float64Routines, SymEigResult } from './float64-routines.js';
+export { mean, pearson, formatP, pClause } from './stats.js';
+export type { PearsonOptions } from './stats.js';
+export { parseJson, assertSafeKeys, isJsonObject, FORBIDDEN_KEYS } from './safe-json.js';
+export type { JsonValue } from './safe-json.js';
