@@ -3,19 +3,14 @@
  * quiet.
  */
 import cliProgress from 'cli-progress';
+import { silentReporter, type Reporter } from '@sal/study';
 
-/** Where the CLI writes human-readable output. */
-export interface Reporter {
-  /** A line of information. */
-  info(line: string): void;
-  /** Start a bounded task; returns a function that advances it, and a `done`. */
-  task(label: string, total: number): { tick(n?: number, note?: string): void; done(note?: string): void };
-}
+export type { Reporter } from '@sal/study';
 
 /** A reporter on `stream` (default stderr). `quiet` prints nothing. */
 export function createReporter(opts: { quiet?: boolean; stream?: NodeJS.WriteStream } = {}): Reporter {
   const stream = opts.stream ?? process.stderr;
-  if (opts.quiet) return { info() {}, task: () => ({ tick() {}, done() {} }) };
+  if (opts.quiet) return silentReporter;
   const tty = Boolean(stream.isTTY);
   return {
     info(line) {

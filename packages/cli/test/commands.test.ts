@@ -57,10 +57,13 @@ describe('sal simulate → train → grf → pca', () => {
 
 describe('sal report', () => {
   it('redoes the analyses of a finished run from its files and reproduces its results', async () => {
-    const { QUICK_STUDY, createReporter, resolveStudyConfig, runStudy } = await import('../src/index.js');
+    const { QUICK_STUDY, resolveStudyConfig, runStudy } = await import('@sal/study');
+    const { checkpointSaver, createReporter } = await import('../src/index.js');
     const { reportCommand } = await import('../src/commands/report.js');
     const out = join(dir, 'study');
-    const { results } = await runStudy({ config: resolveStudyConfig(QUICK_STUDY, {}), outDir: out, reporter: createReporter({ quiet: true }), trainLog: null });
+    const { results } = await runStudy({
+      config: resolveStudyConfig(QUICK_STUDY, {}), outDir: out, reporter: createReporter({ quiet: true }), trainLog: null, saveModels: checkpointSaver(out),
+    });
     await reportCommand({ out, quiet: true });
     expect(existsSync(join(out, 'report.html'))).toBe(true);
     const again = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
-import { QUICK_STUDY, buildStudyReport, createReporter, resolveStudyConfig, runStudy } from '../src/index.js';
+import { QUICK_STUDY, buildStudyReport, resolveStudyConfig, runStudy } from '@sal/study';
+import { createReporter } from '../src/index.js';
 
 const executablePath = process.env['SAL_CHROMIUM'] ?? '/usr/bin/chromium';
 let dir = '';
@@ -28,7 +29,7 @@ describe('the study report in a browser', () => {
   it('loads without console errors and every figure has a size', async () => {
     expect(existsSync(executablePath), `Chromium not found at ${executablePath}: apt-get install -y chromium (or set SAL_CHROMIUM)`).toBe(true);
     const config = resolveStudyConfig(QUICK_STUDY, {});
-    const { results, artifacts } = await runStudy({ config, outDir: dir, reporter: createReporter({ quiet: true }), trainLog: null, checkpoints: false });
+    const { results, artifacts } = await runStudy({ config, outDir: dir, reporter: createReporter({ quiet: true }), trainLog: null });
     const report = await buildStudyReport(results, artifacts);
     const file = join(dir, 'report.html');
     writeFileSync(file, report.html);

@@ -167,6 +167,30 @@ export class SaliencyShifterReadout extends GaussianBase implements Readout {
   }
 
   /**
+   * Evaluation-mode learned shift of every (image, neuron) in feature-map pixels (x, y): {@link shiftedGrid} of
+   * `opts.context` (required) minus the neuron's own position μ (clamped, as `apply` uses it), scaled to pixels
+   * as `readPositions` does (align corners). See `Readout.learnedShifts`.
+   * @returns `[batch, N, 2]`
+   */
+  learnedShifts(batch: number, opts: ReadoutApplyOptions = {}): Float64Array {
+    checkNumber(`${SALIENCY_SHIFTER_KIND}.learnedShifts`, 'batch', batch, { min: 1, integer: true });
+    this.checkContext(opts.context, batch, 'learnedShifts');
+    const [h, w] = this.inShape;
+    const n = this.outDims;
+    const { grid, mu } = tf.tidy(() => ({
+      grid: this.shiftedGrid(opts.context!, { ...opts, training: false }).dataSync(),
+      mu: tf.clipByValue(this.mu, -1, 1).dataSync(),
+    }));
+    const out = new Float64Array(batch * n * 2);
+    for (let i = 0; i < batch * n; i++) {
+      const k = i % n;
+      out[2 * i] = ((grid[2 * i]! - mu[2 * k]!) * (w - 1)) / 2;
+      out[2 * i + 1] = ((grid[2 * i + 1]! - mu[2 * k + 1]!) * (h - 1)) / 2;
+    }
+    return out;
+  }
+
+  /**
    * `mu`, `sigma`, `features`, `bias` (as the Gaussian readout), `remap.<i>.conv.kernel|bias`,
    * `remap.<i>.bn.gamma|beta|movingMean|movingVariance`, and `shiftGain` with `neuronShiftGain`.
    */

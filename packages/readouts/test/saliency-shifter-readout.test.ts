@@ -301,3 +301,52 @@ describe('saliencyShifterReadout with neuronShiftGain', () => {
     r2.dispose();
   });
 });
+
+describe('saliencyShifterReadout.learnedShifts', () => {
+  it('gives tanh(β)·amplitude·gain in feature-map pixels when the remapper outputs a constant field', () => {
+    // one remap layer with a zero kernel and bias: the batch-norm (evaluation mode, moving mean 0, variance 1)
+    // passes 0 through and adds β, so the field is tanh(β) · maxRemapAmplitude everywhere
+    const amp = 0.5;
+    const r = makeShifter({ remapLayers: 1, maxRemapAmplitude: amp, neuronShiftGain: true });
+    const bx = 0.4, by = -0.9;
+    const gain = [1, 2, -1, 0, 0.5];
+    const w = r.getWeights();
+    setWeights(r, {
+      mu: muV.map((v) => v * 0.9), // inside the grid, so the bilinear read of a constant field is that constant
+      'remap.0.conv.kernel': new Float32Array(w['remap.0.conv.kernel']!.size),
+      'remap.0.conv.bias': [0, 0],
+      'remap.0.bn.beta': [bx, by],
+      shiftGain: gain,
+    });
+    const ctx = tf.randomNormal([B, HC, WC, CR], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const s = expectNoLeaks(() => r.learnedShifts(B, { context: ctx }), 'learnedShifts');
+    expect(s.length).toBe(B * N * 2);
+    for (let b = 0; b < B; b++) {
+      for (let n = 0; n < N; n++) {
+        // grid units → feature-map pixels: × (W − 1) / 2 in x, × (H − 1) / 2 in y (align corners)
+        expect(s[(b * N + n) * 2]!).toBeCloseTo(Math.tanh(bx) * amp * gain[n]! * (W - 1) / 2, 5);
+        expect(s[(b * N + n) * 2 + 1]!).toBeCloseTo(Math.tanh(by) * amp * gain[n]! * (H - 1) / 2, 5);
+      }
+    }
+    ctx.dispose();
+    r.dispose();
+  });
+
+  it('is the read point minus the unshifted one (readPositions with the remapper vs without it)', () => {
+    const r = makeShifter({ remapLayers: 2, remapHiddenChannels: 3 });
+    const ctx = tf.randomNormal([B, HC, WC, CR], 0, 1, 'float32', 5) as tf.Tensor4D;
+    const s = r.learnedShifts(B, { context: ctx });
+    const pos = r.readPositions(B, { context: ctx });
+    const mu = r.getWeights()['mu']!.dataSync();
+    for (let i = 0; i < B * N; i++) {
+      const n = i % N;
+      // μ in pixels: (μ + 1)(size − 1)/2
+      expect(s[2 * i]!).toBeCloseTo(pos[2 * i]! - (Math.max(-1, Math.min(1, mu[2 * n]!)) + 1) * (W - 1) / 2, 4);
+      expect(s[2 * i + 1]!).toBeCloseTo(pos[2 * i + 1]! - (Math.max(-1, Math.min(1, mu[2 * n + 1]!)) + 1) * (H - 1) / 2, 4);
+    }
+    expect(() => r.learnedShifts(B)).toThrow(SalShapeError);
+    expect(() => r.learnedShifts(B + 1, { context: ctx })).toThrow(SalShapeError);
+    ctx.dispose();
+    r.dispose();
+  });
+});

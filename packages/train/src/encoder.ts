@@ -46,6 +46,12 @@ export interface Encoder {
    * @returns positive rates `[B,N]` of the session's neurons
    */
   predict(x: tf.Tensor4D, sessionKey: SessionKey, opts?: ApplyOptions): tf.Tensor2D;
+  /**
+   * The context the session's readout receives for inputs `x` (`routing.context` applied: channels, ones or the
+   * image), as `predict` builds it; a new tensor the caller owns, or `undefined` for readouts that take none.
+   * @param x inputs `[B,H,W,C]` with all dataset channels
+   */
+  context(x: tf.Tensor4D, sessionKey: SessionKey): tf.Tensor4D | undefined;
   /** Core's plus the session readout's regularisation penalty (a scalar the caller owns). */
   regularizer(sessionKey: SessionKey): tf.Scalar;
   /** Every variable, named `core/<name>` and `readout/<sessionKey>/<name>`. */
@@ -139,6 +145,11 @@ export function createEncoder(opts: EncoderOptions): Encoder {
         const y = readout.apply(feats, ctx ? { ...applyOpts, context: ctx } : { ...applyOpts });
         return tf.add(tf.elu(tf.add(y, eluOffset)), 1) as tf.Tensor2D;
       });
+    },
+    context(x, sessionKey) {
+      assertRank('train.Encoder.context(x)', x.shape, 4, '[B,H,W,C]');
+      const readout = readoutFor(sessionKey, 'train.Encoder.context');
+      return tf.tidy(() => context(x, readout.contextChannels));
     },
     regularizer(sessionKey) {
       const readout = readoutFor(sessionKey, 'train.Encoder.regularizer');

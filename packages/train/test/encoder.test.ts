@@ -65,6 +65,40 @@ describe('createEncoder', () => {
     x.dispose();
   });
 
+  it("context(x, key) is the readout's context input: the chosen channels, ones, the image repeated, or none", () => {
+    const { x, data } = input(5, 3, 2);
+    const make = (context: unknown, contextChannels: number) => createEncoder({
+      core: createFakeCore({ inChannels: 1, features: 1, seed: 3, gamma: 0 }),
+      readouts: { a: createFakeReadout({ inShape: [H, W, 1], outDims: 1, contextChannels, noise: 0, seed: 4, gamma: 0 }) },
+      routing: { core: [0], context: context as never, imageChannel: 1 },
+    });
+    const read = (enc: ReturnType<typeof make>) => {
+      const t = expectNoLeaks(() => enc.context(x, 'a'), 'context');
+      const out = t ? { shape: t.shape, data: t.dataSync() } : undefined;
+      t?.dispose();
+      return out;
+    };
+    // channels [2, 0]: pixel i's context is (x[i, 2], x[i, 0])
+    let enc = make([2, 0], 2);
+    const c = read(enc)!;
+    expect(c.shape).toEqual([2, H, W, 2]);
+    const ch2 = channel(data, 2, 3, 2), ch0 = channel(data, 2, 3, 0);
+    expectArraysClose(Array.from({ length: 2 * H * W * 2 }, (_, k) => (k % 2 === 0 ? ch2[k >> 1]! : ch0[k >> 1]!)), c.data, 0);
+    enc.dispose();
+    enc = make('ones', 3);
+    expect(Array.from(read(enc)!.data)).toEqual(new Array(2 * H * W * 3).fill(1));
+    enc.dispose();
+    enc = make('image', 2);
+    const ch1 = channel(data, 2, 3, 1);
+    expectArraysClose(Array.from({ length: 2 * H * W * 2 }, (_, k) => ch1[k >> 1]!), read(enc)!.data, 0);
+    enc.dispose();
+    enc = make('none', 0);
+    expect(read(enc)).toBeUndefined();
+    expect(() => enc.context(x, 'b')).toThrow(SalConfigError);
+    enc.dispose();
+    x.dispose();
+  });
+
   it("'image' context repeats the chosen image channel", () => {
     const { x, data } = input(2, 3, 2);
     const core = createFakeCore({ inChannels: 1, features: 1, seed: 12, gamma: 0 });

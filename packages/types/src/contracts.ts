@@ -119,6 +119,15 @@ export interface Readout extends Module {
    * @returns `[P]`
    */
   applyAt?(features: Tensor4D, neurons: Int32Array, positions: Float64Array): Tensor1D;
+  /**
+   * Evaluation-mode shift the readout learned for every (image, neuron): the point `apply` reads at with
+   * `opts.context` (without `opts.shift`) minus the neuron's own position, in pixels of the feature map (x, y).
+   * Feature-map and input pixels differ by an offset only (cores of stride 1), so these are also input-image
+   * pixels. Present only for readouts that shift their read points with the context (the saliency shifter).
+   * @param batch images in `opts.context`
+   * @returns `[batch, N, 2]` on the CPU, double precision
+   */
+  learnedShifts?(batch: number, opts?: ReadoutApplyOptions): Float64Array;
 }
 
 /**
@@ -228,4 +237,14 @@ export interface RawDataset {
   readonly saliency?: Float32Array;
   /** Free-form metadata saved beside the data (e.g. a simulation's ground truth). */
   readonly meta?: JsonObject;
+}
+
+/**
+ * One question a study answers: the question, the one-line answer and the numbers behind it (drawn as a report
+ * table by `@sal/viz`'s `verdictTable`, produced by `@sal/study`).
+ */
+export interface Verdict {
+  question: string;
+  verdict: string;
+  evidence?: string;
 }

@@ -4,7 +4,7 @@
  * (`{ kind: 'figure', png | svg, caption }`) that `buildReport` inlines and `writeFigure` saves.
  * Images and maps are flat row-major `[h*w]` arrays.
  */
-import { SalConfigError, SalShapeError } from '@sal/types';
+import { SalConfigError, SalShapeError, type Verdict } from '@sal/types';
 import { groupedChartSvg, histogramSvg, lineChartSvg, scatterSvg, type LineSeries } from './charts.js';
 import { colorLimits } from './colormap.js';
 import { densityChartSvg } from './density.js';
@@ -329,8 +329,8 @@ export async function permutationTestFigure(nullDistribution: ArrayLike<number>,
   return svg(text, `Null distribution of the RF-shift statistic under permutation; red line: observed value ${formatNumber(observed)}${p}.`);
 }
 
-/** One question the study answers and the one-line verdict. */
-export interface Verdict { question: string; verdict: string; evidence?: string }
+/** One question the study answers and the one-line verdict (the shared type of `@sal/types`). */
+export type { Verdict } from '@sal/types';
 
 /** Beyond the post: the verdicts as a report table. */
 export function verdictTable(verdicts: readonly Verdict[]): ReportTable {

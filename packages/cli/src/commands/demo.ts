@@ -4,11 +4,10 @@ import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { initBackend } from '@sal/backend';
 import { writeFigure, writeReport } from '@sal/viz/node';
-import { DEMO_STUDY, QUICK_STUDY, resolveStudyConfig } from '../study/config.js';
-import { runStudy } from '../study/run.js';
-import { buildStudyReport } from '../study/report.js';
+import { DEMO_STUDY, QUICK_STUDY, buildStudyReport, resolveStudyConfig, runStudy } from '@sal/study';
 import { readConfigFile, intFlag } from '../config.js';
 import { createReporter } from '../progress.js';
+import { checkpointSaver, studyRunner } from '../train-pool.js';
 
 export interface DemoFlags { out: string; seed?: string; quick?: boolean; config?: string; quiet?: boolean; backend?: string; verbose?: boolean; workers?: string }
 
@@ -23,7 +22,7 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
   const t0 = Date.now();
   const { results, artifacts } = await runStudy({
     config, outDir, reporter, trainLog: flags.verbose && !flags.quiet ? process.stderr : null,
-    workers: intFlag('--workers', flags.workers, availableParallelism()),
+    runner: studyRunner(intFlag('--workers', flags.workers, availableParallelism())), saveModels: checkpointSaver(outDir),
   });
   const report = await buildStudyReport(results, artifacts);
   await mkdir(join(outDir, 'figures'), { recursive: true });

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { initBackend } from '@sal/backend';
 import { coreFromConfig } from '@sal/cores';
-import { sessionGrfs } from '../study/analysis.js';
+import { sessionGrfs } from '@sal/study';
 import { readoutFromConfig } from '@sal/readouts';
 import { readDatasetDir, writeNpyFile } from '@sal/saliency-loader/node';
 import { loadCheckpoint } from '@sal/train';

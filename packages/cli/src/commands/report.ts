@@ -11,13 +11,10 @@ import { readoutFromConfig } from '@sal/readouts';
 import { loadCheckpoint } from '@sal/train';
 import { SalDataError, type JsonObject } from '@sal/types';
 import { writeFigure, writeReport } from '@sal/viz/node';
+import { keptModelItems, loadStudyData, modelKey, resolveStudyConfig, analyseStudy, buildStudyReport, type KeptModel, type StudyConfig, type StudyResults } from '@sal/study';
 import { readConfigFile } from '../config.js';
 import { createReporter } from '../progress.js';
-import { resolveStudyConfig, type StudyConfig } from '../study/config.js';
-import { loadStudyData, POPULATIONS } from '../study/data.js';
-import { analyseStudy, modelKey, type KeptModel, type StudyResults } from '../study/run.js';
-import { buildStudyReport } from '../study/report.js';
-import { checkpointDir } from '../study/train-pool.js';
+import { checkpointDir } from '../train-pool.js';
 
 export interface ReportFlags { out: string; config?: string; quiet?: boolean; backend?: string }
 
@@ -40,17 +37,12 @@ export async function reportCommand(flags: ReportFlags): Promise<void> {
   const data = await loadStudyData(config, outDir, previous.saliencyAgreement);
   const mainCrop = data.crops[0]!.name;
   const kept = new Map<string, KeptModel>();
-  for (const population of POPULATIONS) {
-    for (const variant of ['images', 'shifter-saliency'] as const) {
-      const item = { population, variant, crop: mainCrop, seed: config.seed + 1, keep: true };
-      if (!previous.models.some((m) => m.population === population && m.variant === variant && m.crop === mainCrop)) continue;
-      const { encoder } = await loadCheckpoint(checkpointDir(outDir, item), { core: coreFromConfig, readout: readoutFromConfig });
-      kept.set(modelKey(population, variant, mainCrop, item.seed), { variant, encoder });
-    }
+  for (const item of keptModelItems(config, mainCrop)) {
+    if (!previous.models.some((m) => m.population === item.population && m.variant === item.variant && m.crop === item.crop && m.seed === item.seed)) continue;
+    const { encoder } = await loadCheckpoint(checkpointDir(outDir, item), { core: coreFromConfig, readout: readoutFromConfig });
+    kept.set(modelKey(item.population, item.variant, item.crop, item.seed), { item, encoder });
   }
-  const { results, artifacts } = await analyseStudy({
-    config, outDir, reporter, data, models: previous.models, kept, seconds: { ...previous.seconds }, items: [], workers: 0, checkpoints: false,
-  });
+  const { results, artifacts } = await analyseStudy({ config, outDir, reporter, data, models: previous.models, kept, seconds: { ...previous.seconds } });
   const report = await buildStudyReport(results, artifacts);
   await mkdir(join(outDir, 'figures'), { recursive: true });
   for (const f of report.figures) await writeFigure(join(outDir, 'figures', `${f.name}.${f.figure.png ? 'png' : 'svg'}`), (f.figure.png ?? f.figure.svg)!);

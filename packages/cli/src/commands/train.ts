@@ -14,10 +14,11 @@ import { saveCheckpoint, writeFileAtomic } from '@sal/train';
 import { SalConfigError, checkNumber, type RawDataset } from '@sal/types';
 import { checkKeys, readConfigFile } from '../config.js';
 import { createReporter } from '../progress.js';
-import { DEMO_STUDY, VARIANTS, resolveStudyConfig, type VariantName } from '../study/config.js';
-import { STUDY_SALIENCY } from '../study/data.js';
-import { VARIANT_SPECS } from '../study/variants.js';
-import { mean, trainVariant } from '../study/models.js';
+import { DEMO_STUDY, VARIANTS, resolveStudyConfig, type VariantName } from '@sal/study';
+import { STUDY_SALIENCY } from '@sal/study';
+import { VARIANT_SPECS } from '@sal/study';
+import { mean } from '@sal/types';
+import { trainVariant } from '@sal/study';
 
 export interface TrainFlags { config: string; quiet?: boolean; backend?: string }
 

@@ -20,4 +20,3 @@ export function pairedComparison(a: readonly number[], b: readonly number[], per
 }
 
 export const fmt = (v: number, digits = 3): string => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
-export const fmtP = (p: number): string => (!Number.isFinite(p) ? 'n/a' : p < 0.001 ? '< 0.001' : p.toFixed(3));

@@ -4,7 +4,7 @@
 import { stacked2dCore } from '@sal/cores';
 import { attentionReadout, gaussianReadout, saliencyShifterReadout } from '@sal/readouts';
 import { createEncoder, scoreSession, trainEncoder, type Encoder, type EpochRecord, type TextSink } from '@sal/train';
-import type { Readout, Shape3D } from '@sal/types';
+import { mean, type Readout, type Shape3D } from '@sal/types';
 import type { SalDataset } from '@sal/saliency-loader';
 import type { StudyConfig, VariantName } from './config.js';
 import type { Population } from './data.js';
@@ -87,8 +87,6 @@ export async function trainVariant(
   }
   return { variant, seed, encoder, history: result.history, bestEpoch: result.bestEpoch, stopReason: result.stopReason, seconds, scores };
 }
-
-export const mean = (a: readonly number[]): number => (a.length ? a.reduce((s, v) => s + v, 0) / a.length : Number.NaN);
 
 /** One trained model's summary (JSON). */
 export interface ModelSummary {

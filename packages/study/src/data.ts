@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { simulateDataset, groundTruthFromJson, type GroundTruth } from '@sal/sim';
 import { builtinSaliency, createDataset, type SalDataset, type SaliencyModelOptions } from '@sal/saliency-loader';
 import { readDatasetDir, readNpyFile, writeDatasetDir, writeNpyFile } from '@sal/saliency-loader/node';
-import type { RawDataset, JsonObject } from '@sal/types';
+import { pearson, type RawDataset, type JsonObject } from '@sal/types';
 import type { CropFractions, StudyConfig } from './config.js';
-import type { Reporter } from '../progress.js';
+import type { Reporter } from './reporter.js';
 
 export type Population = 'shift' | 'noShift';
 export const POPULATIONS: readonly Population[] = ['shift', 'noShift'];
@@ -109,18 +109,6 @@ export async function readStudyData(config: StudyConfig, outDir: string): Promis
   for (const population of POPULATIONS) raw[population] = await readDatasetDir(join(outDir, 'data', population));
   const sal = await readNpyFile(join(outDir, 'data', 'saliency.npy'));
   return buildDatasets(raw, Float32Array.from(sal.data as ArrayLike<number>), config);
-}
-
-export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let ma = 0, mb = 0;
-  for (let i = 0; i < a.length; i++) { ma += a[i]!; mb += b[i]!; }
-  ma /= a.length; mb /= b.length;
-  let sab = 0, saa = 0, sbb = 0;
-  for (let i = 0; i < a.length; i++) {
-    const da = a[i]! - ma, db = b[i]! - mb;
-    sab += da * db; saa += da * da; sbb += db * db;
-  }
-  return sab / Math.sqrt(saa * sbb + 1e-30);
 }
 
 /**

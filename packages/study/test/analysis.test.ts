@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '@sal/types';
-import { analysePca, type GrfAnalysis } from '../src/study/analysis.js';
+import { analysePca, type GrfAnalysis } from '../src/analysis.js';
 import { QUICK_STUDY, resolveStudyConfig } from '../src/index.js';
 
 function fakeGrfs(nNeurons: number, m: number, h: number, w: number): GrfAnalysis {

@@ -10,7 +10,7 @@ import { createEncoder, windowedResponseModel, type ContextRouting } from '@sal/
 import { gradientReceptiveFields, windowedGradientReceptiveFields, type CpuImages } from '@sal/grf';
 import { SalConfigError, createRng, type Core, type Readout } from '@sal/types';
 import { expectArraysClose, expectNoLeaks } from '@sal/test-utils';
-import { sessionGrfs } from '../src/study/analysis.js';
+import { sessionGrfs } from '../src/analysis.js';
 
 const H = 18, W = 21, N = 7, B = 3;
 // corners, edges, centre, near-corner points (x, y in [-1, 1])

@@ -1,8 +1,7 @@
 /**
- * Training the study's plan of models, in this process or in worker processes. The WebAssembly backend
- * computes on one thread, so on a machine with k cores k workers train k models at once; each worker reads
- * the study data back from `outDir/data` and saves the checkpoints of the models the analysis needs, which
- * this process then loads.
+ * A {@link StudyRunner} that trains the study's plan in worker processes. The WebAssembly backend computes on one
+ * thread, so on a machine with k cores k workers train k models at once; each worker reads the study data back
+ * from `outDir/data` and saves the checkpoints of the models the analysis keeps, which this process then loads.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -10,53 +9,36 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { coreFromConfig } from '@sal/cores';
 import { readoutFromConfig } from '@sal/readouts';
-import { loadCheckpoint, type Encoder, type TextSink } from '@sal/train';
-import type { StudyConfig, VariantName } from './config.js';
-import type { Population, StudyData } from './data.js';
-import { summarise, trainVariant, type ModelSummary } from './models.js';
-import { VARIANT_SPECS } from './variants.js';
+import { loadCheckpoint, saveCheckpoint, type Encoder } from '@sal/train';
+import { inProcessRunner, type KeptModel, type PlanItem, type PlanResult, type RunnerContext, type SaveModels, type StudyRunner } from '@sal/study';
 
-export interface PlanItem { population: Population; variant: VariantName; crop: string; seed: number; keep: boolean }
-
-export interface PlanResult {
-  item: PlanItem;
-  summary: ModelSummary;
-  /** Per-neuron single-trial test correlation, and the neuron of each entry. */
-  test: number[];
-  neurons: [string, number][];
-  /** The trained encoder for kept items (the caller disposes it), else null. */
-  encoder: Encoder | null;
-}
-
-export const checkpointDir = (outDir: string, it: PlanItem): string =>
+/** Where the output folder keeps a model's checkpoint: `outDir/checkpoints/<population>-<variant>-<crop>-seed<seed>`. */
+export const checkpointDir = (outDir: string, it: Pick<PlanItem, 'population' | 'variant' | 'crop' | 'seed'>): string =>
   join(outDir, 'checkpoints', `${it.population}-${it.variant}-${it.crop}-seed${it.seed}`.replace(/[^a-zA-Z0-9.+-]+/g, '_'));
 
-/** Train one item in this process. */
-export async function trainItem(item: PlanItem, data: Pick<StudyData, 'datasets'>, config: StudyConfig, log: TextSink | null): Promise<PlanResult> {
-  const dataset = data.datasets[item.population][item.crop]!;
-  const m = await trainVariant(VARIANT_SPECS[item.variant], dataset, config, item.seed, log);
-  const summary = summarise(m, item.population, item.crop);
-  if (!item.keep) m.encoder.dispose();
-  return { item, summary, test: m.scores.test, neurons: m.scores.neurons, encoder: item.keep ? m.encoder : null };
+/** Saves the kept models as checkpoints in the output folder (for runners that train in this process). */
+export function checkpointSaver(outDir: string): SaveModels {
+  return async (models: readonly KeptModel[]) => {
+    for (const m of models) await saveCheckpoint(checkpointDir(outDir, m.item), m.encoder);
+  };
+}
+
+/** The runner `sal demo` uses: `workers` > 0 worker processes (the built CLI), 0 in this process. */
+export function studyRunner(workers: number, backend?: string): StudyRunner {
+  if (workers <= 0) return inProcessRunner();
+  return {
+    description: `in ${workers} worker processes`,
+    savesCheckpoints: true,
+    trainAll: (items, ctx) => trainInWorkers(items, ctx, workers, backend),
+  };
 }
 
 type WorkerReply = { type: 'done'; result: Omit<PlanResult, 'encoder'> } | { type: 'error'; message: string; stack?: string } | { type: 'ready' };
 
-/**
- * Train every item; `workers` > 0 uses that many child processes (the built CLI), 0 trains here.
- * `onDone` is called as each model finishes.
- */
-export async function trainPlan(
-  plan: readonly PlanItem[], opts: { config: StudyConfig; outDir: string; data: Pick<StudyData, 'datasets'>; workers: number; trainLog: TextSink | null; backend?: string; onDone?: (r: PlanResult) => void },
-): Promise<PlanResult[]> {
+/** Train every item in `workers` child processes; `ctx.onDone` is called as each model finishes. */
+async function trainInWorkers(plan: readonly PlanItem[], ctx: RunnerContext, workers: number, backend?: string): Promise<PlanResult[]> {
+  const opts = { ...ctx, workers, backend };
   const results: PlanResult[] = new Array(plan.length);
-  if (opts.workers <= 0) {
-    for (let i = 0; i < plan.length; i++) {
-      results[i] = await trainItem(plan[i]!, opts.data, opts.config, opts.trainLog);
-      opts.onDone?.(results[i]!);
-    }
-    return results;
-  }
   const script = fileURLToPath(new URL('./train-worker.js', import.meta.url));
   let next = 0;
   const children: ChildProcess[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareOverSeeds, comparisonEvidence, comparisonVerdicts, modelKey, outcome, type SeedComparison } from '../src/study/verdicts.js';
-import { pairedComparison } from '../src/study/stats.js';
+import { compareOverSeeds, comparisonEvidence, comparisonVerdicts, modelKey, outcome, type SeedComparison } from '../src/verdicts.js';
+import { pairedComparison } from '../src/stats.js';
 
 const N = 12;
 const crop = 'crop 64×64';

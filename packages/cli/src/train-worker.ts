@@ -4,9 +4,7 @@
  */
 import { initBackend } from '@sal/backend';
 import { saveCheckpoint } from '@sal/train';
-import type { StudyConfig } from './config.js';
-import { readStudyData } from './data.js';
-import { trainItem, type PlanItem } from './train-pool.js';
+import { readStudyData, trainItem, type PlanItem, type StudyConfig } from '@sal/study';
 
 type Msg = { type: 'init'; config: StudyConfig; outDir: string; verbose: boolean } | { type: 'train'; item: PlanItem; checkpoint: string | null } | { type: 'exit' };
 

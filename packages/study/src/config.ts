@@ -3,7 +3,7 @@
  * analysed. `DEMO_STUDY` is what `sal demo` runs (a few minutes on 2 cores); `QUICK_STUDY` is a
  * minimal end-to-end run for tests. Every field can be overridden from a JSON config file.
  */
-import { SalConfigError, checkNumber, checkOneOf, type JsonObject } from '@sal/types';
+import { SalConfigError, assertSafeKeys, checkNumber, checkOneOf, type JsonObject } from '@sal/types';
 
 /** The input variants the study compares (digest §1.2, §3.3). */
 export type VariantName =
@@ -96,8 +96,13 @@ export const QUICK_STUDY: Readonly<StudyConfig> = Object.freeze<StudyConfig>({
 
 const WHERE = 'sal study config';
 
-/** Merge a JSON override (e.g. from `--config`) over a base config, checking keys and values. */
+/**
+ * Merge a JSON override (e.g. from `--config`) over a base config, checking keys and values. Keys named
+ * `__proto__`, `constructor` or `prototype` anywhere in the override are refused (`SalDataError`).
+ */
 export function resolveStudyConfig(base: Readonly<StudyConfig>, override: JsonObject | Record<string, unknown> = {}): StudyConfig {
+  assertSafeKeys(base, WHERE);
+  assertSafeKeys(override, WHERE);
   const out = structuredClone(base) as StudyConfig;
   // configs saved before comparisonSeeds existed trained those models with `seeds` seeds
   if ((out as Partial<StudyConfig>).comparisonSeeds === undefined) out.comparisonSeeds = out.seeds;

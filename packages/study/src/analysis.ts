@@ -9,12 +9,11 @@ import {
   bottomKImages, gradientReceptiveFields, grfCentres, gatherGrfValues, hotPixels, predictResponses,
   rfShiftPermutationTest, topKImages, windowedGradientReceptiveFields, type CpuImages, type GrfArray, type GrfProgress, type ResponseModel,
 } from '@sal/grf';
-import { SalConfigError, type WindowedResponseModel } from '@sal/types';
+import { SalConfigError, pearson, type WindowedResponseModel } from '@sal/types';
 import { fitEigenspaceProjector, grfPca } from '@sal/kpca';
 import type { GroundTruth } from '@sal/sim';
 import type { SalDataset } from '@sal/saliency-loader';
 import { windowedResponseModel, type Encoder } from '@sal/train';
-import { SaliencyShifterReadout } from '@sal/readouts';
 import type { StudyConfig } from './config.js';
 import { toInputCoords, type CropGeometry } from './data.js';
 
@@ -226,9 +225,9 @@ export interface ModelShiftAnalysis {
 }
 
 /**
- * Read the shifter's learned shift for every neuron and image (`shiftedGrid − μ` in evaluation mode), convert
- * it to input pixels and project it, like the true shift, on the unit direction from the neuron's true RF
- * centre to the image's most salient object.
+ * The learned shift of every neuron and image (the readout's `learnedShifts`, input pixels, evaluation mode),
+ * projected, like the true shift, on the unit direction from the neuron's true RF centre to the image's most
+ * salient object, and averaged over images. Empty for models whose readouts learn no shifts.
  */
 export function analyseModelShifts(
   encoder: Encoder, dataset: SalDataset, truth: GroundTruth, crop: CropGeometry, config: StudyConfig,
@@ -238,17 +237,9 @@ export function analyseModelShifts(
   const m = ids.length;
   const inputs = dataset.inputsOf(ids);
   const out: ModelShiftAnalysis = { neurons: [], trueProjection: [], modelProjection: [], agreement: Number.NaN };
-  const ctxChannels = encoder.routing.context;
-  if (!Array.isArray(ctxChannels)) return out;
   for (const s of dataset.sessions) {
-    const readout = encoder.readouts[s.key];
-    if (!(readout instanceof SaliencyShifterReadout)) return out;
-    const [hf, wf] = readout.inShape;
-    const { grid, mu } = tf.tidy(() => {
-      const x = tf.tensor4d(inputs, [m, h, w, c]);
-      const ctx = tf.concat(ctxChannels.map((ch) => tf.slice(x, [0, 0, 0, ch], [-1, -1, -1, 1])), 3) as tf.Tensor4D;
-      return { grid: readout.shiftedGrid(ctx, { training: false }).dataSync(), mu: tf.clipByValue(readout.getWeights()['mu']!, -1, 1).dataSync() };
-    });
+    const shifts = learnedShiftsOf(encoder, s.key, inputs, [m, h, w, c]);
+    if (!shifts) return out;
     for (let n = 0; n < s.nNeurons; n++) {
       const nt = truth.neuron(s.key, n);
       const [cx, cy] = toInputCoords(nt.x, nt.y, crop);
@@ -261,10 +252,9 @@ export function analyseModelShifts(
         const ux = dx / d, uy = dy / d;
         const tc = truth.rfCentre(nt, id);
         const tdx = (tc.x - nt.x) * crop.scale, tdy = (tc.y - nt.y) * crop.scale;
-        const gx = grid[(i * s.nNeurons + n) * 2]! - mu[2 * n]!, gy = grid[(i * s.nNeurons + n) * 2 + 1]! - mu[2 * n + 1]!;
-        const mdx = (gx * (wf - 1)) / 2, mdy = (gy * (hf - 1)) / 2;
+        const k = (i * s.nNeurons + n) * 2;
         tp += tdx * ux + tdy * uy;
-        mp += mdx * ux + mdy * uy;
+        mp += shifts[k]! * ux + shifts[k + 1]! * uy;
         cnt++;
       });
       out.neurons.push({ session: s.key, index: n, shifts: nt.shifts });
@@ -272,14 +262,21 @@ export function analyseModelShifts(
       out.modelProjection.push(cnt ? mp / cnt : Number.NaN);
     }
   }
-  out.agreement = pearsonOf(out.trueProjection, out.modelProjection);
+  // NaN (undefined) when either side is constant, e.g. the true shifts of a population where no RF shifts
+  out.agreement = pearson(out.trueProjection, out.modelProjection, { skipNonFinite: true });
   return out;
 }
 
-function pearsonOf(a: readonly number[], b: readonly number[]): number {
-  const idx = a.map((_, i) => i).filter((i) => Number.isFinite(a[i]!) && Number.isFinite(b[i]!));
-  const ma = idx.reduce((s, i) => s + a[i]!, 0) / idx.length, mb = idx.reduce((s, i) => s + b[i]!, 0) / idx.length;
-  let sab = 0, saa = 0, sbb = 0;
-  for (const i of idx) { sab += (a[i]! - ma) * (b[i]! - mb); saa += (a[i]! - ma) ** 2; sbb += (b[i]! - mb) ** 2; }
-  return sab / Math.sqrt(saa * sbb + 1e-30);
+/** The session readout's learned shifts `[m, N, 2]` (input pixels) on `inputs`, or null if it learns none. */
+function learnedShiftsOf(encoder: Encoder, key: string, inputs: Float32Array, shape: [number, number, number, number]): Float64Array | null {
+  const readout = encoder.readouts[key]!;
+  if (typeof readout.learnedShifts !== 'function') return null;
+  const x = tf.tensor4d(inputs, shape);
+  const context = encoder.context(x, key);
+  try {
+    return readout.learnedShifts(shape[0], context ? { context } : {});
+  } finally {
+    x.dispose();
+    context?.dispose();
+  }
 }

@@ -1,0 +1,126 @@
+/**
+ * The study's training plan (which models to train), the rule for which trained models the analyses keep, and
+ * the runner interface that trains a plan: in this process ({@link inProcessRunner}), in worker processes (the
+ * `sal` command's pool), or through any job queue that returns the same results.
+ */
+import type { Encoder, TextSink } from '@sal/train';
+import type { StudyConfig, VariantName } from './config.js';
+import { POPULATIONS, type Population, type StudyData } from './data.js';
+import { summarise, trainVariant, type ModelSummary } from './models.js';
+import { VARIANT_SPECS } from './variants.js';
+
+/** One model to train: a variant on one population and crop, with one model seed. */
+export interface PlanItem {
+  population: Population;
+  variant: VariantName;
+  crop: string;
+  seed: number;
+  /** Whether the analyses need this model's encoder (see {@link isKeptModel}). */
+  keep: boolean;
+}
+
+/** A trained plan item. */
+export interface PlanResult {
+  item: PlanItem;
+  summary: ModelSummary;
+  /** Per-neuron single-trial test correlation, and the neuron of each entry. */
+  test: number[];
+  neurons: [string, number][];
+  /** The trained encoder for kept items (the caller disposes it), else null. */
+  encoder: Encoder | null;
+}
+
+/** Key of a trained model: `population|variant|crop|seed`. */
+export const modelKey = (p: Population, v: VariantName, crop: string, seed: number): string => `${p}|${v}|${crop}|${seed}`;
+
+/** The variants behind the first two verdicts: trained with `comparisonSeeds` seeds on the main crop. */
+export const COMPARED_VARIANTS: readonly VariantName[] = Object.freeze(['images', 'shifter-saliency']);
+
+/** The variants whose models the analyses open up (gRFs, learned shifts, PCA). */
+export const KEPT_VARIANTS: readonly VariantName[] = Object.freeze(['images', 'shifter-saliency']);
+
+/**
+ * The kept-models rule, written once: the analyses use the image-only and saliency-shifter models of both
+ * populations trained on the main crop with the first model seed (`config.seed + 1`).
+ */
+export function isKeptModel(config: Pick<StudyConfig, 'seed'>, mainCrop: string, m: { variant: VariantName; crop: string; seed: number }): boolean {
+  return KEPT_VARIANTS.includes(m.variant) && m.crop === mainCrop && m.seed === config.seed + 1;
+}
+
+/** Every kept model the config trains, whether or not it was trained (`sal report` loads those that were). */
+export function keptModelItems(config: Pick<StudyConfig, 'seed'>, mainCrop: string): PlanItem[] {
+  return POPULATIONS.flatMap((population) => KEPT_VARIANTS.map((variant) => ({ population, variant, crop: mainCrop, seed: config.seed + 1, keep: true })));
+}
+
+/**
+ * The models to train: every variant of each population on the main crop (the first of `crops`), the Gaussian
+ * variants of the shift population on every crop (the crop comparison); `config.seeds` seeds each, and the
+ * {@link COMPARED_VARIANTS} on the main crop `max(seeds, comparisonSeeds)` seeds. Model seeds are `config.seed + 1 …`.
+ */
+export function trainingPlan(config: StudyConfig, crops: readonly string[]): PlanItem[] {
+  const mainCrop = crops[0]!;
+  const plan: PlanItem[] = [];
+  for (const population of POPULATIONS) {
+    for (const variant of config.variants[population]) {
+      const itemCrops = population === 'shift' && VARIANT_SPECS[variant].readout !== 'shifter' ? crops : [mainCrop];
+      for (const crop of itemCrops) {
+        const n = crop === mainCrop && COMPARED_VARIANTS.includes(variant) ? Math.max(config.seeds, config.comparisonSeeds) : config.seeds;
+        for (let s = 1; s <= n; s++) {
+          const seed = config.seed + s;
+          plan.push({ population, variant, crop, seed, keep: isKeptModel(config, mainCrop, { variant, crop, seed }) });
+        }
+      }
+    }
+  }
+  return plan;
+}
+
+/** What a runner gets besides the items. */
+export interface RunnerContext {
+  config: StudyConfig;
+  /** The study's output directory (the data the study wrote under `outDir/data`; runners in other processes read it back). */
+  outDir: string;
+  data: Pick<StudyData, 'datasets'>;
+  /** Per-epoch training lines (null: none). */
+  trainLog: TextSink | null;
+  /** Called as each model finishes, in any order. */
+  onDone?: (r: PlanResult) => void;
+}
+
+/**
+ * Trains a plan. Results come back in the order of `items`; kept items carry their encoder. In-process
+ * ({@link inProcessRunner}), a pool of worker processes, or a job queue all implement this.
+ */
+export interface StudyRunner {
+  /** Shown with the training task, e.g. `'in 2 worker processes'` ('' for none). */
+  readonly description: string;
+  /** Whether this runner saves the kept models' checkpoints itself (worker processes do, to hand them back). */
+  readonly savesCheckpoints: boolean;
+  trainAll(items: readonly PlanItem[], ctx: RunnerContext): Promise<PlanResult[]>;
+}
+
+/** Train and score one item in this process (the encoder is disposed unless the item is kept). */
+export async function trainItem(item: PlanItem, data: Pick<StudyData, 'datasets'>, config: StudyConfig, log: TextSink | null): Promise<PlanResult> {
+  const dataset = data.datasets[item.population][item.crop]!;
+  const m = await trainVariant(VARIANT_SPECS[item.variant], dataset, config, item.seed, log);
+  const summary = summarise(m, item.population, item.crop);
+  if (!item.keep) m.encoder.dispose();
+  return { item, summary, test: m.scores.test, neurons: m.scores.neurons, encoder: item.keep ? m.encoder : null };
+}
+
+/** A runner that trains every item in this process, one after the other. */
+export function inProcessRunner(): StudyRunner {
+  return {
+    description: '',
+    savesCheckpoints: false,
+    async trainAll(items, ctx) {
+      const results: PlanResult[] = [];
+      for (const item of items) {
+        const r = await trainItem(item, ctx.data, ctx.config, ctx.trainLog);
+        results.push(r);
+        ctx.onDone?.(r);
+      }
+      return results;
+    },
+  };
+}
