@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { compareOverSeeds, comparisonEvidence, comparisonVerdicts, modelKey, outcome, type SeedComparison } from '../src/verdicts.js';
+import {
+  compareOverSeeds, comparisonEvidence, comparisonVerdicts, grfSpecificityVerdict, grfVsControlVerdicts, modelKey, modelShiftVerdict, outcome,
+  studyVerdicts, type SeedComparison,
+} from '../src/verdicts.js';
+import type { GrfSummary, GrfVsControl, ModelShiftSummary } from '../src/results.js';
 import { pairedComparison } from '../src/stats.js';
 
 const N = 12;
@@ -76,5 +80,114 @@ describe('verdicts', () => {
     expect(one[0]!.evidence).not.toContain('per seed');
     expect(comparisonEvidence(cmp(0.02, 0.0004, [0.02]), cmp(0.01, 0.2, [0.01]))).toBe(
       'repeat-averaged test r: Δ = +0.020 over 32 neurons, 75% improved, sign-flip p < 0.001; single-trial: Δ = +0.010, p = 0.200; one model seed per variant (p over neurons, not over training runs)');
+  });
+});
+
+describe('the comparison verdicts on the saliency inputs', () => {
+  const cmp = (meanDiff: number, pValue: number, seedDeltas: number[], fractionBetter = 0.5): SeedComparison => ({ meanDiff, pValue, fractionBetter, n: 20, seedDeltas });
+
+  it('answer the channel and remapper-input questions in order, leaving out comparisons not run', () => {
+    const c = {
+      'shift: images+saliency − images': cmp(-0.143, 0.0002, [-0.143]),
+      'shift: shifter-saliency − shifter-ones': cmp(0.059, 0.002, [0.059], 0.69),
+      'shift: shifter-saliency − shifter-image': cmp(0.084, 0.06, [0.084]),
+    };
+    const v = comparisonVerdicts(c, {});
+    expect(v.map((x) => x.question)).toEqual([
+      'Does feeding the saliency map to the core as an extra channel help?',
+      'Is the shifter’s gain due to the saliency input (vs a tensor of ones to the remapper)?',
+      'Does saliency beat the raw image as remapper input?',
+    ]);
+    // negative and significant: no; positive, p = 0.002: yes; positive, p = 0.06 ≥ 0.05: no
+    expect(v.map((x) => x.verdict)).toEqual(['no', 'yes', 'no']);
+    expect(v[1]!.evidence).toBe('repeat-averaged test r: Δ = +0.059 over 20 neurons, 69% improved, sign-flip p = 0.002; one model seed per variant (p over neurons, not over training runs)');
+    expect(comparisonVerdicts({}, {})).toEqual([]);
+  });
+});
+
+describe('the gRF verdicts', () => {
+  const detection = (fp: number) => ({ truePositives: 3, falsePositives: fp, shifters: 16, nonShifters: 16 });
+
+  it('the centre-of-mass test is specific only when it is silent in the control population', () => {
+    const fires: GrfSummary = {
+      'shift / images': { population: 'shift', variant: 'images', statistic: 2, pValue: 0.001, detection: detection(1) },
+      'noShift / images': { population: 'noShift', variant: 'images', statistic: 0.4321, pValue: 0.0004, detection: detection(29) },
+    };
+    expect(grfSpecificityVerdict(fires)).toEqual({
+      question: 'Is the gRF centre-of-mass test for RF shifts specific (silent in the control population, where no RF shifts)?',
+      verdict: 'no: it fires in the control population too',
+      evidence: 'control population, images model: mean projection 0.432 px toward the salient object, permutation p < 0.001, 29/16 neurons significant. The centre of mass of gRF² follows image contrast, which salient objects carry, so the test alone cannot tell a shifting RF from a fixed one.',
+    });
+    // without the image-only model it asks the shifter's gRFs; p = 0.31 ≥ 0.05: silent, so specific
+    const silent: GrfSummary = { 'noShift / shifter-saliency': { population: 'noShift', variant: 'shifter-saliency', statistic: -0.0125, pValue: 0.31, detection: detection(0) } };
+    expect(grfSpecificityVerdict(silent)).toEqual({
+      question: 'Is the gRF centre-of-mass test for RF shifts specific (silent in the control population, where no RF shifts)?',
+      verdict: 'yes',
+      evidence: 'control population, shifter-saliency model: mean projection -0.013 px toward the salient object, permutation p = 0.310, 0/16 neurons significant.',
+    });
+    // exactly at the threshold the test counts as silent (p < 0.05 fires)
+    expect(grfSpecificityVerdict({ 'noShift / images': { population: 'noShift', variant: 'images', statistic: 0, pValue: 0.05, detection: detection(0) } })!.verdict).toBe('yes');
+    expect(grfSpecificityVerdict({ 'shift / images': fires['shift / images'] })).toBeNull();
+  });
+
+  it('against the control population: yes only for a significant positive difference of the true shifters', () => {
+    const gc: GrfVsControl = {
+      images: { shifters: { meanDiff: -0.0204, pValue: 0.22, fractionBetter: 0.4, n: 16 }, others: { meanDiff: 0.0105, pValue: 0.5, fractionBetter: 0.5, n: 16 } },
+      'shifter-saliency': { shifters: { meanDiff: 1.1849, pValue: 0.0001, fractionBetter: 0.9, n: 16 }, others: { meanDiff: 0.2356, pValue: 0.0123, fractionBetter: 0.7, n: 16 } },
+    };
+    const v = grfVsControlVerdicts(gc);
+    expect(v).toEqual([
+      {
+        question: 'Measured against the control population, do the gRF centres of shifting neurons (images model) move further toward salient objects?',
+        verdict: 'no',
+        evidence: 'true shifters: -0.020 px (p = 0.220, 16 neurons); other neurons: +0.011 px (p = 0.500)',
+      },
+      {
+        question: 'Measured against the control population, do the gRF centres of shifting neurons (shifter-saliency model) move further toward salient objects?',
+        verdict: 'yes',
+        evidence: 'true shifters: +1.185 px (p < 0.001, 16 neurons); other neurons: +0.236 px (p = 0.012)',
+      },
+    ]);
+    // significant but negative: no
+    expect(grfVsControlVerdicts({ images: { ...gc['images']!, shifters: { meanDiff: -0.5, pValue: 0.001, fractionBetter: 0.1, n: 16 } } })[0]!.verdict).toBe('no');
+    expect(grfVsControlVerdicts({})).toEqual([]);
+  });
+});
+
+describe('the learned-shift verdict', () => {
+  const summary = (agreement: number) => ({ agreement, shiftersMean: 1.594, othersMean: 0.3849, trueShiftersMean: 4.5123 });
+
+  it('reads the per-neuron correlation: > 0.5 yes, > 0.2 partly, else no; undefined r says so', () => {
+    const ms: ModelShiftSummary = { shift: summary(0.7512), noShift: { ...summary(Number.NaN), othersMean: 0.1266 } };
+    expect(modelShiftVerdict(ms)).toEqual({
+      question: 'Does the shifter model’s learned shift recover which neurons shift, and by how much?',
+      verdict: 'yes',
+      evidence: 'per-neuron correlation of learned and true shift toward the salient object r = 0.75; learned 1.59 px for true shifters (true 4.51 px) vs 0.38 px for the others; in the control population 0.13 px',
+    });
+    expect(modelShiftVerdict({ shift: summary(0.5) })!.verdict).toBe('partly');
+    expect(modelShiftVerdict({ shift: summary(0.21) })!.verdict).toBe('partly');
+    expect(modelShiftVerdict({ shift: summary(0.2) })!.verdict).toBe('no');
+    expect(modelShiftVerdict({ shift: summary(-0.9) })!.verdict).toBe('no');
+    const undef = modelShiftVerdict({ shift: summary(Number.NaN) })!;
+    expect(undef.verdict).toBe('cannot tell: the correlation is undefined');
+    expect(undef.evidence).toBe('per-neuron correlation of learned and true shift toward the salient object r = undefined (one side is constant); learned 1.59 px for true shifters (true 4.51 px) vs 0.38 px for the others');
+    expect(modelShiftVerdict({ noShift: summary(0.9) })).toBeNull();
+  });
+});
+
+describe('studyVerdicts', () => {
+  it('lists the comparison, gRF-specificity, gRF-vs-control and learned-shift verdicts in that order', () => {
+    const c: SeedComparison = { meanDiff: 0.01, pValue: 0.5, fractionBetter: 0.5, n: 4, seedDeltas: [0.01] };
+    const v = studyVerdicts(
+      { 'shift: shifter-saliency − images': c }, {},
+      { 'noShift / images': { population: 'noShift', variant: 'images', statistic: 0, pValue: 0.9, detection: { truePositives: 0, falsePositives: 0, shifters: 0, nonShifters: 4 } } },
+      { images: { shifters: { meanDiff: 0, pValue: 1, fractionBetter: 0, n: 2 }, others: { meanDiff: 0, pValue: 1, fractionBetter: 0, n: 2 } } },
+      { shift: { agreement: 0.3, shiftersMean: 0, othersMean: 0, trueShiftersMean: 0 } },
+    );
+    expect(v.map((x) => x.verdict)).toEqual(['no', 'yes', 'no', 'partly']);
+    expect(v[0]!.question).toMatch(/^Does the saliency shifter predict better/);
+    expect(v[1]!.question).toMatch(/^Is the gRF centre-of-mass test/);
+    expect(v[2]!.question).toMatch(/^Measured against the control population/);
+    expect(v[3]!.question).toMatch(/^Does the shifter model’s learned shift/);
   });
 });

@@ -14,8 +14,6 @@ export type { TrainOptions, TrainResult, EpochRecord, TextSink, TrainerState, Tr
 export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from './checkpoint.js';
 export type { ModuleFactories, LoadedCheckpoint, WeightEntry, WeightsGroup } from './checkpoint.js';
 export { writeFileAtomic } from './atomic.js';
-export { runExperiments, writeResults, summarizeRuns, STUDY_VARIANTS } from './experiments.js';
-export type { ExperimentSpec, ExperimentRun, ExperimentResults, ExperimentSummary, ScoreSet, StudyVariant } from './experiments.js';
 export { adamStep, createAdamState, disposeAdamState, ADAM_BETAS } from './adam.js';
 export type { AdamState } from './adam.js';
 export { windowedResponseModel } from './windowed.js';

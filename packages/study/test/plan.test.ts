@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { DEMO_STUDY, QUICK_STUDY, isKeptModel, keptModelItems, resolveStudyConfig, trainingPlan } from '../src/index.js';
+
+describe('trainingPlan', () => {
+  it('the quick study: 9 models, the compared variants with 2 seeds, the first seed of each kept', () => {
+    const plan = trainingPlan(resolveStudyConfig(QUICK_STUDY), ['crop 48×48']);
+    // shift: images ×2, shifter-saliency ×2, attention ×1; noShift: images ×2, shifter-saliency ×2
+    expect(plan.map((p) => `${p.population} ${p.variant} ${p.seed}${p.keep ? ' kept' : ''}`)).toEqual([
+      'shift images 2 kept', 'shift images 3', 'shift shifter-saliency 2 kept', 'shift shifter-saliency 3', 'shift attention 2',
+      'noShift images 2 kept', 'noShift images 3', 'noShift shifter-saliency 2 kept', 'noShift shifter-saliency 3',
+    ]);
+  });
+
+  it('the demo: 21 models; the Gaussian variants of the shift population on every crop, the shifters on the main one', () => {
+    const config = resolveStudyConfig(DEMO_STUDY);
+    const plan = trainingPlan(config, ['main', 'small']);
+    // shift: images 3 (main) + 1 (small), images+saliency 1 + 1, all 1 + 1, shifter-saliency 3, shifter-ones 1,
+    // shifter-image 1, attention 1 + 1 = 15; noShift: images 3, shifter-saliency 3 = 6
+    expect(plan).toHaveLength(21);
+    expect(plan.filter((p) => p.crop === 'small').map((p) => p.variant)).toEqual(['images', 'images+saliency', 'all', 'attention']);
+    expect(plan.filter((p) => p.keep).map((p) => `${p.population} ${p.variant} ${p.crop} ${p.seed}`)).toEqual([
+      'shift images main 2', 'shift shifter-saliency main 2', 'noShift images main 2', 'noShift shifter-saliency main 2',
+    ]);
+  });
+
+  it('the kept-models rule: image-only and shifter, main crop, first model seed', () => {
+    const config = { seed: 4 };
+    expect(isKeptModel(config, 'main', { variant: 'images', crop: 'main', seed: 5 })).toBe(true);
+    expect(isKeptModel(config, 'main', { variant: 'shifter-saliency', crop: 'main', seed: 5 })).toBe(true);
+    expect(isKeptModel(config, 'main', { variant: 'images', crop: 'main', seed: 6 })).toBe(false);
+    expect(isKeptModel(config, 'main', { variant: 'images', crop: 'small', seed: 5 })).toBe(false);
+    expect(isKeptModel(config, 'main', { variant: 'shifter-ones', crop: 'main', seed: 5 })).toBe(false);
+    expect(keptModelItems(config, 'main').map((i) => `${i.population} ${i.variant} ${i.seed}`)).toEqual([
+      'shift images 5', 'shift shifter-saliency 5', 'noShift images 5', 'noShift shifter-saliency 5',
+    ]);
+  });
+});
