@@ -5,14 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng, type Rng } from '@sal/types';
-
-/** Xavier/Glorot normal values: N(0, 2/(fanIn+fanOut)), gain 1, as `torch.nn.init.xavier_normal_`. */
-export function xavierNormalValues(size: number, fanIn: number, fanOut: number, rng: Rng): Float32Array {
-  const std = Math.sqrt(2 / (fanIn + fanOut));
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) out[i] = rng.normal() * std;
-  return out;
-}
+import { convFans, normalValues, xavierNormalValues } from '@sal/layers';
 
 /** Variables of one module keyed by stable names. */
 export class ParamStore {
@@ -41,9 +34,9 @@ export class ParamStore {
    * (a depthwise kernel `[k, k, C, 1]` has `inPerGroup` 1).
    */
   convKernel(name: string, shape: [number, number, number, number], outChannels: number, inPerGroup = shape[2]): tf.Variable {
-    const [kh, kw] = shape;
+    const { fanIn, fanOut } = convFans(shape[0], shape[1], inPerGroup, outChannels);
     const size = shape.reduce((a, b) => a * b, 1);
-    return this.add(name, xavierNormalValues(size, inPerGroup * kh * kw, outChannels * kh * kw, this.stream(name)), shape);
+    return this.add(name, xavierNormalValues(this.stream(name), size, fanIn, fanOut), shape);
   }
 
   /** PyTorch `nn.Linear` default init: U(-1/√fanIn, 1/√fanIn) for kernel and bias. */
@@ -55,9 +48,8 @@ export class ParamStore {
   }
 
   normal(name: string, shape: number[], std = 1): tf.Variable {
-    const r = this.stream(name);
     const size = shape.reduce((a, b) => a * b, 1);
-    return this.add(name, Float32Array.from({ length: size }, () => r.normal() * std), shape);
+    return this.add(name, normalValues(this.stream(name), size, std), shape);
   }
 
   constant(name: string, shape: number[], value: number, trainable = true): tf.Variable {

@@ -14,7 +14,8 @@ import {
   type ApplyOptions, type Core, type JsonObject, type Shape3D,
 } from '@sal/types';
 import { ParamStore } from './params.js';
-import { batchNorm, createBatchNorm, evalAffine, type BatchNormParams } from './batch-norm.js';
+import { batchNorm, evalAffine, type BatchNormParams } from '@sal/layers';
+import { createBatchNorm } from './batch-norm.js';
 import { checkBool, checkInput, checkShape3, readTraining } from './validate.js';
 
 const WHERE = 'cores.resnetCore';
@@ -159,7 +160,7 @@ export function resnetCore(opts?: ResnetCoreOptions): ResnetCore {
           return tf.add(tf.conv2d(padded, tf.mul(c.kernel, scale) as tf.Tensor4D, c.stride, 'valid'), shift);
         }
         const y = tf.conv2d(padded, c.kernel as tf.Tensor4D, c.stride, 'valid');
-        return batchNorm(y, c.bn, true, o.momentum, o.bnEps);
+        return batchNorm(y, c.bn, true, { momentum: o.momentum, epsilon: o.bnEps });
       };
       return tf.tidy(() => {
         let h = act(cb(x, stem));
@@ -176,7 +177,7 @@ export function resnetCore(opts?: ResnetCoreOptions): ResnetCore {
           const sc = blk.shortcut ? cb(h, blk.shortcut) : h;
           h = act(tf.add(y, sc));
         }
-        if (finalBn) h = act(batchNorm(h, finalBn, training, o.momentum, o.bnEps));
+        if (finalBn) h = act(batchNorm(h, finalBn, training, { momentum: o.momentum, epsilon: o.bnEps }));
         return h;
       });
     },

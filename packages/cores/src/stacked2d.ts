@@ -13,7 +13,8 @@ import {
   type ApplyOptions, type Core, type JsonObject, type Shape3D, type WindowPlacement,
 } from '@sal/types';
 import { ParamStore } from './params.js';
-import { batchNormTrain, createBatchNorm, evalAffine, type BatchNormParams } from './batch-norm.js';
+import { batchNormTrain, evalAffine, type BatchNormParams } from '@sal/layers';
+import { createBatchNorm } from './batch-norm.js';
 import { createSeBlock, seBlock, type SeBlockParams } from './se-block.js';
 import { attentionConv, createAttentionConv, type AttentionConvParams } from './attention-conv.js';
 import { groupSparsity, laplaceL2, laplaceL2Norm } from './regularizers.js';
@@ -359,7 +360,7 @@ export function stacked2dCore(opts?: Stacked2dCoreOptions): Stacked2dCore {
           let y: tf.Tensor4D;
           if (layer.bn && training) {
             // batch statistics, ELU included: one op with a hand-written gradient (batchNormTrain)
-            y = batchNormTrain(convForward(input, layer.conv, l, null), layer.bn, o.momentum, o.bnEps, layer.elu);
+            y = batchNormTrain(convForward(input, layer.conv, l, null), layer.bn, { momentum: o.momentum, epsilon: o.bnEps, activation: layer.elu ? 'elu' : 'linear' });
           } else {
             // evaluation-mode batch-norm folded into the conv, ELU fused into it
             y = convForward(input, layer.conv, l, layer.bn ? evalAffine(layer.bn, o.bnEps) : null, false, layer.elu);

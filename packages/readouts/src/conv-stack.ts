@@ -1,11 +1,11 @@
 /**
  * A small stack of `same`-padded convolutions with batch-norm, used by the attention readout and the
- * remapper of the saliency shifter. Batch-norm is written from moments and arithmetic (the gradient of
- * `tf.batchNorm` builds a full `Tile`); in training it uses batch statistics and updates running statistics
- * like PyTorch (momentum 0.1, unbiased running variance, eps 1e-5).
+ * remapper of the saliency shifter. The batch-norm is `@sal/layers`'s (batch statistics in training, the fused
+ * native kernels where the backend has them) with PyTorch's defaults: PyTorch momentum 0.1, i.e. our
+ * (tfjs/Keras) momentum 0.9 (`running ← 0.9·running + 0.1·batch`), unbiased running variance, eps 1e-5.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { newVariable } from './init.js';
+import { batchNormEval, batchNormTrain, batchNormVariables, fromTorchMomentum, newVariable, type BatchNormOptions, type BatchNormParams } from '@sal/layers';
 
 /** Nonlinearity after a block. */
 export type Activation = 'elu' | 'tanh' | 'none';
@@ -21,17 +21,14 @@ export interface ConvBlockSpec {
   init: { kernel: Float32Array; bias: Float32Array };
 }
 
-const BN_MOMENTUM = 0.1;
-const BN_EPS = 1e-5;
+/** PyTorch's `BatchNorm2d` defaults in the one convention of `@sal/layers`. */
+const BN: Readonly<BatchNormOptions> = Object.freeze({ momentum: fromTorchMomentum(0.1), epsilon: 1e-5 });
 
 interface Block {
   spec: ConvBlockSpec;
   kernel: tf.Variable;
   bias: tf.Variable;
-  gamma?: tf.Variable;
-  beta?: tf.Variable;
-  movingMean?: tf.Variable;
-  movingVariance?: tf.Variable;
+  bn: BatchNormParams | null;
 }
 
 /** A sequence of conv blocks owning its variables. */
@@ -41,32 +38,29 @@ export class ConvStack {
   constructor(specs: readonly ConvBlockSpec[]) {
     this.blocks = specs.map((spec) => {
       const { kernel: k, inChannels: ci, outChannels: co } = spec;
-      const block: Block = {
+      return {
         spec,
         kernel: newVariable(tf.tensor4d(spec.init.kernel, [k, k, ci, co]), true),
         bias: newVariable(tf.tensor1d(spec.init.bias), true),
+        bn: spec.batchNorm ? batchNormVariables(co) : null,
       };
-      if (spec.batchNorm) {
-        block.gamma = newVariable(tf.ones([co]), true);
-        block.beta = newVariable(tf.zeros([co]), true);
-        block.movingMean = newVariable(tf.zeros([co]), false);
-        block.movingVariance = newVariable(tf.ones([co]), false);
-      }
-      return block;
     });
   }
 
-  /** Variables keyed `<prefix>.<i>.conv.kernel`, `…conv.bias`, `…bn.gamma`, `…bn.beta`, `…bn.movingMean`, `…bn.movingVariance`. */
+  /**
+   * Variables keyed `<prefix>.<i>.conv.kernel`, `…conv.bias`, `…bn.gamma`, `…bn.beta`, `…bn.movingMean`,
+   * `…bn.movingVariance` (the running mean and variance; these names are kept so that earlier checkpoints load).
+   */
   weights(prefix: string): Record<string, tf.Variable> {
     const out: Record<string, tf.Variable> = {};
     this.blocks.forEach((b, i) => {
       out[`${prefix}.${i}.conv.kernel`] = b.kernel;
       out[`${prefix}.${i}.conv.bias`] = b.bias;
-      if (b.gamma && b.beta && b.movingMean && b.movingVariance) {
-        out[`${prefix}.${i}.bn.gamma`] = b.gamma;
-        out[`${prefix}.${i}.bn.beta`] = b.beta;
-        out[`${prefix}.${i}.bn.movingMean`] = b.movingMean;
-        out[`${prefix}.${i}.bn.movingVariance`] = b.movingVariance;
+      if (b.bn) {
+        out[`${prefix}.${i}.bn.gamma`] = b.bn.gamma;
+        out[`${prefix}.${i}.bn.beta`] = b.bn.beta;
+        out[`${prefix}.${i}.bn.movingMean`] = b.bn.runningMean;
+        out[`${prefix}.${i}.bn.movingVariance`] = b.bn.runningVar;
       }
     });
     return out;
@@ -81,26 +75,7 @@ export class ConvStack {
       let h: tf.Tensor4D = x;
       for (const b of this.blocks) {
         h = tf.add(tf.conv2d(h, b.kernel as tf.Tensor4D, 1, 'same'), b.bias);
-        if (b.gamma && b.beta && b.movingMean && b.movingVariance) {
-          let mean: tf.Tensor;
-          let variance: tf.Tensor;
-          if (training) {
-            const m = tf.moments(h, [0, 1, 2]);
-            mean = m.mean;
-            variance = m.variance;
-            const count = h.shape[0] * h.shape[1] * h.shape[2];
-            const unbiased = count > 1 ? tf.mul(variance, count / (count - 1)) : variance;
-            b.movingMean.assign(tf.add(tf.mul(b.movingMean, 1 - BN_MOMENTUM), tf.mul(mean, BN_MOMENTUM)));
-            b.movingVariance.assign(
-              tf.add(tf.mul(b.movingVariance, 1 - BN_MOMENTUM), tf.mul(unbiased, BN_MOMENTUM)),
-            );
-          } else {
-            mean = b.movingMean;
-            variance = b.movingVariance;
-          }
-          const scale = tf.mul(b.gamma, tf.rsqrt(tf.add(variance, BN_EPS)));
-          h = tf.add(tf.mul(tf.sub(h, mean), scale), b.beta);
-        }
+        if (b.bn) h = training ? batchNormTrain(h, b.bn, BN) : batchNormEval(h, b.bn, BN);
         if (b.spec.activation === 'elu') h = tf.elu(h);
         else if (b.spec.activation === 'tanh') h = tf.tanh(h);
       }
@@ -110,7 +85,7 @@ export class ConvStack {
 
   dispose(): void {
     for (const b of this.blocks) {
-      for (const v of [b.kernel, b.bias, b.gamma, b.beta, b.movingMean, b.movingVariance]) v?.dispose();
+      for (const v of [b.kernel, b.bias, b.bn?.gamma, b.bn?.beta, b.bn?.runningMean, b.bn?.runningVar]) v?.dispose();
     }
   }
 }

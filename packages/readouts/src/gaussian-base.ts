@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { SalConfigError, SalShapeError, checkNumber, checkOneOf, createRng, type Rng, type Shape3D } from '@sal/types';
+import { forEachCorner, gridToPixel } from '@sal/layers';
 import { newVariable, uniformValues } from './init.js';
 
 /** How σ is parameterised. */
@@ -161,11 +162,9 @@ export abstract class GaussianBase {
       grid.dispose();
     }
     const out = new Float64Array(g.length);
-    const sx = (w - 1) / 2;
-    const sy = (h - 1) / 2;
     for (let i = 0; i < g.length; i += 2) {
-      out[i] = (g[i]! + 1) * sx;
-      out[i + 1] = (g[i + 1]! + 1) * sy;
+      out[i] = gridToPixel(g[i]!, w);
+      out[i + 1] = gridToPixel(g[i + 1]!, h);
     }
     return out;
   }
@@ -191,21 +190,9 @@ export abstract class GaussianBase {
     // bilinear weights of the (up to) four corners of each point, as a dense [P, h, w] map (zero padding)
     const wmap = new Float32Array(p * h * w);
     for (let k = 0; k < p; k++) {
-      const px = positions[2 * k]!;
-      const py = positions[2 * k + 1]!;
-      if (!Number.isFinite(px) || !Number.isFinite(py)) continue;
-      const x0 = Math.floor(px);
-      const y0 = Math.floor(py);
-      const fx = px - x0;
-      const fy = py - y0;
-      for (let dy = 0; dy < 2; dy++) {
-        for (let dx = 0; dx < 2; dx++) {
-          const xi = x0 + dx;
-          const yi = y0 + dy;
-          if (xi < 0 || xi > w - 1 || yi < 0 || yi > h - 1) continue;
-          wmap[(k * h + yi) * w + xi] = (dx === 0 ? 1 - fx : fx) * (dy === 0 ? 1 - fy : fy);
-        }
-      }
+      forEachCorner(positions[2 * k]!, positions[2 * k + 1]!, h, w, (_, yi, xi, wx, wy) => {
+        wmap[(k * h + yi) * w + xi] = wx * wy;
+      });
     }
     return tf.tidy(() => {
       const idx = tf.tensor1d(neurons, 'int32');
