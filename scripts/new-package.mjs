@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Scaffolds packages/<name> with the shared layout: package.json (ESM, exports with the @sal/source
 // condition), tsconfig.json (editor/typecheck/tests), tsconfig.build.json (dist), vitest.config.ts,
-// README.md, CHANGELOG.md, src/index.ts and test/.
+// README.md, CHANGELOG.md, LICENSE (published packages: a `prepack` build and a `repository` field too),
+// src/index.ts and test/.
 // Usage: node scripts/new-package.mjs <name> "<description>" [--tf] [--private] [--deps @sal/types,...]
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 const [name, description = '', ...rest] = process.argv.slice(2);
@@ -39,11 +40,14 @@ const pkg = {
     build: 'tsc -p tsconfig.build.json',
     typecheck: 'tsc -p tsconfig.json',
     test: 'vitest run',
-    ...(isPrivate ? {} : { 'check:pkg': 'publint --strict && attw --pack . --profile esm-only' }),
+    ...(isPrivate ? {} : { 'check:pkg': 'publint --strict && attw --pack . --profile esm-only', prepack: 'npm run build' }),
   },
   dependencies: Object.fromEntries(deps.map((d) => [d, '^0.1.0'])),
   ...(tf ? { peerDependencies: { '@tensorflow/tfjs-core': '^4.22.0' }, devDependencies: { '@tensorflow/tfjs-core': '4.22.0' } } : {}),
-  ...(isPrivate ? {} : { publishConfig: { access: 'public' } }),
+  ...(isPrivate ? {} : {
+    publishConfig: { access: 'public' },
+    repository: { type: 'git', url: 'git+https://github.com/sal-project/sal.git', directory: `packages/${name}` },
+  }),
 };
 writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
 writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
@@ -61,6 +65,7 @@ writeFileSync(join(dir, 'vitest.config.ts'), `import { packageTestConfig } from 
 export default packageTestConfig('@sal/${name}'${tf ? ", { setupFiles: ['../test-utils/src/setup-backend.ts'] }" : ''});
 `);
 writeFileSync(join(dir, 'README.md'), `# @sal/${name}\n\n${description}\n\n\`\`\`sh\nnpm install @sal/${name}\n\`\`\`\n`);
+if (!isPrivate) copyFileSync('LICENSE', join(dir, 'LICENSE')); // npm packs the package's own LICENSE only
 writeFileSync(join(dir, 'CHANGELOG.md'), `# @sal/${name}\n`);
 writeFileSync(join(dir, 'src', 'index.ts'), `export {};\n`);
 console.log(`created ${dir}`);

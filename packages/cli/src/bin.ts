@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 /** The `sal` command. */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
+import { SalConfigError } from '@sal/types';
 import { demoCommand } from './commands/demo.js';
 import { simulateCommand } from './commands/simulate.js';
 import { trainCommand } from './commands/train.js';
@@ -8,11 +11,33 @@ import { grfCommand } from './commands/grf.js';
 import { pcaCommand } from './commands/pca.js';
 import { reportCommand } from './commands/report.js';
 
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
 const program = new Command();
 program
   .name('sal')
   .description('Model visual-cortex neurons and ask what drives them: saliency, shifter readouts, gradient receptive fields.')
+  .version(version, '-V, --version', 'print the version of sal')
   .showHelpAfterError();
+
+/**
+ * Options a command cannot run without. Checked before the action but after commander's own checks, so a
+ * mistyped flag (`--confg`) is reported as unknown rather than as a missing `--config` (commander checks
+ * `requiredOption`s before unknown options).
+ */
+function required(cmd: Command, ...flags: string[]): Command {
+  for (const f of flags) {
+    const opt = cmd.options.find((o) => o.long === f);
+    if (!opt) throw new Error(`sal: no option ${f} on ${cmd.name()}`);
+    opt.description += ' (required)';
+  }
+  return cmd.hook('preAction', (self) => {
+    for (const f of flags) {
+      const opt = self.options.find((o) => o.long === f)!;
+      if (self.getOptionValue(opt.attributeName()) === undefined) self.error(`error: required option '${opt.flags}' not specified`);
+    }
+  });
+}
 
 const backend = new Option('--backend <name>', 'tensor backend').choices(['auto', 'node-gpu', 'node', 'wasm', 'cpu']);
 
@@ -28,39 +53,47 @@ program.command('demo')
   .addOption(backend)
   .action((flags) => demoCommand(flags));
 
-program.command('simulate')
+required(program.command('simulate')
   .description('write a simulated dataset (images, sessions, ground truth) in the dataset directory layout')
-  .requiredOption('-o, --out <dir>', 'dataset directory to write')
+  .option('-o, --out <dir>', 'dataset directory to write')
   .option('--seed <n>', 'seed')
   .option('--population <kind>', "'shift' or 'noShift'")
   .option('--config <file>', 'JSON simulation options (see @sal/sim)')
   .option('-q, --quiet', 'no progress output')
-  .action((flags) => simulateCommand(flags));
+  , '--out').action((flags) => simulateCommand(flags));
 
-program.command('train')
+required(program.command('train')
   .description('train one model variant on a dataset directory and save a checkpoint')
-  .requiredOption('--config <file>', 'JSON training configuration (see the README)')
+  .option('--config <file>', 'JSON training configuration (see the README)')
   .option('-q, --quiet', 'no progress output')
   .addOption(backend)
-  .action((flags) => trainCommand(flags));
+  , '--config').action((flags) => trainCommand(flags));
 
-program.command('grf')
+required(program.command('grf')
   .description('gradient receptive fields of a model trained by `sal train`, on validation images, as .npy')
-  .requiredOption('--checkpoint <dir>', 'checkpoint directory written by sal train')
-  .requiredOption('-o, --out <file.npy>', 'output file ([neurons, images, h, w])')
+  .option('--checkpoint <dir>', 'checkpoint directory written by sal train')
+  .option('-o, --out <file.npy>', 'output file ([neurons, images, h, w])')
   .option('--session <key>', 'session whose neurons to use (default: the first)')
   .option('--images <n>', 'number of validation images', '100')
   .option('-q, --quiet', 'no progress output')
   .addOption(backend)
+  , '--checkpoint', '--out')
+  .hook('preAction', (self) => {
+    const dir = resolve(String(self.getOptionValue('checkpoint')));
+    const isDir = existsSync(dir) && statSync(dir).isDirectory();
+    if (!isDir || !existsSync(join(dir, 'dataset.json'))) {
+      throw new SalConfigError('sal grf', '--checkpoint', `a checkpoint directory written by sal train (with dataset.json)${isDir ? '' : '; no such directory'}`, dir);
+    }
+  })
   .action((flags) => grfCommand(flags));
 
-program.command('pca')
+required(program.command('pca')
   .description('per-neuron PCA of gRFs (eigenvalues, cumulative variance, eigen-RFs) as .npy')
-  .requiredOption('--grf <file.npy>', 'gRFs [neurons, images, h, w], e.g. from sal grf')
-  .requiredOption('-o, --out <dir>', 'output directory')
+  .option('--grf <file.npy>', 'gRFs [neurons, images, h, w], e.g. from sal grf')
+  .option('-o, --out <dir>', 'output directory')
   .option('--components <n>', 'eigen-RFs to write per neuron', '20')
   .option('-q, --quiet', 'no progress output')
-  .action((flags) => pcaCommand(flags));
+  , '--grf', '--out').action((flags) => pcaCommand(flags));
 
 program.command('report')
   .description('redo the analyses of a finished sal demo run and rewrite its report (no retraining)')

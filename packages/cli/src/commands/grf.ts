@@ -27,7 +27,9 @@ export async function grfCommand(flags: GrfFlags): Promise<void> {
     const dataset = datasetFor(await readDatasetDir(opts.data), opts);
     const key = flags.session ?? encoder.sessionKeys[0]!;
     if (!encoder.sessionKeys.includes(key)) throw new SalConfigError('sal grf', '--session', `one of ${encoder.sessionKeys.join(', ')}`, key);
-    const count = Math.min(intFlag('--images', flags.images, 100, 1), dataset.split.validation.length);
+    const requested = intFlag('--images', flags.images, 100, 1);
+    const count = Math.min(requested, dataset.split.validation.length);
+    if (count < requested) process.stderr.write(`sal grf: --images ${requested}, but the dataset has ${count} validation images: using all ${count}\n`);
     const ids = Array.from(dataset.split.validation.subarray(0, count));
     const [h, w, c] = dataset.inputShape;
     const task = reporter.task(`gradient receptive fields (${count} images)`, 1);
