@@ -27,6 +27,9 @@ if (refAt >= 0) {
   const r = spawnSync(python, [script, '--no-variants', '--out', out], { stdio: 'inherit' });
   if (r.status !== 0) { console.error(`the reference exited with ${r.status} (install: apt-get install -y python3-torch python3-sklearn)`); process.exit(1); }
   console.log(`(reference took ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  // the PyTorch twin of workload G (bench/workload_g_torch.py) adds its figures to the same JSON
+  const twin = spawnSync(python, [join(here, 'workload_g_torch.py'), '--out', out, '--merge-into'], { stdio: 'inherit' });
+  if (twin.status !== 0) { console.error(`the workload G twin exited with ${twin.status}`); process.exit(1); }
   // OpenBLAS picks its kernels from the CPU model; under some hypervisors it sees a generic model and falls back to
   // its oldest SSE3 kernels ("Prescott"), halving scikit-learn's float64 speed. Say which it used, so ratios are honest.
   try {
