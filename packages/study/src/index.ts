@@ -18,7 +18,7 @@ export {
 export type { PlanItem, PlanResult, RunnerContext, StudyRunner } from './plan.js';
 export { silentReporter } from './reporter.js';
 export type { Reporter, ReporterTask } from './reporter.js';
-export { pairedComparison, fmt } from './stats.js';
+export { pairedComparison, signed } from './stats.js';
 export type { PairedComparison } from './stats.js';
 export { COMPARISONS, compareOverSeeds, outcome, studyComparisons } from './comparisons.js';
 export type { Outcome, PerNeuronScores, SeedComparison, StudyComparisons } from './comparisons.js';

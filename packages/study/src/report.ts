@@ -9,10 +9,10 @@ import {
   rfShiftFigure, shifterCurvesFigure, strongestWeakestFigure, testCorrelationFigure, trainingCurvesFigure, verdictTable,
   type ReportBlock, type ReportFigure, type ReportSection,
 } from '@sal/viz';
-import { formatP as fmtP } from '@sal/types';
+import { formatP } from '@sal/types';
 import type { GrfAnalysis } from './analysis.js';
 import type { StudyArtifacts, StudyResults } from './results.js';
-import { fmt } from './stats.js';
+import { signed } from './stats.js';
 
 export interface StudyReport { html: string; figures: { name: string; figure: ReportFigure }[] }
 
@@ -67,7 +67,7 @@ async function dataSection(results: StudyResults, art: StudyArtifacts, fig: AddF
   return {
     heading: 'Data: the simulated population and its saliency',
     blocks: [
-      { kind: 'paragraph', text: `${sim.nTrainImages} training-pool images and ${sim.nTestImages} test images (${sim.testRepeats} repeats) of ${sim.height}×${sim.width} pixels, ${sim.nSessions} sessions × ${sim.neuronsPerSession} neurons with Poisson spike counts. Saliency maps are ${cfg.saliency === 'true' ? 'the simulation\'s true saliency (an oracle saliency model, as a perfect DeepGaze would be); the built-in centre–surround model agrees with them at r = ' + fmt(results.saliencyAgreement, 2) : 'computed by the built-in centre–surround model on the full image before the crop (agreement with the true saliency r = ' + fmt(results.saliencyAgreement, 2) + ')'}; gradients are Sobel x/y of the map smoothed with σ = ${cfg.gradientSigma} px after the crop. Inputs are cropped (${art.data.crops.map((k) => `${k.name}: ${JSON.stringify(k.pixels)} px`).join('; ')}), rescaled by ${cfg.scale}, and z-scored per channel with statistics from the training split.` },
+      { kind: 'paragraph', text: `${sim.nTrainImages} training-pool images and ${sim.nTestImages} test images (${sim.testRepeats} repeats) of ${sim.height}×${sim.width} pixels, ${sim.nSessions} sessions × ${sim.neuronsPerSession} neurons with Poisson spike counts. Saliency maps are ${cfg.saliency === 'true' ? 'the simulation\'s true saliency (an oracle saliency model, as a perfect DeepGaze would be); the built-in centre–surround model agrees with them at r = ' + formatR(results.saliencyAgreement) : 'computed by the built-in centre–surround model on the full image before the crop (agreement with the true saliency r = ' + formatR(results.saliencyAgreement) + ')'}; gradients are Sobel x/y of the map smoothed with σ = ${cfg.gradientSigma} px after the crop. Inputs are cropped (${art.data.crops.map((k) => `${k.name}: ${JSON.stringify(k.pixels)} px`).join('; ')}), rescaled by ${cfg.scale}, and z-scored per channel with statistics from the training split.` },
       fig('fig01-saliency', await saliencyFigure(examples, h, w)),
       fig('fig02-schema', modelSchemaFigure()),
     ],
@@ -105,8 +105,8 @@ function comparisonTable(results: StudyResults): ReportBlock {
     columns: ['comparison', 'Δ repeat-averaged test r', 'p', 'Δ single-trial test r', 'p', 'neurons improved (averaged)', 'neurons', ...(nSeeds > 1 ? ['Δ per seed (repeat-averaged)'] : [])],
     rows: Object.entries(results.comparisonsAveraged).map(([k, v]) => {
       const s1 = results.comparisons[k];
-      const perSeed = nSeeds > 1 ? [(v.seedDeltas ?? []).map((d) => `${d >= 0 ? '+' : ''}${d.toFixed(3)}`).join(', ')] : [];
-      return [k, v.meanDiff, fmtP(v.pValue), s1 ? s1.meanDiff : null, s1 ? fmtP(s1.pValue) : '', `${(100 * v.fractionBetter).toFixed(0)}%`, v.n, ...perSeed];
+      const perSeed = nSeeds > 1 ? [(v.seedDeltas ?? []).map((d) => signed(d)).join(', ')] : [];
+      return [k, v.meanDiff, formatP(v.pValue), s1 ? s1.meanDiff : null, s1 ? formatP(s1.pValue) : '', `${(100 * v.fractionBetter).toFixed(0)}%`, v.n, ...perSeed];
     }),
     caption: nSeeds > 1
       ? 'Paired comparisons over neurons on the main crop, each neuron\'s correlation averaged over the model seeds both variants were trained with (sign-flip permutation tests, two-sided), and each seed\'s own mean difference.'
@@ -167,14 +167,14 @@ function grfTestTables(results: StudyResults): ReportBlock[] {
   return [
     {
       kind: 'table', columns: ['model', 'mean projection (px)', 'p (permutation)', 'true shifters significant', 'fixed neurons significant'],
-      rows: Object.entries(results.grf).map(([name, r]) => [name, r!.statistic, fmtP(r!.pValue), `${r!.detection.truePositives}/${r!.detection.shifters}`, `${r!.detection.falsePositives}/${r!.detection.nonShifters}`]),
+      rows: Object.entries(results.grf).map(([name, r]) => [name, r!.statistic, formatP(r!.pValue), `${r!.detection.truePositives}/${r!.detection.shifters}`, `${r!.detection.falsePositives}/${r!.detection.nonShifters}`]),
       caption: 'The gRF centre-of-mass test in each population.',
     },
     {
       kind: 'table', columns: ['model', 'neurons', 'Δ projection vs control (px)', 'p (sign flip)', 'n'],
       rows: Object.entries(results.grfVsControl).flatMap(([v, r]) => [
-        [v, 'true shifters', r!.shifters.meanDiff, fmtP(r!.shifters.pValue), r!.shifters.n],
-        [v, 'fixed neurons', r!.others.meanDiff, fmtP(r!.others.pValue), r!.others.n],
+        [v, 'true shifters', r!.shifters.meanDiff, formatP(r!.shifters.pValue), r!.shifters.n],
+        [v, 'fixed neurons', r!.others.meanDiff, formatP(r!.others.pValue), r!.others.n],
       ]),
       caption: 'Each neuron\'s mean projection in the population with shifts minus the same neuron\'s in the control population (same images): the image-content part cancels.',
     },
@@ -224,7 +224,7 @@ function methodsSection(results: StudyResults): ReportSection {
         `backend: ${results.backend}`,
         `time per stage (s): ${Object.entries(results.seconds).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`,
         `core: stacked conv core, ${cfg.core.layers} layers, ${cfg.core.hiddenChannels} channels, input kernel ${cfg.core.inputKern}; readout: Gaussian (isotropic), or saliency shifter with remapper amplitude ${cfg.readout.maxRemapAmplitude}${cfg.readout.neuronShiftGain ? ' and a learned per-neuron shift gain (not in the original: without it every neuron at a location gets the same shift)' : ''}`,
-        `saliency maps: ${cfg.saliency === 'true' ? `the simulation's true saliency (an oracle saliency model); the built-in centre–surround model agrees with it at r = ${fmt(results.saliencyAgreement, 2)}` : `the built-in centre–surround model (agreement with the true saliency r = ${fmt(results.saliencyAgreement, 2)})`}`,
+        `saliency maps: ${cfg.saliency === 'true' ? `the simulation's true saliency (an oracle saliency model); the built-in centre–surround model agrees with it at r = ${formatR(results.saliencyAgreement)}` : `the built-in centre–surround model (agreement with the true saliency r = ${formatR(results.saliencyAgreement)})`}`,
         `training: Adam lr ${cfg.train.lr}, batch ${cfg.train.batchSize}, early stopping on validation correlation (patience ${cfg.train.patience}, ${cfg.train.lrDecaySteps} LR decays ×0.3, at most ${cfg.train.maxEpochs} epochs), restore best`,
       ] },
       { kind: 'paragraph', text: `Configuration: ${JSON.stringify(cfg)}` },

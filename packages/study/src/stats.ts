@@ -19,4 +19,6 @@ export function pairedComparison(a: readonly number[], b: readonly number[], per
   return { meanDiff: obs === 0 ? 0 : d.reduce((s, v) => s + v, 0) / n, fractionBetter: d.filter((v) => v > 0).length / n, pValue: (1 + extreme) / (1 + permutations), n };
 }
 
-export const fmt = (v: number, digits = 3): string => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
+
+/** `+0.012` / `-0.012`: a number with its sign always shown. */
+export const signed = (v: number, digits = 3): string => `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`;

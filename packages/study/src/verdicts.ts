@@ -7,13 +7,12 @@
 import { pClause, type Verdict } from '@sal/types';
 import { outcome, type Outcome, type SeedComparison } from './comparisons.js';
 import type { GrfSummary, GrfVsControl, ModelShiftSummary } from './results.js';
+import { signed } from './stats.js';
 
 export type { Verdict } from '@sal/types';
 export { compareOverSeeds, outcome, type Outcome, type PerNeuronScores, type SeedComparison } from './comparisons.js';
 export { modelKey } from './plan.js';
 
-/** `+0.012` / `-0.012`: the sign always shown. */
-const signed = (v: number, digits = 3): string => `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`;
 
 /** The evidence of a comparison: repeat-averaged (and single-trial) test r, and the per-seed differences. */
 export function comparisonEvidence(c: SeedComparison, single?: SeedComparison): string {
