@@ -1,9 +1,9 @@
-import { SalConfigError, SalDataError, checkNumber, type Dataset } from '@sal/types';
+import { SalConfigError, SalDataError, checkNumber, isJsonObject, parseJson, type Dataset } from '@sal/types';
 import type { Encoder } from './encoder.js';
 import { trainEncoder, type EpochRecord, type TrainOptions, type TrainResult } from './trainer.js';
 import { scoreSession } from './predict-split.js';
 import { mean } from './correlation.js';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '@sal/types/node';
 import { saveCheckpoint } from './checkpoint.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -28,7 +28,7 @@ export interface ExperimentSpec<V extends string = string> {
   /** A fresh encoder for a run; the runner disposes it after scoring. */
   buildEncoder: (variant: V, dataset: Dataset, seed: number) => Encoder | Promise<Encoder>;
   /** Trainer options of every run (`seed` comes from `seeds`). @default {} */
-  train?: Omit<TrainOptions, 'seed' | 'resume' | 'checkpointDir'>;
+  train?: Omit<TrainOptions, 'seed' | 'resume' | 'checkpoint'>;
   /** Set readout biases from the mean training responses before training. @default true */
   initBiases?: boolean;
   /** Called after every run. */
@@ -134,16 +134,16 @@ export async function runExperiments<V extends string>(spec: ExperimentSpec<V>):
     try {
       text = await readFile(spec.resultsPath, 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') throw new SalDataError(W, 'a readable results file', code ?? (e as Error).message, spec.resultsPath);
     }
     if (text !== null) {
-      let prev: ExperimentResults<V>;
-      try {
-        prev = JSON.parse(text) as ExperimentResults<V>;
-        if (!Array.isArray(prev.runs)) throw new Error('no runs');
-      } catch (e) {
-        throw new SalDataError(W, 'experiment results JSON', (e as Error).message, spec.resultsPath);
+      const doc = parseJson(text, spec.resultsPath);
+      const okRun = (r: unknown): boolean => isJsonObject(r) && typeof r['variant'] === 'string' && typeof r['crop'] === 'number' && typeof r['seed'] === 'number';
+      if (!isJsonObject(doc) || !Array.isArray(doc['runs']) || !doc['runs'].every(okRun)) {
+        throw new SalDataError(W, 'experiment results JSON {runs: [{variant, crop, seed, …}]}', isJsonObject(doc) ? 'other runs' : doc, spec.resultsPath);
       }
+      const prev = doc as unknown as ExperimentResults<V>;
       runs.push(...prev.runs.filter((r) => spec.variants.includes(r.variant) && spec.crops.includes(r.crop) && spec.seeds.includes(r.seed)));
     }
   }

@@ -9,7 +9,7 @@ import { coreFromConfig } from '@sal/cores';
 import { sessionGrfs } from '../study/analysis.js';
 import { readoutFromConfig } from '@sal/readouts';
 import { readDatasetDir, writeNpyFile } from '@sal/saliency-loader/node';
-import { loadCheckpoint } from '@sal/train';
+import { loadCheckpoint } from '@sal/train/node';
 import { SalConfigError } from '@sal/types';
 import { intFlag } from '../config.js';
 import { createReporter } from '../progress.js';

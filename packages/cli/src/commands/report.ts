@@ -8,7 +8,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { initBackend } from '@sal/backend';
 import { coreFromConfig } from '@sal/cores';
 import { readoutFromConfig } from '@sal/readouts';
-import { loadCheckpoint } from '@sal/train';
+import { loadCheckpoint } from '@sal/train/node';
 import { SalDataError, type JsonObject } from '@sal/types';
 import { writeFigure, writeReport } from '@sal/viz/node';
 import { readConfigFile } from '../config.js';

@@ -10,7 +10,7 @@ import { resolve, join } from 'node:path';
 import { initBackend } from '@sal/backend';
 import { createDataset, builtinSaliency, type SalDataset } from '@sal/saliency-loader';
 import { readDatasetDir } from '@sal/saliency-loader/node';
-import { saveCheckpoint, writeFileAtomic } from '@sal/train';
+import { saveCheckpoint, writeFileAtomic } from '@sal/train/node';
 import { SalConfigError, checkNumber, type RawDataset } from '@sal/types';
 import { checkKeys, readConfigFile } from '../config.js';
 import { createReporter } from '../progress.js';

@@ -6,7 +6,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeBackend, backendInfo } from '@sal/backend';
-import { saveCheckpoint, writeFileAtomic, type TextSink } from '@sal/train';
+import type { TextSink } from '@sal/train';
+import { saveCheckpoint, writeFileAtomic } from '@sal/train/node';
 import type { StudyConfig, VariantName } from './config.js';
 import { POPULATIONS, prepareStudyData, type Population, type StudyData } from './data.js';
 import { VARIANT_SPECS } from './variants.js';

@@ -3,7 +3,7 @@
  * trains the items it is sent, one at a time.
  */
 import { initBackend } from '@sal/backend';
-import { saveCheckpoint } from '@sal/train';
+import { saveCheckpoint } from '@sal/train/node';
 import type { StudyConfig } from './config.js';
 import { readStudyData } from './data.js';
 import { trainItem, type PlanItem } from './train-pool.js';
