@@ -28,6 +28,8 @@ export interface LoadedCheckpoint {
   trainer: TrainerState | null;
   /** The encoder's config as saved. */
   config: JsonObject;
+  /** The folder read: `dir`, or the previous checkpoint left beside it by a save killed between its renames. */
+  dir: string;
 }
 
 function fnv1a(bytes: Uint8Array): string {
@@ -336,7 +338,7 @@ export async function loadCheckpoint(dir: string, factories: ModuleFactories): P
       }
       trainer = { json: state, tensors };
     }
-    return { encoder, trainer, config: cfg };
+    return { encoder, trainer, config: cfg, dir };
   } catch (e) {
     if (encoder) encoder.dispose();
     else for (const m of built) m.dispose();
