@@ -73,15 +73,22 @@ export async function replaceDirAtomic(
   await removeLeftovers(dir, ['old'], null);
 }
 
+/** How often each pause point has been reached in this process. */
+const reached = new Map<string, number>();
+
 /**
- * Test hook for crash tests: when the environment variable `SAL_TEST_PAUSE_AT` names `point`, write the
- * point's name to the file named by `SAL_TEST_PAUSE_FILE` and wait (forever), so a test can kill the process
- * exactly there. Without the variables this does nothing.
+ * Test hook for crash tests: when the environment variable `SAL_TEST_PAUSE_AT` is `point` or `point:n`, then the
+ * first (or n-th) time this point is reached the process writes `point:n` to the file `SAL_TEST_PAUSE_FILE` and
+ * waits forever, so that a test can kill it exactly there. Without the variable this does nothing.
  */
 export async function pauseAt(point: string): Promise<void> {
   const env = typeof process !== 'undefined' ? process.env : {};
-  if (env['SAL_TEST_PAUSE_AT'] !== point) return;
+  const want = env['SAL_TEST_PAUSE_AT'];
+  if (!want || !want.startsWith(point)) return;
+  const count = (reached.get(point) ?? 0) + 1;
+  reached.set(point, count);
+  if (want !== point && want !== `${point}:${count}`) return;
   const file = env['SAL_TEST_PAUSE_FILE'];
-  if (file) await writeFile(file, point);
+  if (file) await writeFile(file, `${point}:${count}`);
   await new Promise(() => setInterval(() => undefined, 60_000)); // keeps the process alive until it is killed
 }
