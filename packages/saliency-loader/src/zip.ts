@@ -121,6 +121,8 @@ function readZipUnchecked(bytes: Uint8Array, opts: ReadZipOptions): Record<strin
     if (Object.hasOwn(out, e.name)) fail('unique member names', `'${e.name}' twice`);
     const o = e.offset;
     if (!(o + 30 <= bytes.length) || u32(o) !== 0x04034b50) fail(`the local header of member '${e.name}'`, `other bytes at ${o}`);
+    const localName = bytes.subarray(o + 30, o + 30 + u16(o + 26));
+    if (new TextDecoder('utf-8', { fatal: false }).decode(localName) !== e.name) fail(`member '${e.name}' named the same in its local header`, new TextDecoder().decode(localName));
     const start = o + 30 + u16(o + 26) + u16(o + 28);
     if (!(start + e.csize <= bytes.length)) fail(`member '${e.name}' inside the archive`, `${e.csize} bytes at ${start} of ${bytes.length}`);
     const raw = bytes.subarray(start, start + e.csize);
