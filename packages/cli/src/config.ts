@@ -49,6 +49,23 @@ export function readConfigFile(path: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/**
+ * Check the shape of a config override before it is merged: a section that is an object in `base` (e.g. `train`,
+ * `crops`) must be an object (not null, an array or a number) in `override`, at every depth. `SalConfigError` names
+ * the section.
+ */
+export function checkSections(base: object, override: Record<string, unknown>, where: string, path = ''): void {
+  for (const [k, v] of Object.entries(override)) {
+    if (!Object.hasOwn(base, k)) continue; // unknown keys are refused by the merge, with the allowed ones listed
+    const b = (base as Record<string, unknown>)[k];
+    const p = path ? `${path}.${k}` : k;
+    if (isJsonObject(b)) {
+      if (!isJsonObject(v)) throw new SalConfigError(where, p, 'an object', v);
+      checkSections(b, v, where, p);
+    }
+  }
+}
+
 /** Reject keys of `obj` not in `allowed`, naming the section. */
 export function checkKeys(section: string, obj: Record<string, unknown>, allowed: readonly string[]): void {
   for (const k of Object.keys(obj)) {

@@ -7,7 +7,7 @@ import { writeFigure, writeReport } from '@sal/viz/node';
 import { DEMO_STUDY, QUICK_STUDY, resolveStudyConfig } from '../study/config.js';
 import { runStudy } from '../study/run.js';
 import { buildStudyReport } from '../study/report.js';
-import { readConfigFile, intFlag } from '../config.js';
+import { checkSections, readConfigFile, intFlag } from '../config.js';
 import { createReporter } from '../progress.js';
 
 export interface DemoFlags { out: string; seed?: string; quick?: boolean; config?: string; quiet?: boolean; backend?: string; verbose?: boolean; workers?: string }
@@ -17,6 +17,7 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
   await initBackend(flags.backend ? { prefer: flags.backend as never } : {});
   const base = flags.quick ? QUICK_STUDY : DEMO_STUDY;
   const override = flags.config ? readConfigFile(flags.config) : {};
+  checkSections(base, override, 'sal demo --config');
   const config = resolveStudyConfig(base, override);
   if (flags.seed !== undefined) config.seed = intFlag('--seed', flags.seed, config.seed);
   const outDir = resolve(flags.out);

@@ -11,7 +11,7 @@ import { readoutFromConfig } from '@sal/readouts';
 import { loadCheckpoint } from '@sal/train/node';
 import { SalDataError, isJsonObject, type JsonObject } from '@sal/types';
 import { writeFigure, writeReport } from '@sal/viz/node';
-import { readConfigFile, readJsonObjectFile } from '../config.js';
+import { checkSections, readConfigFile, readJsonObjectFile } from '../config.js';
 import { createReporter } from '../progress.js';
 import { resolveStudyConfig, type StudyConfig } from '../study/config.js';
 import { loadStudyData, POPULATIONS } from '../study/data.js';
@@ -35,6 +35,7 @@ export async function reportCommand(flags: ReportFlags): Promise<void> {
   const override = flags.config ? readConfigFile(flags.config) : {};
   const extra = Object.keys(override).filter((k) => k !== 'analysis');
   if (extra.length) throw new SalDataError('sal report --config', "only an 'analysis' section (the models are already trained)", extra.join(', '));
+  checkSections(previous.config, override, 'sal report --config');
   const config: StudyConfig = resolveStudyConfig(previous.config, override as JsonObject);
   const data = await loadStudyData(config, outDir, previous.saliencyAgreement);
   const mainCrop = data.crops[0]!.name;

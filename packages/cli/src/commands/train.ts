@@ -21,7 +21,7 @@ import { readDatasetDir } from '@sal/saliency-loader/node';
 import { scoreSession, trainEncoder, type Encoder, type EpochRecord, type TrainerState } from '@sal/train';
 import { isCheckpointDir, loadCheckpoint, saveCheckpoint } from '@sal/train/node';
 import { SalConfigError, SalDataError, checkNumber, isJsonObject, type RawDataset } from '@sal/types';
-import { checkKeys, readConfigFile, readJsonObjectFile } from '../config.js';
+import { checkKeys, checkSections, readConfigFile, readJsonObjectFile } from '../config.js';
 import { createReporter } from '../progress.js';
 import { DEMO_STUDY, VARIANTS, resolveStudyConfig, type StudyConfig, type VariantName } from '../study/config.js';
 import { STUDY_SALIENCY } from '../study/data.js';
@@ -81,20 +81,18 @@ function readRunSpec(cfg: Record<string, unknown>): RunSpec {
   checkKeys('', cfg, KEYS);
   if (typeof cfg['data'] !== 'string') throw new SalConfigError(W, 'data', 'a dataset directory', cfg['data']);
   if (typeof cfg['out'] !== 'string') throw new SalConfigError(W, 'out', 'a checkpoint directory', cfg['out']);
-  const variant = (cfg['variant'] ?? 'images') as VariantName;
+  const given = (key: string): boolean => cfg[key] !== undefined; // null is a value (refused), not an absent key
+  const variant = (given('variant') ? cfg['variant'] : 'images') as VariantName;
   if (typeof variant !== 'string' || !VARIANTS.includes(variant)) throw new SalConfigError(W, 'variant', VARIANTS.join(' | '), variant);
-  const seed = checkNumber(W, 'seed', cfg['seed'] ?? 1, { integer: true, min: 0 });
-  for (const k of ['core', 'readout', 'train'] as const) {
-    if (cfg[k] !== undefined && !isJsonObject(cfg[k])) throw new SalConfigError(W, k, 'an object', cfg[k]);
-  }
-  const study = resolveStudyConfig(DEMO_STUDY, {
-    ...(cfg['core'] ? { core: cfg['core'] } : {}), ...(cfg['readout'] ? { readout: cfg['readout'] } : {}), ...(cfg['train'] ? { train: cfg['train'] } : {}),
-  });
+  const seed = checkNumber(W, 'seed', given('seed') ? cfg['seed'] : 1, { integer: true, min: 0 });
+  const sections = { ...(given('core') ? { core: cfg['core'] } : {}), ...(given('readout') ? { readout: cfg['readout'] } : {}), ...(given('train') ? { train: cfg['train'] } : {}) };
+  checkSections(DEMO_STUDY, sections, W);
+  const study = resolveStudyConfig(DEMO_STUDY, sections);
   const dataset: TrainDatasetOptions = {
     data: resolve(cfg['data']),
-    crop: checkCrop(W, cfg['crop'] ?? [[0, 0], [0, 0]]),
-    scale: checkNumber(W, 'scale', cfg['scale'] ?? 1, { min: 0, exclusiveMin: true }),
-    gradientSigma: checkNumber(W, 'gradientSigma', cfg['gradientSigma'] ?? study.gradientSigma, { min: 0 }),
+    crop: checkCrop(W, given('crop') ? cfg['crop'] : [[0, 0], [0, 0]]),
+    scale: checkNumber(W, 'scale', given('scale') ? cfg['scale'] : 1, { min: 0, exclusiveMin: true }),
+    gradientSigma: checkNumber(W, 'gradientSigma', given('gradientSigma') ? cfg['gradientSigma'] : study.gradientSigma, { min: 0 }),
   };
   return { variant, seed, study: { core: study.core, readout: study.readout, train: study.train }, dataset };
 }
