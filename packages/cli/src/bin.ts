@@ -65,6 +65,8 @@ required(program.command('simulate')
 required(program.command('train')
   .description('train one model variant on a dataset directory and save a checkpoint')
   .option('--config <file>', 'JSON training configuration (see the README)')
+  .option('--resume', "continue from the checkpoint in 'out' (written after every epoch)")
+  .option('--force', "move an existing 'out' that is not a sal checkpoint aside (it is never deleted)")
   .option('-q, --quiet', 'no progress output')
   .addOption(backend)
   , '--config').action((flags) => trainCommand(flags));

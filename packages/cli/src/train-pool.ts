@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { coreFromConfig } from '@sal/cores';
 import { readoutFromConfig } from '@sal/readouts';
-import { loadCheckpoint, saveCheckpoint, type Encoder } from '@sal/train';
+import type { Encoder } from '@sal/train';
+import { loadCheckpoint, saveCheckpoint } from '@sal/train/node';
 import { inProcessRunner, type KeptModel, type PlanItem, type PlanResult, type RunnerContext, type SaveModels, type StudyRunner } from '@sal/study';
 
 /** Where the output folder keeps a model's checkpoint: `outDir/checkpoints/<population>-<variant>-<crop>-seed<seed>`. */

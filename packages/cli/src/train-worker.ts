@@ -3,7 +3,7 @@
  * trains the items it is sent, one at a time.
  */
 import { initBackend } from '@sal/backend';
-import { saveCheckpoint } from '@sal/train';
+import { saveCheckpoint } from '@sal/train/node';
 import { readStudyData, trainItem, type PlanItem, type StudyConfig } from '@sal/study';
 
 type Msg = { type: 'init'; config: StudyConfig; outDir: string; verbose: boolean } | { type: 'train'; item: PlanItem; checkpoint: string | null } | { type: 'exit' };

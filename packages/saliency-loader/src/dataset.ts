@@ -75,6 +75,11 @@ export interface DatasetOptions {
   imageFraction?: number;
   /** Reuse normalisation statistics (e.g. another dataset's `stats`) instead of computing them. @default null */
   stats?: ChannelStats | null;
+  /**
+   * Largest transform cache (images × h × w × channels × 4 bytes), checked before anything is allocated, so a
+   * mistaken `scale` is a typed error instead of an out-of-memory crash. @default 4294967296 (4 GiB)
+   */
+  maxCacheBytes?: number;
 }
 
 export const DATASET_DEFAULTS: Readonly<Required<DatasetOptions>> = Object.freeze({
@@ -90,6 +95,7 @@ export const DATASET_DEFAULTS: Readonly<Required<DatasetOptions>> = Object.freez
   splitSeed: 0,
   imageFraction: 1,
   stats: null,
+  maxCacheBytes: 2 ** 32,
 });
 
 /** The dataset {@link createDataset} returns: the `Dataset` contract plus what it computed. */
@@ -148,6 +154,14 @@ export function createDataset(raw: RawDataset, opts?: DatasetOptions): SalDatase
   const [ch, cw] = cropShape(H, W, o.crop, o.subsample, where);
   const [h, w] = o.scale === 1 ? [ch, cw] : rescaleShape(ch, cw, o.scale);
   const C = channels.length;
+  checkNumber(where, 'maxCacheBytes', o.maxCacheBytes, { min: 1 });
+  if (h * w * C * 4 > Math.min(o.maxCacheBytes, 2 ** 31)) {
+    throw new SalConfigError(where, 'scale', `an input of at most ${Math.min(o.maxCacheBytes, 2 ** 31)} bytes per image (maxCacheBytes)`, `${o.scale} (${h}×${w}×${C} float32)`);
+  }
+  // σ beyond the image size smooths the map to a constant; the filter (8σ + 1 taps) would only cost time
+  if (channels.includes('grad_x') && o.gradientSigma > Math.max(h, w)) {
+    throw new SalConfigError(where, 'gradientSigma', `at most the input size ${Math.max(h, w)} pixels`, o.gradientSigma);
+  }
   if (o.stats !== null) checkStats(where, o.stats, channels);
 
   const needSaliency = channels.includes('saliency') || channels.includes('grad_x');
@@ -193,6 +207,9 @@ export function createDataset(raw: RawDataset, opts?: DatasetOptions): SalDatase
   for (const s of raw.sessions) for (const ids of [s.trainImageIds, s.testImageIds]) for (const id of ids) if (slotOf[id] === -1) slotOf[id] = nSlots++;
   const pixels = h * w;
   const rowLen = pixels * C;
+  if (nSlots * rowLen * 4 > o.maxCacheBytes) {
+    throw new SalConfigError(where, 'scale', `a transform cache of at most ${o.maxCacheBytes} bytes (maxCacheBytes)`, `${o.scale}: ${nSlots} images × ${h}×${w}×${C} float32 = ${nSlots * rowLen * 4} bytes`);
+  }
   // one array per image (no single huge allocation: typed arrays are limited to 4 GiB in Node 20)
   const cache: Float32Array[] = Array.from({ length: nSlots }, () => new Float32Array(rowLen));
   const grey = new Float32Array(H * W);

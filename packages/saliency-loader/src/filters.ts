@@ -66,11 +66,15 @@ export interface GaussianFilterOptions {
 
 export const GAUSSIAN_FILTER_DEFAULTS: Readonly<Required<GaussianFilterOptions>> = Object.freeze({ mode: 'reflect', truncate: 4 });
 
+/** Largest Gaussian kernel radius (pixels): beyond it a filter would take minutes and smooth any image flat. */
+export const MAX_KERNEL_RADIUS = 1 << 16;
+
 /** The normalised 1-D Gaussian kernel of scipy's `gaussian_filter1d`: length `2·radius+1`, summing to 1. */
 export function gaussianKernel1d(sigma: number, truncate = 4): Float64Array {
   checkNumber('gaussianKernel1d', 'sigma', sigma, { min: 0, exclusiveMin: true });
   checkNumber('gaussianKernel1d', 'truncate', truncate, { min: 0 });
   const radius = Math.trunc(truncate * sigma + 0.5);
+  if (radius > MAX_KERNEL_RADIUS) throw new SalConfigError('gaussianKernel1d', 'sigma', `a kernel radius (truncate · sigma) of at most ${MAX_KERNEL_RADIUS} pixels`, `${sigma} (radius ${radius})`);
   const k = new Float64Array(2 * radius + 1);
   let sum = 0;
   for (let x = -radius; x <= radius; x++) {

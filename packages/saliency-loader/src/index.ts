@@ -7,7 +7,9 @@ export type { Crop } from './geometry.js';
 export { parseNpy, encodeNpy, dtypeOf, NPY_DTYPES } from './npy.js';
 export type { NpyArray, NpyData, NpyDtype, ParseNpyOptions, EncodeNpyOptions } from './npy.js';
 export { parseNpz, encodeNpz } from './npz.js';
-export type { EncodeNpzOptions } from './npz.js';
+export type { EncodeNpzOptions, ParseNpzOptions } from './npz.js';
+export { readZip, crc32, DEFAULT_MAX_INFLATED_BYTES } from './zip.js';
+export type { ReadZipOptions } from './zip.js';
 export {
   builtinSaliency, computeSaliencyMaps, convertSaliency, runSaliencyFunction, spectralResidual,
   SALIENCY_MODEL_DEFAULTS, SALIENCY_KINDS, SALIENCY_MODELS,

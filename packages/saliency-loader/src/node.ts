@@ -10,34 +10,54 @@
  * <dir>/sessions/<key>.npz   train_responses [t,k] f4, train_image_ids [t] i4, test_responses [u,k] f4, test_image_ids [u] i4
  * ```
  */
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { mkdir, open, readdir, stat } from 'node:fs/promises';
+import { basename, extname, join, resolve, sep } from 'node:path';
 import sharp, { type OutputInfo } from 'sharp';
-import { checkOneOf, SalDataError, SalShapeError, type JsonObject, type RawDataset, type RawSession } from '@sal/types';
+import {
+  checkOneOf, isJsonObject, parseJson, SalDataError, SalShapeError, type JsonObject, type RawDataset, type RawSession,
+} from '@sal/types';
+import { writeFileAtomic as writeFileAtomicRaw } from '@sal/types/node';
 import { encodeNpy, parseNpy, type EncodeNpyOptions, type NpyArray, type NpyData, type NpyDtype, type ParseNpyOptions } from './npy.js';
-import { encodeNpz, parseNpz, type EncodeNpzOptions } from './npz.js';
+import { encodeNpz, parseNpz, type EncodeNpzOptions, type ParseNpzOptions } from './npz.js';
 import { validateRawDataset } from './validate.js';
 
-let tmpCounter = 0;
-
-/** Write `bytes` to `path` through a temp file and a rename (creates the parent folder). */
+/**
+ * Write `bytes` to `path` through a temp file and a rename (creates the parent folder); OS errors (a file where a
+ * folder should be, no permission) become a `SalDataError` naming the path.
+ */
 export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.${tmpCounter++}.tmp`);
   try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
+    await writeFileAtomicRaw(path, bytes);
   } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
+    throw new SalDataError('writeFileAtomic', 'a writable path', (e as NodeJS.ErrnoException).code ?? (e as Error).message, path);
   }
 }
 
+/** Largest file read whole (4 GiB: beyond it a typed array cannot hold it anyway). */
+const MAX_FILE_BYTES = 2 ** 32;
+
+/** Read a regular file whole; FIFOs, devices (also through a symlink), folders and missing files are typed errors. */
 async function readBytes(path: string, where: string): Promise<Uint8Array> {
+  let handle;
   try {
-    return new Uint8Array(await readFile(path));
+    const st = await stat(path);
+    if (!st.isFile()) throw new SalDataError(where, 'a regular file', st.isDirectory() ? 'a folder' : 'a special file (FIFO, device or socket)', path);
+    if (st.size > MAX_FILE_BYTES) throw new SalDataError(where, `a file of at most ${MAX_FILE_BYTES} bytes`, st.size, path);
+    handle = await open(path, 'r');
+    const bytes = new Uint8Array(st.size);
+    let off = 0;
+    while (off < st.size) {
+      const { bytesRead } = await handle.read(bytes, off, st.size - off, off);
+      if (bytesRead === 0) break;
+      off += bytesRead;
+    }
+    if (off !== st.size) throw new SalDataError(where, `${st.size} bytes`, off, path);
+    return bytes;
   } catch (e) {
+    if (e instanceof SalDataError) throw e;
     throw new SalDataError(where, 'a readable file', (e as NodeJS.ErrnoException).code ?? (e as Error).message, path);
+  } finally {
+    await handle?.close();
   }
 }
 
@@ -51,9 +71,9 @@ export async function writeNpyFile(path: string, arr: { data: NpyData; shape: re
   await writeFileAtomic(path, encodeNpy(arr, opts));
 }
 
-/** Read a `.npz` archive into its arrays (keys without `.npy`). */
-export async function readNpzFile(path: string): Promise<Record<string, NpyArray>> {
-  return parseNpz(await readBytes(path, 'readNpzFile'), path);
+/** Read a `.npz` archive into its arrays (keys without `.npy`; CRCs checked, inflated size capped, see {@link parseNpz}). */
+export async function readNpzFile(path: string, opts: Omit<ParseNpzOptions, 'file'> = {}): Promise<Record<string, NpyArray>> {
+  return parseNpz(await readBytes(path, 'readNpzFile'), { ...opts, file: path });
 }
 
 /** Write arrays as a `.npz` archive (atomically; deflated unless `compress: false`). */
@@ -95,23 +115,44 @@ export async function readImageFolder(dir: string): Promise<{ images: Uint8Array
       planes.push(a.data as Uint8Array);
       continue;
     }
-    let out: { data: Buffer; info: OutputInfo };
-    try {
-      out = await sharp(file).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
-    } catch (e) {
-      throw new SalDataError(where, 'a decodable PNG/JPEG image', (e as Error).message, file);
-    }
-    const { width, height, channels } = out.info;
-    let plane = new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.length);
-    if (channels !== 1) plane = Uint8Array.from({ length: width * height }, (_, i) => plane[i * channels] as number);
+    const { plane, width, height } = await decodeGrey(await readBytes(file, where), file, where);
     if (planes.length === 0) { h = height; w = width; } else if (height !== h || width !== w) {
       throw new SalShapeError(`${where}(${file})`, [h, w], [height, width], `images must all have the size of ${names[0]}`);
     }
-    planes.push(plane.slice());
+    planes.push(plane);
   }
   const images = new Uint8Array(planes.length * h * w);
   planes.forEach((p, i) => images.set(p, i * h * w));
   return { images, imagesShape: [planes.length, h, w], files: names };
+}
+
+/**
+ * Decode a PNG/JPEG to 8-bit grey (libvips b-w). 16-bit images are read at 16 bits and scaled to 0–255 with
+ * `round(v / 257)` (so 65535 → 255, exactly); other depths are refused.
+ */
+async function decodeGrey(bytes: Uint8Array, file: string, where: string): Promise<{ plane: Uint8Array; width: number; height: number }> {
+  let out: { data: Buffer; info: OutputInfo };
+  let depth: string | undefined;
+  try {
+    depth = (await sharp(bytes).metadata()).depth;
+    if (depth !== 'uchar' && depth !== 'ushort') throw new SalDataError(where, 'an 8- or 16-bit image', depth, file);
+    out = depth === 'ushort'
+      ? await sharp(bytes).toColourspace('grey16').raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true })
+      : await sharp(bytes).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
+  } catch (e) {
+    if (e instanceof SalDataError) throw e;
+    throw new SalDataError(where, 'a decodable PNG/JPEG image', (e as Error).message, file);
+  }
+  const { width, height, channels } = out.info;
+  const n = width * height;
+  const plane = new Uint8Array(n);
+  if (depth === 'ushort') {
+    const v = new Uint16Array(out.data.buffer.slice(out.data.byteOffset, out.data.byteOffset + out.data.length));
+    for (let i = 0; i < n; i++) plane[i] = Math.round((v[i * channels] as number) / 257);
+  } else {
+    for (let i = 0; i < n; i++) plane[i] = out.data[i * channels] as number;
+  }
+  return { plane, width, height };
 }
 
 /**
@@ -176,7 +217,11 @@ export async function writeDatasetDir(dir: string, raw: RawDataset, opts: WriteD
   validateRawDataset(raw, where);
   const images = checkOneOf(where, 'images', opts.images ?? 'npy', ['npy', 'png'] as const);
   const [n, h, w] = raw.imagesShape;
-  await mkdir(dir, { recursive: true });
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (e) {
+    throw new SalDataError(where, 'a folder that can be created', (e as NodeJS.ErrnoException).code ?? (e as Error).message, dir);
+  }
   if (images === 'npy') {
     await writeNpyFile(join(dir, 'images.npy'), { data: raw.images, shape: [n, h, w] });
   } else {
@@ -213,8 +258,16 @@ export function stackShape(shape: readonly number[], where = 'stackShape'): [num
   throw new SalShapeError(where, '[n, h, w], [n, 1, h, w] or [n, h, w, 1]', shape);
 }
 
+/** Whether `path` exists (through links); errors other than "not there" (permissions, ENOTDIR…) are typed. */
 async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
+  try {
+    await stat(path);
+    return true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+    throw new SalDataError('readDatasetDir', 'a readable path', code ?? (e as Error).message, path);
+  }
 }
 
 function toFloat32(a: NpyArray, where: string, file: string): Float32Array {
@@ -223,33 +276,63 @@ function toFloat32(a: NpyArray, where: string, file: string): Float32Array {
   return Float32Array.from(a.data as ArrayLike<number>);
 }
 
+/** Image ids as int32: integer dtypes only, every id (checked before conversion, bigints too) in `[0, 2^31)`. */
 function toInt32(a: NpyArray, where: string, file: string): Int32Array {
-  if (a.dtype === 'i4') return a.data as Int32Array;
-  if (!['u1', 'i1', 'u2', 'i2', 'i8', 'u8', 'u4'].includes(a.dtype)) throw new SalDataError(where, 'integer image ids', a.dtype, file);
-  return Int32Array.from(a.data as ArrayLike<number | bigint>, (v) => {
-    const x = Number(v);
-    if (x > 2147483647) throw new SalDataError(where, 'image ids below 2^31', x, file);
-    return x;
-  });
+  if (!['u1', 'i1', 'u2', 'i2', 'i4', 'u4', 'i8', 'u8'].includes(a.dtype)) throw new SalDataError(where, 'integer image ids', a.dtype, file);
+  const src = a.data as ArrayLike<number | bigint>;
+  const out = new Int32Array(src.length);
+  for (let i = 0; i < src.length; i++) {
+    const v = src[i]!;
+    const ok = typeof v === 'bigint' ? v >= 0n && v <= 2147483647n : v >= 0 && v <= 2147483647;
+    if (!ok) throw new SalDataError(where, 'image ids in [0, 2^31)', `${String(v)} at index ${i}`, file);
+    out[i] = Number(v);
+  }
+  return out;
+}
+
+/** The `meta.json` layout this reader understands. */
+export const DATASET_META_VERSION = 1;
+
+/** `file` from `meta.json` as a path inside `dir` (never `..`, absolute or through a NUL byte). */
+function insideDir(dir: string, file: string, where: string, metaPath: string): string {
+  const root = resolve(dir);
+  const p = resolve(root, file);
+  if (file.includes('\0') || !p.startsWith(root + sep)) throw new SalDataError(where, 'session files inside the dataset folder', file, metaPath);
+  return p;
+}
+
+/** Parse and check `meta.json`: format, version and every field's type (typed errors naming the field). */
+function checkMeta(text: string, metaPath: string, where: string): MetaFile {
+  const doc = parseJson(text, metaPath);
+  if (!isJsonObject(doc)) throw new SalDataError(where, 'meta.json as a JSON object', doc, metaPath);
+  const field = (key: string, ok: boolean, what: string): void => {
+    if (!ok) throw new SalDataError(where, `meta.json ${key} as ${what}`, doc[key] ?? null, metaPath);
+  };
+  field('format', doc['format'] === 'sal-dataset', "'sal-dataset'");
+  field('version', doc['version'] === DATASET_META_VERSION, `${DATASET_META_VERSION} (this reader's layout)`);
+  const shape = doc['imagesShape'];
+  field('imagesShape', Array.isArray(shape) && shape.length === 3 && shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 1), '[n, h, w] positive integers');
+  field('images', doc['images'] === undefined || doc['images'] === 'npy' || doc['images'] === 'png', "'npy' or 'png'");
+  const sessions = doc['sessions'];
+  field('sessions', Array.isArray(sessions) && sessions.length > 0 && sessions.every((e) => isJsonObject(e) && typeof e['key'] === 'string' && e['key'].length > 0 && typeof e['file'] === 'string' && e['file'].length > 0),
+    'a non-empty array of {key, file} strings');
+  field('meta', doc['meta'] === undefined || isJsonObject(doc['meta']), 'an object');
+  return doc as unknown as MetaFile;
 }
 
 /**
  * Read a dataset directory (layout above) back into a {@link RawDataset}, checked with the same rules as
- * `createDataset`. Without `meta.json`, sessions are the `sessions/*.npz` files in name order.
+ * `createDataset`. `meta.json` is required: {@link writeDatasetDir} writes it last, so a folder without it is an
+ * interrupted write and is refused. Its version and fields are checked, and every session file must lie inside `dir`.
+ * Files must be regular files (no FIFO or device); npz members are CRC-checked.
  */
 export async function readDatasetDir(dir: string): Promise<RawDataset> {
   const where = 'readDatasetDir';
   const metaPath = join(dir, 'meta.json');
-  let meta: Partial<MetaFile> = {};
-  if (await exists(metaPath)) {
-    try {
-      meta = JSON.parse(new TextDecoder().decode(await readBytes(metaPath, where))) as Partial<MetaFile>;
-    } catch (e) {
-      if (e instanceof SalDataError) throw e;
-      throw new SalDataError(where, 'valid JSON', (e as Error).message, metaPath);
-    }
-    if (meta.format !== 'sal-dataset') throw new SalDataError(where, "format 'sal-dataset'", meta.format, metaPath);
+  if (!(await exists(metaPath))) {
+    throw new SalDataError(where, 'a meta.json (written last; without it the dataset is incomplete, e.g. an interrupted write)', 'none', dir);
   }
+  const meta = checkMeta(new TextDecoder().decode(await readBytes(metaPath, where)), metaPath, where);
   let images: Uint8Array;
   let imagesShape: [number, number, number];
   const npyPath = join(dir, 'images.npy');
@@ -262,7 +345,7 @@ export async function readDatasetDir(dir: string): Promise<RawDataset> {
   } else {
     throw new SalDataError(where, 'images.npy or an images/ folder', 'neither', dir);
   }
-  if (meta.imagesShape && meta.imagesShape.join() !== imagesShape.join()) {
+  if (meta.imagesShape.join() !== imagesShape.join()) {
     throw new SalShapeError(`${where}(${metaPath} imagesShape)`, meta.imagesShape, imagesShape, 'meta.json and the images disagree');
   }
   const [n, h, w] = imagesShape;
@@ -273,17 +356,12 @@ export async function readDatasetDir(dir: string): Promise<RawDataset> {
     if (stackShape(a.shape, `${where}(${salPath})`).join() !== [n, h, w].join()) throw new SalShapeError(`${where}(${salPath})`, [n, h, w], a.shape, "saliency maps must have the images' size");
     saliency = toFloat32(a, where, salPath);
   }
-  let entries = meta.sessions;
-  if (!entries) {
-    const names = (await readdir(join(dir, 'sessions')).catch(() => [] as string[])).filter((f) => f.endsWith('.npz')).sort();
-    entries = names.map((f) => ({ key: decodeURIComponent(f.slice(0, -4)), file: `sessions/${f}` }));
-  }
   const sessions: RawSession[] = [];
-  for (const { key, file } of entries) {
-    const path = join(dir, file);
+  for (const { key, file } of meta.sessions) {
+    const path = insideDir(dir, file, where, metaPath);
     const z = await readNpzFile(path);
     for (const name of ['train_responses', 'train_image_ids', 'test_responses', 'test_image_ids']) {
-      if (!z[name]) throw new SalDataError(where, `an array '${name}'`, Object.keys(z), path);
+      if (!Object.hasOwn(z, name)) throw new SalDataError(where, `an array '${name}'`, Object.keys(z), path);
     }
     const tr = z['train_responses'] as NpyArray;
     const te = z['test_responses'] as NpyArray;

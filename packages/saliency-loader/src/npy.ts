@@ -38,6 +38,9 @@ export const NPY_DTYPES: readonly NpyDtype[] = Object.freeze(Object.keys(DTYPES)
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
+/** Largest header read (numpy itself refuses headers over 10 000 bytes by default). */
+const MAX_HEADER_BYTES = 1 << 20;
+
 /** The dtype matching a typed array (Uint8Array → 'u1'). */
 export function dtypeOf(data: NpyData): NpyDtype {
   if (data instanceof Uint8Array) return 'u1';
@@ -110,8 +113,9 @@ export function parseNpy(bytes: Uint8Array, opts: ParseNpyOptions = {}): NpyArra
   const headerLen = major === 1 ? dv.getUint16(8, true) : dv.getUint32(8, true);
   const dataStart = headerStart + headerLen;
   if (bytes.length < dataStart) throw new SalDataError(where, `a header of ${headerLen} bytes`, `a file of ${bytes.length} bytes (truncated)`, file);
+  if (headerLen > MAX_HEADER_BYTES) throw new SalDataError(where, `a header of at most ${MAX_HEADER_BYTES} bytes`, headerLen, file);
   const headerBytes = bytes.subarray(headerStart, dataStart);
-  const text = major === 3 ? new TextDecoder('utf-8').decode(headerBytes) : String.fromCharCode(...headerBytes);
+  const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(headerBytes);
   const { descr, fortran, shape } = parseHeader(text, file);
   const { dtype, little } = parseDescr(descr, file);
   if (opts.dtype !== undefined) {

@@ -21,7 +21,7 @@
  * image is resized to a `spectralSize`² grid, the log-amplitude spectrum minus its 3×3 local mean is
  * recombined with the phase, inverted and squared; step 5 is the same.
  */
-import { checkNumber, checkOneOf, resolveOptions, SalConfigError, SalShapeError } from '@sal/types';
+import { checkNumber, checkOneOf, resolveOptions, SalConfigError, SalDataError, SalShapeError } from '@sal/types';
 import { checkImage, correlate1d, gaussianFilter2d, sobel, type ImageArray } from './filters.js';
 import { fft2d } from './fft.js';
 import { fastGaussianBlur } from './fastblur.js';
@@ -264,6 +264,9 @@ export function runSaliencyFunction(fn: SaliencyFunction, img: Float32Array, h: 
   const out = fn(img, h, w);
   if (!(out instanceof Float32Array)) throw new TypeError(`${where}: must return a Float32Array`);
   if (out.length !== h * w) throw new SalShapeError(where, [h, w], [out.length], 'the map must have the image size');
+  for (let i = 0; i < out.length; i++) {
+    if (!Number.isFinite(out[i])) throw new SalDataError(where, 'a map of finite values', `${out[i]} at pixel ${i} (row ${Math.floor(i / w)}, column ${i % w})`);
+  }
   return out;
 }
 

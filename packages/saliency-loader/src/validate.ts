@@ -1,5 +1,5 @@
 /** Checks of a {@link RawDataset}: sizes, image ids, responses. */
-import { SalDataError, SalShapeError, type RawDataset } from '@sal/types';
+import { FORBIDDEN_KEYS, SalDataError, SalShapeError, type RawDataset } from '@sal/types';
 
 /**
  * Throw a typed error unless `raw` is consistent: `images` `[n,h,w]` uint8, optional `saliency` of the
@@ -27,6 +27,8 @@ export function validateRawDataset(raw: RawDataset, where = 'createDataset'): vo
   for (const s of raw.sessions) {
     const at = `${where}(session ${JSON.stringify(s.key)})`;
     if (typeof s.key !== 'string' || s.key.length === 0) throw new SalDataError(`${where}(session key)`, 'a non-empty string', s.key);
+    // keys name readouts in objects: these would reach the prototype
+    if (FORBIDDEN_KEYS.has(s.key)) throw new SalDataError(`${where}(session key)`, 'a key other than __proto__, constructor, prototype', s.key);
     if (keys.has(s.key)) throw new SalDataError(at, 'unique session keys', `${s.key} twice`);
     keys.add(s.key);
     if (!Number.isInteger(s.nNeurons) || s.nNeurons < 1) throw new SalDataError(`${at}.nNeurons`, 'a positive integer', s.nNeurons);

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { SalDataError, type Core, type JsonObject, type JsonValue, type Readout } from '@sal/types';
+import { lstat, open, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import { SalConfigError, SalDataError, isJsonObject, parseJson, type Core, type JsonObject, type JsonValue, type Readout } from '@sal/types';
 import { createEncoder, type ContextRouting, type Encoder } from './encoder.js';
-import { replaceDirAtomic } from './atomic.js';
-import type { TrainerState, TrainerStateJson } from './trainer.js';
+import { pauseAt, replaceDirAtomic } from './atomic.js';
+import type { TrainerState, TrainerStateJson } from './state.js';
 
 /** Checkpoint layout version. */
 export const CHECKPOINT_FORMAT = 'sal.encoder-checkpoint';
@@ -28,6 +28,8 @@ export interface LoadedCheckpoint {
   trainer: TrainerState | null;
   /** The encoder's config as saved. */
   config: JsonObject;
+  /** The folder read: `dir`, or the previous checkpoint left beside it by a save killed between its renames. */
+  dir: string;
 }
 
 function fnv1a(bytes: Uint8Array): string {
@@ -52,14 +54,45 @@ async function encodeTensors(tensors: Record<string, tf.Tensor>): Promise<{ entr
   return { entries, bytes };
 }
 
+/** Options of {@link saveCheckpoint}. */
+export interface SaveCheckpointOptions {
+  /**
+   * More files written inside the same atomic unit (name → content), e.g. scores or the dataset's options;
+   * plain names (`[A-Za-z0-9_][A-Za-z0-9_.-]*`) other than the checkpoint's own files. @default {}
+   */
+  files?: Record<string, string | Uint8Array>;
+}
+
+const OWN_FILES = new Set(['model.json', 'weights.bin', 'trainer.json', 'trainer.bin']);
+const PLAIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+/** True when `dir` holds a checkpoint's `model.json` (the format tag is checked, nothing else). */
+export async function isCheckpointDir(dir: string): Promise<boolean> {
+  try {
+    const st = await lstat(join(dir, 'model.json'));
+    if (!st.isFile() || st.size > 64 * 1024 * 1024) return false;
+    const doc = parseJson(await readFile(join(dir, 'model.json'), 'utf8'), join(dir, 'model.json'));
+    return isJsonObject(doc) && doc['format'] === CHECKPOINT_FORMAT;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Save an encoder (config + weights) and optionally the trainer state into `dir`, atomically: the files
  * are written into a temporary directory that replaces `dir` only when everything was written, so the
- * previous checkpoint survives any failure. Layout: `model.json` (format, encoder config, tfjs weights
- * manifest for `weights.bin`), `weights.bin` (float32, little endian), and with a trainer state
- * `trainer.json` (state + manifest for `trainer.bin`) and `trainer.bin` (Adam moments, best weights).
+ * previous checkpoint survives any failure (a kill -9 included). Layout: `model.json` (format, encoder config,
+ * tfjs weights manifest for `weights.bin`), `weights.bin` (float32, little endian), with a trainer state
+ * `trainer.json` (state + manifest for `trainer.bin`) and `trainer.bin` (Adam moments, best weights), and
+ * `opts.files`. An existing `dir` that is neither empty nor a checkpoint is never replaced (`SalConfigError`).
  */
-export async function saveCheckpoint(dir: string, encoder: Encoder, state?: TrainerState | null): Promise<void> {
+export async function saveCheckpoint(dir: string, encoder: Encoder, state?: TrainerState | null, opts: SaveCheckpointOptions = {}): Promise<void> {
+  const files = opts.files ?? {};
+  for (const name of Object.keys(files)) {
+    if (!PLAIN_NAME.test(name) || OWN_FILES.has(name)) {
+      throw new SalConfigError('train.saveCheckpoint', 'files', `plain file names other than ${[...OWN_FILES].join(', ')}`, name);
+    }
+  }
   const model = await encodeTensors(encoder.getWeights());
   const modelJson = JSON.stringify({
     format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, generatedBy: '@sal/train',
@@ -81,14 +114,18 @@ export async function saveCheckpoint(dir: string, encoder: Encoder, state?: Trai
   }
   await replaceDirAtomic(dir, async (tmp) => {
     await writeFile(join(tmp, 'weights.bin'), model.bytes, { flush: true });
+    await pauseAt('checkpoint-fill');
     if (trainer) {
       await writeFile(join(tmp, 'trainer.bin'), trainer.bytes, { flush: true });
       await writeFile(join(tmp, 'trainer.json'), trainer.json, { flush: true });
     }
+    for (const [name, content] of Object.entries(files)) await writeFile(join(tmp, name), content, { flush: true });
     await writeFile(join(tmp, 'model.json'), modelJson, { flush: true });
+  }, {
+    isOurs: isCheckpointDir,
+    refuse: (d) => new SalConfigError('train.saveCheckpoint', 'dir', 'a new or empty folder, or a checkpoint to replace', `${d} (exists and is not a sal checkpoint; nothing was changed)`),
   });
 }
-
 
 const W = 'train.loadCheckpoint';
 
@@ -101,7 +138,8 @@ async function recoverDir(dir: string): Promise<string> {
     await stat(dir);
     return dir;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') throw new SalDataError(W, 'a checkpoint directory', code ?? (e as Error).message, dir);
   }
   const prefix = `.${basename(dir)}.old-`;
   let names: string[] = [];
@@ -116,20 +154,72 @@ async function recoverDir(dir: string): Promise<string> {
   return withTimes[0]!.p;
 }
 
+const MAX_JSON_BYTES = 64 * 1024 * 1024;
+
+/** Read a regular file of at most `maxBytes` (never a FIFO, device or a link to one), with typed errors naming it. */
+async function readRegularFile(file: string, maxBytes: number, what: string): Promise<Uint8Array> {
+  let handle;
+  try {
+    const st = await stat(file);
+    if (!st.isFile()) throw new SalDataError(W, `${what} (a regular file)`, 'a special file or a folder', file);
+    if (st.size > maxBytes) throw new SalDataError(W, `${what} of at most ${maxBytes} bytes`, st.size, file);
+    handle = await open(file, 'r');
+    const bytes = new Uint8Array(st.size);
+    const { bytesRead } = await handle.read(bytes, 0, st.size, 0);
+    if (bytesRead !== st.size) throw new SalDataError(W, `${st.size} bytes`, bytesRead, file);
+    return bytes;
+  } catch (e) {
+    if (e instanceof SalDataError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new SalDataError(W, what, code === 'ENOENT' ? 'missing (no checkpoint here)' : (code ?? (e as Error).message), file);
+  } finally {
+    await handle?.close();
+  }
+}
+
 async function readJson(file: string): Promise<Record<string, unknown>> {
-  let text: string;
+  const text = new TextDecoder().decode(await readRegularFile(file, MAX_JSON_BYTES, 'a readable JSON file'));
+  const v = parseJson(text, file);
+  if (!isJsonObject(v)) throw new SalDataError(W, 'a JSON object', Array.isArray(v) ? 'an array' : v, file);
+  return v;
+}
+
+/** `name` from a manifest as a path inside `dir`: a plain file name, never `..`, an absolute path or a subfolder. */
+function insideDir(dir: string, name: unknown, file: string): string {
+  if (typeof name !== 'string' || !PLAIN_NAME.test(name)) throw new SalDataError(W, 'a weights path that is a plain file name inside the checkpoint', name, file);
+  const p = resolve(dir, name);
+  if (!p.startsWith(resolve(dir) + sep)) throw new SalDataError(W, 'a weights path inside the checkpoint', name, file);
+  return p;
+}
+
+async function exists(file: string): Promise<boolean> {
   try {
-    text = await readFile(file, 'utf8');
+    await lstat(file);
+    return true;
   } catch (e) {
-    throw new SalDataError(W, 'a readable file', (e as Error).message, file);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new SalDataError(W, 'a readable file', (e as NodeJS.ErrnoException).code ?? (e as Error).message, file);
   }
-  try {
-    const v = JSON.parse(text) as unknown;
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
-    return v as Record<string, unknown>;
-  } catch (e) {
-    throw new SalDataError(W, 'a JSON object', (e as Error).message, file);
-  }
+}
+
+/** The trainer state's fields, each of its type (a wrong one is a `SalDataError` naming the field). */
+function checkTrainerState(v: unknown, file: string): TrainerStateJson {
+  if (!isJsonObject(v)) throw new SalDataError(W, 'a trainer state object', v ?? null, file);
+  const need = (key: string, ok: (x: unknown) => boolean, what: string): void => {
+    if (!ok(v[key])) throw new SalDataError(W, `state.${key} as ${what}`, v[key] ?? null, file);
+  };
+  const num = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x);
+  need('lr', (x) => num(x) && (x as number) > 0, 'a positive number');
+  need('decays', (x) => Number.isSafeInteger(x) && (x as number) >= 0, 'a count');
+  need('adamStep', (x) => Number.isSafeInteger(x) && (x as number) >= 0, 'a count');
+  need('seed', Number.isSafeInteger, 'an integer');
+  need('hasBest', (x) => typeof x === 'boolean', 'a boolean');
+  need('adamNames', (x) => Array.isArray(x) && x.every((n) => typeof n === 'string'), 'an array of names');
+  need('history', (x) => Array.isArray(x) && x.every((r) => isJsonObject(r) && Number.isSafeInteger(r['epoch']) && Array.isArray(r['events'])), 'an array of epoch records');
+  need('earlyStopping', (x) => isJsonObject(x) && Number.isSafeInteger(x['epoch']) && Array.isArray(x['pending']), 'an early-stopping state');
+  need('lastScore', (x) => x === undefined || x === null || num(x), 'a number or null');
+  need('stopReason', (x) => x === undefined || x === null || ['patience', 'max-epochs', 'not-finite', 'min-lr'].includes(x as string), 'a stop reason or null');
+  return v as unknown as TrainerStateJson;
 }
 
 interface DecodedGroup { entries: WeightEntry[]; bytes: Uint8Array }
@@ -144,15 +234,11 @@ async function readGroup(dir: string, doc: Record<string, unknown>, file: string
       throw new SalDataError(W, 'weight entries {name, shape, dtype: float32}', e, file);
     }
   }
-  const binFile = join(dir, String(group.paths[0]));
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await readFile(binFile));
-  } catch (e) {
-    throw new SalDataError(W, 'a readable weights file', (e as Error).message, binFile);
-  }
+  const binFile = insideDir(dir, group.paths[0], file);
   const expected = group.weights.reduce((s, e) => s + 4 * e.shape.reduce((a, b) => a * b, 1), 0);
-  if (bytes.length !== expected || doc['byteLength'] !== expected) throw new SalDataError(W, `${expected} bytes`, bytes.length, binFile);
+  if (!Number.isSafeInteger(expected) || doc['byteLength'] !== expected) throw new SalDataError(W, `byteLength ${expected} (the manifest's shapes)`, doc['byteLength'], file);
+  const bytes = await readRegularFile(binFile, expected, 'a readable weights file');
+  if (bytes.length !== expected) throw new SalDataError(W, `${expected} bytes`, bytes.length, binFile);
   if (doc['checksum'] !== fnv1a(bytes)) throw new SalDataError(W, `checksum ${String(doc['checksum'])}`, fnv1a(bytes), binFile);
   return { entries: group.weights, bytes };
 }
@@ -221,7 +307,7 @@ export async function loadCheckpoint(dir: string, factories: ModuleFactories): P
     const weights = encoder.getWeights();
     const data = slices(model);
     const names = Object.keys(weights);
-    const missing = names.filter((n) => !data.has(n)), extra = [...data.keys()].filter((n) => !(n in weights));
+    const missing = names.filter((n) => !data.has(n)), extra = [...data.keys()].filter((n) => !Object.hasOwn(weights, n));
     if (missing.length || extra.length) throw new SalDataError(W, `weights ${JSON.stringify(names)}`, { missing, extra }, modelFile);
     for (const n of names) {
       const d = data.get(n)!, v = weights[n]!;
@@ -236,20 +322,14 @@ export async function loadCheckpoint(dir: string, factories: ModuleFactories): P
 
     let trainer: TrainerState | null = null;
     const trainerFile = join(dir, 'trainer.json');
-    let tdoc: Record<string, unknown> | null = null;
-    try {
-      tdoc = JSON.parse(await readFile(trainerFile, 'utf8')) as Record<string, unknown>;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new SalDataError(W, 'a JSON trainer state', (e as Error).message, trainerFile);
-    }
+    const tdoc = await exists(trainerFile) ? await readJson(trainerFile) : null;
     if (tdoc) {
-      const state = tdoc['state'] as TrainerStateJson | undefined;
-      if (!state || typeof state !== 'object' || typeof state.lr !== 'number' || !state.earlyStopping) throw new SalDataError(W, 'a trainer state', state ?? null, trainerFile);
+      const state = checkTrainerState(tdoc['state'], trainerFile);
       const g = await readGroup(dir, tdoc, trainerFile);
       const tensors: Record<string, tf.Tensor> = {};
       for (const [n, d] of slices(g)) {
         const base = n.replace(/^(adam\/[mv]|best)\//, '');
-        const v = weights[base];
+        const v = Object.hasOwn(weights, base) ? weights[base] : undefined;
         if (!v || d.shape.length !== v.shape.length || d.shape.some((s, i) => s !== v.shape[i])) {
           tf.dispose(Object.values(tensors));
           throw new SalDataError(W, `'${n}' matching a weight's shape`, d.shape, trainerFile);
@@ -258,7 +338,7 @@ export async function loadCheckpoint(dir: string, factories: ModuleFactories): P
       }
       trainer = { json: state, tensors };
     }
-    return { encoder, trainer, config: cfg };
+    return { encoder, trainer, config: cfg, dir };
   } catch (e) {
     if (encoder) encoder.dispose();
     else for (const m of built) m.dispose();

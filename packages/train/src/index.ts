@@ -10,10 +10,7 @@ export type { SplitPredictions, PredictSplitOptions, SessionScores } from './pre
 export { createEarlyStopping, EARLY_STOPPING_DEFAULTS } from './early-stopping.js';
 export type { EarlyStopping, EarlyStoppingOptions, EarlyStoppingAction, EarlyStoppingState } from './early-stopping.js';
 export { trainEncoder, validationScore, TRAIN_DEFAULTS } from './trainer.js';
-export type { TrainOptions, TrainResult, EpochRecord, TextSink, TrainerState, TrainerStateJson } from './trainer.js';
-export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT, CHECKPOINT_VERSION } from './checkpoint.js';
-export type { ModuleFactories, LoadedCheckpoint, WeightEntry, WeightsGroup } from './checkpoint.js';
-export { writeFileAtomic } from './atomic.js';
+export type { TrainOptions, TrainResult, EpochRecord, TextSink, TrainerState, TrainerStateJson, StopReason } from './trainer.js';
 export { adamStep, createAdamState, disposeAdamState, ADAM_BETAS } from './adam.js';
 export type { AdamState } from './adam.js';
 export { windowedResponseModel } from './windowed.js';

@@ -4,7 +4,8 @@ import { mkdtemp, readFile, readdir, rm, writeFile, cp } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SalDataError } from '@sal/types';
-import { loadCheckpoint, saveCheckpoint, trainEncoder, type Encoder, type TrainerState } from '../src/index.js';
+import { trainEncoder, type Encoder, type TrainerState } from '../src/index.js';
+import { loadCheckpoint, saveCheckpoint } from '../src/node.js';
 import { factories } from './fixtures/fake-modules.js';
 import { fakeEncoder, syntheticData } from './fixtures/models.js';
 
@@ -46,7 +47,7 @@ describe('checkpoints', () => {
 
       const b = fakeEncoder(ds, 6);
       const dir = join(root, `resume-${interval}`);
-      const stopped = await trainEncoder(b, ds, { ...opts, checkpointDir: dir, onEpoch: (e) => (e.epoch === stopAt ? 'stop' : undefined) });
+      const stopped = await trainEncoder(b, ds, { ...opts, checkpoint: (st) => saveCheckpoint(dir, b, st), onEpoch: (e) => (e.epoch === stopAt ? 'stop' : undefined) });
       expect(stopped.stopReason).toBe('interrupted');
       expect(stopped.epochs).toBe(stopAt);
       b.dispose();

@@ -85,11 +85,12 @@ describe('trainEncoder', () => {
     const { mkdtemp, readFile, rm } = await import('node:fs/promises');
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
+    const { saveCheckpoint } = await import('../src/node.js');
     const dir = await mkdtemp(join(tmpdir(), 'sal-train-acc-'));
     const ds = syntheticData(15); // train trials: m1 160, m2 96 → batches of 32: 5 and 3, cycled to 5 rounds
     for (const [accumulateSessions, steps] of [[true, 5], [false, 10]] as const) {
       const enc = fakeEncoder(ds, 5);
-      await trainEncoder(enc, ds, { maxEpochs: 1, batchSize: 32, quiet: true, accumulateSessions, checkpointDir: join(dir, String(accumulateSessions)) });
+      await trainEncoder(enc, ds, { maxEpochs: 1, batchSize: 32, quiet: true, accumulateSessions, checkpoint: (st) => saveCheckpoint(join(dir, String(accumulateSessions)), enc, st) });
       const st = JSON.parse(await readFile(join(dir, String(accumulateSessions), 'trainer.json'), 'utf8'));
       expect(st.state.adamStep).toBe(steps);
       enc.dispose();

@@ -1,7 +1,8 @@
 import { expectTypeOf, test } from 'vitest';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from '@sal/types';
-import { createEncoder, loadCheckpoint, poissonLoss, trainEncoder, type Encoder, type LoadedCheckpoint, type TrainResult } from '../src/index.js';
+import { createEncoder, poissonLoss, trainEncoder, type Encoder, type TrainResult } from '../src/index.js';
+import { loadCheckpoint, type LoadedCheckpoint } from '../src/node.js';
 
 test('public signatures', () => {
   expectTypeOf(createEncoder).returns.toEqualTypeOf<Encoder>();

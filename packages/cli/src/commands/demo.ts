@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { initBackend } from '@sal/backend';
 import { writeFigure, writeReport } from '@sal/viz/node';
 import { DEMO_STUDY, QUICK_STUDY, buildStudyReport, resolveStudyConfig, runStudy } from '@sal/study';
-import { readConfigFile, intFlag } from '../config.js';
+import { checkSections, readConfigFile, intFlag } from '../config.js';
 import { createReporter } from '../progress.js';
 import { checkpointSaver, studyRunner } from '../train-pool.js';
 
@@ -16,6 +16,7 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
   await initBackend(flags.backend ? { prefer: flags.backend as never } : {});
   const base = flags.quick ? QUICK_STUDY : DEMO_STUDY;
   const override = flags.config ? readConfigFile(flags.config) : {};
+  checkSections(base, override, 'sal demo --config');
   const config = resolveStudyConfig(base, override);
   if (flags.seed !== undefined) config.seed = intFlag('--seed', flags.seed, config.seed);
   const outDir = resolve(flags.out);

@@ -3,17 +3,16 @@
  * its dataset, written as `.npy` `[neurons, images, h, w]` with the image ids beside it.
  */
 import { join, resolve } from 'node:path';
-import { readFile } from 'node:fs/promises';
 import { initBackend } from '@sal/backend';
 import { coreFromConfig } from '@sal/cores';
 import { sessionGrfs } from '@sal/study';
 import { readoutFromConfig } from '@sal/readouts';
 import { readDatasetDir, writeNpyFile } from '@sal/saliency-loader/node';
-import { loadCheckpoint } from '@sal/train';
+import { loadCheckpoint } from '@sal/train/node';
 import { SalConfigError } from '@sal/types';
 import { intFlag } from '../config.js';
 import { createReporter } from '../progress.js';
-import { datasetFor, type TrainDatasetOptions } from './train.js';
+import { datasetFor, readTrainDatasetOptions } from './train.js';
 
 export interface GrfFlags { checkpoint: string; out: string; session?: string; images?: string; quiet?: boolean; backend?: string }
 
@@ -21,7 +20,7 @@ export async function grfCommand(flags: GrfFlags): Promise<void> {
   const reporter = createReporter({ quiet: flags.quiet });
   await initBackend(flags.backend ? { prefer: flags.backend as never } : {});
   const dir = resolve(flags.checkpoint);
-  const opts = JSON.parse(await readFile(join(dir, 'dataset.json'), 'utf8')) as TrainDatasetOptions;
+  const opts = readTrainDatasetOptions(join(dir, 'dataset.json'));
   const { encoder } = await loadCheckpoint(dir, { core: coreFromConfig, readout: readoutFromConfig });
   try {
     const dataset = datasetFor(await readDatasetDir(opts.data), opts);

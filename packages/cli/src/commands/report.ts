@@ -4,15 +4,15 @@
  * the analysis options with `--config`.
  */
 import { join, resolve } from 'node:path';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { initBackend } from '@sal/backend';
 import { coreFromConfig } from '@sal/cores';
 import { readoutFromConfig } from '@sal/readouts';
-import { loadCheckpoint } from '@sal/train';
-import { SalDataError, type JsonObject } from '@sal/types';
+import { loadCheckpoint } from '@sal/train/node';
+import { SalDataError, isJsonObject, type JsonObject } from '@sal/types';
 import { writeFigure, writeReport } from '@sal/viz/node';
 import { keptModelItems, loadStudyData, modelKey, resolveStudyConfig, analyseStudy, buildStudyReport, type KeptModel, type StudyConfig, type StudyResults } from '@sal/study';
-import { readConfigFile } from '../config.js';
+import { checkSections, readConfigFile, readJsonObjectFile } from '../config.js';
 import { createReporter } from '../progress.js';
 import { checkpointDir } from '../train-pool.js';
 
@@ -23,16 +23,16 @@ export async function reportCommand(flags: ReportFlags): Promise<void> {
   await initBackend(flags.backend ? { prefer: flags.backend as never } : {});
   const outDir = resolve(flags.out);
   const file = join(outDir, 'results.json');
-  let previous: StudyResults;
-  try {
-    previous = JSON.parse(await readFile(file, 'utf8')) as StudyResults;
-  } catch (err) {
-    throw new SalDataError('sal report', 'the results.json of a finished sal demo run', (err as Error).message, file);
+  const doc = readJsonObjectFile(file, 'sal report', 'the results.json of a finished sal demo run');
+  if (!isJsonObject(doc['config']) || !Array.isArray(doc['models']) || !doc['models'].every(isJsonObject) || !isJsonObject(doc['seconds'])) {
+    throw new SalDataError('sal report', 'results.json with config, models and seconds', Object.keys(doc), file);
   }
+  const previous = doc as unknown as StudyResults;
   // only the analysis section may change: the models were trained with the rest
   const override = flags.config ? readConfigFile(flags.config) : {};
   const extra = Object.keys(override).filter((k) => k !== 'analysis');
   if (extra.length) throw new SalDataError('sal report --config', "only an 'analysis' section (the models are already trained)", extra.join(', '));
+  checkSections(previous.config, override, 'sal report --config');
   const config: StudyConfig = resolveStudyConfig(previous.config, override as JsonObject);
   const data = await loadStudyData(config, outDir, previous.saliencyAgreement);
   const mainCrop = data.crops[0]!.name;

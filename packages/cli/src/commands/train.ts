@@ -1,33 +1,64 @@
 /**
- * `sal train --config file.json`: train one model variant on a dataset directory (the layout of
- * `@sal/saliency-loader/node`, e.g. written by `sal simulate`) and save a checkpoint and its scores.
+ * `sal train --config file.json [--resume] [--force]`: train one model variant on a dataset directory (the layout
+ * of `@sal/saliency-loader/node`, e.g. written by `sal simulate`) into a checkpoint directory `out`.
  *
  * Config keys: `data` (dataset directory, required), `out` (checkpoint directory, required), `variant`
  * (default 'images'), `crop` ([[top,bottom],[left,right]] pixels), `scale`, `gradientSigma`, `seed`, and the
  * study's `core`, `readout`, `train` sections (see `DEMO_STUDY`).
+ *
+ * `out` is checkpointed after every epoch as one atomic unit (weights, trainer state, `dataset.json`, `run.json`,
+ * and after the last epoch `scores.json`), so a killed run continues with `--resume` to the same weights and scores
+ * as an uninterrupted one. An `out` that exists and is neither empty nor a sal checkpoint is refused (with `--force`
+ * it is renamed aside to `<out>.replaced-<time>`, never deleted); `out` may not be, hold or lie inside `data`.
  */
-import { resolve, join } from 'node:path';
+import { rename, lstat, readdir } from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { initBackend } from '@sal/backend';
+import { coreFromConfig } from '@sal/cores';
+import { readoutFromConfig } from '@sal/readouts';
 import { createDataset, builtinSaliency, type SalDataset } from '@sal/saliency-loader';
 import { readDatasetDir } from '@sal/saliency-loader/node';
-import { saveCheckpoint, writeFileAtomic } from '@sal/train';
-import { SalConfigError, checkNumber, type RawDataset } from '@sal/types';
-import { checkKeys, readConfigFile } from '../config.js';
+import { scoreSession, trainEncoder, type Encoder, type EpochRecord, type TrainerState } from '@sal/train';
+import { isCheckpointDir, loadCheckpoint, saveCheckpoint } from '@sal/train/node';
+import { SalConfigError, SalDataError, checkNumber, isJsonObject, type RawDataset } from '@sal/types';
+import { checkKeys, checkSections, readConfigFile, readJsonObjectFile } from '../config.js';
 import { createReporter } from '../progress.js';
-import { DEMO_STUDY, VARIANTS, resolveStudyConfig, type VariantName } from '@sal/study';
-import { STUDY_SALIENCY } from '@sal/study';
-import { VARIANT_SPECS } from '@sal/study';
+import { DEMO_STUDY, STUDY_SALIENCY, VARIANTS, VARIANT_SPECS, buildEncoder, resolveStudyConfig, type StudyConfig, type VariantName } from '@sal/study';
 import { mean } from '@sal/types';
-import { trainVariant } from '@sal/study';
 
-export interface TrainFlags { config: string; quiet?: boolean; backend?: string }
+export interface TrainFlags { config: string; quiet?: boolean; backend?: string; resume?: boolean; force?: boolean }
 
-/** How `sal train` built its dataset; saved beside the checkpoint so `sal grf` rebuilds the same inputs. */
+/** How `sal train` built its dataset; saved in the checkpoint so `sal grf` rebuilds the same inputs. */
 export interface TrainDatasetOptions {
   data: string;
   crop: [[number, number], [number, number]];
   scale: number;
   gradientSigma: number;
+}
+
+const W = 'sal train';
+
+function checkCrop(where: string, v: unknown): TrainDatasetOptions['crop'] {
+  const pair = (p: unknown): boolean => Array.isArray(p) && p.length === 2 && p.every((x) => Number.isSafeInteger(x) && (x as number) >= 0);
+  if (!Array.isArray(v) || v.length !== 2 || !v.every(pair)) throw new SalConfigError(where, 'crop', '[[top, bottom], [left, right]] of non-negative integer pixels', v);
+  return v as TrainDatasetOptions['crop'];
+}
+
+/** Read and check a checkpoint's `dataset.json` (typed errors naming the file and the field). */
+export function readTrainDatasetOptions(file: string): TrainDatasetOptions {
+  const doc = readJsonObjectFile(file, 'sal grf', "the dataset options of a checkpoint written by 'sal train'");
+  const field = (key: string, ok: boolean, what: string): void => {
+    if (!ok) throw new SalDataError('sal grf', `${key} as ${what}`, doc[key] ?? null, file);
+  };
+  field('data', typeof doc['data'] === 'string', 'a dataset directory');
+  field('scale', typeof doc['scale'] === 'number' && doc['scale'] > 0, 'a positive number');
+  field('gradientSigma', typeof doc['gradientSigma'] === 'number' && doc['gradientSigma'] >= 0, 'a non-negative number');
+  try {
+    checkCrop('sal grf', doc['crop']);
+  } catch {
+    field('crop', false, '[[top, bottom], [left, right]]');
+  }
+  return { data: doc['data'] as string, crop: doc['crop'] as TrainDatasetOptions['crop'], scale: doc['scale'] as number, gradientSigma: doc['gradientSigma'] as number };
 }
 
 /** The dataset `sal train` trains on: all four channels; saliency from the dataset's maps, else the built-in model. */
@@ -41,36 +72,127 @@ export function datasetFor(raw: RawDataset, o: TrainDatasetOptions): SalDataset 
 
 const KEYS = ['data', 'out', 'variant', 'crop', 'scale', 'gradientSigma', 'seed', 'core', 'readout', 'train'] as const;
 
+/** What `sal train` trains: everything a resumed run must agree on (saved as `run.json`). */
+interface RunSpec { variant: VariantName; seed: number; study: Pick<StudyConfig, 'core' | 'readout' | 'train'>; dataset: TrainDatasetOptions }
+
+function readRunSpec(cfg: Record<string, unknown>): RunSpec {
+  checkKeys('', cfg, KEYS);
+  if (typeof cfg['data'] !== 'string') throw new SalConfigError(W, 'data', 'a dataset directory', cfg['data']);
+  if (typeof cfg['out'] !== 'string') throw new SalConfigError(W, 'out', 'a checkpoint directory', cfg['out']);
+  const given = (key: string): boolean => cfg[key] !== undefined; // null is a value (refused), not an absent key
+  const variant = (given('variant') ? cfg['variant'] : 'images') as VariantName;
+  if (typeof variant !== 'string' || !VARIANTS.includes(variant)) throw new SalConfigError(W, 'variant', VARIANTS.join(' | '), variant);
+  const seed = checkNumber(W, 'seed', given('seed') ? cfg['seed'] : 1, { integer: true, min: 0 });
+  const sections = { ...(given('core') ? { core: cfg['core'] } : {}), ...(given('readout') ? { readout: cfg['readout'] } : {}), ...(given('train') ? { train: cfg['train'] } : {}) };
+  checkSections(DEMO_STUDY, sections, W);
+  const study = resolveStudyConfig(DEMO_STUDY, sections);
+  const dataset: TrainDatasetOptions = {
+    data: resolve(cfg['data']),
+    crop: checkCrop(W, given('crop') ? cfg['crop'] : [[0, 0], [0, 0]]),
+    scale: checkNumber(W, 'scale', given('scale') ? cfg['scale'] : 1, { min: 0, exclusiveMin: true }),
+    gradientSigma: checkNumber(W, 'gradientSigma', given('gradientSigma') ? cfg['gradientSigma'] : study.gradientSigma, { min: 0 }),
+  };
+  return { variant, seed, study: { core: study.core, readout: study.readout, train: study.train }, dataset };
+}
+
+const within = (inner: string, outer: string): boolean => inner === outer || inner.startsWith(outer.endsWith(sep) ? outer : outer + sep);
+
+/**
+ * Make sure `out` may be written: not the data folder (nor inside or around it); new, empty or a sal checkpoint;
+ * otherwise refused, or with `force` renamed aside (never deleted). Returns a line for the log, or null.
+ */
+async function claimOut(out: string, data: string, force: boolean): Promise<string | null> {
+  if (within(out, data) || within(data, out)) throw new SalConfigError(W, 'out', 'a folder apart from the data folder (not it, not inside it, not around it)', out);
+  let st;
+  try {
+    st = await lstat(out);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new SalConfigError(W, 'out', 'a path that can be checked', `${out} (${(e as NodeJS.ErrnoException).code})`);
+  }
+  if (st.isDirectory() && ((await readdir(out)).length === 0 || await isCheckpointDir(out))) return null;
+  if (!force) throw new SalConfigError(W, 'out', "a new or empty folder or a sal checkpoint (or --force to move it aside)", `${out} (exists and is not a sal checkpoint)`);
+  const aside = `${out}.replaced-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  await rename(out, aside);
+  return `moved the existing ${out} aside to ${aside}`;
+}
+
+/** Per-neuron scores of every session, averaged. */
+function scoreAll(encoder: Encoder, dataset: SalDataset): { validation: number; test: number; testAveraged: number } {
+  const all = { validation: [] as number[], test: [] as number[], testAveraged: [] as number[] };
+  for (const s of dataset.sessions) {
+    const sc = scoreSession(encoder, dataset, s.key);
+    all.validation.push(...sc.validation);
+    all.test.push(...sc.test);
+    all.testAveraged.push(...sc.testAveraged);
+  }
+  return { validation: mean(all.validation), test: mean(all.test), testAveraged: mean(all.testAveraged) };
+}
+
+/** What `scores.json` holds. */
+interface Summary {
+  variant: VariantName; seed: number; validation: number; test: number; testAveraged: number;
+  finalScore: number | null; stopReason: string | null; epochs: number; history: readonly EpochRecord[];
+}
+
+const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/** The checkpoint to resume from, checked against this run's spec; null when `out` holds none. */
+async function resumeFrom(out: string, spec: RunSpec): Promise<{ encoder: Encoder; trainer: TrainerState } | null> {
+  if (!(await isCheckpointDir(out))) {
+    // a save killed between its two renames leaves the previous checkpoint beside `out` (loadCheckpoint finds it)
+    const parent = dirname(out);
+    const prefix = `.${basename(out)}.old-`;
+    const names = await readdir(parent).catch(() => [] as string[]);
+    if (!names.some((n) => n.startsWith(prefix))) return null;
+  }
+  const { encoder, trainer, dir } = await loadCheckpoint(out, { core: coreFromConfig, readout: readoutFromConfig });
+  const saved = readJsonObjectFile(join(dir, 'run.json'), W, "the run spec of a checkpoint written by 'sal train'");
+  if (!trainer || !sameJson(saved, spec)) {
+    encoder.dispose();
+    if (trainer) for (const t of Object.values(trainer.tensors)) t.dispose();
+    throw new SalConfigError(W, '--resume', `a checkpoint of the same run (config, data) with a trainer state`, `${out} (${trainer ? 'another run' : 'no trainer state'})`);
+  }
+  return { encoder, trainer };
+}
+
 export async function trainCommand(flags: TrainFlags): Promise<void> {
   const reporter = createReporter({ quiet: flags.quiet });
   const cfg = readConfigFile(flags.config);
-  checkKeys('', cfg, KEYS);
-  if (typeof cfg['data'] !== 'string') throw new SalConfigError('sal train', 'data', 'a dataset directory', cfg['data']);
-  if (typeof cfg['out'] !== 'string') throw new SalConfigError('sal train', 'out', 'a checkpoint directory', cfg['out']);
-  const variant = (cfg['variant'] ?? 'images') as VariantName;
-  if (!VARIANTS.includes(variant)) throw new SalConfigError('sal train', 'variant', VARIANTS.join(' | '), variant);
-  const seed = checkNumber('sal train', 'seed', cfg['seed'] ?? 1, { integer: true, min: 0 });
-  const study = resolveStudyConfig(DEMO_STUDY, {
-    ...(cfg['core'] ? { core: cfg['core'] } : {}), ...(cfg['readout'] ? { readout: cfg['readout'] } : {}), ...(cfg['train'] ? { train: cfg['train'] } : {}),
-  });
+  const spec = readRunSpec(cfg);
+  const out = resolve(String(cfg['out']));
+  const moved = await claimOut(out, spec.dataset.data, flags.force === true);
+  if (moved) reporter.info(moved);
   const info = await initBackend(flags.backend ? { prefer: flags.backend as never } : {});
   reporter.info(`backend: ${info.name}`);
-  const raw = await readDatasetDir(resolve(String(cfg['data'])));
-  const needsSaliency = VARIANT_SPECS[variant].coreChannels.some((c) => c > 0) || Array.isArray(VARIANT_SPECS[variant].context);
-  const datasetOptions: TrainDatasetOptions = {
-    data: resolve(String(cfg['data'])),
-    crop: (cfg['crop'] ?? [[0, 0], [0, 0]]) as TrainDatasetOptions['crop'],
-    scale: checkNumber('sal train', 'scale', cfg['scale'] ?? 1, { min: 0, exclusiveMin: true }),
-    gradientSigma: checkNumber('sal train', 'gradientSigma', cfg['gradientSigma'] ?? study.gradientSigma, { min: 0 }),
-  };
-  void needsSaliency;
-  const dataset = datasetFor(raw, datasetOptions);
-  const m = await trainVariant(VARIANT_SPECS[variant], dataset, study, seed, flags.quiet ? null : process.stderr);
-  const out = resolve(String(cfg['out']));
-  await saveCheckpoint(out, m.encoder);
-  const scores = { variant, seed, validation: mean(m.scores.validation), test: mean(m.scores.test), testAveraged: mean(m.scores.testAveraged), epochs: m.history.length, history: m.history };
-  await writeFileAtomic(join(out, 'scores.json'), JSON.stringify(scores, null, 2));
-  await writeFileAtomic(join(out, 'dataset.json'), JSON.stringify(datasetOptions, null, 2));
-  m.encoder.dispose();
-  reporter.info(`${variant}: validation r = ${scores.validation.toFixed(3)}, test r = ${scores.test.toFixed(3)} (${scores.epochs} epochs); checkpoint in ${out}`);
+  const raw: RawDataset = await readDatasetDir(spec.dataset.data);
+  const dataset = datasetFor(raw, spec.dataset);
+  const resumed = flags.resume ? await resumeFrom(out, spec) : null;
+  const encoder = resumed?.encoder ?? buildEncoder(VARIANT_SPECS[spec.variant], dataset, { ...DEMO_STUDY, ...spec.study }, spec.seed);
+  if (!resumed) encoder.initBiases(dataset);
+  else reporter.info(`resuming from epoch ${resumed.trainer.json.earlyStopping.epoch} of ${out}`);
+  const files = { 'dataset.json': JSON.stringify(spec.dataset, null, 2), 'run.json': JSON.stringify(spec, null, 2) };
+  let scores: Summary | null = null;
+  const summarise = (history: readonly EpochRecord[], finalScore: number | null | undefined, stopReason: string | null | undefined): Summary => ({
+    variant: spec.variant, seed: spec.seed, ...scoreAll(encoder, dataset), finalScore: finalScore ?? null,
+    stopReason: stopReason ?? null, epochs: history.length, history,
+  });
+  try {
+    const result = await trainEncoder(encoder, dataset, {
+      ...spec.study.train, seed: spec.seed, quiet: flags.quiet === true, stream: flags.quiet ? null : process.stderr,
+      resume: resumed?.trainer ?? null,
+      // after the last epoch the scores go into the same atomic unit as the weights they score
+      checkpoint: async (state) => {
+        const j = state.json;
+        scores = j.stopReason ? summarise(j.history, j.lastScore, j.stopReason) : null;
+        await saveCheckpoint(out, encoder, state, { files: scores ? { ...files, 'scores.json': JSON.stringify(scores, null, 2) } : files });
+      },
+    });
+    scores ??= summarise(result.history, result.finalScore, result.stopReason);
+  } finally {
+    if (resumed) for (const t of Object.values(resumed.trainer.tensors)) t.dispose();
+  }
+  encoder.dispose();
+  const sc: Summary = scores;
+  reporter.info(`${spec.variant}: validation r = ${sc.validation.toFixed(3)}, test r = ${sc.test.toFixed(3)} (${sc.epochs} epochs); checkpoint in ${out}`);
 }
