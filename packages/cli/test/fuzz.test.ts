@@ -17,7 +17,7 @@ import { loadCheckpoint } from '@sal/train/node';
 import { createRng } from '@sal/types';
 import { formatReports, runFuzz, type FuzzCase } from '@sal/test-utils/fuzz';
 import { checkSections, readConfigFile } from '../src/config.js';
-import { QUICK_STUDY, resolveStudyConfig } from '../src/study/config.js';
+import { QUICK_STUDY, resolveStudyConfig } from '@sal/study';
 import { simulateCommand } from '../src/commands/simulate.js';
 import { trainCommand, readTrainDatasetOptions } from '../src/commands/train.js';
 import { pcaCommand } from '../src/commands/pca.js';
