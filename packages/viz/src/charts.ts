@@ -26,7 +26,8 @@ const CHART_DEFAULTS: Readonly<Required<ChartOptions>> = Object.freeze({
   xDomain: Object.freeze([]) as readonly number[], yDomain: Object.freeze([]) as readonly number[],
 });
 
-type Spec = Record<string, unknown>;
+/** A Vega-Lite specification (a JSON object). */
+export type Spec = Record<string, unknown>;
 
 function checkChart(where: string, o: Required<ChartOptions>): void {
   checkNumber(where, 'width', o.width, { min: 20, integer: true });
