@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Scaffolds packages/<name> with the shared layout: package.json (ESM, exports with the @sal/source
 // condition), tsconfig.json (editor/typecheck/tests), tsconfig.build.json (dist), vitest.config.ts,
-// README.md, CHANGELOG.md, src/index.ts and test/.
+// README.md, CHANGELOG.md, typedoc.json (API docs, `npm run docs`), src/index.ts and test/.
 // Usage: node scripts/new-package.mjs <name> "<description>" [--tf] [--private] [--deps @sal/types,...]
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +14,8 @@ if (!name || !/^[a-z][a-z0-9-]*$/.test(name)) {
 const tf = rest.includes('--tf');
 const isPrivate = rest.includes('--private');
 const depsIdx = rest.indexOf('--deps');
-const deps = depsIdx >= 0 ? (rest[depsIdx + 1] ?? '').split(',').filter(Boolean) : [];
+// bare names are workspace packages: --deps types,layers means @sal/types, @sal/layers
+const deps = depsIdx >= 0 ? (rest[depsIdx + 1] ?? '').split(',').filter(Boolean).map((d) => (d.startsWith('@') ? d : `@sal/${d}`)) : [];
 const dir = join('packages', name);
 if (existsSync(dir)) { console.error(`${dir} exists`); process.exit(2); }
 mkdirSync(join(dir, 'src'), { recursive: true });
@@ -62,5 +63,10 @@ export default packageTestConfig('@sal/${name}'${tf ? ", { setupFiles: ['../test
 `);
 writeFileSync(join(dir, 'README.md'), `# @sal/${name}\n\n${description}\n\n\`\`\`sh\nnpm install @sal/${name}\n\`\`\`\n`);
 writeFileSync(join(dir, 'CHANGELOG.md'), `# @sal/${name}\n`);
+writeFileSync(join(dir, 'typedoc.json'), JSON.stringify({
+  $schema: 'https://typedoc.org/schema.json',
+  extends: ['../../typedoc.base.json'],
+  entryPoints: ['src/index.ts'],
+}, null, 2) + '\n');
 writeFileSync(join(dir, 'src', 'index.ts'), `export {};\n`);
 console.log(`created ${dir}`);
