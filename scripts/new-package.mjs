@@ -2,7 +2,7 @@
 // Scaffolds packages/<name> with the shared layout: package.json (ESM, exports with the @sal/source
 // condition), tsconfig.json (editor/typecheck/tests), tsconfig.build.json (dist), vitest.config.ts,
 // README.md, CHANGELOG.md, LICENSE (published packages: a `prepack` build and a `repository` field too),
-// src/index.ts and test/.
+// typedoc.json (API docs, `npm run docs`), src/index.ts and test/.
 // Usage: node scripts/new-package.mjs <name> "<description>" [--tf] [--private] [--deps @sal/types,...]
 import { copyFileSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +15,8 @@ if (!name || !/^[a-z][a-z0-9-]*$/.test(name)) {
 const tf = rest.includes('--tf');
 const isPrivate = rest.includes('--private');
 const depsIdx = rest.indexOf('--deps');
-const deps = depsIdx >= 0 ? (rest[depsIdx + 1] ?? '').split(',').filter(Boolean) : [];
+// bare names are workspace packages: --deps types,layers means @sal/types, @sal/layers
+const deps = depsIdx >= 0 ? (rest[depsIdx + 1] ?? '').split(',').filter(Boolean).map((d) => (d.startsWith('@') ? d : `@sal/${d}`)) : [];
 const dir = join('packages', name);
 if (existsSync(dir)) { console.error(`${dir} exists`); process.exit(2); }
 mkdirSync(join(dir, 'src'), { recursive: true });
@@ -67,5 +68,10 @@ export default packageTestConfig('@sal/${name}'${tf ? ", { setupFiles: ['../test
 writeFileSync(join(dir, 'README.md'), `# @sal/${name}\n\n${description}\n\n\`\`\`sh\nnpm install @sal/${name}\n\`\`\`\n`);
 if (!isPrivate) copyFileSync('LICENSE', join(dir, 'LICENSE')); // npm packs the package's own LICENSE only
 writeFileSync(join(dir, 'CHANGELOG.md'), `# @sal/${name}\n`);
+writeFileSync(join(dir, 'typedoc.json'), JSON.stringify({
+  $schema: 'https://typedoc.org/schema.json',
+  extends: ['../../typedoc.base.json'],
+  entryPoints: ['src/index.ts'],
+}, null, 2) + '\n');
 writeFileSync(join(dir, 'src', 'index.ts'), `export {};\n`);
 console.log(`created ${dir}`);

@@ -1,5 +1,5 @@
 export { symmetricEigen, topEigen, fixSigns, TOP_EIGEN_DEFAULTS } from './eigen.js';
-export type { EigenResult, TopEigenResult, TopEigenOptions } from './eigen.js';
+export type { EigenResult, TopEigenResult, TopEigenOptions, TopEigenAlgorithm } from './eigen.js';
 export { toDense, toRows, matmul, gram, transpose } from './dense.js';
 export type { DenseMatrix, MatrixInput, ProductMethod } from './dense.js';
 export { fitPca, loadPca, PCA_DEFAULTS } from './pca.js';
@@ -7,7 +7,7 @@ export type { PcaOptions, PcaModel, PcaJSON, ReconstructOptions } from './pca.js
 export type { EigenSolver } from './solve-sym.js';
 export { fitKernelPca, loadKernelPca, KERNEL_PCA_DEFAULTS } from './kernel-pca.js';
 export type { KernelPcaOptions, KernelPcaModel, KernelPcaJSON } from './kernel-pca.js';
-export { kernelMatrix, resolveKernel, fitKernelCentering, centerKernel, KERNEL_NAMES } from './kernels.js';
+export { kernelMatrix, resolveKernel, fitKernelCentering, centerKernel, KERNEL_NAMES, SKLEARN_KERNELS, ML_KERNELS } from './kernels.js';
 export type { KernelName, KernelOptions, KernelSpec, KernelMethod, KernelCentering } from './kernels.js';
 export { solveSpd } from './linsolve.js';
 export type { SolveSpdOptions } from './linsolve.js';

@@ -3,12 +3,12 @@
  * the keys `__proto__`, `constructor` and `prototype` are refused at any depth with a typed error.
  */
 import { SalDataError } from './errors.js';
+import type { JsonValue } from './shapes.js';
 
 /** Keys that are refused in user JSON: merging them into an object could rewrite prototypes. */
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** A parsed JSON value. */
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type { JsonValue };
 
 /**
  * Parse `text` as JSON. Throws `SalDataError` naming `what` (a file or argument) for malformed JSON and for

@@ -1,6 +1,6 @@
 import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
-import { checkNumber, checkOneOf, resolveOptions, SalConfigError, SalShapeError } from '@sal/types';
+import { checkNumber, checkOneOf, mean, resolveOptions, SalConfigError, SalShapeError } from '@sal/types';
 import { FONT_FAMILY, svgToPng } from './svg.js';
 
 /** Common options of every chart. */
@@ -26,7 +26,8 @@ const CHART_DEFAULTS: Readonly<Required<ChartOptions>> = Object.freeze({
   xDomain: Object.freeze([]) as readonly number[], yDomain: Object.freeze([]) as readonly number[],
 });
 
-type Spec = Record<string, unknown>;
+/** A Vega-Lite specification (a JSON object). */
+export type Spec = Record<string, unknown>;
 
 function checkChart(where: string, o: Required<ChartOptions>): void {
   checkNumber(where, 'width', o.width, { min: 20, integer: true });
@@ -137,13 +138,11 @@ export const GROUPED_CHART_DEFAULTS: Readonly<Required<GroupedChartOptions>> = O
 /** Mean and error (sd with ddof 0, or sem = sd/√n with ddof 1 sd) of values; error is 0 for a single value. */
 export function meanAndError(values: ArrayLike<number>, error: 'sd' | 'sem' | 'none'): { mean: number; err: number } {
   const n = values.length;
-  let s = 0;
-  for (let i = 0; i < n; i++) s += values[i]!;
-  const mean = s / n;
-  if (error === 'none' || n < 2) return { mean, err: 0 };
+  const m = mean(values);
+  if (error === 'none' || n < 2) return { mean: m, err: 0 };
   let ss = 0;
-  for (let i = 0; i < n; i++) ss += (values[i]! - mean) ** 2;
-  return { mean, err: error === 'sd' ? Math.sqrt(ss / n) : Math.sqrt(ss / (n - 1)) / Math.sqrt(n) };
+  for (let i = 0; i < n; i++) ss += (values[i]! - m) ** 2;
+  return { mean: m, err: error === 'sd' ? Math.sqrt(ss / n) : Math.sqrt(ss / (n - 1)) / Math.sqrt(n) };
 }
 
 /**

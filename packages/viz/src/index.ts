@@ -17,7 +17,7 @@ export {
 } from './charts.js';
 export type {
   ChartOptions, LineSeries, LineChartOptions, GroupedValue, GroupedChartOptions, HistogramSeries, HistogramOptions,
-  ScatterSeries, ScatterOptions,
+  ScatterSeries, ScatterOptions, Spec,
 } from './charts.js';
 export { modelSchemaSvg, modelSchemaPng } from './schema.js';
 export type { ModelSchemaOptions } from './schema.js';
