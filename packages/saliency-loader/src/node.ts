@@ -12,13 +12,27 @@
  */
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import sharp, { type OutputInfo } from 'sharp';
-import { checkOneOf, SalDataError, SalShapeError, type JsonObject, type RawDataset, type RawSession } from '@sal/types';
+import type { OutputInfo } from 'sharp';
+import { checkOneOf, SalBackendError, SalDataError, SalShapeError, type JsonObject, type RawDataset, type RawSession } from '@sal/types';
 import { encodeNpy, parseNpy, type EncodeNpyOptions, type NpyArray, type NpyData, type NpyDtype, type ParseNpyOptions } from './npy.js';
 import { encodeNpz, parseNpz, type EncodeNpzOptions } from './npz.js';
 import { validateRawDataset } from './validate.js';
 
 let tmpCounter = 0;
+
+/**
+ * sharp, loaded on first use: only image folders need it (an optional peer dependency, so installs that read
+ * and write `.npy` only stay without its native binaries). Missing: a `SalBackendError` saying what to install.
+ */
+async function loadSharp(where: string): Promise<typeof import('sharp')['default']> {
+  try {
+    return (await import('sharp')).default;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw e;
+    throw new SalBackendError('sharp', `${where} reads and writes PNG/JPEG image folders with sharp, which is not installed`, 'npm install sharp');
+  }
+}
 
 /** Write `bytes` to `path` through a temp file and a rename (creates the parent folder). */
 export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
@@ -96,6 +110,7 @@ export async function readImageFolder(dir: string): Promise<{ images: Uint8Array
       continue;
     }
     let out: { data: Buffer; info: OutputInfo };
+    const sharp = await loadSharp(where);
     try {
       out = await sharp(file).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
     } catch (e) {
@@ -181,6 +196,7 @@ export async function writeDatasetDir(dir: string, raw: RawDataset, opts: WriteD
     await writeNpyFile(join(dir, 'images.npy'), { data: raw.images, shape: [n, h, w] });
   } else {
     const digits = Math.max(6, String(n - 1).length);
+    const sharp = await loadSharp(where);
     for (let i = 0; i < n; i++) {
       const png = await sharp(Buffer.from(raw.images.subarray(i * h * w, (i + 1) * h * w)), { raw: { width: w, height: h, channels: 1 } }).png().toBuffer();
       await writeFileAtomic(join(dir, 'images', `${String(i).padStart(digits, '0')}.png`), png);
