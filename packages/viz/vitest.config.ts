@@ -1,3 +1,3 @@
 import { packageTestConfig } from '../../vitest.shared.ts';
 
-export default packageTestConfig('@sal/viz');
+export default packageTestConfig('@sal/viz', { setupFiles: ['./test/setup-rasterizer.ts'] });

@@ -3,7 +3,7 @@
  * the tensor backend (float32, fast) or in plain float64 JavaScript (exact reference, small sizes).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { SalShapeError } from '@sal/types';
+import { SalBackendError, SalShapeError } from '@sal/types';
 
 /** A dense row-major matrix: entry (i, j) is `data[i * cols + j]`. */
 export interface DenseMatrix {
@@ -74,8 +74,23 @@ export function transpose(m: DenseMatrix): DenseMatrix {
   return { rows: cols, cols: rows, data: out };
 }
 
+/**
+ * Throws a {@link SalBackendError} naming what to install when no TensorFlow.js backend is registered (bare
+ * `@tensorflow/tfjs-core` has none; tfjs's own error, "No backend found in registry.", says neither why nor what
+ * to do). The `'tensor'` method of every function here runs on the active backend.
+ */
+export function assertTensorBackend(): void {
+  if (tf.engine().backendNames().length > 0) return;
+  throw new SalBackendError(
+    'tfjs',
+    "@sal/kpca's method 'tensor' (the default) runs on a TensorFlow.js backend and none is registered",
+    "npm install @sal/backend and `await initBackend()` (from '@sal/backend') before the first call, or pass { method: 'float64' }",
+  );
+}
+
 /** A new tensor holding `m` (float32). The caller owns it. */
 export function toTensor(m: DenseMatrix): tf.Tensor2D {
+  assertTensorBackend();
   return tf.tensor2d(new Float32Array(m.data), [m.rows, m.cols]);
 }
 
@@ -102,6 +117,7 @@ export function matmul(a: DenseMatrix, b: DenseMatrix, opts: { transposeA?: bool
   const { transposeA = false, transposeB = false, method = 'tensor' } = opts;
   const [m, k, n] = productShape(a, b, transposeA, transposeB);
   if (method === 'tensor') {
+    assertTensorBackend();
     const t = tf.tidy(() => tf.matMul(toTensor(a), toTensor(b), transposeA, transposeB));
     try {
       return { rows: m, cols: n, data: new Float64Array(t.dataSync()) };

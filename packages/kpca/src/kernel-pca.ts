@@ -8,7 +8,7 @@
  */
 import { SalConfigError, SalDataError, SalShapeError, checkNumber, checkOneOf, resolveOptions } from '@sal/types';
 import * as tf from '@tensorflow/tfjs-core';
-import { PRODUCT_METHODS, fromTensor, leadingColumns, matmul, toDense, toRows, toTensor, type DenseMatrix, type MatrixInput, type ProductMethod } from './dense.js';
+import { PRODUCT_METHODS, assertTensorBackend, fromTensor, leadingColumns, matmul, toDense, toRows, toTensor, type DenseMatrix, type MatrixInput, type ProductMethod } from './dense.js';
 import { topEigen } from './eigen.js';
 import { KERNEL_METHODS, KERNEL_NAMES, SKLEARN_KERNELS, centerKernel, centerKernelTensor, fitKernelCentering, kernelMatrix, kernelTensor, resolveKernel, type KernelCentering, type KernelMethod, type KernelName, type KernelOptions, type KernelSpec } from './kernels.js';
 import { solveSpd, solveSpdTensors } from './linsolve.js';
@@ -131,6 +131,7 @@ export function fitKernelPca(x: MatrixInput, opts?: KernelPcaOptions): KernelPca
   // copies of x and of the dual coefficients (what every later product reads); the other paths keep float64.
   const onBackend = o.kernelMethod === 'tensor' && o.method === 'tensor' && (SKLEARN_KERNELS as readonly string[]).includes(spec.name);
   const X: FitMatrix = onBackend ? { rows: n, cols: d, data: finiteFloat32(input.data) } : { rows: n, cols: d, data: finiteCopy(input.data) };
+  if (onBackend) assertTensorBackend();
   const xt = onBackend ? tf.tensor2d(X.data as Float32Array, [n, d]) : null;
   try {
     let centering: KernelCentering;

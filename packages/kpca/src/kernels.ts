@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Matrix } from 'ml-matrix';
 import { Kernel } from 'ml-kernel';
 import { SalConfigError, SalShapeError, checkNumber, checkOneOf } from '@sal/types';
-import { toDense, type DenseMatrix, type MatrixInput } from './dense.js';
+import { assertTensorBackend, toDense, type DenseMatrix, type MatrixInput } from './dense.js';
 
 /** Kernels computed with scikit-learn's parametrisation (and a tensor fast path). */
 export const SKLEARN_KERNELS = ['linear', 'rbf', 'polynomial', 'sigmoid'] as const;
@@ -98,6 +98,7 @@ export function kernelMatrix(x: MatrixInput, y: MatrixInput | null, spec: Kernel
     for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) data[i * m + j] = K.get(i, j);
     return { rows: n, cols: m, data };
   }
+  assertTensorBackend();
   const out = tf.tidy(() => {
     const xt = tf.tensor2d(new Float32Array(X.data), [n, X.cols]);
     return kernelTensor(xt, y === null ? null : tf.tensor2d(new Float32Array(Y.data), [m, Y.cols]), spec);

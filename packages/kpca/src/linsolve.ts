@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { FUSED_KERNELS, SalDataError, SalShapeError, checkNumber, checkOneOf } from '@sal/types';
-import { PRODUCT_METHODS, matmul, toDense, type DenseMatrix, type MatrixInput, type ProductMethod } from './dense.js';
+import { PRODUCT_METHODS, assertTensorBackend, matmul, toDense, type DenseMatrix, type MatrixInput, type ProductMethod } from './dense.js';
 
 /** Options of {@link solveSpd}. */
 export interface SolveSpdOptions {
@@ -216,6 +216,7 @@ export function solveSpd(a: MatrixInput, rhs: MatrixInput, opts: SolveSpdOptions
   if (A.cols !== n || n === 0) throw new SalShapeError(where, 'a [n,n]', [A.rows, A.cols]);
   if (B.rows !== n) throw new SalShapeError(where, `rhs [${n},m]`, [B.rows, B.cols]);
   if (method === 'tensor') {
+    assertTensorBackend();
     const x = tf.tidy(() => solveSpdTensors(tf.tensor2d(new Float32Array(A.data), [n, n]), tf.tensor2d(new Float32Array(B.data), [n, B.cols]), blockSize, where));
     try {
       return { rows: n, cols: B.cols, data: new Float64Array(x.dataSync()) };

@@ -6,6 +6,8 @@ export { cropImage, cropShape, rescale, rescaleShape, resize } from './geometry.
 export type { Crop } from './geometry.js';
 export { parseNpy, encodeNpy, dtypeOf, NPY_DTYPES } from './npy.js';
 export type { NpyArray, NpyData, NpyDtype, ParseNpyOptions, EncodeNpyOptions } from './npy.js';
+export { toNdarray } from './ndarray.js';
+export type { ShapedArray } from './ndarray.js';
 export { parseNpz, encodeNpz } from './npz.js';
 export type { EncodeNpzOptions, ParseNpzOptions } from './npz.js';
 export { readZip, crc32, DEFAULT_MAX_INFLATED_BYTES } from './zip.js';

@@ -12,14 +12,28 @@
  */
 import { mkdir, open, readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve, sep } from 'node:path';
-import sharp, { type OutputInfo } from 'sharp';
+import type { OutputInfo } from 'sharp';
 import {
-  checkOneOf, isJsonObject, parseJson, SalDataError, SalShapeError, type JsonObject, type RawDataset, type RawSession,
+  checkOneOf, isJsonObject, parseJson, SalBackendError, SalDataError, SalShapeError, type JsonObject, type RawDataset, type RawSession,
 } from '@sal/types';
 import { writeFileAtomic as writeFileAtomicRaw } from '@sal/types/node';
 import { encodeNpy, parseNpy, type EncodeNpyOptions, type NpyArray, type NpyData, type NpyDtype, type ParseNpyOptions } from './npy.js';
 import { encodeNpz, parseNpz, type EncodeNpzOptions, type ParseNpzOptions } from './npz.js';
 import { validateRawDataset } from './validate.js';
+
+/**
+ * sharp, loaded on first use: only image folders need it (an optional peer dependency, so installs that read
+ * and write `.npy` only stay without its native binaries). Missing: a `SalBackendError` saying what to install.
+ */
+async function loadSharp(where: string): Promise<typeof import('sharp')['default']> {
+  try {
+    return (await import('sharp')).default;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw e;
+    throw new SalBackendError('sharp', `${where} reads and writes PNG/JPEG image folders with sharp, which is not installed`, 'npm install sharp');
+  }
+}
 
 /**
  * Write `bytes` to `path` through a temp file and a rename (creates the parent folder); OS errors (a file where a
@@ -133,6 +147,7 @@ export async function readImageFolder(dir: string): Promise<{ images: Uint8Array
 async function decodeGrey(bytes: Uint8Array, file: string, where: string): Promise<{ plane: Uint8Array; width: number; height: number }> {
   let out: { data: Buffer; info: OutputInfo };
   let depth: string | undefined;
+  const sharp = await loadSharp(where);
   try {
     depth = (await sharp(bytes).metadata()).depth;
     if (depth !== 'uchar' && depth !== 'ushort') throw new SalDataError(where, 'an 8- or 16-bit image', depth, file);
@@ -226,6 +241,7 @@ export async function writeDatasetDir(dir: string, raw: RawDataset, opts: WriteD
     await writeNpyFile(join(dir, 'images.npy'), { data: raw.images, shape: [n, h, w] });
   } else {
     const digits = Math.max(6, String(n - 1).length);
+    const sharp = await loadSharp(where);
     for (let i = 0; i < n; i++) {
       const png = await sharp(Buffer.from(raw.images.subarray(i * h * w, (i + 1) * h * w)), { raw: { width: w, height: h, channels: 1 } }).png().toBuffer();
       await writeFileAtomic(join(dir, 'images', `${String(i).padStart(digits, '0')}.png`), png);

@@ -3,6 +3,7 @@
  * from this run's arrays, the ground truth beside what the models recovered, the RF-shift test and the
  * verdicts. Figures are also returned so the caller can save them as files. One function per section.
  */
+import '@sal/viz/node'; // registers the sharp SVG rasterizer the PNG figures need
 import {
   buildReport, eigenSpectrumFigure, exampleGridFigure, explainedVarianceFigure, grfDistributionFigure,
   grfOverlayFigure, grfPanelFigure, modelSchemaFigure, projectionGridFigure, rfRecoveryFigure, saliencyFigure,

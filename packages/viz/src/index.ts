@@ -2,7 +2,8 @@ export { applyColormap, colorLimits, sampleColormap, VIRIDIS, COLORMAP_NAMES, CO
 export type { ColormapName, ColormapOptions, Rgb } from './colormap.js';
 export { createImage, rgbaImage, upscale, resizeNearest, blit, encodePng, decodePng, pngDataUri } from './raster.js';
 export type { RgbaImage } from './raster.js';
-export { escapeXml, svgToPng, formatNumber } from './svg.js';
+export { escapeXml, svgToPng, setSvgRasterizer, formatNumber } from './svg.js';
+export type { SvgRasterizer } from './svg.js';
 export { panelFigureSvg, panelFigurePng, PANEL_FIGURE_DEFAULTS } from './layout.js';
 export type { Panel, PanelFigureOptions, PanelFigure, PanelBox } from './layout.js';
 export {

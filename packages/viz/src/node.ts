@@ -1,7 +1,27 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { SalDataError } from '@sal/types';
+import { SalBackendError, SalDataError } from '@sal/types';
+import { setSvgRasterizer } from './svg.js';
+
+/**
+ * Renders SVG to PNG with sharp (librsvg), loaded on first use. sharp is an optional peer dependency: missing, a
+ * `SalBackendError` says what to install. Importing `@sal/viz/node` registers it for every PNG figure.
+ */
+export async function sharpSvgToPng(svg: string, density: number): Promise<Uint8Array> {
+  let sharp: typeof import('sharp')['default'];
+  try {
+    sharp = (await import('sharp')).default;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw e;
+    throw new SalBackendError('sharp', '@sal/viz renders SVG figures to PNG with sharp, which is not installed', 'npm install sharp');
+  }
+  const buf = await sharp(Buffer.from(svg), { density }).ensureAlpha().png().toBuffer();
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+setSvgRasterizer(sharpSvgToPng);
 
 /**
  * Write `data` to `path` atomically: write a temp file in the same directory, flush it to disk, then

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { SalConfigError } from '@sal/types';
 import { encodePng, pngDataUri, type RgbaImage } from './raster.js';
 
 /** Escape text for XML/HTML element content and attribute values (`& < > " '`). */
@@ -45,9 +45,28 @@ export function svgDocument(width: number, height: number, body: string): string
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><rect width="${width}" height="${height}" fill="#ffffff"/>${body}</svg>`;
 }
 
-/** Render an SVG string to PNG bytes (RGBA; 1 SVG unit = 1 pixel at `scale` 1). */
+/**
+ * Renders an SVG document to PNG bytes at `density` dots per inch (72: 1 SVG unit = 1 pixel). `@sal/viz/node`
+ * registers one built on sharp when imported; a browser or another runtime registers its own.
+ */
+export type SvgRasterizer = (svg: string, density: number) => Promise<Uint8Array>;
+
+let rasterizer: SvgRasterizer | null = null;
+
+/** Register how SVG becomes PNG (`null` removes it). `import '@sal/viz/node'` registers sharp's. */
+export function setSvgRasterizer(fn: SvgRasterizer | null): void {
+  if (fn !== null && typeof fn !== 'function') throw new TypeError('viz.setSvgRasterizer: fn must be a function or null');
+  rasterizer = fn;
+}
+
+/**
+ * Render an SVG string to PNG bytes (RGBA; 1 SVG unit = 1 pixel at `scale` 1), with the registered rasterizer:
+ * in Node, import anything from `@sal/viz/node` (sharp; `npm install sharp`) first.
+ */
 export async function svgToPng(svg: string, opts: { scale?: number } = {}): Promise<Uint8Array> {
-  const density = 72 * (opts.scale ?? 1);
-  const buf = await sharp(Buffer.from(svg), { density }).ensureAlpha().png().toBuffer();
-  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (!rasterizer) {
+    throw new SalConfigError('viz.svgToPng', 'rasterizer',
+      "an SVG rasterizer: in Node import '@sal/viz/node' (renders with sharp: npm install sharp), elsewhere call setSvgRasterizer(fn)", null);
+  }
+  return rasterizer(svg, 72 * (opts.scale ?? 1));
 }
