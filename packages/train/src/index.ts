@@ -19,3 +19,5 @@ export type { ExperimentSpec, ExperimentRun, ExperimentResults, ExperimentSummar
 export { adamStep, createAdamState, disposeAdamState, ADAM_BETAS } from './adam.js';
 export type { AdamState } from './adam.js';
 export { windowedResponseModel } from './windowed.js';
+export { conservativeOracle, signalToNoise, fractionOfOracle, oracleScores, selectNeurons } from './oracle.js';
+export type { SnrOptions, OracleScoreOptions, OracleScores, NeuronFilter } from './oracle.js';
