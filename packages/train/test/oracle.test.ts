@@ -33,8 +33,8 @@ describe('oracle scores against hand-computed cases', () => {
     expect(s.testCorrelation[0]).toBeCloseTo(5 / 13, 7);
     expect(s.fractionOfOracle).toBeCloseTo(1, 7);
     expect(s.perNeuron[0]).toBeCloseTo(1, 7);
-    // the given predictions: trials 1,3,4,6 vs 2,2,4,5 → r = 8/sqrt(13·6)
-    expect(oracleScores(groups, 1, { oracle: 'conservative' }).testCorrelation[0]).toBeCloseTo(8 / Math.sqrt(13 * 6), 7);
+    // the given predictions: trials 1,3,4,6 vs 2,2,4,5 (mean 3.25): cov 8.5, sums of squares 13 and 6.75
+    expect(oracleScores(groups, 1, { oracle: 'conservative' }).testCorrelation[0]).toBeCloseTo(8.5 / Math.sqrt(13 * 6.75), 7);
     expect(() => oracleScores(groups, 1, { oracle: 'x' as never })).toThrow(SalConfigError);
   });
   it('two neurons are scored independently (row-major [repeats, N])', () => {
