@@ -51,19 +51,23 @@ export function rankAuc(positives: ArrayLike<number>, negatives: ArrayLike<numbe
   return sum / (positives.length * neg.length);
 }
 
-/** MIT's AUC-Judd (no tie-breaking jitter: ties count as above threshold). */
+/**
+ * MIT's AUC-Judd, with ties handled exactly instead of by random jitter: thresholds at the distinct map values
+ * at the fixations; TPR = fixations at or above, FPR = other pixels at or above. A constant map scores 0.5.
+ */
 export function aucJudd(map: ArrayLike<number>, fixations: ArrayLike<number>): number {
   checkFix('aucJudd', map, fixations);
   const N = map.length, F = fixations.length;
   if (F >= N) throw new SalDataError('aucJudd', 'fewer fixations than pixels', F);
-  const thr = Float64Array.from(fixations, (f) => map[f]!).sort().reverse();
+  const fixVals = Float64Array.from(fixations, (f) => map[f]!).sort();
   const all = Float64Array.from(map).sort();
-  const countAtLeast = (t: number): number => { let lo = 0, hi = N; while (lo < hi) { const m = (lo + hi) >> 1; if (all[m]! < t) lo = m + 1; else hi = m; } return N - lo; };
+  const atLeast = (arr: Float64Array, t: number): number => { let lo = 0, hi = arr.length; while (lo < hi) { const m = (lo + hi) >> 1; if (arr[m]! < t) lo = m + 1; else hi = m; } return arr.length - lo; };
+  const thr = [...new Set(fixVals)].sort((a, b) => b - a);
   const tp = [0], fp = [0];
-  for (let i = 0; i < F; i++) {
-    const above = countAtLeast(thr[i]!);
-    tp.push((i + 1) / F);
-    fp.push((above - (i + 1)) / (N - F));
+  for (const t of thr) {
+    const nf = atLeast(fixVals, t);
+    tp.push(nf / F);
+    fp.push((atLeast(all, t) - nf) / (N - F));
   }
   tp.push(1); fp.push(1);
   let area = 0;
@@ -139,7 +143,7 @@ export function nss(map: ArrayLike<number>, fixations: ArrayLike<number>): numbe
   let v = 0;
   for (let i = 0; i < map.length; i++) v += (map[i]! - m) ** 2;
   const sd = Math.sqrt(v / map.length);
-  if (!(sd > 0)) return Number.NaN;
+  if (!(sd > 1e-12 * Math.max(Math.abs(m), 1e-300))) return Number.NaN; // a constant map (up to rounding)
   let s = 0;
   for (let i = 0; i < fixations.length; i++) s += (map[fixations[i]!]! - m) / sd;
   return s / fixations.length;
@@ -153,7 +157,8 @@ export function cc(a: ArrayLike<number>, b: ArrayLike<number>): number {
   ma /= a.length; mb /= a.length;
   let sab = 0, saa = 0, sbb = 0;
   for (let i = 0; i < a.length; i++) { const x = a[i]! - ma, y = b[i]! - mb; sab += x * y; saa += x * x; sbb += y * y; }
-  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : Number.NaN;
+  const tiny = (s2: number, mu: number): boolean => !(Math.sqrt(s2 / a.length) > 1e-12 * Math.max(Math.abs(mu), 1e-300));
+  return tiny(saa, ma) || tiny(sbb, mb) ? Number.NaN : sab / Math.sqrt(saa * sbb);
 }
 
 function normalised(where: string, m: ArrayLike<number>): Float64Array {

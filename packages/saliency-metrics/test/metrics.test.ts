@@ -13,6 +13,9 @@ describe('metrics against hand-computed cases', () => {
     expect(aucJudd([0.1, 0.4, 0.3, 0.2], [2])).toBeCloseTo(5 / 6, 15);
     // pysaliency's uniform AUC counts the fixated pixel among the negatives: (2 below + ½ tie) / 4
     expect(aucUniform([0.1, 0.4, 0.3, 0.2], [2])).toBeCloseTo(0.625, 15);
+    // ties: a constant map is at chance; [1,1,0,0] with a fixation on pixel 0 → TPR 1 at FPR 1/3
+    expect(aucJudd([0.25, 0.25, 0.25, 0.25], [0])).toBeCloseTo(0.5, 15);
+    expect(aucJudd([1, 1, 0, 0], [0])).toBeCloseTo(1 / 6 + 2 / 3, 15);
   });
   it('shuffled AUC against other images\' fixation locations', () => {
     // this image's fixation at .3 against locations 0 (.1), 1 (.4), 1 (.4): 1 below of 3
@@ -32,6 +35,7 @@ describe('metrics against hand-computed cases', () => {
   it('NSS: map [1,2,3,4] (mean 2.5, sd √1.25), fixation on 4', () => {
     expect(nss([1, 2, 3, 4], [3])).toBeCloseTo(1.5 / Math.sqrt(1.25), 14);
     expect(nss([1, 2, 3, 4], [0, 3])).toBeCloseTo(0, 14);
+    expect(nss(new Float64Array(7).fill(1 / 7), [2])).toBeNaN();
   });
   it('CC: [1,2,3] vs [2,4,7] → 5 / √(2 · 38/3)', () => {
     expect(cc([1, 2, 3], [2, 4, 7])).toBeCloseTo(5 / Math.sqrt(2 * 38 / 3), 14);

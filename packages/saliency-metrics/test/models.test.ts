@@ -70,3 +70,17 @@ describe('fixations and centre bias', () => {
     expect(m[1]).toBeCloseTo(0.75, 14);
   });
 });
+
+describe('weightFreeSaliency', () => {
+  it('returns log-densities of the model (exp sums to 1) and refuses unknown models', async () => {
+    const { weightFreeSaliency } = await import('../src/index.js');
+    const img = squareImage();
+    const f = weightFreeSaliency('imageSignature');
+    const l = f(img, 48, 64);
+    expect(l).toBeInstanceOf(Float32Array);
+    expect(Array.from(l, Math.exp).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    const d = imageSignature(img, 48, 64);
+    expect(Math.exp(l[100]!)).toBeCloseTo(d[100]!, 8);
+    expect(() => weightFreeSaliency('deepgaze' as never)).toThrow(/imageSignature \| bms/);
+  });
+});
