@@ -143,7 +143,7 @@ export function nss(map: ArrayLike<number>, fixations: ArrayLike<number>): numbe
   let v = 0;
   for (let i = 0; i < map.length; i++) v += (map[i]! - m) ** 2;
   const sd = Math.sqrt(v / map.length);
-  if (!(sd > 1e-12 * Math.max(Math.abs(m), 1e-300))) return Number.NaN; // a constant map (up to rounding)
+  if (!(sd > 1e-9 * Math.max(Math.abs(m), 1e-300))) return Number.NaN; // a constant map (up to rounding)
   let s = 0;
   for (let i = 0; i < fixations.length; i++) s += (map[fixations[i]!]! - m) / sd;
   return s / fixations.length;
@@ -157,7 +157,7 @@ export function cc(a: ArrayLike<number>, b: ArrayLike<number>): number {
   ma /= a.length; mb /= a.length;
   let sab = 0, saa = 0, sbb = 0;
   for (let i = 0; i < a.length; i++) { const x = a[i]! - ma, y = b[i]! - mb; sab += x * y; saa += x * x; sbb += y * y; }
-  const tiny = (s2: number, mu: number): boolean => !(Math.sqrt(s2 / a.length) > 1e-12 * Math.max(Math.abs(mu), 1e-300));
+  const tiny = (s2: number, mu: number): boolean => !(Math.sqrt(s2 / a.length) > 1e-9 * Math.max(Math.abs(mu), 1e-300));
   return tiny(saa, ma) || tiny(sbb, mb) ? Number.NaN : sab / Math.sqrt(saa * sbb);
 }
 

@@ -36,6 +36,8 @@ describe('metrics against hand-computed cases', () => {
     expect(nss([1, 2, 3, 4], [3])).toBeCloseTo(1.5 / Math.sqrt(1.25), 14);
     expect(nss([1, 2, 3, 4], [0, 3])).toBeCloseTo(0, 14);
     expect(nss(new Float64Array(7).fill(1 / 7), [2])).toBeNaN();
+    expect(nss(new Float64Array(236 * 420).fill(1 / (236 * 420)), [2])).toBeNaN();
+    expect(cc(new Float64Array(99).fill(1 / 99), Float64Array.from({ length: 99 }, (_, i) => i))).toBeNaN();
   });
   it('CC: [1,2,3] vs [2,4,7] → 5 / √(2 · 38/3)', () => {
     expect(cc([1, 2, 3], [2, 4, 7])).toBeCloseTo(5 / Math.sqrt(2 * 38 / 3), 14);
