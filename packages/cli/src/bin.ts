@@ -10,6 +10,7 @@ import { trainCommand } from './commands/train.js';
 import { grfCommand } from './commands/grf.js';
 import { pcaCommand } from './commands/pca.js';
 import { reportCommand } from './commands/report.js';
+import { convertCommand } from './commands/convert.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -104,6 +105,17 @@ program.command('report')
   .option('-q, --quiet', 'no progress output')
   .addOption(backend)
   .action((flags) => reportCommand(flags));
+
+program.command('convert')
+  .description("convert a dataset in the field's formats (neuralpredictors FileTree folder, HDF5 static file) to the dataset directory layout")
+  .argument('<input>', 'FileTree folder or HDF5 file')
+  .requiredOption('--from <format>', "'filetree' or 'hdf5'")
+  .requiredOption('-o, --out <dir>', 'dataset directory to write')
+  .option('--session <key>', 'session key', 'session')
+  .option('--train-tiers <list>', 'tiers of the training trials', 'train,validation')
+  .option('--test-tiers <list>', 'tiers of the test trials', 'test')
+  .option('-q, --quiet', 'no progress output')
+  .action((input: string, flags) => convertCommand(input, flags));
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const e = err as Error;

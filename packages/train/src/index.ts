@@ -14,3 +14,5 @@ export type { TrainOptions, TrainResult, EpochRecord, TextSink, TrainerState, Tr
 export { adamStep, createAdamState, disposeAdamState, ADAM_BETAS } from './adam.js';
 export type { AdamState } from './adam.js';
 export { windowedResponseModel } from './windowed.js';
+export { conservativeOracle, signalToNoise, fractionOfOracle, oracleScores, selectNeurons } from './oracle.js';
+export type { SnrOptions, OracleScoreOptions, OracleScores, NeuronFilter } from './oracle.js';
