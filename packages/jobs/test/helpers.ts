@@ -31,7 +31,8 @@ export async function sql<T = Record<string, unknown>>(url: string, text: string
 /** Start a worker process (test/fixtures/worker.mjs on the built package) with the test handlers. */
 export function startWorker(url: string, env: Record<string, string> = {}): ChildProcess & { exited: Promise<number | null> } {
   const child = fork(join(import.meta.dirname, 'fixtures/worker.mjs'), [], {
-    env: { ...process.env, SAL_TEST_DB: url, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    // not vitest's execArgv (its --conditions would load TypeScript sources): the built package, as users run it
+    execArgv: [], env: { ...process.env, SAL_TEST_DB: url, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   }) as ChildProcess & { exited: Promise<number | null> };
   let err = '';
   child.stderr?.on('data', (d: Buffer) => { err += d.toString(); });
