@@ -7,6 +7,8 @@ import { trainCommand } from './commands/train.js';
 import { grfCommand } from './commands/grf.js';
 import { pcaCommand } from './commands/pca.js';
 import { reportCommand } from './commands/report.js';
+import { sweepCommand, sweepRetryCommand, sweepStatusCommand } from './commands/sweep.js';
+import { workerCommand } from './commands/worker.js';
 
 const program = new Command();
 program
@@ -69,6 +71,45 @@ program.command('report')
   .option('-q, --quiet', 'no progress output')
   .addOption(backend)
   .action((flags) => reportCommand(flags));
+
+const sweep = program.command('sweep')
+  .description('enqueue the jobs of a sweep plan in a PostgreSQL job database (without --db: run them here on a local server)')
+  .argument('[plan]', 'JSON plan: {"name", "jobs": [{kind, config}], "grids": [{kind, base, axes}]}')
+  .option('--db <url>', 'job database, postgresql://user@host:5432/db (without it: a server of this machine in --out)')
+  .option('-o, --out <dir>', 'output folder of a sweep without --db', 'sal-sweep')
+  .option('--retries <n>', 'retries of a failed job', '2')
+  .option('--retry-delay <s>', 'seconds before the first retry (doubling)', '30')
+  .option('--lease <s>', 'a job runs again when its worker is silent this long', '120')
+  .option('--artefacts <dir>', 'shared folder for artefacts (default: in the database)')
+  .option('--workers <n>', 'jobs at once without --db', '1')
+  .option('--wait', 'with --db: show progress until every job is done or failed')
+  .option('-q, --quiet', 'no progress output')
+  .action((plan: string | undefined, flags) => {
+    if (!plan) return sweep.help({ error: true });
+    return sweepCommand(plan, flags);
+  });
+sweep.command('status')
+  .description('jobs of the sweeps: queued / running on which host / done / failed with its error')
+  .option('--db <url>', 'job database')
+  .option('--sweep <name>', 'only this sweep')
+  .action(async (flags) => { await sweepStatusCommand(flags); });
+sweep.command('retry-failed')
+  .description('queue the failed jobs again, with fresh retries')
+  .option('--db <url>', 'job database')
+  .option('--sweep <name>', 'only this sweep')
+  .option('--retries <n>', 'retries of each', '2')
+  .option('-q, --quiet', 'no progress output')
+  .action(async (flags) => { await sweepRetryCommand(flags); });
+
+program.command('worker')
+  .description('run sweep jobs from a job database until stopped (SIGTERM hands the running job back)')
+  .option('--db <url>', 'job database, postgresql://user@host:5432/db')
+  .option('--concurrency <n>', 'jobs at once in this process', '1')
+  .option('--kinds <list>', 'only these job kinds (comma-separated)')
+  .option('--artefacts <dir>', 'shared folder the artefacts were written to, if not in the database')
+  .option('--exit-when-idle <s>', 'exit once the queues have been empty this many seconds')
+  .option('-q, --quiet', 'no progress output')
+  .action((flags) => workerCommand(flags));
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const e = err as Error;

@@ -83,21 +83,29 @@ export async function startLocalPostgres(dir: string, options: LocalPostgresOpti
     gid = Number((await run('id', ['-g', 'postgres'])).stdout.trim());
   }
   mkdirSync(dir, { recursive: true });
-  if (asRoot) chownSync(dir, uid, gid);
+  if (asRoot) {
+    chownSync(dir, uid, gid);
+    // the server runs as 'postgres': every folder above `dir` must let it through
+    await run('runuser', ['-u', 'postgres', '--', 'test', '-w', dir]).catch(() => {
+      throw new SalConfigError('startLocalPostgres', 'dir', "a folder the 'postgres' user can reach (its parent folders must be searchable by others)", dir);
+    });
+  }
   const data = join(dir, 'data');
   const exec = (cmd: string, args: string[]) => (asRoot ? run('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]) : run(join(bin, cmd), args));
   if (!existsSync(join(data, 'PG_VERSION'))) {
     await exec('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync', '--locale=C']);
   }
   const port = options.port || (await freePort());
+  // a Unix socket path is limited to 107 bytes: a deep folder gets TCP only
+  const socket = Buffer.byteLength(join(dir, `.s.PGSQL.${port}`)) < 100;
   const settings = [
-    '-k', dir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1',
+    '-k', socket ? dir : "''", '-p', String(port), '-c', 'listen_addresses=127.0.0.1',
     '-c', `max_connections=${options.maxConnections ?? 300}`,
     ...(options.unsafeFast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
   ];
   const log = join(dir, 'server.log');
   const start = async () => {
-    await exec('pg_ctl', ['-D', data, '-l', log, '-w', '-t', '30', '-o', settings.map((s) => (s.includes(' ') ? `'${s}'` : s)).join(' '), 'start']);
+    await exec('pg_ctl', ['-D', data, '-l', log, '-w', '-t', '30', '-o', settings.join(' '), 'start']);
   };
   const stop = async (mode: 'fast' | 'immediate' = 'fast') => {
     await exec('pg_ctl', ['-D', data, '-m', mode, '-w', '-t', '30', 'stop']);
@@ -105,7 +113,7 @@ export async function startLocalPostgres(dir: string, options: LocalPostgresOpti
   await start();
   let running = true;
   return {
-    url: `postgresql://postgres@/postgres?host=${encodeURIComponent(dir)}&port=${port}`,
+    url: socket ? `postgresql://postgres@/postgres?host=${encodeURIComponent(dir)}&port=${port}` : `postgresql://postgres@127.0.0.1:${port}/postgres`,
     tcpUrl: `postgresql://postgres@127.0.0.1:${port}/postgres`,
     dir,
     port,

@@ -1,0 +1,19 @@
+/**
+ * The job kinds `sal worker` runs: `train` (one model of a sweep, see train-job.ts) and `echo` (returns its config
+ * after `ms` milliseconds: checks a cluster's workers and database without training anything).
+ */
+import type { JobHandlers } from '@sal/jobs';
+import { trainJob } from './train-job.js';
+
+export const JOB_HANDLERS: JobHandlers = Object.freeze({
+  train: trainJob,
+  echo: async ({ config, signal }) => {
+    const ms = typeof config['ms'] === 'number' ? config['ms'] : 0;
+    if (ms > 0) await new Promise((r) => { const t = setTimeout(r, ms); signal.addEventListener('abort', () => { clearTimeout(t); r(null); }, { once: true }); });
+    if (config['fail'] === true) throw new Error(typeof config['message'] === 'string' ? config['message'] : 'echo job asked to fail');
+    return { result: config };
+  },
+});
+
+/** The job kinds a plan may use. */
+export const JOB_KINDS: readonly string[] = Object.freeze(Object.keys(JOB_HANDLERS));
