@@ -1,12 +1,15 @@
 /**
- * The job kinds `sal worker` runs: `train` (one model of a sweep, see train-job.ts) and `echo` (returns its config
+ * The job kinds `sal worker` runs: `train` (one model of a sweep, see train-job.ts), `grf` (gradient receptive
+ * fields of a chunk of a trained model's neurons, grf-job.ts) and `echo` (returns its config
  * after `ms` milliseconds: checks a cluster's workers and database without training anything).
  */
 import type { JobHandlers } from '@sal/jobs';
 import { trainJob } from './train-job.js';
+import { grfJob } from './grf-job.js';
 
 export const JOB_HANDLERS: JobHandlers = Object.freeze({
   train: trainJob,
+  grf: grfJob,
   echo: async ({ config, signal }) => {
     const ms = typeof config['ms'] === 'number' ? config['ms'] : 0;
     if (ms > 0) await new Promise((r) => { const t = setTimeout(r, ms); signal.addEventListener('abort', () => { clearTimeout(t); r(null); }, { once: true }); });
