@@ -9,6 +9,7 @@ import { pcaCommand } from './commands/pca.js';
 import { reportCommand } from './commands/report.js';
 import { sweepCommand, sweepRetryCommand, sweepStatusCommand } from './commands/sweep.js';
 import { workerCommand } from './commands/worker.js';
+import { reportDbCommand } from './commands/report-db.js';
 
 const program = new Command();
 program
@@ -68,9 +69,11 @@ program.command('report')
   .description('redo the analyses of a finished sal demo run and rewrite its report (no retraining)')
   .option('-o, --out <dir>', 'the output directory of sal demo', 'sal-out')
   .option('--config <file>', "JSON with an 'analysis' section overriding the run's")
+  .option('--db <url>', 'build the report of a study sweep from this job database instead')
+  .option('--sweep <name>', 'with --db: the sweep (default: the latest)')
   .option('-q, --quiet', 'no progress output')
   .addOption(backend)
-  .action((flags) => reportCommand(flags));
+  .action(async (flags) => { if (flags.db) await reportDbCommand(flags); else await reportCommand(flags); });
 
 const sweep = program.command('sweep')
   .description('enqueue the jobs of a sweep plan in a PostgreSQL job database (without --db: run them here on a local server)')

@@ -53,7 +53,7 @@ describe('sal sweep with --db', () => {
   });
 
   it('bad input: typed errors for a malformed plan, a missing file, an unreachable --db, a missing --db', async () => {
-    await expect(sweepCommand(planFile('bad', { jobs: [{ kind: 'trian', config: {} }] }), { db: server.url, quiet: true })).rejects.toThrow(/plan\.jobs\[0\]\.kind.*one of train, grf, echo/);
+    await expect(sweepCommand(planFile('bad', { jobs: [{ kind: 'trian', config: {} }] }), { db: server.url, quiet: true })).rejects.toThrow(/plan\.jobs\[0\]\.kind.*one of train, grf, study-model, echo/);
     const notJson = join(dir, 'x.json');
     writeFileSync(notJson, '{"jobs": [');
     await expect(sweepCommand(notJson, { db: server.url, quiet: true })).rejects.toBeInstanceOf(SalDataError);

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { JobDatabase, parsePlan, runWorker, startLocalPostgres, stableStringify, type JobStatus } from '@sal/jobs';
-import { SalConfigError } from '@sal/types';
+import { SalConfigError, assertSafeKeys, isJsonObject, parseJson } from '@sal/types';
+import { studyPlan } from '../jobs/study-job.js';
 import { intFlag } from '../config.js';
 import { createReporter, type Reporter } from '../progress.js';
 import { JOB_HANDLERS, JOB_KINDS } from '../jobs/handlers.js';
@@ -22,7 +23,11 @@ function readPlan(file: string) {
   } catch (err) {
     throw new SalConfigError('sal sweep', 'plan', 'a readable JSON plan file', `${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
-  return parsePlan(text, { kinds: JOB_KINDS, file });
+  // a study plan ({"study": …}) expands to the jobs of `sal demo`; any other plan lists jobs or grids
+  const value = parseJson(text, file);
+  assertSafeKeys(value, file);
+  if (isJsonObject(value) && 'study' in value) return studyPlan(value);
+  return parsePlan(value, { kinds: JOB_KINDS, file });
 }
 
 export async function sweepCommand(planFile: string, flags: SweepFlags): Promise<void> {

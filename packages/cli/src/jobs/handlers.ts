@@ -6,10 +6,12 @@
 import type { JobHandlers } from '@sal/jobs';
 import { trainJob } from './train-job.js';
 import { grfJob } from './grf-job.js';
+import { studyModelJob } from './study-job.js';
 
 export const JOB_HANDLERS: JobHandlers = Object.freeze({
   train: trainJob,
   grf: grfJob,
+  'study-model': studyModelJob,
   echo: async ({ config, signal }) => {
     const ms = typeof config['ms'] === 'number' ? config['ms'] : 0;
     if (ms > 0) await new Promise((r) => { const t = setTimeout(r, ms); signal.addEventListener('abort', () => { clearTimeout(t); r(null); }, { once: true }); });
