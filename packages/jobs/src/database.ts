@@ -115,16 +115,31 @@ export class JobDatabase {
     const pool = await connectPool(url, options);
     try {
       await ensureSchema(pool);
-      const boss = new PgBoss({
-        db: { executeSql: (text: string, values?: unknown[]) => pool.query(text, values as unknown[]) },
-        schema: BOSS_SCHEMA,
-        supervise: options.supervise ?? false,
-        schedule: false,
-        migrate: true,
-        maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 10,
-      } as PgBoss.ConstructorOptions);
-      boss.on('error', () => undefined);
-      await boss.start();
+      const make = () => {
+        const b = new PgBoss({
+          db: { executeSql: (text: string, values?: unknown[]) => pool.query(text, values as unknown[]) },
+          schema: BOSS_SCHEMA,
+          supervise: options.supervise ?? false,
+          schedule: false,
+          migrate: true,
+          maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 10,
+        } as PgBoss.ConstructorOptions);
+        b.on('error', () => undefined);
+        return b;
+      };
+      // two processes installing pg-boss's schema in a fresh database at once: one loses on pg_namespace; the
+      // installation is one transaction, so the loser starts again (a new instance: a failed start is not retried)
+      let boss = make();
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await boss.start();
+          break;
+        } catch (e) {
+          if (attempt >= 4 || !/duplicate key|already exists/.test(String((e as Error).message))) throw e;
+          await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
+          boss = make();
+        }
+      }
       if (options.artefactDir) mkdirSync(options.artefactDir, { recursive: true });
       return new JobDatabase(pool, boss, options.artefactDir ?? null);
     } catch (e) {

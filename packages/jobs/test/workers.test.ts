@@ -2,12 +2,9 @@
  * Fault tests: worker processes on this machine stand in for machines, against the real PostgreSQL server of the
  * test setup (or one of their own, to stop and restart).
  */
-import { afterAll, describe, expect, it, inject } from 'vitest';
+import { describe, expect, it, inject } from 'vitest';
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { JobDatabase, parsePlan, startLocalPostgres, type LocalPostgres } from '../src/index.js';
+import { JobDatabase, parsePlan } from '../src/index.js';
 import { freshDatabase, sql, startWorker, waitFor } from './helpers.js';
 
 const url = inject('pgUrl');
@@ -93,27 +90,5 @@ describe('worker processes', () => {
     } finally {
       await db.close();
     }
-  });
-});
-
-describe('database server restart', () => {
-  let server: LocalPostgres | undefined;
-  afterAll(async () => { await server?.destroy(); });
-
-  it('the server stopped and started again mid-sweep: the workers reconnect and the sweep completes', async () => {
-    server = await startLocalPostgres(mkdtempSync(join(tmpdir(), 'sal-pgr-')), { unsafeFast: true });
-    const u = server.url;
-    const db0 = await JobDatabase.open(u);
-    const plan = sleepPlan('r', 12, 300);
-    await db0.submit(plan, { leaseSeconds: 5, retryDelaySeconds: 0 });
-    await db0.close();
-    const workers = [0, 1, 2].map(() => startWorker(u, { SAL_TEST_IDLE_MS: '3000' }));
-    await waitFor(async () => (await sql(u, 'SELECT 1 FROM sal_jobs.result')).length >= 3, 20_000, 'three results');
-    await server.stop('fast');
-    await new Promise((r) => setTimeout(r, 1500));
-    await server.start();
-    expect(await Promise.all(workers.map((w) => w.exited))).toEqual([0, 0, 0]);
-    const { results } = await counts(u);
-    expect(plan.jobs.map((j) => results.get(j.key))).toEqual(Array(12).fill(1));
   });
 });
