@@ -95,14 +95,13 @@ sweep.command('status')
   .description('jobs of the sweeps: queued / running on which host / done / failed with its error')
   .option('--db <url>', 'job database')
   .option('--sweep <name>', 'only this sweep')
-  .action(async (flags) => { await sweepStatusCommand(flags); });
+  // options the parent also has (--db, --retries, -q) are parsed by the parent: merge its values in
+  .action(async (flags, cmd) => { await sweepStatusCommand({ ...cmd.parent.opts(), ...flags, db: flags.db ?? cmd.parent.opts().db }); });
 sweep.command('retry-failed')
   .description('queue the failed jobs again, with fresh retries')
   .option('--db <url>', 'job database')
   .option('--sweep <name>', 'only this sweep')
-  .option('--retries <n>', 'retries of each', '2')
-  .option('-q, --quiet', 'no progress output')
-  .action(async (flags) => { await sweepRetryCommand(flags); });
+  .action(async (flags, cmd) => { await sweepRetryCommand({ ...cmd.parent.opts(), ...flags, db: flags.db ?? cmd.parent.opts().db }); });
 
 program.command('worker')
   .description('run sweep jobs from a job database until stopped (SIGTERM hands the running job back)')
