@@ -11,6 +11,9 @@ import { grfCommand } from './commands/grf.js';
 import { pcaCommand } from './commands/pca.js';
 import { reportCommand } from './commands/report.js';
 import { convertCommand } from './commands/convert.js';
+import { sweepCommand, sweepRetryCommand, sweepStatusCommand } from './commands/sweep.js';
+import { workerCommand } from './commands/worker.js';
+import { reportDbCommand } from './commands/report-db.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -102,9 +105,49 @@ program.command('report')
   .description('redo the analyses of a finished sal demo run and rewrite its report (no retraining)')
   .option('-o, --out <dir>', 'the output directory of sal demo', 'sal-out')
   .option('--config <file>', "JSON with an 'analysis' section overriding the run's")
+  .option('--db <url>', 'build the report of a study sweep from this job database instead')
+  .option('--sweep <name>', 'with --db: the sweep (default: the latest)')
   .option('-q, --quiet', 'no progress output')
   .addOption(backend)
-  .action((flags) => reportCommand(flags));
+  .action(async (flags) => { if (flags.db) await reportDbCommand(flags); else await reportCommand(flags); });
+
+const sweep = program.command('sweep')
+  .description('enqueue the jobs of a sweep plan in a PostgreSQL job database (without --db: run them here on a local server)')
+  .argument('[plan]', 'JSON plan: {"name", "jobs": [{kind, config}], "grids": [{kind, base, axes}]}')
+  .option('--db <url>', 'job database, postgresql://user@host:5432/db (without it: a server of this machine in --out)')
+  .option('-o, --out <dir>', 'output folder of a sweep without --db', 'sal-sweep')
+  .option('--retries <n>', 'retries of a failed job', '2')
+  .option('--retry-delay <s>', 'seconds before the first retry (doubling)', '30')
+  .option('--lease <s>', 'a job runs again when its worker is silent this long', '120')
+  .option('--artefacts <dir>', 'shared folder for artefacts (default: in the database)')
+  .option('--workers <n>', 'jobs at once without --db', '1')
+  .option('--wait', 'with --db: show progress until every job is done or failed')
+  .option('-q, --quiet', 'no progress output')
+  .action((plan: string | undefined, flags) => {
+    if (!plan) return sweep.help({ error: true });
+    return sweepCommand(plan, flags);
+  });
+sweep.command('status')
+  .description('jobs of the sweeps: queued / running on which host / done / failed with its error')
+  .option('--db <url>', 'job database')
+  .option('--sweep <name>', 'only this sweep')
+  // options the parent also has (--db, --retries, -q) are parsed by the parent: merge its values in
+  .action(async (flags, cmd) => { await sweepStatusCommand({ ...cmd.parent.opts(), ...flags, db: flags.db ?? cmd.parent.opts().db }); });
+sweep.command('retry-failed')
+  .description('queue the failed jobs again, with fresh retries')
+  .option('--db <url>', 'job database')
+  .option('--sweep <name>', 'only this sweep')
+  .action(async (flags, cmd) => { await sweepRetryCommand({ ...cmd.parent.opts(), ...flags, db: flags.db ?? cmd.parent.opts().db }); });
+
+program.command('worker')
+  .description('run sweep jobs from a job database until stopped (SIGTERM hands the running job back)')
+  .option('--db <url>', 'job database, postgresql://user@host:5432/db')
+  .option('--concurrency <n>', 'jobs at once in this process', '1')
+  .option('--kinds <list>', 'only these job kinds (comma-separated)')
+  .option('--artefacts <dir>', 'shared folder the artefacts were written to, if not in the database')
+  .option('--exit-when-idle <s>', 'exit once the queues have been empty this many seconds')
+  .option('-q, --quiet', 'no progress output')
+  .action((flags) => workerCommand(flags));
 
 program.command('convert')
   .description("convert a dataset in the field's formats (neuralpredictors FileTree folder, HDF5 static file) to the dataset directory layout")
