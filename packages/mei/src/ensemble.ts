@@ -58,6 +58,7 @@ const WHERE = 'mei.createEnsemble';
  */
 export function createEnsemble(members: readonly Encoder[], opts?: EnsembleOptions): Ensemble {
   const o = resolveOptions<EnsembleOptions>(WHERE, ENSEMBLE_DEFAULTS, opts);
+  if (typeof o.owns !== 'boolean') throw new SalConfigError(WHERE, 'owns', 'a boolean', o.owns);
   if (!Array.isArray(members) || members.length === 0) throw new SalConfigError(WHERE, 'members', 'a non-empty array of encoders', members);
   members.forEach((m, i) => {
     if (m === null || typeof m !== 'object' || typeof m.predict !== 'function' || !Array.isArray(m.sessionKeys)) {
