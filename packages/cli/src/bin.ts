@@ -7,6 +7,7 @@ import { trainCommand } from './commands/train.js';
 import { grfCommand } from './commands/grf.js';
 import { pcaCommand } from './commands/pca.js';
 import { reportCommand } from './commands/report.js';
+import { meiCommand } from './commands/mei.js';
 
 const program = new Command();
 program
@@ -69,6 +70,22 @@ program.command('report')
   .option('-q, --quiet', 'no progress output')
   .addOption(backend)
   .action((flags) => reportCommand(flags));
+
+program.command('mei')
+  .description('most exciting inputs of a model trained by `sal train` (several checkpoints: their ensemble), as .npy and PNG')
+  .requiredOption('--checkpoint <dirs>', 'checkpoint directory, or several separated by commas (an ensemble)')
+  .requiredOption('-o, --out <dir>', 'output directory')
+  .option('--session <key>', 'session whose neurons to use (default: the first)')
+  .option('--neurons <list>', "'all' or comma-separated neuron indices", 'all')
+  .option('--steps <n>', 'optimisation steps (default 200)')
+  .option('--seed <n>', 'seed of the noise, jitter and crops')
+  .option('--per-neuron <n>', 'diverse MEIs per neuron')
+  .option('--config <file>', 'JSON MEI options (see @sal/mei)')
+  .option('--closed-loop', 'on a simulated dataset: show the MEIs to the true neurons and write closed-loop.json')
+  .option('--images <n>', 'natural images searched for the closed loop (default: all)')
+  .option('-q, --quiet', 'no progress output')
+  .addOption(backend)
+  .action((flags) => meiCommand(flags));
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const e = err as Error;
