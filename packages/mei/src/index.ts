@@ -11,3 +11,4 @@ export { displayGeometry, pixelRange, toFullImage, toImageCoords } from './displ
 export type { DisplayGeometry } from './display.js';
 export { closedLoop, patternImages, trueResponse, CLOSED_LOOP_DEFAULTS, CLOSED_LOOP_MEI_DEFAULTS } from './closed-loop.js';
 export type { ClosedLoopData, ClosedLoopOptions, ClosedLoopNeuron, ClosedLoopSummary, ClosedLoopResult } from './closed-loop.js';
+export { synthesizeMeisWindowed } from './windowed.js';

@@ -242,6 +242,229 @@ function rowsOf(src: Float32Array, size: number, groups: number[], copies: numbe
   return out;
 }
 
+/** One batch of MEIs to optimise, in CPU arrays (rows of `h × w` pixels; windows in the windowed path). */
+export interface MeiBatch {
+  k: number; h: number; w: number;
+  /** `[k,h,w,c]` the model input every row starts from (its optimised channels are the background). */
+  baseRows: Float32Array;
+  /** `[k,h,w,cs]` the starting values of the optimised channels. */
+  initData: Float32Array;
+  /** `[k,h,w]` the mask, or null. */
+  maskData: Float32Array | null;
+  /** `[k,h,w]` 1 where a pixel exists (windows reaching past the image), or null (all exist). */
+  valid: Float32Array | null;
+  /** The response of each row's neuron to full model inputs `[k,h,w,c]`: `[k]`. */
+  respond: (input: tf.Tensor4D) => tf.Tensor;
+  /** Neuron and copy of each row (for the noise seeds). */
+  rowNeuron: Int32Array; rowCopy: Int32Array;
+}
+
+/** The resolved procedure shared by the full-image and windowed paths. */
+export interface MeiProcedure {
+  o: Required<MeiOptions>;
+  channels: number[];
+  c: number;
+  /** `[2·steps]` jitter (dy, dx) and crop origins of every step. */
+  shifts: Int32Array; crops: Int32Array;
+}
+
+/** The seeded per-step jitter and crop origins for images of `h × w`. */
+export function stepTransforms(o: Required<MeiOptions>, h: number, w: number): { shifts: Int32Array; crops: Int32Array } {
+  const stepRng = createRng(deriveSeed(o.seed, 'steps'));
+  const shifts = new Int32Array(2 * o.steps), crops = new Int32Array(2 * o.steps);
+  for (let t = 0; t < o.steps; t++) {
+    shifts[2 * t] = o.jitter > 0 ? stepRng.int(2 * o.jitter + 1) - o.jitter : 0;
+    shifts[2 * t + 1] = o.jitter > 0 ? stepRng.int(2 * o.jitter + 1) - o.jitter : 0;
+    crops[2 * t] = o.crop ? stepRng.int(h - o.crop[0] + 1) : 0;
+    crops[2 * t + 1] = o.crop ? stepRng.int(w - o.crop[1] + 1) : 0;
+  }
+  return { shifts, crops };
+}
+
+/** The per-row arrays of the optimised channels for rows `groups` of a full-image problem. */
+export function fullRows(o: Required<MeiOptions>, h: number, w: number, c: number, channels: number[], groups: number[], rowNeuron: Int32Array, rowCopy: Int32Array, r0: number): { baseRows: Float32Array; initData: Float32Array; maskData: Float32Array | null } {
+  const P = o.perNeuron;
+  const k = groups.length * P;
+  const hw = h * w;
+  const cs = channels.length;
+  const baseRows = o.base === null ? new Float32Array(k * hw * c) : rowsOf(o.base, hw * c, groups, P);
+  let initData: Float32Array;
+  if (o.init instanceof Float32Array) {
+    initData = o.init.length === hw * cs ? rowsOf(o.init, hw * cs, groups, P) : o.init.slice(r0 * hw * cs, (r0 + k) * hw * cs);
+  } else {
+    initData = new Float32Array(k * hw * cs);
+    for (let q = 0; q < k * hw; q++) for (let e = 0; e < cs; e++) initData[q * cs + e] = baseRows[q * c + channels[e]!]!;
+    if (o.init === 'noise') {
+      for (let r = 0; r < k; r++) {
+        const rng = createRng(deriveSeed(o.seed, `init:${rowNeuron[r0 + r]}:${rowCopy[r0 + r]}`));
+        for (let q = 0; q < hw * cs; q++) initData[r * hw * cs + q] = initData[r * hw * cs + q]! + o.initStd * rng.normal();
+      }
+    }
+  }
+  const maskData = o.mask === null ? null : rowsOf(o.mask, hw, groups, P);
+  return { baseRows, initData, maskData };
+}
+
+/**
+ * Run the MEI procedure on one batch (see the module comment).
+ * @returns the optimised channels as the model sees them `[k,h,w,cs]`, each row's final response and α
+ */
+export function optimiseBatch(proc: MeiProcedure, b: MeiBatch): { data: Float32Array; activations: Float32Array; alpha: Float32Array | null } {
+  const { o, channels, c, shifts, crops } = proc;
+  const { k, h, w, baseRows, initData, maskData, valid, respond } = b;
+  const cs = channels.length;
+  const P = o.perNeuron;
+  const hw = h * w;
+  const others = Array.from({ length: c }, (_, i) => i).filter((i) => !channels.includes(i));
+  const fmask = o.fourier === 'none' ? null : fourierMask(h, w, o.fourier, o.fourierExponent);
+  const sign = o.objective === 'max' ? 1 : -1;
+  const bgData = new Float32Array(k * hw * cs);
+  for (let q = 0; q < k * hw; q++) for (let e = 0; e < cs; e++) bgData[q * cs + e] = baseRows[q * c + channels[e]!]!;
+  const sameGroup = new Float32Array(k * k);
+  for (let i = 0; i < k; i++) for (let j = i + 1; j < k; j++) if (Math.floor(i / P) === Math.floor(j / P)) sameGroup[i * k + j] = 1 / ((P * (P - 1)) / 2);
+
+  const keep: tf.Tensor[] = [];
+  const hold = <T extends tf.Tensor>(t: T): T => { keep.push(t); return t; };
+  try {
+    const bg = hold(tf.tensor4d(bgData, [k, h, w, cs]));
+    const fixed = others.length === 0 ? null : hold(tf.tidy(() => {
+      const t = tf.tensor4d(baseRows, [k, h, w, c]);
+      return tf.concat(others.map((ch) => tf.slice(t, [0, 0, 0, ch], [-1, -1, -1, 1])), 3);
+    }));
+    const mask = maskData === null ? null : hold(tf.tensor4d(maskData, [k, h, w, 1]));
+    const validT = valid === null ? null : hold(tf.tensor4d(valid, [k, h, w, 1]));
+    const pairs = P > 1 && o.diversity > 0 ? hold(tf.tensor2d(sameGroup, [k, k])) : null;
+
+    /** The full model input from the optimised channels `v` (`[k,h,w,cs]`); zero where no pixel exists. */
+    const assemble = (v: tf.Tensor4D): tf.Tensor4D => {
+      let full: tf.Tensor4D = v;
+      if (!(fixed === null && cs === c && channels.every((ch, i) => ch === i))) {
+        const parts: tf.Tensor[] = [];
+        for (let ch = 0; ch < c; ch++) {
+          const e = channels.indexOf(ch);
+          parts.push(e >= 0 ? tf.slice(v, [0, 0, 0, e], [-1, -1, -1, 1]) : tf.slice(fixed!, [0, 0, 0, others.indexOf(ch)], [-1, -1, -1, 1]));
+        }
+        full = tf.concat(parts, 3) as tf.Tensor4D;
+      }
+      return validT === null ? full : tf.mul(full, validT) as tf.Tensor4D;
+    };
+    /** What the model sees without transforms: background + mask ⊙ α ⊙ (x − background). */
+    const compose = (x: tf.Tensor4D, a: tf.Tensor4D | null): tf.Tensor4D => {
+      if (mask === null && a === null) return x;
+      let d: tf.Tensor = tf.sub(x, bg);
+      if (mask !== null) d = tf.mul(d, mask);
+      if (a !== null) d = tf.mul(d, a);
+      return tf.add(bg, d) as tf.Tensor4D;
+    };
+    const constrain = (x: tf.Tensor4D): tf.Tensor4D => tf.tidy(() => {
+      let y: tf.Tensor = x;
+      if (o.norm !== null) {
+        const d = tf.sub(y, bg);
+        const n = tf.sqrt(tf.sum(tf.square(d), [1, 2, 3], true));
+        // a zero difference stays zero (no direction to scale)
+        const scale = tf.div(o.norm, tf.maximum(n, 1e-12));
+        y = tf.add(bg, tf.mul(d, tf.where(tf.greater(n, 0), scale, tf.onesLike(scale))));
+      }
+      if (o.range !== null) y = tf.clipByValue(y, o.range[0], o.range[1]);
+      return (y === x ? tf.clone(x) : y) as tf.Tensor4D;
+    });
+    const checkResponse = (r: tf.Tensor): tf.Tensor => {
+      if (!(r instanceof tf.Tensor) || r.rank !== 1 || r.shape[0] !== k) throw new SalShapeError(`${WHERE}: model output`, `one response per MEI (${k})`, r instanceof tf.Tensor ? r.shape : r);
+      return r;
+    };
+
+    let x = tf.tidy(() => constrain(tf.tensor4d(initData, [k, h, w, cs])));
+    let a: tf.Tensor4D | null = o.transparency === null ? null : tf.fill([k, h, w, 1], 0.5) as tf.Tensor4D;
+    let m: tf.Tensor4D[] = [], v: tf.Tensor4D[] = [];
+    const b1 = 0.9, b2 = 0.999, eps = 1e-8;
+    try {
+      for (let t = 0; t < o.steps; t++) {
+        const dy = shifts[2 * t]!, dx = shifts[2 * t + 1]!;
+        const cy = crops[2 * t]!, cx = crops[2 * t + 1]!;
+        const sigma = o.blur === 0 ? 0 : Math.max(o.blurMin, o.blur + o.blurDecay * t);
+        const next: tf.Tensor4D[] = tf.tidy(() => {
+          const f = (xv: tf.Tensor, av?: tf.Tensor): tf.Scalar => {
+            let s = compose(xv as tf.Tensor4D, (av ?? null) as tf.Tensor4D | null);
+            if (dy !== 0 || dx !== 0) {
+              const pad = tf.mirrorPad(s, [[0, 0], [Math.abs(dy), Math.abs(dy)], [Math.abs(dx), Math.abs(dx)], [0, 0]], 'reflect');
+              s = tf.slice(pad, [0, Math.abs(dy) - dy, Math.abs(dx) - dx, 0], [k, h, w, cs]);
+            }
+            if (o.crop !== null) {
+              const cm = new Float32Array(hw);
+              for (let i = cy; i < cy + o.crop[0]; i++) cm.fill(1, i * w + cx, i * w + cx + o.crop[1]);
+              s = tf.add(bg, tf.mul(tf.sub(s, bg), tf.tensor4d(cm, [1, h, w, 1])));
+            }
+            let r: tf.Tensor = tf.mul(checkResponse(respond(assemble(s))), sign);
+            if (av !== undefined) r = tf.mul(r, tf.sub(1, tf.mul(o.transparency!, tf.mean(av, [1, 2, 3]))));
+            let loss: tf.Tensor = tf.neg(tf.sum(r));
+            if (pairs !== null) {
+              const d = tf.reshape(tf.sub(xv, bg), [k, hw * cs]);
+              const cen = tf.sub(d, tf.mean(d, 1, true));
+              const nrm = tf.div(cen, tf.add(tf.sqrt(tf.sum(tf.square(cen), 1, true)), 1e-9));
+              const corr = tf.matMul(nrm, nrm, false, true);
+              loss = tf.add(loss, tf.mul(o.diversity, tf.sum(tf.mul(corr, pairs))));
+            }
+            return loss as tf.Scalar;
+          };
+          const grads = a === null ? [tf.grad((xv: tf.Tensor) => f(xv))(x)] : tf.grads((xv: tf.Tensor, av: tf.Tensor) => f(xv, av))([x, a]);
+          // ascent direction on x: the negative loss gradient, preconditioned (and kept where pixels exist)
+          let gx = tf.neg(grads[0]!) as tf.Tensor4D;
+          if (sigma > 0) gx = gaussianBlur(gx, sigma, o.blurTruncate);
+          if (fmask !== null) gx = fourierFilter(gx, fmask);
+          if (validT !== null) gx = tf.mul(gx, validT) as tf.Tensor4D;
+          const dirs: tf.Tensor4D[] = [gx];
+          if (a !== null) dirs.push(tf.neg(grads[1]!) as tf.Tensor4D);
+          const params: tf.Tensor4D[] = a === null ? [x] : [x, a];
+          const nm: tf.Tensor4D[] = [], nv: tf.Tensor4D[] = [];
+          const updated = params.map((pv, i) => {
+            let step: tf.Tensor = dirs[i]!;
+            if (o.optimizer === 'adam') {
+              const mi = tf.add(tf.mul(m[i] ?? tf.zerosLike(pv), b1), tf.mul(dirs[i]!, 1 - b1)) as tf.Tensor4D;
+              const vi = tf.add(tf.mul(v[i] ?? tf.zerosLike(pv), b2), tf.mul(tf.square(dirs[i]!), 1 - b2)) as tf.Tensor4D;
+              nm.push(mi);
+              nv.push(vi);
+              step = tf.div(tf.div(mi, 1 - b1 ** (t + 1)), tf.add(tf.sqrt(tf.div(vi, 1 - b2 ** (t + 1))), eps));
+            }
+            return tf.add(pv, tf.mul(step, o.learningRate)) as tf.Tensor4D;
+          });
+          const nx = constrain(updated[0]!);
+          const na = a === null ? null : tf.clipByValue(updated[1]!, 0, 1) as tf.Tensor4D;
+          return [nx, ...(na === null ? [] : [na]), ...nm, ...nv];
+        });
+        const np = a === null ? 1 : 2;
+        x.dispose();
+        x = next[0]!;
+        if (a !== null) a.dispose();
+        a = np === 2 ? next[1]! : null;
+        for (const tns of [...m, ...v]) tns.dispose();
+        m = next.slice(np, np + (next.length - np) / 2);
+        v = next.slice(np + (next.length - np) / 2);
+      }
+      // final MEI as the model sees it, and its response
+      const res = tf.tidy(() => {
+        const s = compose(x, a);
+        return { s: s === x ? tf.clone(s) : s, r: checkResponse(respond(assemble(s))) };
+      });
+      try {
+        return {
+          data: res.s.dataSync() as Float32Array,
+          activations: Float32Array.from(res.r.dataSync()),
+          alpha: a === null ? null : a.dataSync() as Float32Array,
+        };
+      } finally {
+        res.s.dispose();
+        res.r.dispose();
+      }
+    } finally {
+      x.dispose();
+      a?.dispose();
+      for (const tns of [...m, ...v]) tns.dispose();
+    }
+  } finally {
+    for (const tns of keep) tns.dispose();
+  }
+}
+
 /**
  * Synthesise MEIs (or least exciting inputs) of `model` for the chosen neurons: `perNeuron` MEIs each, rows
  * neuron-major. Deterministic: the noise of an MEI depends only on the seed, its neuron and its copy, and the
@@ -253,7 +476,7 @@ function rowsOf(src: Float32Array, size: number, groups: number[], copies: numbe
  */
 export function synthesizeMeis(model: ResponseModel, inputShape: readonly [number, number, number], opts?: MeiOptions): MeiResult {
   const p = plan(model, inputShape, opts);
-  const { o, h, w, c, neurons, channels, others, nOut, K } = p;
+  const { o, h, w, c, neurons, channels, nOut, K } = p;
   const cs = channels.length;
   const P = o.perNeuron;
   const hw = h * w;
@@ -262,183 +485,35 @@ export function synthesizeMeis(model: ResponseModel, inputShape: readonly [numbe
   const alphaOut = o.transparency !== null ? new Float32Array(K * hw) : null;
   const rowNeuron = new Int32Array(K), rowCopy = new Int32Array(K);
   for (let r = 0; r < K; r++) { rowNeuron[r] = neurons[Math.floor(r / P)]!; rowCopy[r] = r % P; }
-  const fmask = o.fourier === 'none' ? null : fourierMask(h, w, o.fourier, o.fourierExponent);
-  const sign = o.objective === 'max' ? 1 : -1;
   const perBatch = Math.max(1, Math.floor(o.batchSize / P));
-  // jitter and crop of each step: depend on the seed and the step only
-  const stepRng = createRng(deriveSeed(o.seed, 'steps'));
-  const shifts = new Int32Array(2 * o.steps), crops = new Int32Array(2 * o.steps);
-  for (let t = 0; t < o.steps; t++) {
-    shifts[2 * t] = o.jitter > 0 ? stepRng.int(2 * o.jitter + 1) - o.jitter : 0;
-    shifts[2 * t + 1] = o.jitter > 0 ? stepRng.int(2 * o.jitter + 1) - o.jitter : 0;
-    crops[2 * t] = o.crop ? stepRng.int(h - o.crop[0] + 1) : 0;
-    crops[2 * t + 1] = o.crop ? stepRng.int(w - o.crop[1] + 1) : 0;
-  }
+  const proc: MeiProcedure = { o, channels, c, ...stepTransforms(o, h, w) };
 
   for (let g0 = 0; g0 < neurons.length; g0 += perBatch) {
-    const groupIdx = Array.from({ length: Math.min(perBatch, neurons.length - g0) }, (_, i) => g0 + i);
-    const k = groupIdx.length * P;
+    const groups = Array.from({ length: Math.min(perBatch, neurons.length - g0) }, (_, i) => g0 + i);
+    const k = groups.length * P;
     const r0 = g0 * P;
-    // background (optimised channels) and the fixed channels, from base
-    const baseRows = o.base === null ? new Float32Array(k * hw * c) : rowsOf(o.base, hw * c, groupIdx, P);
-    const bgData = new Float32Array(k * hw * cs);
-    for (let q = 0; q < k * hw; q++) for (let e = 0; e < cs; e++) bgData[q * cs + e] = baseRows[q * c + channels[e]!]!;
-    let initData: Float32Array;
-    if (o.init instanceof Float32Array) {
-      initData = o.init.length === hw * cs ? rowsOf(o.init, hw * cs, groupIdx, P) : o.init.slice(r0 * hw * cs, (r0 + k) * hw * cs);
-    } else {
-      initData = bgData.slice();
-      if (o.init === 'noise') {
-        for (let r = 0; r < k; r++) {
-          const rng = createRng(deriveSeed(o.seed, `init:${rowNeuron[r0 + r]}:${rowCopy[r0 + r]}`));
-          for (let q = 0; q < hw * cs; q++) initData[r * hw * cs + q] = initData[r * hw * cs + q]! + o.initStd * rng.normal();
-        }
-      }
-    }
-    const maskData = o.mask === null ? null : rowsOf(o.mask, hw, groupIdx, P);
+    const rows = fullRows(o, h, w, c, channels, groups, rowNeuron, rowCopy, r0);
     const onehot = new Float32Array(k * nOut);
     for (let r = 0; r < k; r++) onehot[r * nOut + rowNeuron[r0 + r]!] = 1;
-    const sameGroup = new Float32Array(k * k);
-    for (let i = 0; i < k; i++) for (let j = i + 1; j < k; j++) if (Math.floor(i / P) === Math.floor(j / P)) sameGroup[i * k + j] = 1 / ((P * (P - 1)) / 2);
-
-    const keep: tf.Tensor[] = [];
-    const hold = <T extends tf.Tensor>(t: T): T => { keep.push(t); return t; };
+    const hot = tf.tensor2d(onehot, [k, nOut]);
     try {
-      const bg = hold(tf.tensor4d(bgData, [k, h, w, cs]));
-      const fixed = others.length === 0 ? null : hold(tf.tidy(() => {
-        const b = tf.tensor4d(baseRows, [k, h, w, c]);
-        return tf.concat(others.map((ch) => tf.slice(b, [0, 0, 0, ch], [-1, -1, -1, 1])), 3);
-      }));
-      const mask = maskData === null ? null : hold(tf.tensor4d(maskData, [k, h, w, 1]));
-      const hot = hold(tf.tensor2d(onehot, [k, nOut]));
-      const pairs = P > 1 && o.diversity > 0 ? hold(tf.tensor2d(sameGroup, [k, k])) : null;
-
-      /** The full model input from the optimised channels `v` (`[k,h,w,cs]`). */
-      const assemble = (v: tf.Tensor4D): tf.Tensor4D => {
-        if (fixed === null && cs === c && channels.every((ch, i) => ch === i)) return v;
-        const parts: tf.Tensor[] = [];
-        for (let ch = 0; ch < c; ch++) {
-          const e = channels.indexOf(ch);
-          parts.push(e >= 0 ? tf.slice(v, [0, 0, 0, e], [-1, -1, -1, 1]) : tf.slice(fixed!, [0, 0, 0, others.indexOf(ch)], [-1, -1, -1, 1]));
+      const respond = (x: tf.Tensor4D): tf.Tensor => {
+        const y = model(x);
+        if (!(y instanceof tf.Tensor) || y.rank !== 2 || y.shape[0] !== k || y.shape[1] !== nOut) {
+          throw new SalShapeError(`${WHERE}: model output`, [k, nOut], y instanceof tf.Tensor ? y.shape : y);
         }
-        return tf.concat(parts, 3) as tf.Tensor4D;
+        return tf.sum(tf.mul(y, hot), 1);
       };
-      /** What the model sees without transforms: background + mask ⊙ α ⊙ (x − background). */
-      const compose = (x: tf.Tensor4D, a: tf.Tensor4D | null): tf.Tensor4D => {
-        if (mask === null && a === null) return x;
-        let d: tf.Tensor = tf.sub(x, bg);
-        if (mask !== null) d = tf.mul(d, mask);
-        if (a !== null) d = tf.mul(d, a);
-        return tf.add(bg, d) as tf.Tensor4D;
-      };
-      const constrain = (x: tf.Tensor4D): tf.Tensor4D => tf.tidy(() => {
-        let y: tf.Tensor = x;
-        if (o.norm !== null) {
-          const d = tf.sub(y, bg);
-          const n = tf.sqrt(tf.sum(tf.square(d), [1, 2, 3], true));
-          // a zero difference stays zero (no direction to scale)
-          const scale = tf.div(o.norm, tf.maximum(n, 1e-12));
-          y = tf.add(bg, tf.mul(d, tf.where(tf.greater(n, 0), scale, tf.onesLike(scale))));
-        }
-        if (o.range !== null) y = tf.clipByValue(y, o.range[0], o.range[1]);
-        return (y === x ? tf.clone(x) : y) as tf.Tensor4D;
-      });
-
-      let x = tf.tidy(() => constrain(tf.tensor4d(initData, [k, h, w, cs])));
-      let a: tf.Tensor4D | null = o.transparency === null ? null : tf.fill([k, h, w, 1], 0.5) as tf.Tensor4D;
-      let m: tf.Tensor4D[] = [], v: tf.Tensor4D[] = [];
-      const b1 = 0.9, b2 = 0.999, eps = 1e-8;
-      try {
-        for (let t = 0; t < o.steps; t++) {
-          const dy = shifts[2 * t]!, dx = shifts[2 * t + 1]!;
-          const cy = crops[2 * t]!, cx = crops[2 * t + 1]!;
-          const sigma = o.blur === 0 ? 0 : Math.max(o.blurMin, o.blur + o.blurDecay * t);
-          const next: tf.Tensor4D[] = tf.tidy(() => {
-            const f = (xv: tf.Tensor, av?: tf.Tensor): tf.Scalar => {
-              let s = compose(xv as tf.Tensor4D, (av ?? null) as tf.Tensor4D | null);
-              if (dy !== 0 || dx !== 0) {
-                const pad = tf.mirrorPad(s, [[0, 0], [Math.abs(dy), Math.abs(dy)], [Math.abs(dx), Math.abs(dx)], [0, 0]], 'reflect');
-                s = tf.slice(pad, [0, Math.abs(dy) - dy, Math.abs(dx) - dx, 0], [k, h, w, cs]);
-              }
-              if (o.crop !== null) {
-                const cm = new Float32Array(hw);
-                for (let i = cy; i < cy + o.crop[0]; i++) cm.fill(1, i * w + cx, i * w + cx + o.crop[1]);
-                s = tf.add(bg, tf.mul(tf.sub(s, bg), tf.tensor4d(cm, [1, h, w, 1])));
-              }
-              const y = model(assemble(s));
-              if (!(y instanceof tf.Tensor) || y.rank !== 2 || y.shape[0] !== k || y.shape[1] !== nOut) {
-                throw new SalShapeError(`${WHERE}: model output`, [k, nOut], y instanceof tf.Tensor ? y.shape : y);
-              }
-              let r: tf.Tensor = tf.mul(tf.sum(tf.mul(y, hot), 1), sign);
-              if (av !== undefined) r = tf.mul(r, tf.sub(1, tf.mul(o.transparency!, tf.mean(av, [1, 2, 3]))));
-              let loss: tf.Tensor = tf.neg(tf.sum(r));
-              if (pairs !== null) {
-                const d = tf.reshape(tf.sub(xv, bg), [k, hw * cs]);
-                const cen = tf.sub(d, tf.mean(d, 1, true));
-                const nrm = tf.div(cen, tf.add(tf.sqrt(tf.sum(tf.square(cen), 1, true)), 1e-9));
-                const corr = tf.matMul(nrm, nrm, false, true);
-                loss = tf.add(loss, tf.mul(o.diversity, tf.sum(tf.mul(corr, pairs))));
-              }
-              return loss as tf.Scalar;
-            };
-            const grads = a === null ? [tf.grad((xv: tf.Tensor) => f(xv))(x)] : tf.grads((xv: tf.Tensor, av: tf.Tensor) => f(xv, av))([x, a]);
-            // ascent direction on x: the negative loss gradient, preconditioned
-            let gx = tf.neg(grads[0]!) as tf.Tensor4D;
-            if (sigma > 0) gx = gaussianBlur(gx, sigma, o.blurTruncate);
-            if (fmask !== null) gx = fourierFilter(gx, fmask);
-            const dirs: tf.Tensor4D[] = [gx];
-            if (a !== null) dirs.push(tf.neg(grads[1]!) as tf.Tensor4D);
-            const params: tf.Tensor4D[] = a === null ? [x] : [x, a];
-            const nm: tf.Tensor4D[] = [], nv: tf.Tensor4D[] = [];
-            const updated = params.map((pv, i) => {
-              let step: tf.Tensor = dirs[i]!;
-              if (o.optimizer === 'adam') {
-                const mi = tf.add(tf.mul(m[i] ?? tf.zerosLike(pv), b1), tf.mul(dirs[i]!, 1 - b1)) as tf.Tensor4D;
-                const vi = tf.add(tf.mul(v[i] ?? tf.zerosLike(pv), b2), tf.mul(tf.square(dirs[i]!), 1 - b2)) as tf.Tensor4D;
-                nm.push(mi);
-                nv.push(vi);
-                const mh = tf.div(mi, 1 - b1 ** (t + 1));
-                const vh = tf.div(vi, 1 - b2 ** (t + 1));
-                step = tf.div(mh, tf.add(tf.sqrt(vh), eps));
-              }
-              return tf.add(pv, tf.mul(step, o.learningRate)) as tf.Tensor4D;
-            });
-            const nx = constrain(updated[0]!);
-            const na = a === null ? null : tf.clipByValue(updated[1]!, 0, 1) as tf.Tensor4D;
-            return [nx, ...(na === null ? [] : [na]), ...nm, ...nv];
-          });
-          const np = a === null ? 1 : 2;
-          x.dispose();
-          x = next[0]!;
-          if (a !== null) a.dispose();
-          a = np === 2 ? next[1]! : null;
-          for (const tns of [...m, ...v]) tns.dispose();
-          m = next.slice(np, np + (next.length - np) / 2);
-          v = next.slice(np + (next.length - np) / 2);
-        }
-        // final MEI as the model sees it, and its response
-        const res = tf.tidy(() => {
-          const s = compose(x, a);
-          const y = model(assemble(s));
-          return { s, r: tf.sum(tf.mul(y, hot), 1) };
-        });
-        try {
-          out.set(res.s.dataSync() as Float32Array, r0 * hw * cs);
-          activations.set(res.r.dataSync() as Float32Array, r0);
-          if (alphaOut !== null && a !== null) alphaOut.set(a.dataSync() as Float32Array, r0 * hw);
-        } finally {
-          if (res.s !== x) res.s.dispose();
-          res.r.dispose();
-        }
-      } finally {
-        x.dispose();
-        a?.dispose();
-        for (const tns of [...m, ...v]) tns.dispose();
-      }
+      const r = optimiseBatch(proc, { k, h, w, ...rows, valid: null, respond, rowNeuron, rowCopy });
+      out.set(r.data, r0 * hw * cs);
+      activations.set(r.activations, r0);
+      if (alphaOut !== null && r.alpha !== null) alphaOut.set(r.alpha, r0 * hw);
     } finally {
-      for (const tns of keep) tns.dispose();
+      hot.dispose();
     }
     o.onProgress?.(r0 + k, K);
   }
   return { data: out, shape: [K, h, w, cs], neurons: rowNeuron, copies: rowCopy, activations, alpha: alphaOut };
 }
+
+export { plan as planMeis, WHERE as MEI_WHERE };
