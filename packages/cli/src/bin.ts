@@ -83,6 +83,7 @@ program.command('mei')
   .option('--config <file>', 'JSON MEI options (see @sal/mei)')
   .option('--closed-loop', 'on a simulated dataset: show the MEIs to the true neurons and write closed-loop.json')
   .option('--images <n>', 'natural images searched for the closed loop (default: all)')
+  .option('--shift-images <n>', 'images with a salient object for the closed loop\'s shift check', '3')
   .option('-q, --quiet', 'no progress output')
   .addOption(backend)
   .action((flags) => meiCommand(flags));

@@ -8,7 +8,7 @@ import { SalConfigError, checkNumber, resolveOptions, type RawDataset } from '@s
 import { computeFeatureMaps, neuronRate, type GroundTruth, type NeuronTruth } from '@sal/sim';
 import type { SalDataset } from '@sal/saliency-loader';
 import type { ResponseModel } from './model.js';
-import { synthesizeMeis, type MeiOptions } from './mei.js';
+import { synthesizeMeis, type MeiOptions, type MeiResult } from './mei.js';
 import { displayGeometry, pixelRange, toFullImage, toImageCoords, type DisplayGeometry } from './display.js';
 
 /** What the closed loop needs: the dataset the model was trained on, its raw images and the simulation's truth. */
@@ -44,6 +44,11 @@ export interface ClosedLoopOptions {
   shiftImages?: number;
   /** L2 norm (model units) of the perturbation MEIs of the shift check. @default 10 */
   shiftNorm?: number;
+  /**
+   * MEIs already synthesised on this model for these neurons (e.g. by `synthesizeMeis` with the image channel
+   * only), used instead of synthesising them again. `null`: synthesise. @default null
+   */
+  meis?: MeiResult | null;
   /** Per-neuron scores (e.g. test correlations, session order) for the summary's selection. `null`: none. @default null */
   scores?: ArrayLike<number> | null;
   /** The summary also covers the neurons whose score exceeds this. @default 0.5 */
@@ -55,6 +60,7 @@ export const CLOSED_LOOP_DEFAULTS: Readonly<Required<ClosedLoopOptions>> = Objec
   neurons: null,
   mei: Object.freeze({}),
   naturalImageIds: null,
+  meis: null,
   patterns: true,
   shiftImages: 0,
   shiftNorm: 10,
@@ -246,8 +252,16 @@ export function closedLoop(model: ResponseModel, data: ClosedLoopData, opts?: Cl
   const truths = neurons.map((n) => truth.neuron(sessionKey, n));
 
   // MEIs on grey
-  const res = synthesizeMeis(model, [h, w, c], meiOpts);
-  const P = meiOpts.perNeuron ?? 1;
+  let res: MeiResult;
+  if (o.meis !== null) {
+    res = o.meis;
+    const P0 = res.shape[0] / neurons.length;
+    if (!Number.isInteger(P0) || res.shape[1] !== h || res.shape[2] !== w || res.shape[3] !== 1
+      || neurons.some((n, k) => res.neurons[k * P0] !== n)) {
+      throw new SalConfigError(WHERE, 'meis', `MEIs of the image channel [${neurons.length}·perNeuron, ${h}, ${w}, 1] of neurons ${JSON.stringify(neurons)}`, { shape: res.shape, neurons: Array.from(res.neurons) });
+    }
+  } else res = synthesizeMeis(model, [h, w, c], meiOpts);
+  const P = res.shape[0] / neurons.length;
   const K = neurons.length;
   const meis = new Float32Array(K * h * w);
   for (let k = 0; k < K; k++) meis.set(res.data.subarray(k * P * h * w, (k * P + 1) * h * w), k * h * w);

@@ -11,7 +11,7 @@ import { gaussianReadout } from '@sal/readouts';
 import { createEncoder } from '@sal/train';
 import { SalConfigError } from '@sal/types';
 import { expectNoLeaks } from '@sal/test-utils';
-import { closedLoop, displayGeometry, patternImages, pixelRange, toFullImage, toImageCoords, trueResponse } from '../src/index.js';
+import { CLOSED_LOOP_MEI_DEFAULTS, synthesizeMeis, closedLoop, displayGeometry, patternImages, pixelRange, toFullImage, toImageCoords, trueResponse } from '../src/index.js';
 import { randomise } from './fixtures.js';
 
 const sim = simulateDataset({ height: 40, width: 64, nTrainImages: 24, nTestImages: 2, testRepeats: 2, nSessions: 1, neuronsPerSession: 4, seed: 2 });
@@ -103,6 +103,11 @@ describe('closedLoop', () => {
       const again = closedLoop(model, { dataset: ds, raw, truth, sessionKey: 'sim0' }, { ...opts, patterns: false, shiftImages: 0 });
       expect(Array.from(again.meis)).toEqual(Array.from(r.meis));
       expect(again.neurons[0]!.bestPattern).toBeNaN();
+      // precomputed MEIs are used as given
+      const given = synthesizeMeis(model, [h, w, 1], { ...CLOSED_LOOP_MEI_DEFAULTS, range: pixelRange(displayGeometry(ds, [H, W])), steps: 15 });
+      const reused = closedLoop(model, { dataset: ds, raw, truth, sessionKey: 'sim0' }, { ...opts, patterns: false, shiftImages: 0, meis: given });
+      expect(Array.from(reused.meis)).toEqual(Array.from(r.meis));
+      expect(() => closedLoop(model, { dataset: ds, raw, truth, sessionKey: 'sim0' }, { neurons: [1], meis: given })).toThrow(SalConfigError);
       expect(() => closedLoop(model, { dataset: ds, raw, truth, sessionKey: 'nope' })).toThrow(SalConfigError);
       expect(() => closedLoop(model, { dataset: ds, raw, truth, sessionKey: 'sim0' }, { neurons: [9] })).toThrow(SalConfigError);
       expect(() => closedLoop(model, { dataset: ds, raw, truth, sessionKey: 'sim0' }, { scores: [1] })).toThrow(SalConfigError);

@@ -22,7 +22,7 @@ import { datasetFor, type TrainDatasetOptions } from './train.js';
 
 export interface MeiFlags {
   checkpoint: string; out: string; session?: string; neurons?: string; steps?: string; seed?: string;
-  perNeuron?: string; config?: string; closedLoop?: boolean; images?: string; quiet?: boolean; backend?: string;
+  perNeuron?: string; config?: string; closedLoop?: boolean; images?: string; shiftImages?: string; quiet?: boolean; backend?: string;
 }
 
 function parseNeurons(value: string | undefined, n: number): number[] | null {
@@ -101,7 +101,8 @@ export async function meiCommand(flags: MeiFlags): Promise<void> {
       const count = flags.images !== undefined ? intFlag('--images', flags.images, 0, 1) : raw.imagesShape[0];
       const ids = Array.from({ length: Math.min(count, raw.imagesShape[0]) }, (_, i) => i);
       const { neurons: _n, onProgress: _p, ...loopMei } = { ...meiOpts, neurons: null, onProgress: null };
-      const loop = closedLoop(model, { dataset, raw, truth, sessionKey: key }, { neurons, mei: loopMei, naturalImageIds: ids, shiftImages: Math.min(10, ids.length) });
+      const shiftImages = Math.min(intFlag('--shift-images', flags.shiftImages, 3, 0), ids.length);
+      const loop = closedLoop(model, { dataset, raw, truth, sessionKey: key }, { neurons, mei: loopMei, naturalImageIds: ids, shiftImages, meis: res });
       const json = { checkpoints: dirs, session: key, all: loop.all, neurons: loop.neurons };
       await writeFileAtomic(join(out, 'closed-loop.json'), JSON.stringify(json, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2));
       const s = loop.all;
