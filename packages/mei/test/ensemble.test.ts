@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { gradientReceptiveFields, windowedGradientReceptiveFields, type CpuImages } from '@sal/grf';
-import { windowedResponseModel } from '@sal/train';
+import { windowedResponseModel, type Encoder } from '@sal/train';
 import { SalConfigError, SalDataError, SalShapeError, createRng } from '@sal/types';
 import { expectArraysClose, expectNoLeaks } from '@sal/test-utils';
 import { createEnsemble, ensembleWindowedModel, meanResponseModel } from '../src/index.js';
@@ -23,6 +23,9 @@ describe('createEnsemble', () => {
     const ens = createEnsemble(members);
     try {
       expect(ens.sessionKeys).toEqual(['s']);
+      // the encoder's prediction contract (what @sal/train's predictSplit and scoreSession call)
+      const asModel: Pick<Encoder, 'predict' | 'sessionKeys'> = ens;
+      expect(asModel.sessionKeys).toEqual(['s']);
       const x = images(1, 5);
       const got = expectNoLeaks(() => tf.tidy(() => ens.predict(tf.tensor4d(x.data, [...x.shape]), 's').dataSync() as Float32Array), 'predict');
       const each = members.map((m) => tf.tidy(() => m.predict(tf.tensor4d(x.data, [...x.shape]), 's').dataSync() as Float32Array));
