@@ -14,6 +14,7 @@ import { convertCommand } from './commands/convert.js';
 import { sweepCommand, sweepRetryCommand, sweepStatusCommand } from './commands/sweep.js';
 import { workerCommand } from './commands/worker.js';
 import { reportDbCommand } from './commands/report-db.js';
+import { meiCommand } from './commands/mei.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -159,6 +160,23 @@ program.command('convert')
   .option('--test-tiers <list>', 'tiers of the test trials', 'test')
   .option('-q, --quiet', 'no progress output')
   .action((input: string, flags) => convertCommand(input, flags));
+
+program.command('mei')
+  .description('most exciting inputs of a model trained by `sal train` (several checkpoints: their ensemble), as .npy and PNG')
+  .requiredOption('--checkpoint <dirs>', 'checkpoint directory, or several separated by commas (an ensemble)')
+  .requiredOption('-o, --out <dir>', 'output directory')
+  .option('--session <key>', 'session whose neurons to use (default: the first)')
+  .option('--neurons <list>', "'all' or comma-separated neuron indices", 'all')
+  .option('--steps <n>', 'optimisation steps (default 200)')
+  .option('--seed <n>', 'seed of the noise, jitter and crops')
+  .option('--per-neuron <n>', 'diverse MEIs per neuron')
+  .option('--config <file>', 'JSON MEI options (see @sal/mei)')
+  .option('--closed-loop', 'on a simulated dataset: show the MEIs to the true neurons and write closed-loop.json')
+  .option('--images <n>', 'natural images searched for the closed loop (default: all)')
+  .option('--shift-images <n>', 'images with a salient object for the closed loop\'s shift check', '3')
+  .option('-q, --quiet', 'no progress output')
+  .addOption(backend)
+  .action((flags) => meiCommand(flags));
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const e = err as Error;

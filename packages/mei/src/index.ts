@@ -1,0 +1,14 @@
+export type { ResponseModel } from './model.js';
+export { createEnsemble, meanResponseModel, ENSEMBLE_DEFAULTS } from './ensemble.js';
+export type { Ensemble, EnsembleOptions } from './ensemble.js';
+export { ensembleWindowedModel, ENSEMBLE_WINDOWED_DEFAULTS } from './ensemble-windowed.js';
+export type { EnsembleWindowedOptions } from './ensemble-windowed.js';
+export { gaussianKernel, gaussianBlur, fftFreq, fourierMask, fourierFilter } from './precondition.js';
+export type { FourierKind } from './precondition.js';
+export { synthesizeMeis, MEI_DEFAULTS } from './mei.js';
+export type { MeiOptions, MeiResult, MeiInit } from './mei.js';
+export { displayGeometry, pixelRange, toFullImage, toImageCoords } from './display.js';
+export type { DisplayGeometry } from './display.js';
+export { closedLoop, patternImages, trueResponse, CLOSED_LOOP_DEFAULTS, CLOSED_LOOP_MEI_DEFAULTS } from './closed-loop.js';
+export type { ClosedLoopData, ClosedLoopOptions, ClosedLoopNeuron, ClosedLoopSummary, ClosedLoopResult } from './closed-loop.js';
+export { synthesizeMeisWindowed } from './windowed.js';
