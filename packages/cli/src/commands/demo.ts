@@ -7,7 +7,7 @@ import { writeFigure, writeReport } from '@sal/viz/node';
 import { DEMO_STUDY, QUICK_STUDY, resolveStudyConfig } from '../study/config.js';
 import { runStudy } from '../study/run.js';
 import { buildStudyReport } from '../study/report.js';
-import { checkSections, readConfigFile, intFlag } from '../config.js';
+import { checkOutDir, checkSections, readConfigFile, intFlag } from '../config.js';
 import { createReporter } from '../progress.js';
 
 export interface DemoFlags { out: string; seed?: string; quick?: boolean; config?: string; quiet?: boolean; backend?: string; verbose?: boolean; workers?: string }
@@ -21,6 +21,7 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
   const config = resolveStudyConfig(base, override);
   if (flags.seed !== undefined) config.seed = intFlag('--seed', flags.seed, config.seed);
   const outDir = resolve(flags.out);
+  checkOutDir(outDir, 'sal demo', '--out');
   const t0 = Date.now();
   const { results, artifacts } = await runStudy({
     config, outDir, reporter, trainLog: flags.verbose && !flags.quiet ? process.stderr : null,
