@@ -66,6 +66,21 @@ export function checkSections(base: object, override: Record<string, unknown>, w
   }
 }
 
+/**
+ * Check that `dir` can be an output folder before any work starts: absent (it will be created) or a folder. A file
+ * there, or a file in its parent path, is a `SalConfigError` naming the flag and the path (no raw EEXIST/ENOTDIR).
+ */
+export function checkOutDir(dir: string, where: string, flag: string): void {
+  try {
+    if (!statSync(dir).isDirectory()) throw new SalConfigError(where, flag, 'a folder (or a path where one can be created)', `${dir} (a file)`);
+  } catch (err) {
+    if (err instanceof SalConfigError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    throw new SalConfigError(where, flag, 'a folder (or a path where one can be created)', `${dir} (${code ?? (err as Error).message})`);
+  }
+}
+
 /** Reject keys of `obj` not in `allowed`, naming the section. */
 export function checkKeys(section: string, obj: Record<string, unknown>, allowed: readonly string[]): void {
   for (const k of Object.keys(obj)) {

@@ -22,6 +22,7 @@ import { simulateCommand } from '../src/commands/simulate.js';
 import { trainCommand, readTrainDatasetOptions } from '../src/commands/train.js';
 import { pcaCommand } from '../src/commands/pca.js';
 import { reportCommand } from '../src/commands/report.js';
+import { demoCommand } from '../src/commands/demo.js';
 
 const root = mkdtempSync(join(tmpdir(), 'sal-cli-fuzz-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -121,7 +122,7 @@ function buildCases(): FuzzCase[] {
   for (const [name, make, force, names] of outCases) {
     const base = baseTrain();
     const cfg = file('train.json', JSON.stringify(base));
-    cases.push({ category: 'train output folders', name, names, run: async () => {
+    cases.push({ category: 'output paths', name, names, run: async () => {
       make(base.out);
       await trainCommand({ config: cfg, quiet: true, force });
       // only --force gets here: the old content must survive beside the new checkpoint
@@ -131,6 +132,23 @@ function buildCases(): FuzzCase[] {
       const { aside, out } = v as { aside: string[]; out: string };
       if (aside.length !== 1 || readFileSync(aside[0]!, 'utf8') !== 'precious') throw new Error('the old out was not kept');
       return existsSync(join(out, 'model.json'));
+    } });
+  }
+
+  // other commands' output paths: a file where a folder must go, a folder under a file
+  const aFile = file('a-file', 'precious');
+  const g0 = Float32Array.from({ length: 2 * 5 * 3 * 4 }, (_, i) => Math.cos(i) + (i % 3));
+  const outPathCases: [string, () => Promise<unknown>, string][] = [
+    ['sal simulate --out a file', () => simulateCommand({ out: aFile, config: join(root, 'sim.json'), quiet: true }), 'a-file'],
+    ['sal simulate --out under a file', () => simulateCommand({ out: join(aFile, 'sub'), config: join(root, 'sim.json'), quiet: true }), 'a-file'],
+    ['sal pca --out a file', () => pcaCommand({ grf: file('grf.npy', encodeNpy({ data: g0, shape: [2, 5, 3, 4] })), out: aFile, quiet: true }), 'a-file'],
+    ['sal pca --out under a file', () => pcaCommand({ grf: file('grf.npy', encodeNpy({ data: g0, shape: [2, 5, 3, 4] })), out: join(aFile, 'x'), quiet: true }), 'a-file'],
+    ['sal demo --out a file', () => demoCommand({ out: aFile, quick: true, quiet: true }), 'a-file'],
+    ['sal demo --out under a file', () => demoCommand({ out: join(aFile, 'x'), quick: true, quiet: true }), 'a-file'],
+  ];
+  for (const [name, run, names] of outPathCases) {
+    cases.push({ category: 'output paths', name, names, dir: root, run: async () => {
+      try { return await run(); } finally { if (readFileSync(aFile, 'utf8') !== 'precious') throw new Error('the file was changed'); }
     } });
   }
 

@@ -18,7 +18,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 interface Run { code: number | null; signal: NodeJS.Signals | null; stderr: string }
 
 /** Run a command in a child; `killWhen(stderrSoFar, pauseFileExists)` true → SIGKILL. Bounded by `timeoutMs`. */
-function runChild(command: string, flags: object, env: Record<string, string> = {}, killWhen?: (stderr: string) => boolean, timeoutMs = 30_000): Promise<Run> {
+function runChild(command: string, flags: object, env: Record<string, string> = {}, killWhen?: (stderr: string) => boolean, timeoutMs = 60_000): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(process.execPath, [RUNNER, command, JSON.stringify(flags)], {
       env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'],
@@ -60,7 +60,8 @@ function result(out: string): { weights: string; scores: unknown; state: unknown
   };
 }
 
-const leftovers = (): string[] => readdirSync(root).filter((n) => n.includes('.tmp-') || n.includes('.old-'));
+/** Temporary folders of `out`'s saves (`.<out>.tmp-*`, `.<out>.old-*`) still beside it. */
+const leftovers = (out: string): string[] => readdirSync(root).filter((n) => n.startsWith(`.${out}.tmp-`) || n.startsWith(`.${out}.old-`));
 
 let reference: ReturnType<typeof result>;
 
@@ -88,7 +89,7 @@ async function killedThenResumed(out: string, kills: { pause?: string; killWhen?
   expect(resumed.code, resumed.stderr).toBe(0);
   expect(resumed.stderr).toMatch(/resuming from epoch \d+/);
   expect(result(out)).toEqual(reference);
-  expect(leftovers()).toEqual([]);
+  expect(leftovers(out)).toEqual([]);
 }
 
 describe('sal train, kill -9 and --resume (bit-identical to an uninterrupted run)', () => {

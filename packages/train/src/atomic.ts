@@ -34,7 +34,8 @@ async function removeLeftovers(dir: string, tags: readonly string[], keep: strin
  * Replace directory `dir` atomically: `fill(tmpDir)` writes the new content into a temporary directory
  * beside it; only when it succeeds is the old directory moved aside, the new one renamed into place and
  * the old one removed. Any failure leaves the previous directory as it was. Temporary folders left by an
- * earlier save that was killed (`.<name>.tmp-*`, `.<name>.old-*`) are removed. When `isOurs` is given, an
+ * earlier save that was killed (`.<name>.tmp-*`, `.<name>.old-*`) are removed, so a folder has one writer at a
+ * time (as a training run has). When `isOurs` is given, an
  * existing `dir` that is neither empty nor recognised by it is never touched: `refuse(dir)` is thrown.
  */
 export async function replaceDirAtomic(

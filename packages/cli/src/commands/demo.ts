@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { initBackend } from '@sal/backend';
 import { writeFigure, writeReport } from '@sal/viz/node';
 import { DEMO_STUDY, QUICK_STUDY, buildStudyReport, resolveStudyConfig, runStudy } from '@sal/study';
-import { checkSections, readConfigFile, intFlag } from '../config.js';
+import { checkOutDir, checkSections, readConfigFile, intFlag } from '../config.js';
 import { createReporter } from '../progress.js';
 import { checkpointSaver, studyRunner } from '../train-pool.js';
 
@@ -20,6 +20,7 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
   const config = resolveStudyConfig(base, override);
   if (flags.seed !== undefined) config.seed = intFlag('--seed', flags.seed, config.seed);
   const outDir = resolve(flags.out);
+  checkOutDir(outDir, 'sal demo', '--out');
   const t0 = Date.now();
   const { results, artifacts } = await runStudy({
     config, outDir, reporter, trainLog: flags.verbose && !flags.quiet ? process.stderr : null,
