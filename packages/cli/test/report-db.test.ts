@@ -7,7 +7,8 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JobDatabase, runWorker, startLocalPostgres, type LocalPostgres } from '@sal/jobs';
-import { QUICK_STUDY, createReporter, resolveStudyConfig, runStudy } from '../src/index.js';
+import { QUICK_STUDY, resolveStudyConfig, runStudy } from '@sal/study';
+import { createReporter } from '../src/index.js';
 import { sweepCommand } from '../src/commands/sweep.js';
 import { reportDbCommand } from '../src/commands/report-db.js';
 import { JOB_HANDLERS } from '../src/jobs/handlers.js';
@@ -28,7 +29,7 @@ const study = {
 describe('sal report --db', () => {
   it('gives the one-machine run\'s models, comparisons and verdicts', async () => {
     const config = resolveStudyConfig(QUICK_STUDY, study);
-    const local = await runStudy({ config, outDir: join(dir, 'local'), reporter: createReporter({ quiet: true }), trainLog: null, checkpoints: false });
+    const local = await runStudy({ config, outDir: join(dir, 'local'), reporter: createReporter({ quiet: true }), trainLog: null });
     const plan = join(dir, 'study.json');
     writeFileSync(plan, JSON.stringify({ name: 'quick-study', base: 'quick', study }));
     await sweepCommand(plan, { db: server.url, quiet: true });

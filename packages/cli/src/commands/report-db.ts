@@ -9,16 +9,16 @@ import { tmpdir } from 'node:os';
 import { initBackend } from '@sal/backend';
 import { coreFromConfig } from '@sal/cores';
 import { readoutFromConfig } from '@sal/readouts';
-import { loadCheckpoint } from '@sal/train';
+import { loadCheckpoint } from '@sal/train/node';
 import { SalConfigError, SalDataError, type JsonObject } from '@sal/types';
 import { writeFigure, writeReport } from '@sal/viz/node';
 import { JobDatabase } from '@sal/jobs';
 import { createReporter } from '../progress.js';
-import { DEMO_STUDY, resolveStudyConfig } from '../study/config.js';
-import { POPULATIONS, prepareStudyData, type Population } from '../study/data.js';
-import type { ModelSummary } from '../study/models.js';
-import { analyseStudy, modelKey, type KeptModel, type StudyResults } from '../study/run.js';
-import { buildStudyReport } from '../study/report.js';
+import { DEMO_STUDY, resolveStudyConfig } from '@sal/study';
+import { POPULATIONS, prepareStudyData, type Population } from '@sal/study';
+import type { ModelSummary } from '@sal/study';
+import { analyseStudy, modelKey, type KeptModel, type StudyResults } from '@sal/study';
+import { buildStudyReport } from '@sal/study';
 
 export interface ReportDbFlags { db: string; sweep?: string; out: string; quiet?: boolean; backend?: string }
 
@@ -53,13 +53,13 @@ export async function reportDbCommand(flags: ReportDbFlags): Promise<StudyResult
           await mkdir(dir);
           for (const a of r.artefacts) if (a.name.startsWith('checkpoint-')) await writeFile(join(dir, a.name.slice('checkpoint-'.length)), await db.readArtefact(r.key, a.name));
           const { encoder } = await loadCheckpoint(dir, { core: coreFromConfig, readout: readoutFromConfig });
-          kept.set(modelKey(population, variant, mainCrop, seed), { variant, encoder });
+          kept.set(modelKey(population, variant, mainCrop, seed), { item: { population, variant, crop: mainCrop, seed, keep: true }, encoder });
         }
       }
     } finally {
       await rm(tmp, { recursive: true, force: true });
     }
-    const { results: out, artifacts } = await analyseStudy({ config, outDir, reporter, data, models, kept, seconds: {}, items: [], workers: 0, checkpoints: false });
+    const { results: out, artifacts } = await analyseStudy({ config, outDir, reporter, data, models, kept, seconds: {} });
     const report = await buildStudyReport(out, artifacts);
     await mkdir(join(outDir, 'figures'), { recursive: true });
     for (const f of report.figures) await writeFigure(join(outDir, 'figures', `${f.name}.${f.figure.png ? 'png' : 'svg'}`), (f.figure.png ?? f.figure.svg)!);

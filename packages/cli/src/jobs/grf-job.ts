@@ -14,11 +14,11 @@ import { coreFromConfig } from '@sal/cores';
 import { readoutFromConfig } from '@sal/readouts';
 import { gradientReceptiveFields } from '@sal/grf';
 import { readDatasetDir } from '@sal/saliency-loader/node';
-import { loadCheckpoint } from '@sal/train';
+import { loadCheckpoint } from '@sal/train/node';
 import { SalConfigError, checkNumber } from '@sal/types';
 import type { JobHandler } from '@sal/jobs';
 import { checkKeys } from '../config.js';
-import { sessionModel } from '../study/analysis.js';
+import { sessionModel } from '@sal/study';
 import { datasetFor, type TrainDatasetOptions } from '../commands/train.js';
 
 const W = 'grf job';

@@ -10,14 +10,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from '@sal/backend';
-import { saveCheckpoint } from '@sal/train';
+import { saveCheckpoint } from '@sal/train/node';
 import { SalConfigError, type JsonObject, type JsonValue } from '@sal/types';
 import { jobKey, type JobHandler, type Plan, type PlannedJob } from '@sal/jobs';
 import { createReporter } from '../progress.js';
-import { DEMO_STUDY, QUICK_STUDY, VARIANTS, resolveStudyConfig, type StudyConfig, type VariantName } from '../study/config.js';
-import { POPULATIONS, prepareStudyData, type Population, type StudyData } from '../study/data.js';
-import { VARIANT_SPECS } from '../study/variants.js';
-import { trainItem } from '../study/train-pool.js';
+import { DEMO_STUDY, QUICK_STUDY, VARIANTS, resolveStudyConfig, type StudyConfig, type VariantName } from '@sal/study';
+import { POPULATIONS, prepareStudyData, type Population, type StudyData } from '@sal/study';
+import { VARIANT_SPECS } from '@sal/study';
+import { trainItem } from '@sal/study';
 
 /** The variants behind the first two verdicts (as in run.ts). */
 const COMPARED: readonly VariantName[] = ['images', 'shifter-saliency'];

@@ -9,13 +9,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { initBackend } from '@sal/backend';
 import { readDatasetDir } from '@sal/saliency-loader/node';
-import { saveCheckpoint } from '@sal/train';
+import { saveCheckpoint } from '@sal/train/node';
 import { SalConfigError, checkNumber } from '@sal/types';
 import type { JobHandler } from '@sal/jobs';
 import { checkKeys } from '../config.js';
-import { DEMO_STUDY, VARIANTS, resolveStudyConfig, type VariantName } from '../study/config.js';
-import { VARIANT_SPECS } from '../study/variants.js';
-import { mean, trainVariant } from '../study/models.js';
+import { DEMO_STUDY, VARIANTS, resolveStudyConfig, type VariantName } from '@sal/study';
+import { VARIANT_SPECS } from '@sal/study';
+import { trainVariant } from '@sal/study';
+import { mean } from '@sal/types';
 import { datasetFor, type TrainDatasetOptions } from '../commands/train.js';
 
 const KEYS = ['data', 'variant', 'crop', 'scale', 'gradientSigma', 'seed', 'core', 'readout', 'train'] as const;
