@@ -25,7 +25,7 @@ describe('entry boundaries', () => {
     }
     expect(seen.has('dataset.ts')).toBe(true);
     expect(seen.has('node.ts')).toBe(false);
-    expect([...external].sort()).toEqual(['@sal/types', 'fflate']);
+    expect([...external].sort()).toEqual(['@sal/types', 'fflate', 'ndarray']); // ndarray: toNdarray views
     expect(importsOf('node.ts')).toContain('sharp');
   });
 });
