@@ -46,3 +46,21 @@ export async function connectPool(url: string, options: ConnectOptions = {}): Pr
   }
   return pool;
 }
+
+/**
+ * Check out a client for a transaction. A checked-out client whose server goes away emits 'error'; without a listener
+ * that event would crash the process (the pool listens only on idle clients), so one is attached while it is out and
+ * the query in flight fails instead; a client that saw an error is destroyed, not returned to the pool.
+ */
+export async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (e: Error) => { broken = e; };
+  client.on('error', onError);
+  try {
+    return await fn(client);
+  } finally {
+    client.off('error', onError);
+    client.release(broken ?? false);
+  }
+}

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import PgBoss from 'pg-boss';
 import { SalConfigError, SalDataError, type JsonValue } from '@sal/types';
-import { connectPool, type ConnectOptions } from './connect.js';
+import { connectPool, withClient, type ConnectOptions } from './connect.js';
 import { BOSS_SCHEMA, SAL_SCHEMA, ensureSchema } from './schema.js';
 import { keyToUuid } from './canonical.js';
 import type { Plan } from './plan.js';
@@ -172,52 +172,51 @@ export class JobDatabase {
     if (!Number.isInteger(retryDelay) || retryDelay < 0) throw new SalConfigError('submit', 'retryDelaySeconds', 'an integer ≥ 0', retryDelay);
     if (!Number.isInteger(lease) || lease < 1) throw new SalConfigError('submit', 'leaseSeconds', 'an integer ≥ 1', lease);
     for (const kind of new Set(plan.jobs.map((j) => j.kind))) await this.ensureQueue(kind);
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      // submitters queue one at a time: the check below and the insert are then one step
-      await client.query("SELECT pg_advisory_xact_lock(hashtext('sal_jobs.submit'))");
-      await client.query(`INSERT INTO ${SAL_SCHEMA}.sweep (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET submitted_on = now()`, [plan.name]);
-      const keys = plan.jobs.map((j) => j.key);
-      await client.query(
-        `INSERT INTO ${SAL_SCHEMA}.job (key, kind, config, queue_id)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::uuid[]) ON CONFLICT (key) DO NOTHING`,
-        [keys, plan.jobs.map((j) => j.kind), plan.jobs.map((j) => JSON.stringify(j.config)), keys.map(keyToUuid)],
-      );
-      await client.query(
-        `INSERT INTO ${SAL_SCHEMA}.sweep_job (sweep, key, position)
-         SELECT $1, k, p FROM unnest($2::text[]) WITH ORDINALITY AS t(k, p) ON CONFLICT DO NOTHING`,
-        [plan.name, keys],
-      );
-      // one statement, one snapshot: a job a worker completes meanwhile is seen either queued or done, never neither
-      const { rows } = await client.query(
-        `SELECT k.key, r.key IS NOT NULL AS done, b.id IS NOT NULL AS queued
-         FROM unnest($1::text[], $2::uuid[]) AS k(key, id)
-         LEFT JOIN ${SAL_SCHEMA}.result r ON r.key = k.key
-         LEFT JOIN ${BOSS_SCHEMA}.job b ON b.id = k.id`,
-        [keys, keys.map(keyToUuid)],
-      );
-      const done = new Set<string>(rows.filter((r) => r.done).map((r) => r.key as string));
-      const queued = new Set<string>(rows.filter((r) => !r.done && r.queued).map((r) => keyToUuid(r.key as string)));
-      const todo = plan.jobs.filter((j) => !done.has(j.key) && !queued.has(keyToUuid(j.key)));
-      const db = { executeSql: (text: string, values?: unknown[]) => client.query(text, values as unknown[]) };
-      for (let i = 0; i < todo.length; i += 1000) {
-        await this.boss.insert(
-          todo.slice(i, i + 1000).map((j) => ({
-            id: keyToUuid(j.key), name: queueName(j.kind), data: { key: j.key, lease },
-            retryLimit: retries, retryDelay, retryBackoff: true, expireInSeconds: lease,
-          })),
-          { db } as PgBoss.InsertOptions,
+    return withClient(this.pool, async (client) => {
+      try {
+        await client.query('BEGIN');
+        // submitters queue one at a time: the check below and the insert are then one step
+        await client.query("SELECT pg_advisory_xact_lock(hashtext('sal_jobs.submit'))");
+        await client.query(`INSERT INTO ${SAL_SCHEMA}.sweep (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET submitted_on = now()`, [plan.name]);
+        const keys = plan.jobs.map((j) => j.key);
+        await client.query(
+          `INSERT INTO ${SAL_SCHEMA}.job (key, kind, config, queue_id)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::uuid[]) ON CONFLICT (key) DO NOTHING`,
+          [keys, plan.jobs.map((j) => j.kind), plan.jobs.map((j) => JSON.stringify(j.config)), keys.map(keyToUuid)],
         );
+        await client.query(
+          `INSERT INTO ${SAL_SCHEMA}.sweep_job (sweep, key, position)
+           SELECT $1, k, p FROM unnest($2::text[]) WITH ORDINALITY AS t(k, p) ON CONFLICT DO NOTHING`,
+          [plan.name, keys],
+        );
+        // one statement, one snapshot: a job a worker completes meanwhile is seen either queued or done, never neither
+        const { rows } = await client.query(
+          `SELECT k.key, r.key IS NOT NULL AS done, b.id IS NOT NULL AS queued
+           FROM unnest($1::text[], $2::uuid[]) AS k(key, id)
+           LEFT JOIN ${SAL_SCHEMA}.result r ON r.key = k.key
+           LEFT JOIN ${BOSS_SCHEMA}.job b ON b.id = k.id`,
+          [keys, keys.map(keyToUuid)],
+        );
+        const done = new Set<string>(rows.filter((r) => r.done).map((r) => r.key as string));
+        const queued = new Set<string>(rows.filter((r) => !r.done && r.queued).map((r) => keyToUuid(r.key as string)));
+        const todo = plan.jobs.filter((j) => !done.has(j.key) && !queued.has(keyToUuid(j.key)));
+        const db = { executeSql: (text: string, values?: unknown[]) => client.query(text, values as unknown[]) };
+        for (let i = 0; i < todo.length; i += 1000) {
+          await this.boss.insert(
+            todo.slice(i, i + 1000).map((j) => ({
+              id: keyToUuid(j.key), name: queueName(j.kind), data: { key: j.key, lease },
+              retryLimit: retries, retryDelay, retryBackoff: true, expireInSeconds: lease,
+            })),
+            { db } as PgBoss.InsertOptions,
+          );
+        }
+        await client.query('COMMIT');
+        return { sweep: plan.name, planned: plan.jobs.length, enqueued: todo.length, alreadyDone: done.size, alreadyQueued: plan.jobs.length - todo.length - done.size };
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw e;
       }
-      await client.query('COMMIT');
-      return { sweep: plan.name, planned: plan.jobs.length, enqueued: todo.length, alreadyDone: done.size, alreadyQueued: plan.jobs.length - todo.length - done.size };
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /** Names of the sweeps, oldest first. */

@@ -5,6 +5,7 @@
  */
 import type pg from 'pg';
 import { SalSchemaVersionError } from './errors.js';
+import { withClient } from './connect.js';
 
 /** The schema version this sal writes and understands. */
 export const SCHEMA_VERSION = 1;
@@ -60,23 +61,22 @@ CREATE TABLE IF NOT EXISTS ${SAL_SCHEMA}.artefact (
 
 /** Create the schema if absent (under an advisory lock, so racing processes are safe) and check its version. */
 export async function ensureSchema(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query("SELECT pg_advisory_xact_lock(hashtext('sal_jobs.schema'))");
-    const exists = await client.query(`SELECT to_regclass('${SAL_SCHEMA}.version') AS t`);
-    if (exists.rows[0].t !== null) {
-      const v = await client.query(`SELECT version FROM ${SAL_SCHEMA}.version WHERE id = 1`);
-      const actual = v.rows[0] ? Number(v.rows[0].version) : SCHEMA_VERSION;
-      if (actual !== SCHEMA_VERSION) throw new SalSchemaVersionError(SCHEMA_VERSION, actual);
+  await withClient(pool, async (client) => {
+    try {
+      await client.query('BEGIN');
+      await client.query("SELECT pg_advisory_xact_lock(hashtext('sal_jobs.schema'))");
+      const exists = await client.query(`SELECT to_regclass('${SAL_SCHEMA}.version') AS t`);
+      if (exists.rows[0].t !== null) {
+        const v = await client.query(`SELECT version FROM ${SAL_SCHEMA}.version WHERE id = 1`);
+        const actual = v.rows[0] ? Number(v.rows[0].version) : SCHEMA_VERSION;
+        if (actual !== SCHEMA_VERSION) throw new SalSchemaVersionError(SCHEMA_VERSION, actual);
+      }
+      await client.query(CREATE);
+      await client.query(`INSERT INTO ${SAL_SCHEMA}.version (id, version) VALUES (1, $1) ON CONFLICT (id) DO NOTHING`, [SCHEMA_VERSION]);
+      await client.query('COMMIT');
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
     }
-    await client.query(CREATE);
-    await client.query(`INSERT INTO ${SAL_SCHEMA}.version (id, version) VALUES (1, $1) ON CONFLICT (id) DO NOTHING`, [SCHEMA_VERSION]);
-    await client.query('COMMIT');
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -12,6 +12,7 @@ import type pg from 'pg';
 import { SalConfigError, type JsonValue } from '@sal/types';
 import { writeFileAtomic } from '@sal/types/node';
 import { BOSS_SCHEMA, SAL_SCHEMA } from './schema.js';
+import { withClient } from './connect.js';
 import { checkArtefactName, queueName, type ArtefactInfo, type JobDatabase } from './database.js';
 
 /** What a handler gets. */
@@ -126,8 +127,14 @@ export async function runWorker(db: JobDatabase, handlers: JobHandlers, options:
         continue;
       }
       idleSince = null;
-      const outcome = await runOne(db, handlers, job, host, beat, signal, options.onEvent);
-      summary[outcome]++;
+      try {
+        const outcome = await runOne(db, handlers, job, host, beat, signal, options.onEvent);
+        summary[outcome]++;
+      } catch (e) {
+        // the database stayed away longer than the retries: the job is left active and runs again after its lease
+        options.onEvent?.({ type: 'error', key: job.data.key, kind: job.name.slice('sal.'.length), error: `database: ${(e as Error).message}` });
+        await sleep(poll, signal);
+      }
     }
   };
   await Promise.all(Array.from({ length: concurrency }, (_, i) => slot(i)));
@@ -222,7 +229,9 @@ async function retrying<T>(step: () => Promise<T>, stop: AbortSignal): Promise<T
 function isTransient(e: unknown): boolean {
   const code = (e as { code?: string }).code ?? '';
   const msg = e instanceof Error ? e.message : '';
-  return /^(08|57P)/.test(code) || /ECONNREFUSED|ECONNRESET|ENOENT|EPIPE|terminat|Connection|timeout/i.test(`${code} ${msg}`);
+  // SQLSTATE classes 08 (connection), 53 (resources), 57P (shutdown, starting up); network errors; pg's own
+  // "not queryable" after a lost connection
+  return /^(08|53|57P)/.test(code) || /ECONNREFUSED|ECONNRESET|ENOENT|EPIPE|terminat|connection|timeout|queryable|closed/i.test(`${code} ${msg}`);
 }
 
 /** Store artefacts and the result and complete the job, in one transaction. Returns false when a result was already there. */
@@ -243,28 +252,27 @@ async function commit(
     if (db.artefactDir) await writeFileAtomic(join(db.artefactDir, path!), a.data);
     artefacts.push({ name, size: a.data.byteLength, sha256, store: db.artefactDir ? 'dir' : 'db', ...(path ? { path } : {}) });
   }
-  const client: pg.PoolClient = await db.pool.connect();
-  try {
-    await client.query('BEGIN');
-    const ins = await client.query(
-      `INSERT INTO ${SAL_SCHEMA}.result (key, kind, result, artefacts, host, duration_ms) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (key) DO NOTHING RETURNING key`,
-      [key, kind, JSON.stringify(out.result ?? null), JSON.stringify(artefacts), host, ms],
-    );
-    const stored = ins.rowCount === 1;
-    if (stored && !db.artefactDir) {
-      for (const a of out.artefacts ?? []) {
-        await client.query(`INSERT INTO ${SAL_SCHEMA}.artefact (key, name, data) VALUES ($1, $2, $3)`, [key, a.name, Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength)]);
+  return withClient(db.pool, async (client: pg.PoolClient) => {
+    try {
+      await client.query('BEGIN');
+      const ins = await client.query(
+        `INSERT INTO ${SAL_SCHEMA}.result (key, kind, result, artefacts, host, duration_ms) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (key) DO NOTHING RETURNING key`,
+        [key, kind, JSON.stringify(out.result ?? null), JSON.stringify(artefacts), host, ms],
+      );
+      const stored = ins.rowCount === 1;
+      if (stored && !db.artefactDir) {
+        for (const a of out.artefacts ?? []) {
+          await client.query(`INSERT INTO ${SAL_SCHEMA}.artefact (key, name, data) VALUES ($1, $2, $3)`, [key, a.name, Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength)]);
+        }
       }
+      await db.boss.complete(job.name, job.id, {}, { db: { executeSql: (text: string, values?: unknown[]) => client.query(text, values as unknown[]) } } as never);
+      await client.query('COMMIT');
+      if (!stored && db.artefactDir && artefacts.length > 0) rmSync(join(db.artefactDir, key, run), { recursive: true, force: true });
+      return stored;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
     }
-    await db.boss.complete(job.name, job.id, {}, { db: { executeSql: (text: string, values?: unknown[]) => client.query(text, values as unknown[]) } } as never);
-    await client.query('COMMIT');
-    if (!stored && db.artefactDir && artefacts.length > 0) rmSync(join(db.artefactDir, key, run), { recursive: true, force: true });
-    return stored;
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
-  } finally {
-    client.release();
-  }
+  });
 }
