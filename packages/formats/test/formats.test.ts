@@ -98,6 +98,23 @@ for (const format of ['filetree', 'hdf5'] as const) {
   });
 }
 
+describe('SENSORIUM-style arrays', () => {
+  it('reads int64 image ids, float32 images, and string neuron metadata', async () => {
+    const t = join(dir, 'sensorium-like');
+    await writeFileTree(t, tinyRaw());
+    const ids = [0, 1, 2, 2, 3, 1, 4, 4, 4, 0, 0].map((v) => BigInt(v * 10 + 7));
+    await writeNpyFile(join(t, 'meta', 'trials', 'frame_image_id.npy'), { data: BigInt64Array.from(ids), shape: [11] });
+    await writeNpyFile(join(t, 'data', 'images', '0.npy'), { data: Float32Array.from(tinyRaw().images.subarray(0, 48)), shape: [1, 6, 8] });
+    mkdirSync(join(t, 'meta', 'neurons'), { recursive: true });
+    writeFileSync(join(t, 'meta', 'neurons', 'area.npy'), encodeNpyStrings(['V1', 'V1', 'LM']));
+    writeFileSync(join(t, 'meta', 'neurons', 'other.npy'), encodeNpyStrings(['x']));
+    const { dataset } = await readFileTree(t);
+    expect(dataset.images).toEqual(tinyRaw().images);
+    expect((dataset.meta as Record<string, unknown>)['imageIds']).toEqual([7, 17, 27, 37, 47]);
+    expect((dataset.meta as Record<string, unknown>)['neurons']).toEqual({ area: ['V1', 'V1', 'LM'] });
+  });
+});
+
 describe('bad input gets typed errors naming the file', () => {
   it('a folder that is not a FileTree', async () => {
     await expect(readFileTree(join(dir, 'nope'))).rejects.toThrow(SalDataError);

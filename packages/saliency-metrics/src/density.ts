@@ -66,3 +66,15 @@ export function fixationMap(fixations: ArrayLike<number>, h: number, w: number, 
   }
   return sigma > 0 ? gaussianFilter2d(m, h, w, sigma) : m;
 }
+
+/**
+ * Ground-truth fixations for a dataset that carries true saliency log-densities (`RawDataset.saliency`, as the
+ * simulation writes them): `n` fixations per image sampled from `exp(saliency)`, image `i` seeded with
+ * `seed·100003 + i` (the bench's convention). Returns one `Int32Array` of pixel indices per image.
+ */
+export function fixationsFromLogDensities(saliency: Float32Array, shape: readonly [number, number, number], n: number, seed: number): Int32Array[] {
+  const [N, h, w] = shape;
+  if (saliency.length !== N * h * w) throw new SalDataError('fixationsFromLogDensities', `${N}·${h}·${w} values`, saliency.length);
+  const px = h * w;
+  return Array.from({ length: N }, (_, i) => sampleFixations(Float64Array.from(saliency.subarray(i * px, (i + 1) * px), Math.exp), n, seed * 100003 + i));
+}
