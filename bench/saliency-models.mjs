@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { simulateDataset } from '@sal/sim';
 import { builtinSaliency } from '@sal/saliency-loader';
 import {
-  booleanMapSaliency, fitCenterBias, imageSignature, logOf, sampleFixations, scoreSaliency, withCenterBias,
+  booleanMapSaliency, fitCenterBias, imageSignature, sampleFixations, scoreSaliency, withCenterBias,
 } from '@sal/saliency-metrics';
 
 const { values: args } = parseArgs({

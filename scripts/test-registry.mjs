@@ -77,7 +77,7 @@ function freePort() {
 export function readmeParts(text) {
   const blocks = [];
   const re = /^```([a-z]*)\n([\s\S]*?)^```\s*$/gm;
-  for (let m; (m = re.exec(text)); ) blocks.push({ lang: m[1], body: m[2], start: m.index, end: re.lastIndex });
+  for (const m of text.matchAll(re)) blocks.push({ lang: m[1], body: m[2], start: m.index, end: m.index + m[0].length });
   const install = blocks.map((b) => b.body.split('\n').find((l) => /^npm install /.test(l))).find(Boolean) ?? null;
   const exIdx = blocks.findIndex((b) => ['ts', 'js', 'typescript', 'javascript'].includes(b.lang) && /from '@sal\//.test(b.body));
   if (exIdx < 0) return { install, example: null, printed: null };

@@ -4,6 +4,7 @@
 // Usage: node scripts/test-summary.mjs <log>
 import { readFileSync } from 'node:fs';
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: strips the ANSI colour codes (ESC [ … m) of the runners' output
 const text = readFileSync(process.argv[2] ?? 0, 'utf8').replace(/\x1b\[[0-9;]*m/g, '');
 let passed = 0, failed = 0, skipped = 0, summaries = 0;
 for (const line of text.split('\n')) {

@@ -68,6 +68,7 @@ function buildCases(): FuzzCase[] {
     const cfg = file('train.json', text);
     cases.push({ category: 'CLI configs', name: `sal train: ${name}`, names, dir: root, run: async () => {
       try { await trainCommand({ config: cfg, quiet: true }); } finally {
+        // biome-ignore lint/correctness/noUnsafeFinally: a refused config that wrote its output must fail the case, whatever it threw
         if (existsSync(base.out)) throw new Error(`${base.out} was written by a refused config`);
       }
     } });
@@ -148,6 +149,7 @@ function buildCases(): FuzzCase[] {
   ];
   for (const [name, run, names] of outPathCases) {
     cases.push({ category: 'output paths', name, names, dir: root, run: async () => {
+      // biome-ignore lint/correctness/noUnsafeFinally: a changed file must fail the case, whatever the command threw
       try { return await run(); } finally { if (readFileSync(aFile, 'utf8') !== 'precious') throw new Error('the file was changed'); }
     } });
   }

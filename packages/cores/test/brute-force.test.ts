@@ -7,7 +7,7 @@ import { arr, convRef, eluRef, idx, mapArr, maxPoolRef, randn, randValues, type 
 
 /** Give every trainable weight random values (biases and SE weights included) so nothing is trivially zero. */
 function randomise(core: { getWeights(): Record<string, tf.Variable> }, seed: number): void {
-  Object.entries(core.getWeights()).forEach(([name, v], i) => {
+  Object.entries(core.getWeights()).forEach(([_name, v], i) => {
     if (!v.trainable) return;
     tf.tidy(() => v.assign(tf.tensor(randValues(v.size, seed + i, 0.5), v.shape)));
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { expectArraysClose, expectNoLeaks } from '@sal/test-utils';
+import { expectNoLeaks } from '@sal/test-utils';
 import { groupSparsity, laplaceL2, laplaceL2Norm, stacked2dCore } from '../src/index.js';
 import { randValues } from './helpers.js';
 

@@ -89,7 +89,7 @@ const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /** Refuse a missing file or one without the HDF5 signature (at 0, 512, 1024, 2048, … as the format allows). */
 async function checkSignature(file: string): Promise<void> {
-  let fh;
+  let fh: Awaited<ReturnType<typeof open>> | undefined;
   try {
     fh = await open(file, 'r');
   } catch (e) {

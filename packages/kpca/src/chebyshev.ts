@@ -114,7 +114,7 @@ export function chebyshevTopEigen(a: tf.Tensor2D, k: number, s: ChebyshevSetting
   const start = tf.tensor2d(Float32Array.from({ length: n * l }, () => rng.normal()), [n, l]);
   let y = orthonormalize(start, rng);
   start.dispose();
-  let theta = new Float64Array(l);
+  const theta = new Float64Array(l);
   let residuals = new Float64Array(k).fill(Infinity);
   let worst = Infinity;
 

@@ -209,7 +209,7 @@ export function topEigen(a: MatrixInput, k: number, opts?: TopEigenOptions): Top
   const maxBlocks = Math.max(1, Math.min(o.krylovBlocks, Math.floor(n / l)));
   const rng = createRng(o.seed);
   const method = o.method;
-  let q0 = new Float64Array(l * n);
+  const q0 = new Float64Array(l * n);
   for (let i = 0; i < q0.length; i++) q0[i] = rng.normal();
   orthonormalizeRows(q0, l, n, rng);
   const aT = method === 'tensor' ? toTensor(A) : null;

@@ -39,7 +39,13 @@ function symEigJs(a: Float64Array, n: number): { d: Float64Array; vt: Float64Arr
   const vt = a.slice();
   const d = new Float64Array(n);
   const e = new Float64Array(n);
-  // ---- tred2
+  tred2(vt, d, e, n);
+  tql2(vt, d, e, n);
+  return { d, vt };
+}
+
+/** Householder reduction of the symmetric matrix in `vt` to tridiagonal form (EISPACK tred2): diagonal in `d`, off-diagonal in `e`, the accumulated transformations in `vt`. */
+function tred2(vt: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
   for (let j = 0; j < n; j++) d[j] = vt[j * n + n - 1] as number;
   for (let i = n - 1; i > 0; i--) {
     let scale = 0;
@@ -116,7 +122,10 @@ function symEigJs(a: Float64Array, n: number): { d: Float64Array; vt: Float64Arr
   }
   vt[(n - 1) * n + n - 1] = 1;
   e[0] = 0;
-  // ---- tql2
+}
+
+/** Implicit QL iterations on the tridiagonal `d`, `e` (EISPACK tql2): eigenvalues into `d`, eigenvectors accumulated into `vt`. */
+function tql2(vt: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
   for (let i = 1; i < n; i++) e[i - 1] = e[i] as number;
   e[n - 1] = 0;
   let f = 0;
@@ -180,5 +189,4 @@ function symEigJs(a: Float64Array, n: number): { d: Float64Array; vt: Float64Arr
     d[l] = (d[l] as number) + f;
     e[l] = 0;
   }
-  return { d, vt };
 }

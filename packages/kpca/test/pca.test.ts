@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Matrix } from 'ml-matrix';
+import type { Matrix } from 'ml-matrix';
 import { SalConfigError, SalDataError, SalShapeError } from '@sal/types';
 import { fitPca, loadPca } from '../src/index.js';
 import { expectNoLeaks } from '../../test-utils/src/index.js';

@@ -63,7 +63,7 @@ describe('batch-norm', () => {
       expectArraysClose(p.runningMean.dataSync(), [3.15, -4.2], 1e-6, 1e-6);
       expectArraysClose(p.runningVar.dataSync(), [4.5, 17.1], 1e-6, 1e-6);
       // second batch: constant 2 in channel 0 (variance 0), x+1 in channel 1
-      const x2v = CH0.flatMap((v, i) => [2, CH1[i]! + 1]);
+      const x2v = CH0.flatMap((_v, i) => [2, CH1[i]! + 1]);
       const x2 = tf.tensor4d(x2v, [2, 2, 2, 2]);
       tf.dispose(train.fn(x2, p, { momentum: m }));
       // 0.3·3.15 + 0.7·2 = 2.345; 0.3·(−4.2) + 0.7·(−5) = −4.76; 0.3·4.5 + 0 = 1.35; 0.3·17.1 + 0.7·24 = 21.93

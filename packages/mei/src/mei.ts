@@ -306,6 +306,19 @@ export function fullRows(o: Required<MeiOptions>, h: number, w: number, c: numbe
 }
 
 /**
+ * The optimised channels of the base rows (`[k,h,w,cs]`, the background MEIs depart from) and the diversity pair
+ * weights (`[k,k]`: 1 / pairs for each pair of MEIs of one neuron, upper triangle).
+ */
+function backgroundAndPairs(baseRows: Float32Array, k: number, hw: number, c: number, channels: readonly number[], P: number): { bgData: Float32Array; sameGroup: Float32Array } {
+  const cs = channels.length;
+  const bgData = new Float32Array(k * hw * cs);
+  for (let q = 0; q < k * hw; q++) for (let e = 0; e < cs; e++) bgData[q * cs + e] = baseRows[q * c + channels[e]!]!;
+  const sameGroup = new Float32Array(k * k);
+  for (let i = 0; i < k; i++) for (let j = i + 1; j < k; j++) if (Math.floor(i / P) === Math.floor(j / P)) sameGroup[i * k + j] = 1 / ((P * (P - 1)) / 2);
+  return { bgData, sameGroup };
+}
+
+/**
  * Run the MEI procedure on one batch (see the module comment).
  * @returns the optimised channels as the model sees them `[k,h,w,cs]`, each row's final response and α
  */
@@ -318,10 +331,7 @@ export function optimiseBatch(proc: MeiProcedure, b: MeiBatch): { data: Float32A
   const others = Array.from({ length: c }, (_, i) => i).filter((i) => !channels.includes(i));
   const fmask = o.fourier === 'none' ? null : fourierMask(h, w, o.fourier, o.fourierExponent);
   const sign = o.objective === 'max' ? 1 : -1;
-  const bgData = new Float32Array(k * hw * cs);
-  for (let q = 0; q < k * hw; q++) for (let e = 0; e < cs; e++) bgData[q * cs + e] = baseRows[q * c + channels[e]!]!;
-  const sameGroup = new Float32Array(k * k);
-  for (let i = 0; i < k; i++) for (let j = i + 1; j < k; j++) if (Math.floor(i / P) === Math.floor(j / P)) sameGroup[i * k + j] = 1 / ((P * (P - 1)) / 2);
+  const { bgData, sameGroup } = backgroundAndPairs(baseRows, k, hw, c, channels, P);
 
   const keep: tf.Tensor[] = [];
   const hold = <T extends tf.Tensor>(t: T): T => { keep.push(t); return t; };

@@ -3,7 +3,7 @@
  * the true responses against @sal/sim's neuronRates, and closedLoop's numbers against loops written here.
  */
 import { describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { simulateDataset, neuronRates, computeFeatureMaps, neuronRate } from '@sal/sim';
 import { createDataset } from '@sal/saliency-loader';
 import { stacked2dCore } from '@sal/cores';

@@ -139,7 +139,7 @@ function makeReduce(addon: NativeAddon, fallback: KernelFunc, mean: boolean): Ke
     const b = args.backend as WasmBackendLike;
     const { x } = args.inputs;
     const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
-    if (!x || x.dtype !== 'float32' || x.shape.length === 0) return fallback(args as never);
+    if (x?.dtype !== 'float32' || x.shape.length === 0) return fallback(args as never);
     const axes = [...new Set(util.parseAxisParam(axis, x.shape))].sort((p, q) => p - q);
     if (axes.length === 0 || axes.some((a, i) => i > 0 && a !== axes[i - 1]! + 1)) return fallback(args as never);
     const first = axes[0]!, last = axes[axes.length - 1]!;
@@ -185,7 +185,7 @@ function makeUnary(addon: NativeAddon, fallback: KernelFunc, op: number): Kernel
   return ((args: KernelArgs) => {
     const b = args.backend as WasmBackendLike;
     const { x } = args.inputs;
-    if (!x || x.dtype !== 'float32' || util.sizeFromShape(x.shape) < ELEMENTWISE_MIN) return fallback(args as never);
+    if (x?.dtype !== 'float32' || util.sizeFromShape(x.shape) < ELEMENTWISE_MIN) return fallback(args as never);
     const out = b.makeOutput([...x.shape], 'float32');
     addon.unary(b.wasm.HEAPU8.buffer as ArrayBuffer, offset(b, x), offset(b, out), op, util.sizeFromShape(x.shape), 0);
     return out;

@@ -13,7 +13,6 @@ import {
   type JsonObject,
   type Readout,
   type ReadoutApplyOptions,
-  type Shape3D,
 } from '@sal/types';
 import { bilinearSample } from './bilinear-sample.js';
 import { ConvStack, type ConvBlockSpec } from './conv-stack.js';

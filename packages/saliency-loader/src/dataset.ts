@@ -137,11 +137,9 @@ interface SessionIndex {
  * Build a dataset over `raw`: validates it, splits training images into train/validation by id,
  * transforms every used image once and z-scores each channel with statistics of the training split.
  */
-export function createDataset(raw: RawDataset, opts?: DatasetOptions): SalDataset {
-  const where = 'createDataset';
-  const o = resolveOptions(where, DATASET_DEFAULTS, opts);
-  validateRawDataset(raw, where);
-  const [n, H, W] = raw.imagesShape;
+/** The checked geometry and channels of {@link createDataset}'s options (all checks before any allocation). */
+function checkDatasetOptions(raw: RawDataset, o: Required<DatasetOptions>, where: string) {
+  const [, H, W] = raw.imagesShape;
   const channelSet = checkOneOf(where, 'channels', o.channels, CHANNEL_SETS);
   const channels = CHANNELS[channelSet];
   checkNumber(where, 'subsample', o.subsample, { min: 1, integer: true });
@@ -163,11 +161,12 @@ export function createDataset(raw: RawDataset, opts?: DatasetOptions): SalDatase
     throw new SalConfigError(where, 'gradientSigma', `at most the input size ${Math.max(h, w)} pixels`, o.gradientSigma);
   }
   if (o.stats !== null) checkStats(where, o.stats, channels);
+  return { channels, saliencyOutput, h, w, C };
+}
 
-  const needSaliency = channels.includes('saliency') || channels.includes('grad_x');
-  const saliencyOf = needSaliency ? saliencyProvider(raw, o.saliency, saliencyOutput, o.saliencyModel, where) : null;
-
-  // split by image id over the images that have training trials (same split for every session)
+/** Split by image id over the images that have training trials (the same split for every session). */
+function splitImages(raw: RawDataset, o: Required<DatasetOptions>, where: string): { split: { train: Int32Array; validation: Int32Array }; inTrain: Uint8Array } {
+  const n = raw.imagesShape[0];
   const isTrainImage = new Uint8Array(n);
   for (const s of raw.sessions) for (const id of s.trainImageIds) isTrainImage[id] = 1;
   const trainPool = Int32Array.from({ length: n }, (_, i) => i).filter((i) => isTrainImage[i] === 1);
@@ -183,9 +182,12 @@ export function createDataset(raw: RawDataset, opts?: DatasetOptions): SalDatase
   const inTrain = new Uint8Array(n); // 1 train, 2 validation, 0 dropped by imageFraction
   for (const id of split.train) inTrain[id] = 1;
   for (const id of split.validation) inTrain[id] = 2;
+  return { split, inTrain };
+}
 
-  // sessions: trial rows of each split
-  const sessions: SessionIndex[] = raw.sessions.map((s) => {
+/** Each session's trial rows of each split. */
+function sessionIndexes(raw: RawDataset, inTrain: Uint8Array, where: string): SessionIndex[] {
+  return raw.sessions.map((s) => {
     const tr: number[] = [];
     const va: number[] = [];
     s.trainImageIds.forEach((id, t) => {
@@ -200,6 +202,19 @@ export function createDataset(raw: RawDataset, opts?: DatasetOptions): SalDatase
     });
     return { info, rows, responses: { train: s.trainResponses, test: s.testResponses }, ids: { train: s.trainImageIds, test: s.testImageIds } };
   });
+}
+
+export function createDataset(raw: RawDataset, opts?: DatasetOptions): SalDataset {
+  const where = 'createDataset';
+  const o = resolveOptions(where, DATASET_DEFAULTS, opts);
+  validateRawDataset(raw, where);
+  const [n, H, W] = raw.imagesShape;
+  const { channels, saliencyOutput, h, w, C } = checkDatasetOptions(raw, o, where);
+
+  const needSaliency = channels.includes('saliency') || channels.includes('grad_x');
+  const saliencyOf = needSaliency ? saliencyProvider(raw, o.saliency, saliencyOutput, o.saliencyModel, where) : null;
+  const { split, inTrain } = splitImages(raw, o, where);
+  const sessions = sessionIndexes(raw, inTrain, where);
 
   // the transform cache: one row [h, w, C] per used image
   const slotOf = new Int32Array(n).fill(-1);

@@ -52,7 +52,7 @@ const MAX_FILE_BYTES = 2 ** 32;
 
 /** Read a regular file whole; FIFOs, devices (also through a symlink), folders and missing files are typed errors. */
 async function readBytes(path: string, where: string): Promise<Uint8Array> {
-  let handle;
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
     const st = await stat(path);
     if (!st.isFile()) throw new SalDataError(where, 'a regular file', st.isDirectory() ? 'a folder' : 'a special file (FIFO, device or socket)', path);

@@ -21,7 +21,6 @@ import { makeRaw } from './helpers.js';
 const root = mkdtempSync(join(tmpdir(), 'sal-loader-fuzz-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const rng = createRng(20261204);
-const pick = <T>(xs: readonly T[]): T => xs[rng.int(xs.length)]!;
 
 const dataOf = (d: NpyData): unknown[] => Array.from(d as ArrayLike<number | bigint>);
 const sameArray = (a: NpyArray, b: { data: NpyData; shape: readonly number[]; dtype: string }): boolean =>

@@ -73,7 +73,7 @@ export function sessionGrfs(encoder: Encoder, key: string, inputs: CpuImages, on
   } catch (err) {
     if (!(err instanceof SalConfigError)) throw err;
   }
-  if (model !== null && model.windowChannels.includes(0)) {
+  if (model?.windowChannels.includes(0)) {
     const g = windowedGradientReceptiveFields(model, inputs, { channels: [0], onProgress });
     return { data: g.data, shape: g.shape, windowed: true };
   }

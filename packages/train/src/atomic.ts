@@ -8,7 +8,7 @@ import { tempNameBeside } from '@sal/types/node';
  * checkpoint). Anything else (a file, a folder of data) is refused by {@link replaceDirAtomic} with `refuse`.
  */
 export async function isReplaceableDir(dir: string, isOurs: (dir: string) => Promise<boolean>): Promise<boolean> {
-  let st;
+  let st: Awaited<ReturnType<typeof lstat>> | undefined;
   try {
     st = await lstat(dir);
   } catch (e) {
@@ -85,7 +85,7 @@ const reached = new Map<string, number>();
 export async function pauseAt(point: string): Promise<void> {
   const env = typeof process !== 'undefined' ? process.env : {};
   const want = env['SAL_TEST_PAUSE_AT'];
-  if (!want || !want.startsWith(point)) return;
+  if (!want?.startsWith(point)) return;
   const count = (reached.get(point) ?? 0) + 1;
   reached.set(point, count);
   if (want !== point && want !== `${point}:${count}`) return;

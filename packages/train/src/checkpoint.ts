@@ -158,7 +158,7 @@ const MAX_JSON_BYTES = 64 * 1024 * 1024;
 
 /** Read a regular file of at most `maxBytes` (never a FIFO, device or a link to one), with typed errors naming it. */
 async function readRegularFile(file: string, maxBytes: number, what: string): Promise<Uint8Array> {
-  let handle;
+  let handle: Awaited<ReturnType<typeof open>> | undefined;
   try {
     const st = await stat(file);
     if (!st.isFile()) throw new SalDataError(W, `${what} (a regular file)`, 'a special file or a folder', file);

@@ -64,7 +64,7 @@ export function panelFigureSvg(panels: readonly Panel[], opts?: PanelFigureOptio
   const gap = checkNumber(where, 'gap', o.gap, { min: 0, integer: true });
   const rows = Math.ceil(panels.length / cols);
   const shown = panels.map((p) => {
-    if (!p || !p.image || !(p.image.data instanceof Uint8ClampedArray)) throw new TypeError(`${where}: every panel needs an RgbaImage 'image'`);
+    if (!p?.image || !(p.image.data instanceof Uint8ClampedArray)) throw new TypeError(`${where}: every panel needs an RgbaImage 'image'`);
     if (cellSize === 0) return p.image;
     const s = cellSize / Math.max(p.image.width, p.image.height);
     return resizeNearest(p.image, Math.max(1, Math.round(p.image.width * s)), Math.max(1, Math.round(p.image.height * s)));

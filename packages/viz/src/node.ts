@@ -32,7 +32,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  let fh;
+  let fh: Awaited<ReturnType<typeof open>> | undefined;
   try {
     fh = await open(tmp, 'wx');
     await fh.writeFile(data);

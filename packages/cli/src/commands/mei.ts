@@ -11,7 +11,7 @@ import { coreFromConfig } from '@sal/cores';
 import { readoutFromConfig } from '@sal/readouts';
 import { readDatasetDir, writeNpyFile } from '@sal/saliency-loader/node';
 import { groundTruthFromJson } from '@sal/sim';
-import { type Encoder } from '@sal/train';
+import type { Encoder } from '@sal/train';
 import { loadCheckpoint } from '@sal/train/node';
 import { SalConfigError, assertSafeKeys, isJsonObject, parseJson, type JsonObject } from '@sal/types';
 import { heatmapPng } from '@sal/viz';

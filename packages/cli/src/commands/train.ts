@@ -20,7 +20,7 @@ import { createDataset, builtinSaliency, type SalDataset } from '@sal/saliency-l
 import { readDatasetDir } from '@sal/saliency-loader/node';
 import { scoreSession, trainEncoder, type Encoder, type EpochRecord, type TrainerState } from '@sal/train';
 import { isCheckpointDir, loadCheckpoint, saveCheckpoint } from '@sal/train/node';
-import { SalConfigError, SalDataError, checkNumber, isJsonObject, type RawDataset } from '@sal/types';
+import { SalConfigError, SalDataError, checkNumber, type RawDataset } from '@sal/types';
 import { checkKeys, checkSections, readConfigFile, readJsonObjectFile } from '../config.js';
 import { createReporter } from '../progress.js';
 import { DEMO_STUDY, STUDY_SALIENCY, VARIANTS, VARIANT_SPECS, buildEncoder, resolveStudyConfig, type StudyConfig, type VariantName } from '@sal/study';
@@ -103,7 +103,7 @@ const within = (inner: string, outer: string): boolean => inner === outer || inn
  */
 async function claimOut(out: string, data: string, force: boolean): Promise<string | null> {
   if (within(out, data) || within(data, out)) throw new SalConfigError(W, 'out', 'a folder apart from the data folder (not it, not inside it, not around it)', out);
-  let st;
+  let st: Awaited<ReturnType<typeof lstat>> | undefined;
   try {
     st = await lstat(out);
   } catch (e) {
