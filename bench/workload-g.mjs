@@ -19,6 +19,7 @@ import { stacked2dCore, STUDY_CORE_PRESET } from '@sal/cores';
 import { saliencyShifterReadout } from '@sal/readouts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { median, poisson, randnTensor, timeit } from './lib/timing.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -35,7 +36,7 @@ const reps = args.quick ? 2 : Number(args.reps);
 const rng = createRng(0);
 // session sizes: 2–18 neurons each by a fixed rule the PyTorch twin uses too (n_s = 2 + 7s mod 17; 308 neurons)
 const sessionSizes = Array.from({ length: SESSIONS }, (_, s) => 2 + ((7 * s) % 17));
-const randn = (shape, scale = 1) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal() * scale), shape);
+const randn = (shape, scale = 1) => randnTensor(rng, shape, scale);
 
 const core = stacked2dCore({ ...STUDY_CORE_PRESET, inChannels: 1, gammaInput: 0, seed: 0 });
 const featShape = [H - 14, W - 14, C];
@@ -47,16 +48,8 @@ const encoder = createEncoder({ core, readouts, routing: { core: [0], context: [
 const keys = encoder.sessionKeys;
 
 const x = randn([B, H, W, 4]);
-const ys = Object.fromEntries(sessionSizes.map((n, s) => [`s${s}`, tf.tensor2d(Float32Array.from({ length: B * n }, () => poisson(2)), [B, n])]));
-function poisson(lam) { let k = 0, t = Math.exp(-lam), s = t; const u = rng.next(); while (u > s) { k++; t *= lam / k; s += t; } return k; }
+const ys = Object.fromEntries(sessionSizes.map((n, s) => [`s${s}`, tf.tensor2d(Float32Array.from({ length: B * n }, () => poisson(rng, 2)), [B, n])]));
 
-function timeit(fn, n, warmup) {
-  for (let i = 0; i < warmup; i++) fn();
-  const ts = [];
-  for (let i = 0; i < n; i++) { const t0 = performance.now(); fn(); ts.push((performance.now() - t0) / 1000); }
-  return ts;
-}
-const median = (a) => { const s = [...a].sort((u, v) => u - v); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 
 const weights = encoder.getWeights();
 // the trainer's own Adam (moments keyed by weight name), since each step updates the core and one session's readout

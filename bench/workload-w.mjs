@@ -16,6 +16,7 @@ import { stacked2dCore } from '@sal/cores';
 import { gaussianReadout } from '@sal/readouts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { median, poisson, randnTensor, timeit } from './lib/timing.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -32,7 +33,7 @@ const info = await initBackend({ prefer: args.backend });
 const B = 64, H = 64, W = 64, C = 32, N = 100;
 const reps = args.quick ? 2 : Number(args.reps);
 const rng = createRng(0);
-const randn = (shape, scale = 1) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal() * scale), shape);
+const randn = (shape, scale = 1) => randnTensor(rng, shape, scale);
 
 // ---- parameters (PyTorch default-like init scales; values do not affect speed)
 const p = {
@@ -91,16 +92,8 @@ const trainable = args.impl === 'packages'
   : undefined;
 
 const x = randn([B, H, W, 1]);
-const y = tf.tensor2d(Float32Array.from({ length: B * N }, () => poisson(2)), [B, N]);
-function poisson(lam) { let k = 0, t = Math.exp(-lam), s = t; const u = rng.next(); while (u > s) { k++; t *= lam / k; s += t; } return k; }
+const y = tf.tensor2d(Float32Array.from({ length: B * N }, () => poisson(rng, 2)), [B, N]);
 
-function timeit(fn, n, warmup) {
-  for (let i = 0; i < warmup; i++) fn();
-  const ts = [];
-  for (let i = 0; i < n; i++) { const t0 = performance.now(); fn(); ts.push((performance.now() - t0) / 1000); }
-  return ts;
-}
-const median = (a) => { const s = [...a].sort((u, v) => u - v); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 
 const opt = tf.train.adam(1e-3);
 const trainStep1 = () => {

@@ -16,11 +16,9 @@ import { jobKey, type JobHandler, type Plan, type PlannedJob } from '@sal/jobs';
 import { createReporter } from '../progress.js';
 import { DEMO_STUDY, QUICK_STUDY, VARIANTS, resolveStudyConfig, type StudyConfig, type VariantName } from '@sal/study';
 import { POPULATIONS, prepareStudyData, type Population, type StudyData } from '@sal/study';
-import { VARIANT_SPECS } from '@sal/study';
-import { trainItem } from '@sal/study';
+import { trainItem, trainingPlan } from '@sal/study';
 
 /** The variants behind the first two verdicts (as in run.ts). */
-const COMPARED: readonly VariantName[] = ['images', 'shifter-saliency'];
 
 /** A study plan file: `{"name", "study": {overrides of the demo config}, "base": "demo" | "quick"}`. */
 export function studyPlan(value: JsonObject): Plan {
@@ -30,21 +28,11 @@ export function studyPlan(value: JsonObject): Plan {
   const name = value['name'] ?? 'study';
   if (typeof name !== 'string' || name.length === 0) throw new SalConfigError('parsePlan', 'plan.name', 'a non-empty string', name);
   const config = resolveStudyConfig(base === 'quick' ? QUICK_STUDY : DEMO_STUDY, (value['study'] ?? {}) as JsonObject);
-  const crops = Object.keys(config.crops);
-  const mainCrop = crops[0]!;
-  const jobs: PlannedJob[] = [];
-  for (const population of POPULATIONS) {
-    for (const variant of config.variants[population]) {
-      const cs = population === 'shift' && VARIANT_SPECS[variant].readout !== 'shifter' ? crops : [mainCrop];
-      for (const crop of cs) {
-        const n = crop === mainCrop && COMPARED.includes(variant) ? Math.max(config.seeds, config.comparisonSeeds) : config.seeds;
-        for (let s = 1; s <= n; s++) {
-          const cfg = { study: config as unknown as JsonValue, population, variant, crop, seed: config.seed + s };
-          jobs.push({ kind: 'study-model', config: cfg, key: jobKey('study-model', cfg) });
-        }
-      }
-    }
-  }
+  // the study's own plan (the same models `sal demo` trains), one job per model
+  const jobs: PlannedJob[] = trainingPlan(config, Object.keys(config.crops)).map(({ population, variant, crop, seed }) => {
+    const cfg = { study: config as unknown as JsonValue, population, variant, crop, seed };
+    return { kind: 'study-model', config: cfg, key: jobKey('study-model', cfg) };
+  });
   return { name, jobs };
 }
 
