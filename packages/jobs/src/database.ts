@@ -152,15 +152,30 @@ export class JobDatabase {
   async ensureQueue(kind: string): Promise<string> {
     const name = queueName(kind);
     if (this.queues.has(name)) return name;
-    if (!(await this.boss.getQueue(DEAD_LETTER_QUEUE))) await this.boss.createQueue(DEAD_LETTER_QUEUE).catch(() => undefined);
-    if (!(await this.boss.getQueue(name))) {
-      // createQueue races with other processes: a unique violation means someone else made it
-      await this.boss.createQueue(name, { name, deadLetter: DEAD_LETTER_QUEUE }).catch(async (e: unknown) => {
-        if (!(await this.boss.getQueue(name))) throw e;
-      });
-    }
+    await this.createQueueOnce(DEAD_LETTER_QUEUE, {});
+    await this.createQueueOnce(name, { name, deadLetter: DEAD_LETTER_QUEUE });
     this.queues.add(name);
     return name;
+  }
+
+  /**
+   * Create a pg-boss queue unless it exists. Workers starting together race here: a unique violation means another
+   * process made it, and PostgreSQL may abort one of two concurrent creations as a deadlock (40P01); both are
+   * retried (a few times, after a short random wait) until the queue is seen.
+   */
+  private async createQueueOnce(name: string, options: Record<string, unknown>): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      if (await this.boss.getQueue(name)) return;
+      try {
+        await this.boss.createQueue(name, options as never);
+        return;
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        if (await this.boss.getQueue(name)) return;
+        if (attempt >= 5 || (code !== '40P01' && code !== '23505')) throw e;
+        await new Promise((r) => setTimeout(r, 50 + Math.random() * 200));
+      }
+    }
   }
 
   /** Enqueue every job of `plan` that is neither done nor in the queue (queued, running or failed). */
