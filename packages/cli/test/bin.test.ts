@@ -11,11 +11,13 @@ import { fileURLToPath } from 'node:url';
 
 const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(pkgDir, 'dist', 'bin.js');
+/** What npm links as `sal` (package.json `bin`): a committed stub that loads dist/bin.js. */
+const stub = join(pkgDir, 'bin', 'sal.mjs');
 const version = (JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** Runs the executable itself (not `node bin.js`), as npm's bin link does. */
 function sal(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(bin, args, { encoding: 'utf8', env: { ...process.env, SAL_DEBUG: '' } });
+  const r = spawnSync(stub, args, { encoding: 'utf8', env: { ...process.env, SAL_DEBUG: '' } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -27,6 +29,7 @@ beforeAll(() => {
 describe('the sal executable', () => {
   it('is executable after the build', () => {
     expect(() => accessSync(bin, constants.X_OK)).not.toThrow();
+    expect(() => accessSync(stub, constants.X_OK)).not.toThrow();
     expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
   });
 
