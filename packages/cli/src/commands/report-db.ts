@@ -15,9 +15,9 @@ import { writeFigure, writeReport } from '@sal/viz/node';
 import { JobDatabase } from '@sal/jobs';
 import { createReporter } from '../progress.js';
 import { DEMO_STUDY, resolveStudyConfig } from '@sal/study';
-import { POPULATIONS, prepareStudyData, type Population } from '@sal/study';
+import { prepareStudyData } from '@sal/study';
 import type { ModelSummary } from '@sal/study';
-import { analyseStudy, modelKey, type KeptModel, type StudyResults } from '@sal/study';
+import { analyseStudy, keptModelItems, modelKey, type KeptModel, type StudyResults } from '@sal/study';
 import { buildStudyReport } from '@sal/study';
 
 export interface ReportDbFlags { db: string; sweep?: string; out: string; quiet?: boolean; backend?: string }
@@ -44,17 +44,16 @@ export async function reportDbCommand(flags: ReportDbFlags): Promise<StudyResult
     const kept = new Map<string, KeptModel>();
     const tmp = await mkdtemp(join(tmpdir(), 'sal-report-db-'));
     try {
-      for (const population of POPULATIONS) {
-        for (const variant of ['images', 'shifter-saliency'] as const) {
-          const seed = config.seed + 1;
-          const r = results.find((x) => x.config['population'] === population && x.config['variant'] === variant && x.config['crop'] === mainCrop && x.config['seed'] === seed);
-          if (!r) continue;
-          const dir = join(tmp, `${population as Population}-${variant}`);
-          await mkdir(dir);
-          for (const a of r.artefacts) if (a.name.startsWith('checkpoint-')) await writeFile(join(dir, a.name.slice('checkpoint-'.length)), await db.readArtefact(r.key, a.name));
-          const { encoder } = await loadCheckpoint(dir, { core: coreFromConfig, readout: readoutFromConfig });
-          kept.set(modelKey(population, variant, mainCrop, seed), { item: { population, variant, crop: mainCrop, seed, keep: true }, encoder });
-        }
+      // the study's kept-models rule (the same models `sal demo` keeps and `sal report` reloads)
+      for (const item of keptModelItems(config, mainCrop)) {
+        const { population, variant, crop, seed } = item;
+        const r = results.find((x) => x.config['population'] === population && x.config['variant'] === variant && x.config['crop'] === crop && x.config['seed'] === seed);
+        if (!r) continue;
+        const dir = join(tmp, `${population}-${variant}`);
+        await mkdir(dir);
+        for (const a of r.artefacts) if (a.name.startsWith('checkpoint-')) await writeFile(join(dir, a.name.slice('checkpoint-'.length)), await db.readArtefact(r.key, a.name));
+        const { encoder } = await loadCheckpoint(dir, { core: coreFromConfig, readout: readoutFromConfig });
+        kept.set(modelKey(population, variant, crop, seed), { item, encoder });
       }
     } finally {
       await rm(tmp, { recursive: true, force: true });
