@@ -1,4 +1,4 @@
-import { SalShapeError, mean as sharedMean } from '@sal/types';
+import { SalShapeError } from '@sal/types';
 
 /**
  * Pearson correlation of each column of two row-major `[rows, nColumns]` arrays, as the original's
@@ -30,17 +30,3 @@ export function correlation(a: ArrayLike<number>, b: ArrayLike<number>, nColumns
   }
   return out;
 }
-
-/**
- * Mean of `values`, 0 for an empty array (where `mean` of `@sal/types` gives NaN). For summaries that must stay
- * a number when there is nothing to average; everywhere else use `mean` from `@sal/types`.
- */
-export function meanOrZero(values: ArrayLike<number>): number {
-  return values.length === 0 ? 0 : sharedMean(values);
-}
-
-/**
- * @deprecated The same as {@link meanOrZero} (0 on an empty array), kept so existing imports keep their results;
- * use `mean` from `@sal/types` (NaN on empty) or `meanOrZero`.
- */
-export const mean: (values: ArrayLike<number>) => number = meanOrZero;

@@ -1,6 +1,6 @@
 export { poissonLoss, POISSON_LOSS_DEFAULTS } from './poisson-loss.js';
 export type { PoissonLossOptions } from './poisson-loss.js';
-export { correlation, mean, meanOrZero } from './correlation.js';
+export { correlation } from './correlation.js';
 export { fev, oracleCorrelation, singleTrialCorrelation, averagedCorrelation } from './repeats.js';
 export type { RepeatGroup, FevResult } from './repeats.js';
 export { createEncoder } from './encoder.js';

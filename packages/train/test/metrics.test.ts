@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { SalConfigError, SalDataError, SalShapeError } from '@sal/types';
 import { expectNoLeaks, onBackend } from '@sal/test-utils';
-import { averagedCorrelation, correlation, fev, mean, meanOrZero, oracleCorrelation, poissonLoss, singleTrialCorrelation } from '../src/index.js';
+import { averagedCorrelation, correlation, fev, oracleCorrelation, poissonLoss, singleTrialCorrelation } from '../src/index.js';
 
 describe('poissonLoss', () => {
   // per element ŷ − y·ln ŷ: 1 − 0, 2 − ln 2, 0.5 − 2·ln 0.5, 4 − 3·ln 4
@@ -53,15 +53,6 @@ describe('correlation', () => {
   it('rejects mismatched sizes', () => {
     expect(() => correlation([1, 2], [1], 1)).toThrow(SalShapeError);
     expect(() => correlation([1, 2, 3], [1, 2, 3], 2)).toThrow(SalShapeError);
-  });
-});
-
-describe('meanOrZero', () => {
-  it('is the plain mean, and 0 (not NaN) on an empty array; the deprecated mean is the same function', () => {
-    expect(meanOrZero([1, 2, 3.5])).toBe(6.5 / 3);
-    expect(meanOrZero(new Float64Array([-2, 4]))).toBe(1);
-    expect(meanOrZero([])).toBe(0);
-    expect(mean).toBe(meanOrZero);
   });
 });
 
