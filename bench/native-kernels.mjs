@@ -47,7 +47,10 @@ function conv(n, h, w, ci, k, co) {
   };
 }
 const c32 = conv(16, 32, 32, 32, 3, 32), c64 = conv(8, 32, 32, 64, 3, 64), c9 = conv(32, 36, 36, 1, 9, 32);
-const mm = (() => { const m = 512, a = region(m * m), b = region(m * m), c = region(m * m); return () => addon.batchMatMul(buf, a, b, c, 1, m, m, m, 0, 0, 0, 0); })();
+const mm = (() => {
+  const m = 512, a = region(m * m), b = region(m * m), c = region(m * m);
+  return () => addon.batchMatMul(buf, a, b, c, 1, m, m, m, 0, 0, 0, 0);
+})();
 const bn = (() => {
   const n = 65536, c = 32, x = region(n * c), g = region(c), be = region(c), y = region(n * c), mu = region(c), v = region(c);
   return () => addon.bnTrainForward(buf, x, g, be, y, mu, v, n, c, 1e-3, 2);

@@ -8,7 +8,8 @@ import { packageTestConfig } from '../../vitest.shared.ts';
 const base = packageTestConfig('@sal/native');
 const forced = (isa: string) => {
   const c = packageTestConfig(`@sal/native (${isa})`);
-  return { ...c, test: { ...c.test, include: ['test/kernels.test.ts', 'test/symeig.test.ts', 'test/loader.test.ts'], env: { SAL_NATIVE_ISA: isa }, typecheck: { enabled: false } } };
+  const include = ['test/kernels.test.ts', 'test/symeig.test.ts', 'test/loader.test.ts'];
+  return { ...c, test: { ...c.test, include, env: { SAL_NATIVE_ISA: isa }, typecheck: { enabled: false } } };
 };
 
 export default defineConfig({ test: { projects: [base, forced('avx2'), forced('baseline')] } });

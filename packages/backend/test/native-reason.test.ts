@@ -4,7 +4,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 vi.mock('@sal/native', () => ({
   registerNativeKernels: () => [],
   unregisterNativeKernels: () => undefined,
-  nativeStatus: () => ({ available: false, reason: 'no add-on: test stand-in', simd: null, isa: null, isaReason: '', source: null, prebuiltSkipped: '', threads: 0, path: null }),
+  nativeStatus: () => ({
+    available: false, reason: 'no add-on: test stand-in', simd: null, isa: null, isaReason: '', source: null, prebuiltSkipped: '', threads: 0, path: null,
+  }),
   nativeFloat64Routines: () => null,
   NATIVE_FLOAT64_ROUTINES: [],
 }));

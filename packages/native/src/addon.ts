@@ -228,7 +228,9 @@ export function nativeStatus(): NativeStatus {
   const addon = loadNative();
   const c = cached!;
   const prebuiltSkipped = c.prebuiltSkipped ?? '';
-  if (!addon) return { available: false, reason: c.reason, simd: null, isa: null, isaReason: c.isaReason, source: null, prebuiltSkipped, threads: 0, path: null };
+  if (!addon) {
+    return { available: false, reason: c.reason, simd: null, isa: null, isaReason: c.isaReason, source: null, prebuiltSkipped, threads: 0, path: null };
+  }
   const { simd, threads } = addon.info();
   return { available: true, reason: '', simd, isa: c.isa, isaReason: c.isaReason, source: c.source, prebuiltSkipped, threads, path: c.path };
 }

@@ -248,7 +248,10 @@ function bnArgs(inputs: Record<string, TensorInfo | undefined>, { epsilon, activ
 
 const bnTrain = (addon: NativeAddon) => defineKernel<BnAttrs>((inputs, attrs, k) => {
   const g = bnArgs(inputs, attrs, ['x', 'gamma', 'beta']);
-  if (!g) throw new Error(`@sal/native: ${FUSED_KERNELS.batchNormTrain} needs float32 x [..., C], gamma [C], beta [C], epsilon ≥ 0 and activation 'linear' | 'elu'`);
+  if (!g) {
+    throw new Error(`@sal/native: ${FUSED_KERNELS.batchNormTrain} needs float32 x [..., C], gamma [C], beta [C], epsilon ≥ 0 and activation ` +
+      "'linear' | 'elu'");
+  }
   const { x, gamma, beta } = inputs as Record<string, TensorInfo>;
   const y = k.output(x!.shape), mean = k.output([g.c]), variance = k.output([g.c]);
   addon.bnTrainForward(k.heap, k.at(x!), k.at(gamma!), k.at(beta!), k.at(y), k.at(mean), k.at(variance), g.n, g.c, g.eps, g.act);
