@@ -31,6 +31,8 @@ export interface BackendInfo {
    */
   readonly native: {
     readonly simd: string; readonly threads: number; readonly kernels: readonly string[]; readonly routines: readonly string[];
+    /** The add-on's instruction set (`'avx512'`, `'avx2'` or `'baseline'`) and why it was chosen. */
+    readonly isa: string; readonly isaReason: string;
   } | { readonly unavailable: string } | null;
   /** Preferences tried before this one and why each was skipped (for `'auto'`). */
   readonly skipped: readonly string[];
@@ -46,6 +48,12 @@ export interface InitBackendOptions {
    * @default true
    */
   native?: boolean;
+  /**
+   * Don't print why the native kernels are not used. By default the reason is printed once per process (stderr)
+   * when `native` is on but `@sal/native` cannot run, since everything then runs on the slower wasm kernels.
+   * @default false (or true when the environment variable `SAL_NATIVE_QUIET=1` is set)
+   */
+  quiet?: boolean;
 }
 
 const PREFERENCES: readonly BackendPreference[] = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'];
@@ -73,13 +81,31 @@ async function startNode(which: 'node-gpu' | 'node', skipped: string[]): Promise
   return { name: 'tensorflow', package: pkg, simd: false, threads: 0, patchedKernels: [], native: null, skipped };
 }
 
+let nativeReasonPrinted = false;
+
+/**
+ * Print once per process (stderr, through console.warn) why the native kernels are not used; not when they were
+ * switched off on purpose, nor when quiet.
+ */
+function reportUnavailable(reason: string, quiet: boolean): void {
+  const env = typeof process !== 'undefined' ? process.env : {};
+  if (quiet || nativeReasonPrinted || env['SAL_NATIVE_QUIET'] === '1' || env['SAL_NATIVE'] === '0') return;
+  nativeReasonPrinted = true;
+  console.warn(`@sal/backend: native kernels not used (${reason}); the slower wasm kernels run instead. ` +
+    'Set SAL_NATIVE_QUIET=1 (or initBackend({ quiet: true })) to silence this.');
+}
+
 /** Register (or, with `use` false, take back) @sal/native's kernels on the wasm backend. */
-async function setNative(use: boolean): Promise<BackendInfo['native']> {
+async function setNative(use: boolean, quiet: boolean): Promise<BackendInfo['native']> {
+  const unavailable = (reason: string) => {
+    reportUnavailable(reason, quiet);
+    return { unavailable: reason };
+  };
   let nat: typeof import('@sal/native');
   try {
     nat = await import('@sal/native');
   } catch (err) {
-    return use ? { unavailable: `cannot load @sal/native (${(err as Error).message.split('\n')[0]})` } : null;
+    return use ? unavailable(`cannot load @sal/native (${(err as Error).message.split('\n')[0]})`) : null;
   }
   if (!use) {
     nat.unregisterNativeKernels();
@@ -87,12 +113,12 @@ async function setNative(use: boolean): Promise<BackendInfo['native']> {
   }
   const kernels = nat.registerNativeKernels();
   const status = nat.nativeStatus();
-  if (!status.available || kernels.length === 0) return { unavailable: status.reason };
+  if (!status.available || kernels.length === 0) return unavailable(status.reason || 'no native kernel registered');
   const routines = float64Routines() !== null && float64Routines() === nat.nativeFloat64Routines() ? nat.NATIVE_FLOAT64_ROUTINES : [];
-  return { simd: status.simd ?? '', threads: status.threads, kernels, routines };
+  return { simd: status.simd ?? '', isa: status.isa ?? '', isaReason: status.isaReason, threads: status.threads, kernels, routines };
 }
 
-async function startWasm(skipped: string[], native: boolean): Promise<BackendInfo> {
+async function startWasm(skipped: string[], native: boolean, quiet: boolean): Promise<BackendInfo> {
   try {
     await import('@tensorflow/tfjs-backend-wasm');
   } catch (err) {
@@ -101,7 +127,7 @@ async function startWasm(skipped: string[], native: boolean): Promise<BackendInf
   // the cpu backend stays registered beside it: rare kernel shapes borrow its exact kernels
   await import('@tensorflow/tfjs-backend-cpu');
   const patchedKernels = registerWasmTrainingKernels();
-  const nativeInfo = await setNative(native);
+  const nativeInfo = await setNative(native, quiet);
   if (!(await tf.setBackend('wasm'))) throw new SalBackendError('wasm', 'the wasm backend failed to initialise');
   await tf.ready();
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
@@ -127,6 +153,8 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
   const prefer = opts.prefer ?? (envPref as BackendPreference | undefined) ?? 'auto';
   const native = opts.native ?? (typeof process !== 'undefined' ? process.env['SAL_NATIVE'] !== '0' : true);
   if (typeof native !== 'boolean') throw new SalConfigError('backend.initBackend', 'native', 'a boolean', native);
+  const quiet = opts.quiet ?? false;
+  if (typeof quiet !== 'boolean') throw new SalConfigError('backend.initBackend', 'quiet', 'a boolean', quiet);
   if (!PREFERENCES.includes(prefer)) {
     throw new SalConfigError('backend.initBackend', 'prefer', PREFERENCES.map((p) => `'${p}'`).join(' | '), prefer);
   }
@@ -137,7 +165,7 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
 
   const skipped: string[] = [];
   if (prefer === 'node-gpu' || prefer === 'node') current = await startNode(prefer, skipped);
-  else if (prefer === 'wasm') current = await startWasm(skipped, native);
+  else if (prefer === 'wasm') current = await startWasm(skipped, native, quiet);
   else if (prefer === 'cpu') current = await startCpu(skipped);
   else {
     for (const which of ['node-gpu', 'node'] as const) {
@@ -149,7 +177,7 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
       }
     }
     try {
-      current = await startWasm(skipped, native);
+      current = await startWasm(skipped, native, quiet);
     } catch (err) {
       skipped.push(`wasm: ${(err as Error).message}`);
       current = await startCpu(skipped);

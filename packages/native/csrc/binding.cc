@@ -8,6 +8,10 @@
 
 #include "kernels.h"
 
+#ifndef SAL_ISA_NAME
+#define SAL_ISA_NAME "unknown"  // set by scripts/compile.mjs: "avx512", "avx2" or "baseline"
+#endif
+
 namespace {
 
 struct Args {
@@ -296,12 +300,37 @@ napi_value SymEig(napi_env env, napi_callback_info info) {
 }
 
 napi_value Info(napi_env env, napi_callback_info) {
-  napi_value o, simd, threads;
+  napi_value o, simd, threads, isa;
   napi_create_object(env, &o);
   napi_create_string_utf8(env, sal::simd_name(), NAPI_AUTO_LENGTH, &simd);
   napi_create_int32(env, sal::max_threads(), &threads);
+  napi_create_string_utf8(env, SAL_ISA_NAME, NAPI_AUTO_LENGTH, &isa);
   napi_set_named_property(env, o, "simd", simd);
   napi_set_named_property(env, o, "threads", threads);
+  napi_set_named_property(env, o, "isa", isa);
+  return o;
+}
+
+/**
+ * What the running CPU (and OS: the AVX state must be enabled) supports, for choosing among the add-ons: `avx512`
+ * needs AVX-512 F, CD, BW, DQ, VL plus AVX2 and FMA (the avx512 build's flags), `avx2` needs AVX2 and FMA.
+ * Safe to call from any of the add-ons: it runs no vector instruction.
+ */
+napi_value Cpu(napi_env env, napi_callback_info) {
+  napi_value o, avx512, avx2;
+  napi_create_object(env, &o);
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_cpu_init();
+  const bool has2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  const bool has512 = has2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
+                      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
+#else
+  const bool has2 = false, has512 = false;
+#endif
+  napi_get_boolean(env, has512, &avx512);
+  napi_get_boolean(env, has2, &avx2);
+  napi_set_named_property(env, o, "avx512", avx512);
+  napi_set_named_property(env, o, "avx2", avx2);
   return o;
 }
 
@@ -333,6 +362,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"bnTrainBackward", nullptr, BnTrainBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"spdSolve", nullptr, SpdSolve, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"symEig", nullptr, SymEig, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"cpu", nullptr, Cpu, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

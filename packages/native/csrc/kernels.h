@@ -1,6 +1,7 @@
 // Native float32 kernels: NHWC convolution (forward, input gradient, filter gradient) and batched matrix
 // products, on caller-owned memory; and a float64 symmetric eigendecomposition (symeig.cc). Register-blocked SIMD
-// micro-kernels (GCC vector extensions, built for the machine's widest vectors), OpenMP threads. No allocation
+// micro-kernels (GCC vector extensions; the sources are compiled once per instruction set, AVX-512, AVX2 + FMA and x86-64,
+// and the widest the CPU supports is loaded: see scripts/compile.mjs), OpenMP threads. No allocation
 // escapes a call.
 #pragma once
 #include <cstdint>

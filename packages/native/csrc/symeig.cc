@@ -10,7 +10,6 @@
 //  3. The implicit QL algorithm with shifts (EISPACK tql2) on T's diagonal and off-diagonal. Its plane rotations
 //     are recorded and then applied to the rows of vt in chunks of 4 vectors of columns: a chunk (n rows × 4 cache
 //     lines) stays in cache while thousands of rotations pass over it, and chunks are independent (threads).
-#include <immintrin.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -20,46 +19,18 @@
 #include <vector>
 
 #include "kernels.h"
+#include "simd.h"
 
 namespace sal {
 namespace {
 
-#if defined(__AVX512F__)
-constexpr int VD = 8;   // doubles per vector
-constexpr int NRD = 8;  // columns of a product micro-tile
-#elif defined(__AVX2__) || defined(__AVX__)
-constexpr int VD = 4;
-constexpr int NRD = 4;
-#else
-constexpr int VD = 2;
-constexpr int NRD = 4;
-#endif
+constexpr int NRD = VD > 4 ? VD : 4;  // columns of a product micro-tile
 constexpr int MRV = 3;              // vectors of rows of a product micro-tile
 constexpr int MRD = MRV * VD;       // rows of a product micro-tile
 constexpr int64_t KCD = 256;        // depth of a packed block
 constexpr int64_t MCD = 8 * MRD;    // rows of a packed block of A
 constexpr int64_t kTridiagBlock = 32;  // panel width of the tridiagonalisation
 constexpr int64_t kQBlock = 32;        // reflectors per block when forming Q
-
-typedef double vd __attribute__((vector_size(VD * 8)));
-typedef double vdu __attribute__((vector_size(VD * 8), aligned(8), may_alias));
-
-inline vd loadu(const double* p) { return *reinterpret_cast<const vdu*>(p); }
-inline void storeu(double* p, vd v) { *reinterpret_cast<vdu*>(p) = v; }
-inline vd splat(double s) {
-#if defined(__AVX512F__)
-  return (vd)_mm512_set1_pd(s);
-#elif defined(__AVX__)
-  return (vd)_mm256_set1_pd(s);
-#else
-  return (vd)_mm_set1_pd(s);
-#endif
-}
-inline double hsum(vd v) {
-  double s = 0;
-  for (int i = 0; i < VD; i++) s += v[i];
-  return s;
-}
 
 /** Σ x[i]·y[i] (four vector accumulators: the additions' latency, not the loads, would bound one). */
 double dot(const double* x, const double* y, int64_t n) {

@@ -28,12 +28,59 @@ interface WasmBackendLike {
 
 type KernelArgs = { inputs: Record<string, TensorInfo | undefined>; attrs: NamedAttrMap; backend: unknown };
 
-const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, elu: 2, relu6: 3, leakyrelu: 4 };
+// The addon's op codes (csrc/kernels.h: Activation, BinaryOp, UnaryOp, and the operand modes of `binary`).
+const Activation = { linear: 0, relu: 1, elu: 2, relu6: 3, leakyrelu: 4 } as const;
+const BinaryOp = { add: 0, sub: 1, mul: 2, div: 3 } as const;
+const UnaryOp = { square: 0, elu: 1, relu: 2, exp: 3 } as const;
+const OperandMode = { full: 0, row: 1, scalar: 2 } as const;
+
+/** The addon's code of tfjs's activation `name` (`'linear'` when absent) in `table`, or `undefined` (then fall back). */
+function activationCode(table: Readonly<Record<string, number>>, name: string | undefined): number | undefined {
+  const key = name ?? 'linear';
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+/** The activations the fused batch-norm takes. */
+const BN_ACTIVATIONS = { linear: Activation.linear, elu: Activation.elu } as const;
 
 function offset(b: WasmBackendLike, t: TensorInfo): number {
   const d = b.dataIdMap.get(t.dataId);
   if (!d) throw new Error('@sal/native: tensor data is not on the wasm backend');
   return d.memoryOffset;
+}
+
+/** What a kernel body works with: the wasm backend's heap, where tensors live in it, and new outputs. */
+interface KernelContext {
+  /** The wasm heap. A getter: making an output can grow (and so replace) it, read it after the outputs are made. */
+  readonly heap: ArrayBuffer;
+  /** Byte offset of a tensor's data in the heap. */
+  at(t: TensorInfo): number;
+  /** A new float32 output tensor. */
+  output(shape: readonly number[]): TensorInfo;
+  /** Release an output that will not be returned. */
+  dispose(t: TensorInfo): void;
+}
+
+/** Returned by a kernel body for arguments it does not handle: the kernel registered before runs instead. */
+const FALLBACK = Symbol('fallback');
+
+/**
+ * A native kernel from its body: `body` reads the inputs and attributes, returns the output(s), or {@link FALLBACK}
+ * to hand these arguments to the kernel registered before it (given at registration).
+ */
+function defineKernel<A = NamedAttrMap>(
+  body: (inputs: Record<string, TensorInfo | undefined>, attrs: A, k: KernelContext) => TensorInfo | TensorInfo[] | typeof FALLBACK,
+): (fallback: KernelFunc) => KernelFunc {
+  return (fallback) => ((args: KernelArgs) => {
+    const b = args.backend as WasmBackendLike;
+    const k: KernelContext = {
+      get heap() { return b.wasm.HEAPU8.buffer as ArrayBuffer; },
+      at: (t) => offset(b, t),
+      output: (shape) => b.makeOutput([...shape], 'float32'),
+      dispose: (t) => (b as unknown as { disposeData(id: object): void }).disposeData(t.dataId),
+    };
+    const out = body(args.inputs, args.attrs as unknown as A, k);
+    return out === FALLBACK ? fallback(args as never) : out;
+  }) as unknown as KernelFunc;
 }
 
 function geomArgs(info: backend_util.Conv2DInfo): ConvGeomArgs {
@@ -47,249 +94,194 @@ function usable(info: backend_util.Conv2DInfo): boolean {
     info.outHeight > 0 && info.outWidth > 0 && info.inChannels === info.filterShape[2];
 }
 
-function makeConv(addon: NativeAddon, fallback: KernelFunc, fused: boolean): KernelFunc {
-  return ((args: KernelArgs) => {
-    const b = args.backend as WasmBackendLike;
-    const { x, filter, bias, preluActivationWeights } = args.inputs;
-    const a = args.attrs as unknown as {
-      strides: [number, number] | number; pad: backend_util.PadInfo['type'] | number | backend_util.ExplicitPadding;
-      dataFormat: 'NHWC' | 'NCHW'; dilations: [number, number] | number; dimRoundingMode?: 'floor' | 'round' | 'ceil';
-      activation?: string; leakyreluAlpha?: number;
-    };
-    const act = fused ? ACTIVATIONS[a.activation ?? 'linear'] : 0;
-    if (!x || !filter || x.dtype !== 'float32' || filter.dtype !== 'float32' || a.dataFormat === 'NCHW' || act === undefined ||
-      preluActivationWeights || x.shape.length !== 4) return fallback(args as never);
-    const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number],
-      filter.shape as [number, number, number, number], a.strides, a.dilations, a.pad as never, a.dimRoundingMode, false, 'channelsLast');
-    const co = info.outChannels;
-    if (!usable(info) || (bias && (bias.dtype !== 'float32' || util.sizeFromShape(bias.shape) !== co))) return fallback(args as never);
-    const out = b.makeOutput([info.batchSize, info.outHeight, info.outWidth, co], 'float32');
-    const heap = b.wasm.HEAPU8.buffer as ArrayBuffer;
-    addon.conv2dForward(heap, offset(b, x), offset(b, filter), bias ? offset(b, bias) : -1, offset(b, out), act,
-      a.leakyreluAlpha ?? 0.2, ...geomArgs(info));
-    return out;
-  }) as unknown as KernelFunc;
+type Shape4 = [number, number, number, number];
+type Rounding = 'floor' | 'round' | 'ceil';
+interface ConvAttrs {
+  strides: [number, number] | number; pad: backend_util.PadInfo['type'] | number | backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW'; dilations: [number, number] | number; dimRoundingMode?: Rounding;
+  activation?: string; leakyreluAlpha?: number;
 }
 
-function makeBackpropInput(addon: NativeAddon, fallback: KernelFunc): KernelFunc {
-  return ((args: KernelArgs) => {
-    const b = args.backend as WasmBackendLike;
-    const { dy, filter } = args.inputs;
-    const a = args.attrs as unknown as { strides: [number, number] | number; pad: never; dataFormat: 'NHWC' | 'NCHW';
-      dimRoundingMode?: 'floor' | 'round' | 'ceil'; inputShape: [number, number, number, number] };
-    if (!dy || !filter || dy.dtype !== 'float32' || filter.dtype !== 'float32' || a.dataFormat === 'NCHW') return fallback(args as never);
-    const info = backend_util.computeConv2DInfo(a.inputShape, filter.shape as [number, number, number, number], a.strides, 1,
-      a.pad, a.dimRoundingMode, false, 'channelsLast');
-    if (!usable(info) || info.strideHeight !== 1 || info.strideWidth !== 1 ||
-      info.padInfo.top > info.filterHeight - 1 || info.padInfo.left > info.filterWidth - 1) return fallback(args as never);
-    const out = b.makeOutput([...a.inputShape], 'float32');
-    const heap = b.wasm.HEAPU8.buffer as ArrayBuffer;
-    const done = addon.conv2dBackpropInput(heap, offset(b, dy), offset(b, filter), offset(b, out), ...geomArgs(info));
-    if (!done) throw new Error('@sal/native: Conv2DBackpropInput geometry refused after the checks passed');
-    return out;
-  }) as unknown as KernelFunc;
-}
+const conv = (addon: NativeAddon, fused: boolean) => defineKernel<ConvAttrs>(({ x, filter, bias, preluActivationWeights }, a, k) => {
+  const act = fused ? activationCode(Activation, a.activation) : Activation.linear;
+  if (!x || !filter || x.dtype !== 'float32' || filter.dtype !== 'float32' || a.dataFormat === 'NCHW' || act === undefined ||
+    preluActivationWeights || x.shape.length !== 4) return FALLBACK;
+  const info = backend_util.computeConv2DInfo(x.shape as Shape4, filter.shape as Shape4, a.strides, a.dilations, a.pad as never,
+    a.dimRoundingMode, false, 'channelsLast');
+  const co = info.outChannels;
+  if (!usable(info) || (bias && (bias.dtype !== 'float32' || util.sizeFromShape(bias.shape) !== co))) return FALLBACK;
+  const out = k.output([info.batchSize, info.outHeight, info.outWidth, co]);
+  addon.conv2dForward(k.heap, k.at(x), k.at(filter), bias ? k.at(bias) : -1, k.at(out), act, a.leakyreluAlpha ?? 0.2, ...geomArgs(info));
+  return out;
+});
 
-function makeBackpropFilter(addon: NativeAddon, fallback: KernelFunc): KernelFunc {
-  return ((args: KernelArgs) => {
-    const b = args.backend as WasmBackendLike;
-    const { x, dy } = args.inputs;
-    const a = args.attrs as unknown as { strides: [number, number] | number; pad: never; dataFormat: 'NHWC' | 'NCHW';
-      dimRoundingMode?: 'floor' | 'round' | 'ceil'; filterShape: [number, number, number, number] };
-    if (!x || !dy || x.dtype !== 'float32' || dy.dtype !== 'float32' || a.dataFormat === 'NCHW') return fallback(args as never);
-    const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad,
-      a.dimRoundingMode, false, 'channelsLast');
-    if (!usable(info)) return fallback(args as never);
-    const out = b.makeOutput([...a.filterShape], 'float32');
-    const heap = b.wasm.HEAPU8.buffer as ArrayBuffer;
-    addon.conv2dBackpropFilter(heap, offset(b, x), offset(b, dy), offset(b, out), ...geomArgs(info));
-    return out;
-  }) as unknown as KernelFunc;
-}
+interface ConvGradAttrs { strides: [number, number] | number; pad: never; dataFormat: 'NHWC' | 'NCHW'; dimRoundingMode?: Rounding }
 
-function makeBatchMatMul(addon: NativeAddon, fallback: KernelFunc): KernelFunc {
-  return ((args: KernelArgs) => {
-    const b = args.backend as WasmBackendLike;
-    const { a: A, b: B } = args.inputs;
-    const { transposeA, transposeB } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
-    if (!A || !B || A.dtype !== 'float32' || B.dtype !== 'float32' || A.shape.length < 2 || B.shape.length < 2) return fallback(args as never);
-    const ra = A.shape.length, rb = B.shape.length;
-    const m = transposeA ? A.shape[ra - 1]! : A.shape[ra - 2]!;
-    const k = transposeA ? A.shape[ra - 2]! : A.shape[ra - 1]!;
-    const kb = transposeB ? B.shape[rb - 1]! : B.shape[rb - 2]!;
-    const n = transposeB ? B.shape[rb - 2]! : B.shape[rb - 1]!;
-    const batchA = util.sizeFromShape(A.shape.slice(0, -2)), batchB = util.sizeFromShape(B.shape.slice(0, -2));
-    // only equal batch shapes, or one side without batch (broadcast): anything else goes to the fallback
-    const sameBatch = ra === rb && A.shape.slice(0, -2).every((d, i) => d === B.shape[i]);
-    if (k !== kb || k === 0 || m === 0 || n === 0 || !(sameBatch || batchA === 1 || batchB === 1)) return fallback(args as never);
-    const batch = Math.max(batchA, batchB);
-    const outBatchShape = (batchA >= batchB ? A.shape : B.shape).slice(0, -2);
-    const out = b.makeOutput([...outBatchShape, m, n], 'float32');
-    const heap = b.wasm.HEAPU8.buffer as ArrayBuffer;
-    // a and b at the same offset (the same tensor, or one sharing its data) with equal strides, m = n and one side
-    // transposed: the addon sees a Gram matrix and computes half of it
-    addon.batchMatMul(heap, offset(b, A), offset(b, B), offset(b, out), batch, m, n, k, transposeA ? 1 : 0, transposeB ? 1 : 0,
-      batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : k * n);
-    return out;
-  }) as unknown as KernelFunc;
-}
+const backpropInput = (addon: NativeAddon) => defineKernel<ConvGradAttrs & { inputShape: Shape4 }>(({ dy, filter }, a, k) => {
+  if (!dy || !filter || dy.dtype !== 'float32' || filter.dtype !== 'float32' || a.dataFormat === 'NCHW') return FALLBACK;
+  const info = backend_util.computeConv2DInfo(a.inputShape, filter.shape as Shape4, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
+  if (!usable(info) || info.strideHeight !== 1 || info.strideWidth !== 1 ||
+    info.padInfo.top > info.filterHeight - 1 || info.padInfo.left > info.filterWidth - 1) return FALLBACK;
+  const out = k.output(a.inputShape);
+  if (!addon.conv2dBackpropInput(k.heap, k.at(dy), k.at(filter), k.at(out), ...geomArgs(info))) {
+    throw new Error('@sal/native: Conv2DBackpropInput geometry refused after the checks passed');
+  }
+  return out;
+});
 
-function makeReduce(addon: NativeAddon, fallback: KernelFunc, mean: boolean): KernelFunc {
-  return ((args: KernelArgs) => {
-    const b = args.backend as WasmBackendLike;
-    const { x } = args.inputs;
-    const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
-    if (x?.dtype !== 'float32' || x.shape.length === 0) return fallback(args as never);
-    const axes = [...new Set(util.parseAxisParam(axis, x.shape))].sort((p, q) => p - q);
-    if (axes.length === 0 || axes.some((a, i) => i > 0 && a !== axes[i - 1]! + 1)) return fallback(args as never);
-    const first = axes[0]!, last = axes[axes.length - 1]!;
-    const outer = util.sizeFromShape(x.shape.slice(0, first));
-    const red = util.sizeFromShape(x.shape.slice(first, last + 1));
-    const inner = util.sizeFromShape(x.shape.slice(last + 1));
-    if (outer === 0 || red === 0 || inner === 0) return fallback(args as never);
-    const shape = keepDims ? x.shape.map((d, i) => (i >= first && i <= last ? 1 : d)) : x.shape.filter((_, i) => i < first || i > last);
-    const out = b.makeOutput(shape, 'float32');
-    addon.reduceSum(b.wasm.HEAPU8.buffer as ArrayBuffer, offset(b, x), offset(b, out), outer, red, inner, mean ? 1 / red : 1);
-    return out;
-  }) as unknown as KernelFunc;
-}
+const backpropFilter = (addon: NativeAddon) => defineKernel<ConvGradAttrs & { filterShape: Shape4 }>(({ x, dy }, a, k) => {
+  if (!x || !dy || x.dtype !== 'float32' || dy.dtype !== 'float32' || a.dataFormat === 'NCHW') return FALLBACK;
+  const info = backend_util.computeConv2DInfo(x.shape as Shape4, a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
+  if (!usable(info)) return FALLBACK;
+  const out = k.output(a.filterShape);
+  addon.conv2dBackpropFilter(k.heap, k.at(x), k.at(dy), k.at(out), ...geomArgs(info));
+  return out;
+});
+
+const batchMatMul = (addon: NativeAddon) => defineKernel<{ transposeA: boolean; transposeB: boolean }>(({ a: A, b: B }, { transposeA, transposeB }, k) => {
+  if (!A || !B || A.dtype !== 'float32' || B.dtype !== 'float32' || A.shape.length < 2 || B.shape.length < 2) return FALLBACK;
+  const ra = A.shape.length, rb = B.shape.length;
+  const m = transposeA ? A.shape[ra - 1]! : A.shape[ra - 2]!;
+  const kk = transposeA ? A.shape[ra - 2]! : A.shape[ra - 1]!;
+  const kb = transposeB ? B.shape[rb - 1]! : B.shape[rb - 2]!;
+  const n = transposeB ? B.shape[rb - 2]! : B.shape[rb - 1]!;
+  const batchA = util.sizeFromShape(A.shape.slice(0, -2)), batchB = util.sizeFromShape(B.shape.slice(0, -2));
+  // only equal batch shapes, or one side without batch (broadcast): anything else goes to the fallback
+  const sameBatch = ra === rb && A.shape.slice(0, -2).every((d, i) => d === B.shape[i]);
+  if (kk !== kb || kk === 0 || m === 0 || n === 0 || !(sameBatch || batchA === 1 || batchB === 1)) return FALLBACK;
+  const out = k.output([...(batchA >= batchB ? A.shape : B.shape).slice(0, -2), m, n]);
+  // a and b at the same offset (the same tensor, or one sharing its data) with equal strides, m = n and one side
+  // transposed: the addon sees a Gram matrix and computes half of it
+  addon.batchMatMul(k.heap, k.at(A), k.at(B), k.at(out), Math.max(batchA, batchB), m, n, kk, transposeA ? 1 : 0, transposeB ? 1 : 0,
+    batchA === 1 ? 0 : m * kk, batchB === 1 ? 0 : kk * n);
+  return out;
+});
+
+const reduce = (addon: NativeAddon, mean: boolean) => defineKernel<{ axis: number | number[]; keepDims: boolean }>(({ x }, { axis, keepDims }, k) => {
+  if (!x || x.dtype !== 'float32' || x.shape.length === 0) return FALLBACK;
+  const axes = [...new Set(util.parseAxisParam(axis, x.shape))].sort((p, q) => p - q);
+  if (axes.length === 0 || axes.some((a, i) => i > 0 && a !== axes[i - 1]! + 1)) return FALLBACK;
+  const first = axes[0]!, last = axes[axes.length - 1]!;
+  const outer = util.sizeFromShape(x.shape.slice(0, first));
+  const red = util.sizeFromShape(x.shape.slice(first, last + 1));
+  const inner = util.sizeFromShape(x.shape.slice(last + 1));
+  if (outer === 0 || red === 0 || inner === 0) return FALLBACK;
+  const out = k.output(keepDims ? x.shape.map((d, i) => (i >= first && i <= last ? 1 : d)) : x.shape.filter((_, i) => i < first || i > last));
+  addon.reduceSum(k.heap, k.at(x), k.at(out), outer, red, inner, mean ? 1 / red : 1);
+  return out;
+});
 
 /** Below this many elements the wasm kernel is as fast (no threads, no call overhead). */
 const ELEMENTWISE_MIN = 4096;
 
-function makeBinary(addon: NativeAddon, fallback: KernelFunc, op: number): KernelFunc {
-  return ((args: KernelArgs) => {
-    const b = args.backend as WasmBackendLike;
-    const { a: A, b: B } = args.inputs;
-    if (!A || !B || A.dtype !== 'float32' || B.dtype !== 'float32') return fallback(args as never);
-    const shape = backend_util.assertAndGetBroadcastShape(A.shape, B.shape);
-    const size = util.sizeFromShape(shape);
-    if (size < ELEMENTWISE_MIN) return fallback(args as never);
-    const mode = (s: number[]): number | null => {
-      const n = util.sizeFromShape(s);
-      if (n === size) return 0;
-      if (n === 1) return 2;
-      const core = s.slice(s.findIndex((d) => d !== 1));
-      return core.every((d, i) => d === shape[shape.length - core.length + i]) ? 1 : null;
-    };
-    const am = mode(A.shape), bm = mode(B.shape);
-    if (am === null || bm === null) return fallback(args as never);
-    const inner = am === 1 ? util.sizeFromShape(A.shape) : bm === 1 ? util.sizeFromShape(B.shape) : size;
-    const out = b.makeOutput(shape, 'float32');
-    addon.binary(b.wasm.HEAPU8.buffer as ArrayBuffer, offset(b, A), offset(b, B), offset(b, out), op, size / inner, inner, am, bm);
-    return out;
-  }) as unknown as KernelFunc;
-}
+const binary = (addon: NativeAddon, op: number) => defineKernel(({ a: A, b: B }, _, k) => {
+  if (!A || !B || A.dtype !== 'float32' || B.dtype !== 'float32') return FALLBACK;
+  const shape = backend_util.assertAndGetBroadcastShape(A.shape, B.shape);
+  const size = util.sizeFromShape(shape);
+  if (size < ELEMENTWISE_MIN) return FALLBACK;
+  const mode = (s: number[]): number | null => {
+    const n = util.sizeFromShape(s);
+    if (n === size) return OperandMode.full;
+    if (n === 1) return OperandMode.scalar;
+    const core = s.slice(s.findIndex((d) => d !== 1));
+    return core.every((d, i) => d === shape[shape.length - core.length + i]) ? OperandMode.row : null;
+  };
+  const am = mode(A.shape), bm = mode(B.shape);
+  if (am === null || bm === null) return FALLBACK;
+  const inner = am === OperandMode.row ? util.sizeFromShape(A.shape) : bm === OperandMode.row ? util.sizeFromShape(B.shape) : size;
+  const out = k.output(shape);
+  addon.binary(k.heap, k.at(A), k.at(B), k.at(out), op, size / inner, inner, am, bm);
+  return out;
+});
 
-function makeUnary(addon: NativeAddon, fallback: KernelFunc, op: number): KernelFunc {
-  return ((args: KernelArgs) => {
-    const b = args.backend as WasmBackendLike;
-    const { x } = args.inputs;
-    if (x?.dtype !== 'float32' || util.sizeFromShape(x.shape) < ELEMENTWISE_MIN) return fallback(args as never);
-    const out = b.makeOutput([...x.shape], 'float32');
-    addon.unary(b.wasm.HEAPU8.buffer as ArrayBuffer, offset(b, x), offset(b, out), op, util.sizeFromShape(x.shape), 0);
-    return out;
-  }) as unknown as KernelFunc;
-}
+const unary = (addon: NativeAddon, op: number) => defineKernel(({ x }, _, k) => {
+  if (!x || x.dtype !== 'float32' || util.sizeFromShape(x.shape) < ELEMENTWISE_MIN) return FALLBACK;
+  const out = k.output(x.shape);
+  addon.unary(k.heap, k.at(x), k.at(out), op, util.sizeFromShape(x.shape), 0);
+  return out;
+});
 
-function makeEluGrad(addon: NativeAddon, fallback: KernelFunc): KernelFunc {
-  return ((args: KernelArgs) => {
-    const b = args.backend as WasmBackendLike;
-    const { dy, y } = args.inputs;
-    if (!dy || !y || dy.dtype !== 'float32' || y.dtype !== 'float32' || !util.arraysEqual(dy.shape, y.shape) ||
-      util.sizeFromShape(y.shape) < ELEMENTWISE_MIN) return fallback(args as never);
-    const out = b.makeOutput([...y.shape], 'float32');
-    addon.eluGrad(b.wasm.HEAPU8.buffer as ArrayBuffer, offset(b, dy), offset(b, y), offset(b, out), util.sizeFromShape(y.shape));
-    return out;
-  }) as unknown as KernelFunc;
+const eluGrad = (addon: NativeAddon) => defineKernel(({ dy, y }, _, k) => {
+  if (!dy || !y || dy.dtype !== 'float32' || y.dtype !== 'float32' || !util.arraysEqual(dy.shape, y.shape) ||
+    util.sizeFromShape(y.shape) < ELEMENTWISE_MIN) return FALLBACK;
+  const out = k.output(y.shape);
+  addon.eluGrad(k.heap, k.at(dy), k.at(y), k.at(out), util.sizeFromShape(y.shape));
+  return out;
+});
+
+interface DepthwiseAttrs {
+  strides: [number, number] | number; dilations?: [number, number] | number; dataFormat: string; activation?: string; leakyreluAlpha?: number;
 }
 
 /** A 1×1, stride-1, multiplier-1 depthwise convolution is a per-channel affine map (+ bias, activation). */
-function makeDepthwise1x1(addon: NativeAddon, fallback: KernelFunc, fused: boolean): KernelFunc {
-  return ((args: KernelArgs) => {
-    const b = args.backend as WasmBackendLike;
-    const { x, filter, bias, preluActivationWeights } = args.inputs;
-    const a = args.attrs as unknown as { strides: [number, number] | number; dilations?: [number, number] | number; dataFormat: string; activation?: string; leakyreluAlpha?: number };
-    const act = fused ? ACTIVATIONS[a.activation ?? 'linear'] : 0;
-    const ones = (v: [number, number] | number | undefined) => v === undefined || (Array.isArray(v) ? v.every((d) => d === 1) : v === 1);
-    if (!x || !filter || x.dtype !== 'float32' || filter.dtype !== 'float32' || x.shape.length !== 4 || a.dataFormat === 'NCHW' ||
-      act === undefined || preluActivationWeights || filter.shape[0] !== 1 || filter.shape[1] !== 1 || filter.shape[3] !== 1 ||
-      !ones(a.strides) || !ones(a.dilations) || util.sizeFromShape(x.shape) < ELEMENTWISE_MIN) return fallback(args as never);
-    const c = x.shape[3]!;
-    if (bias && (bias.dtype !== 'float32' || util.sizeFromShape(bias.shape) !== c)) return fallback(args as never);
-    const out = b.makeOutput([...x.shape], 'float32');
-    addon.channelAffine(b.wasm.HEAPU8.buffer as ArrayBuffer, offset(b, x), offset(b, filter), bias ? offset(b, bias) : -1, offset(b, out),
-      util.sizeFromShape(x.shape) / c, c, act, a.leakyreluAlpha ?? 0.2);
-    return out;
-  }) as unknown as KernelFunc;
-}
+const depthwise1x1 = (addon: NativeAddon, fused: boolean) => defineKernel<DepthwiseAttrs>(({ x, filter, bias, preluActivationWeights }, a, k) => {
+  const act = fused ? activationCode(Activation, a.activation) : Activation.linear;
+  const ones = (v: [number, number] | number | undefined) => v === undefined || (Array.isArray(v) ? v.every((d) => d === 1) : v === 1);
+  if (!x || !filter || x.dtype !== 'float32' || filter.dtype !== 'float32' || x.shape.length !== 4 || a.dataFormat === 'NCHW' ||
+    act === undefined || preluActivationWeights || filter.shape[0] !== 1 || filter.shape[1] !== 1 || filter.shape[3] !== 1 ||
+    !ones(a.strides) || !ones(a.dilations) || util.sizeFromShape(x.shape) < ELEMENTWISE_MIN) return FALLBACK;
+  const c = x.shape[3]!;
+  if (bias && (bias.dtype !== 'float32' || util.sizeFromShape(bias.shape) !== c)) return FALLBACK;
+  const out = k.output(x.shape);
+  addon.channelAffine(k.heap, k.at(x), k.at(filter), bias ? k.at(bias) : -1, k.at(out), util.sizeFromShape(x.shape) / c, c, act,
+    a.leakyreluAlpha ?? 0.2);
+  return out;
+});
 
-const BN_ACTIVATIONS: Record<string, number> = { linear: 0, elu: 2 };
+interface BnAttrs { epsilon: number; activation?: string }
 
-function bnArgs(args: KernelArgs, names: string[]): { ok: boolean; n: number; c: number; eps: number; act: number } {
-  const t = args.inputs;
-  const { epsilon, activation } = args.attrs as unknown as { epsilon: number; activation?: string };
-  const x = t[names[0]!];
-  const act = BN_ACTIVATIONS[activation ?? 'linear'];
-  if (!x || x.shape.length < 2 || act === undefined || !(epsilon >= 0)) return { ok: false, n: 0, c: 0, eps: 0, act: 0 };
+/** The sizes of a fused batch-norm call over x `[..., C]`, or `null` when the inputs `names` don't fit. */
+function bnArgs(inputs: Record<string, TensorInfo | undefined>, { epsilon, activation }: BnAttrs, names: string[]):
+  { n: number; c: number; eps: number; act: number } | null {
+  const x = inputs[names[0]!];
+  const act = activationCode(BN_ACTIVATIONS, activation);
+  if (!x || x.shape.length < 2 || act === undefined || !(epsilon >= 0)) return null;
   const c = x.shape[x.shape.length - 1]!;
   const n = util.sizeFromShape(x.shape) / c;
-  const ok = n > 0 && names.every((k) => {
-    const v = t[k];
-    return v !== undefined && v.dtype === 'float32' && (k === 'gamma' || k === 'beta' || k === 'mean' || k === 'variance'
+  const ok = n > 0 && names.every((key) => {
+    const v = inputs[key];
+    return v !== undefined && v.dtype === 'float32' && (key === 'gamma' || key === 'beta' || key === 'mean' || key === 'variance'
       ? util.sizeFromShape(v.shape) === c : util.arraysEqual(v.shape, x.shape));
   });
-  return { ok, n, c, eps: epsilon, act };
+  return ok ? { n, c, eps: epsilon, act } : null;
 }
 
-function makeBnTrain(addon: NativeAddon): KernelFunc {
-  return ((args: KernelArgs) => {
-    const b = args.backend as WasmBackendLike;
-    const g = bnArgs(args, ['x', 'gamma', 'beta']);
-    if (!g.ok) throw new Error(`@sal/native: ${FUSED_KERNELS.batchNormTrain} needs float32 x [..., C], gamma [C], beta [C], epsilon ≥ 0 and activation 'linear' | 'elu'`);
-    const { x, gamma, beta } = args.inputs as Record<string, TensorInfo>;
-    const y = b.makeOutput([...x!.shape], 'float32');
-    const mean = b.makeOutput([g.c], 'float32');
-    const variance = b.makeOutput([g.c], 'float32');
-    addon.bnTrainForward(b.wasm.HEAPU8.buffer as ArrayBuffer, offset(b, x!), offset(b, gamma!), offset(b, beta!), offset(b, y), offset(b, mean),
-      offset(b, variance), g.n, g.c, g.eps, g.act);
-    return [y, mean, variance];
-  }) as unknown as KernelFunc;
-}
+const bnTrain = (addon: NativeAddon) => defineKernel<BnAttrs>((inputs, attrs, k) => {
+  const g = bnArgs(inputs, attrs, ['x', 'gamma', 'beta']);
+  if (!g) {
+    throw new Error(`@sal/native: ${FUSED_KERNELS.batchNormTrain} needs float32 x [..., C], gamma [C], beta [C], epsilon ≥ 0 and activation ` +
+      "'linear' | 'elu'");
+  }
+  const { x, gamma, beta } = inputs as Record<string, TensorInfo>;
+  const y = k.output(x!.shape), mean = k.output([g.c]), variance = k.output([g.c]);
+  addon.bnTrainForward(k.heap, k.at(x!), k.at(gamma!), k.at(beta!), k.at(y), k.at(mean), k.at(variance), g.n, g.c, g.eps, g.act);
+  return [y, mean, variance];
+});
 
-function makeBnTrainGrad(addon: NativeAddon): KernelFunc {
-  return ((args: KernelArgs) => {
-    const b = args.backend as WasmBackendLike;
-    const g = bnArgs(args, ['x', 'dy', 'y', 'gamma', 'mean', 'variance']);
-    if (!g.ok) throw new Error(`@sal/native: ${FUSED_KERNELS.batchNormTrainGrad} needs float32 dy, x, y [..., C] and gamma, mean, variance [C]`);
-    const { dy, x, y, gamma, mean, variance } = args.inputs as Record<string, TensorInfo>;
-    const dx = b.makeOutput([...x!.shape], 'float32');
-    const dgamma = b.makeOutput([g.c], 'float32');
-    const dbeta = b.makeOutput([g.c], 'float32');
-    addon.bnTrainBackward(b.wasm.HEAPU8.buffer as ArrayBuffer, offset(b, dy!), offset(b, x!), offset(b, y!), offset(b, gamma!), offset(b, mean!),
-      offset(b, variance!), offset(b, dx), offset(b, dgamma), offset(b, dbeta), g.n, g.c, g.eps, g.act);
-    return [dx, dgamma, dbeta];
-  }) as unknown as KernelFunc;
-}
+const bnTrainGrad = (addon: NativeAddon) => defineKernel<BnAttrs>((inputs, attrs, k) => {
+  const g = bnArgs(inputs, attrs, ['x', 'dy', 'y', 'gamma', 'mean', 'variance']);
+  if (!g) throw new Error(`@sal/native: ${FUSED_KERNELS.batchNormTrainGrad} needs float32 dy, x, y [..., C] and gamma, mean, variance [C]`);
+  const { dy, x, y, gamma, mean, variance } = inputs as Record<string, TensorInfo>;
+  const dx = k.output(x!.shape), dgamma = k.output([g.c]), dbeta = k.output([g.c]);
+  addon.bnTrainBackward(k.heap, k.at(dy!), k.at(x!), k.at(y!), k.at(gamma!), k.at(mean!), k.at(variance!), k.at(dx), k.at(dgamma), k.at(dbeta),
+    g.n, g.c, g.eps, g.act);
+  return [dx, dgamma, dbeta];
+});
 
-function makeSpdSolve(addon: NativeAddon): KernelFunc {
-  return ((args: KernelArgs) => {
-    const b = args.backend as WasmBackendLike;
-    const { a: A, b: B } = args.inputs;
-    if (!A || !B || A.dtype !== 'float32' || B.dtype !== 'float32' || A.shape.length !== 2 || B.shape.length !== 2 ||
-      A.shape[0] !== A.shape[1] || B.shape[0] !== A.shape[0] || A.shape[0] === 0 || B.shape[1] === 0) {
-      throw new Error(`@sal/native: ${FUSED_KERNELS.spdSolve} needs float32 a [n,n] and b [n,m], got a [${A?.shape}] and b [${B?.shape}]`);
-    }
-    const [n, m] = B.shape as [number, number];
-    const out = b.makeOutput([n, m], 'float32');
-    const pivot = addon.spdSolve(b.wasm.HEAPU8.buffer as ArrayBuffer, offset(b, A), offset(b, B), offset(b, out), n, m);
-    if (pivot !== 0) {
-      (b as unknown as { disposeData(id: object): void }).disposeData(out.dataId);
-      throw new Error(`@sal/native: ${FUSED_KERNELS.spdSolve}: a is not positive definite (pivot ${pivot - 1} ≤ 0)`);
-    }
-    return out;
-  }) as unknown as KernelFunc;
-}
+const spdSolve = (addon: NativeAddon) => defineKernel(({ a: A, b: B }, _, k) => {
+  if (!A || !B || A.dtype !== 'float32' || B.dtype !== 'float32' || A.shape.length !== 2 || B.shape.length !== 2 ||
+    A.shape[0] !== A.shape[1] || B.shape[0] !== A.shape[0] || A.shape[0] === 0 || B.shape[1] === 0) {
+    throw new Error(`@sal/native: ${FUSED_KERNELS.spdSolve} needs float32 a [n,n] and b [n,m], got a [${A?.shape}] and b [${B?.shape}]`);
+  }
+  const [n, m] = B.shape as [number, number];
+  const out = k.output([n, m]);
+  const pivot = addon.spdSolve(k.heap, k.at(A), k.at(B), k.at(out), n, m);
+  if (pivot !== 0) {
+    k.dispose(out);
+    throw new Error(`@sal/native: ${FUSED_KERNELS.spdSolve}: a is not positive definite (pivot ${pivot - 1} ≤ 0)`);
+  }
+  return out;
+});
 
 let previous: Map<string, KernelConfig> | null = null;
 /** The float64 routines registered before ours. */
@@ -314,27 +306,27 @@ export function registerNativeKernels(): readonly string[] {
   const missing = (name: string): KernelFunc => (() => {
     throw new Error(`@sal/native: no fallback '${name}' kernel on the wasm backend for these arguments`);
   }) as unknown as KernelFunc;
-  const make: Record<(typeof NATIVE_KERNELS)[number], (fb: KernelFunc) => KernelFunc> = {
-    Conv2D: (fb) => makeConv(addon, fb, false),
-    FusedConv2D: (fb) => makeConv(addon, fb, true),
-    Conv2DBackpropInput: (fb) => makeBackpropInput(addon, fb),
-    Conv2DBackpropFilter: (fb) => makeBackpropFilter(addon, fb),
-    BatchMatMul: (fb) => makeBatchMatMul(addon, fb),
-    Sum: (fb) => makeReduce(addon, fb, false),
-    Mean: (fb) => makeReduce(addon, fb, true),
-    Add: (fb) => makeBinary(addon, fb, 0),
-    Sub: (fb) => makeBinary(addon, fb, 1),
-    Multiply: (fb) => makeBinary(addon, fb, 2),
-    RealDiv: (fb) => makeBinary(addon, fb, 3),
-    Square: (fb) => makeUnary(addon, fb, 0),
-    Elu: (fb) => makeUnary(addon, fb, 1),
-    EluGrad: (fb) => makeEluGrad(addon, fb),
-    Exp: (fb) => makeUnary(addon, fb, 3),
-    DepthwiseConv2dNative: (fb) => makeDepthwise1x1(addon, fb, false),
-    FusedDepthwiseConv2D: (fb) => makeDepthwise1x1(addon, fb, true),
-    [FUSED_KERNELS.batchNormTrain]: () => makeBnTrain(addon),
-    [FUSED_KERNELS.batchNormTrainGrad]: () => makeBnTrainGrad(addon),
-    [FUSED_KERNELS.spdSolve]: () => makeSpdSolve(addon),
+  const make: Record<(typeof NATIVE_KERNELS)[number], (fallback: KernelFunc) => KernelFunc> = {
+    Conv2D: conv(addon, false),
+    FusedConv2D: conv(addon, true),
+    Conv2DBackpropInput: backpropInput(addon),
+    Conv2DBackpropFilter: backpropFilter(addon),
+    BatchMatMul: batchMatMul(addon),
+    Sum: reduce(addon, false),
+    Mean: reduce(addon, true),
+    Add: binary(addon, BinaryOp.add),
+    Sub: binary(addon, BinaryOp.sub),
+    Multiply: binary(addon, BinaryOp.mul),
+    RealDiv: binary(addon, BinaryOp.div),
+    Square: unary(addon, UnaryOp.square),
+    Elu: unary(addon, UnaryOp.elu),
+    EluGrad: eluGrad(addon),
+    Exp: unary(addon, UnaryOp.exp),
+    DepthwiseConv2dNative: depthwise1x1(addon, false),
+    FusedDepthwiseConv2D: depthwise1x1(addon, true),
+    [FUSED_KERNELS.batchNormTrain]: bnTrain(addon),
+    [FUSED_KERNELS.batchNormTrainGrad]: bnTrainGrad(addon),
+    [FUSED_KERNELS.spdSolve]: spdSolve(addon),
   };
   for (const name of NATIVE_KERNELS) {
     const old = getKernel(name, 'wasm');

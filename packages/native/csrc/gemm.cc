@@ -1,0 +1,365 @@
+// Matrix products (see kernels.h for the contracts): A and B packed into MR/NR panels (GotoBLAS order), Gram
+// matrices computed as one triangle, few-row products split along k; and the blocked Cholesky solve built on them.
+#include <omp.h>
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+#include <vector>
+
+#include "kernels.h"
+#include "simd.h"
+
+namespace sal {
+// ---------------------------------------------------------------------------------------------------------
+// Matrix products
+
+namespace {
+
+constexpr int64_t KC = 256;
+constexpr int64_t MC = 96;  // multiple of MR (12, 6, 4 all divide 96)
+
+template <int R>
+void gemm_tile(const float* ap, const float* bp, int64_t kc, float* c, int64_t ldc, int64_t cn, bool accumulate) {
+  vf a0[R], a1[R];
+  for (int r = 0; r < R; r++) { a0[r] = vf{}; a1[r] = vf{}; }
+  for (int64_t k = 0; k < kc; k++) {
+    const vf b0 = loadu(bp + k * NR), b1 = loadu(bp + k * NR + VL);
+    const float* a = ap + k * MR;
+    for (int r = 0; r < R; r++) {
+      const vf s = splat(a[r]);
+      a0[r] += s * b0;
+      a1[r] += s * b1;
+    }
+  }
+  if (cn == NR) {
+    for (int r = 0; r < R; r++) {
+      float* cr = c + r * ldc;
+      if (accumulate) { storeu(cr, loadu(cr) + a0[r]); storeu(cr + VL, loadu(cr + VL) + a1[r]); }
+      else { storeu(cr, a0[r]); storeu(cr + VL, a1[r]); }
+    }
+    return;
+  }
+  alignas(64) float t[NR];
+  for (int r = 0; r < R; r++) {
+    storeu(t, a0[r]);
+    storeu(t + VL, a1[r]);
+    float* cr = c + r * ldc;
+    for (int64_t j = 0; j < cn; j++) cr[j] = accumulate ? cr[j] + t[j] : t[j];
+  }
+}
+
+/** gemm_tile reading A in place: element (r, k) at a[r·sr + k·sk] (no packing; for products with few columns). */
+template <int R>
+void gemm_tile_direct(const float* a, int64_t sr, int64_t sk, const float* bp, int64_t kc, float alpha, float* c, int64_t ldc, int64_t cn,
+                      bool accumulate) {
+  vf a0[R], a1[R];
+  for (int r = 0; r < R; r++) { a0[r] = vf{}; a1[r] = vf{}; }
+  for (int64_t k = 0; k < kc; k++) {
+    const vf b0 = loadu(bp + k * NR), b1 = loadu(bp + k * NR + VL);
+    const float* ak = a + k * sk;
+    for (int r = 0; r < R; r++) {
+      const vf s = splat(ak[r * sr]);
+      a0[r] += s * b0;
+      a1[r] += s * b1;
+    }
+  }
+  alignas(64) float t[NR];
+  for (int r = 0; r < R; r++) {
+    storeu(t, a0[r] * alpha);
+    storeu(t + VL, a1[r] * alpha);
+    float* cr = c + r * ldc;
+    if (cn == NR && accumulate) { storeu(cr, loadu(cr) + loadu(t)); storeu(cr + VL, loadu(cr + VL) + loadu(t + VL)); }
+    else if (cn == NR) { storeu(cr, loadu(t)); storeu(cr + VL, loadu(t + VL)); }
+    else for (int64_t j = 0; j < cn; j++) cr[j] = accumulate ? cr[j] + t[j] : t[j];
+  }
+}
+typedef void (*GemmDirectFn)(const float*, int64_t, int64_t, const float*, int64_t, float, float*, int64_t, int64_t, bool);
+template <int... Rs>
+struct GemmDirectTiles { static constexpr GemmDirectFn table[sizeof...(Rs)] = {&gemm_tile_direct<Rs + 1>...}; };
+template <int... Rs>
+constexpr GemmDirectFn GemmDirectTiles<Rs...>::table[sizeof...(Rs)];
+template <int... I>
+constexpr const GemmDirectFn* gemm_direct_table(std::integer_sequence<int, I...>) { return GemmDirectTiles<I...>::table; }
+const GemmDirectFn* const kGemmDirect = gemm_direct_table(std::make_integer_sequence<int, MR>{});
+
+typedef void (*GemmTileFn)(const float*, const float*, int64_t, float*, int64_t, int64_t, bool);
+template <int... Rs>
+struct GemmTiles { static constexpr GemmTileFn table[sizeof...(Rs)] = {&gemm_tile<Rs + 1>...}; };
+template <int... Rs>
+constexpr GemmTileFn GemmTiles<Rs...>::table[sizeof...(Rs)];
+template <int... I>
+constexpr const GemmTileFn* gemm_table(std::integer_sequence<int, I...>) { return GemmTiles<I...>::table; }
+const GemmTileFn* const kGemmTile = gemm_table(std::make_integer_sequence<int, MR>{});
+
+/**
+ * C (+)= alpha · op(A) · op(B) with leading dimensions lda, ldb, ldc (row-major; `addToC` keeps C's values).
+ * `lower`: only the register tiles that reach the diagonal or below it (j ≤ i for some element) are computed, about
+ * half the work when C is symmetric (op(B) = op(A)ᵀ); elements above the diagonal are left unspecified (tiles
+ * straddling it write some of them).
+ */
+void gemm_strided(const float* A, int64_t lda, const float* B, int64_t ldb, float* C, int64_t ldc, int64_t m, int64_t n, int64_t k,
+                  bool transA, bool transB, float alpha, bool addToC, std::vector<float>& bpack, std::vector<std::vector<float>>& apacks,
+                  bool lower = false) {
+  const int64_t nb = (n + NR - 1) / NR;
+  if (k == 0) {
+    if (!addToC)
+      for (int64_t i = 0; i < m; i++) std::memset(C + i * ldc, 0, static_cast<size_t>(n) * sizeof(float));
+    return;
+  }
+  for (int64_t pc = 0; pc < k; pc += KC) {
+    const int64_t kc = std::min(KC, k - pc);
+    bpack.assign(static_cast<size_t>(nb * kc * NR), 0.f);
+    float* bp = bpack.data();
+#pragma omp parallel for schedule(static) if (kc * n >= kParallelMin)
+    for (int64_t jb = 0; jb < nb; jb++) {
+      const int64_t j0 = jb * NR, jn = std::min<int64_t>(NR, n - j0);
+      float* dst = bp + jb * kc * NR;
+      for (int64_t kk = 0; kk < kc; kk++)
+        for (int64_t j = 0; j < jn; j++)
+          dst[kk * NR + j] = transB ? B[(j0 + j) * ldb + pc + kk] : B[(pc + kk) * ldb + j0 + j];
+    }
+    const int64_t mcs = (m + MC - 1) / MC;
+    const bool accumulate = pc > 0 || addToC;
+    // tasks: row blocks × column groups (few row blocks, e.g. 96 rows against 4096 columns: split the columns)
+    const int64_t T = omp_get_max_threads();
+    const int64_t groups = std::min<int64_t>(nb, std::max<int64_t>(1, (2 * T + mcs - 1) / mcs));
+    const int64_t tasks = mcs * groups;
+    if (n <= 4 * NR) {
+      // few columns: packing A (m·k copies) would cost as much as the products; read it in place
+      const int64_t sr = transA ? 1 : lda, sk = transA ? lda : 1;
+      const int64_t panels = (m + MR - 1) / MR;
+#pragma omp parallel for schedule(static) if (m * n * kc >= kParallelWork)
+      for (int64_t ip = 0; ip < panels; ip++) {
+        const int64_t i0 = ip * MR;
+        const int R = static_cast<int>(std::min<int64_t>(MR, m - i0));
+        const float* a = A + i0 * sr + pc * sk;
+        for (int64_t jb = 0; jb < nb; jb++) {
+          const int64_t j0 = jb * NR, jn = std::min<int64_t>(NR, n - j0);
+          if (lower && j0 > i0 + R - 1) break;  // the tile and those right of it are above the diagonal
+          kGemmDirect[R - 1](a, sr, sk, bp + jb * kc * NR, kc, alpha, C + i0 * ldc + j0, ldc, jn, accumulate);
+        }
+      }
+      continue;
+    }
+#pragma omp parallel if (m * n * kc >= kParallelWork)
+    {
+      std::vector<float>& ap = apacks[omp_get_thread_num()];
+      ap.resize(static_cast<size_t>(MC * kc));
+#pragma omp for schedule(dynamic)
+      for (int64_t task = 0; task < tasks; task++) {
+        // lower: row block ic needs the column panels up to its last row; the longest (bottom) blocks go first
+        const int64_t ic = lower ? mcs - 1 - task / groups : task / groups, grp = task % groups;
+        const int64_t i0 = ic * MC, mc = std::min(MC, m - i0);
+        const int64_t nbi = lower ? std::min(nb, (i0 + mc + NR - 1) / NR) : nb;
+        const int64_t jb0 = nbi * grp / groups, jb1 = nbi * (grp + 1) / groups;
+        if (jb0 == jb1) continue;
+        const int64_t mpan = (mc + MR - 1) / MR;
+        for (int64_t ip = 0; ip < mpan; ip++) {
+          float* dst = ap.data() + ip * kc * MR;
+          const int64_t rn = std::min<int64_t>(MR, mc - ip * MR);
+          for (int64_t kk = 0; kk < kc; kk++)
+            for (int64_t r = 0; r < MR; r++) {
+              const int64_t i = i0 + ip * MR + r;
+              dst[kk * MR + r] = r < rn ? alpha * (transA ? A[(pc + kk) * lda + i] : A[i * lda + pc + kk]) : 0.f;
+            }
+        }
+        for (int64_t jb = jb0; jb < jb1; jb++) {
+          const int64_t j0 = jb * NR, jn = std::min<int64_t>(NR, n - j0);
+          // lower: row panels ending above row j0 are skipped (j0 < i0 + mc here, so the start is < mpan)
+          for (int64_t ip = lower && j0 > i0 ? (j0 - i0) / MR : 0; ip < mpan; ip++) {
+            const int R = static_cast<int>(std::min<int64_t>(MR, mc - ip * MR));
+            kGemmTile[R - 1](ap.data() + ip * kc * MR, bp + jb * kc * NR, kc, C + (i0 + ip * MR) * ldc + j0, ldc, jn, accumulate);
+          }
+        }
+      }
+    }
+  }
+}
+
+void gemm_one(const float* A, const float* B, float* C, int64_t m, int64_t n, int64_t k, bool transA, bool transB,
+              std::vector<float>& bpack, std::vector<std::vector<float>>& apacks, bool lower = false) {
+  gemm_strided(A, transA ? m : k, B, transB ? k : n, C, n, m, n, k, transA, transB, 1.f, false, bpack, apacks, lower);
+}
+
+/** C[i,j] = C[j,i] for j > i: the upper triangle of C `[m,m]` from its lower one (blocks of 64×64, threads). */
+void mirror_lower(float* C, int64_t m) {
+  constexpr int64_t B = 64;
+  const int64_t blocks = (m + B - 1) / B;
+#pragma omp parallel for schedule(dynamic) if (m * m >= kParallelMin)
+  for (int64_t bi = 0; bi < blocks; bi++)
+    for (int64_t bj = bi; bj < blocks; bj++) {
+      const int64_t i1 = std::min(m, (bi + 1) * B), j1 = std::min(m, (bj + 1) * B);
+      for (int64_t i = bi * B; i < i1; i++) {
+        float* row = C + i * m;
+        for (int64_t j = std::max(i + 1, bj * B); j < j1; j++) row[j] = C[j * m + i];
+      }
+    }
+}
+
+/**
+ * Few rows of A (m < MR/2, e.g. the per-channel sums `ones[1,n] · x[n,c]` of batch-norm): the packed path would
+ * pad A to MR rows and run on one thread. Rows of B are streamed once, split between threads along k, with
+ * float partials over blocks of 256 k and double totals.
+ */
+void gemm_small_m(const float* A, const float* B, float* C, int64_t m, int64_t n, int64_t k, bool transA, bool transB) {
+  const auto a_at = [&](int64_t i, int64_t kk) { return transA ? A[kk * m + i] : A[i * k + kk]; };
+  if (transB) {  // C[i,j] = A(i,:) · B[j,:], B's rows contiguous
+#pragma omp parallel for schedule(static) if (m * n * k >= kParallelWork)
+    for (int64_t j = 0; j < n; j++)
+      for (int64_t i = 0; i < m; i++) {
+        const float* b = B + j * k;
+        double total = 0;
+        for (int64_t k0 = 0; k0 < k; k0 += 256) {
+          const int64_t k1 = std::min(k, k0 + 256);
+          float s = 0;
+          for (int64_t kk = k0; kk < k1; kk++) s += a_at(i, kk) * b[kk];
+          total += s;
+        }
+        C[i * n + j] = static_cast<float>(total);
+      }
+    return;
+  }
+  const int T = omp_get_max_threads();
+  std::vector<double> partial(static_cast<size_t>(T * m * n), 0.0);
+#pragma omp parallel num_threads(T) if (m * n * k >= kParallelWork)
+  {
+    const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+    const int64_t ka = k * t / nt, kb = k * (t + 1) / nt;
+    double* tot = partial.data() + static_cast<int64_t>(t) * m * n;
+    std::vector<float> blk(static_cast<size_t>(m * n));
+    for (int64_t k0 = ka; k0 < kb; k0 += 256) {
+      const int64_t k1 = std::min(kb, k0 + 256);
+      std::fill(blk.begin(), blk.end(), 0.f);
+      for (int64_t kk = k0; kk < k1; kk++) {
+        const float* b = B + kk * n;
+        for (int64_t i = 0; i < m; i++) {
+          const float av = a_at(i, kk);
+          float* c = blk.data() + i * n;
+          int64_t j = 0;
+          const vf avv = splat(av);
+          for (; j + VL <= n; j += VL) storeu(c + j, loadu(c + j) + avv * loadu(b + j));
+          for (; j < n; j++) c[j] += av * b[j];
+        }
+      }
+      for (int64_t q = 0; q < m * n; q++) tot[q] += blk[static_cast<size_t>(q)];
+    }
+  }
+  for (int64_t q = 0; q < m * n; q++) {
+    double s = 0;
+    for (int t = 0; t < T; t++) s += partial[static_cast<size_t>(t * m * n + q)];
+    C[q] = static_cast<float>(s);
+  }
+}
+
+}  // namespace
+
+void batch_matmul(const float* a, const float* b, float* c, int64_t batch, int64_t m, int64_t n, int64_t k, bool transA,
+                  bool transB, int64_t strideA, int64_t strideB) {
+  std::vector<float> bpack;
+  std::vector<std::vector<float>> apacks(static_cast<size_t>(omp_get_max_threads()));
+  if (m < MR / 2) {
+    for (int64_t bi = 0; bi < batch; bi++) gemm_small_m(a + bi * strideA, b + bi * strideB, c + bi * m * n, m, n, k, transA, transB);
+    return;
+  }
+  // the same matrix on both sides, transposed on one: a Gram matrix A·Aᵀ or Aᵀ·A, symmetric. Only the tiles on and
+  // below the diagonal are computed (the general path's arithmetic, so the same values), then mirrored.
+  const bool gram = a == b && strideA == strideB && transA != transB && m == n;
+  for (int64_t bi = 0; bi < batch; bi++) {
+    float* cb = c + bi * m * n;
+    gemm_one(a + bi * strideA, b + bi * strideB, cb, m, n, k, transA, transB, bpack, apacks, gram);
+    if (gram) mirror_lower(cb, m);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Symmetric positive definite solve A X = B (blocked Cholesky; the big updates are the matrix product above)
+
+namespace {
+/**
+ * Rows [k0, k0+kb) of X `[n,m]` ← L_bb⁻¹ X_b (or L_bbᵀ⁻¹ X_b when `upper`), L_bb the diagonal block of L `[n,n]`;
+ * columns split into chunks between threads.
+ */
+void tri_solve_block(const float* L, int64_t n, float* X, int64_t m, int64_t k0, int64_t kb, bool upper) {
+#pragma omp parallel for schedule(static) if (kb * kb * m >= kParallelWork)
+  for (int64_t j0 = 0; j0 < m; j0 += 256) {
+    const int64_t j1 = std::min(m, j0 + 256);
+    for (int64_t s = 0; s < kb; s++) {
+      const int64_t i = upper ? kb - 1 - s : s;
+      float* xi = X + (k0 + i) * m;
+      const int64_t p0 = upper ? i + 1 : 0, p1 = upper ? kb : i;
+      for (int64_t p = p0; p < p1; p++) {
+        const float l = upper ? L[(k0 + p) * n + k0 + i] : L[(k0 + i) * n + k0 + p];
+        const float* xp = X + (k0 + p) * m;
+        for (int64_t j = j0; j < j1; j++) xi[j] -= l * xp[j];
+      }
+      const float inv = 1.f / L[(k0 + i) * n + k0 + i];
+      for (int64_t j = j0; j < j1; j++) xi[j] *= inv;
+    }
+  }
+}
+}  // namespace
+
+int spd_solve(const float* A, const float* B, float* X, int64_t n, int64_t m) {
+  constexpr int64_t nb = 96;
+  std::vector<float> L(static_cast<size_t>(n * n));
+  for (int64_t i = 0; i < n; i++)
+    for (int64_t j = 0; j <= i; j++) L[static_cast<size_t>(i * n + j)] = A[i * n + j];  // lower triangle of A
+  std::vector<float> bpack;
+  std::vector<std::vector<float>> apacks(static_cast<size_t>(omp_get_max_threads()));
+  std::vector<double> d(static_cast<size_t>(nb * nb));
+  for (int64_t k0 = 0; k0 < n; k0 += nb) {
+    const int64_t kb = std::min(nb, n - k0), k1 = k0 + kb;
+    // diagonal block (already updated), in double
+    for (int64_t i = 0; i < kb; i++)
+      for (int64_t j = 0; j <= i; j++) d[static_cast<size_t>(i * kb + j)] = L[static_cast<size_t>((k0 + i) * n + k0 + j)];
+    for (int64_t j = 0; j < kb; j++) {
+      double s = d[static_cast<size_t>(j * kb + j)];
+      for (int64_t p = 0; p < j; p++) s -= d[static_cast<size_t>(j * kb + p)] * d[static_cast<size_t>(j * kb + p)];
+      if (!(s > 0)) return static_cast<int>(k0 + j) + 1;  // not positive definite: 1-based pivot
+      const double ljj = std::sqrt(s);
+      d[static_cast<size_t>(j * kb + j)] = ljj;
+      for (int64_t i = j + 1; i < kb; i++) {
+        double t = d[static_cast<size_t>(i * kb + j)];
+        for (int64_t p = 0; p < j; p++) t -= d[static_cast<size_t>(i * kb + p)] * d[static_cast<size_t>(j * kb + p)];
+        d[static_cast<size_t>(i * kb + j)] = t / ljj;
+      }
+    }
+    for (int64_t i = 0; i < kb; i++)
+      for (int64_t j = 0; j < kb; j++) L[static_cast<size_t>((k0 + i) * n + k0 + j)] = j <= i ? static_cast<float>(d[static_cast<size_t>(i * kb + j)]) : 0.f;
+    if (k1 >= n) break;
+    // panel: L21 = A21 · L11⁻ᵀ as one product with the inverse of the (small, double) diagonal factor
+    std::vector<double> inv(static_cast<size_t>(kb * kb), 0.0);
+    for (int64_t j = 0; j < kb; j++) {
+      inv[static_cast<size_t>(j * kb + j)] = 1.0 / d[static_cast<size_t>(j * kb + j)];
+      for (int64_t i = j + 1; i < kb; i++) {
+        double t = 0;
+        for (int64_t p = j; p < i; p++) t += d[static_cast<size_t>(i * kb + p)] * inv[static_cast<size_t>(p * kb + j)];
+        inv[static_cast<size_t>(i * kb + j)] = -t / d[static_cast<size_t>(i * kb + i)];
+      }
+    }
+    std::vector<float> invf(inv.begin(), inv.end());
+    const int64_t rows = n - k1;
+    std::vector<float> a21(static_cast<size_t>(rows * kb));
+    for (int64_t i = 0; i < rows; i++) std::memcpy(a21.data() + i * kb, L.data() + (k1 + i) * n + k0, static_cast<size_t>(kb) * sizeof(float));
+    gemm_strided(a21.data(), kb, invf.data(), kb, L.data() + k1 * n + k0, n, rows, kb, kb, false, true, 1.f, false, bpack, apacks);
+    // trailing update: A22 −= L21 · L21ᵀ, only the tiles reaching its lower triangle (the only part read later)
+    const float* L21 = L.data() + k1 * n + k0;
+    gemm_strided(L21, n, L21, n, L.data() + k1 * n + k1, n, n - k1, n - k1, kb, false, true, -1.f, true, bpack, apacks, true);
+  }
+  // forward: L Y = B (Y in X), right-looking: solve block i, then X_{>i} −= L_{>i,i} · Y_i (one product with many rows)
+  std::memcpy(X, B, static_cast<size_t>(n * m) * sizeof(float));
+  for (int64_t k0 = 0; k0 < n; k0 += nb) {
+    const int64_t kb = std::min(nb, n - k0), k1 = k0 + kb;
+    tri_solve_block(L.data(), n, X, m, k0, kb, false);
+    if (k1 < n) gemm_strided(L.data() + k1 * n + k0, n, X + k0 * m, m, X + k1 * m, m, n - k1, m, kb, false, false, -1.f, true, bpack, apacks);
+  }
+  // backward: Lᵀ X = Y from the bottom: solve block i, then X_{<i} −= L_{i,<i}ᵀ · X_i
+  for (int64_t k0 = ((n - 1) / nb) * nb; k0 >= 0; k0 -= nb) {
+    const int64_t kb = std::min(nb, n - k0);
+    tri_solve_block(L.data(), n, X, m, k0, kb, true);
+    if (k0 > 0) gemm_strided(L.data() + k0 * n, n, X + k0 * m, m, X, m, k0, m, kb, true, false, -1.f, true, bpack, apacks);
+  }
+  return 0;
+}
+}  // namespace sal
