@@ -78,14 +78,17 @@ export function readmeParts(text) {
   const blocks = [];
   const re = /^```([a-z]*)\n([\s\S]*?)^```\s*$/gm;
   for (const m of text.matchAll(re)) blocks.push({ lang: m[1], body: m[2], start: m.index, end: m.index + m[0].length });
-  const install = blocks.map((b) => b.body.split('\n').find((l) => /^npm install /.test(l))).find(Boolean) ?? null;
+  const installBlock = blocks.find((b) => b.body.split('\n').some((l) => /^npm install /.test(l)));
+  const install = installBlock?.body.split('\n').find((l) => /^npm install /.test(l)) ?? null;
+  // commands shown with the install line (`npx sal demo …`): checked to resolve to the installed bin
+  const commands = installBlock?.body.split('\n').filter((l) => /^npx /.test(l)) ?? [];
   const exIdx = blocks.findIndex((b) => ['ts', 'js', 'typescript', 'javascript'].includes(b.lang) && /from '@sal\//.test(b.body));
-  if (exIdx < 0) return { install, example: null, printed: null };
+  if (exIdx < 0) return { install, commands, example: null, printed: null };
   const example = blocks[exIdx];
   const next = blocks[exIdx + 1];
   const between = next ? text.slice(example.end, next.start) : '';
   const printed = next && next.lang === '' && /print/i.test(between) ? next.body : null;
-  return { install, example: example.body, lang: example.lang, printed, printedNote: between.trim() };
+  return { install, commands, example: example.body, lang: example.lang, printed, printedNote: between.trim() };
 }
 
 function dirSize(dir) {
@@ -214,7 +217,16 @@ async function main() {
               }
             }
           }
-          console.log(`ok ${label}: ${parts.install}${parts.example ? ', README example prints what the README says' : ', entry points import'} (${((Date.now() - t1) / 1000).toFixed(1)} s)`);
+          for (const line of parts.commands) {
+            // `npx sal demo --out x` → `npx --no-install sal demo --help`: the installed bin runs (npx must not fetch
+            // an unrelated package of that name) and knows the command
+            const [bin, sub] = line.replace(/^npx /, '').split(/\s+/);
+            const args = ['--no-install', bin, ...(sub && !sub.startsWith('-') ? [sub] : []), '--help'];
+            const h = await runAsync('npx', args, { cwd: app, env });
+            if (!/^Usage: /m.test(h.stdout)) failures.push(`${label}: \`npx ${args.join(' ')}\` printed no usage:\n${indent(h.stdout)}`);
+          }
+          const failed = failures.some((f) => f.startsWith(`${label}:`));
+          console.log(`${failed ? 'FAIL' : 'ok'} ${label}: ${parts.install}${parts.example ? ', README example prints what the README says' : ', entry points import'} (${((Date.now() - t1) / 1000).toFixed(1)} s)`);
         } catch (e) {
           failures.push(`${label}: ${e.message}`);
           console.log(`FAIL ${label} (${((Date.now() - t1) / 1000).toFixed(1)} s)`);
