@@ -158,7 +158,7 @@ const batchMatMul = (addon: NativeAddon) => defineKernel<{ transposeA: boolean; 
 });
 
 const reduce = (addon: NativeAddon, mean: boolean) => defineKernel<{ axis: number | number[]; keepDims: boolean }>(({ x }, { axis, keepDims }, k) => {
-  if (!x || x.dtype !== 'float32' || x.shape.length === 0) return FALLBACK;
+  if (x?.dtype !== 'float32' || x.shape.length === 0) return FALLBACK;
   const axes = [...new Set(util.parseAxisParam(axis, x.shape))].sort((p, q) => p - q);
   if (axes.length === 0 || axes.some((a, i) => i > 0 && a !== axes[i - 1]! + 1)) return FALLBACK;
   const first = axes[0]!, last = axes[axes.length - 1]!;
@@ -195,7 +195,7 @@ const binary = (addon: NativeAddon, op: number) => defineKernel(({ a: A, b: B },
 });
 
 const unary = (addon: NativeAddon, op: number) => defineKernel(({ x }, _, k) => {
-  if (!x || x.dtype !== 'float32' || util.sizeFromShape(x.shape) < ELEMENTWISE_MIN) return FALLBACK;
+  if (x?.dtype !== 'float32' || util.sizeFromShape(x.shape) < ELEMENTWISE_MIN) return FALLBACK;
   const out = k.output(x.shape);
   addon.unary(k.heap, k.at(x), k.at(out), op, util.sizeFromShape(x.shape), 0);
   return out;
