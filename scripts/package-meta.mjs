@@ -22,6 +22,11 @@ export function workspacePackages() {
 }
 
 /** The packages that are published: every non-private one. */
+/** A per-platform package of prebuilt binaries (like esbuild's `@esbuild/linux-x64`): `os` and `cpu` set. */
+export function isPlatformPackage(pkg) {
+  return Array.isArray(pkg.os) && Array.isArray(pkg.cpu);
+}
+
 export function publishedPackages() {
   return workspacePackages().filter((p) => !p.pkg.private);
 }
@@ -42,8 +47,11 @@ function check(fix) {
     if (JSON.stringify(pkg.repository) !== JSON.stringify(repo)) {
       if (fix) { pkg.repository = repo; changed = true; } else own.push(`repository is not ${JSON.stringify(repo)}`);
     }
-    if (!pkg.scripts?.build) own.push('no build script');
-    if (pkg.scripts?.prepack !== 'npm run build') {
+    if (isPlatformPackage(pkg)) {
+      // a per-platform binary package (os/cpu set): its prepack compiles the binaries; nothing for turbo to build
+      if (!/build-prebuilt/.test(pkg.scripts?.prepack ?? '')) own.push('prepack does not build the prebuilt binaries');
+    } else if (!pkg.scripts?.build) own.push('no build script');
+    if (!isPlatformPackage(pkg) && pkg.scripts?.prepack !== 'npm run build') {
       if (fix) { pkg.scripts = { ...pkg.scripts, prepack: 'npm run build' }; changed = true; } else own.push('prepack is not "npm run build"');
     }
     if (pkg.publishConfig?.access !== 'public') {

@@ -23,14 +23,14 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, ls
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { transformSync } from 'esbuild';
-import { ROOT, publishedPackages } from './package-meta.mjs';
+import { ROOT, isPlatformPackage, publishedPackages } from './package-meta.mjs';
+import { EXAMPLE_FIXTURES } from './registry-fixtures.mjs';
 
 const argv = process.argv.slice(2);
 const full = argv.includes('--full');
 const keep = argv.includes('--keep');
 const onlyIdx = argv.indexOf('--only');
 const only = onlyIdx >= 0 ? new Set(argv[onlyIdx + 1].split(',').map((n) => (n.startsWith('@sal/') ? n : `@sal/${n}`))) : null;
-const quickPnpm = argv.includes('--pnpm');
 const cIdx = argv.indexOf('--concurrency');
 const concurrency = cIdx >= 0 ? Number(argv[cIdx + 1]) : 2;
 const t0 = Date.now();
@@ -107,7 +107,11 @@ function dirSize(dir) {
 const fmtMB = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
 
 async function main() {
-  const packages = publishedPackages().filter((p) => !only || only.has(p.pkg.name));
+  // the per-platform binary package (@sal/native-linux-x64-gnu) is published in --full mode only, built by its
+  // prepack; in quick mode it is absent from the registry, as on a platform it does not cover, and @sal/native's
+  // optional dependency on it is skipped by npm and pnpm
+  const toPublish = publishedPackages().filter((p) => full || !isPlatformPackage(p.pkg));
+  const packages = toPublish.filter((p) => !isPlatformPackage(p.pkg) && (!only || only.has(p.pkg.name)));
   const work = mkdtempSync(join(tmpdir(), 'sal-registry-'));
   const port = await freePort();
   const registry = `http://127.0.0.1:${port}/`;
@@ -158,14 +162,20 @@ async function main() {
     run('npx', ['turbo', 'run', 'build', '--output-logs=errors-only', ...publishedPackages().map((p) => `--filter=${p.pkg.name}`)], { cwd: ROOT, stdio: 'inherit' });
     run(process.execPath, [join(ROOT, 'scripts', 'package-meta.mjs')], { stdio: 'inherit' });
     const tPublish = Date.now();
-    await Promise.all(publishedPackages().map(async ({ dir, pkg }) => {
+    for (const { dir, pkg } of toPublish.filter((p) => isPlatformPackage(p.pkg))) {
+      console.log(`building ${pkg.name} (its prepack)`);
+      run('npm', ['run', 'prepack'], { cwd: dir, stdio: 'inherit' });
+    }
+    await Promise.all(toPublish.map(async ({ dir, pkg }) => {
       const r = await runAsync('npm', ['publish', '--json', '--ignore-scripts', '--userconfig', npmrc, '--registry', registry], { cwd: dir });
       const out = JSON.parse(r.stdout.slice(r.stdout.indexOf('{')));
       const files = (out.files ?? out[pkg.name]?.files ?? []).map((f) => f.path);
       for (const want of ['LICENSE', 'package.json', 'README.md']) if (!files.includes(want)) failures.push(`${pkg.name}: the tarball has no ${want}`);
-      if (!files.some((f) => f.startsWith('dist/'))) failures.push(`${pkg.name}: the tarball has no dist/`);
+      if (isPlatformPackage(pkg)) {
+        for (const want of pkg.files) if (!files.includes(want)) failures.push(`${pkg.name}: the tarball has no ${want}`);
+      } else if (!files.some((f) => f.startsWith('dist/'))) failures.push(`${pkg.name}: the tarball has no dist/`);
     }));
-    console.log(`published ${publishedPackages().length} packages in ${((Date.now() - tPublish) / 1000).toFixed(1)} s`);
+    console.log(`published ${toPublish.length} packages in ${((Date.now() - tPublish) / 1000).toFixed(1)} s`);
 
     const env = {
       ...process.env, npm_config_registry: upstream,
@@ -182,7 +192,7 @@ async function main() {
       const readme = readFileSync(join(dir, 'README.md'), 'utf8');
       const parts = readmeParts(readme);
       if (!parts.install) { failures.push(`${pkg.name}: README has no \`npm install\` line`); continue; }
-      const managers = quickPnpm || full ? ['npm', 'pnpm'] : ['npm'];
+      const managers = ['npm', 'pnpm'];
       const names = parts.install.replace(/^npm install /, '').replace(/\s+#.*$/, '').trim().split(/\s+/);
       if (!names.includes(pkg.name)) failures.push(`${pkg.name}: README's install line does not install it: ${parts.install}`);
       // what the example imports must be installed by the line itself (npm's hoisting hides a missing one; pnpm does not)
@@ -202,7 +212,14 @@ async function main() {
           if (parts.example) {
             const code = parts.lang.startsWith('t') ? transformSync(parts.example, { loader: 'ts', format: 'esm', target: 'node20' }).code : parts.example;
             writeFileSync(join(app, 'example.mjs'), code);
-            const r = await runAsync(process.execPath, ['example.mjs'], { cwd: app, env });
+            // data or a server the example names (scripts/registry-fixtures.mjs), made as a user would have it
+            const fixture = await EXAMPLE_FIXTURES[pkg.name]?.(app);
+            let r;
+            try {
+              r = await runAsync(process.execPath, ['example.mjs'], { cwd: app, env: { ...env, ...fixture?.env } });
+            } finally {
+              await fixture?.stop();
+            }
             if (parts.printed === null) notes.push(`${label}: the example runs; its README shows no printed output to compare`);
             else if (r.stdout !== parts.printed) {
               failures.push(`${label}: the example printed\n${indent(r.stdout)}\n  but the README says\n${indent(parts.printed)}`);
