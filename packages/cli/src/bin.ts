@@ -15,6 +15,7 @@ import { sweepCommand, sweepRetryCommand, sweepStatusCommand } from './commands/
 import { workerCommand } from './commands/worker.js';
 import { reportDbCommand } from './commands/report-db.js';
 import { meiCommand } from './commands/mei.js';
+import { studyCommand } from './commands/study.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -57,6 +58,19 @@ program.command('demo')
   .option('-q, --quiet', 'no progress output')
   .addOption(backend)
   .action((flags) => demoCommand(flags));
+
+required(program.command('study')
+  .description("run the whole study on your own dataset (sal's dataset directory layout) and write an HTML report")
+  .option('--data <dir>', 'dataset directory (meta.json, images, sessions/*.npz, optional saliency.npy)')
+  .option('-o, --out <dir>', 'output directory', 'sal-study')
+  .option('--config <file>', 'JSON overrides of the study configuration (see DATA_STUDY)')
+  .option('--seed <n>', 'seed of the models and the split')
+  .option('--pixels-per-degree <n>', 'px/deg of the images, for the built-in saliency model (used only without saliency.npy)')
+  .option('--verbose', 'print a line per training epoch')
+  .option('--workers <n>', 'training processes (0: train in this process)', undefined)
+  .option('-q, --quiet', 'no progress output')
+  .addOption(backend)
+  , '--data').action((flags) => studyCommand(flags));
 
 required(program.command('simulate')
   .description('write a simulated dataset (images, sessions, ground truth) in the dataset directory layout')
