@@ -1,12 +1,13 @@
 /** `sal train`'s scores.json (per-neuron scores, FEVe) and predictions export, checked against the exported arrays. */
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readDatasetDir, readNpyFile } from '@sal/saliency-loader/node';
 import { pearson } from '@sal/types';
 import { simulateCommand } from '../src/commands/simulate.js';
 import { trainCommand } from '../src/commands/train.js';
+import { grfCommand } from '../src/commands/grf.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sal-scores-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,5 +49,31 @@ describe('sal train scores.json and predictions', () => {
     // the means are the means of the per-neuron scores
     expect(scores.test).toBeCloseTo(allTest.reduce((a, b) => a + b, 0) / allTest.length, 10);
     expect(typeof scores.feve).toBe('number');
+  }, 120_000);
+
+  it('sal grf does every session in one call, or one with --session', async () => {
+    await grfCommand({ checkpoint: join(dir, 'ckpt'), out: join(dir, 'all.npy'), images: '5', quiet: true });
+    const g = await readNpyFile(join(dir, 'all.npy'));
+    expect(g.shape).toEqual([6, 5, 16, 24]); // 2 sessions × 3 neurons, 5 images, 32×48 at scale 0.5
+    const neurons = JSON.parse(readFileSync(join(dir, 'all.neurons.json'), 'utf8'));
+    const keys = [...new Set(neurons.map((n: { session: string }) => n.session))] as string[];
+    expect(keys).toHaveLength(2);
+    expect(neurons.map((n: { index: number }) => n.index)).toEqual([0, 1, 2, 0, 1, 2]);
+    await grfCommand({ checkpoint: join(dir, 'ckpt'), out: join(dir, 'one.npy'), images: '5', session: keys[1]!, quiet: true });
+    const one = await readNpyFile(join(dir, 'one.npy'));
+    expect(one.shape).toEqual([3, 5, 16, 24]);
+    // the same model, the same images: the second session's rows of the all-sessions file
+    expect(Array.from(one.data as Float32Array)).toEqual(Array.from((g.data as Float32Array).subarray(3 * 5 * 16 * 24)));
+  }, 120_000);
+
+  it('dataset.json and run.json hold the data folder relative to the checkpoint: data and checkpoint move together', async () => {
+    expect(JSON.parse(readFileSync(join(dir, 'ckpt', 'dataset.json'), 'utf8')).data).toBe('../data');
+    expect(JSON.parse(readFileSync(join(dir, 'ckpt', 'run.json'), 'utf8')).dataset.data).toBe('../data');
+    const moved = join(dir, 'moved');
+    mkdirSync(moved);
+    renameSync(join(dir, 'data'), join(moved, 'data'));
+    renameSync(join(dir, 'ckpt'), join(moved, 'ckpt'));
+    await grfCommand({ checkpoint: join(moved, 'ckpt'), out: join(dir, 'after-move.npy'), images: '5', quiet: true });
+    expect(Array.from((await readNpyFile(join(dir, 'after-move.npy'))).data as Float32Array)).toEqual(Array.from((await readNpyFile(join(dir, 'all.npy'))).data as Float32Array));
   }, 120_000);
 });

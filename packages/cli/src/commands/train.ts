@@ -13,7 +13,7 @@
  * it is renamed aside to `<out>.replaced-<time>`, never deleted); `out` may not be, hold or lie inside `data`.
  */
 import { rename, lstat, readdir } from 'node:fs/promises';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { initBackend } from '@sal/backend';
 import { coreFromConfig } from '@sal/cores';
 import { readoutFromConfig } from '@sal/readouts';
@@ -46,21 +46,25 @@ function checkCrop(where: string, v: unknown): TrainDatasetOptions['crop'] {
   return v as TrainDatasetOptions['crop'];
 }
 
-/** Read and check a checkpoint's `dataset.json` (typed errors naming the file and the field). */
-export function readTrainDatasetOptions(file: string): TrainDatasetOptions {
-  const doc = readJsonObjectFile(file, 'sal grf', "the dataset options of a checkpoint written by 'sal train'");
+/**
+ * Read and check a checkpoint's `dataset.json` (typed errors naming the file and the field). Its `data` is the
+ * dataset folder relative to the checkpoint folder (so moving data and checkpoints together keeps them working;
+ * older checkpoints hold an absolute path, which is used as it is); the returned `data` is absolute.
+ */
+export function readTrainDatasetOptions(file: string, where = 'sal grf'): TrainDatasetOptions {
+  const doc = readJsonObjectFile(file, where, "the dataset options of a checkpoint written by 'sal train'");
   const field = (key: string, ok: boolean, what: string): void => {
-    if (!ok) throw new SalDataError('sal grf', `${key} as ${what}`, doc[key] ?? null, file);
+    if (!ok) throw new SalDataError(where, `${key} as ${what}`, doc[key] ?? null, file);
   };
   field('data', typeof doc['data'] === 'string', 'a dataset directory');
   field('scale', typeof doc['scale'] === 'number' && doc['scale'] > 0, 'a positive number');
   field('gradientSigma', typeof doc['gradientSigma'] === 'number' && doc['gradientSigma'] >= 0, 'a non-negative number');
   try {
-    checkCrop('sal grf', doc['crop']);
+    checkCrop(where, doc['crop']);
   } catch {
     field('crop', false, '[[top, bottom], [left, right]]');
   }
-  return { data: doc['data'] as string, crop: doc['crop'] as TrainDatasetOptions['crop'], scale: doc['scale'] as number, gradientSigma: doc['gradientSigma'] as number };
+  return { data: resolve(dirname(file), doc['data'] as string), crop: doc['crop'] as TrainDatasetOptions['crop'], scale: doc['scale'] as number, gradientSigma: doc['gradientSigma'] as number };
 }
 
 /** The dataset `sal train` trains on: all four channels; saliency from the dataset's maps, else the built-in model. */
@@ -79,6 +83,11 @@ const KEYS = ['data', 'out', 'variant', 'crop', 'scale', 'gradientSigma', 'seed'
 
 /** What `sal train` trains: everything a resumed run must agree on (saved as `run.json`). */
 interface RunSpec { variant: VariantName; seed: number; study: Pick<StudyConfig, 'core' | 'readout' | 'train'>; dataset: TrainDatasetOptions }
+
+/** The spec as saved in `out` (`run.json`, `dataset.json`): the data folder relative to `out`. */
+function portableSpec(spec: RunSpec, out: string): RunSpec {
+  return { ...spec, dataset: { ...spec.dataset, data: relative(out, spec.dataset.data) || '.' } };
+}
 
 function readRunSpec(cfg: Record<string, unknown>): RunSpec {
   checkKeys('', cfg, KEYS);
@@ -192,7 +201,8 @@ async function resumeFrom(out: string, spec: RunSpec): Promise<{ encoder: Encode
   }
   const { encoder, trainer, dir } = await loadCheckpoint(out, { core: coreFromConfig, readout: readoutFromConfig });
   const saved = readJsonObjectFile(join(dir, 'run.json'), W, "the run spec of a checkpoint written by 'sal train'");
-  if (!trainer || !sameJson(saved, spec)) {
+  // checkpoints written before data paths were relative hold the absolute path
+  if (!trainer || !(sameJson(saved, portableSpec(spec, out)) || sameJson(saved, spec))) {
     encoder.dispose();
     if (trainer) for (const t of Object.values(trainer.tensors)) t.dispose();
     throw new SalConfigError(W, '--resume', `a checkpoint of the same run (config, data) with a trainer state`, `${out} (${trainer ? 'another run' : 'no trainer state'})`);
@@ -218,7 +228,8 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
   const encoder = resumed?.encoder ?? buildEncoder(VARIANT_SPECS[spec.variant], dataset, { ...DEMO_STUDY, ...spec.study }, spec.seed);
   if (!resumed) encoder.initBiases(dataset);
   else reporter.info(`resuming from epoch ${resumed.trainer.json.earlyStopping.epoch} of ${out}`);
-  const files = { 'dataset.json': JSON.stringify(spec.dataset, null, 2), 'run.json': JSON.stringify(spec, null, 2) };
+  const stored = portableSpec(spec, out);
+  const files = { 'dataset.json': JSON.stringify(stored.dataset, null, 2), 'run.json': JSON.stringify(stored, null, 2) };
   let scores: Summary | null = null;
   let predictionFiles: Record<string, Uint8Array> = {};
   const summarise = (history: readonly EpochRecord[], finalScore: number | null | undefined, stopReason: string | null | undefined): Summary => {
