@@ -15,6 +15,7 @@ import { sweepCommand, sweepRetryCommand, sweepStatusCommand } from './commands/
 import { workerCommand } from './commands/worker.js';
 import { reportDbCommand } from './commands/report-db.js';
 import { meiCommand } from './commands/mei.js';
+import { studyCommand } from './commands/study.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -58,6 +59,19 @@ program.command('demo')
   .addOption(backend)
   .action((flags) => demoCommand(flags));
 
+required(program.command('study')
+  .description("run the whole study on your own dataset (sal's dataset directory layout) and write an HTML report")
+  .option('--data <dir>', 'dataset directory (meta.json, images, sessions/*.npz, optional saliency.npy)')
+  .option('-o, --out <dir>', 'output directory', 'sal-study')
+  .option('--config <file>', 'JSON overrides of the study configuration (see DATA_STUDY)')
+  .option('--seed <n>', 'seed of the models and the split')
+  .option('--pixels-per-degree <n>', 'px/deg of the images, for the built-in saliency model (used only without saliency.npy)')
+  .option('--verbose', 'print a line per training epoch')
+  .option('--workers <n>', 'training processes (0: train in this process)', undefined)
+  .option('-q, --quiet', 'no progress output')
+  .addOption(backend)
+  , '--data').action((flags) => studyCommand(flags));
+
 required(program.command('simulate')
   .description('write a simulated dataset (images, sessions, ground truth) in the dataset directory layout')
   .option('-o, --out <dir>', 'dataset directory to write')
@@ -80,7 +94,7 @@ required(program.command('grf')
   .description('gradient receptive fields of a model trained by `sal train`, on validation images, as .npy')
   .option('--checkpoint <dir>', 'checkpoint directory written by sal train')
   .option('-o, --out <file.npy>', 'output file ([neurons, images, h, w])')
-  .option('--session <key>', 'session whose neurons to use (default: the first)')
+  .option('--session <key>', 'only this session\'s neurons (default: every session, in order)')
   .option('--images <n>', 'number of validation images', '100')
   .option('-q, --quiet', 'no progress output')
   .addOption(backend)

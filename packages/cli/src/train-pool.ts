@@ -56,7 +56,7 @@ async function trainInWorkers(plan: readonly PlanItem[], ctx: RunnerContext, wor
       child.on('message', onMsg);
       child.on('exit', onExit);
     });
-    child.send({ type: 'init', config: opts.config, outDir: opts.outDir, verbose: opts.trainLog !== null });
+    child.send({ type: 'init', config: opts.config, outDir: opts.outDir, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), verbose: opts.trainLog !== null });
     const ready = await reply();
     if (ready.type === 'error') throw new Error(`training worker failed to start: ${ready.message}`);
     while (next < plan.length) {

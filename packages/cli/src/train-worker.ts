@@ -4,9 +4,9 @@
  */
 import { initBackend } from '@sal/backend';
 import { saveCheckpoint } from '@sal/train/node';
-import { readStudyData, trainItem, type PlanItem, type StudyConfig } from '@sal/study';
+import { readStudyData, readUserStudyData, trainItem, type PlanItem, type StudyConfig } from '@sal/study';
 
-type Msg = { type: 'init'; config: StudyConfig; outDir: string; verbose: boolean } | { type: 'train'; item: PlanItem; checkpoint: string | null } | { type: 'exit' };
+type Msg = { type: 'init'; config: StudyConfig; outDir: string; dataDir?: string; verbose: boolean } | { type: 'train'; item: PlanItem; checkpoint: string | null } | { type: 'exit' };
 
 let state: { config: StudyConfig; data: Awaited<ReturnType<typeof readStudyData>>; verbose: boolean } | null = null;
 const send = (m: unknown) => process.send!(m);
@@ -18,7 +18,9 @@ process.on('message', (m: Msg) => {
     try {
       if (m.type === 'init') {
         await initBackend();
-        state = { config: m.config, data: await readStudyData(m.config, m.outDir), verbose: m.verbose };
+        // a user's dataset (sal study --data), else the data the demo wrote under outDir/data
+        const data = m.dataDir ? await readUserStudyData(m.config, m.dataDir, m.outDir) : await readStudyData(m.config, m.outDir);
+        state = { config: m.config, data, verbose: m.verbose };
         send({ type: 'ready' });
       } else if (m.type === 'train') {
         if (!state) throw new Error('worker not initialised');

@@ -31,8 +31,8 @@ export interface GrfAnalysis {
   neurons: NeuronGrfStats[];
   /** Permutation test of "gRF centres move toward the most salient object", over all neurons. */
   test: { statistic: number; pValue: number; permutations: number };
-  /** Detection of shifting neurons by their per-neuron p-value < 0.05, against the ground truth. */
-  detection: { truePositives: number; falsePositives: number; shifters: number; nonShifters: number };
+  /** Detection of shifting neurons by their per-neuron p-value < 0.05, against the ground truth (null without one). */
+  detection: { truePositives: number; falsePositives: number; shifters: number; nonShifters: number } | null;
 }
 
 export interface NeuronGrfStats {
@@ -40,10 +40,10 @@ export interface NeuronGrfStats {
   index: number;
   /** Mean gRF centre over images, input pixels (x, y). */
   meanCentre: [number, number];
-  /** The simulation's RF centre mapped into input pixels. */
-  trueCentre: [number, number];
-  /** Whether the simulated neuron shifts toward saliency. */
-  shifts: boolean;
+  /** The simulation's RF centre mapped into input pixels (null without ground truth). */
+  trueCentre: [number, number] | null;
+  /** Whether the simulated neuron shifts toward saliency (null without ground truth). */
+  shifts: boolean | null;
   /** Mean projection of its centre displacement on the direction of the salient object (px). */
   meanProjection: number;
   pValue: number;
@@ -86,16 +86,25 @@ export function analysisImageIds(dataset: SalDataset, count: number): number[] {
   return Array.from(dataset.split.validation.subarray(0, count));
 }
 
+/**
+ * gRFs of every neuron of one model and the centre-of-mass test toward each image's salient point. The salient
+ * point of an image is `salientOf(imageId)` in full-image pixels, by default the simulation's most salient object
+ * (`truth.salientCentre`). Without ground truth (`truth` null, a user's data) the true centres, the shifting flags
+ * and the detection counts are null.
+ */
 export function analyseGrfs(
-  encoder: Encoder, dataset: SalDataset, truth: GroundTruth, crop: CropGeometry, config: StudyConfig, seed: number,
+  encoder: Encoder, dataset: SalDataset, truth: GroundTruth | null, crop: CropGeometry, config: StudyConfig, seed: number,
+  salientOf?: (imageId: number) => { x: number; y: number },
 ): GrfAnalysis {
   const ids = analysisImageIds(dataset, config.analysis.grfImages);
   const [h, w, c] = dataset.inputShape;
   const m = ids.length;
   const inputs: CpuImages = { data: dataset.inputsOf(ids), shape: [m, h, w, c] };
+  const salientPoint = salientOf ?? (truth ? (id: number) => truth.salientCentre(id) : null);
+  if (!salientPoint) throw new SalConfigError('study.analyseGrfs', 'salientOf', 'salient points (no ground truth given)', 'none');
   const salient = new Float64Array(m * 2);
   ids.forEach((id, i) => {
-    const s = truth.salientCentre(id);
+    const s = salientPoint(id);
     const [x, y] = toInputCoords(s.x, s.y, crop);
     salient[2 * i] = x;
     salient[2 * i + 1] = y;
@@ -109,9 +118,9 @@ export function analyseGrfs(
     const { centres } = grfCentres({ data: g.data, shape: [s.nNeurons, m, h, w] });
     for (const v of centres) centresAll.push(v);
     for (let n = 0; n < s.nNeurons; n++) {
-      const nt = truth.neuron(s.key, n);
-      const [tx, ty] = toInputCoords(nt.x, nt.y, crop);
-      neurons.push({ session: s.key, index: n, meanCentre: [0, 0], trueCentre: [tx, ty], shifts: nt.shifts, meanProjection: 0, pValue: 1 });
+      const nt = truth ? truth.neuron(s.key, n) : null;
+      const trueCentre = nt ? toInputCoords(nt.x, nt.y, crop) : null;
+      neurons.push({ session: s.key, index: n, meanCentre: [0, 0], trueCentre, shifts: nt ? nt.shifts : null, meanProjection: 0, pValue: 1 });
     }
   }
   const N = neurons.length;
@@ -127,7 +136,7 @@ export function analyseGrfs(
   return {
     imageIds: ids, images: imageChannel(inputs.data, m, h, w, c), h, w, grfs, neurons,
     test: { statistic: t.statistic, pValue: t.pValue, permutations: config.analysis.permutations },
-    detection: { truePositives: tp, falsePositives: fp, shifters, nonShifters: N - shifters },
+    detection: truth ? { truePositives: tp, falsePositives: fp, shifters, nonShifters: N - shifters } : null,
   };
 }
 

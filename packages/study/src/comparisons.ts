@@ -80,7 +80,8 @@ export function studyComparisons(models: readonly ModelSummary[], config: StudyC
   }
   const allSeeds = Array.from({ length: Math.max(config.seeds, config.comparisonSeeds) }, (_, i) => config.seed + 1 + i);
   const out: StudyComparisons = { single: {}, averaged: {} };
-  for (const p of POPULATIONS) {
+  // the demo's two populations, and a user's data (runStudyOnData)
+  for (const p of [...POPULATIONS, 'data' as const]) {
     for (const [a, b] of COMPARISONS) {
       const name = `${p}: ${a} − ${b}`;
       const seeds = allSeeds.filter((s) => perNeuron.has(modelKey(p, a, mainCrop, s)) && perNeuron.has(modelKey(p, b, mainCrop, s)));

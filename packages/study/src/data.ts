@@ -11,7 +11,12 @@ import { pearson, type RawDataset, type JsonObject } from '@sal/types';
 import type { CropFractions, StudyConfig } from './config.js';
 import type { Reporter } from './reporter.js';
 
-export type Population = 'shift' | 'noShift';
+/**
+ * The populations a study runs on: the demo's simulated `shift` population and its `noShift` control, or `data`,
+ * a user's own dataset (`runStudyOnData`), which has no ground truth.
+ */
+export type Population = 'shift' | 'noShift' | 'data';
+/** The demo's two simulated populations. */
 export const POPULATIONS: readonly Population[] = ['shift', 'noShift'];
 
 /** Options of the built-in saliency model for the simulated images (their scale: ~16 px per degree). */
@@ -25,14 +30,15 @@ export interface CropGeometry {
 }
 
 export interface StudyData {
-  raw: Record<Population, RawDataset>;
-  truth: Record<Population, GroundTruth>;
+  raw: Partial<Record<Population, RawDataset>>;
+  /** The simulation's ground truth per population; absent for a user's data (no true RF shifts, no true saliency). */
+  truth: Partial<Record<Population, GroundTruth>>;
   /** Saliency log-density maps of the full images `[n, h, w]` used by the models (the same images in both populations). */
   saliency: Float32Array;
-  /** Correlation between the built-in model's maps and the simulation's true saliency, over all pixels. */
+  /** Correlation between the built-in model's maps and the simulation's true saliency, over all pixels (NaN without a true saliency). */
   saliencyAgreement: number;
   crops: CropGeometry[];
-  datasets: Record<Population, Record<string, SalDataset>>;
+  datasets: Partial<Record<Population, Record<string, SalDataset>>>;
 }
 
 /** Pixel crop of a fractional one on an image of `h × w`. */
@@ -55,7 +61,7 @@ export async function prepareStudyData(config: StudyConfig, outDir: string, repo
   const truth = {} as Record<Population, GroundTruth>;
   for (const population of POPULATIONS) {
     const t0 = Date.now();
-    const { dataset } = simulateDataset({ ...sim, seed: config.seed, population, includeSaliency: true });
+    const { dataset } = simulateDataset({ ...sim, seed: config.seed, population: population as 'shift' | 'noShift', includeSaliency: true });
     const dir = join(outDir, 'data', population);
     await writeDatasetDir(dir, dataset);
     raw[population] = await readDatasetDir(dir);
@@ -87,14 +93,16 @@ export async function prepareStudyData(config: StudyConfig, outDir: string, repo
 }
 
 /** The crops of the config and one dataset per population and crop (channels [image, saliency, grad_x, grad_y]). */
-export function buildDatasets(raw: Record<Population, RawDataset>, saliency: Float32Array, config: StudyConfig): Pick<StudyData, 'crops' | 'datasets'> {
-  const [, h, w] = raw.shift.imagesShape;
+export function buildDatasets(raw: Partial<Record<Population, RawDataset>>, saliency: Float32Array, config: StudyConfig): Pick<StudyData, 'crops' | 'datasets'> {
+  const pops = Object.keys(raw) as Population[];
+  const [, h, w] = raw[pops[0]!]!.imagesShape;
   const crops: CropGeometry[] = Object.entries(config.crops).map(([name, f]) => ({ name, pixels: cropPixels(f, h, w), scale: config.scale }));
-  const datasets = {} as Record<Population, Record<string, SalDataset>>;
-  for (const population of POPULATIONS) {
-    datasets[population] = {};
+  const datasets: Partial<Record<Population, Record<string, SalDataset>>> = {};
+  for (const population of pops) {
+    const byCrop: Record<string, SalDataset> = {};
+    datasets[population] = byCrop;
     for (const crop of crops) {
-      datasets[population][crop.name] = createDataset(raw[population], {
+      byCrop[crop.name] = createDataset(raw[population]!, {
         crop: crop.pixels, scale: crop.scale, channels: 'all', saliency: { maps: saliency, kind: 'logDensity' },
         gradientSigma: config.gradientSigma, splitSeed: config.seed,
       });

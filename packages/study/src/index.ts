@@ -13,7 +13,7 @@ export type { ModelScores, ModelSummary, TrainedModel } from './models.js';
 export { POPULATIONS, STUDY_SALIENCY, buildDatasets, cropPixels, loadStudyData, prepareStudyData, readStudyData, toInputCoords } from './data.js';
 export type { CropGeometry, Population, StudyData } from './data.js';
 export {
-  COMPARED_VARIANTS, KEPT_VARIANTS, inProcessRunner, isKeptModel, keptModelItems, modelKey, trainItem, trainingPlan,
+  COMPARED_VARIANTS, KEPT_VARIANTS, inProcessRunner, isKeptModel, keptModelItems, modelKey, trainItem, trainingPlan, variantsOf,
 } from './plan.js';
 export type { PlanItem, PlanResult, RunnerContext, StudyRunner } from './plan.js';
 export { silentReporter } from './reporter.js';
@@ -30,8 +30,17 @@ export {
   analyseExamples, analyseGrfs, analyseModelShifts, analysePca, analysisImageIds, liveTensors, sessionGrfs, sessionModel,
 } from './analysis.js';
 export type { ExampleAnalysis, GrfAnalysis, ModelShiftAnalysis, NeuronGrfStats, PcaAnalysis } from './analysis.js';
-export { analyseStudy, grfAgainstControl, runStudy } from './run.js';
-export type { AnalyseStudyOptions, KeptModel, RunStudyOptions, SaveModels } from './run.js';
-export type { GrfSummary, GrfVsControl, ModelShiftSummary, StudyArtifacts, StudyResults } from './results.js';
+export { analyseStudy, grfAgainstControl, mainPopulation, runStudy, trainAndAnalyse } from './run.js';
+export type { AnalyseStudyOptions, KeptModel, RunStudyOptions, SaveModels, TrainAndAnalyseOptions } from './run.js';
+export type { DatasetInfo, GrfSummary, GrfVsControl, ModelShiftSummary, StudyArtifacts, StudyResults } from './results.js';
+export { DATA_STUDY, DATA_TRAIN_DEFAULTS, builtinSaliencyFile, readUserStudyData, runStudyOnData } from './on-data.js';
+export type { RunStudyOnDataOptions } from './on-data.js';
+export { inputToImageCoords, learnedShiftsInPixels } from './learned-shifts.js';
+export type { LearnedShiftsOptions } from './learned-shifts.js';
+export { SALIENT_POINT_RULE, salientPointsFromMaps } from './salient.js';
+export { LEARNED_SHIFT_METHOD, analyseLearnedShiftsOnData, summariseLearnedShifts } from './data-shifts.js';
+export type { LearnedShiftAnalysis, LearnedShiftSummary } from './data-shifts.js';
+export { NOT_AVAILABLE_ON_DATA, dataVerdicts } from './data-verdicts.js';
+export { buildDataStudyReport } from './report-data.js';
 export { buildStudyReport, formatR } from './report.js';
 export type { StudyReport } from './report.js';

@@ -48,21 +48,29 @@ export function isKeptModel(config: Pick<StudyConfig, 'seed'>, mainCrop: string,
 }
 
 /** Every kept model the config trains, whether or not it was trained (`sal report` loads those that were). */
-export function keptModelItems(config: Pick<StudyConfig, 'seed'>, mainCrop: string): PlanItem[] {
-  return POPULATIONS.flatMap((population) => KEPT_VARIANTS.map((variant) => ({ population, variant, crop: mainCrop, seed: config.seed + 1, keep: true })));
+export function keptModelItems(config: Pick<StudyConfig, 'seed'>, mainCrop: string, populations: readonly Population[] = POPULATIONS): PlanItem[] {
+  return populations.flatMap((population) => KEPT_VARIANTS.map((variant) => ({ population, variant, crop: mainCrop, seed: config.seed + 1, keep: true })));
 }
 
 /**
- * The models to train: every variant of each population on the main crop (the first of `crops`), the Gaussian
+ * The variants trained on a population: `config.variants.noShift` on the demo's control population,
+ * `config.variants.shift` on the population with shifts and on a user's data (`data`, the population studied).
+ */
+export function variantsOf(config: Pick<StudyConfig, 'variants'>, population: Population): readonly VariantName[] {
+  return population === 'noShift' ? config.variants.noShift : config.variants.shift;
+}
+
+/**
+ * The models to train (on `populations`, by default the demo's two; `['data']` for a user's data): every variant of each population on the main crop (the first of `crops`), the Gaussian
  * variants of the shift population on every crop (the crop comparison); `config.seeds` seeds each, and the
  * {@link COMPARED_VARIANTS} on the main crop `max(seeds, comparisonSeeds)` seeds. Model seeds are `config.seed + 1 …`.
  */
-export function trainingPlan(config: StudyConfig, crops: readonly string[]): PlanItem[] {
+export function trainingPlan(config: StudyConfig, crops: readonly string[], populations: readonly Population[] = POPULATIONS): PlanItem[] {
   const mainCrop = crops[0]!;
   const plan: PlanItem[] = [];
-  for (const population of POPULATIONS) {
-    for (const variant of config.variants[population]) {
-      const itemCrops = population === 'shift' && VARIANT_SPECS[variant].readout !== 'shifter' ? crops : [mainCrop];
+  for (const population of populations) {
+    for (const variant of variantsOf(config, population)) {
+      const itemCrops = population !== 'noShift' && VARIANT_SPECS[variant].readout !== 'shifter' ? crops : [mainCrop];
       for (const crop of itemCrops) {
         const n = crop === mainCrop && COMPARED_VARIANTS.includes(variant) ? Math.max(config.seeds, config.comparisonSeeds) : config.seeds;
         for (let s = 1; s <= n; s++) {
@@ -81,6 +89,8 @@ export interface RunnerContext {
   /** The study's output directory (the data the study wrote under `outDir/data`; runners in other processes read it back). */
   outDir: string;
   data: Pick<StudyData, 'datasets'>;
+  /** A user's dataset directory (`runStudyOnData`): runners in other processes read it with `readUserStudyData`. */
+  dataDir?: string;
   /** Per-epoch training lines (null: none). */
   trainLog: TextSink | null;
   /** Called as each model finishes, in any order. */
@@ -101,7 +111,8 @@ export interface StudyRunner {
 
 /** Train and score one item in this process (the encoder is disposed unless the item is kept). */
 export async function trainItem(item: PlanItem, data: Pick<StudyData, 'datasets'>, config: StudyConfig, log: TextSink | null): Promise<PlanResult> {
-  const dataset = data.datasets[item.population][item.crop]!;
+  const dataset = data.datasets[item.population]?.[item.crop];
+  if (!dataset) throw new RangeError(`study.trainItem: no dataset for population '${item.population}', crop '${item.crop}'`);
   const m = await trainVariant(VARIANT_SPECS[item.variant], dataset, config, item.seed, log);
   const summary = summarise(m, item.population, item.crop);
   if (!item.keep) m.encoder.dispose();

@@ -18,7 +18,7 @@ import { signed } from './stats.js';
 export interface StudyReport { html: string; figures: { name: string; figure: ReportFigure }[] }
 
 /** Collects the report's figures (named for their files) as the sections add them. */
-type AddFigure = (name: string, f: ReportFigure) => ReportFigure;
+export type AddFigure = (name: string, f: ReportFigure) => ReportFigure;
 
 function channelOf(inputs: Float32Array, c: number, channel: number): Float32Array {
   const out = new Float32Array(inputs.length / c);
@@ -56,7 +56,7 @@ function verdictSection(results: StudyResults): ReportSection {
 
 async function dataSection(results: StudyResults, art: StudyArtifacts, fig: AddFigure): Promise<ReportSection> {
   const cfg = results.config;
-  const ds = art.data.datasets.shift[art.data.crops[0]!.name]!;
+  const ds = art.data.datasets.shift![art.data.crops[0]!.name]!;
   const [h, w, c] = ds.inputShape;
   const ids = Array.from(ds.split.validation.subarray(0, 4));
   const inputs = ds.inputsOf(ids);
@@ -99,7 +99,7 @@ function testByCrop(results: StudyResults, pred: (v: string) => boolean) {
 }
 
 /** The table of paired comparisons (repeat-averaged and single-trial, and per seed when there are several). */
-function comparisonTable(results: StudyResults): ReportBlock {
+export function comparisonTable(results: StudyResults): ReportBlock {
   const nSeeds = Math.max(...Object.values(results.comparisonsAveraged).map((v) => v.seedDeltas?.length ?? 1), 1);
   return {
     kind: 'table',
@@ -134,7 +134,7 @@ async function modelSection(results: StudyResults, art: StudyArtifacts, fig: Add
   return { heading: 'Model comparison', blocks };
 }
 
-async function grfSection(g: GrfAnalysis, art: StudyArtifacts, ex: NonNullable<StudyArtifacts['examples']>, fig: AddFigure): Promise<ReportSection> {
+export async function grfSection(g: GrfAnalysis, art: StudyArtifacts, ex: NonNullable<StudyArtifacts['examples']>, fig: AddFigure): Promise<ReportSection> {
   const P = g.h * g.w;
   const m = g.imageIds.length;
   const grfOf = (session: string, index: number, img: number) => g.grfs[session]!.subarray((index * m + img) * P, (index * m + img + 1) * P);
@@ -168,7 +168,7 @@ function grfTestTables(results: StudyResults): ReportBlock[] {
   return [
     {
       kind: 'table', columns: ['model', 'mean projection (px)', 'p (permutation)', 'true shifters significant', 'fixed neurons significant'],
-      rows: Object.entries(results.grf).map(([name, r]) => [name, r!.statistic, formatP(r!.pValue), `${r!.detection.truePositives}/${r!.detection.shifters}`, `${r!.detection.falsePositives}/${r!.detection.nonShifters}`]),
+      rows: Object.entries(results.grf).map(([name, r]) => [name, r!.statistic, formatP(r!.pValue), r!.detection ? `${r!.detection.truePositives}/${r!.detection.shifters}` : 'no ground truth', r!.detection ? `${r!.detection.falsePositives}/${r!.detection.nonShifters}` : 'no ground truth']),
       caption: 'The gRF centre-of-mass test in each population.',
     },
     {
@@ -193,8 +193,9 @@ async function shiftSection(results: StudyResults, art: StudyArtifacts, fig: Add
     blocks.push({ kind: 'paragraph', text: `${pop} population: the shifter model's learned shift of each neuron (its shifted readout position minus μ, in input pixels, projected on the direction to the most salient object, averaged over images) against the simulation's true shift; agreement over neurons r = ${formatR(ms.agreement)}.` });
   }
   for (const [name, ga] of Object.entries(art.grf)) {
+    if (ga.neurons.some((n) => !n.trueCentre)) continue; // no ground truth to recover
     blocks.push(fig(`extra-rf-recovery-${slug(name)}`, await rfRecoveryFigure({
-      trueX: ga.neurons.map((n) => n.trueCentre[0]), trueY: ga.neurons.map((n) => n.trueCentre[1]),
+      trueX: ga.neurons.map((n) => n.trueCentre![0]), trueY: ga.neurons.map((n) => n.trueCentre![1]),
       recoveredX: ga.neurons.map((n) => n.meanCentre[0]), recoveredY: ga.neurons.map((n) => n.meanCentre[1]),
     })));
     blocks.push({ kind: 'paragraph', text: `${name}: RF centres recovered from the gRFs against the simulation's true RF centres (input pixels).` });
@@ -202,7 +203,7 @@ async function shiftSection(results: StudyResults, art: StudyArtifacts, fig: Add
   return { heading: 'Do receptive fields move toward salient objects?', blocks };
 }
 
-async function pcaSection(g: GrfAnalysis, p: NonNullable<StudyArtifacts['pca']>, fig: AddFigure): Promise<ReportSection> {
+export async function pcaSection(g: GrfAnalysis, p: NonNullable<StudyArtifacts['pca']>, fig: AddFigure): Promise<ReportSection> {
   const spectra = p.neurons.map((n, i) => ({ neuron: n.label, eigenvalues: p.eigenvalues[i]! }));
   const blocksPca: ReportBlock[] = [
     { kind: 'paragraph', text: `PCA of each neuron's ${g.imageIds.length} gRFs in the dual (Gram) form, each gRF's own mean removed, solved with a symmetric eigensolver and sorted descending (the original's unsorted general eig is not repeated). Components reaching 99% of the variance: ${p.thresholdComponents.join(', ')}.` },

@@ -1,5 +1,6 @@
 /** What a study run produces: the JSON summary (`results.json`) and the arrays the report draws. */
-import type { Verdict } from '@sal/types';
+import type { JsonObject, Verdict } from '@sal/types';
+import type { LearnedShiftAnalysis, LearnedShiftSummary } from './data-shifts.js';
 import type { ExampleAnalysis, GrfAnalysis, ModelShiftAnalysis, PcaAnalysis } from './analysis.js';
 import type { SeedComparison } from './comparisons.js';
 import type { StudyConfig, VariantName } from './config.js';
@@ -36,6 +37,25 @@ export interface StudyResults {
   grfVsControl: GrfVsControl;
   modelShifts: ModelShiftSummary;
   verdicts: Verdict[];
+  /** A study on a user's dataset (`runStudyOnData`): where the data came from and how its salient points were taken. */
+  dataset?: DatasetInfo;
+  /** On a user's dataset: the shifter's learned shifts toward each image's salient point (null without a shifter model). */
+  learnedShifts?: LearnedShiftSummary | null;
+  /** On a user's dataset: the analyses of the demo that need ground truth, and why they are not available. */
+  notAvailable?: { analysis: string; reason: string }[];
+}
+
+/** What `results.json` records about a user's dataset. */
+export interface DatasetInfo {
+  /** The dataset directory, relative to the output folder (moving both together keeps it valid). */
+  dir: string;
+  imagesShape: [number, number, number];
+  sessions: { key: string; neurons: number; trainTrials: number; testTrials: number }[];
+  /** `'dataset'`: the dataset's `saliency.npy`; `'builtin'`: none there, the built-in model's maps (settings in `saliencyModel`). */
+  saliency: 'dataset' | 'builtin';
+  saliencyModel: JsonObject | null;
+  /** How the salient point of each image was taken from the maps. */
+  salientPoints: string;
 }
 
 /** Everything the report needs beyond the JSON summary (arrays for figures). */
@@ -46,4 +66,6 @@ export interface StudyArtifacts {
   pca: PcaAnalysis | null;
   examples: ExampleAnalysis | null;
   best: { session: string; index: number }[];
+  /** On a user's dataset: the shifter's learned shifts per neuron and image. */
+  learnedShifts?: LearnedShiftAnalysis;
 }

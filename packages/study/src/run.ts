@@ -19,6 +19,9 @@ import { pairedComparison } from './stats.js';
 import { studyComparisons } from './comparisons.js';
 import { studyVerdicts } from './verdicts.js';
 import { silentReporter, type Reporter } from './reporter.js';
+import { salientPointsFromMaps } from './salient.js';
+import { analyseLearnedShiftsOnData, summariseLearnedShifts, type LearnedShiftAnalysis, type LearnedShiftSummary } from './data-shifts.js';
+import { NOT_AVAILABLE_ON_DATA, dataVerdicts } from './data-verdicts.js';
 import type { GrfSummary, GrfVsControl, ModelShiftSummary, StudyArtifacts, StudyResults } from './results.js';
 
 export type { StudyArtifacts, StudyResults } from './results.js';
@@ -60,11 +63,36 @@ export async function runStudy(opts: RunStudyOptions): Promise<{ results: StudyR
 
   const data = await prepareStudyData(config, outDir, reporter);
   lap('data');
+  return trainAndAnalyse({ ...opts, reporter, runner, data, populations: POPULATIONS, seconds });
+}
 
-  const items = trainingPlan(config, data.crops.map((c) => c.name));
+/** Inputs of {@link trainAndAnalyse}: a study's options, its prepared data and the populations to train on. */
+export interface TrainAndAnalyseOptions extends RunStudyOptions {
+  data: StudyData;
+  /** The populations of `data` to train on: the demo's two, or `['data']` for a user's dataset. */
+  populations: readonly Population[];
+  /** Seconds per stage so far (training and the analyses add theirs). */
+  seconds: Record<string, number>;
+  /** A user's dataset directory, for runners in other processes (see `RunnerContext.dataDir`). @default none */
+  dataDir?: string;
+  /** What `results.json` records about a user's dataset. @default none */
+  dataset?: StudyResults['dataset'];
+}
+
+/**
+ * The study on prepared data (the part the demo and a user's data share): train the plan of `populations`, then
+ * {@link analyseStudy}. `sal demo` = simulate ({@link prepareStudyData}) + this; `runStudyOnData` = read the
+ * user's dataset + this.
+ */
+export async function trainAndAnalyse(opts: TrainAndAnalyseOptions): Promise<{ results: StudyResults; artifacts: StudyArtifacts }> {
+  const { config, outDir, data, seconds } = opts;
+  const reporter = opts.reporter ?? silentReporter;
+  const runner = opts.runner ?? inProcessRunner();
+  const lap = stageClock(seconds);
+  const items = trainingPlan(config, data.crops.map((c) => c.name), opts.populations);
   const task = reporter.task(`training ${items.length} models${runner.description ? ` ${runner.description}` : ''}`, items.length);
   const done = await runner.trainAll(items, {
-    config, outDir, data, trainLog: opts.trainLog ?? null,
+    config, outDir, data, trainLog: opts.trainLog ?? null, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
     onDone: (r) => task.tick(1, `${r.item.population} ${r.item.variant} ${r.item.crop}: test r = ${r.summary.test.toFixed(3)} (${r.summary.seconds.toFixed(0)} s)`),
   });
   task.done();
@@ -72,7 +100,10 @@ export async function runStudy(opts: RunStudyOptions): Promise<{ results: StudyR
   for (const r of done) if (r.encoder) kept.set(modelKey(r.item.population, r.item.variant, r.item.crop, r.item.seed), { item: r.item, encoder: r.encoder });
   lap('training');
   const saveModels = runner.savesCheckpoints ? undefined : opts.saveModels;
-  return analyseStudy({ config, outDir, reporter, data, models: done.map((r) => r.summary), kept, seconds, ...(saveModels ? { saveModels } : {}) });
+  return analyseStudy({
+    config, outDir, reporter, data, models: done.map((r) => r.summary), kept, seconds,
+    ...(saveModels ? { saveModels } : {}), ...(opts.dataset ? { dataset: opts.dataset } : {}),
+  });
 }
 
 /** Inputs of {@link analyseStudy}: the data, every model's summary, and the encoders kept for the analyses. */
@@ -88,6 +119,23 @@ export interface AnalyseStudyOptions {
   seconds: Record<string, number>;
   /** Called with the kept models before their encoders are disposed. @default none */
   saveModels?: SaveModels;
+  /** What `results.json` records about a user's dataset (present when `data` holds the `data` population). @default none */
+  dataset?: StudyResults['dataset'];
+}
+
+/** The population the analyses open up: a user's `data`, else the demo's population with shifts. */
+export function mainPopulation(data: Pick<StudyData, 'datasets'>): Population {
+  return data.datasets.data ? 'data' : 'shift';
+}
+
+/**
+ * The salient point of each image (full-image pixels) of a population: the simulation's most salient object where
+ * there is ground truth, else the argmax of the image's saliency map inside the crop window (`salientPointsFromMaps`).
+ */
+function salientOf(data: StudyData, p: Population, crop: StudyData['crops'][number]): (id: number) => { x: number; y: number } {
+  const truth = data.truth[p];
+  if (truth) return (id) => truth.salientCentre(id);
+  return salientPointsFromMaps(data.saliency, data.raw[p]!.imagesShape, crop);
 }
 
 /** gRFs of every kept model and each one's centre-of-mass test. */
@@ -97,9 +145,11 @@ function grfStage(a: AnalyseStudyOptions, reporter: Reporter): { grf: Record<str
   const grf: Record<string, GrfAnalysis> = {};
   const summary: GrfSummary = {};
   const task = reporter.task('gradient receptive fields', a.kept.size);
+  const salient = new Map<Population, (id: number) => { x: number; y: number }>();
   for (const { item, encoder } of a.kept.values()) {
     const name = `${item.population} / ${item.variant}`;
-    const g = analyseGrfs(encoder, data.datasets[item.population][crop.name]!, data.truth[item.population], crop, config, config.seed);
+    if (!salient.has(item.population)) salient.set(item.population, salientOf(data, item.population, crop));
+    const g = analyseGrfs(encoder, data.datasets[item.population]![crop.name]!, data.truth[item.population] ?? null, crop, config, config.seed, salient.get(item.population));
     grf[name] = g;
     summary[name] = { population: item.population, variant: item.variant, statistic: g.test.statistic, pValue: g.test.pValue, detection: g.detection };
     task.tick(1, `${name}: RF-shift p = ${g.test.pValue.toFixed(3)}`);
@@ -132,8 +182,9 @@ function modelShiftStage(a: AnalyseStudyOptions): { artifacts: StudyArtifacts['m
   const summary: ModelShiftSummary = {};
   for (const p of POPULATIONS) {
     const m = a.kept.get(modelKey(p, 'shifter-saliency', crop.name, config.seed + 1));
-    if (!m) continue;
-    const r = analyseModelShifts(m.encoder, data.datasets[p][crop.name]!, data.truth[p], crop, config);
+    const truth = data.truth[p];
+    if (!m || !truth) continue;
+    const r = analyseModelShifts(m.encoder, data.datasets[p]![crop.name]!, truth, crop, config);
     if (!r.neurons.length) continue;
     artifacts[p] = r;
     const avg = (want: boolean, arr: number[]) => mean(arr.filter((_, i) => r.neurons[i]!.shifts === want));
@@ -142,11 +193,23 @@ function modelShiftStage(a: AnalyseStudyOptions): { artifacts: StudyArtifacts['m
   return { artifacts, summary };
 }
 
+/** On a user's data: the shifter's learned shifts toward each image's salient point (image pixels). */
+function dataShiftStage(a: AnalyseStudyOptions, grf: Record<string, GrfAnalysis>): { summary: LearnedShiftSummary | null; artifacts: LearnedShiftAnalysis | null } {
+  const crop = a.data.crops[0]!;
+  const m = a.kept.get(modelKey('data', 'shifter-saliency', crop.name, a.config.seed + 1));
+  const g = grf['data / shifter-saliency'];
+  if (!m || !g) return { summary: null, artifacts: null };
+  const r = analyseLearnedShiftsOnData(m.encoder, a.data.datasets.data![crop.name]!, g, crop, salientOf(a.data, 'data', crop));
+  if (!r) return { summary: null, artifacts: null };
+  return { summary: summariseLearnedShifts(r, a.config.seed), artifacts: r };
+}
+
 /** The `topNeurons` best neurons of the image-only model on the shift population by test correlation, as the original. */
 function bestNeurons(a: AnalyseStudyOptions): { session: string; index: number }[] {
   const mainCrop = a.data.crops[0]!.name;
-  const test = a.models.find((m) => m.population === 'shift' && m.variant === 'images' && m.crop === mainCrop && m.seed === a.config.seed + 1)!.perNeuronTest;
-  const neurons = a.data.datasets.shift[mainCrop]!.sessions.flatMap((s) => Array.from({ length: s.nNeurons }, (_, n) => [s.key, n] as [string, number]));
+  const pop = mainPopulation(a.data);
+  const test = a.models.find((m) => m.population === pop && m.variant === 'images' && m.crop === mainCrop && m.seed === a.config.seed + 1)!.perNeuronTest;
+  const neurons = a.data.datasets[pop]![mainCrop]!.sessions.flatMap((s) => Array.from({ length: s.nNeurons }, (_, n) => [s.key, n] as [string, number]));
   const order = test.map((v, i) => [v, i] as const).sort((x, y) => y[0] - x[0]);
   return order.slice(0, a.config.analysis.topNeurons).map(([, i]) => {
     const [session, index] = neurons[i]!;
@@ -156,14 +219,15 @@ function bestNeurons(a: AnalyseStudyOptions): { session: string; index: number }
 
 /** PCA of the best neurons' gRFs and their driving images (image-only model, shift population). */
 function pcaStage(a: AnalyseStudyOptions, grf: Record<string, GrfAnalysis>, best: { session: string; index: number }[]): { pca: PcaAnalysis | null; examples: ExampleAnalysis | null } {
-  const imagesGrf = grf['shift / images'];
+  const pop = mainPopulation(a.data);
+  const imagesGrf = grf[`${pop} / images`];
   if (!imagesGrf) return { pca: null, examples: null };
   const mainCrop = a.data.crops[0]!.name;
-  const imagesModel = a.kept.get(modelKey('shift', 'images', mainCrop, a.config.seed + 1))!;
+  const imagesModel = a.kept.get(modelKey(pop, 'images', mainCrop, a.config.seed + 1))!;
   const pca = analysePca(imagesGrf, best, a.config, a.config.seed);
   const b0 = best[0]!;
   const sameSession = best.filter((b) => b.session === b0.session).map((b) => b.index);
-  const examples = analyseExamples(imagesModel.encoder, imagesGrf, a.data.datasets.shift[mainCrop]!, b0, 40, sameSession);
+  const examples = analyseExamples(imagesModel.encoder, imagesGrf, a.data.datasets[pop]![mainCrop]!, b0, 40, sameSession);
   return { pca, examples };
 }
 
@@ -176,6 +240,7 @@ export async function analyseStudy(a: AnalyseStudyOptions): Promise<{ results: S
   const grf = grfStage(a, reporter);
   const grfVsControl = grfAgainstControl(grf.grf, config.seed);
   const shifts = modelShiftStage(a);
+  const onData = mainPopulation(data) === 'data' ? dataShiftStage(a, grf.grf) : null;
   lap('grf');
   const best = bestNeurons(a);
   const { pca, examples } = pcaStage(a, grf.grf, best);
@@ -190,11 +255,15 @@ export async function analyseStudy(a: AnalyseStudyOptions): Promise<{ results: S
   const results: StudyResults = {
     config, backend: describeBackend(backendInfo()), seconds, saliencyAgreement: data.saliencyAgreement, models,
     comparisons: comparisons.single, comparisonsAveraged: comparisons.averaged, grf: grf.summary, grfVsControl, modelShifts: shifts.summary,
-    verdicts: studyVerdicts(comparisons.averaged, comparisons.single, grf.summary, grfVsControl, shifts.summary),
+    verdicts: onData
+      ? dataVerdicts(comparisons.averaged, comparisons.single, grf.summary, onData.summary)
+      : studyVerdicts(comparisons.averaged, comparisons.single, grf.summary, grfVsControl, shifts.summary),
+    ...(a.dataset ? { dataset: a.dataset } : {}),
+    ...(onData ? { learnedShifts: onData.summary, notAvailable: NOT_AVAILABLE_ON_DATA.map((x) => ({ ...x })) } : {}),
   };
   await writeFileAtomic(join(outDir, 'results.json'), JSON.stringify(results, null, 2));
   reporter.info(`tensors alive after the study: ${liveTensors()}`);
-  return { results, artifacts: { data, grf: grf.grf, modelShifts: shifts.artifacts, pca, examples, best } };
+  return { results, artifacts: { data, grf: grf.grf, modelShifts: shifts.artifacts, pca, examples, best, ...(onData?.artifacts ? { learnedShifts: onData.artifacts } : {}) } };
 }
 
 export type { Population };

@@ -55,7 +55,7 @@ export function grfSpecificityVerdict(grf: GrfSummary): Verdict | null {
   return {
     question: 'Is the gRF centre-of-mass test for RF shifts specific (silent in the control population, where no RF shifts)?',
     verdict: fires ? 'no: it fires in the control population too' : 'yes',
-    evidence: `control population, ${ctl.variant} model: mean projection ${ctl.statistic.toFixed(3)} px toward the salient object, permutation ${pClause(ctl.pValue)}, ${ctl.detection.falsePositives}/${ctl.detection.nonShifters} neurons significant.${fires ? ' The centre of mass of gRF² follows image contrast, which salient objects carry, so the test alone cannot tell a shifting RF from a fixed one.' : ''}`,
+    evidence: `control population, ${ctl.variant} model: mean projection ${ctl.statistic.toFixed(3)} px toward the salient object, permutation ${pClause(ctl.pValue)}${ctl.detection ? `, ${ctl.detection.falsePositives}/${ctl.detection.nonShifters} neurons significant` : ''}.${fires ? ' The centre of mass of gRF² follows image contrast, which salient objects carry, so the test alone cannot tell a shifting RF from a fixed one.' : ''}`,
   };
 }
 

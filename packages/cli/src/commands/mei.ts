@@ -5,7 +5,7 @@
  * on a simulated dataset, also shows each MEI to the true simulated neuron and writes `closed-loop.json`.
  */
 import { join, resolve } from 'node:path';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { initBackend } from '@sal/backend';
 import { coreFromConfig } from '@sal/cores';
 import { readoutFromConfig } from '@sal/readouts';
@@ -13,13 +13,13 @@ import { readDatasetDir, writeNpyFile } from '@sal/saliency-loader/node';
 import { groundTruthFromJson } from '@sal/sim';
 import type { Encoder } from '@sal/train';
 import { loadCheckpoint } from '@sal/train/node';
-import { SalConfigError, assertSafeKeys, isJsonObject, parseJson, type JsonObject } from '@sal/types';
+import { SalConfigError, assertSafeKeys, isJsonObject, type JsonObject } from '@sal/types';
 import { heatmapPng } from '@sal/viz';
 import { writeFigure, writeFileAtomic } from '@sal/viz/node';
 import { closedLoop, createEnsemble, displayGeometry, pixelRange, synthesizeMeis, type MeiOptions } from '@sal/mei';
 import { intFlag, readConfigFile } from '../config.js';
 import { createReporter } from '../progress.js';
-import { datasetFor, type TrainDatasetOptions } from './train.js';
+import { datasetFor, readTrainDatasetOptions, type TrainDatasetOptions } from './train.js';
 
 export interface MeiFlags {
   checkpoint: string; out: string; session?: string; neurons?: string; steps?: string; seed?: string;
@@ -40,10 +40,11 @@ export async function meiCommand(flags: MeiFlags): Promise<void> {
   await initBackend(flags.backend ? { prefer: flags.backend as never } : {});
   const dirs = flags.checkpoint.split(',').map((d) => resolve(d.trim())).filter((d) => d.length > 0);
   if (dirs.length === 0) throw new SalConfigError('sal mei', '--checkpoint', 'one or more checkpoint directories', flags.checkpoint);
-  const texts = await Promise.all(dirs.map((d) => readFile(join(d, 'dataset.json'), 'utf8')));
-  const opts = parseJson(texts[0]!, join(dirs[0]!, 'dataset.json')) as unknown as TrainDatasetOptions;
-  texts.forEach((t, i) => {
-    if (JSON.stringify(parseJson(t, join(dirs[i]!, 'dataset.json'))) !== JSON.stringify(opts)) {
+  // dataset.json holds the data folder relative to its checkpoint: compare the resolved options
+  const all = dirs.map((d) => readTrainDatasetOptions(join(d, 'dataset.json'), 'sal mei'));
+  const opts: TrainDatasetOptions = all[0]!;
+  all.forEach((o, i) => {
+    if (JSON.stringify(o) !== JSON.stringify(opts)) {
       throw new SalConfigError('sal mei', '--checkpoint', 'checkpoints trained on the same dataset options', dirs[i]);
     }
   });

@@ -7,23 +7,25 @@
  * study's `core`, `readout`, `train` sections (see `DEMO_STUDY`).
  *
  * `out` is checkpointed after every epoch as one atomic unit (weights, trainer state, `dataset.json`, `run.json`,
- * and after the last epoch `scores.json`), so a killed run continues with `--resume` to the same weights and scores
+ * and after the last epoch `scores.json` with per-neuron scores per session and the predictions export
+ * `predictions-<session index>-<validation|test>.npy` `[rows, neurons]` float32 with `…-image_ids.npy` `[rows]`), so a killed run continues with `--resume` to the same weights and scores
  * as an uninterrupted one. An `out` that exists and is neither empty nor a sal checkpoint is refused (with `--force`
  * it is renamed aside to `<out>.replaced-<time>`, never deleted); `out` may not be, hold or lie inside `data`.
  */
 import { rename, lstat, readdir } from 'node:fs/promises';
-import { basename, dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { initBackend } from '@sal/backend';
 import { coreFromConfig } from '@sal/cores';
 import { readoutFromConfig } from '@sal/readouts';
 import { createDataset, builtinSaliency, type SalDataset } from '@sal/saliency-loader';
 import { readDatasetDir } from '@sal/saliency-loader/node';
-import { scoreSession, trainEncoder, type Encoder, type EpochRecord, type TrainerState } from '@sal/train';
+import { predictSplit, scoreSession, trainEncoder, type Encoder, type EpochRecord, type TrainerState } from '@sal/train';
+import { encodeNpy } from '@sal/saliency-loader';
 import { isCheckpointDir, loadCheckpoint, saveCheckpoint } from '@sal/train/node';
 import { SalConfigError, SalDataError, checkNumber, type RawDataset } from '@sal/types';
 import { checkKeys, checkSections, readConfigFile, readJsonObjectFile } from '../config.js';
 import { createReporter } from '../progress.js';
-import { DEMO_STUDY, STUDY_SALIENCY, VARIANTS, VARIANT_SPECS, buildEncoder, resolveStudyConfig, type StudyConfig, type VariantName } from '@sal/study';
+import { DATA_TRAIN_DEFAULTS, DEMO_STUDY, STUDY_SALIENCY, VARIANTS, VARIANT_SPECS, buildEncoder, resolveStudyConfig, type StudyConfig, type VariantName } from '@sal/study';
 import { mean } from '@sal/types';
 
 export interface TrainFlags { config: string; quiet?: boolean; backend?: string; resume?: boolean; force?: boolean }
@@ -44,21 +46,25 @@ function checkCrop(where: string, v: unknown): TrainDatasetOptions['crop'] {
   return v as TrainDatasetOptions['crop'];
 }
 
-/** Read and check a checkpoint's `dataset.json` (typed errors naming the file and the field). */
-export function readTrainDatasetOptions(file: string): TrainDatasetOptions {
-  const doc = readJsonObjectFile(file, 'sal grf', "the dataset options of a checkpoint written by 'sal train'");
+/**
+ * Read and check a checkpoint's `dataset.json` (typed errors naming the file and the field). Its `data` is the
+ * dataset folder relative to the checkpoint folder (so moving data and checkpoints together keeps them working;
+ * older checkpoints hold an absolute path, which is used as it is); the returned `data` is absolute.
+ */
+export function readTrainDatasetOptions(file: string, where = 'sal grf'): TrainDatasetOptions {
+  const doc = readJsonObjectFile(file, where, "the dataset options of a checkpoint written by 'sal train'");
   const field = (key: string, ok: boolean, what: string): void => {
-    if (!ok) throw new SalDataError('sal grf', `${key} as ${what}`, doc[key] ?? null, file);
+    if (!ok) throw new SalDataError(where, `${key} as ${what}`, doc[key] ?? null, file);
   };
   field('data', typeof doc['data'] === 'string', 'a dataset directory');
   field('scale', typeof doc['scale'] === 'number' && doc['scale'] > 0, 'a positive number');
   field('gradientSigma', typeof doc['gradientSigma'] === 'number' && doc['gradientSigma'] >= 0, 'a non-negative number');
   try {
-    checkCrop('sal grf', doc['crop']);
+    checkCrop(where, doc['crop']);
   } catch {
     field('crop', false, '[[top, bottom], [left, right]]');
   }
-  return { data: doc['data'] as string, crop: doc['crop'] as TrainDatasetOptions['crop'], scale: doc['scale'] as number, gradientSigma: doc['gradientSigma'] as number };
+  return { data: resolve(dirname(file), doc['data'] as string), crop: doc['crop'] as TrainDatasetOptions['crop'], scale: doc['scale'] as number, gradientSigma: doc['gradientSigma'] as number };
 }
 
 /** The dataset `sal train` trains on: all four channels; saliency from the dataset's maps, else the built-in model. */
@@ -70,10 +76,18 @@ export function datasetFor(raw: RawDataset, o: TrainDatasetOptions): SalDataset 
   });
 }
 
+/** The defaults of `sal train`: the study's core and readout, and `DATA_TRAIN_DEFAULTS` (early stopping, at most 200 epochs). */
+const TRAIN_BASE: Readonly<StudyConfig> = Object.freeze({ ...DEMO_STUDY, train: { ...DATA_TRAIN_DEFAULTS } });
+
 const KEYS = ['data', 'out', 'variant', 'crop', 'scale', 'gradientSigma', 'seed', 'core', 'readout', 'train'] as const;
 
 /** What `sal train` trains: everything a resumed run must agree on (saved as `run.json`). */
 interface RunSpec { variant: VariantName; seed: number; study: Pick<StudyConfig, 'core' | 'readout' | 'train'>; dataset: TrainDatasetOptions }
+
+/** The spec as saved in `out` (`run.json`, `dataset.json`): the data folder relative to `out`. */
+function portableSpec(spec: RunSpec, out: string): RunSpec {
+  return { ...spec, dataset: { ...spec.dataset, data: relative(out, spec.dataset.data) || '.' } };
+}
 
 function readRunSpec(cfg: Record<string, unknown>): RunSpec {
   checkKeys('', cfg, KEYS);
@@ -84,8 +98,8 @@ function readRunSpec(cfg: Record<string, unknown>): RunSpec {
   if (typeof variant !== 'string' || !VARIANTS.includes(variant)) throw new SalConfigError(W, 'variant', VARIANTS.join(' | '), variant);
   const seed = checkNumber(W, 'seed', given('seed') ? cfg['seed'] : 1, { integer: true, min: 0 });
   const sections = { ...(given('core') ? { core: cfg['core'] } : {}), ...(given('readout') ? { readout: cfg['readout'] } : {}), ...(given('train') ? { train: cfg['train'] } : {}) };
-  checkSections(DEMO_STUDY, sections, W);
-  const study = resolveStudyConfig(DEMO_STUDY, sections);
+  checkSections(TRAIN_BASE, sections, W);
+  const study = resolveStudyConfig(TRAIN_BASE, sections);
   const dataset: TrainDatasetOptions = {
     data: resolve(cfg['data']),
     crop: checkCrop(W, given('crop') ? cfg['crop'] : [[0, 0], [0, 0]]),
@@ -117,22 +131,61 @@ async function claimOut(out: string, data: string, force: boolean): Promise<stri
   return `moved the existing ${out} aside to ${aside}`;
 }
 
-/** Per-neuron scores of every session, averaged. */
-function scoreAll(encoder: Encoder, dataset: SalDataset): { validation: number; test: number; testAveraged: number } {
-  const all = { validation: [] as number[], test: [] as number[], testAveraged: [] as number[] };
-  for (const s of dataset.sessions) {
+/** Per-neuron scores of one session in `scores.json` (NaN, e.g. a neuron that never fires, is written as null). */
+interface SessionSummary {
+  key: string;
+  neurons: number;
+  validation: number[];
+  /** Single-trial test correlation. */
+  test: number[];
+  /** Repeat-averaged test correlation. */
+  testAveraged: number[];
+  /** FEVe of the test split; null unless every test image has at least 2 repeats. */
+  feve: number[] | null;
+  /** Files of the predictions export, in the checkpoint folder (see {@link predictionFiles}). */
+  predictions: Record<'validation' | 'test', { predictions: string; imageIds: string; rows: number }>;
+}
+
+/**
+ * Per-neuron scores of every session and their means over all neurons, and the predictions export: per session
+ * index `i` and split (validation, test), `predictions-<i>-<split>.npy` float32 `[rows, neurons]` (evaluation-mode
+ * predictions, rows in the dataset's batch order of that split: every trial, test repeats of one image together)
+ * and `predictions-<i>-<split>-image_ids.npy` int32 `[rows]` (the image of each row).
+ */
+function scoreAll(encoder: Encoder, dataset: SalDataset): { means: { validation: number; test: number; testAveraged: number; feve: number | null }; sessions: SessionSummary[]; files: Record<string, Uint8Array> } {
+  const all = { validation: [] as number[], test: [] as number[], testAveraged: [] as number[], feve: [] as number[] | null };
+  const sessions: SessionSummary[] = [];
+  const files: Record<string, Uint8Array> = {};
+  dataset.sessions.forEach((s, i) => {
     const sc = scoreSession(encoder, dataset, s.key);
     all.validation.push(...sc.validation);
     all.test.push(...sc.test);
     all.testAveraged.push(...sc.testAveraged);
-  }
-  return { validation: mean(all.validation), test: mean(all.test), testAveraged: mean(all.testAveraged) };
+    if (sc.feve && all.feve) all.feve.push(...sc.feve); else all.feve = null;
+    const predictions = {} as SessionSummary['predictions'];
+    for (const split of ['validation', 'test'] as const) {
+      const p = predictSplit(encoder, dataset, s.key, split);
+      const rows = p.imageIds.length;
+      const name = `predictions-${i}-${split}`;
+      files[`${name}.npy`] = encodeNpy({ data: p.predictions, shape: [rows, p.nNeurons], dtype: 'f4' });
+      files[`${name}-image_ids.npy`] = encodeNpy({ data: p.imageIds, shape: [rows], dtype: 'i4' });
+      predictions[split] = { predictions: `${name}.npy`, imageIds: `${name}-image_ids.npy`, rows };
+    }
+    sessions.push({
+      key: s.key, neurons: s.nNeurons, validation: Array.from(sc.validation), test: Array.from(sc.test), testAveraged: Array.from(sc.testAveraged),
+      feve: sc.feve ? Array.from(sc.feve) : null, predictions,
+    });
+  });
+  return {
+    means: { validation: mean(all.validation), test: mean(all.test), testAveraged: mean(all.testAveraged), feve: all.feve ? mean(all.feve) : null },
+    sessions, files,
+  };
 }
 
-/** What `scores.json` holds. */
+/** What `scores.json` holds: means over all neurons, per-neuron scores per session, and the training history. */
 interface Summary {
-  variant: VariantName; seed: number; validation: number; test: number; testAveraged: number;
-  finalScore: number | null; stopReason: string | null; epochs: number; history: readonly EpochRecord[];
+  variant: VariantName; seed: number; validation: number; test: number; testAveraged: number; feve: number | null;
+  finalScore: number | null; stopReason: string | null; epochs: number; sessions: SessionSummary[]; history: readonly EpochRecord[];
 }
 
 const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
@@ -148,7 +201,8 @@ async function resumeFrom(out: string, spec: RunSpec): Promise<{ encoder: Encode
   }
   const { encoder, trainer, dir } = await loadCheckpoint(out, { core: coreFromConfig, readout: readoutFromConfig });
   const saved = readJsonObjectFile(join(dir, 'run.json'), W, "the run spec of a checkpoint written by 'sal train'");
-  if (!trainer || !sameJson(saved, spec)) {
+  // checkpoints written before data paths were relative hold the absolute path
+  if (!trainer || !(sameJson(saved, portableSpec(spec, out)) || sameJson(saved, spec))) {
     encoder.dispose();
     if (trainer) for (const t of Object.values(trainer.tensors)) t.dispose();
     throw new SalConfigError(W, '--resume', `a checkpoint of the same run (config, data) with a trainer state`, `${out} (${trainer ? 'another run' : 'no trainer state'})`);
@@ -165,18 +219,27 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
   if (moved) reporter.info(moved);
   const info = await initBackend(flags.backend ? { prefer: flags.backend as never } : {});
   reporter.info(`backend: ${info.name}`);
+  // every setting of the run, defaults included (the README lists the defaults)
+  reporter.info(`settings: variant ${spec.variant}, seed ${spec.seed}, crop ${JSON.stringify(spec.dataset.crop)}, scale ${spec.dataset.scale}, gradientSigma ${spec.dataset.gradientSigma}`);
+  for (const k of ['core', 'readout', 'train'] as const) reporter.info(`  ${k}: ${Object.entries(spec.study[k]).map(([key, v]) => `${key} ${v}`).join(', ')}`);
   const raw: RawDataset = await readDatasetDir(spec.dataset.data);
   const dataset = datasetFor(raw, spec.dataset);
   const resumed = flags.resume ? await resumeFrom(out, spec) : null;
   const encoder = resumed?.encoder ?? buildEncoder(VARIANT_SPECS[spec.variant], dataset, { ...DEMO_STUDY, ...spec.study }, spec.seed);
   if (!resumed) encoder.initBiases(dataset);
   else reporter.info(`resuming from epoch ${resumed.trainer.json.earlyStopping.epoch} of ${out}`);
-  const files = { 'dataset.json': JSON.stringify(spec.dataset, null, 2), 'run.json': JSON.stringify(spec, null, 2) };
+  const stored = portableSpec(spec, out);
+  const files = { 'dataset.json': JSON.stringify(stored.dataset, null, 2), 'run.json': JSON.stringify(stored, null, 2) };
   let scores: Summary | null = null;
-  const summarise = (history: readonly EpochRecord[], finalScore: number | null | undefined, stopReason: string | null | undefined): Summary => ({
-    variant: spec.variant, seed: spec.seed, ...scoreAll(encoder, dataset), finalScore: finalScore ?? null,
-    stopReason: stopReason ?? null, epochs: history.length, history,
-  });
+  let predictionFiles: Record<string, Uint8Array> = {};
+  const summarise = (history: readonly EpochRecord[], finalScore: number | null | undefined, stopReason: string | null | undefined): Summary => {
+    const all = scoreAll(encoder, dataset);
+    predictionFiles = all.files;
+    return {
+      variant: spec.variant, seed: spec.seed, ...all.means, finalScore: finalScore ?? null,
+      stopReason: stopReason ?? null, epochs: history.length, sessions: all.sessions, history,
+    };
+  };
   try {
     const result = await trainEncoder(encoder, dataset, {
       ...spec.study.train, seed: spec.seed, quiet: flags.quiet === true, stream: flags.quiet ? null : process.stderr,
@@ -185,7 +248,7 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
       checkpoint: async (state) => {
         const j = state.json;
         scores = j.stopReason ? summarise(j.history, j.lastScore, j.stopReason) : null;
-        await saveCheckpoint(out, encoder, state, { files: scores ? { ...files, 'scores.json': JSON.stringify(scores, null, 2) } : files });
+        await saveCheckpoint(out, encoder, state, { files: scores ? { ...files, ...predictionFiles, 'scores.json': JSON.stringify(scores, null, 2) } : files });
       },
     });
     scores ??= summarise(result.history, result.finalScore, result.stopReason);
