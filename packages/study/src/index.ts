@@ -35,3 +35,9 @@ export type { AnalyseStudyOptions, KeptModel, RunStudyOptions, SaveModels } from
 export type { GrfSummary, GrfVsControl, ModelShiftSummary, StudyArtifacts, StudyResults } from './results.js';
 export { buildStudyReport, formatR } from './report.js';
 export type { StudyReport } from './report.js';
+export { ENSEMBLE_MODELS, ensembleMemberItems } from './plan.js';
+export { MEI_ANALYSIS_DEFAULTS, analyseMeis, ensembleComparison, scoreEnsemble } from './mei-analysis.js';
+export type { EnsembleScores, MeiAnalysis, MeiAnalysisInput, MeiAnalysisOptions, MeiArtifacts, MeiLoop, MeiModelSummary, MeiNeuron, MeiSummary } from './mei-analysis.js';
+export { ensembleComparisonName, meiStage } from './mei-stage.js';
+export type { MeiStageResult } from './mei-stage.js';
+export { grfRms, meiSection, meiTargetText, trueRfEnvelope } from './mei-report.js';

@@ -6,6 +6,7 @@ import type { StudyConfig, VariantName } from './config.js';
 import type { Population, StudyData } from './data.js';
 import type { ModelSummary } from './models.js';
 import type { PairedComparison } from './stats.js';
+import type { MeiArtifacts, MeiSummary } from './mei-analysis.js';
 
 /** The gRF centre-of-mass test of each analysed model, keyed `'<population> / <variant>'`. */
 export type GrfSummary = Partial<Record<string, { population: Population; variant: VariantName; statistic: number; pValue: number; detection: GrfAnalysis['detection'] }>>;
@@ -36,6 +37,8 @@ export interface StudyResults {
   grfVsControl: GrfVsControl;
   modelShifts: ModelShiftSummary;
   verdicts: Verdict[];
+  /** MEIs of the best neurons shown to the true neurons (closed loop), single model and ensemble; absent in older runs. */
+  mei?: MeiSummary | null;
 }
 
 /** Everything the report needs beyond the JSON summary (arrays for figures). */
@@ -46,4 +49,6 @@ export interface StudyArtifacts {
   pca: PcaAnalysis | null;
   examples: ExampleAnalysis | null;
   best: { session: string; index: number }[];
+  /** The MEIs of the closed loop (for the MEI figure). */
+  mei?: MeiArtifacts | null;
 }

@@ -19,6 +19,7 @@ import { pairedComparison } from './stats.js';
 import { studyComparisons } from './comparisons.js';
 import { studyVerdicts } from './verdicts.js';
 import { silentReporter, type Reporter } from './reporter.js';
+import { meiStage } from './mei-stage.js';
 import type { GrfSummary, GrfVsControl, ModelShiftSummary, StudyArtifacts, StudyResults } from './results.js';
 
 export type { StudyArtifacts, StudyResults } from './results.js';
@@ -96,8 +97,10 @@ function grfStage(a: AnalyseStudyOptions, reporter: Reporter): { grf: Record<str
   const crop = data.crops[0]!;
   const grf: Record<string, GrfAnalysis> = {};
   const summary: GrfSummary = {};
-  const task = reporter.task('gradient receptive fields', a.kept.size);
-  for (const { item, encoder } of a.kept.values()) {
+  // the ensemble's further seeds are kept for the MEIs only
+  const first = [...a.kept.values()].filter((k) => k.item.seed === config.seed + 1);
+  const task = reporter.task('gradient receptive fields', first.length);
+  for (const { item, encoder } of first) {
     const name = `${item.population} / ${item.variant}`;
     const g = analyseGrfs(encoder, data.datasets[item.population][crop.name]!, data.truth[item.population], crop, config, config.seed);
     grf[name] = g;
@@ -180,6 +183,8 @@ export async function analyseStudy(a: AnalyseStudyOptions): Promise<{ results: S
   const best = bestNeurons(a);
   const { pca, examples } = pcaStage(a, grf.grf, best);
   lap('pca');
+  const mei = meiStage(a, reporter);
+  lap('mei');
   try {
     if (a.saveModels) await a.saveModels([...a.kept.values()]);
   } finally {
@@ -192,9 +197,15 @@ export async function analyseStudy(a: AnalyseStudyOptions): Promise<{ results: S
     comparisons: comparisons.single, comparisonsAveraged: comparisons.averaged, grf: grf.summary, grfVsControl, modelShifts: shifts.summary,
     verdicts: studyVerdicts(comparisons.averaged, comparisons.single, grf.summary, grfVsControl, shifts.summary),
   };
+  if (mei) {
+    // the ensemble of the seeds as extra comparison rows (after the verdicts, which it does not change)
+    Object.assign(results.comparisons, mei.comparisons.single);
+    Object.assign(results.comparisonsAveraged, mei.comparisons.averaged);
+    results.mei = mei.summary;
+  }
   await writeFileAtomic(join(outDir, 'results.json'), JSON.stringify(results, null, 2));
   reporter.info(`tensors alive after the study: ${liveTensors()}`);
-  return { results, artifacts: { data, grf: grf.grf, modelShifts: shifts.artifacts, pca, examples, best } };
+  return { results, artifacts: { data, grf: grf.grf, modelShifts: shifts.artifacts, pca, examples, best, mei: mei?.artifacts ?? null } };
 }
 
 export type { Population };
