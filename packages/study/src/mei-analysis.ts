@@ -110,6 +110,8 @@ export interface MeiSummary {
   /** Neurons analysed (the best by test r, at most `maxNeurons`) and of them the selected ones (test r > minScore). */
   analysed: number;
   selected: number;
+  /** Neurons of the whole population with the main model's test r > minScore (analysed or not). */
+  aboveMinScore: number;
   /** Over the selected neurons; over the analysed ones when none is selected (then `selected` is 0). */
   single: MeiModelSummary;
   ensemble: MeiModelSummary | null;
@@ -303,7 +305,7 @@ export function analyseMeis(input: MeiAnalysisInput, opts?: MeiAnalysisOptions &
   }
   const summary: MeiSummary = {
     population, variant, crop, minScore: o.minScore, steps: o.steps, path: allWindowed ? 'windowed' : 'full image',
-    analysed: neurons.length, selected: nSelected, single, ensemble,
+    analysed: neurons.length, selected: nSelected, aboveMinScore: perNeuronTest.filter((r) => r > o.minScore).length, single, ensemble,
     targets: {
       singleAtLeastNatural: single.medianRatioNatural >= 1,
       ensembleAtLeastNatural: ensemble ? ensemble.medianRatioNatural >= 1 : null,

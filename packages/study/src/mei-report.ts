@@ -65,7 +65,7 @@ export async function meiSection(
       kind: 'table',
       columns: ['model', 'neurons', 'median true response to MEI / best natural image', 'neurons ≥ 1×', 'median / best grating or plaid', 'median distance MEI – true RF centre (px)', 'test r (single trial)', 'test r (repeat-averaged)'],
       rows: [modelRow(s.single), ...(s.ensemble ? [modelRow(s.ensemble)] : [])],
-      caption: `Closed loop on the simulated neurons${s.selected > 0 ? ` with test r > ${s.minScore} (of the ${s.analysed} best analysed)` : ` (the ${s.analysed} best; none has test r > ${s.minScore})`}; test r are means over all neurons.`,
+      caption: `Closed loop on the ${s.analysed} best simulated neurons by the main model's test r${s.selected > 0 ? `, of which the ${s.selected} with test r > ${s.minScore} are summarised (${s.aboveMinScore} in the whole population)` : ` (none has test r > ${s.minScore}; all ${s.analysed} summarised)`}; test r are means over all neurons.`,
     },
     { kind: 'paragraph', text: meiTargetText(s) },
     {

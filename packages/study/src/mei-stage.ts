@@ -25,8 +25,9 @@ export function ensembleComparisonName(population: string, variant: string, seed
 }
 
 /**
- * MEIs of the best neurons of the main image-only model (population with shifts, main crop, first seed) and of the
- * ensemble of its kept seeds, shown to the true neurons; `null` when that model was not kept.
+ * MEIs of the best neurons of the main image-only model (population with shifts, main crop, first seed; the
+ * `config.analysis.topNeurons` best unless `opts.maxNeurons` says otherwise) and of the ensemble of its kept seeds,
+ * shown to the true neurons; `null` when that model was not kept.
  */
 export function meiStage(
   a: { config: StudyConfig; data: StudyData; models: readonly ModelSummary[]; kept: ReadonlyMap<string, { encoder: Encoder }> },
@@ -43,7 +44,7 @@ export function meiStage(
   const models = seeds.map((s) => ({ seed: s, encoder: a.kept.get(modelKey(population, variant, crop, s))!.encoder }));
   const r = analyseMeis(
     { dataset: data.datasets[population][crop]!, raw: data.raw[population], truth: data.truth[population], models, perNeuronTest: summaryOf(seeds[0]).perNeuronTest },
-    { ...opts, seed: opts?.seed ?? config.seed, population, variant, crop },
+    { maxNeurons: config.analysis.topNeurons, ...opts, seed: opts?.seed ?? config.seed, population, variant, crop },
   );
   const s = r.summary;
   const line = (m: NonNullable<MeiSummary['ensemble']>) => `${m.model}: median ${m.medianRatioNatural.toFixed(2)}× the best natural image`;
