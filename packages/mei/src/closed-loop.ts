@@ -53,6 +53,22 @@ export interface ClosedLoopOptions {
   scores?: ArrayLike<number> | null;
   /** The summary also covers the neurons whose score exceeds this. @default 0.5 */
   minScore?: number;
+  /**
+   * The neurons' best true responses computed already (by {@link trueBests} with the same images and `patterns`),
+   * used instead of searching the images again, e.g. when several models' MEIs are checked on the same neurons.
+   * `null`: search. @default null
+   */
+  bests?: TrueBests | null;
+}
+
+/** The best true responses of some neurons over natural images and the pattern family (see {@link trueBests}). */
+export interface TrueBests {
+  /** `[neurons]` the largest true expected count over the natural images (each with its true, possibly shifted, centre). */
+  readonly bestNatural: Float64Array;
+  /** `[neurons]` the image of it. */
+  readonly bestNaturalId: Int32Array;
+  /** `[neurons]` the largest true expected count over the pattern family (NaN without patterns). */
+  readonly bestPattern: Float64Array;
 }
 
 /** Defaults of {@link ClosedLoopOptions}. */
@@ -66,6 +82,7 @@ export const CLOSED_LOOP_DEFAULTS: Readonly<Required<ClosedLoopOptions>> = Objec
   shiftNorm: 10,
   scores: null,
   minScore: 0.5,
+  bests: null,
 });
 
 /** The MEI options the closed loop uses unless told otherwise. */
@@ -195,6 +212,42 @@ export function* patternImages(h: number, w: number): Generator<Float32Array> {
   }
 }
 
+/**
+ * The best true responses of `neurons` over the natural images `naturalImageIds` of `raw` (each image with the
+ * neuron's true, possibly shifted, RF centre) and, with `patterns`, over the {@link patternImages} (unshifted):
+ * what {@link closedLoop} compares each MEI with. Each image's feature maps are computed once for all neurons.
+ * @throws SalConfigError for image ids outside `raw` or images of another size than the truth's
+ */
+export function trueBests(
+  raw: RawDataset, truth: GroundTruth, neurons: readonly NeuronTruth[], opts: { naturalImageIds?: readonly number[] | null; patterns?: boolean } = {},
+): TrueBests {
+  const where = 'mei.trueBests';
+  const [H, W] = truth.imageShape;
+  const [nImg, rh, rw] = raw.imagesShape;
+  if (rh !== H || rw !== W) throw new SalConfigError(where, 'raw', `images of the truth's ${H}×${W}`, [rh, rw]);
+  const ids = opts.naturalImageIds ?? Array.from({ length: nImg }, (_, i) => i);
+  for (const id of ids) checkNumber(where, 'naturalImageIds', id, { min: 0, max: nImg - 1, integer: true });
+  const K = neurons.length;
+  const bestNatural = new Float64Array(K).fill(-Infinity);
+  const bestNaturalId = new Int32Array(K).fill(-1);
+  for (const id of ids) {
+    const maps = computeFeatureMaps(raw.images.subarray(id * H * W, (id + 1) * H * W), H, W);
+    neurons.forEach((t, k) => {
+      const r = neuronRate(t, maps, truth.rfCentre(t, id));
+      if (r > bestNatural[k]!) { bestNatural[k] = r; bestNaturalId[k] = id; }
+    });
+  }
+  const patterns = opts.patterns ?? true;
+  const bestPattern = new Float64Array(K).fill(patterns ? -Infinity : Number.NaN);
+  if (patterns) {
+    for (const img of patternImages(H, W)) {
+      const maps = computeFeatureMaps(img, H, W);
+      neurons.forEach((t, k) => { bestPattern[k] = Math.max(bestPattern[k]!, neuronRate(t, maps, t)); });
+    }
+  }
+  return { bestNatural, bestNaturalId, bestPattern };
+}
+
 /** True expected count of `neuron` for a full grey image `[H·W]` with its RF at `centre` (default: unshifted). */
 export function trueResponse(truth: GroundTruth, neuron: NeuronTruth, image: ArrayLike<number>, centre?: { x: number; y: number }): number {
   const [h, w] = truth.imageShape;
@@ -269,23 +322,11 @@ export function closedLoop(model: ResponseModel, data: ClosedLoopData, opts?: Cl
   const grey = new Float32Array(H * W).fill(geometry.mean);
   const greyMaps = computeFeatureMaps(grey, H, W);
 
-  // true responses to natural images (with their true, possibly shifted, centres)
-  const bestNat = new Float64Array(K).fill(-Infinity);
-  const bestNatId = new Int32Array(K).fill(-1);
-  for (const id of ids) {
-    const maps = computeFeatureMaps(raw.images.subarray(id * H * W, (id + 1) * H * W), H, W);
-    truths.forEach((t, k) => {
-      const r = neuronRate(t, maps, truth.rfCentre(t, id));
-      if (r > bestNat[k]!) { bestNat[k] = r; bestNatId[k] = id; }
-    });
+  // true responses to natural images (with their true, possibly shifted, centres) and to the patterns
+  if (o.bests !== null && (typeof o.bests !== 'object' || [o.bests.bestNatural, o.bests.bestNaturalId, o.bests.bestPattern].some((a) => a?.length !== K))) {
+    throw new SalConfigError(WHERE, 'bests', `null or trueBests of the ${K} neurons`, o.bests);
   }
-  const bestPat = new Float64Array(K).fill(o.patterns ? -Infinity : Number.NaN);
-  if (o.patterns) {
-    for (const img of patternImages(H, W)) {
-      const maps = computeFeatureMaps(img, H, W);
-      truths.forEach((t, k) => { bestPat[k] = Math.max(bestPat[k]!, neuronRate(t, maps, t)); });
-    }
-  }
+  const { bestNatural: bestNat, bestNaturalId: bestNatId, bestPattern: bestPat } = o.bests ?? trueBests(raw, truth, truths, { naturalImageIds: ids, patterns: o.patterns });
 
   // shift check: perturbation MEIs on images with objects
   const meiShift = new Float64Array(K).fill(Number.NaN);

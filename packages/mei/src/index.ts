@@ -9,6 +9,6 @@ export { synthesizeMeis, MEI_DEFAULTS } from './mei.js';
 export type { MeiOptions, MeiResult, MeiInit } from './mei.js';
 export { displayGeometry, pixelRange, toFullImage, toImageCoords } from './display.js';
 export type { DisplayGeometry } from './display.js';
-export { closedLoop, patternImages, trueResponse, CLOSED_LOOP_DEFAULTS, CLOSED_LOOP_MEI_DEFAULTS } from './closed-loop.js';
-export type { ClosedLoopData, ClosedLoopOptions, ClosedLoopNeuron, ClosedLoopSummary, ClosedLoopResult } from './closed-loop.js';
+export { closedLoop, patternImages, trueBests, trueResponse, CLOSED_LOOP_DEFAULTS, CLOSED_LOOP_MEI_DEFAULTS } from './closed-loop.js';
+export type { TrueBests, ClosedLoopData, ClosedLoopOptions, ClosedLoopNeuron, ClosedLoopSummary, ClosedLoopResult } from './closed-loop.js';
 export { synthesizeMeisWindowed } from './windowed.js';

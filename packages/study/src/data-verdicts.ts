@@ -16,6 +16,7 @@ export const NOT_AVAILABLE_ON_DATA: readonly Readonly<{ analysis: string; reason
   { analysis: 'gRF centres against a control population, and the specificity of the gRF centre test', reason: 'there is no control population with the same neurons and images but fixed receptive fields' },
   { analysis: 'RF centres recovered from gRFs against the true RF centres', reason: 'the true RF centres are unknown' },
   { analysis: 'agreement of the saliency maps with the true saliency', reason: 'the true saliency is unknown; the maps used are reported as they are' },
+  { analysis: 'MEIs shown to the true neurons (closed loop)', reason: 'the recorded neurons cannot be shown new images from here; use `sal mei` for the MEIs themselves' },
 ]);
 
 const plain = { better: 'yes', 'seeds disagree': 'not settled: the seeds disagree', 'not better': 'no' } as const;

@@ -41,10 +41,28 @@ export const KEPT_VARIANTS: readonly VariantName[] = Object.freeze(['images', 's
 
 /**
  * The kept-models rule, written once: the analyses use the image-only and saliency-shifter models of both
- * populations trained on the main crop with the first model seed (`config.seed + 1`).
+ * populations trained on the main crop with the first model seed (`config.seed + 1`), and (given `m.population` and the
+ * config's seed counts) the further seeds of the MEI analysis's ensemble ({@link ensembleMemberItems}).
  */
-export function isKeptModel(config: Pick<StudyConfig, 'seed'>, mainCrop: string, m: { variant: VariantName; crop: string; seed: number }): boolean {
-  return KEPT_VARIANTS.includes(m.variant) && m.crop === mainCrop && m.seed === config.seed + 1;
+export function isKeptModel(
+  config: Pick<StudyConfig, 'seed'> & Partial<Pick<StudyConfig, 'seeds' | 'comparisonSeeds'>>, mainCrop: string,
+  m: { variant: VariantName; crop: string; seed: number; population?: Population },
+): boolean {
+  return (KEPT_VARIANTS.includes(m.variant) && m.crop === mainCrop && m.seed === config.seed + 1)
+    || (m.population !== undefined && ensembleMemberItems(config, mainCrop).some((i) => i.population === m.population && i.variant === m.variant && i.crop === m.crop && i.seed === m.seed));
+}
+
+/** The population and variant whose model seeds the MEI analysis averages as an ensemble (main crop). */
+export const ENSEMBLE_MODELS: Readonly<{ population: Population; variant: VariantName }> = Object.freeze({ population: 'shift', variant: 'images' });
+
+/**
+ * The further model seeds kept for the ensemble of {@link ENSEMBLE_MODELS} (beyond the first, which
+ * {@link keptModelItems} lists): seeds `config.seed + 2 … + max(seeds, comparisonSeeds)` on the main crop. None when
+ * the config does not say how many seeds are trained.
+ */
+export function ensembleMemberItems(config: Pick<StudyConfig, 'seed'> & Partial<Pick<StudyConfig, 'seeds' | 'comparisonSeeds'>>, mainCrop: string): PlanItem[] {
+  const n = COMPARED_VARIANTS.includes(ENSEMBLE_MODELS.variant) ? Math.max(config.seeds ?? 1, config.comparisonSeeds ?? 1) : (config.seeds ?? 1);
+  return Array.from({ length: n - 1 }, (_, i) => ({ ...ENSEMBLE_MODELS, crop: mainCrop, seed: config.seed + 2 + i, keep: true }));
 }
 
 /** Every kept model the config trains, whether or not it was trained (`sal report` loads those that were). */
@@ -75,7 +93,7 @@ export function trainingPlan(config: StudyConfig, crops: readonly string[], popu
         const n = crop === mainCrop && COMPARED_VARIANTS.includes(variant) ? Math.max(config.seeds, config.comparisonSeeds) : config.seeds;
         for (let s = 1; s <= n; s++) {
           const seed = config.seed + s;
-          plan.push({ population, variant, crop, seed, keep: isKeptModel(config, mainCrop, { variant, crop, seed }) });
+          plan.push({ population, variant, crop, seed, keep: isKeptModel(config, mainCrop, { population, variant, crop, seed }) });
         }
       }
     }

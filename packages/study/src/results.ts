@@ -7,6 +7,7 @@ import type { StudyConfig, VariantName } from './config.js';
 import type { Population, StudyData } from './data.js';
 import type { ModelSummary } from './models.js';
 import type { PairedComparison } from './stats.js';
+import type { MeiArtifacts, MeiSummary } from './mei-analysis.js';
 
 /** The gRF centre-of-mass test of each analysed model, keyed `'<population> / <variant>'`. */
 export type GrfSummary = Partial<Record<string, { population: Population; variant: VariantName; statistic: number; pValue: number; detection: GrfAnalysis['detection'] }>>;
@@ -43,6 +44,8 @@ export interface StudyResults {
   learnedShifts?: LearnedShiftSummary | null;
   /** On a user's dataset: the analyses of the demo that need ground truth, and why they are not available. */
   notAvailable?: { analysis: string; reason: string }[];
+  /** MEIs of the best neurons shown to the true neurons (closed loop), single model and ensemble; absent in older runs. */
+  mei?: MeiSummary | null;
 }
 
 /** What `results.json` records about a user's dataset. */
@@ -68,4 +71,6 @@ export interface StudyArtifacts {
   best: { session: string; index: number }[];
   /** On a user's dataset: the shifter's learned shifts per neuron and image. */
   learnedShifts?: LearnedShiftAnalysis;
+  /** The MEIs of the closed loop (for the MEI figure). */
+  mei?: MeiArtifacts | null;
 }

@@ -22,6 +22,7 @@ import { silentReporter, type Reporter } from './reporter.js';
 import { salientPointsFromMaps } from './salient.js';
 import { analyseLearnedShiftsOnData, summariseLearnedShifts, type LearnedShiftAnalysis, type LearnedShiftSummary } from './data-shifts.js';
 import { NOT_AVAILABLE_ON_DATA, dataVerdicts } from './data-verdicts.js';
+import { meiStage } from './mei-stage.js';
 import type { GrfSummary, GrfVsControl, ModelShiftSummary, StudyArtifacts, StudyResults } from './results.js';
 
 export type { StudyArtifacts, StudyResults } from './results.js';
@@ -144,9 +145,11 @@ function grfStage(a: AnalyseStudyOptions, reporter: Reporter): { grf: Record<str
   const crop = data.crops[0]!;
   const grf: Record<string, GrfAnalysis> = {};
   const summary: GrfSummary = {};
-  const task = reporter.task('gradient receptive fields', a.kept.size);
+  // the ensemble's further seeds are kept for the MEIs only
+  const first = [...a.kept.values()].filter((k) => k.item.seed === config.seed + 1);
+  const task = reporter.task('gradient receptive fields', first.length);
   const salient = new Map<Population, (id: number) => { x: number; y: number }>();
-  for (const { item, encoder } of a.kept.values()) {
+  for (const { item, encoder } of first) {
     const name = `${item.population} / ${item.variant}`;
     if (!salient.has(item.population)) salient.set(item.population, salientOf(data, item.population, crop));
     const g = analyseGrfs(encoder, data.datasets[item.population]![crop.name]!, data.truth[item.population] ?? null, crop, config, config.seed, salient.get(item.population));
@@ -245,6 +248,8 @@ export async function analyseStudy(a: AnalyseStudyOptions): Promise<{ results: S
   const best = bestNeurons(a);
   const { pca, examples } = pcaStage(a, grf.grf, best);
   lap('pca');
+  const mei = meiStage(a, reporter);
+  lap('mei');
   try {
     if (a.saveModels) await a.saveModels([...a.kept.values()]);
   } finally {
@@ -261,9 +266,15 @@ export async function analyseStudy(a: AnalyseStudyOptions): Promise<{ results: S
     ...(a.dataset ? { dataset: a.dataset } : {}),
     ...(onData ? { learnedShifts: onData.summary, notAvailable: NOT_AVAILABLE_ON_DATA.map((x) => ({ ...x })) } : {}),
   };
+  if (mei) {
+    // the ensemble of the seeds as extra comparison rows (after the verdicts, which it does not change)
+    Object.assign(results.comparisons, mei.comparisons.single);
+    Object.assign(results.comparisonsAveraged, mei.comparisons.averaged);
+    results.mei = mei.summary;
+  }
   await writeFileAtomic(join(outDir, 'results.json'), JSON.stringify(results, null, 2));
   reporter.info(`tensors alive after the study: ${liveTensors()}`);
-  return { results, artifacts: { data, grf: grf.grf, modelShifts: shifts.artifacts, pca, examples, best, ...(onData?.artifacts ? { learnedShifts: onData.artifacts } : {}) } };
+  return { results, artifacts: { data, grf: grf.grf, modelShifts: shifts.artifacts, pca, examples, best, mei: mei?.artifacts ?? null, ...(onData?.artifacts ? { learnedShifts: onData.artifacts } : {}) } };
 }
 
 export type { Population };

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QUICK_STUDY, inProcessRunner, resolveStudyConfig, runStudy, trainingPlan, type PlanItem, type Reporter, type StudyRunner } from '../src/index.js';
+import { QUICK_STUDY, buildStudyReport, inProcessRunner, resolveStudyConfig, runStudy, trainingPlan, type PlanItem, type Reporter, type StudyRunner } from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sal-study-run-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -21,12 +21,24 @@ describe('runStudy with a custom runner', () => {
     const labels: string[] = [];
     const reporter: Reporter = { info() {}, task: (label) => { labels.push(label); return { tick() {}, done() {} }; } };
     let saved = 0;
-    const { results } = await runStudy({ config, outDir: dir, reporter, runner, saveModels: async () => { saved++; } });
+    const { results, artifacts } = await runStudy({ config, outDir: dir, reporter, runner, saveModels: async () => { saved++; } });
     expect(received).toEqual([trainingPlan(config, Object.keys(config.crops))]);
     expect(labels).toContain('training 9 models through a test queue');
     expect(saved).toBe(0);
     expect(results.models.map((m) => `${m.population} ${m.variant} ${m.seed}`)).toEqual(received[0]!.map((p) => `${p.population} ${p.variant} ${p.seed}`));
     // quick study: 2 comparison verdicts (both populations), gRF specificity, 2 gRF-vs-control, learned shift
     expect(results.verdicts).toHaveLength(6);
-  });
+    // MEIs shown to the true neurons: the main image-only model and the ensemble of its 2 seeds, and the ensemble's comparison row
+    expect(results.mei!.single.seeds).toEqual([config.seed + 1]);
+    expect(results.mei!.ensemble!.seeds).toEqual([config.seed + 1, config.seed + 2]);
+    expect(results.mei!.analysed).toBeGreaterThan(0);
+    expect(results.comparisons['shift: images ensemble of 2 seeds − images']!.seedDeltas).toHaveLength(2);
+    expect(results.comparisonsAveraged['shift: images ensemble of 2 seeds − images']).toBeDefined();
+    expect(results.seconds['mei']).toBeGreaterThan(0);
+    // the report's MEI section: the closed-loop table, the per-neuron table and the MEI figure
+    const report = await buildStudyReport(results, artifacts);
+    expect(report.figures.map((f) => f.name)).toContain('fig15-meis');
+    expect(report.html).toContain('Most exciting inputs, shown to the true neurons');
+    expect(report.html).toContain('ensemble of 2 seeds');
+  }, 240_000);
 });

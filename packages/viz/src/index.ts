@@ -36,3 +36,5 @@ export type {
 } from './figures.js';
 export { kernelDensity, scottBandwidth, densityChartSvg } from './density.js';
 export type { DensityChartOptions } from './density.js';
+export { meiFigure, MEI_FIGURE_DEFAULTS } from './mei-figure.js';
+export type { MeiFigureRow, MeiFigureOptions } from './mei-figure.js';

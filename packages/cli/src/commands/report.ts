@@ -5,13 +5,14 @@
  */
 import { join, resolve } from 'node:path';
 import { mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { initBackend } from '@sal/backend';
 import { coreFromConfig } from '@sal/cores';
 import { readoutFromConfig } from '@sal/readouts';
 import { loadCheckpoint } from '@sal/train/node';
 import { SalDataError, isJsonObject, type JsonObject } from '@sal/types';
 import { writeFigure, writeReport } from '@sal/viz/node';
-import { keptModelItems, loadStudyData, modelKey, resolveStudyConfig, analyseStudy, buildStudyReport, type KeptModel, type StudyConfig, type StudyResults } from '@sal/study';
+import { ensembleMemberItems, keptModelItems, loadStudyData, modelKey, resolveStudyConfig, analyseStudy, buildStudyReport, type KeptModel, type StudyConfig, type StudyResults } from '@sal/study';
 import { checkSections, readConfigFile, readJsonObjectFile } from '../config.js';
 import { createReporter } from '../progress.js';
 import { checkpointDir } from '../train-pool.js';
@@ -37,8 +38,10 @@ export async function reportCommand(flags: ReportFlags): Promise<void> {
   const data = await loadStudyData(config, outDir, previous.saliencyAgreement);
   const mainCrop = data.crops[0]!.name;
   const kept = new Map<string, KeptModel>();
-  for (const item of keptModelItems(config, mainCrop)) {
+  for (const item of [...keptModelItems(config, mainCrop), ...ensembleMemberItems(config, mainCrop)]) {
     if (!previous.models.some((m) => m.population === item.population && m.variant === item.variant && m.crop === item.crop && m.seed === item.seed)) continue;
+    // runs from before the ensemble was kept have no checkpoints of its further seeds
+    if (item.seed !== config.seed + 1 && !existsSync(checkpointDir(outDir, item))) continue;
     const { encoder } = await loadCheckpoint(checkpointDir(outDir, item), { core: coreFromConfig, readout: readoutFromConfig });
     kept.set(modelKey(item.population, item.variant, item.crop, item.seed), { item, encoder });
   }
