@@ -20,10 +20,14 @@ export { silentReporter } from './reporter.js';
 export type { Reporter, ReporterTask } from './reporter.js';
 export { pairedComparison, signed } from './stats.js';
 export type { PairedComparison } from './stats.js';
+export {
+  RECOVERY_STATS, formatOverSeeds, formatStat, leastSquaresSlope, mannWhitneyAuc, overSeeds, recoveryOverSeeds, shiftRecovery,
+} from './shift-recovery.js';
+export type { OverSeeds, RecoveryStat, ShiftRecovery } from './shift-recovery.js';
 export { COMPARISONS, compareOverSeeds, outcome, studyComparisons } from './comparisons.js';
 export type { Outcome, PerNeuronScores, SeedComparison, StudyComparisons } from './comparisons.js';
 export {
-  comparisonEvidence, comparisonVerdicts, grfSpecificityVerdict, grfVsControlVerdicts, modelShiftVerdict, studyVerdicts,
+  SHIFT_RECOVERY_THRESHOLDS, comparisonEvidence, comparisonVerdicts, grfSpecificityVerdict, grfVsControlVerdicts, modelShiftVerdict, studyVerdicts,
 } from './verdicts.js';
 export type { Verdict } from './verdicts.js';
 export {

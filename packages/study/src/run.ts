@@ -17,6 +17,7 @@ import { inProcessRunner, modelKey, trainingPlan, type PlanItem, type StudyRunne
 import { analyseExamples, analyseGrfs, analyseModelShifts, analysePca, liveTensors, type ExampleAnalysis, type GrfAnalysis, type PcaAnalysis } from './analysis.js';
 import { pairedComparison } from './stats.js';
 import { studyComparisons } from './comparisons.js';
+import { recoveryOverSeeds, shiftRecovery, type ShiftRecovery } from './shift-recovery.js';
 import { studyVerdicts } from './verdicts.js';
 import { silentReporter, type Reporter } from './reporter.js';
 import type { GrfSummary, GrfVsControl, ModelShiftSummary, StudyArtifacts, StudyResults } from './results.js';
@@ -124,20 +125,34 @@ export function grfAgainstControl(grf: Record<string, GrfAnalysis>, permutationS
   return out;
 }
 
-/** The shifter's own learned shifts against the truth, per population. */
+/**
+ * The shifter's own learned shifts against the truth, per population: every kept saliency-shifter model of the
+ * main crop (one per model seed), its {@link shiftRecovery} statistics and their mean ± sd over the seeds.
+ */
 function modelShiftStage(a: AnalyseStudyOptions): { artifacts: StudyArtifacts['modelShifts']; summary: ModelShiftSummary } {
   const { config, data } = a;
   const crop = data.crops[0]!;
   const artifacts: StudyArtifacts['modelShifts'] = {};
   const summary: ModelShiftSummary = {};
   for (const p of POPULATIONS) {
-    const m = a.kept.get(modelKey(p, 'shifter-saliency', crop.name, config.seed + 1));
-    if (!m) continue;
-    const r = analyseModelShifts(m.encoder, data.datasets[p][crop.name]!, data.truth[p], crop, config);
-    if (!r.neurons.length) continue;
-    artifacts[p] = r;
-    const avg = (want: boolean, arr: number[]) => mean(arr.filter((_, i) => r.neurons[i]!.shifts === want));
-    summary[p] = { agreement: r.agreement, shiftersMean: avg(true, r.modelProjection), othersMean: avg(false, r.modelProjection), trueShiftersMean: avg(true, r.trueProjection) };
+    const models = [...a.kept.values()]
+      .filter((m) => m.item.population === p && m.item.variant === 'shifter-saliency' && m.item.crop === crop.name)
+      .sort((x, y) => x.item.seed - y.item.seed);
+    const seeds: number[] = [];
+    const recovery: ShiftRecovery[] = [];
+    for (const m of models) {
+      const r = analyseModelShifts(m.encoder, data.datasets[p][crop.name]!, data.truth[p], crop, config);
+      if (!r.neurons.length) continue;
+      const shifts = r.neurons.map((n) => n.shifts);
+      recovery.push(shiftRecovery(r.trueProjection, r.modelProjection, shifts));
+      seeds.push(m.item.seed);
+      if (artifacts[p]) continue;
+      // the first seed's model: the figure and the per-population means
+      artifacts[p] = r;
+      const avg = (want: boolean, arr: number[]) => mean(arr.filter((_, i) => shifts[i] === want));
+      summary[p] = { agreement: r.agreement, shiftersMean: avg(true, r.modelProjection), othersMean: avg(false, r.modelProjection), trueShiftersMean: avg(true, r.trueProjection) };
+    }
+    if (summary[p]) Object.assign(summary[p], { seeds, recovery, overSeeds: recoveryOverSeeds(recovery) });
   }
   return { artifacts, summary };
 }

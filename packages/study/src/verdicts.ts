@@ -8,6 +8,7 @@ import { pClause, type Verdict } from '@sal/types';
 import { outcome, type Outcome, type SeedComparison } from './comparisons.js';
 import type { GrfSummary, GrfVsControl, ModelShiftSummary } from './results.js';
 import { signed } from './stats.js';
+import { formatOverSeeds, formatStat } from './shift-recovery.js';
 
 export type { Verdict } from '@sal/types';
 export { compareOverSeeds, outcome, type Outcome, type PerNeuronScores, type SeedComparison } from './comparisons.js';
@@ -76,21 +77,73 @@ export function grfVsControlVerdicts(gc: GrfVsControl): Verdict[] {
   return out;
 }
 
+/** Thresholds of {@link modelShiftVerdict}. */
+export const SHIFT_RECOVERY_THRESHOLDS = Object.freeze({
+  /** AUC at or above which the learned shift separates shifters from fixed neurons ("yes"), and "partly". */
+  aucYes: 0.8, aucPartly: 0.6,
+  /** Within-shifter r above which the size of each shifter's shift is tracked. */
+  rTracks: 0.5,
+  /** Recovered fraction of the magnitude counted as "recovered" ([lo, hi]) and as "about half or more" ([lo, hi]). */
+  fractionYes: [0.75, 4 / 3] as const, fractionPartly: [0.5, 2] as const,
+});
+
+type Answer = 'yes' | 'partly' | 'no' | 'cannot tell';
+
+/** Which neurons shift, from the AUC (mean over seeds): ≥ 0.8 yes, ≥ 0.6 partly, else no; undefined: cannot tell. */
+function whichAnswer(auc: number): Answer {
+  const t = SHIFT_RECOVERY_THRESHOLDS;
+  return !Number.isFinite(auc) ? 'cannot tell' : auc >= t.aucYes ? 'yes' : auc >= t.aucPartly ? 'partly' : 'no';
+}
+
 /**
- * Does the shifter's learned shift recover the true one? From the per-neuron correlation r on the population
- * with shifts: "yes" for r > 0.5, "partly" for r > 0.2, else "no"; r is undefined (NaN) when either side is
- * constant, and the verdict says so. `null` without the shifter on that population.
+ * How much: "yes" when the within-shifter r > 0.5 and the recovered fraction is in [0.75, 4/3]; "partly" when one of
+ * r > 0.5 or a fraction in [0.5, 2] holds; "no" otherwise; "cannot tell" when both are undefined.
+ */
+function howMuchAnswer(r: number, fraction: number): Answer {
+  const t = SHIFT_RECOVERY_THRESHOLDS;
+  if (!Number.isFinite(r) && !Number.isFinite(fraction)) return 'cannot tell';
+  const tracks = r > t.rTracks;
+  const inside = (x: number, [lo, hi]: readonly [number, number]) => x >= lo && x <= hi;
+  if (tracks && inside(fraction, t.fractionYes)) return 'yes';
+  return tracks || inside(fraction, t.fractionPartly) ? 'partly' : 'no';
+}
+
+const pct = (v: number): string => (Number.isFinite(v) ? `${(100 * v).toFixed(0)} %` : 'undefined');
+
+/**
+ * Does the shifter's learned shift recover the true one? Answered in two parts from the statistics of
+ * `shift-recovery.ts` (means over the analysed model seeds): which neurons shift (AUC of separating true shifters
+ * from fixed neurons by their learned shift) and how much (the correlation and slope within the true shifters, and
+ * the recovered fraction of the magnitude), each "undefined" where it is (e.g. in the control population, which has
+ * no true shifters). The correlation over all neurons (`agreement`) is given for context only: it measures the two
+ * groups, not the recovery. `null` without the shifter on the population with shifts.
  */
 export function modelShiftVerdict(ms: ModelShiftSummary): Verdict | null {
   const s = ms['shift'];
   if (!s) return null;
-  const r = s.agreement;
+  const question = 'Does the shifter model’s learned shift recover which neurons shift, and by how much?';
+  const os = s.overSeeds;
+  const first = s.recovery?.[0];
+  if (!os || !first) {
+    return { question, verdict: 'cannot tell: no shift-recovery statistics in these results', evidence: `correlation over all neurons r = ${formatStat(s.agreement)} (two groups: not a measure of recovery)` };
+  }
+  const nSeeds = s.recovery!.length;
+  const auc = os.auc.mean, r = os.withinShiftersR.mean, fraction = os.recoveredFraction.mean;
   const control = ms['noShift'];
-  return {
-    question: 'Does the shifter model’s learned shift recover which neurons shift, and by how much?',
-    verdict: !Number.isFinite(r) ? 'cannot tell: the correlation is undefined' : r > 0.5 ? 'yes' : r > 0.2 ? 'partly' : 'no',
-    evidence: `per-neuron correlation of learned and true shift toward the salient object r = ${Number.isFinite(r) ? r.toFixed(2) : 'undefined (one side is constant)'}; learned ${s.shiftersMean.toFixed(2)} px for true shifters (true ${s.trueShiftersMean.toFixed(2)} px) vs ${s.othersMean.toFixed(2)} px for the others${control ? `; in the control population ${control.othersMean.toFixed(2)} px` : ''}`,
-  };
+  const controlR = control?.overSeeds ? ` (${Number.isFinite(control.overSeeds.withinShiftersR.mean) ? `control: ${formatStat(control.overSeeds.withinShiftersR.mean)}` : 'undefined in the control'})` : '';
+  const verdict = `which neurons: ${whichAnswer(auc)} (AUC ${formatStat(auc, 2)}); how much: ${howMuchAnswer(r, fraction)} (${pct(fraction)} of the magnitude; within shifters r = ${formatStat(r, 2)}${controlR}); ${nSeeds === 1 ? '1 model seed' : `mean over ${nSeeds} model seeds`}`;
+  const parts = [
+    `${first.shifters} true shifters, ${first.fixed} fixed neurons`,
+    `AUC of separating them by the learned shift toward the salient object ${formatOverSeeds(os.auc)}`,
+    `within the true shifters: r = ${formatOverSeeds(os.withinShiftersR)}, least-squares slope ${formatOverSeeds(os.withinShiftersSlope)} px per px`,
+    `recovered fraction (mean learned / mean true shift over the true shifters) ${formatOverSeeds(os.recoveredFraction, 0, 100, ' %')}: learned ${formatStat(s.shiftersMean, 2)} px vs true ${formatStat(s.trueShiftersMean, 2)} px, fixed neurons ${formatStat(s.othersMean, 2)} px (first seed)`,
+    `correlation over all neurons r = ${formatStat(s.agreement)} (it measures the two groups, not the recovery; not used)`,
+  ];
+  if (control) {
+    const c0 = control.recovery?.[0];
+    parts.push(`control population (no RF shifts): ${c0 && c0.shifters === 0 ? 'AUC, within-shifter r, slope and recovered fraction undefined (no true shifters)' : `AUC ${formatStat(c0?.auc ?? Number.NaN)}, within-shifter r ${formatStat(c0?.withinShiftersR ?? Number.NaN)}`}; learned ${formatStat(control.othersMean, 2)} px for the fixed neurons`);
+  }
+  return { question, verdict, evidence: parts.join('; ') };
 }
 
 /** Every verdict of the study, in the report's order. */

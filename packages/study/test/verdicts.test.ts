@@ -5,6 +5,7 @@ import {
 } from '../src/verdicts.js';
 import type { GrfSummary, GrfVsControl, ModelShiftSummary } from '../src/results.js';
 import { pairedComparison } from '../src/stats.js';
+import { recoveryOverSeeds, type ShiftRecovery } from '../src/shift-recovery.js';
 
 const N = 12;
 const crop = 'crop 64×64';
@@ -155,23 +156,46 @@ describe('the gRF verdicts', () => {
 });
 
 describe('the learned-shift verdict', () => {
-  const summary = (agreement: number) => ({ agreement, shiftersMean: 1.594, othersMean: 0.3849, trueShiftersMean: 4.5123 });
+  const rec = (auc: number, withinShiftersR: number, recoveredFraction: number, shifters = 16): ShiftRecovery => ({
+    shifters, fixed: 32 - shifters, auc, withinShiftersR, withinShiftersSlope: 0.0412, recoveredFraction,
+    learnedShiftersMean: 1.594, learnedFixedMean: 0.3849, trueShiftersMean: 4.5123,
+  });
+  const entry = (agreement: number, perSeed: ShiftRecovery[], othersMean = 0.3849) => ({
+    agreement, shiftersMean: 1.594, othersMean, trueShiftersMean: 4.5123,
+    seeds: perSeed.map((_, i) => 2 + i), recovery: perSeed, overSeeds: recoveryOverSeeds(perSeed),
+  });
+  const control = entry(Number.NaN, [rec(Number.NaN, Number.NaN, Number.NaN, 0)], 0.1266);
 
-  it('reads the per-neuron correlation: > 0.5 yes, > 0.2 partly, else no; undefined r says so', () => {
-    const ms: ModelShiftSummary = { shift: summary(0.7512), noShift: { ...summary(Number.NaN), othersMean: 0.1266 } };
+  it('separates "which neurons" (AUC) from "how much" (within-shifter r, recovered fraction); the pooled r is context only', () => {
+    // the case: pooled r 0.75 from two clusters, within the shifters −0.10, 1.59 of 4.51 px (35 %)
+    const ms: ModelShiftSummary = { shift: entry(0.7512, [rec(0.9, -0.1, 1.594 / 4.5123)]), noShift: control };
     expect(modelShiftVerdict(ms)).toEqual({
       question: 'Does the shifter model’s learned shift recover which neurons shift, and by how much?',
-      verdict: 'yes',
-      evidence: 'per-neuron correlation of learned and true shift toward the salient object r = 0.75; learned 1.59 px for true shifters (true 4.51 px) vs 0.38 px for the others; in the control population 0.13 px',
+      verdict: 'which neurons: yes (AUC 0.90); how much: no (35 % of the magnitude; within shifters r = -0.10 (undefined in the control)); 1 model seed',
+      evidence: '16 true shifters, 16 fixed neurons; AUC of separating them by the learned shift toward the salient object 0.900 (1 seed); '
+        + 'within the true shifters: r = -0.100 (1 seed), least-squares slope 0.041 (1 seed) px per px; '
+        + 'recovered fraction (mean learned / mean true shift over the true shifters) 35 % (1 seed): learned 1.59 px vs true 4.51 px, fixed neurons 0.38 px (first seed); '
+        + 'correlation over all neurons r = 0.751 (it measures the two groups, not the recovery; not used); '
+        + 'control population (no RF shifts): AUC, within-shifter r, slope and recovered fraction undefined (no true shifters); learned 0.13 px for the fixed neurons',
     });
-    expect(modelShiftVerdict({ shift: summary(0.5) })!.verdict).toBe('partly');
-    expect(modelShiftVerdict({ shift: summary(0.21) })!.verdict).toBe('partly');
-    expect(modelShiftVerdict({ shift: summary(0.2) })!.verdict).toBe('no');
-    expect(modelShiftVerdict({ shift: summary(-0.9) })!.verdict).toBe('no');
-    const undef = modelShiftVerdict({ shift: summary(Number.NaN) })!;
-    expect(undef.verdict).toBe('cannot tell: the correlation is undefined');
-    expect(undef.evidence).toBe('per-neuron correlation of learned and true shift toward the salient object r = undefined (one side is constant); learned 1.59 px for true shifters (true 4.51 px) vs 0.38 px for the others');
-    expect(modelShiftVerdict({ noShift: summary(0.9) })).toBeNull();
+  });
+
+  it('answers from the means over seeds and names the seed count; thresholds by hand', () => {
+    // AUC (0.7 + 0.9) / 2 = 0.8 → yes; r (0.6 + 0.8) / 2 = 0.7 > 0.5 and fraction 0.9 in [0.75, 4/3] → yes
+    const two = modelShiftVerdict({ shift: entry(0.9, [rec(0.7, 0.6, 0.8), rec(0.9, 0.8, 1.0)]) })!;
+    expect(two.verdict).toBe('which neurons: yes (AUC 0.80); how much: yes (90 % of the magnitude; within shifters r = 0.70); mean over 2 model seeds');
+    expect(two.evidence).toContain('AUC of separating them by the learned shift toward the salient object 0.800 ± 0.141 (mean ± sd over 2 seeds)');
+    const v = (auc: number, r: number, f: number) => modelShiftVerdict({ shift: entry(0.5, [rec(auc, r, f)]) })!.verdict.split(';').slice(0, 2).join(';');
+    expect(v(0.79, 0.6, 0.5)).toBe('which neurons: partly (AUC 0.79); how much: partly (50 % of the magnitude');
+    expect(v(0.59, 0.2, 2.1)).toBe('which neurons: no (AUC 0.59); how much: no (210 % of the magnitude');
+    expect(v(0.6, 0.51, 1.4)).toBe('which neurons: partly (AUC 0.60); how much: partly (140 % of the magnitude');
+    // undefined statistics say so and are never printed as numbers
+    const undef = modelShiftVerdict({ shift: entry(Number.NaN, [rec(Number.NaN, Number.NaN, Number.NaN, 0)]) })!;
+    expect(undef.verdict).toBe('which neurons: cannot tell (AUC undefined); how much: cannot tell (undefined of the magnitude; within shifters r = undefined); 1 model seed');
+    expect(undef.evidence).not.toMatch(/NaN/);
+    expect(modelShiftVerdict({ noShift: control })).toBeNull();
+    // results without the statistics (older runs) cannot answer
+    expect(modelShiftVerdict({ shift: { agreement: 0.75, shiftersMean: 1, othersMean: 0, trueShiftersMean: 2 } })!.verdict).toBe('cannot tell: no shift-recovery statistics in these results');
   });
 });
 
@@ -184,7 +208,7 @@ describe('studyVerdicts', () => {
       { images: { shifters: { meanDiff: 0, pValue: 1, fractionBetter: 0, n: 2 }, others: { meanDiff: 0, pValue: 1, fractionBetter: 0, n: 2 } } },
       { shift: { agreement: 0.3, shiftersMean: 0, othersMean: 0, trueShiftersMean: 0 } },
     );
-    expect(v.map((x) => x.verdict)).toEqual(['no', 'yes', 'no', 'partly']);
+    expect(v.map((x) => x.verdict)).toEqual(['no', 'yes', 'no', 'cannot tell: no shift-recovery statistics in these results']);
     expect(v[0]!.question).toMatch(/^Does the saliency shifter predict better/);
     expect(v[1]!.question).toMatch(/^Is the gRF centre-of-mass test/);
     expect(v[2]!.question).toMatch(/^Measured against the control population/);
