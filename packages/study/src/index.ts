@@ -27,9 +27,9 @@ export type { OverSeeds, RecoveryStat, ShiftRecovery } from './shift-recovery.js
 export { COMPARISONS, compareOverSeeds, outcome, studyComparisons } from './comparisons.js';
 export type { Outcome, PerNeuronScores, SeedComparison, StudyComparisons } from './comparisons.js';
 export {
-  SHIFT_RECOVERY_THRESHOLDS, comparisonEvidence, comparisonVerdicts, grfSpecificityVerdict, grfVsControlVerdicts, modelShiftVerdict, studyVerdicts,
+  SHIFT_RECOVERY_THRESHOLDS, SPREAD_REFERENCE, comparisonEvidence, comparisonVerdicts, insideSeedSpread, seedAgreement, seedSpread, grfSpecificityVerdict, grfVsControlVerdicts, modelShiftVerdict, studyVerdicts,
 } from './verdicts.js';
-export type { Verdict } from './verdicts.js';
+export type { SeedSpread, Verdict } from './verdicts.js';
 export {
   analyseExamples, analyseGrfs, analyseModelShifts, analysePca, analysisImageIds, liveTensors, sessionGrfs, sessionModel,
 } from './analysis.js';

@@ -2,7 +2,7 @@
  * Every verdict of the study: the question, the answer and the numbers behind it, drawn from the comparisons
  * (see `comparisons.ts`), the gRF centre-of-mass test, the gRF centres against the control population, and the
  * shifter's learned shifts. A comparison verdict says "yes" only when the neurons' test is significant and every
- * model seed agrees on the sign.
+ * model seed agrees on the sign, and always says on how many seeds it rests.
  */
 import { pClause, type Verdict } from '@sal/types';
 import { outcome, type Outcome, type SeedComparison } from './comparisons.js';
@@ -15,33 +15,83 @@ export { compareOverSeeds, outcome, type Outcome, type PerNeuronScores, type See
 export { modelKey } from './plan.js';
 
 
-/** The evidence of a comparison: repeat-averaged (and single-trial) test r, and the per-seed differences. */
-export function comparisonEvidence(c: SeedComparison, single?: SeedComparison): string {
+/**
+ * How far a model comparison's Δ moves between training runs: the sample sd (n − 1) of the per-seed Δ of a
+ * comparison trained with several seeds, and which comparison it comes from.
+ */
+export interface SeedSpread { sd: number; seeds: number; from: string }
+
+/** The seed spread of comparison `name` in `c`, or null when it has fewer than 2 seeds. */
+export function seedSpread(c: Record<string, SeedComparison>, name: string): SeedSpread | null {
+  const d = c[name]?.seedDeltas;
+  if (!d || d.length < 2) return null;
+  const m = d.reduce((a, v) => a + v, 0) / d.length;
+  return { sd: Math.sqrt(d.reduce((a, v) => a + (v - m) ** 2, 0) / (d.length - 1)), seeds: d.length, from: name };
+}
+
+/** A one-seed Δ is inside the seed spread when |Δ| < 2 sd of the per-seed Δ of a comparison with several seeds. */
+export function insideSeedSpread(c: SeedComparison, spread: SeedSpread | null): boolean | null {
+  if (c.seedDeltas.length !== 1 || !spread) return null;
+  return Math.abs(c.meanDiff) < 2 * spread.sd;
+}
+
+/**
+ * On how many seeds a comparison rests and whether they agree: `'1 model seed'`, `'3 seeds, all with Δ > 0'`,
+ * `'3 seeds, all with Δ ≤ 0'` or `'3 seeds, Δ > 0 in 2 of 3'`.
+ */
+export function seedAgreement(c: SeedComparison): string {
+  const n = c.seedDeltas.length;
+  if (n <= 1) return '1 model seed';
+  const k = c.seedDeltas.filter((d) => d > 0).length;
+  return k === n ? `${n} seeds, all with Δ > 0` : k === 0 ? `${n} seeds, all with Δ ≤ 0` : `${n} seeds, Δ > 0 in ${k} of ${n}`;
+}
+
+/**
+ * The evidence of a comparison: repeat-averaged (and single-trial) test r, and the per-seed differences; for a
+ * one-seed comparison, whether its Δ is inside the seed spread `spread` (from a comparison with several seeds).
+ */
+export function comparisonEvidence(c: SeedComparison, single?: SeedComparison, spread?: SeedSpread | null): string {
   const seeds = c.seedDeltas.length;
   const over = seeds > 1 ? ` (each neuron's r averaged over ${seeds} seeds)` : '';
   let s = `repeat-averaged test r${over}: Δ = ${signed(c.meanDiff)} over ${c.n} neurons, ${(100 * c.fractionBetter).toFixed(0)}% improved, sign-flip ${pClause(c.pValue)}`;
   if (single) s += `; single-trial: Δ = ${signed(single.meanDiff)}, ${pClause(single.pValue)}`;
   s += seeds > 1 ? `; per seed: Δ = ${c.seedDeltas.map((d) => signed(d)).join(', ')}` : '; one model seed per variant (p over neurons, not over training runs)';
+  if (spread !== undefined && seeds === 1) {
+    const inside = insideSeedSpread(c, spread);
+    s += spread
+      ? `; the per-seed Δ of ${spread.from} varies with sd ${spread.sd.toFixed(3)} over ${spread.seeds} seeds: this one-seed Δ is ${inside ? 'inside' : 'outside'} ±2 sd`
+      : '; the seed spread is unknown (no comparison with several seeds)';
+  }
   return s;
 }
+
+/** The comparison whose per-seed Δ gives the seed spread of the one-seed comparisons. */
+export const SPREAD_REFERENCE = 'shift: shifter-saliency − images';
 
 /**
  * The verdicts on the model comparisons (repeat-averaged `c`, single-trial `single`, both keyed by comparison name
  * such as `'shift: shifter-saliency − images'`), in the study's order; comparisons that were not run are left out.
+ * Every verdict says on how many seeds it rests and whether they agree; a one-seed "yes" whose Δ is inside the seed
+ * spread of {@link SPREAD_REFERENCE} (|Δ| < 2 sd of its per-seed Δ) is "not settled".
  */
 export function comparisonVerdicts(c: Record<string, SeedComparison>, single: Record<string, SeedComparison>): Verdict[] {
   const out: Verdict[] = [];
+  const spread = seedSpread(c, SPREAD_REFERENCE);
   const add = (name: string, question: string, answers: Record<Outcome, string>) => {
     const x = c[name];
-    if (x) out.push({ question, verdict: answers[outcome(x)], evidence: comparisonEvidence(x, single[name]) });
+    if (!x) return;
+    const o = outcome(x);
+    const ownSpread = name === SPREAD_REFERENCE ? undefined : spread;
+    const answer = o === 'better' && insideSeedSpread(x, ownSpread ?? null) ? 'not settled: Δ is inside the seed spread' : answers[o];
+    out.push({ question, verdict: `${answer} (${seedAgreement(x)})`, evidence: comparisonEvidence(x, single[name], ownSpread) });
   };
   const plain = { better: 'yes', 'seeds disagree': 'not settled: the seeds disagree', 'not better': 'no' };
   add('shift: shifter-saliency − images', 'Does the saliency shifter predict better than the plain Gaussian readout when RFs shift toward salient objects?', plain);
   add('noShift: shifter-saliency − images', 'Does it also win when no RF shifts (the control population)?',
     { better: 'yes (unexpected)', 'seeds disagree': 'not settled: the seeds disagree', 'not better': 'no, as it should not' });
   add('shift: images+saliency − images', 'Does feeding the saliency map to the core as an extra channel help?', plain);
-  add('shift: shifter-saliency − shifter-ones', 'Is the shifter’s gain due to the saliency input (vs a tensor of ones to the remapper)?', plain);
-  add('shift: shifter-saliency − shifter-image', 'Does saliency beat the raw image as remapper input?', plain);
+  add('shift: shifter-saliency − shifter-ones', 'Does the shifter predict better with saliency than with a tensor of ones as the remapper input?', plain);
+  add('shift: shifter-saliency − shifter-image', 'Does the shifter predict better with saliency than with the raw image as the remapper input?', plain);
   return out;
 }
 

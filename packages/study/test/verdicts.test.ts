@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  compareOverSeeds, comparisonEvidence, comparisonVerdicts, grfSpecificityVerdict, grfVsControlVerdicts, modelKey, modelShiftVerdict, outcome,
+  SPREAD_REFERENCE, compareOverSeeds, comparisonEvidence, comparisonVerdicts, seedAgreement, seedSpread, grfSpecificityVerdict, grfVsControlVerdicts, modelKey, modelShiftVerdict, outcome,
   studyVerdicts, type SeedComparison,
 } from '../src/verdicts.js';
 import type { GrfSummary, GrfVsControl, ModelShiftSummary } from '../src/results.js';
@@ -73,11 +73,11 @@ describe('verdicts', () => {
       'noShift: shifter-saliency − images': cmp(0.02, 0.003, [0.04, -0.005, 0.025]),
     };
     const v = comparisonVerdicts(c, {});
-    expect(v.map((x) => x.verdict)).toEqual(['yes', 'not settled: the seeds disagree']);
+    expect(v.map((x) => x.verdict)).toEqual(['yes (3 seeds, all with Δ > 0)', 'not settled: the seeds disagree (3 seeds, Δ > 0 in 2 of 3)']);
     expect(v[1]!.evidence).toContain('averaged over 3 seeds');
     expect(v[1]!.evidence).toContain('per seed: Δ = +0.040, -0.005, +0.025');
     const one = comparisonVerdicts({ 'noShift: shifter-saliency − images': cmp(0.02, 0.003, [0.02]) }, {});
-    expect(one[0]!.verdict).toBe('yes (unexpected)');
+    expect(one[0]!.verdict).toBe('yes (unexpected) (1 model seed)');
     expect(one[0]!.evidence).not.toContain('per seed');
     expect(comparisonEvidence(cmp(0.02, 0.0004, [0.02]), cmp(0.01, 0.2, [0.01]))).toBe(
       'repeat-averaged test r: Δ = +0.020 over 32 neurons, 75% improved, sign-flip p < 0.001; single-trial: Δ = +0.010, p = 0.200; one model seed per variant (p over neurons, not over training runs)');
@@ -96,13 +96,42 @@ describe('the comparison verdicts on the saliency inputs', () => {
     const v = comparisonVerdicts(c, {});
     expect(v.map((x) => x.question)).toEqual([
       'Does feeding the saliency map to the core as an extra channel help?',
-      'Is the shifter’s gain due to the saliency input (vs a tensor of ones to the remapper)?',
-      'Does saliency beat the raw image as remapper input?',
+      'Does the shifter predict better with saliency than with a tensor of ones as the remapper input?',
+      'Does the shifter predict better with saliency than with the raw image as the remapper input?',
     ]);
     // negative and significant: no; positive, p = 0.002: yes; positive, p = 0.06 ≥ 0.05: no
-    expect(v.map((x) => x.verdict)).toEqual(['no', 'yes', 'no']);
-    expect(v[1]!.evidence).toBe('repeat-averaged test r: Δ = +0.059 over 20 neurons, 69% improved, sign-flip p = 0.002; one model seed per variant (p over neurons, not over training runs)');
+    expect(v.map((x) => x.verdict)).toEqual(['no (1 model seed)', 'yes (1 model seed)', 'no (1 model seed)']);
+    expect(v[1]!.evidence).toBe('repeat-averaged test r: Δ = +0.059 over 20 neurons, 69% improved, sign-flip p = 0.002; one model seed per variant (p over neurons, not over training runs); the seed spread is unknown (no comparison with several seeds)');
     expect(comparisonVerdicts({}, {})).toEqual([]);
+  });
+});
+
+describe('seeds in the comparison verdicts', () => {
+  const cmp = (meanDiff: number, pValue: number, seedDeltas: number[]): SeedComparison => ({ meanDiff, pValue, fractionBetter: 0.6, n: 32, seedDeltas });
+  // the issue's shifter − images seeds: mean 0.008/3, deviations 0.04233, 0.02233, −0.06467 → Σ² 0.0064727, sd √(Σ²/2) = 0.05689
+  const main = cmp(0.0027, 0.6, [0.045, 0.025, -0.062]);
+
+  it('measures the seed spread by hand and says on how many seeds each verdict rests', () => {
+    expect(seedSpread({ [SPREAD_REFERENCE]: main }, SPREAD_REFERENCE)!.sd).toBeCloseTo(0.0568889, 6);
+    expect(seedSpread({ [SPREAD_REFERENCE]: cmp(0.1, 0.01, [0.1]) }, SPREAD_REFERENCE)).toBeNull();
+    expect(seedAgreement(cmp(0.01, 0.5, [0.02]))).toBe('1 model seed');
+    expect(seedAgreement(cmp(0.01, 0.5, [0.02, 0.01, 0.03]))).toBe('3 seeds, all with Δ > 0');
+    expect(seedAgreement(cmp(-0.01, 0.5, [-0.02, 0, -0.03]))).toBe('3 seeds, all with Δ ≤ 0');
+    expect(seedAgreement(main)).toBe('3 seeds, Δ > 0 in 2 of 3');
+  });
+
+  it('a one-seed "yes" inside the seed spread is not settled, and a "no" never speaks of the shifter’s gain', () => {
+    // saliency vs ones: Δ +0.059 on one seed, p = 0.002; |Δ| < 2 · 0.0569 = 0.114: inside the spread
+    const inside = comparisonVerdicts({ [SPREAD_REFERENCE]: main, 'shift: shifter-saliency − shifter-ones': cmp(0.059, 0.002, [0.059]) }, {});
+    expect(inside.map((x) => x.verdict)).toEqual(['no (3 seeds, Δ > 0 in 2 of 3)', 'not settled: Δ is inside the seed spread (1 model seed)']);
+    expect(inside[1]!.evidence).toBe('repeat-averaged test r: Δ = +0.059 over 32 neurons, 60% improved, sign-flip p = 0.002; one model seed per variant (p over neurons, not over training runs); the per-seed Δ of shift: shifter-saliency − images varies with sd 0.057 over 3 seeds: this one-seed Δ is inside ±2 sd');
+    // Δ +0.150 > 0.114: outside, so the significant one-seed result stands (and still says it rests on one seed)
+    const outside = comparisonVerdicts({ [SPREAD_REFERENCE]: main, 'shift: shifter-saliency − shifter-ones': cmp(0.15, 0.002, [0.15]) }, {});
+    expect(outside[1]!.verdict).toBe('yes (1 model seed)');
+    expect(outside[1]!.evidence).toMatch(/this one-seed Δ is outside ±2 sd$/);
+    const no = comparisonVerdicts({ 'shift: shifter-saliency − shifter-ones': cmp(-0.01, 0.4, [-0.01]) }, {});
+    expect(no[0]!.verdict).toBe('no (1 model seed)');
+    expect(`${no[0]!.question} ${no[0]!.verdict}`).not.toMatch(/gain/);
   });
 });
 
@@ -208,7 +237,7 @@ describe('studyVerdicts', () => {
       { images: { shifters: { meanDiff: 0, pValue: 1, fractionBetter: 0, n: 2 }, others: { meanDiff: 0, pValue: 1, fractionBetter: 0, n: 2 } } },
       { shift: { agreement: 0.3, shiftersMean: 0, othersMean: 0, trueShiftersMean: 0 } },
     );
-    expect(v.map((x) => x.verdict)).toEqual(['no', 'yes', 'no', 'cannot tell: no shift-recovery statistics in these results']);
+    expect(v.map((x) => x.verdict)).toEqual(['no (1 model seed)', 'yes', 'no', 'cannot tell: no shift-recovery statistics in these results']);
     expect(v[0]!.question).toMatch(/^Does the saliency shifter predict better/);
     expect(v[1]!.question).toMatch(/^Is the gRF centre-of-mass test/);
     expect(v[2]!.question).toMatch(/^Measured against the control population/);
