@@ -24,8 +24,8 @@ export {
   RECOVERY_STATS, formatOverSeeds, formatStat, leastSquaresSlope, mannWhitneyAuc, overSeeds, recoveryOverSeeds, shiftRecovery,
 } from './shift-recovery.js';
 export type { OverSeeds, RecoveryStat, ShiftRecovery } from './shift-recovery.js';
-export { COMPARISONS, compareOverSeeds, outcome, studyComparisons } from './comparisons.js';
-export type { Outcome, PerNeuronScores, SeedComparison, StudyComparisons } from './comparisons.js';
+export { COMPARISONS, compareOverSeeds, outcome, seedStability, studyComparisons, subsetsOf } from './comparisons.js';
+export type { Outcome, PerNeuronScores, SeedComparison, SeedStability, StudyComparisons } from './comparisons.js';
 export {
   SHIFT_RECOVERY_THRESHOLDS, SPREAD_REFERENCE, comparisonEvidence, comparisonVerdicts, insideSeedSpread, seedAgreement, seedSpread, grfSpecificityVerdict, grfVsControlVerdicts, modelShiftVerdict, studyVerdicts,
 } from './verdicts.js';

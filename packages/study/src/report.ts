@@ -116,6 +116,20 @@ function comparisonTable(results: StudyResults): ReportBlock {
   };
 }
 
+/** The seed-stability check: the verdict of every 3-seed subset of each comparison's seeds (needs ≥ 5 seeds). */
+export function seedStabilityTable(results: StudyResults): ReportBlock | null {
+  const entries = Object.entries(results.seedStability ?? {});
+  if (!entries.length) return null;
+  return {
+    kind: 'table',
+    columns: ['comparison', 'model seeds', 'subsets checked', 'yes', 'not settled (seeds disagree)', 'no'],
+    rows: entries.map(([k, v]) => (v.subsets === undefined
+      ? [k, v.seeds, v.note ?? `needs ≥ ${v.minSeeds} seeds`, '', '', '']
+      : [k, v.seeds, `${v.subsets} (${v.subsetSize} seeds each)`, v.yes ?? 0, v.notSettled ?? 0, v.no ?? 0])),
+    caption: 'Seed stability: the comparison\'s verdict (same rule as above) on every 3-seed subset of its model seeds, counted. A stable verdict gives the same answer on (nearly) every subset. Needs at least 5 seeds.',
+  };
+}
+
 async function modelSection(results: StudyResults, art: StudyArtifacts, fig: AddFigure): Promise<ReportSection> {
   const mainCrop = art.data.crops[0]!.name;
   const rows = results.models.map((m) => [m.population, m.crop, m.variant, m.seed, m.validation, m.test, m.testAveraged, m.feve, m.epochs, Math.round(m.seconds)]);
@@ -132,6 +146,8 @@ async function modelSection(results: StudyResults, art: StudyArtifacts, fig: Add
     blocks.push(fig('fig06-attention-test-correlation', await testCorrelationFigure(att, { title: 'Test correlation: attention readout', caption: 'Test correlation (single trial) of the multiple-attention readout beside the Gaussian readout, by crop, image input.' })));
   }
   blocks.push(comparisonTable(results));
+  const stability = seedStabilityTable(results);
+  if (stability) blocks.push(stability);
   return { heading: 'Model comparison', blocks };
 }
 

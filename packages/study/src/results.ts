@@ -1,7 +1,7 @@
 /** What a study run produces: the JSON summary (`results.json`) and the arrays the report draws. */
 import type { Verdict } from '@sal/types';
 import type { ExampleAnalysis, GrfAnalysis, ModelShiftAnalysis, PcaAnalysis } from './analysis.js';
-import type { SeedComparison } from './comparisons.js';
+import type { SeedComparison, SeedStability } from './comparisons.js';
 import type { StudyConfig, VariantName } from './config.js';
 import type { Population, StudyData } from './data.js';
 import type { ModelSummary } from './models.js';
@@ -44,6 +44,11 @@ export interface StudyResults {
   comparisons: Record<string, SeedComparison>;
   /** The same on the repeat-averaged test correlation (less dominated by trial-to-trial noise). */
   comparisonsAveraged: Record<string, SeedComparison>;
+  /**
+   * Per comparison (of `comparisonsAveraged`), the verdict of every 3-seed subset of its model seeds, counted; with
+   * fewer than 5 seeds only `note: 'needs ≥ 5 seeds'`.
+   */
+  seedStability: Record<string, SeedStability>;
   grf: GrfSummary;
   grfVsControl: GrfVsControl;
   modelShifts: ModelShiftSummary;

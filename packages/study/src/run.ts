@@ -204,7 +204,7 @@ export async function analyseStudy(a: AnalyseStudyOptions): Promise<{ results: S
 
   const results: StudyResults = {
     config, backend: describeBackend(backendInfo()), seconds, saliencyAgreement: data.saliencyAgreement, models,
-    comparisons: comparisons.single, comparisonsAveraged: comparisons.averaged, grf: grf.summary, grfVsControl, modelShifts: shifts.summary,
+    comparisons: comparisons.single, comparisonsAveraged: comparisons.averaged, seedStability: comparisons.stability, grf: grf.summary, grfVsControl, modelShifts: shifts.summary,
     verdicts: studyVerdicts(comparisons.averaged, comparisons.single, grf.summary, grfVsControl, shifts.summary),
   };
   await writeFileAtomic(join(outDir, 'results.json'), JSON.stringify(results, null, 2));

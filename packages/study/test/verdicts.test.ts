@@ -6,6 +6,7 @@ import {
 import type { GrfSummary, GrfVsControl, ModelShiftSummary } from '../src/results.js';
 import { pairedComparison } from '../src/stats.js';
 import { recoveryOverSeeds, type ShiftRecovery } from '../src/shift-recovery.js';
+import { seedStability, subsetsOf } from '../src/comparisons.js';
 
 const N = 12;
 const crop = 'crop 64×64';
@@ -242,5 +243,34 @@ describe('studyVerdicts', () => {
     expect(v[1]!.question).toMatch(/^Is the gRF centre-of-mass test/);
     expect(v[2]!.question).toMatch(/^Measured against the control population/);
     expect(v[3]!.question).toMatch(/^Does the shifter model’s learned shift/);
+  });
+});
+
+describe('seedStability', () => {
+  it('enumerates subsets in order', () => {
+    expect(subsetsOf([1, 2, 3, 4], 2)).toEqual([[1, 2], [1, 3], [1, 4], [2, 3], [2, 4], [3, 4]]);
+    expect(subsetsOf([1, 2], 3)).toEqual([]);
+    expect(subsetsOf([5, 6, 7, 8, 9, 10, 11], 3)).toHaveLength(35);
+  });
+
+  it('counts the verdict of every 3-seed subset of 5 seeds (hand-counted)', () => {
+    // every neuron of seed k improves by d[k], so a subset's averaged Δ is the mean of its three d's and the
+    // sign-flip test is significant whenever that mean is positive (12 equal differences: p ≈ 2/4096).
+    // Subsets without −0.075 (4): all positive → yes. With it, the other two sum to .05 .07 .08 .06 .07 .09
+    // → means −.025 −.005 +.005 −.015 −.005 +.015: 2 positive with a disagreeing seed → not settled, 4 → no.
+    const m = scores('shift', [0.03, 0.02, 0.04, -0.075, 0.05]);
+    const st = seedStability(m, 'shift', 'shifter-saliency', 'images', crop, [2, 3, 4, 5, 6], 1)!;
+    expect(st).toEqual({ seeds: 5, subsetSize: 3, minSeeds: 5, subsets: 10, yes: 4, notSettled: 2, no: 4 });
+    // four seeds: not enough, and it says so
+    expect(seedStability(m, 'shift', 'shifter-saliency', 'images', crop, [2, 3, 4, 5], 1)).toEqual({ seeds: 4, subsetSize: 3, minSeeds: 5, note: 'needs ≥ 5 seeds' });
+    // a missing model: no comparison at all
+    expect(seedStability(m, 'shift', 'shifter-saliency', 'images', crop, [2, 3, 4, 5, 6, 7], 1)).toBeUndefined();
+    expect(() => seedStability(m, 'shift', 'shifter-saliency', 'images', crop, [2, 3, 4, 5, 6], 1, { subsetSize: 6 })).toThrow(RangeError);
+  });
+
+  it('works for any seed count: 7 seeds, 35 subsets, all agreeing', () => {
+    const m = scores('noShift', [0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07]);
+    const st = seedStability(m, 'noShift', 'shifter-saliency', 'images', crop, [2, 3, 4, 5, 6, 7, 8], 1)!;
+    expect(st).toEqual({ seeds: 7, subsetSize: 3, minSeeds: 5, subsets: 35, yes: 35, notSettled: 0, no: 0 });
   });
 });
