@@ -55,6 +55,68 @@ export function outcome(c: SeedComparison, alpha = 0.05): Outcome {
   return c.seedDeltas.every((d) => d > 0) ? 'better' : 'seeds disagree';
 }
 
+/**
+ * How stable a comparison's verdict is over model seeds: the {@link outcome} of the comparison on every
+ * `subsetSize`-seed subset of its seeds, counted ("yes" = better, "not settled" = the seeds disagree, "no" = not
+ * better). Only with at least `minSeeds` seeds; otherwise `note` says what it needs and the counts are absent.
+ */
+export interface SeedStability {
+  /** Model seeds of the comparison. */
+  seeds: number;
+  subsetSize: number;
+  minSeeds: number;
+  /** Subsets checked (C(seeds, subsetSize)); absent with fewer than `minSeeds` seeds. */
+  subsets?: number;
+  yes?: number;
+  notSettled?: number;
+  no?: number;
+  /** `'needs ≥ 5 seeds'` when there are too few; absent otherwise. */
+  note?: string;
+}
+
+/** Every `k`-element subset of `items`, in lexicographic order of positions. */
+export function subsetsOf<T>(items: readonly T[], k: number): T[][] {
+  const out: T[][] = [];
+  const pick: T[] = [];
+  const walk = (start: number) => {
+    if (pick.length === k) { out.push([...pick]); return; }
+    for (let i = start; i <= items.length - (k - pick.length); i++) {
+      pick.push(items[i]!);
+      walk(i + 1);
+      pick.pop();
+    }
+  };
+  if (k >= 0 && k <= items.length) walk(0);
+  return out;
+}
+
+/**
+ * {@link SeedStability} of variant `a` against `b`: {@link compareOverSeeds} (same permutation seed) and
+ * {@link outcome} on every `subsetSize`-seed subset of `seeds`. `undefined` when a model of either variant is missing.
+ */
+export function seedStability(
+  scores: PerNeuronScores, p: Population, a: VariantName, b: VariantName, crop: string, seeds: readonly number[], permutationSeed: number,
+  opts: { subsetSize?: number; minSeeds?: number } = {},
+): SeedStability | undefined {
+  const subsetSize = opts.subsetSize ?? 3;
+  const minSeeds = opts.minSeeds ?? 5;
+  if (!Number.isInteger(subsetSize) || subsetSize < 1 || !Number.isInteger(minSeeds) || minSeeds < subsetSize) {
+    throw new RangeError(`seedStability: subsetSize (${subsetSize}) must be a positive integer ≤ minSeeds (${minSeeds})`);
+  }
+  if (compareOverSeeds(scores, p, a, b, crop, seeds, permutationSeed) === undefined) return undefined;
+  const base = { seeds: seeds.length, subsetSize, minSeeds };
+  if (seeds.length < minSeeds) return { ...base, note: `needs ≥ ${minSeeds} seeds` };
+  const counts = { yes: 0, notSettled: 0, no: 0 };
+  const subsets = subsetsOf(seeds, subsetSize);
+  for (const sub of subsets) {
+    const o = outcome(compareOverSeeds(scores, p, a, b, crop, sub, permutationSeed)!);
+    if (o === 'better') counts.yes++;
+    else if (o === 'seeds disagree') counts.notSettled++;
+    else counts.no++;
+  }
+  return { ...base, subsets: subsets.length, ...counts };
+}
+
 /** The variant pairs the study compares (a − b), per population, in the report's order. */
 export const COMPARISONS: readonly (readonly [VariantName, VariantName])[] = Object.freeze([
   ['shifter-saliency', 'images'], ['images+saliency', 'images'], ['all', 'images'], ['shifter-saliency', 'shifter-ones'], ['shifter-saliency', 'shifter-image'],
@@ -65,6 +127,8 @@ export interface StudyComparisons {
   /** Keyed `'<population>: <a> − <b>'`; comparisons whose models were not trained are left out. */
   single: Record<string, SeedComparison>;
   averaged: Record<string, SeedComparison>;
+  /** The {@link seedStability} of each averaged comparison (the one the verdicts read). */
+  stability: Record<string, SeedStability>;
 }
 
 /**
@@ -79,7 +143,7 @@ export function studyComparisons(models: readonly ModelSummary[], config: StudyC
     perNeuronAvg.set(modelKey(m.population, m.variant, m.crop, m.seed), m.perNeuronTestAveraged);
   }
   const allSeeds = Array.from({ length: Math.max(config.seeds, config.comparisonSeeds) }, (_, i) => config.seed + 1 + i);
-  const out: StudyComparisons = { single: {}, averaged: {} };
+  const out: StudyComparisons = { single: {}, averaged: {}, stability: {} };
   // the demo's two populations, and a user's data (runStudyOnData)
   for (const p of [...POPULATIONS, 'data' as const]) {
     for (const [a, b] of COMPARISONS) {
@@ -89,6 +153,8 @@ export function studyComparisons(models: readonly ModelSummary[], config: StudyC
       if (x) out.single[name] = x;
       const xa = compareOverSeeds(perNeuronAvg, p, a, b, mainCrop, seeds, config.seed);
       if (xa) out.averaged[name] = xa;
+      const st = seedStability(perNeuronAvg, p, a, b, mainCrop, seeds, config.seed);
+      if (st) out.stability[name] = st;
     }
   }
   return out;

@@ -20,12 +20,16 @@ export { silentReporter } from './reporter.js';
 export type { Reporter, ReporterTask } from './reporter.js';
 export { pairedComparison, signed } from './stats.js';
 export type { PairedComparison } from './stats.js';
-export { COMPARISONS, compareOverSeeds, outcome, studyComparisons } from './comparisons.js';
-export type { Outcome, PerNeuronScores, SeedComparison, StudyComparisons } from './comparisons.js';
 export {
-  comparisonEvidence, comparisonVerdicts, grfSpecificityVerdict, grfVsControlVerdicts, modelShiftVerdict, studyVerdicts,
+  RECOVERY_STATS, formatOverSeeds, formatStat, leastSquaresSlope, mannWhitneyAuc, overSeeds, recoveryOverSeeds, shiftRecovery,
+} from './shift-recovery.js';
+export type { OverSeeds, RecoveryStat, ShiftRecovery } from './shift-recovery.js';
+export { COMPARISONS, compareOverSeeds, outcome, seedStability, studyComparisons, subsetsOf } from './comparisons.js';
+export type { Outcome, PerNeuronScores, SeedComparison, SeedStability, StudyComparisons } from './comparisons.js';
+export {
+  SHIFT_RECOVERY_THRESHOLDS, SPREAD_REFERENCE, comparisonEvidence, comparisonVerdicts, insideSeedSpread, seedAgreement, seedSpread, grfSpecificityVerdict, grfVsControlVerdicts, modelShiftVerdict, studyVerdicts,
 } from './verdicts.js';
-export type { Verdict } from './verdicts.js';
+export type { SeedSpread, Verdict } from './verdicts.js';
 export {
   analyseExamples, analyseGrfs, analyseModelShifts, analysePca, analysisImageIds, liveTensors, sessionGrfs, sessionModel,
 } from './analysis.js';

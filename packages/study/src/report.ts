@@ -15,6 +15,7 @@ import type { GrfAnalysis } from './analysis.js';
 import type { StudyArtifacts, StudyResults } from './results.js';
 import { signed } from './stats.js';
 import { meiSection } from './mei-report.js';
+import { formatOverSeeds, formatStat } from './shift-recovery.js';
 
 export interface StudyReport { html: string; figures: { name: string; figure: ReportFigure }[] }
 
@@ -117,6 +118,20 @@ export function comparisonTable(results: StudyResults): ReportBlock {
   };
 }
 
+/** The seed-stability check: the verdict of every 3-seed subset of each comparison's seeds (needs ≥ 5 seeds). */
+export function seedStabilityTable(results: StudyResults): ReportBlock | null {
+  const entries = Object.entries(results.seedStability ?? {});
+  if (!entries.length) return null;
+  return {
+    kind: 'table',
+    columns: ['comparison', 'model seeds', 'subsets checked', 'yes', 'not settled (seeds disagree)', 'no'],
+    rows: entries.map(([k, v]) => (v.subsets === undefined
+      ? [k, v.seeds, v.note ?? `needs ≥ ${v.minSeeds} seeds`, '', '', '']
+      : [k, v.seeds, `${v.subsets} (${v.subsetSize} seeds each)`, v.yes ?? 0, v.notSettled ?? 0, v.no ?? 0])),
+    caption: 'Seed stability: the comparison\'s verdict (same rule as above) on every 3-seed subset of its model seeds, counted. A stable verdict gives the same answer on (nearly) every subset. Needs at least 5 seeds.',
+  };
+}
+
 async function modelSection(results: StudyResults, art: StudyArtifacts, fig: AddFigure): Promise<ReportSection> {
   const mainCrop = art.data.crops[0]!.name;
   const rows = results.models.map((m) => [m.population, m.crop, m.variant, m.seed, m.validation, m.test, m.testAveraged, m.feve, m.epochs, Math.round(m.seconds)]);
@@ -133,6 +148,8 @@ async function modelSection(results: StudyResults, art: StudyArtifacts, fig: Add
     blocks.push(fig('fig06-attention-test-correlation', await testCorrelationFigure(att, { title: 'Test correlation: attention readout', caption: 'Test correlation (single trial) of the multiple-attention readout beside the Gaussian readout, by crop, image input.' })));
   }
   blocks.push(comparisonTable(results));
+  const stability = seedStabilityTable(results);
+  if (stability) blocks.push(stability);
   return { heading: 'Model comparison', blocks };
 }
 
@@ -165,6 +182,23 @@ export async function grfSection(g: GrfAnalysis, art: StudyArtifacts, ex: NonNul
   };
 }
 
+/** The shift-recovery statistics of the shifter models per population (mean ± sd over the analysed seeds). */
+export function shiftRecoveryTable(results: StudyResults): ReportBlock | null {
+  const rows = Object.entries(results.modelShifts).flatMap(([pop, s]) => {
+    if (!s?.overSeeds || !s.recovery?.length) return [];
+    const o = s.overSeeds;
+    return [[pop, s.recovery.length, s.recovery[0]!.shifters, s.recovery[0]!.fixed, formatOverSeeds(o.auc), formatOverSeeds(o.withinShiftersR), formatOverSeeds(o.withinShiftersSlope),
+      formatOverSeeds(o.recoveredFraction, 0, 100, ' %'), formatStat(s.agreement)]];
+  });
+  if (!rows.length) return null;
+  return {
+    kind: 'table',
+    columns: ['population', 'model seeds', 'true shifters', 'fixed neurons', 'AUC shifters vs fixed', 'r within shifters', 'slope within shifters (px/px)', 'recovered fraction of the magnitude', 'r over all neurons (two groups; not used)'],
+    rows,
+    caption: 'How well the saliency shifter’s learned shift recovers the true one. AUC: probability that a true shifter has a larger learned shift toward the salient object than a fixed neuron (Mann–Whitney; 0.5 = chance). r and slope: learned against true shift over the true shifters only. Recovered fraction: mean learned / mean true shift over the true shifters. “undefined” where a statistic is (e.g. no true shifters in the control). With several model seeds: mean ± sd over seeds.',
+  };
+}
+
 /** Tables of the gRF centre-of-mass test and of the gRF centres against the control population. */
 function grfTestTables(results: StudyResults): ReportBlock[] {
   return [
@@ -192,8 +226,10 @@ async function shiftSection(results: StudyResults, art: StudyArtifacts, fig: Add
   for (const [pop, ms] of Object.entries(art.modelShifts)) {
     if (!ms) continue;
     blocks.push(fig(`extra-model-shifts-${pop.toLowerCase()}`, await rfShiftFigure({ trueShift: ms.trueProjection, measuredShift: ms.modelProjection, shifts: ms.neurons.map((n) => n.shifts) })));
-    blocks.push({ kind: 'paragraph', text: `${pop} population: the shifter model's learned shift of each neuron (its shifted readout position minus μ, in input pixels, projected on the direction to the most salient object, averaged over images) against the simulation's true shift; agreement over neurons r = ${formatR(ms.agreement)}.` });
+    blocks.push({ kind: 'paragraph', text: `${pop} population: the shifter model's learned shift of each neuron (its shifted readout position minus μ, in input pixels, projected on the direction to the most salient object, averaged over images) against the simulation's true shift.` });
   }
+  const recovery = shiftRecoveryTable(results);
+  if (recovery) blocks.push(recovery);
   for (const [name, ga] of Object.entries(art.grf)) {
     if (ga.neurons.some((n) => !n.trueCentre)) continue; // no ground truth to recover
     blocks.push(fig(`extra-rf-recovery-${slug(name)}`, await rfRecoveryFigure({

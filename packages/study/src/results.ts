@@ -2,12 +2,13 @@
 import type { JsonObject, Verdict } from '@sal/types';
 import type { LearnedShiftAnalysis, LearnedShiftSummary } from './data-shifts.js';
 import type { ExampleAnalysis, GrfAnalysis, ModelShiftAnalysis, PcaAnalysis } from './analysis.js';
-import type { SeedComparison } from './comparisons.js';
+import type { SeedComparison, SeedStability } from './comparisons.js';
 import type { StudyConfig, VariantName } from './config.js';
 import type { Population, StudyData } from './data.js';
 import type { ModelSummary } from './models.js';
 import type { PairedComparison } from './stats.js';
 import type { MeiArtifacts, MeiSummary } from './mei-analysis.js';
+import type { OverSeeds, RecoveryStat, ShiftRecovery } from './shift-recovery.js';
 
 /** The gRF centre-of-mass test of each analysed model, keyed `'<population> / <variant>'`. */
 export type GrfSummary = Partial<Record<string, { population: Population; variant: VariantName; statistic: number; pValue: number; detection: GrfAnalysis['detection'] }>>;
@@ -18,8 +19,19 @@ export type GrfSummary = Partial<Record<string, { population: Population; varian
  */
 export type GrfVsControl = Partial<Record<string, { shifters: PairedComparison; others: PairedComparison }>>;
 
-/** The shifter model's learned shifts against the true shifts (per-neuron projections on the salient direction, px). */
-export type ModelShiftSummary = Partial<Record<Population, { agreement: number; shiftersMean: number; othersMean: number; trueShiftersMean: number }>>;
+/**
+ * The shifter models' learned shifts against the true shifts (per-neuron projections on the salient direction, px),
+ * per population. `agreement`, `shiftersMean`, `othersMean` and `trueShiftersMean` are those of the first seed's
+ * model; `agreement` is the correlation over ALL neurons, dominated by the two groups (true shifters vs fixed), so
+ * the verdict does not use it. `recovery` holds the statistics that cannot overstate (see `shift-recovery.ts`), one
+ * per analysed model seed (`seeds`), and `overSeeds` their mean ± sd. NaN (null in the JSON) = undefined.
+ */
+export type ModelShiftSummary = Partial<Record<Population, {
+  agreement: number; shiftersMean: number; othersMean: number; trueShiftersMean: number;
+  seeds?: number[];
+  recovery?: ShiftRecovery[];
+  overSeeds?: Record<RecoveryStat, OverSeeds>;
+}>>;
 
 export interface StudyResults {
   config: StudyConfig;
@@ -34,6 +46,11 @@ export interface StudyResults {
   comparisons: Record<string, SeedComparison>;
   /** The same on the repeat-averaged test correlation (less dominated by trial-to-trial noise). */
   comparisonsAveraged: Record<string, SeedComparison>;
+  /**
+   * Per comparison (of `comparisonsAveraged`), the verdict of every 3-seed subset of its model seeds, counted; with
+   * fewer than 5 seeds only `note: 'needs ≥ 5 seeds'`.
+   */
+  seedStability: Record<string, SeedStability>;
   grf: GrfSummary;
   grfVsControl: GrfVsControl;
   modelShifts: ModelShiftSummary;

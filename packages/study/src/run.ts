@@ -17,6 +17,7 @@ import { inProcessRunner, modelKey, trainingPlan, type PlanItem, type StudyRunne
 import { analyseExamples, analyseGrfs, analyseModelShifts, analysePca, liveTensors, type ExampleAnalysis, type GrfAnalysis, type PcaAnalysis } from './analysis.js';
 import { pairedComparison } from './stats.js';
 import { studyComparisons } from './comparisons.js';
+import { recoveryOverSeeds, shiftRecovery, type ShiftRecovery } from './shift-recovery.js';
 import { studyVerdicts } from './verdicts.js';
 import { silentReporter, type Reporter } from './reporter.js';
 import { salientPointsFromMaps } from './salient.js';
@@ -177,21 +178,37 @@ export function grfAgainstControl(grf: Record<string, GrfAnalysis>, permutationS
   return out;
 }
 
-/** The shifter's own learned shifts against the truth, per population. */
+/**
+ * The shifter's own learned shifts against the truth, per population: every kept saliency-shifter model of the
+ * main crop (one per model seed), its {@link shiftRecovery} statistics and their mean ± sd over the seeds.
+ */
 function modelShiftStage(a: AnalyseStudyOptions): { artifacts: StudyArtifacts['modelShifts']; summary: ModelShiftSummary } {
   const { config, data } = a;
   const crop = data.crops[0]!;
   const artifacts: StudyArtifacts['modelShifts'] = {};
   const summary: ModelShiftSummary = {};
   for (const p of POPULATIONS) {
-    const m = a.kept.get(modelKey(p, 'shifter-saliency', crop.name, config.seed + 1));
     const truth = data.truth[p];
-    if (!m || !truth) continue;
-    const r = analyseModelShifts(m.encoder, data.datasets[p]![crop.name]!, truth, crop, config);
-    if (!r.neurons.length) continue;
-    artifacts[p] = r;
-    const avg = (want: boolean, arr: number[]) => mean(arr.filter((_, i) => r.neurons[i]!.shifts === want));
-    summary[p] = { agreement: r.agreement, shiftersMean: avg(true, r.modelProjection), othersMean: avg(false, r.modelProjection), trueShiftersMean: avg(true, r.trueProjection) };
+    const dataset = data.datasets[p]?.[crop.name];
+    if (!truth || !dataset) continue;
+    const models = [...a.kept.values()]
+      .filter((m) => m.item.population === p && m.item.variant === 'shifter-saliency' && m.item.crop === crop.name)
+      .sort((x, y) => x.item.seed - y.item.seed);
+    const seeds: number[] = [];
+    const recovery: ShiftRecovery[] = [];
+    for (const m of models) {
+      const r = analyseModelShifts(m.encoder, dataset, truth, crop, config);
+      if (!r.neurons.length) continue;
+      const shifts = r.neurons.map((n) => n.shifts);
+      recovery.push(shiftRecovery(r.trueProjection, r.modelProjection, shifts));
+      seeds.push(m.item.seed);
+      if (artifacts[p]) continue;
+      // the first seed's model: the figure and the per-population means
+      artifacts[p] = r;
+      const avg = (want: boolean, arr: number[]) => mean(arr.filter((_, i) => shifts[i] === want));
+      summary[p] = { agreement: r.agreement, shiftersMean: avg(true, r.modelProjection), othersMean: avg(false, r.modelProjection), trueShiftersMean: avg(true, r.trueProjection) };
+    }
+    if (summary[p]) Object.assign(summary[p], { seeds, recovery, overSeeds: recoveryOverSeeds(recovery) });
   }
   return { artifacts, summary };
 }
@@ -259,7 +276,7 @@ export async function analyseStudy(a: AnalyseStudyOptions): Promise<{ results: S
 
   const results: StudyResults = {
     config, backend: describeBackend(backendInfo()), seconds, saliencyAgreement: data.saliencyAgreement, models,
-    comparisons: comparisons.single, comparisonsAveraged: comparisons.averaged, grf: grf.summary, grfVsControl, modelShifts: shifts.summary,
+    comparisons: comparisons.single, comparisonsAveraged: comparisons.averaged, seedStability: comparisons.stability, grf: grf.summary, grfVsControl, modelShifts: shifts.summary,
     verdicts: onData
       ? dataVerdicts(comparisons.averaged, comparisons.single, grf.summary, onData.summary)
       : studyVerdicts(comparisons.averaged, comparisons.single, grf.summary, grfVsControl, shifts.summary),

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  compareOverSeeds, comparisonEvidence, comparisonVerdicts, grfSpecificityVerdict, grfVsControlVerdicts, modelKey, modelShiftVerdict, outcome,
+  SPREAD_REFERENCE, compareOverSeeds, comparisonEvidence, comparisonVerdicts, seedAgreement, seedSpread, grfSpecificityVerdict, grfVsControlVerdicts, modelKey, modelShiftVerdict, outcome,
   studyVerdicts, type SeedComparison,
 } from '../src/verdicts.js';
 import type { GrfSummary, GrfVsControl, ModelShiftSummary } from '../src/results.js';
 import { pairedComparison } from '../src/stats.js';
+import { recoveryOverSeeds, type ShiftRecovery } from '../src/shift-recovery.js';
+import { seedStability, subsetsOf } from '../src/comparisons.js';
 
 const N = 12;
 const crop = 'crop 64×64';
@@ -72,11 +74,11 @@ describe('verdicts', () => {
       'noShift: shifter-saliency − images': cmp(0.02, 0.003, [0.04, -0.005, 0.025]),
     };
     const v = comparisonVerdicts(c, {});
-    expect(v.map((x) => x.verdict)).toEqual(['yes', 'not settled: the seeds disagree']);
+    expect(v.map((x) => x.verdict)).toEqual(['yes (3 seeds, all with Δ > 0)', 'not settled: the seeds disagree (3 seeds, Δ > 0 in 2 of 3)']);
     expect(v[1]!.evidence).toContain('averaged over 3 seeds');
     expect(v[1]!.evidence).toContain('per seed: Δ = +0.040, -0.005, +0.025');
     const one = comparisonVerdicts({ 'noShift: shifter-saliency − images': cmp(0.02, 0.003, [0.02]) }, {});
-    expect(one[0]!.verdict).toBe('yes (unexpected)');
+    expect(one[0]!.verdict).toBe('yes (unexpected) (1 model seed)');
     expect(one[0]!.evidence).not.toContain('per seed');
     expect(comparisonEvidence(cmp(0.02, 0.0004, [0.02]), cmp(0.01, 0.2, [0.01]))).toBe(
       'repeat-averaged test r: Δ = +0.020 over 32 neurons, 75% improved, sign-flip p < 0.001; single-trial: Δ = +0.010, p = 0.200; one model seed per variant (p over neurons, not over training runs)');
@@ -95,13 +97,42 @@ describe('the comparison verdicts on the saliency inputs', () => {
     const v = comparisonVerdicts(c, {});
     expect(v.map((x) => x.question)).toEqual([
       'Does feeding the saliency map to the core as an extra channel help?',
-      'Is the shifter’s gain due to the saliency input (vs a tensor of ones to the remapper)?',
-      'Does saliency beat the raw image as remapper input?',
+      'Does the shifter predict better with saliency than with a tensor of ones as the remapper input?',
+      'Does the shifter predict better with saliency than with the raw image as the remapper input?',
     ]);
     // negative and significant: no; positive, p = 0.002: yes; positive, p = 0.06 ≥ 0.05: no
-    expect(v.map((x) => x.verdict)).toEqual(['no', 'yes', 'no']);
-    expect(v[1]!.evidence).toBe('repeat-averaged test r: Δ = +0.059 over 20 neurons, 69% improved, sign-flip p = 0.002; one model seed per variant (p over neurons, not over training runs)');
+    expect(v.map((x) => x.verdict)).toEqual(['no (1 model seed)', 'yes (1 model seed)', 'no (1 model seed)']);
+    expect(v[1]!.evidence).toBe('repeat-averaged test r: Δ = +0.059 over 20 neurons, 69% improved, sign-flip p = 0.002; one model seed per variant (p over neurons, not over training runs); the seed spread is unknown (no comparison with several seeds)');
     expect(comparisonVerdicts({}, {})).toEqual([]);
+  });
+});
+
+describe('seeds in the comparison verdicts', () => {
+  const cmp = (meanDiff: number, pValue: number, seedDeltas: number[]): SeedComparison => ({ meanDiff, pValue, fractionBetter: 0.6, n: 32, seedDeltas });
+  // the issue's shifter − images seeds: mean 0.008/3, deviations 0.04233, 0.02233, −0.06467 → Σ² 0.0064727, sd √(Σ²/2) = 0.05689
+  const main = cmp(0.0027, 0.6, [0.045, 0.025, -0.062]);
+
+  it('measures the seed spread by hand and says on how many seeds each verdict rests', () => {
+    expect(seedSpread({ [SPREAD_REFERENCE]: main }, SPREAD_REFERENCE)!.sd).toBeCloseTo(0.0568889, 6);
+    expect(seedSpread({ [SPREAD_REFERENCE]: cmp(0.1, 0.01, [0.1]) }, SPREAD_REFERENCE)).toBeNull();
+    expect(seedAgreement(cmp(0.01, 0.5, [0.02]))).toBe('1 model seed');
+    expect(seedAgreement(cmp(0.01, 0.5, [0.02, 0.01, 0.03]))).toBe('3 seeds, all with Δ > 0');
+    expect(seedAgreement(cmp(-0.01, 0.5, [-0.02, 0, -0.03]))).toBe('3 seeds, all with Δ ≤ 0');
+    expect(seedAgreement(main)).toBe('3 seeds, Δ > 0 in 2 of 3');
+  });
+
+  it('a one-seed "yes" inside the seed spread is not settled, and a "no" never speaks of the shifter’s gain', () => {
+    // saliency vs ones: Δ +0.059 on one seed, p = 0.002; |Δ| < 2 · 0.0569 = 0.114: inside the spread
+    const inside = comparisonVerdicts({ [SPREAD_REFERENCE]: main, 'shift: shifter-saliency − shifter-ones': cmp(0.059, 0.002, [0.059]) }, {});
+    expect(inside.map((x) => x.verdict)).toEqual(['no (3 seeds, Δ > 0 in 2 of 3)', 'not settled: Δ is inside the seed spread (1 model seed)']);
+    expect(inside[1]!.evidence).toBe('repeat-averaged test r: Δ = +0.059 over 32 neurons, 60% improved, sign-flip p = 0.002; one model seed per variant (p over neurons, not over training runs); the per-seed Δ of shift: shifter-saliency − images varies with sd 0.057 over 3 seeds: this one-seed Δ is inside ±2 sd');
+    // Δ +0.150 > 0.114: outside, so the significant one-seed result stands (and still says it rests on one seed)
+    const outside = comparisonVerdicts({ [SPREAD_REFERENCE]: main, 'shift: shifter-saliency − shifter-ones': cmp(0.15, 0.002, [0.15]) }, {});
+    expect(outside[1]!.verdict).toBe('yes (1 model seed)');
+    expect(outside[1]!.evidence).toMatch(/this one-seed Δ is outside ±2 sd$/);
+    const no = comparisonVerdicts({ 'shift: shifter-saliency − shifter-ones': cmp(-0.01, 0.4, [-0.01]) }, {});
+    expect(no[0]!.verdict).toBe('no (1 model seed)');
+    expect(`${no[0]!.question} ${no[0]!.verdict}`).not.toMatch(/gain/);
   });
 });
 
@@ -155,23 +186,46 @@ describe('the gRF verdicts', () => {
 });
 
 describe('the learned-shift verdict', () => {
-  const summary = (agreement: number) => ({ agreement, shiftersMean: 1.594, othersMean: 0.3849, trueShiftersMean: 4.5123 });
+  const rec = (auc: number, withinShiftersR: number, recoveredFraction: number, shifters = 16): ShiftRecovery => ({
+    shifters, fixed: 32 - shifters, auc, withinShiftersR, withinShiftersSlope: 0.0412, recoveredFraction,
+    learnedShiftersMean: 1.594, learnedFixedMean: 0.3849, trueShiftersMean: 4.5123,
+  });
+  const entry = (agreement: number, perSeed: ShiftRecovery[], othersMean = 0.3849) => ({
+    agreement, shiftersMean: 1.594, othersMean, trueShiftersMean: 4.5123,
+    seeds: perSeed.map((_, i) => 2 + i), recovery: perSeed, overSeeds: recoveryOverSeeds(perSeed),
+  });
+  const control = entry(Number.NaN, [rec(Number.NaN, Number.NaN, Number.NaN, 0)], 0.1266);
 
-  it('reads the per-neuron correlation: > 0.5 yes, > 0.2 partly, else no; undefined r says so', () => {
-    const ms: ModelShiftSummary = { shift: summary(0.7512), noShift: { ...summary(Number.NaN), othersMean: 0.1266 } };
+  it('separates "which neurons" (AUC) from "how much" (within-shifter r, recovered fraction); the pooled r is context only', () => {
+    // the issue's case: pooled r 0.75 from two clusters, within the shifters −0.10, 1.59 of 4.51 px (35 %)
+    const ms: ModelShiftSummary = { shift: entry(0.7512, [rec(0.9, -0.1, 1.594 / 4.5123)]), noShift: control };
     expect(modelShiftVerdict(ms)).toEqual({
       question: 'Does the shifter model’s learned shift recover which neurons shift, and by how much?',
-      verdict: 'yes',
-      evidence: 'per-neuron correlation of learned and true shift toward the salient object r = 0.75; learned 1.59 px for true shifters (true 4.51 px) vs 0.38 px for the others; in the control population 0.13 px',
+      verdict: 'which neurons: yes (AUC 0.90); how much: no (35 % of the magnitude; within shifters r = -0.10 (undefined in the control)); 1 model seed',
+      evidence: '16 true shifters, 16 fixed neurons; AUC of separating them by the learned shift toward the salient object 0.900 (1 seed); '
+        + 'within the true shifters: r = -0.100 (1 seed), least-squares slope 0.041 (1 seed) px per px; '
+        + 'recovered fraction (mean learned / mean true shift over the true shifters) 35 % (1 seed): learned 1.59 px vs true 4.51 px, fixed neurons 0.38 px (first seed); '
+        + 'correlation over all neurons r = 0.751 (it measures the two groups, not the recovery; not used); '
+        + 'control population (no RF shifts): AUC, within-shifter r, slope and recovered fraction undefined (no true shifters); learned 0.13 px for the fixed neurons',
     });
-    expect(modelShiftVerdict({ shift: summary(0.5) })!.verdict).toBe('partly');
-    expect(modelShiftVerdict({ shift: summary(0.21) })!.verdict).toBe('partly');
-    expect(modelShiftVerdict({ shift: summary(0.2) })!.verdict).toBe('no');
-    expect(modelShiftVerdict({ shift: summary(-0.9) })!.verdict).toBe('no');
-    const undef = modelShiftVerdict({ shift: summary(Number.NaN) })!;
-    expect(undef.verdict).toBe('cannot tell: the correlation is undefined');
-    expect(undef.evidence).toBe('per-neuron correlation of learned and true shift toward the salient object r = undefined (one side is constant); learned 1.59 px for true shifters (true 4.51 px) vs 0.38 px for the others');
-    expect(modelShiftVerdict({ noShift: summary(0.9) })).toBeNull();
+  });
+
+  it('answers from the means over seeds and names the seed count; thresholds by hand', () => {
+    // AUC (0.7 + 0.9) / 2 = 0.8 → yes; r (0.6 + 0.8) / 2 = 0.7 > 0.5 and fraction 0.9 in [0.75, 4/3] → yes
+    const two = modelShiftVerdict({ shift: entry(0.9, [rec(0.7, 0.6, 0.8), rec(0.9, 0.8, 1.0)]) })!;
+    expect(two.verdict).toBe('which neurons: yes (AUC 0.80); how much: yes (90 % of the magnitude; within shifters r = 0.70); mean over 2 model seeds');
+    expect(two.evidence).toContain('AUC of separating them by the learned shift toward the salient object 0.800 ± 0.141 (mean ± sd over 2 seeds)');
+    const v = (auc: number, r: number, f: number) => modelShiftVerdict({ shift: entry(0.5, [rec(auc, r, f)]) })!.verdict.split(';').slice(0, 2).join(';');
+    expect(v(0.79, 0.6, 0.5)).toBe('which neurons: partly (AUC 0.79); how much: partly (50 % of the magnitude');
+    expect(v(0.59, 0.2, 2.1)).toBe('which neurons: no (AUC 0.59); how much: no (210 % of the magnitude');
+    expect(v(0.6, 0.51, 1.4)).toBe('which neurons: partly (AUC 0.60); how much: partly (140 % of the magnitude');
+    // undefined statistics say so and are never printed as numbers
+    const undef = modelShiftVerdict({ shift: entry(Number.NaN, [rec(Number.NaN, Number.NaN, Number.NaN, 0)]) })!;
+    expect(undef.verdict).toBe('which neurons: cannot tell (AUC undefined); how much: cannot tell (undefined of the magnitude; within shifters r = undefined); 1 model seed');
+    expect(undef.evidence).not.toMatch(/NaN/);
+    expect(modelShiftVerdict({ noShift: control })).toBeNull();
+    // results without the statistics (older runs) cannot answer
+    expect(modelShiftVerdict({ shift: { agreement: 0.75, shiftersMean: 1, othersMean: 0, trueShiftersMean: 2 } })!.verdict).toBe('cannot tell: no shift-recovery statistics in these results');
   });
 });
 
@@ -184,10 +238,39 @@ describe('studyVerdicts', () => {
       { images: { shifters: { meanDiff: 0, pValue: 1, fractionBetter: 0, n: 2 }, others: { meanDiff: 0, pValue: 1, fractionBetter: 0, n: 2 } } },
       { shift: { agreement: 0.3, shiftersMean: 0, othersMean: 0, trueShiftersMean: 0 } },
     );
-    expect(v.map((x) => x.verdict)).toEqual(['no', 'yes', 'no', 'partly']);
+    expect(v.map((x) => x.verdict)).toEqual(['no (1 model seed)', 'yes', 'no', 'cannot tell: no shift-recovery statistics in these results']);
     expect(v[0]!.question).toMatch(/^Does the saliency shifter predict better/);
     expect(v[1]!.question).toMatch(/^Is the gRF centre-of-mass test/);
     expect(v[2]!.question).toMatch(/^Measured against the control population/);
     expect(v[3]!.question).toMatch(/^Does the shifter model’s learned shift/);
+  });
+});
+
+describe('seedStability', () => {
+  it('enumerates subsets in order', () => {
+    expect(subsetsOf([1, 2, 3, 4], 2)).toEqual([[1, 2], [1, 3], [1, 4], [2, 3], [2, 4], [3, 4]]);
+    expect(subsetsOf([1, 2], 3)).toEqual([]);
+    expect(subsetsOf([5, 6, 7, 8, 9, 10, 11], 3)).toHaveLength(35);
+  });
+
+  it('counts the verdict of every 3-seed subset of 5 seeds (hand-counted)', () => {
+    // every neuron of seed k improves by d[k], so a subset's averaged Δ is the mean of its three d's and the
+    // sign-flip test is significant whenever that mean is positive (12 equal differences: p ≈ 2/4096).
+    // Subsets without −0.075 (4): all positive → yes. With it, the other two sum to .05 .07 .08 .06 .07 .09
+    // → means −.025 −.005 +.005 −.015 −.005 +.015: 2 positive with a disagreeing seed → not settled, 4 → no.
+    const m = scores('shift', [0.03, 0.02, 0.04, -0.075, 0.05]);
+    const st = seedStability(m, 'shift', 'shifter-saliency', 'images', crop, [2, 3, 4, 5, 6], 1)!;
+    expect(st).toEqual({ seeds: 5, subsetSize: 3, minSeeds: 5, subsets: 10, yes: 4, notSettled: 2, no: 4 });
+    // four seeds: not enough, and it says so
+    expect(seedStability(m, 'shift', 'shifter-saliency', 'images', crop, [2, 3, 4, 5], 1)).toEqual({ seeds: 4, subsetSize: 3, minSeeds: 5, note: 'needs ≥ 5 seeds' });
+    // a missing model: no comparison at all
+    expect(seedStability(m, 'shift', 'shifter-saliency', 'images', crop, [2, 3, 4, 5, 6, 7], 1)).toBeUndefined();
+    expect(() => seedStability(m, 'shift', 'shifter-saliency', 'images', crop, [2, 3, 4, 5, 6], 1, { subsetSize: 6 })).toThrow(RangeError);
+  });
+
+  it('works for any seed count: 7 seeds, 35 subsets, all agreeing', () => {
+    const m = scores('noShift', [0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07]);
+    const st = seedStability(m, 'noShift', 'shifter-saliency', 'images', crop, [2, 3, 4, 5, 6, 7, 8], 1)!;
+    expect(st).toEqual({ seeds: 7, subsetSize: 3, minSeeds: 5, subsets: 35, yes: 35, notSettled: 0, no: 0 });
   });
 });

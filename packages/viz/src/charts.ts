@@ -277,8 +277,10 @@ export interface ScatterSeries { name: string; x: ArrayLike<number>; y: ArrayLik
 export interface ScatterOptions extends ChartOptions {
   /** Draw the identity line y = x (e.g. recovered vs true). @default false */
   identity?: boolean;
+  /** Smallest step between axis ticks on both axes (e.g. 1 for whole pixels: no ticks at half-integers); 0 = automatic. @default 0 */
+  tickMinStep?: number;
 }
-export const SCATTER_DEFAULTS: Readonly<Required<ScatterOptions>> = Object.freeze({ ...CHART_DEFAULTS, identity: false });
+export const SCATTER_DEFAULTS: Readonly<Required<ScatterOptions>> = Object.freeze({ ...CHART_DEFAULTS, identity: false, tickMinStep: 0 });
 
 /** Scatter plot, one colour per series, optionally with the identity line. */
 export async function scatterSvg(series: readonly ScatterSeries[], opts?: ScatterOptions): Promise<string> {
@@ -299,12 +301,15 @@ export async function scatterSvg(series: readonly ScatterSeries[], opts?: Scatte
     }
   });
   const names = series.map((s) => s.name);
+  const step = checkNumber(where, 'tickMinStep', o.tickMinStep, { min: 0 });
+  // with a whole-number step the labels are whole numbers too
+  const axis = step > 0 ? { axis: { tickMinStep: step, ...(Number.isInteger(step) ? { format: 'd' } : {}) } } : {};
   const points: Spec = {
     data: { values },
     mark: { type: 'point', filled: true, size: 40, opacity: 0.8 },
     encoding: {
-      x: { field: 'x', type: 'quantitative', title: o.xLabel, scale: scale(o.xDomain) },
-      y: { field: 'y', type: 'quantitative', title: o.yLabel, scale: scale(o.yDomain) },
+      x: { field: 'x', type: 'quantitative', title: o.xLabel, scale: scale(o.xDomain), ...axis },
+      y: { field: 'y', type: 'quantitative', title: o.yLabel, scale: scale(o.yDomain), ...axis },
       color: { field: 'series', type: 'nominal', title: null, sort: names },
     },
   };

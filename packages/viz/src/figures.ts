@@ -11,7 +11,7 @@ import { densityChartSvg } from './density.js';
 import { hotPixelMask, hotPixelsImage, heatmapImage, imageGridPng, overlayImage, saliencyPanels } from './images.js';
 import { panelFigurePng, type Panel } from './layout.js';
 import type { ReportFigure, ReportTable } from './report.js';
-import { modelSchemaSvg } from './schema.js';
+import { formatAmplitude, MODEL_SCHEMA_DEFAULTS, modelSchemaSvg, type ModelSchemaOptions } from './schema.js';
 import { formatNumber } from './svg.js';
 
 /** A figure ready for the report: PNG bytes or an SVG string, and a caption. */
@@ -61,10 +61,16 @@ export async function saliencyFigure(examples: readonly SaliencyExample[], h: nu
   return png(bytes, 'Stimuli (grey), their saliency maps (viridis) and the x/y gradients of the smoothed saliency map (grey, 0 = mid-grey).');
 }
 
-/** Figure 2: the schema of the saliency-shifter model (SVG). */
-export function modelSchemaFigure(opts: { title?: string; remapperInput?: string } = {}): Figure {
-  known('viz.modelSchemaFigure', opts, ['title', 'remapperInput']);
-  return svg(modelSchemaSvg(opts), 'The shifter model: a core on the image, a remapper on saliency and its gradients computing a per-image, per-neuron shift of the Gaussian readout position.');
+/**
+ * Figure 2: the schema of the saliency-shifter model (SVG). Pass the run's `maxRemapAmplitude` and
+ * `neuronShiftGain`: the schema and the caption state them.
+ */
+export function modelSchemaFigure(opts: ModelSchemaOptions = {}): Figure {
+  known('viz.modelSchemaFigure', opts, ['title', 'remapperInput', 'maxRemapAmplitude', 'neuronShiftGain']);
+  const text = modelSchemaSvg(opts);
+  const amp = formatAmplitude(opts.maxRemapAmplitude ?? MODEL_SCHEMA_DEFAULTS.maxRemapAmplitude);
+  const gain = opts.neuronShiftGain ?? MODEL_SCHEMA_DEFAULTS.neuronShiftGain;
+  return svg(text, `The shifter model: a core on the image; a remapper on saliency and its gradients computing a shift field, tanh × ${amp} in [−1, 1] grid units; each neuron's Gaussian readout position moves by the field at its position${gain ? ' times a learned per-neuron gain gₙ' : ''}, per image.`);
 }
 
 /** One model's training history: validation correlation per epoch (epoch 1 first). `panel` groups models into panels. */
@@ -110,44 +116,67 @@ export async function testCorrelationFigure(results: readonly TestResult[], opts
     results.map((r) => ({ group: String(r.cropSize), series: r.variant, values: r.correlations })),
     { title: opts.title ?? 'Test correlation', xLabel: 'crop size (px)', yLabel: 'test correlation', mark: opts.mark ?? 'dot', error: 'sd' },
   );
-  return svg(text, opts.caption ?? 'Test correlation by input variant and crop size; points are means over seeds, bars ± one standard deviation.');
+  return svg(text, opts.caption ?? 'Test correlation by input variant and crop size; points: mean over model seeds; bars: ± one standard deviation over model seeds (ddof 0), none where there is one seed.');
 }
 
 /**
  * Figure 7: the images that drive a neuron most, as a grid of grey thumbnails (default 10 rows × 20
- * columns for 200 images). `images` `[n]` of `[h*w]`, strongest first.
+ * columns for 200 images). `images` `[n]` of `[h*w]`, strongest first; `labels` (one per image, e.g. rank and
+ * image id) are drawn above the thumbnails and `title` above the grid.
  */
-export async function exampleGridFigure(images: readonly ArrayLike<number>[], h: number, w: number, opts: { rows?: number; cols?: number; cellSize?: number; neuron?: string } = {}): Promise<Figure> {
-  known('viz.exampleGridFigure', opts, ['rows', 'cols', 'cellSize', 'neuron']);
+export async function exampleGridFigure(
+  images: readonly ArrayLike<number>[], h: number, w: number,
+  opts: { rows?: number; cols?: number; cellSize?: number; neuron?: string; labels?: readonly string[]; title?: string } = {},
+): Promise<Figure> {
+  known('viz.exampleGridFigure', opts, ['rows', 'cols', 'cellSize', 'neuron', 'labels', 'title']);
   nonEmpty('viz.exampleGridFigure', 'images', images);
   const cols = opts.cols ?? 20;
   const rows = opts.rows ?? Math.ceil(images.length / cols);
-  const bytes = await imageGridPng(images, h, w, { rows, cols, cellSize: opts.cellSize ?? 48, gap: 2, cmap: 'grey' });
-  return png(bytes, `The ${images.length} images that drive ${opts.neuron ?? 'the neuron'} most, strongest first (row by row).`);
+  const labels = opts.labels ?? [];
+  if (labels.length !== 0 && labels.length !== images.length) throw new SalShapeError('viz.exampleGridFigure: labels', [images.length], [labels.length]);
+  let bytes: Uint8Array;
+  if (labels.length === 0 && !opts.title) {
+    bytes = await imageGridPng(images, h, w, { rows, cols, cellSize: opts.cellSize ?? 48, gap: 2, cmap: 'grey' });
+  } else {
+    const size = opts.cellSize ?? 64;
+    const panels = images.map((im, i) => ({ image: heatmapImage(im, h, w, { cmap: 'grey' }), title: labels[i] ?? '' }));
+    bytes = await panelFigurePng(panels, { cols, cellSize: size, gap: 4, title: opts.title ?? '' });
+  }
+  const what = labels.length ? ', each labelled above' : '';
+  return png(bytes, `The ${images.length} images that drive ${opts.neuron ?? 'the neuron'} most (by the model's predicted response), strongest first, row by row${what}; grey, each image on its own range.`);
 }
 
 /** One row of figure 8: an image and the gRFs of several neurons on it, each `[h*w]`. */
 export interface GrfRow { image: ArrayLike<number>; grfs: readonly ArrayLike<number>[]; title?: string }
 
 /**
- * Figure 8: per image (row): each neuron's gRF (viridis), the image (grey) and the image with the hot
- * pixels (top `fraction` of each gRF, pooled over the neurons) in dark red.
+ * Figure 8: per image (row): each neuron's gRF, the image (grey) and the image with the hot pixels (top
+ * `fraction` of each gRF, pooled over the neurons) in dark red. All gRF panels share one symmetric diverging colour
+ * scale (±max |gRF| over the figure: zero is white everywhere, blue negative, red positive), shown by a colour bar
+ * beside the last gRF of the first row.
  */
 export async function grfPanelFigure(rows: readonly GrfRow[], h: number, w: number, opts: { neurons?: readonly string[]; fraction?: number; cellSize?: number } = {}): Promise<Figure> {
   known('viz.grfPanelFigure', opts, ['neurons', 'fraction', 'cellSize']);
   const where = 'viz.grfPanelFigure';
   nonEmpty(where, 'rows', rows);
   const k = rows[0]!.grfs.length;
+  rows.forEach((r, i) => { if (r.grfs.length !== k) throw new SalShapeError(`${where}: rows[${i}].grfs`, [k], [r.grfs.length]); });
+  let m = 0;
+  for (const r of rows) for (const g of r.grfs) for (let i = 0; i < g.length; i++) if (Math.abs(g[i]!) > m) m = Math.abs(g[i]!);
+  if (!(m > 0)) m = 1;
+  const scale = { min: -m, max: m, cmap: 'diverging' as const };
   const panels: Panel[] = [];
   rows.forEach((r, i) => {
-    if (r.grfs.length !== k) throw new SalShapeError(`${where}: rows[${i}].grfs`, [k], [r.grfs.length]);
-    r.grfs.forEach((g, j) => panels.push({ image: heatmapImage(g, h, w, { cmap: 'viridis' }), title: i === 0 ? `gRF ${opts.neurons?.[j] ?? `neuron ${j}`}` : '' }));
+    r.grfs.forEach((g, j) => panels.push({
+      image: heatmapImage(g, h, w, scale), title: i === 0 ? `gRF ${opts.neurons?.[j] ?? `neuron ${j}`}` : '',
+      ...(i === 0 && j === k - 1 ? { colorbar: scale } : {}),
+    }));
     panels.push({ image: heatmapImage(r.image, h, w, { cmap: 'grey' }), title: i === 0 ? 'image' : '' });
     const mask = hotPixelMask(r.grfs, { fraction: opts.fraction ?? 0.02 });
     panels.push({ image: hotPixelsImage(r.image, mask, h, w), title: i === 0 ? 'hot pixels' : '' });
   });
   const bytes = await panelFigurePng(panels, { cols: k + 2, cellSize: opts.cellSize ?? cellFor(112, h, w), gap: 6, rowLabels: rows.map((r, i) => r.title ?? `image ${i + 1}`) });
-  return png(bytes, `Gradient receptive fields of ${k} neurons per image (viridis), the image, and the pixels with the highest gRF values of all ${k} neurons in dark red.`);
+  return png(bytes, `Gradient receptive fields of ${k} neurons per image on one shared colour scale (blue negative, white zero, red positive; colour bar: ±${formatNumber(m)}, the largest |gRF| in the figure), the image, and the pixels with the highest gRF values of all ${k} neurons in dark red.`);
 }
 
 /** One overlay panel: an image `[h*w]`, a neuron's gRF on it `[h*w]`, and a title (e.g. neuron and response). */
@@ -166,11 +195,14 @@ export async function grfOverlayFigure(items: readonly OverlayItem[], h: number,
 export interface StrongWeak { neuron: string; strongest: readonly OverlayItem[]; weakest: readonly OverlayItem[] }
 
 /**
- * Figure 10: figure 9 for the images that drive each neuron most (one row) and least (next row).
+ * Figure 10: figure 9 for the images that drive each neuron most (one row) and least (next row). `titles` says
+ * what the items' titles are, for the caption. @default 'the response'
  * Every row has the same number of items.
  */
-export async function strongestWeakestFigure(neurons: readonly StrongWeak[], h: number, w: number, opts: { alpha?: number; weighted?: boolean; cellSize?: number } = {}): Promise<Figure> {
-  known('viz.strongestWeakestFigure', opts, ['alpha', 'weighted', 'cellSize']);
+export async function strongestWeakestFigure(
+  neurons: readonly StrongWeak[], h: number, w: number, opts: { alpha?: number; weighted?: boolean; cellSize?: number; titles?: string } = {},
+): Promise<Figure> {
+  known('viz.strongestWeakestFigure', opts, ['alpha', 'weighted', 'cellSize', 'titles']);
   const where = 'viz.strongestWeakestFigure';
   nonEmpty(where, 'neurons', neurons);
   const cols = neurons[0]!.strongest.length;
@@ -184,7 +216,7 @@ export async function strongestWeakestFigure(neurons: readonly StrongWeak[], h: 
     }
   }
   const bytes = await panelFigurePng(panels, { cols, cellSize: opts.cellSize ?? cellFor(128, h, w), gap: 8, rowLabels: labels });
-  return png(bytes, 'gRFs over the images that drive each neuron most (upper row) and least (lower row), titled with the response.');
+  return png(bytes, `gRFs over the images that drive each neuron most (upper row) and least (lower row), each panel titled with ${opts.titles ?? 'the response'}; blue negative, white zero, red positive, symmetric limits per panel.`);
 }
 
 function flatten(maps: ArrayLike<number> | readonly ArrayLike<number>[]): Float64Array {
@@ -199,21 +231,60 @@ function flatten(maps: ArrayLike<number> | readonly ArrayLike<number>[]): Float6
 }
 
 /**
+ * The pixels inside a neuron's gRF: those where the mean |gRF| over `grfs` (each `[h*w]`, e.g. the neuron's gRFs
+ * on every analysed image) is at least `fraction` of its largest value. Returns a 0/1 mask `[h*w]`.
+ */
+export function grfSupportMask(grfs: readonly ArrayLike<number>[], fraction = 0.1): Uint8Array {
+  const where = 'viz.grfSupportMask';
+  nonEmpty(where, 'grfs', grfs);
+  if (!(fraction >= 0 && fraction <= 1)) throw new SalConfigError(where, 'fraction', 'a number in [0, 1]', fraction);
+  const P = grfs[0]!.length;
+  const acc = new Float64Array(P);
+  grfs.forEach((g, j) => {
+    if (g.length !== P) throw new SalShapeError(`${where}: grfs[${j}]`, [P], [g.length]);
+    for (let i = 0; i < P; i++) acc[i]! += Math.abs(g[i]!);
+  });
+  let top = 0;
+  for (const v of acc) if (v > top) top = v;
+  const mask = new Uint8Array(P);
+  if (top > 0) for (let i = 0; i < P; i++) mask[i] = acc[i]! >= fraction * top ? 1 : 0;
+  return mask;
+}
+
+/** The values of `maps` (flattened) at the pixels where `mask` `[P]` is set; every map has P values. */
+function masked(where: string, values: Float64Array, mask: ArrayLike<number | boolean>): Float64Array {
+  const P = mask.length;
+  if (P === 0 || values.length % P !== 0) throw new SalShapeError(`${where}: values`, `a multiple of the mask's ${P} pixels`, values.length);
+  const out: number[] = [];
+  for (let i = 0; i < values.length; i++) if (mask[i % P]) out.push(values[i]!);
+  return Float64Array.from(out);
+}
+
+/**
  * Figure 11: densities of gRF values for the strongest vs the weakest images of a neuron. Each input is
- * a list of gRFs (each `[h*w]`) or one flat array of values. Default range ±0.1 as in the original.
+ * a list of gRFs (each `[h*w]`) or one flat array of values. Default range ±0.1 as in the original. With
+ * `pixels`, only the values at the pixels of `pixels.mask` `[h*w]` count (e.g. {@link grfSupportMask}: inside the
+ * gRF; outside it the gRF is ~0 and the histogram becomes a spike at zero); `pixels.description` says which in the caption.
  */
 export async function grfDistributionFigure(
   strongest: ArrayLike<number> | readonly ArrayLike<number>[], weakest: ArrayLike<number> | readonly ArrayLike<number>[],
-  opts: { range?: readonly [number, number]; bins?: number; labels?: readonly [string, string]; title?: string; style?: 'histogram' | 'kde' } = {},
+  opts: {
+    range?: readonly [number, number]; bins?: number; labels?: readonly [string, string]; title?: string; style?: 'histogram' | 'kde';
+    pixels?: { mask: ArrayLike<number | boolean>; description: string };
+  } = {},
 ): Promise<Figure> {
-  known('viz.grfDistributionFigure', opts, ['range', 'bins', 'labels', 'title', 'style']);
+  const where = 'viz.grfDistributionFigure';
+  known(where, opts, ['range', 'bins', 'labels', 'title', 'style', 'pixels']);
   const [a, b] = opts.labels ?? ['strongest images', 'weakest images'];
-  const series = [{ name: a, values: flatten(strongest) }, { name: b, values: flatten(weakest) }];
-  const common = { range: opts.range ?? [-0.1, 0.1], xLabel: 'gRF value', yLabel: 'density', title: opts.title ?? 'Distribution of gRF values' };
+  const pick = (v: Float64Array) => (opts.pixels ? masked(where, v, opts.pixels.mask) : v);
+  const series = [{ name: a, values: pick(flatten(strongest)) }, { name: b, values: pick(flatten(weakest)) }];
+  const range = opts.range ?? [-0.1, 0.1];
+  const common = { range, xLabel: 'gRF value (∂ predicted response / ∂ normalised pixel)', yLabel: 'density', title: opts.title ?? 'Distribution of gRF values' };
   const style = opts.style ?? 'histogram';
-  if (style !== 'histogram' && style !== 'kde') throw new SalConfigError('viz.grfDistributionFigure', 'style', "'histogram' or 'kde'", style);
+  if (style !== 'histogram' && style !== 'kde') throw new SalConfigError(where, 'style', "'histogram' or 'kde'", style);
   const text = style === 'kde' ? await densityChartSvg(series, common) : await histogramSvg(series, { ...common, bins: opts.bins ?? 60 });
-  return svg(text, `Densities of gRF values (${style === 'kde' ? 'Gaussian kernel density, Scott bandwidth' : 'histogram'}): ${a} vs ${b}.`);
+  const where2 = opts.pixels ? ` at ${opts.pixels.description}` : ' at every pixel';
+  return svg(text, `Densities of gRF values${where2} (${style === 'kde' ? 'Gaussian kernel density, Scott bandwidth' : 'histogram'}, range ${formatNumber(range[0])} to ${formatNumber(range[1])}): ${a} vs ${b}.`);
 }
 
 /** Eigenvalues of one neuron's gRF PCA (any order; they are sorted descending here). */
@@ -297,16 +368,30 @@ export async function rfRecoveryFigure(r: RfRecovery): Promise<Figure> {
   const text = await scatterSvg([
     { name: 'x coordinate', x: r.trueX, y: r.recoveredX },
     { name: 'y coordinate', x: r.trueY, y: r.recoveredY },
-  ], { title: 'Receptive-field centres: recovered vs true', xLabel: 'true', yLabel: 'recovered', identity: true });
-  return svg(text, 'Receptive-field centre of each neuron recovered from the model against the simulation ground truth; dashed: y = x.');
+  ], { title: 'Receptive-field centres: recovered vs true', xLabel: 'true centre coordinate (px)', yLabel: 'recovered centre coordinate (px)', identity: true });
+  return svg(text, 'Receptive-field centre of each neuron (x and y coordinate, input pixels) recovered from the model against the simulation ground truth; dashed: y = x.');
+}
+
+/** Options of {@link rfShiftFigure}: what the measured shift is, for the axis and the caption. */
+export interface RfShiftFigureOptions {
+  /** What the y axis plots (e.g. 'learned readout shift'); the axes add '(px)'. @default 'shift of the gRF centre' */
+  measured?: string;
+  /** Chart title. @default 'RF shift toward the salient object' */
+  title?: string;
+  /** Caption; the default names `measured`, the units and the reference line. */
+  caption?: string;
 }
 
 /**
- * Beyond the post: the RF-shift statistic per neuron (shift of the gRF centre toward the salient
- * object) against the true shift, coloured by whether the neuron shifts in the simulation.
+ * Beyond the post: a measured RF shift per neuron (by default the shift of the gRF centre toward the salient
+ * object; `measured` names another, e.g. the model's learned readout shift) against the true shift, both in input
+ * pixels, coloured by whether the neuron shifts in the simulation; ticks at whole pixels.
  */
-export async function rfShiftFigure(neurons: { trueShift: ArrayLike<number>; measuredShift: ArrayLike<number>; shifts: ArrayLike<boolean | number> }): Promise<Figure> {
+export async function rfShiftFigure(
+  neurons: { trueShift: ArrayLike<number>; measuredShift: ArrayLike<number>; shifts: ArrayLike<boolean | number> }, opts: RfShiftFigureOptions = {},
+): Promise<Figure> {
   const where = 'viz.rfShiftFigure';
+  known(where, opts, ['measured', 'title', 'caption']);
   const n = neurons.trueShift.length;
   if (neurons.measuredShift.length !== n || neurons.shifts.length !== n) throw new SalShapeError(where, [n, n, n], [n, neurons.measuredShift.length, neurons.shifts.length]);
   const pick = (want: boolean): { x: number[]; y: number[] } => {
@@ -314,9 +399,13 @@ export async function rfShiftFigure(neurons: { trueShift: ArrayLike<number>; mea
     for (let i = 0; i < n; i++) if (Boolean(neurons.shifts[i]) === want) { x.push(neurons.trueShift[i]!); y.push(neurons.measuredShift[i]!); }
     return { x, y };
   };
+  const measured = opts.measured ?? 'shift of the gRF centre';
   const series = [{ name: 'shifting (truth)', ...pick(true) }, { name: 'fixed (truth)', ...pick(false) }].filter((s) => s.x.length > 0);
-  const text = await scatterSvg(series, { title: 'RF shift toward the salient object', xLabel: 'true shift', yLabel: 'measured shift', identity: true });
-  return svg(text, 'Measured shift of each neuron’s gRF centre toward the salient object against the simulated shift; dashed: y = x.');
+  const text = await scatterSvg(series, {
+    title: opts.title ?? 'RF shift toward the salient object', xLabel: 'true shift toward the salient object (px)', yLabel: `${measured} (px)`,
+    identity: true, tickMinStep: 1,
+  });
+  return svg(text, opts.caption ?? `Per neuron: the ${measured} toward the most salient object against the simulated RF shift, both in input pixels, mean over images; dashed: y = x.`);
 }
 
 /** Beyond the post: the permutation null distribution of the RF-shift statistic with the observed value. */

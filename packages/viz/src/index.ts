@@ -20,7 +20,7 @@ export type {
   ChartOptions, LineSeries, LineChartOptions, GroupedValue, GroupedChartOptions, HistogramSeries, HistogramOptions,
   ScatterSeries, ScatterOptions, Spec,
 } from './charts.js';
-export { modelSchemaSvg, modelSchemaPng } from './schema.js';
+export { modelSchemaSvg, modelSchemaPng, MODEL_SCHEMA_DEFAULTS, formatAmplitude } from './schema.js';
 export type { ModelSchemaOptions } from './schema.js';
 export { buildReport } from './report.js';
 export type { ReportSection, ReportBlock, ReportFigure, ReportParagraph, ReportList, ReportTable, ReportOptions } from './report.js';
@@ -28,11 +28,11 @@ export {
   saliencyFigure, modelSchemaFigure, trainingCurvesFigure, shifterCurvesFigure, testCorrelationFigure, exampleGridFigure,
   grfPanelFigure, grfOverlayFigure, strongestWeakestFigure, grfDistributionFigure, eigenSpectrumFigure,
   explainedVarianceFigure, cumulativeExplainedVariance, projectionGridFigure, rfRecoveryFigure, rfShiftFigure,
-  permutationTestFigure, verdictTable,
+  permutationTestFigure, verdictTable, grfSupportMask,
 } from './figures.js';
 export type {
   Figure, SaliencyExample, TrainingHistory, TestResult, GrfRow, OverlayItem, StrongWeak, NeuronSpectrum, ProjectionRow,
-  RfRecovery, Verdict,
+  RfRecovery, RfShiftFigureOptions, Verdict,
 } from './figures.js';
 export { kernelDensity, scottBandwidth, densityChartSvg } from './density.js';
 export type { DensityChartOptions } from './density.js';

@@ -1,3 +1,4 @@
+import { checkNumber, resolveOptions, SalConfigError } from '@sal/types';
 import { FONT_FAMILY, escapeXml, svgToPng } from './svg.js';
 
 /** Options of {@link modelSchemaSvg}. */
@@ -6,7 +7,19 @@ export interface ModelSchemaOptions {
   title?: string;
   /** Label of the remapper's input (e.g. 'ones (control)', 'image (control)'). @default 'saliency + ∂x, ∂y' */
   remapperInput?: string;
+  /** The remapper's amplitude: its field is tanh(·) × this, in [−1, 1] grid units (the run's `maxRemapAmplitude`). @default 0.2 */
+  maxRemapAmplitude?: number;
+  /** Whether each neuron's shift is scaled by a learned per-neuron gain gₙ (the run's `neuronShiftGain`). @default false */
+  neuronShiftGain?: boolean;
 }
+
+/** Defaults of {@link ModelSchemaOptions} (those of the saliency-shifter readout). */
+export const MODEL_SCHEMA_DEFAULTS: Readonly<Required<ModelSchemaOptions>> = Object.freeze({
+  title: 'Saliency-shifter model', remapperInput: 'saliency + ∂x, ∂y', maxRemapAmplitude: 0.2, neuronShiftGain: false,
+});
+
+/** The amplitude as written in the schema and its caption: up to 4 significant digits, no trailing zeros. */
+export const formatAmplitude = (a: number): string => String(Number(a.toPrecision(4)));
 
 interface Box { x: number; y: number; w: number; h: number; lines: string[]; fill: string }
 
@@ -29,13 +42,21 @@ function arrow(x1: number, y1: number, x2: number, y2: number, label = ''): stri
 
 /**
  * Figure 2: a diagram of the saliency-shifter model. The core sees the image and yields a feature map;
- * the remapper sees the saliency map and its gradients and yields, per image and per neuron, a shift of
- * the readout position; the Gaussian readout samples the features at μₙ + Δμₙ; ELU + 1 gives the rate.
+ * the remapper sees the saliency map and its gradients and yields a shift field (tanh × `maxRemapAmplitude`, grid
+ * units), read per neuron at its position (times a learned gain gₙ with `neuronShiftGain`) as the shift of its
+ * readout position; the Gaussian readout samples the features at μₙ + Δμₙ; ELU + 1 gives the rate.
  * Returns a standalone SVG document (hand-drawn, deterministic).
  */
 export function modelSchemaSvg(opts: ModelSchemaOptions = {}): string {
-  const title = opts.title ?? 'Saliency-shifter model';
-  const remapIn = opts.remapperInput ?? 'saliency + ∂x, ∂y';
+  const where = 'viz.modelSchemaSvg';
+  const o = resolveOptions(where, MODEL_SCHEMA_DEFAULTS, opts);
+  checkNumber(where, 'maxRemapAmplitude', o.maxRemapAmplitude, { min: 0 });
+  if (typeof o.neuronShiftGain !== 'boolean') throw new SalConfigError(where, 'neuronShiftGain', 'a boolean', o.neuronShiftGain);
+  const title = o.title;
+  const remapIn = o.remapperInput;
+  const shiftLines = o.neuronShiftGain
+    ? ['per-neuron shift', 'Δμₙ = gₙ · field(μₙ), gₙ learned', '[B,N,2] per image']
+    : ['per-neuron shift', 'Δμₙ = field(μₙ)', '[B,N,2] per image'];
   const top = 60, bot = 210, bh = 70;
   const boxes: Box[] = [
     { x: 20, y: top, w: 120, h: bh, lines: ['image', 'x [B,H,W,1]'], fill: '#eeeeee' },
@@ -43,8 +64,8 @@ export function modelSchemaSvg(opts: ModelSchemaOptions = {}): string {
     { x: 420, y: top, w: 180, h: bh, lines: ['Gaussian readout', 'features at μₙ + Δμₙ', '· weights wₙ + bₙ'], fill: '#e5f5e0' },
     { x: 650, y: top, w: 150, h: bh, lines: ['ELU + 1', 'rate per neuron [B,N]'], fill: '#fdeadd' },
     { x: 20, y: bot, w: 120, h: bh, lines: ['remapper input', remapIn], fill: '#eeeeee' },
-    { x: 185, y: bot, w: 140, h: bh, lines: ['remapper', 'conv stack, tanh', '× 0.2 amplitude'], fill: '#f2e6f7' },
-    { x: 420, y: bot, w: 180, h: bh, lines: ['per-neuron shift', 'Δμₙ [B,N,2] per image'], fill: '#fff7cc' },
+    { x: 185, y: bot, w: 140, h: bh, lines: ['remapper', 'conv stack, tanh', `× ${formatAmplitude(o.maxRemapAmplitude)} (grid units)`], fill: '#f2e6f7' },
+    { x: 420, y: bot, w: 180, h: bh, lines: shiftLines, fill: '#fff7cc' },
   ];
   const parts = [
     `<defs><marker id="sal-schema-arrowhead" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#444"/></marker></defs>`,

@@ -5,7 +5,7 @@ import {
   buildReport, cumulativeExplainedVariance, eigenSpectrumFigure, exampleGridFigure, explainedVarianceFigure,
   grfDistributionFigure, grfOverlayFigure, grfPanelFigure, modelSchemaFigure, permutationTestFigure, projectionGridFigure,
   rfRecoveryFigure, rfShiftFigure, saliencyFigure, shifterCurvesFigure, strongestWeakestFigure, testCorrelationFigure,
-  trainingCurvesFigure, verdictTable, type Figure,
+  trainingCurvesFigure, verdictTable, grfSupportMask, type Figure,
 } from '../src/index.js';
 
 function decoded(f: Figure): PNG {
@@ -82,6 +82,43 @@ describe('raster figures', () => {
     expect(countBlocks(d, [139, 0, 0], 28)).toBe(2);
   });
 
+  it('figure 8: every gRF on one shared symmetric scale with a colour bar', async () => {
+    const h = 4, w = 4;
+    // g1 peaks at 1, g2 at 0.5: on the shared ±1 scale g2's peak is at t = 0.75 of the diverging map, halfway
+    // between the anchors (244,165,130) and (214,96,77) → (229, round(130.5), round(103.5)) = (229, 131, 104);
+    // scaled on its own it would take the top colour (103,0,31), as g1's peak does
+    const g1 = new Float32Array(16); g1[5] = 1;
+    const g2 = new Float32Array(16); g2[10] = 0.5;
+    const f = await grfPanelFigure([{ image: ramp(16), grfs: [g1, g2] }], h, w, { fraction: 0, cellSize: 16 });
+    const p = decoded(f);
+    expect(countBlocks(p, [103, 0, 31], 4)).toBe(1);
+    expect(countBlocks(p, [229, 131, 104], 4)).toBe(1);
+    expect(f.caption).toContain('one shared colour scale');
+    expect(f.caption).toContain('white zero');
+    expect(f.caption).toContain('±1');
+  });
+
+  it('figure 7 with labels and a title; figure 11 restricted to the pixels inside the gRF', async () => {
+    const f7 = await exampleGridFigure([ramp(4), ramp(4, 1)], 2, 2, { cols: 2, labels: ['1: #17', '2: #3'], title: 'most driving' });
+    expect(decoded(f7).width).toBeGreaterThan(2 * 64);
+    await expect(exampleGridFigure([ramp(4)], 2, 2, { labels: ['a', 'b'] })).rejects.toThrow(SalShapeError);
+    // mean |gRF| over the two maps: (0.5, 0.05, 0, 1) → with fraction 0.1 the pixels ≥ 0.1: 0 and 3
+    const mask = grfSupportMask([[1, 0.1, 0, 2], [0, 0, 0, 0]], 0.1);
+    expect(Array.from(mask)).toEqual([1, 0, 0, 1]);
+    expect(Array.from(grfSupportMask([[0, 0]]))).toEqual([0, 0]);
+    // two gRFs of 4 pixels each, only pixels 0 and 3 count: 4 strongest values, 2 weakest; all-zero pixels are gone
+    const f11 = await grfDistributionFigure([[0.05, 0, 0, 0.04], [0.03, 0, 0, -0.02]], [[-0.01, 0, 0, 0.01]], {
+      bins: 4, range: [-0.06, 0.06], pixels: { mask, description: 'the 2 pixels inside the gRF' },
+    });
+    expect(f11.caption).toContain('at the 2 pixels inside the gRF');
+    // bins of width 0.03 on [−0.06, 0.06]: strongest 0.05, 0.04, 0.03 → bin 3, −0.02 → bin 1: densities 3/(4·0.03) = 25
+    // and 1/(4·0.03); weakest −0.01 → bin 1, 0.01 → bin 2: 1/(2·0.03) each (the zeros outside the gRF would fill bin 2)
+    const density = (series: string) => [...f11.svg!.matchAll(new RegExp(`density: ([0-9.]+); x1: [^;]+; series: ${series}`, 'g'))].map((m) => Number(m[1]));
+    expect(density('strongest images').map((v) => Number(v.toFixed(4)))).toEqual([0, 8.3333, 0, 25]);
+    expect(density('weakest images').map((v) => Number(v.toFixed(4)))).toEqual([0, 16.6667, 16.6667, 0]);
+    await expect(grfDistributionFigure([0, 1, 2], [0], { pixels: { mask: [1, 0], description: 'x' } })).rejects.toThrow(SalShapeError);
+  });
+
   it('figures 9 and 10: overlays with titles; rows checked', async () => {
     const item = { image: ramp(4), grf: [1, 1, 1, 1], title: 'neuron 1, response 12' };
     // grf constant 1 with limits ±1 → the top of the diverging map (103,0,31); the darkest grey pixel
@@ -155,6 +192,24 @@ describe('chart figures', () => {
     const shift = await rfShiftFigure({ trueShift: [0, 1, 2], measuredShift: [0.1, 0.9, 2.2], shifts: [false, true, true] });
     expect(countMarks(shift.svg!, 'symbol')).toBe(3);
     expect(shift.svg).toContain('shifting (truth)');
+    // what it plots, in pixels, with whole-pixel ticks (no tick labels such as 0.5 or 1.5)
+    const learned = await rfShiftFigure({ trueShift: [0, 2, 3], measuredShift: [0.1, 0.9, 1.2], shifts: [false, true, true] }, { measured: 'learned readout shift' });
+    expect(learned.caption).toContain('learned readout shift');
+    expect(learned.caption).not.toContain('gRF');
+    expect(learned.svg).toContain('learned readout shift (px)');
+    expect(learned.svg).toContain('true shift toward the salient object (px)');
+    const ticks = [...learned.svg!.matchAll(/role-axis-label[^>]*>(.*?)<\/g>/g)].flatMap((m) => [...m[1]!.matchAll(/>(-?[0-9.,]+)<\/text>/g)].map((t) => t[1]!));
+    expect(ticks.length).toBeGreaterThan(2);
+    for (const t of ticks) expect(Number.isInteger(Number(t))).toBe(true);
+    expect(schema.caption).toContain('tanh × 0.2');
+    const run = modelSchemaFigure({ maxRemapAmplitude: 0.5, neuronShiftGain: true });
+    expect(run.svg).toContain('× 0.5 (grid units)');
+    expect(run.svg).not.toContain('× 0.2');
+    expect(run.svg).toContain('gₙ');
+    expect(run.caption).toContain('tanh × 0.5');
+    expect(run.caption).toContain('learned per-neuron gain');
+    expect(modelSchemaFigure({ maxRemapAmplitude: 0.3 }).svg).not.toContain('gₙ');
+    expect(() => modelSchemaFigure({ maxRemapAmplitude: -1 })).toThrow(SalConfigError);
     const perm = await permutationTestFigure([0, 0.1, -0.1, 0.05], 0.4, { pValue: 0.002, bins: 5 });
     expect(countMarks(perm.svg!, 'rect')).toBe(5);
     expect(countMarks(perm.svg!, 'rule')).toBe(1);
