@@ -38,8 +38,9 @@ export function meiStage(
   const crop = data.crops[0]!.name;
   const truth = data.truth[population];
   const dataset = data.datasets[population]?.[crop];
+  const raw = data.raw[population];
   // a user's dataset has no true neurons to show the MEIs to (NOT_AVAILABLE_ON_DATA says so in the report)
-  if (!truth || !dataset) return null;
+  if (!truth || !dataset || !raw) return null;
   const seeds = [config.seed + 1, ...ensembleMemberItems(config, crop).map((i) => i.seed)]
     .filter((s) => a.kept.has(modelKey(population, variant, crop, s)) && a.models.some((m) => m.population === population && m.variant === variant && m.crop === crop && m.seed === s));
   if (seeds[0] !== config.seed + 1) return null;
@@ -47,7 +48,7 @@ export function meiStage(
   const task = reporter.task(`MEIs shown to the true neurons (${variant}, seed ${seeds[0]}${seeds.length > 1 ? ` and the ensemble of ${seeds.length} seeds` : ''})`, 1);
   const models = seeds.map((s) => ({ seed: s, encoder: a.kept.get(modelKey(population, variant, crop, s))!.encoder }));
   const r = analyseMeis(
-    { dataset, raw: data.raw[population], truth, models, perNeuronTest: summaryOf(seeds[0]).perNeuronTest },
+    { dataset, raw, truth, models, perNeuronTest: summaryOf(seeds[0]).perNeuronTest },
     { maxNeurons: config.analysis.topNeurons, ...opts, seed: opts?.seed ?? config.seed, population, variant, crop },
   );
   const s = r.summary;

@@ -41,7 +41,7 @@ export async function buildStudyReport(results: StudyResults, art: StudyArtifact
   if (g && art.examples) sections.push(await grfSection(g, art, art.examples, fig));
   sections.push(await shiftSection(results, art, fig));
   if (art.pca && g) sections.push(await pcaSection(g, art.pca, fig));
-  if (results.mei && art.mei) sections.push(await meiSection(results.mei, art.mei, g, art.data.truth.shift, art.data.crops[0]!, fig));
+  if (results.mei && art.mei && art.data.truth.shift) sections.push(await meiSection(results.mei, art.mei, g, art.data.truth.shift, art.data.crops[0]!, fig));
   sections.push(methodsSection(results));
   const html = buildReport(sections, { title: 'Does saliency play a role in (simulated) V4 neurons?', subtitle: `sal demo, seed ${results.config.seed}` });
   return { html, figures };
