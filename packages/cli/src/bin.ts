@@ -117,7 +117,7 @@ required(program.command('pca')
   , '--grf', '--out').action((flags) => pcaCommand(flags));
 
 program.command('report')
-  .description('redo the analyses of a finished sal demo run and rewrite its report (no retraining)')
+  .description('redo the analyses of a finished sal demo or sal study run and rewrite its report (no retraining)')
   .option('-o, --out <dir>', 'the output directory of sal demo', 'sal-out')
   .option('--config <file>', "JSON with an 'analysis' section overriding the run's")
   .option('--db <url>', 'build the report of a study sweep from this job database instead')

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { SalConfigError } from '@sal/types';
 import { simulateCommand } from '../src/commands/simulate.js';
 import { studyCommand } from '../src/commands/study.js';
+import { reportCommand } from '../src/commands/report.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sal-study-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -64,6 +65,16 @@ describe('sal study --data', () => {
     expect(verdicts.filter((v: { verdict: string }) => v.verdict === 'not available')).toHaveLength(r.notAvailable.length);
     expect(verdicts.some((v: { question: string }) => /saliency shifter predict/.test(v.question))).toBe(true);
     expect(Number.isNaN(r.saliencyAgreement) || r.saliencyAgreement === null).toBe(true);
+
+    // sal report redoes the analyses from the checkpoints and the data (found through results.json) with the same results
+    rmSync(join(out, 'report.html'));
+    await reportCommand({ out, quiet: true });
+    expect(existsSync(join(out, 'report.html'))).toBe(true);
+    const again = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(again.verdicts).toEqual(r.verdicts);
+    expect(again.grf).toEqual(r.grf);
+    expect(again.learnedShifts).toEqual(r.learnedShifts);
+    expect(again.dataset).toEqual(r.dataset);
   }, 240_000);
 
   it('uses the built-in saliency model, said so, when the dataset has no saliency.npy', async () => {

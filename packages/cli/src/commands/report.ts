@@ -1,5 +1,5 @@
 /**
- * `sal report --out dir`: redo the analyses of a finished `sal demo` run (its `data/`, `checkpoints/` and
+ * `sal report --out dir`: redo the analyses of a finished `sal demo` or `sal study --data` run (its `data/`, `checkpoints/` and
  * `results.json`) and rewrite `report.html`, `results.json` and `figures/` without retraining, e.g. after changing
  * the analysis options with `--config`.
  */
@@ -12,7 +12,10 @@ import { readoutFromConfig } from '@sal/readouts';
 import { loadCheckpoint } from '@sal/train/node';
 import { SalDataError, isJsonObject, type JsonObject } from '@sal/types';
 import { writeFigure, writeReport } from '@sal/viz/node';
-import { ensembleMemberItems, keptModelItems, loadStudyData, modelKey, resolveStudyConfig, analyseStudy, buildStudyReport, type KeptModel, type StudyConfig, type StudyResults } from '@sal/study';
+import {
+  buildDataStudyReport, ensembleMemberItems, keptModelItems, loadStudyData, modelKey, readUserStudyData, resolveStudyConfig, analyseStudy, buildStudyReport,
+  type KeptModel, type StudyConfig, type StudyData, type StudyResults,
+} from '@sal/study';
 import { checkSections, readConfigFile, readJsonObjectFile } from '../config.js';
 import { createReporter } from '../progress.js';
 import { checkpointDir } from '../train-pool.js';
@@ -35,18 +38,23 @@ export async function reportCommand(flags: ReportFlags): Promise<void> {
   if (extra.length) throw new SalDataError('sal report --config', "only an 'analysis' section (the models are already trained)", extra.join(', '));
   checkSections(previous.config, override, 'sal report --config');
   const config: StudyConfig = resolveStudyConfig(previous.config, override as JsonObject);
-  const data = await loadStudyData(config, outDir, previous.saliencyAgreement);
+  // a study on a user's dataset (sal study --data) reads it from where results.json says, relative to outDir
+  const onData = isJsonObject(doc['dataset']) && typeof doc['dataset']['dir'] === 'string' ? doc['dataset']['dir'] : null;
+  const data: StudyData = onData !== null ? await readUserStudyData(config, resolve(outDir, onData), outDir) : await loadStudyData(config, outDir, previous.saliencyAgreement);
   const mainCrop = data.crops[0]!.name;
   const kept = new Map<string, KeptModel>();
-  for (const item of [...keptModelItems(config, mainCrop), ...ensembleMemberItems(config, mainCrop)]) {
+  const items = onData !== null ? keptModelItems(config, mainCrop, ['data']) : [...keptModelItems(config, mainCrop), ...ensembleMemberItems(config, mainCrop)];
+  for (const item of items) {
     if (!previous.models.some((m) => m.population === item.population && m.variant === item.variant && m.crop === item.crop && m.seed === item.seed)) continue;
     // runs from before the ensemble was kept have no checkpoints of its further seeds
     if (item.seed !== config.seed + 1 && !existsSync(checkpointDir(outDir, item))) continue;
     const { encoder } = await loadCheckpoint(checkpointDir(outDir, item), { core: coreFromConfig, readout: readoutFromConfig });
     kept.set(modelKey(item.population, item.variant, item.crop, item.seed), { item, encoder });
   }
-  const { results, artifacts } = await analyseStudy({ config, outDir, reporter, data, models: previous.models, kept, seconds: { ...previous.seconds } });
-  const report = await buildStudyReport(results, artifacts);
+  const { results, artifacts } = await analyseStudy({
+    config, outDir, reporter, data, models: previous.models, kept, seconds: { ...previous.seconds }, ...(previous.dataset ? { dataset: previous.dataset } : {}),
+  });
+  const report = onData !== null ? await buildDataStudyReport(results, artifacts) : await buildStudyReport(results, artifacts);
   await mkdir(join(outDir, 'figures'), { recursive: true });
   for (const f of report.figures) await writeFigure(join(outDir, 'figures', `${f.name}.${f.figure.png ? 'png' : 'svg'}`), (f.figure.png ?? f.figure.svg)!);
   await writeReport(join(outDir, 'report.html'), report.html);
