@@ -11,7 +11,7 @@ import { gaussianReadout } from '@sal/readouts';
 import { createEncoder } from '@sal/train';
 import { SalConfigError } from '@sal/types';
 import { expectNoLeaks } from '@sal/test-utils';
-import { CLOSED_LOOP_MEI_DEFAULTS, synthesizeMeis, closedLoop, displayGeometry, patternImages, pixelRange, toFullImage, toImageCoords, trueResponse } from '../src/index.js';
+import { CLOSED_LOOP_MEI_DEFAULTS, synthesizeMeis, closedLoop, displayGeometry, patternImages, pixelRange, toFullImage, toImageCoords, trueBests, trueResponse } from '../src/index.js';
 import { randomise } from './fixtures.js';
 
 const sim = simulateDataset({ height: 40, width: 64, nTrainImages: 24, nTestImages: 2, testRepeats: 2, nSessions: 1, neuronsPerSession: 4, seed: 2 });
@@ -108,6 +108,18 @@ describe('closedLoop', () => {
       const reused = closedLoop(model, { dataset: ds, raw, truth, sessionKey: 'sim0' }, { ...opts, patterns: false, shiftImages: 0, meis: given });
       expect(Array.from(reused.meis)).toEqual(Array.from(r.meis));
       expect(() => closedLoop(model, { dataset: ds, raw, truth, sessionKey: 'sim0' }, { neurons: [1], meis: given })).toThrow(SalConfigError);
+      // the best responses searched once (trueBests) and handed in give the same numbers
+      const bests = trueBests(raw, truth, [0, 1, 2, 3].map((k) => truth.neuron('sim0', k)), { naturalImageIds: ids });
+      r.neurons.forEach((row, k) => {
+        expect(bests.bestNatural[k]).toBe(row.bestNatural);
+        expect(bests.bestNaturalId[k]).toBe(row.bestNaturalId);
+        expect(bests.bestPattern[k]).toBe(row.bestPattern);
+      });
+      const handed = closedLoop(model, { dataset: ds, raw, truth, sessionKey: 'sim0' }, { ...opts, shiftImages: 0, meis: given, naturalImageIds: [0], patterns: false, bests });
+      const plain = closedLoop(model, { dataset: ds, raw, truth, sessionKey: 'sim0' }, { ...opts, shiftImages: 0, meis: given });
+      expect(handed.neurons.map((n) => [n.ratioNatural, n.ratioPattern])).toEqual(plain.neurons.map((n) => [n.ratioNatural, n.ratioPattern]));
+      expect(() => closedLoop(model, { dataset: ds, raw, truth, sessionKey: 'sim0' }, { meis: given, bests: { ...bests, bestPattern: new Float64Array(1) } })).toThrow(SalConfigError);
+      expect(() => trueBests(raw, truth, [], { naturalImageIds: [999] })).toThrow(SalConfigError);
       expect(() => closedLoop(model, { dataset: ds, raw, truth, sessionKey: 'nope' })).toThrow(SalConfigError);
       expect(() => closedLoop(model, { dataset: ds, raw, truth, sessionKey: 'sim0' }, { neurons: [9] })).toThrow(SalConfigError);
       expect(() => closedLoop(model, { dataset: ds, raw, truth, sessionKey: 'sim0' }, { scores: [1] })).toThrow(SalConfigError);

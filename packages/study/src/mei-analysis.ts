@@ -87,6 +87,8 @@ export interface MeiModelSummary {
   /** E.g. `'images, seed 2'` or `'images, ensemble of seeds 2, 3, 4'`. */
   model: string;
   seeds: number[];
+  /** How its MEIs were synthesised: `'windowed'` (restricted to each neuron's window) or `'full image'`. */
+  path: 'windowed' | 'full image';
   neurons: number;
   medianRatioNatural: number;
   /** Fraction of neurons whose MEI drives the true neuron at least as much as the best natural image. */
@@ -105,7 +107,7 @@ export interface MeiSummary {
   crop: string;
   minScore: number;
   steps: number;
-  /** `'windowed'` (each MEI restricted to its neuron's window) or `'full image'`. */
+  /** `'windowed'` when every MEI was restricted to its neuron's window, else `'full image'` (see each model's `path`). */
   path: 'windowed' | 'full image';
   /** Neurons analysed (the best by test r, at most `maxNeurons`) and of them the selected ones (test r > minScore). */
   analysed: number;
@@ -244,7 +246,7 @@ export function analyseMeis(input: MeiAnalysisInput, opts?: MeiAnalysisOptions &
   // the best natural image and pattern of every chosen neuron, in one pass over the images
   const bests = trueBests(raw, truth, chosen.map((n) => truth.neuron(n.session, n.index)), { patterns: o.patterns });
   const rows = new Map<string, { single?: MeiLoop; ensemble?: MeiLoop; meiS?: Float32Array; meiE?: Float32Array }>();
-  let allWindowed = true;
+  const windowedOnly = { single: true, ensemble: true };
   const sessions = [...new Set(chosen.map((n) => n.session))];
   for (const key of sessions) {
     const ks = chosen.flatMap((n, k) => (n.session === key ? [k] : []));
@@ -260,7 +262,7 @@ export function analyseMeis(input: MeiAnalysisInput, opts?: MeiAnalysisOptions &
     if (ens) runs.push({ kind: 'ensemble', full: ens.responseModel(key), windowed: () => ens.windowedModel(key, { spread: 6 }) });
     for (const run of runs) {
       const m = meisOf(run.full, o.windowed ? run.windowed : null, [h, w, c], { ...meiOpts, neurons });
-      allWindowed &&= m.windowed;
+      windowedOnly[run.kind] &&= m.windowed;
       const { onProgress: _p, neurons: _n, ...loopMei } = meiOpts;
       const loop = closedLoop(run.full, { dataset, raw, truth, sessionKey: key }, { neurons, meis: m.res, mei: loopMei, patterns: o.patterns, bests: sessionBests });
       loop.neurons.forEach((r, k) => {
@@ -284,10 +286,10 @@ export function analyseMeis(input: MeiAnalysisInput, opts?: MeiAnalysisOptions &
   const nSelected = neurons.filter((n) => n.selected).length;
   const over = nSelected > 0 ? neurons.filter((n) => n.selected) : neurons;
   const seeds = models.map((m) => m.seed);
-  const summariseModel = (label: string, pick: (n: MeiNeuron) => MeiLoop | null, sd: number[], test: readonly number[], testAvg: readonly number[]): MeiModelSummary => {
+  const summariseModel = (kind: 'single' | 'ensemble', label: string, pick: (n: MeiNeuron) => MeiLoop | null, sd: number[], test: readonly number[], testAvg: readonly number[]): MeiModelSummary => {
     const loops = over.map(pick).filter((l): l is MeiLoop => l !== null);
     return {
-      model: label, seeds: sd, neurons: loops.length,
+      model: label, seeds: sd, path: windowedOnly[kind] ? 'windowed' : 'full image', neurons: loops.length,
       medianRatioNatural: median(loops.map((l) => l.ratioNatural)),
       fractionAboveNatural: loops.length ? loops.filter((l) => l.ratioNatural >= 1).length / loops.length : Number.NaN,
       medianRatioPattern: median(loops.map((l) => l.ratioPattern)),
@@ -296,15 +298,15 @@ export function analyseMeis(input: MeiAnalysisInput, opts?: MeiAnalysisOptions &
     };
   };
   const mainScores = scoreEnsemble(dataset, [models[0]!]);
-  const single = summariseModel(`${variant}, seed ${seeds[0]}`, (n) => n.single, [seeds[0]!], mainScores.test, mainScores.testAveraged);
+  const single = summariseModel('single', `${variant}, seed ${seeds[0]}`, (n) => n.single, [seeds[0]!], mainScores.test, mainScores.testAveraged);
   let ensemble: MeiModelSummary | null = null;
   let es: EnsembleScores | null = null;
   if (ens) {
     es = scoreEnsemble(dataset, models);
-    ensemble = summariseModel(`${variant}, ensemble of seeds ${seeds.join(', ')}`, (n) => n.ensemble, seeds, es.test, es.testAveraged);
+    ensemble = summariseModel('ensemble', `${variant}, ensemble of seeds ${seeds.join(', ')}`, (n) => n.ensemble, seeds, es.test, es.testAveraged);
   }
   const summary: MeiSummary = {
-    population, variant, crop, minScore: o.minScore, steps: o.steps, path: allWindowed ? 'windowed' : 'full image',
+    population, variant, crop, minScore: o.minScore, steps: o.steps, path: windowedOnly.single && (ens === null || windowedOnly.ensemble) ? 'windowed' : 'full image',
     analysed: neurons.length, selected: nSelected, aboveMinScore: perNeuronTest.filter((r) => r > o.minScore).length, single, ensemble,
     targets: {
       singleAtLeastNatural: single.medianRatioNatural >= 1,

@@ -46,6 +46,7 @@ describe('analyseMeis', () => {
     expect(s.analysed).toBe(4);
     expect(s.selected).toBe(4);
     expect(s.aboveMinScore).toBe(6);
+    expect(s.single.path).toBe('windowed');
     // the best neurons by the main model's test correlation, best first
     const order = perNeuronTest.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]).slice(0, 4);
     expect(s.neurons.map((n) => `${n.session}/${n.index}`)).toEqual(order.map(([, i]) => `sim${Math.floor(i / 3)}/${i % 3}`));
@@ -93,6 +94,7 @@ describe('analyseMeis', () => {
     const o = { ...opts, maxNeurons: 2, windowed: false };
     const r = analyseMeis({ ...inputOf(), models: twice }, o);
     expect(r.summary.path).toBe('full image');
+    expect(r.summary.single.path).toBe('full image');
     r.summary.neurons.forEach((n) => expect(n.ensemble!.trueMei).toBeCloseTo(n.single.trueMei, 4));
     const single = analyseMeis({ ...inputOf(), models: one }, o);
     expect(single.summary.ensemble).toBeNull();
