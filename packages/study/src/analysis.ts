@@ -182,6 +182,9 @@ export interface ExampleAnalysis {
   bottom: number[];
   topValues: Float32Array;
   bottomValues: Float32Array;
+  /** The model's predicted response to each of `top` and `bottom` (same order). */
+  topResponses: number[];
+  bottomResponses: number[];
   /** Hot pixels pooled over the best neurons of the session, for the first image. */
   hotMask: Uint8Array;
 }
@@ -206,6 +209,8 @@ export function analyseExamples(encoder: Encoder, grf: GrfAnalysis, dataset: Sal
     ...neuron, top, bottom,
     topValues: gatherGrfValues(g, neuron.index, top),
     bottomValues: gatherGrfValues(g, neuron.index, bottom),
+    topResponses: top.map((i) => col[i]!),
+    bottomResponses: bottom.map((i) => col[i]!),
     hotMask: hp.mask,
   };
 }
