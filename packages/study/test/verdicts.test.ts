@@ -219,9 +219,12 @@ describe('the learned-shift verdict', () => {
     expect(v(0.79, 0.6, 0.5)).toBe('which neurons: partly (AUC 0.79); how much: partly (50 % of the magnitude');
     expect(v(0.59, 0.2, 2.1)).toBe('which neurons: no (AUC 0.59); how much: no (210 % of the magnitude');
     expect(v(0.6, 0.51, 1.4)).toBe('which neurons: partly (AUC 0.60); how much: partly (140 % of the magnitude');
+    // a within-shifter r > 0.5 but learned shifts pointing away from the salient object on average: no
+    expect(v(0.56, 0.55, -0.11)).toBe('which neurons: no (AUC 0.56); how much: no (-11 % of the magnitude');
+    expect(v(0.56, 0.55, Number.NaN)).toBe('which neurons: no (AUC 0.56); how much: partly (recovered fraction undefined');
     // undefined statistics say so and are never printed as numbers
     const undef = modelShiftVerdict({ shift: entry(Number.NaN, [rec(Number.NaN, Number.NaN, Number.NaN, 0)]) })!;
-    expect(undef.verdict).toBe('which neurons: cannot tell (AUC undefined); how much: cannot tell (undefined of the magnitude; within shifters r = undefined); 1 model seed');
+    expect(undef.verdict).toBe('which neurons: cannot tell (AUC undefined); how much: cannot tell (recovered fraction undefined; within shifters r = undefined); 1 model seed');
     expect(undef.evidence).not.toMatch(/NaN/);
     expect(modelShiftVerdict({ noShift: control })).toBeNull();
     // results without the statistics (older runs) cannot answer
