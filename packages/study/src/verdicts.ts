@@ -156,7 +156,7 @@ function howMuchAnswer(r: number, fraction: number): Answer {
   const tracks = r > t.rTracks;
   const inside = (x: number, [lo, hi]: readonly [number, number]) => x >= lo && x <= hi;
   if (tracks && inside(fraction, t.fractionYes)) return 'yes';
-  if (fraction <= 0) return 'no';
+  if (Number.isFinite(fraction) && fraction <= 0) return 'no';
   return tracks || inside(fraction, t.fractionPartly) ? 'partly' : 'no';
 }
 
