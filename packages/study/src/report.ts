@@ -209,15 +209,15 @@ export function shiftRecoveryTable(results: StudyResults): ReportTable | null {
   const rows = Object.entries(results.modelShifts).flatMap(([pop, s]) => {
     if (!s?.overSeeds || !s.recovery?.length) return [];
     const o = s.overSeeds;
-    return [[pop, s.recovery.length, s.recovery[0]!.shifters, s.recovery[0]!.fixed, formatOverSeeds(o.auc), formatOverSeeds(o.withinShiftersR), formatOverSeeds(o.withinShiftersSlope),
+    return [[pop, s.recovery.length, s.recovery[0]!.shifters, s.recovery[0]!.fixed, formatOverSeeds(o.auc), o.aucMagnitude ? formatOverSeeds(o.aucMagnitude) : 'undefined', formatOverSeeds(o.withinShiftersR), formatOverSeeds(o.withinShiftersSlope),
       formatOverSeeds(o.recoveredFraction, 0, 100, ' %'), formatStat(s.agreement)]];
   });
   if (!rows.length) return null;
   return {
     kind: 'table',
-    columns: ['population', 'model seeds', 'true shifters', 'fixed neurons', 'AUC shifters vs fixed', 'r within shifters', 'slope within shifters (px/px)', 'recovered fraction of the magnitude', 'r over all neurons (two groups; not used)'],
+    columns: ['population', 'model seeds', 'true shifters', 'fixed neurons', 'AUC shifters vs fixed', 'AUC by |learned shift|', 'r within shifters', 'slope within shifters (px/px)', 'recovered fraction of the magnitude', 'r over all neurons (two groups; not used)'],
     rows,
-    caption: 'How well the saliency shifter’s learned shift recovers the true one. AUC: probability that a true shifter has a larger learned shift toward the salient object than a fixed neuron (Mann–Whitney; 0.5 = chance). r and slope: learned against true shift over the true shifters only. Recovered fraction: mean learned / mean true shift over the true shifters. “undefined” where a statistic is (e.g. no true shifters in the control). With several model seeds: mean ± sd over seeds.',
+    caption: 'How well the saliency shifter’s learned shift recovers the true one. AUC: probability that a true shifter has a larger learned shift toward the salient object than a fixed neuron (Mann–Whitney; 0.5 = chance); by |learned shift|: the same for the length of the learned shift in any direction. r and slope: learned against true shift over the true shifters only. Recovered fraction: mean learned / mean true shift over the true shifters. “undefined” where a statistic is (e.g. no true shifters in the control). With several model seeds: mean ± sd over seeds.',
   };
 }
 

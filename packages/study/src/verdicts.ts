@@ -186,7 +186,7 @@ export function modelShiftVerdict(ms: ModelShiftSummary): Verdict | null {
   const verdict = `which neurons: ${whichAnswer(auc)} (AUC ${formatStat(auc, 2)}); how much: ${howMuchAnswer(r, fraction)} (${Number.isFinite(fraction) ? `${pct(fraction)} of the magnitude` : 'recovered fraction undefined'}; within shifters r = ${formatStat(r, 2)}${controlR}); ${nSeeds === 1 ? '1 model seed' : `mean over ${nSeeds} model seeds`}`;
   const parts = [
     `${first.shifters} true shifters, ${first.fixed} fixed neurons`,
-    `AUC of separating them by the learned shift toward the salient object ${formatOverSeeds(os.auc)}`,
+    `AUC of separating them by the learned shift toward the salient object ${formatOverSeeds(os.auc)} (by the length of the learned shift in any direction: ${os.aucMagnitude ? formatOverSeeds(os.aucMagnitude) : 'undefined'})`,
     `within the true shifters: r = ${formatOverSeeds(os.withinShiftersR)}, least-squares slope ${formatOverSeeds(os.withinShiftersSlope)} px per px`,
     `recovered fraction (mean learned / mean true shift over the true shifters) ${formatOverSeeds(os.recoveredFraction, 0, 100, ' %')}: learned ${formatStat(s.shiftersMean, 2)} px vs true ${formatStat(s.trueShiftersMean, 2)} px, fixed neurons ${formatStat(s.othersMean, 2)} px (first seed)`,
     `correlation over all neurons r = ${formatStat(s.agreement)} (it measures the two groups, not the recovery; not used)`,

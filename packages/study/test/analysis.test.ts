@@ -63,6 +63,9 @@ describe('analyseModelShifts (through the Readout and Encoder contracts only)', 
     expect(r.trueProjection[1]).toBeCloseTo(0, 12);
     expect(r.modelProjection[0]).toBeCloseTo(1.55, 12);
     expect(r.modelProjection[1]).toBeCloseTo(0.5, 12);
+    // lengths of the learned shifts: neuron 0 (|(1, 0.5)| + |(0.4, 2)|) / 2, neuron 1 (|(0.5, 1)| + |(−1, 0)|) / 2
+    expect(r.modelMagnitude[0]).toBeCloseTo((Math.sqrt(1.25) + Math.sqrt(4.16)) / 2, 12);
+    expect(r.modelMagnitude[1]).toBeCloseTo((Math.sqrt(1.25) + 1) / 2, 12);
     // two neurons, both sides increasing together: r = 1
     expect(r.agreement).toBeCloseTo(1, 12);
   });

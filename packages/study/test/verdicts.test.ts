@@ -187,7 +187,7 @@ describe('the gRF verdicts', () => {
 
 describe('the learned-shift verdict', () => {
   const rec = (auc: number, withinShiftersR: number, recoveredFraction: number, shifters = 16): ShiftRecovery => ({
-    shifters, fixed: 32 - shifters, auc, withinShiftersR, withinShiftersSlope: 0.0412, recoveredFraction,
+    shifters, fixed: 32 - shifters, auc, aucMagnitude: 0.75, withinShiftersR, withinShiftersSlope: 0.0412, recoveredFraction,
     learnedShiftersMean: 1.594, learnedFixedMean: 0.3849, trueShiftersMean: 4.5123,
   });
   const entry = (agreement: number, perSeed: ShiftRecovery[], othersMean = 0.3849) => ({
@@ -202,8 +202,8 @@ describe('the learned-shift verdict', () => {
     expect(modelShiftVerdict(ms)).toEqual({
       question: 'Does the shifter model’s learned shift recover which neurons shift, and by how much?',
       verdict: 'which neurons: yes (AUC 0.90); how much: no (35 % of the magnitude; within shifters r = -0.10 (undefined in the control)); 1 model seed',
-      evidence: '16 true shifters, 16 fixed neurons; AUC of separating them by the learned shift toward the salient object 0.900 (1 seed); '
-        + 'within the true shifters: r = -0.100 (1 seed), least-squares slope 0.041 (1 seed) px per px; '
+      evidence: '16 true shifters, 16 fixed neurons; AUC of separating them by the learned shift toward the salient object 0.900 (1 seed)'
+        + ' (by the length of the learned shift in any direction: 0.750 (1 seed)); within the true shifters: r = -0.100 (1 seed), least-squares slope 0.041 (1 seed) px per px; '
         + 'recovered fraction (mean learned / mean true shift over the true shifters) 35 % (1 seed): learned 1.59 px vs true 4.51 px, fixed neurons 0.38 px (first seed); '
         + 'correlation over all neurons r = 0.751 (it measures the two groups, not the recovery; not used); '
         + 'control population (no RF shifts): AUC, within-shifter r, slope and recovered fraction undefined (no true shifters); learned 0.13 px for the fixed neurons',
