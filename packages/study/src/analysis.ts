@@ -191,6 +191,9 @@ export interface ExampleAnalysis {
   bottom: number[];
   topValues: Float32Array;
   bottomValues: Float32Array;
+  /** The model's predicted response to each of `top` and `bottom` (same order). */
+  topResponses: number[];
+  bottomResponses: number[];
   /** Hot pixels pooled over the best neurons of the session, for the first image. */
   hotMask: Uint8Array;
 }
@@ -215,6 +218,8 @@ export function analyseExamples(encoder: Encoder, grf: GrfAnalysis, dataset: Sal
     ...neuron, top, bottom,
     topValues: gatherGrfValues(g, neuron.index, top),
     bottomValues: gatherGrfValues(g, neuron.index, bottom),
+    topResponses: top.map((i) => col[i]!),
+    bottomResponses: bottom.map((i) => col[i]!),
     hotMask: hp.mask,
   };
 }
@@ -229,6 +234,8 @@ export interface ModelShiftAnalysis {
   trueProjection: number[];
   /** The same for the model's shift (its shifted readout position minus μ). */
   modelProjection: number[];
+  /** Mean over the same images of the length of the model's shift, in any direction (px). */
+  modelMagnitude: number[];
   /** Pearson correlation of the two over neurons. */
   agreement: number;
 }
@@ -245,14 +252,14 @@ export function analyseModelShifts(
   const [h, w, c] = dataset.inputShape;
   const m = ids.length;
   const inputs = dataset.inputsOf(ids);
-  const out: ModelShiftAnalysis = { neurons: [], trueProjection: [], modelProjection: [], agreement: Number.NaN };
+  const out: ModelShiftAnalysis = { neurons: [], trueProjection: [], modelProjection: [], modelMagnitude: [], agreement: Number.NaN };
   for (const s of dataset.sessions) {
     const shifts = learnedShiftsOf(encoder, s.key, inputs, [m, h, w, c]);
     if (!shifts) return out;
     for (let n = 0; n < s.nNeurons; n++) {
       const nt = truth.neuron(s.key, n);
       const [cx, cy] = toInputCoords(nt.x, nt.y, crop);
-      let tp = 0, mp = 0, cnt = 0;
+      let tp = 0, mp = 0, mm = 0, cnt = 0;
       ids.forEach((id, i) => {
         const sal = truth.salientCentre(id);
         const [sx, sy] = toInputCoords(sal.x, sal.y, crop);
@@ -264,11 +271,13 @@ export function analyseModelShifts(
         const k = (i * s.nNeurons + n) * 2;
         tp += tdx * ux + tdy * uy;
         mp += shifts[k]! * ux + shifts[k + 1]! * uy;
+        mm += Math.hypot(shifts[k]!, shifts[k + 1]!);
         cnt++;
       });
       out.neurons.push({ session: s.key, index: n, shifts: nt.shifts });
       out.trueProjection.push(cnt ? tp / cnt : Number.NaN);
       out.modelProjection.push(cnt ? mp / cnt : Number.NaN);
+      out.modelMagnitude.push(cnt ? mm / cnt : Number.NaN);
     }
   }
   // NaN (undefined) when either side is constant, e.g. the true shifts of a population where no RF shifts

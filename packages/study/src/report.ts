@@ -5,13 +5,14 @@
  */
 import '@sal/viz/node'; // registers the sharp SVG rasterizer the PNG figures need
 import {
-  buildReport, eigenSpectrumFigure, exampleGridFigure, explainedVarianceFigure, grfDistributionFigure,
+  buildReport, eigenSpectrumFigure, exampleGridFigure, explainedVarianceFigure, grfDistributionFigure, grfSupportMask,
   grfOverlayFigure, grfPanelFigure, modelSchemaFigure, projectionGridFigure, rfRecoveryFigure, saliencyFigure,
   rfShiftFigure, shifterCurvesFigure, strongestWeakestFigure, testCorrelationFigure, trainingCurvesFigure, verdictTable,
-  type ReportBlock, type ReportFigure, type ReportSection,
+  type ReportBlock, type ReportFigure, type ReportSection, type ReportTable,
 } from '@sal/viz';
 import { formatP } from '@sal/types';
 import type { GrfAnalysis } from './analysis.js';
+import type { StudyConfig } from './config.js';
 import type { StudyArtifacts, StudyResults } from './results.js';
 import { signed } from './stats.js';
 import { meiSection } from './mei-report.js';
@@ -28,9 +29,9 @@ function channelOf(inputs: Float32Array, c: number, channel: number): Float32Arr
   return out;
 }
 
-/** A correlation for people: two decimals, or "undefined" where r is (a constant side). */
+/** A correlation for people: three decimals (as every correlation of the report), or "undefined" where r is (a constant side). */
 export function formatR(r: number): string {
-  return Number.isFinite(r) ? r.toFixed(2) : 'undefined (one side is constant)';
+  return Number.isFinite(r) ? r.toFixed(3) : 'undefined (one side is constant)';
 }
 
 export async function buildStudyReport(results: StudyResults, art: StudyArtifacts): Promise<StudyReport> {
@@ -51,10 +52,15 @@ function verdictSection(results: StudyResults): ReportSection {
   return {
     heading: 'Does saliency matter? The verdicts',
     blocks: [
-      { kind: 'paragraph', text: 'Each question is answered on the simulated V4 population, whose ground truth is known: in the "shift" population half of the neurons move their receptive field toward the most salient object of each image; in the "noShift" control nobody does, with the same images, neurons and trials otherwise. Comparisons are paired over neurons with a two-sided sign-flip permutation test, on the repeat-averaged test correlation (the single-trial one, the original’s “test correlation”, is given beside it). Where both models were trained with several seeds, each neuron’s correlation is averaged over the seeds first, and the answer is “yes” only if every seed’s own difference agrees; a p-value over neurons from one seed says nothing about how much training runs vary.' },
+      { kind: 'paragraph', text: 'Each question is answered on the simulated V4 population, whose ground truth is known: in the "shift" population half of the neurons move their receptive field toward the most salient object of each image; in the "noShift" control nobody does, with the same images, neurons and trials otherwise. Comparisons are paired over neurons with a two-sided sign-flip permutation test, on the repeat-averaged test correlation (the single-trial one, the original’s “test correlation”, is given beside it). Where both models were trained with several seeds, each neuron’s correlation is averaged over the seeds first, and the answer is “yes” only if every seed’s own difference agrees; a p-value over neurons from one seed says nothing about how much training runs vary. Every verdict says on how many seeds it rests; a one-seed “yes” whose Δ is within ±2 sd of the per-seed Δ of the shifter − image-only comparison is “not settled”. The learned-shift verdict keeps apart which neurons shift (AUC) and by how much (correlation within the true shifters, recovered fraction of the magnitude).' },
       verdictTable(results.verdicts),
     ],
   };
+}
+
+/** Figure 2 for a run: the schema and its caption state the run's remapper amplitude and per-neuron gain. */
+export function schemaFigureOf(config: StudyConfig): ReportFigure {
+  return modelSchemaFigure({ maxRemapAmplitude: config.readout.maxRemapAmplitude, neuronShiftGain: config.readout.neuronShiftGain });
 }
 
 async function dataSection(results: StudyResults, art: StudyArtifacts, fig: AddFigure): Promise<ReportSection> {
@@ -73,7 +79,7 @@ async function dataSection(results: StudyResults, art: StudyArtifacts, fig: AddF
     blocks: [
       { kind: 'paragraph', text: `${sim.nTrainImages} training-pool images and ${sim.nTestImages} test images (${sim.testRepeats} repeats) of ${sim.height}×${sim.width} pixels, ${sim.nSessions} sessions × ${sim.neuronsPerSession} neurons with Poisson spike counts. Saliency maps are ${cfg.saliency === 'true' ? 'the simulation\'s true saliency (an oracle saliency model, as a perfect DeepGaze would be); the built-in centre–surround model agrees with them at r = ' + formatR(results.saliencyAgreement) : 'computed by the built-in centre–surround model on the full image before the crop (agreement with the true saliency r = ' + formatR(results.saliencyAgreement) + ')'}; gradients are Sobel x/y of the map smoothed with σ = ${cfg.gradientSigma} px after the crop. Inputs are cropped (${art.data.crops.map((k) => `${k.name}: ${JSON.stringify(k.pixels)} px`).join('; ')}), rescaled by ${cfg.scale}, and z-scored per channel with statistics from the training split.` },
       fig('fig01-saliency', await saliencyFigure(examples, h, w)),
-      fig('fig02-schema', modelSchemaFigure()),
+      fig('fig02-schema', schemaFigureOf(cfg)),
     ],
   };
 }
@@ -101,6 +107,13 @@ function testByCrop(results: StudyResults, pred: (v: string) => boolean) {
   return [...groups.values()];
 }
 
+/** `'1 seed'` or `'1–3 seeds per point'`: how many model seeds stand behind the points of a figure. */
+function seedCounts(groups: readonly { correlations: readonly number[] }[]): string {
+  const n = groups.map((g) => g.correlations.length);
+  const lo = Math.min(...n), hi = Math.max(...n);
+  return lo === hi ? `${lo} seed${lo === 1 ? '' : 's'} per point` : `${lo}–${hi} seeds per point`;
+}
+
 /** The table of paired comparisons (repeat-averaged and single-trial, and per seed when there are several). */
 export function comparisonTable(results: StudyResults): ReportBlock {
   const nSeeds = Math.max(...Object.values(results.comparisonsAveraged).map((v) => v.seedDeltas?.length ?? 1), 1);
@@ -110,7 +123,7 @@ export function comparisonTable(results: StudyResults): ReportBlock {
     rows: Object.entries(results.comparisonsAveraged).map(([k, v]) => {
       const s1 = results.comparisons[k];
       const perSeed = nSeeds > 1 ? [(v.seedDeltas ?? []).map((d) => signed(d)).join(', ')] : [];
-      return [k, v.meanDiff, formatP(v.pValue), s1 ? s1.meanDiff : null, s1 ? formatP(s1.pValue) : '', `${(100 * v.fractionBetter).toFixed(0)}%`, v.n, ...perSeed];
+      return [k, signed(v.meanDiff), formatP(v.pValue), s1 ? signed(s1.meanDiff) : '', s1 ? formatP(s1.pValue) : '', `${(100 * v.fractionBetter).toFixed(0)}%`, v.n, ...perSeed];
     }),
     caption: nSeeds > 1
       ? 'Paired comparisons over neurons on the main crop, each neuron\'s correlation averaged over the model seeds both variants were trained with (sign-flip permutation tests, two-sided), and each seed\'s own mean difference.'
@@ -119,7 +132,7 @@ export function comparisonTable(results: StudyResults): ReportBlock {
 }
 
 /** The seed-stability check: the verdict of every 3-seed subset of each comparison's seeds (needs ≥ 5 seeds). */
-export function seedStabilityTable(results: StudyResults): ReportBlock | null {
+export function seedStabilityTable(results: StudyResults): ReportTable | null {
   const entries = Object.entries(results.seedStability ?? {});
   if (!entries.length) return null;
   return {
@@ -134,15 +147,16 @@ export function seedStabilityTable(results: StudyResults): ReportBlock | null {
 
 async function modelSection(results: StudyResults, art: StudyArtifacts, fig: AddFigure): Promise<ReportSection> {
   const mainCrop = art.data.crops[0]!.name;
-  const rows = results.models.map((m) => [m.population, m.crop, m.variant, m.seed, m.validation, m.test, m.testAveraged, m.feve, m.epochs, Math.round(m.seconds)]);
+  const rows = results.models.map((m) => [m.population, m.crop, m.variant, m.seed, formatStat(m.validation), formatStat(m.test), formatStat(m.testAveraged), formatStat(m.feve), m.epochs, Math.round(m.seconds)]);
   const blocks: ReportBlock[] = [
-    { kind: 'table', columns: ['population', 'crop', 'variant', 'seed', 'validation r', 'test r (single trial)', 'test r (repeat-averaged)', 'FEVe', 'epochs', 'seconds'], rows, caption: 'Mean per-neuron correlations of every trained model.' },
+    { kind: 'table', columns: ['population', 'crop', 'variant', 'seed', 'validation r', 'test r (single trial)', 'test r (repeat-averaged)', 'FEVe', 'epochs', 'seconds'], rows, caption: 'Mean over neurons of every trained model\'s correlations (3 decimals) and FEVe.' },
   ];
   const tc = validationCurves(results, mainCrop, 'shift', ['images', 'images+saliency', 'images+gradients', 'all'], (v) => (v === 'images' ? 'images only' : '+ saliency'));
   if (tc.length) blocks.push(fig('fig03-training-curves', await trainingCurvesFigure(tc)));
   const sc = validationCurves(results, mainCrop, 'shift', ['shifter-saliency', 'shifter-ones', 'shifter-image']);
   if (sc.length) blocks.push(fig('fig04-shifter-curves', await shifterCurvesFigure(sc)));
-  blocks.push(fig('fig05-test-correlation', await testCorrelationFigure(testByCrop(results, (v) => v !== 'attention'), { caption: 'Test correlation (single trial) of the CNN models by input variant and crop, population with shifts.' })));
+  const t5 = testByCrop(results, (v) => v !== 'attention');
+  blocks.push(fig('fig05-test-correlation', await testCorrelationFigure(t5, { caption: `Test correlation (single trial; mean over neurons) of the CNN models by input variant and crop, population with shifts. Points: mean over model seeds; error bars: ± 1 sd over model seeds (ddof 0), none where a point has one seed (${seedCounts(t5)}).` })));
   const att = testByCrop(results, (v) => v === 'attention' || v === 'images');
   if (att.some((r) => r.variant === 'attention')) {
     blocks.push(fig('fig06-attention-test-correlation', await testCorrelationFigure(att, { title: 'Test correlation: attention readout', caption: 'Test correlation (single trial) of the multiple-attention readout beside the Gaussian readout, by crop, image input.' })));
@@ -165,37 +179,47 @@ export async function grfSection(g: GrfAnalysis, art: StudyArtifacts, ex: NonNul
   const gridRows = Math.max(1, Math.floor(Math.min(40, ex.top.length) / cols));
   const top = ex.top.slice(0, gridRows * cols);
   const k = Math.min(5, ex.top.length);
+  // fig11: only the pixels inside the neuron's gRF (outside it the gRF is ~0 and the histogram a spike at zero)
+  const support = grfSupportMask(Array.from({ length: m }, (_, i) => grfOf(b0.session, b0.index, i)), 0.1);
+  const supportCount = support.reduce((a, v) => a + v, 0);
+  const inside = (values: Float32Array) => values.filter((_, i) => support[i % P] === 1);
   return {
     heading: 'Gradient receptive fields of the image-only model',
     blocks: [
       { kind: 'paragraph', text: `gRF = d predicted response / d input image, in evaluation mode, no smoothing, on ${m} validation images. Neurons are the best by test correlation (${art.best.map((b) => `${b.session}/${b.index}`).join(', ')}).` },
-      fig('fig07-example-grid', await exampleGridFigure(top.map(imageOf), g.h, g.w, { rows: gridRows, cols, neuron: `${b0.session}/${b0.index}` })),
+      fig('fig07-example-grid', await exampleGridFigure(top.map(imageOf), g.h, g.w, {
+        rows: gridRows, cols, neuron: `${b0.session}/${b0.index}`, title: `Images that drive ${b0.session}/${b0.index} most`,
+        labels: top.map((i, r) => `${r + 1}. #${g.imageIds[i]}`),
+      })),
       fig('fig08-grf-panels', await grfPanelFigure(grfRows, g.h, g.w, { neurons: four.map((b) => `${b.session}/${b.index}`) })),
       fig('fig09-grf-overlay', await grfOverlayFigure(four.map((b) => ({ image: imageOf(0), grf: grfOf(b.session, b.index, 0), title: `${b.session}/${b.index}` })), g.h, g.w)),
       fig('fig10-strongest-weakest', await strongestWeakestFigure([{
         neuron: `${b0.session}/${b0.index}`,
-        strongest: ex.top.slice(0, k).map((i) => ({ image: imageOf(i), grf: grfOf(b0.session, b0.index, i), title: `#${g.imageIds[i]}` })),
-        weakest: ex.bottom.slice(0, k).map((i) => ({ image: imageOf(i), grf: grfOf(b0.session, b0.index, i), title: `#${g.imageIds[i]}` })),
-      }], g.h, g.w)),
-      fig('fig11-grf-distributions', await grfDistributionFigure(ex.topValues, ex.bottomValues, { range: symmetricRange(ex.topValues, ex.bottomValues) })),
+        strongest: ex.top.slice(0, k).map((i, r) => ({ image: imageOf(i), grf: grfOf(b0.session, b0.index, i), title: responseTitle(g.imageIds[i]!, ex.topResponses?.[r]) })),
+        weakest: ex.bottom.slice(0, k).map((i, r) => ({ image: imageOf(i), grf: grfOf(b0.session, b0.index, i), title: responseTitle(g.imageIds[i]!, ex.bottomResponses?.[r]) })),
+      }], g.h, g.w, { titles: ex.topResponses ? 'the validation image id and the model\'s predicted response' : 'the validation image id' })),
+      fig('fig11-grf-distributions', await grfDistributionFigure(ex.topValues, ex.bottomValues, {
+        range: symmetricRange(inside(ex.topValues), inside(ex.bottomValues)),
+        pixels: { mask: support, description: `the ${supportCount} pixels inside the gRF of ${b0.session}/${b0.index} (mean |gRF| over the ${m} images ≥ 10 % of its maximum)` },
+      })),
     ],
   };
 }
 
 /** The shift-recovery statistics of the shifter models per population (mean ± sd over the analysed seeds). */
-export function shiftRecoveryTable(results: StudyResults): ReportBlock | null {
+export function shiftRecoveryTable(results: StudyResults): ReportTable | null {
   const rows = Object.entries(results.modelShifts).flatMap(([pop, s]) => {
     if (!s?.overSeeds || !s.recovery?.length) return [];
     const o = s.overSeeds;
-    return [[pop, s.recovery.length, s.recovery[0]!.shifters, s.recovery[0]!.fixed, formatOverSeeds(o.auc), formatOverSeeds(o.withinShiftersR), formatOverSeeds(o.withinShiftersSlope),
+    return [[pop, s.recovery.length, s.recovery[0]!.shifters, s.recovery[0]!.fixed, formatOverSeeds(o.auc), o.aucMagnitude ? formatOverSeeds(o.aucMagnitude) : 'undefined', formatOverSeeds(o.withinShiftersR), formatOverSeeds(o.withinShiftersSlope),
       formatOverSeeds(o.recoveredFraction, 0, 100, ' %'), formatStat(s.agreement)]];
   });
   if (!rows.length) return null;
   return {
     kind: 'table',
-    columns: ['population', 'model seeds', 'true shifters', 'fixed neurons', 'AUC shifters vs fixed', 'r within shifters', 'slope within shifters (px/px)', 'recovered fraction of the magnitude', 'r over all neurons (two groups; not used)'],
+    columns: ['population', 'model seeds', 'true shifters', 'fixed neurons', 'AUC shifters vs fixed', 'AUC by |learned shift|', 'r within shifters', 'slope within shifters (px/px)', 'recovered fraction of the magnitude', 'r over all neurons (two groups; not used)'],
     rows,
-    caption: 'How well the saliency shifter’s learned shift recovers the true one. AUC: probability that a true shifter has a larger learned shift toward the salient object than a fixed neuron (Mann–Whitney; 0.5 = chance). r and slope: learned against true shift over the true shifters only. Recovered fraction: mean learned / mean true shift over the true shifters. “undefined” where a statistic is (e.g. no true shifters in the control). With several model seeds: mean ± sd over seeds.',
+    caption: 'How well the saliency shifter’s learned shift recovers the true one. AUC: probability that a true shifter has a larger learned shift toward the salient object than a fixed neuron (Mann–Whitney; 0.5 = chance); by |learned shift|: the same for the length of the learned shift in any direction. r and slope: learned against true shift over the true shifters only. Recovered fraction: mean learned / mean true shift over the true shifters. “undefined” where a statistic is (e.g. no true shifters in the control). With several model seeds: mean ± sd over seeds.',
   };
 }
 
@@ -204,14 +228,14 @@ function grfTestTables(results: StudyResults): ReportBlock[] {
   return [
     {
       kind: 'table', columns: ['model', 'mean projection (px)', 'p (permutation)', 'true shifters significant', 'fixed neurons significant'],
-      rows: Object.entries(results.grf).map(([name, r]) => [name, r!.statistic, formatP(r!.pValue), r!.detection ? `${r!.detection.truePositives}/${r!.detection.shifters}` : 'no ground truth', r!.detection ? `${r!.detection.falsePositives}/${r!.detection.nonShifters}` : 'no ground truth']),
+      rows: Object.entries(results.grf).map(([name, r]) => [name, formatStat(r!.statistic), formatP(r!.pValue), r!.detection ? `${r!.detection.truePositives}/${r!.detection.shifters}` : 'no ground truth', r!.detection ? `${r!.detection.falsePositives}/${r!.detection.nonShifters}` : 'no ground truth']),
       caption: 'The gRF centre-of-mass test in each population.',
     },
     {
       kind: 'table', columns: ['model', 'neurons', 'Δ projection vs control (px)', 'p (sign flip)', 'n'],
       rows: Object.entries(results.grfVsControl).flatMap(([v, r]) => [
-        [v, 'true shifters', r!.shifters.meanDiff, formatP(r!.shifters.pValue), r!.shifters.n],
-        [v, 'fixed neurons', r!.others.meanDiff, formatP(r!.others.pValue), r!.others.n],
+        [v, 'true shifters', signed(r!.shifters.meanDiff), formatP(r!.shifters.pValue), r!.shifters.n],
+        [v, 'fixed neurons', signed(r!.others.meanDiff), formatP(r!.others.pValue), r!.others.n],
       ]),
       caption: 'Each neuron\'s mean projection in the population with shifts minus the same neuron\'s in the control population (same images): the image-content part cancels.',
     },
@@ -225,7 +249,13 @@ async function shiftSection(results: StudyResults, art: StudyArtifacts, fig: Add
   ];
   for (const [pop, ms] of Object.entries(art.modelShifts)) {
     if (!ms) continue;
-    blocks.push(fig(`extra-model-shifts-${pop.toLowerCase()}`, await rfShiftFigure({ trueShift: ms.trueProjection, measuredShift: ms.modelProjection, shifts: ms.neurons.map((n) => n.shifts) })));
+    blocks.push(fig(`extra-model-shifts-${pop.toLowerCase()}`, await rfShiftFigure(
+      { trueShift: ms.trueProjection, measuredShift: ms.modelProjection, shifts: ms.neurons.map((n) => n.shifts) },
+      {
+        measured: 'learned readout shift', title: `Shifter model: learned vs true shift (${pop})`,
+        caption: `${pop} population, per neuron: the saliency shifter's learned readout shift (shifted readout position minus μ) toward the most salient object against the simulation's true RF shift toward it, both in input pixels and averaged over ${art.grf[`${pop} / shifter-saliency`]?.imageIds.length ?? results.config.analysis.grfImages} validation images; colour: whether the neuron shifts in the simulation; dashed: y = x.`,
+      },
+    )));
     blocks.push({ kind: 'paragraph', text: `${pop} population: the shifter model's learned shift of each neuron (its shifted readout position minus μ, in input pixels, projected on the direction to the most salient object, averaged over images) against the simulation's true shift.` });
   }
   const recovery = shiftRecoveryTable(results);
@@ -255,6 +285,22 @@ export async function pcaSection(g: GrfAnalysis, p: NonNullable<StudyArtifacts['
   return { heading: 'PCA of gRFs and projections into their eigenspace', blocks: blocksPca };
 }
 
+/** The configuration as a table: one row per setting (dotted path), lists and crops written compactly. */
+export function configTable(config: StudyConfig): ReportTable {
+  const rows: [string, string][] = [];
+  const walk = (v: unknown, path: string) => {
+    if (v && typeof v === 'object' && !Array.isArray(v) && path !== 'crops') {
+      for (const [k, x] of Object.entries(v)) walk(x, path ? `${path}.${k}` : k);
+    } else if (path === 'crops') {
+      for (const [name, c] of Object.entries(v as StudyConfig['crops'])) rows.push([`crops.${name}`, `top ${c[0][0]}, bottom ${c[0][1]}, left ${c[1][0]}, right ${c[1][1]} (fractions)`]);
+    } else {
+      rows.push([path, Array.isArray(v) ? v.join(', ') : String(v)]);
+    }
+  };
+  walk(config, '');
+  return { kind: 'table', columns: ['setting', 'value'], rows, caption: 'The configuration of this run (every field can be overridden from a JSON config file).' };
+}
+
 function methodsSection(results: StudyResults): ReportSection {
   const cfg = results.config;
   return {
@@ -267,9 +313,14 @@ function methodsSection(results: StudyResults): ReportSection {
         `saliency maps: ${cfg.saliency === 'true' ? `the simulation's true saliency (an oracle saliency model); the built-in centre–surround model agrees with it at r = ${formatR(results.saliencyAgreement)}` : `the built-in centre–surround model (agreement with the true saliency r = ${formatR(results.saliencyAgreement)})`}`,
         `training: Adam lr ${cfg.train.lr}, batch ${cfg.train.batchSize}, early stopping on validation correlation (patience ${cfg.train.patience}, ${cfg.train.lrDecaySteps} LR decays ×0.3, at most ${cfg.train.maxEpochs} epochs), restore best`,
       ] },
-      { kind: 'paragraph', text: `Configuration: ${JSON.stringify(cfg)}` },
+      configTable(cfg),
     ],
   };
+}
+
+/** A strongest/weakest panel title: the image id and, when known, the model's predicted response. */
+function responseTitle(id: number, response: number | undefined): string {
+  return response === undefined ? `#${id}` : `#${id}: ${response.toFixed(2)}`;
 }
 
 function symmetricRange(a: ArrayLike<number>, b: ArrayLike<number>): [number, number] {

@@ -200,7 +200,7 @@ function modelShiftStage(a: AnalyseStudyOptions): { artifacts: StudyArtifacts['m
       const r = analyseModelShifts(m.encoder, dataset, truth, crop, config);
       if (!r.neurons.length) continue;
       const shifts = r.neurons.map((n) => n.shifts);
-      recovery.push(shiftRecovery(r.trueProjection, r.modelProjection, shifts));
+      recovery.push(shiftRecovery(r.trueProjection, r.modelProjection, shifts, r.modelMagnitude));
       seeds.push(m.item.seed);
       if (artifacts[p]) continue;
       // the first seed's model: the figure and the per-population means

@@ -24,6 +24,11 @@ export interface ShiftRecovery {
    * the Mann–Whitney AUC. 1 = perfect separation, 0.5 = chance; NaN when either group is empty.
    */
   auc: number;
+  /**
+   * The same AUC by the length of the learned shift in any direction (`learnedMagnitude`): whether the model moves
+   * the shifters more at all, toward the salient object or not; NaN when either group is empty or no magnitudes were given.
+   */
+  aucMagnitude: number;
   /** Mean learned shift / mean true shift over the true shifters (ratio of means); NaN without shifters or with mean true 0. */
   recoveredFraction: number;
   /** Mean learned shift of the true shifters, of the fixed neurons, and mean true shift of the true shifters (px). */
@@ -59,16 +64,22 @@ export function mannWhitneyAuc(positives: readonly number[], negatives: readonly
 
 /**
  * {@link ShiftRecovery} of one model from per-neuron true and learned shifts (px, projected on the direction to
- * the salient object) and whether each neuron shifts in the ground truth. Neurons with a non-finite shift on
- * either side are left out.
+ * the salient object), whether each neuron shifts in the ground truth, and optionally the mean length of each
+ * neuron's learned shift (px, any direction; for `aucMagnitude`). Neurons with a non-finite shift on either side
+ * are left out.
  */
-export function shiftRecovery(trueShift: readonly number[], learnedShift: readonly number[], shifts: readonly boolean[]): ShiftRecovery {
+export function shiftRecovery(
+  trueShift: readonly number[], learnedShift: readonly number[], shifts: readonly boolean[], learnedMagnitude?: readonly number[],
+): ShiftRecovery {
   const n = trueShift.length;
   if (learnedShift.length !== n || shifts.length !== n) throw new RangeError(`shiftRecovery: expected ${n} learned shifts and flags, got ${learnedShift.length} and ${shifts.length}`);
-  const tS: number[] = [], lS: number[] = [], lF: number[] = [];
+  if (learnedMagnitude && learnedMagnitude.length !== n) throw new RangeError(`shiftRecovery: expected ${n} learned magnitudes, got ${learnedMagnitude.length}`);
+  const tS: number[] = [], lS: number[] = [], lF: number[] = [], mS: number[] = [], mF: number[] = [];
   for (let i = 0; i < n; i++) {
     if (!(Number.isFinite(trueShift[i]!) && Number.isFinite(learnedShift[i]!))) continue;
     if (shifts[i]) { tS.push(trueShift[i]!); lS.push(learnedShift[i]!); } else lF.push(learnedShift[i]!);
+    const m = learnedMagnitude?.[i];
+    if (m !== undefined && Number.isFinite(m)) (shifts[i] ? mS : mF).push(m);
   }
   const trueMean = mean(tS);
   const learnedMean = mean(lS);
@@ -78,6 +89,7 @@ export function shiftRecovery(trueShift: readonly number[], learnedShift: readon
     withinShiftersR: pearson(tS, lS),
     withinShiftersSlope: leastSquaresSlope(tS, lS),
     auc: mannWhitneyAuc(lS, lF),
+    aucMagnitude: mannWhitneyAuc(mS, mF),
     recoveredFraction: tS.length > 0 && trueMean !== 0 ? learnedMean / trueMean : Number.NaN,
     learnedShiftersMean: learnedMean,
     learnedFixedMean: mean(lF),
@@ -105,7 +117,7 @@ export function overSeeds(values: readonly number[]): OverSeeds {
 }
 
 /** The statistics of {@link ShiftRecovery} that are summarised over seeds. */
-export const RECOVERY_STATS = Object.freeze(['auc', 'withinShiftersR', 'withinShiftersSlope', 'recoveredFraction'] as const);
+export const RECOVERY_STATS = Object.freeze(['auc', 'aucMagnitude', 'withinShiftersR', 'withinShiftersSlope', 'recoveredFraction'] as const);
 export type RecoveryStat = (typeof RECOVERY_STATS)[number];
 
 /** Each of {@link RECOVERY_STATS} over the per-seed recoveries (one entry per model seed). */

@@ -147,7 +147,8 @@ function whichAnswer(auc: number): Answer {
 
 /**
  * How much: "yes" when the within-shifter r > 0.5 and the recovered fraction is in [0.75, 4/3]; "partly" when one of
- * r > 0.5 or a fraction in [0.5, 2] holds; "no" otherwise; "cannot tell" when both are undefined.
+ * r > 0.5 or a fraction in [0.5, 2] holds and the learned shifts point toward the salient object on average (fraction
+ * > 0, or undefined); "no" otherwise; "cannot tell" when both are undefined.
  */
 function howMuchAnswer(r: number, fraction: number): Answer {
   const t = SHIFT_RECOVERY_THRESHOLDS;
@@ -155,6 +156,7 @@ function howMuchAnswer(r: number, fraction: number): Answer {
   const tracks = r > t.rTracks;
   const inside = (x: number, [lo, hi]: readonly [number, number]) => x >= lo && x <= hi;
   if (tracks && inside(fraction, t.fractionYes)) return 'yes';
+  if (Number.isFinite(fraction) && fraction <= 0) return 'no';
   return tracks || inside(fraction, t.fractionPartly) ? 'partly' : 'no';
 }
 
@@ -181,10 +183,10 @@ export function modelShiftVerdict(ms: ModelShiftSummary): Verdict | null {
   const auc = os.auc.mean, r = os.withinShiftersR.mean, fraction = os.recoveredFraction.mean;
   const control = ms['noShift'];
   const controlR = control?.overSeeds ? ` (${Number.isFinite(control.overSeeds.withinShiftersR.mean) ? `control: ${formatStat(control.overSeeds.withinShiftersR.mean)}` : 'undefined in the control'})` : '';
-  const verdict = `which neurons: ${whichAnswer(auc)} (AUC ${formatStat(auc, 2)}); how much: ${howMuchAnswer(r, fraction)} (${pct(fraction)} of the magnitude; within shifters r = ${formatStat(r, 2)}${controlR}); ${nSeeds === 1 ? '1 model seed' : `mean over ${nSeeds} model seeds`}`;
+  const verdict = `which neurons: ${whichAnswer(auc)} (AUC ${formatStat(auc, 2)}); how much: ${howMuchAnswer(r, fraction)} (${Number.isFinite(fraction) ? `${pct(fraction)} of the magnitude` : 'recovered fraction undefined'}; within shifters r = ${formatStat(r, 2)}${controlR}); ${nSeeds === 1 ? '1 model seed' : `mean over ${nSeeds} model seeds`}`;
   const parts = [
     `${first.shifters} true shifters, ${first.fixed} fixed neurons`,
-    `AUC of separating them by the learned shift toward the salient object ${formatOverSeeds(os.auc)}`,
+    `AUC of separating them by the learned shift toward the salient object ${formatOverSeeds(os.auc)} (by the length of the learned shift in any direction: ${os.aucMagnitude ? formatOverSeeds(os.aucMagnitude) : 'undefined'})`,
     `within the true shifters: r = ${formatOverSeeds(os.withinShiftersR)}, least-squares slope ${formatOverSeeds(os.withinShiftersSlope)} px per px`,
     `recovered fraction (mean learned / mean true shift over the true shifters) ${formatOverSeeds(os.recoveredFraction, 0, 100, ' %')}: learned ${formatStat(s.shiftersMean, 2)} px vs true ${formatStat(s.trueShiftersMean, 2)} px, fixed neurons ${formatStat(s.othersMean, 2)} px (first seed)`,
     `correlation over all neurons r = ${formatStat(s.agreement)} (it measures the two groups, not the recovery; not used)`,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '@sal/types';
 import * as tf from '@tensorflow/tfjs-core';
 import { expectNoLeaks } from '@sal/test-utils';
-import { analyseModelShifts, analysePca, type GrfAnalysis } from '../src/analysis.js';
+import { analyseExamples, analyseModelShifts, analysePca, type GrfAnalysis } from '../src/analysis.js';
 import { QUICK_STUDY, resolveStudyConfig } from '../src/index.js';
 
 function fakeGrfs(nNeurons: number, m: number, h: number, w: number): GrfAnalysis {
@@ -63,6 +63,9 @@ describe('analyseModelShifts (through the Readout and Encoder contracts only)', 
     expect(r.trueProjection[1]).toBeCloseTo(0, 12);
     expect(r.modelProjection[0]).toBeCloseTo(1.55, 12);
     expect(r.modelProjection[1]).toBeCloseTo(0.5, 12);
+    // lengths of the learned shifts: neuron 0 (|(1, 0.5)| + |(0.4, 2)|) / 2, neuron 1 (|(0.5, 1)| + |(−1, 0)|) / 2
+    expect(r.modelMagnitude[0]).toBeCloseTo((Math.sqrt(1.25) + Math.sqrt(4.16)) / 2, 12);
+    expect(r.modelMagnitude[1]).toBeCloseTo((Math.sqrt(1.25) + 1) / 2, 12);
     // two neurons, both sides increasing together: r = 1
     expect(r.agreement).toBeCloseTo(1, 12);
   });
@@ -75,5 +78,21 @@ describe('analyseModelShifts (through the Readout and Encoder contracts only)', 
     const none = analyseModelShifts(encoder(false) as never, dataset as never, fixed as never, crop, config);
     expect(none.neurons).toEqual([]);
     expect(none.agreement).toBeNaN();
+  });
+});
+
+describe('analyseExamples (through the Encoder contract only)', () => {
+  it('gives the predicted response of each strongest and weakest image, in their order', () => {
+    // 4 images of 2×2×1; neuron 1's responses 0.3, 0.9, 0.1, 0.5: strongest 2 are images 1, 3 (0.9, 0.5),
+    // weakest 2 are images 2, 0 (0.1, 0.3)
+    const resp = [[0, 0.3], [0, 0.9], [0, 0.1], [0, 0.5]];
+    const encoder = { predict: (x: tf.Tensor4D) => tf.tensor2d(resp.slice(0, x.shape[0])) };
+    const grf: GrfAnalysis = { ...fakeGrfs(2, 4, 2, 2), grfs: { a: Float32Array.from({ length: 2 * 4 * 4 }, (_, i) => i) } };
+    const dataset = { inputShape: [2, 2, 1], inputsOf: (ids: number[]) => new Float32Array(ids.length * 4) };
+    const ex = expectNoLeaks(() => analyseExamples(encoder as never, grf, dataset as never, { session: 'a', index: 1 }, 2, [1]), 'analyseExamples');
+    expect(ex.top).toEqual([1, 3]);
+    expect(ex.bottom).toEqual([2, 0]);
+    expect(ex.topResponses.map((v) => Number(v.toFixed(6)))).toEqual([0.9, 0.5]);
+    expect(ex.bottomResponses.map((v) => Number(v.toFixed(6)))).toEqual([0.1, 0.3]);
   });
 });

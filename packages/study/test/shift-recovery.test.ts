@@ -34,6 +34,12 @@ describe('shiftRecovery', () => {
     expect(r.learnedShiftersMean).toBeCloseTo(1, 12);
     expect(r.learnedFixedMean).toBeCloseTo(0.7, 12);
     expect(r.trueShiftersMean).toBeCloseTo(4, 12);
+    expect(r.aucMagnitude).toBeNaN();
+    // by the length of the learned shift instead: shifters 3, 1, 2 vs fixed 2, 0.5 → (2 + 1 + 1.5) / 6 = 0.75
+    const m = shiftRecovery([2, 4, 6, 0, 0, 3], [1, 1.5, 0.5, 0.2, 1.2, Number.NaN], [true, true, true, false, false, true], [3, 1, 2, 2, 0.5, 9]);
+    expect(m.aucMagnitude).toBeCloseTo(0.75, 12);
+    expect(m.auc).toBeCloseTo(4 / 6, 12);
+    expect(() => shiftRecovery([1], [1], [true], [1, 2])).toThrow(RangeError);
   });
 
   it('two clusters give a high pooled r but nothing within the shifters', () => {

@@ -187,7 +187,7 @@ describe('the gRF verdicts', () => {
 
 describe('the learned-shift verdict', () => {
   const rec = (auc: number, withinShiftersR: number, recoveredFraction: number, shifters = 16): ShiftRecovery => ({
-    shifters, fixed: 32 - shifters, auc, withinShiftersR, withinShiftersSlope: 0.0412, recoveredFraction,
+    shifters, fixed: 32 - shifters, auc, aucMagnitude: 0.75, withinShiftersR, withinShiftersSlope: 0.0412, recoveredFraction,
     learnedShiftersMean: 1.594, learnedFixedMean: 0.3849, trueShiftersMean: 4.5123,
   });
   const entry = (agreement: number, perSeed: ShiftRecovery[], othersMean = 0.3849) => ({
@@ -202,8 +202,8 @@ describe('the learned-shift verdict', () => {
     expect(modelShiftVerdict(ms)).toEqual({
       question: 'Does the shifter model’s learned shift recover which neurons shift, and by how much?',
       verdict: 'which neurons: yes (AUC 0.90); how much: no (35 % of the magnitude; within shifters r = -0.10 (undefined in the control)); 1 model seed',
-      evidence: '16 true shifters, 16 fixed neurons; AUC of separating them by the learned shift toward the salient object 0.900 (1 seed); '
-        + 'within the true shifters: r = -0.100 (1 seed), least-squares slope 0.041 (1 seed) px per px; '
+      evidence: '16 true shifters, 16 fixed neurons; AUC of separating them by the learned shift toward the salient object 0.900 (1 seed)'
+        + ' (by the length of the learned shift in any direction: 0.750 (1 seed)); within the true shifters: r = -0.100 (1 seed), least-squares slope 0.041 (1 seed) px per px; '
         + 'recovered fraction (mean learned / mean true shift over the true shifters) 35 % (1 seed): learned 1.59 px vs true 4.51 px, fixed neurons 0.38 px (first seed); '
         + 'correlation over all neurons r = 0.751 (it measures the two groups, not the recovery; not used); '
         + 'control population (no RF shifts): AUC, within-shifter r, slope and recovered fraction undefined (no true shifters); learned 0.13 px for the fixed neurons',
@@ -219,9 +219,12 @@ describe('the learned-shift verdict', () => {
     expect(v(0.79, 0.6, 0.5)).toBe('which neurons: partly (AUC 0.79); how much: partly (50 % of the magnitude');
     expect(v(0.59, 0.2, 2.1)).toBe('which neurons: no (AUC 0.59); how much: no (210 % of the magnitude');
     expect(v(0.6, 0.51, 1.4)).toBe('which neurons: partly (AUC 0.60); how much: partly (140 % of the magnitude');
+    // a within-shifter r > 0.5 but learned shifts pointing away from the salient object on average: no
+    expect(v(0.56, 0.55, -0.11)).toBe('which neurons: no (AUC 0.56); how much: no (-11 % of the magnitude');
+    expect(v(0.56, 0.55, Number.NaN)).toBe('which neurons: no (AUC 0.56); how much: partly (recovered fraction undefined');
     // undefined statistics say so and are never printed as numbers
     const undef = modelShiftVerdict({ shift: entry(Number.NaN, [rec(Number.NaN, Number.NaN, Number.NaN, 0)]) })!;
-    expect(undef.verdict).toBe('which neurons: cannot tell (AUC undefined); how much: cannot tell (undefined of the magnitude; within shifters r = undefined); 1 model seed');
+    expect(undef.verdict).toBe('which neurons: cannot tell (AUC undefined); how much: cannot tell (recovered fraction undefined; within shifters r = undefined); 1 model seed');
     expect(undef.evidence).not.toMatch(/NaN/);
     expect(modelShiftVerdict({ noShift: control })).toBeNull();
     // results without the statistics (older runs) cannot answer

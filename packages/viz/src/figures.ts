@@ -168,7 +168,7 @@ export async function grfPanelFigure(rows: readonly GrfRow[], h: number, w: numb
   const panels: Panel[] = [];
   rows.forEach((r, i) => {
     r.grfs.forEach((g, j) => panels.push({
-      image: heatmapImage(g, h, w, scale), title: i === 0 ? `gRF ${opts.neurons?.[j] ?? `neuron ${j}`}` : '',
+      image: heatmapImage(g, h, w, scale), title: i === 0 ? `gRF ${opts.neurons?.[j] ?? `neuron ${j}`}` : '', frame: true,
       ...(i === 0 && j === k - 1 ? { colorbar: scale } : {}),
     }));
     panels.push({ image: heatmapImage(r.image, h, w, { cmap: 'grey' }), title: i === 0 ? 'image' : '' });

@@ -11,6 +11,8 @@ export interface Panel {
   title?: string;
   /** Draw a colour bar right of the panel for these limits. */
   colorbar?: { min: number; max: number; cmap: ColormapName };
+  /** Draw a thin grey frame just outside the picture (e.g. a map whose zero is white, on the white page). */
+  frame?: boolean;
 }
 
 /** Options of {@link panelFigureSvg} / {@link panelFigurePng}. */
@@ -102,6 +104,7 @@ export function panelFigureSvg(panels: readonly Panel[], opts?: PanelFigureOptio
     const y = gap + titleH + r * (cellOuterH + gap);
     if (p.title) parts.push(svgText(p.title, x + img.width / 2, y + 12, { size: 11, anchor: 'middle' }));
     parts.push(svgImage(img, x, y + ptH));
+    if (p.frame) parts.push(`<rect x="${x - 0.5}" y="${y + ptH - 0.5}" width="${img.width + 1}" height="${img.height + 1}" fill="none" stroke="#b0b0b0" stroke-width="1"/>`);
     boxes.push({ x, y: y + ptH, width: img.width, height: img.height });
     if (p.colorbar) {
       const bx = x + img.width + 4, by = y + ptH;
