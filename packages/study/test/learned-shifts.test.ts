@@ -61,12 +61,16 @@ describe('salientPointsFromMaps', () => {
   const maps = new Float32Array(2 * 4 * 5).fill(-3);
   maps[0 * 20 + 0 * 5 + 4] = 9;
   maps[0 * 20 + 2 * 5 + 1] = 5;
-  maps[1 * 20 + 3 * 5 + 2] = 1; // image 1: (2, 3), ties elsewhere are lower
-  maps[1 * 20 + 1 * 5 + 3] = 1; // … except this tie at (3, 1), earlier in row-major order
-  it('takes the argmax inside the crop window, in full-image pixels, ties to the first in row-major order', () => {
+  maps[1 * 20 + 3 * 5 + 2] = 1; // image 1: a maximum at (2, 3) …
+  maps[1 * 20 + 1 * 5 + 3] = 1; // … and a tie at (3, 1): their centroid is (2.5, 2)
+  it('takes the argmax inside the crop window, in full-image pixels, the centroid of tied maxima', () => {
     const p = salientPointsFromMaps(maps, [2, 4, 5], { pixels: [[0, 0], [0, 1]] });
     expect(p(0)).toEqual({ x: 1, y: 2 });
-    expect(p(1)).toEqual({ x: 3, y: 1 });
+    expect(p(1)).toEqual({ x: 2.5, y: 2 });
+    // a plateau of four maximal pixels (rows 1–2, columns 2–3): its centre
+    const plateau = new Float32Array(20);
+    for (const [x, y] of [[2, 1], [3, 1], [2, 2], [3, 2]]) plateau[y * 5 + x] = 4;
+    expect(salientPointsFromMaps(plateau, [1, 4, 5], { pixels: [[0, 0], [0, 0]] })(0)).toEqual({ x: 2.5, y: 1.5 });
     // without the crop, image 0's global maximum
     expect(salientPointsFromMaps(maps, [2, 4, 5], { pixels: [[0, 0], [0, 0]] })(0)).toEqual({ x: 4, y: 0 });
     // a window of the last two rows only: image 1's (2, 3)
