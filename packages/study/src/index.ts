@@ -35,3 +35,7 @@ export type { AnalyseStudyOptions, KeptModel, RunStudyOptions, SaveModels } from
 export type { GrfSummary, GrfVsControl, ModelShiftSummary, StudyArtifacts, StudyResults } from './results.js';
 export { buildStudyReport, formatR } from './report.js';
 export type { StudyReport } from './report.js';
+export { SALIENCY_LABELS, STUDY_SALIENCY_SOURCES, modelMap, studySaliencyMaps } from './saliency-source.js';
+export type { SaliencyModelKey, StudySaliency, StudySaliencyMaps } from './saliency-source.js';
+export { STUDY_ORACLE, modelFractionOfOracle, neuronReliability, testRepeatGroups } from './oracle-scores.js';
+export type { NeuronReliability } from './oracle-scores.js';

@@ -18,6 +18,7 @@ import { analyseExamples, analyseGrfs, analyseModelShifts, analysePca, liveTenso
 import { pairedComparison } from './stats.js';
 import { studyComparisons } from './comparisons.js';
 import { studyVerdicts } from './verdicts.js';
+import { neuronReliability } from './oracle-scores.js';
 import { silentReporter, type Reporter } from './reporter.js';
 import type { GrfSummary, GrfVsControl, ModelShiftSummary, StudyArtifacts, StudyResults } from './results.js';
 
@@ -189,6 +190,8 @@ export async function analyseStudy(a: AnalyseStudyOptions): Promise<{ results: S
 
   const results: StudyResults = {
     config, backend: describeBackend(backendInfo()), seconds, saliencyAgreement: data.saliencyAgreement, models,
+    ...(data.saliencyAgreements ? { saliencyAgreements: data.saliencyAgreements } : {}),
+    reliability: { shift: neuronReliability(data.raw.shift), noShift: neuronReliability(data.raw.noShift) },
     comparisons: comparisons.single, comparisonsAveraged: comparisons.averaged, grf: grf.summary, grfVsControl, modelShifts: shifts.summary,
     verdicts: studyVerdicts(comparisons.averaged, comparisons.single, grf.summary, grfVsControl, shifts.summary),
   };

@@ -28,5 +28,8 @@ describe('runStudy with a custom runner', () => {
     expect(results.models.map((m) => `${m.population} ${m.variant} ${m.seed}`)).toEqual(received[0]!.map((p) => `${p.population} ${p.variant} ${p.seed}`));
     // quick study: 2 comparison verdicts (both populations), gRF specificity, 2 gRF-vs-control, learned shift
     expect(results.verdicts).toHaveLength(6);
+    // every model row carries its fraction of oracle (the quick study has 4 repeats of each test image)
+    expect(results.models.every((m) => typeof m.fractionOfOracle === 'number' && Number.isFinite(m.fractionOfOracle))).toBe(true);
+    expect(results.reliability?.shift?.neurons).toBe(config.simulation.nSessions * config.simulation.neuronsPerSession);
   });
 });
