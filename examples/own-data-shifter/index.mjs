@@ -11,6 +11,7 @@ import { stacked2dCore } from '@sal/cores';
 import { saliencyShifterReadout } from '@sal/readouts';
 import { createDataset } from '@sal/saliency-loader';
 import { readDatasetDir, writeDatasetDir } from '@sal/saliency-loader/node';
+import { weightFreeSaliency } from '@sal/saliency-metrics';
 import { simulateDataset } from '@sal/sim';
 import { createEncoder, scoreSession, trainEncoder } from '@sal/train';
 
@@ -24,8 +25,13 @@ if (!dir) {
   console.log(`wrote a simulated dataset to ${dir}`);
 }
 const raw = await readDatasetDir(dir);
-// saliency on the full image, then the same crop and scale for image and map, then Gaussian + Sobel gradients
-const dataset = createDataset(raw, { crop: [[8, 8], [16, 16]], scale: 0.5, channels: 'all', saliency: 'builtin', saliencyModel: { pixelsPerDegree: 16 }, gradientSigma: 2 });
+// saliency on the full image, then the same crop and scale for image and map, then Gaussian + Sobel gradients.
+// The maps: the dataset's own saliency.npy if it has one (e.g. DeepGaze's), else the image signature, the best
+// weight-free model on the simulation (see @sal/saliency-metrics' README; the loader's 'builtin' centre–surround model
+// agrees far less with the true saliency).
+const saliency = raw.saliency ? 'raw' : weightFreeSaliency('imageSignature');
+const dataset = createDataset(raw, { crop: [[8, 8], [16, 16]], scale: 0.5, channels: 'all', saliency, gradientSigma: 2 });
+console.log(`saliency maps: ${raw.saliency ? "the dataset's saliency.npy" : 'image signature'}`);
 const [h, w] = dataset.inputShape;
 const core = stacked2dCore({ inChannels: 1, hiddenChannels: 8, inputKern: 5, layers: 2, nSeBlocks: 0, gammaInput: 1, seed: 1 });
 const inShape = core.computeOutputShape([h, w, 1]);

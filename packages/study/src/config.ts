@@ -4,6 +4,7 @@
  * minimal end-to-end run for tests. Every field can be overridden from a JSON config file.
  */
 import { SalConfigError, assertSafeKeys, checkNumber, checkOneOf, type JsonObject } from '@sal/types';
+import { STUDY_SALIENCY_SOURCES, type StudySaliency } from './saliency-source.js';
 
 /** The input variants the study compares (digest §1.2, §3.3). */
 export type VariantName =
@@ -33,9 +34,10 @@ export interface StudyConfig {
   gradientSigma: number;
   /**
    * Saliency maps: `'true'` the simulation's own saliency (an oracle saliency model, like a perfect DeepGaze),
-   * or `'builtin'` the classical centre–surround model of `@sal/saliency-loader`. The report gives their agreement.
+   * `'builtin'` the classical centre–surround model of `@sal/saliency-loader`, or `'image-signature'` the image
+   * signature of `@sal/saliency-metrics` (the best weight-free model on the simulation). The report gives each model's agreement.
    */
-  saliency: 'true' | 'builtin';
+  saliency: StudySaliency;
   /** Variants trained on the population with shifts, and on the one without. */
   variants: { shift: VariantName[]; noShift: VariantName[] };
   /** Model seeds per variant (error bars over seeds). */
@@ -147,7 +149,7 @@ function validate(c: StudyConfig): void {
   }
   if (!c.variants.shift.includes('images')) throw new SalConfigError(WHERE, 'variants.shift', "a list including 'images' (the baseline)", c.variants.shift);
   for (const [k, v] of Object.entries(c.core)) checkNumber(WHERE, `core.${k}`, v, { min: 0 });
-  checkOneOf(WHERE, 'saliency', c.saliency, ['true', 'builtin']);
+  checkOneOf(WHERE, 'saliency', c.saliency, STUDY_SALIENCY_SOURCES);
   for (const [k, v] of Object.entries(c.readout)) {
     if (k === 'neuronShiftGain') { if (typeof v !== 'boolean') throw new SalConfigError(WHERE, `readout.${k}`, 'a boolean', v); } else checkNumber(WHERE, `readout.${k}`, v, { min: 0 });
   }

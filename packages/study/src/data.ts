@@ -5,11 +5,14 @@
  */
 import { join } from 'node:path';
 import { simulateDataset, groundTruthFromJson, type GroundTruth } from '@sal/sim';
-import { builtinSaliency, createDataset, type SalDataset, type SaliencyModelOptions } from '@sal/saliency-loader';
+import { createDataset, type SalDataset } from '@sal/saliency-loader';
 import { readDatasetDir, readNpyFile, writeDatasetDir, writeNpyFile } from '@sal/saliency-loader/node';
-import { pearson, type RawDataset, type JsonObject } from '@sal/types';
+import type { RawDataset, JsonObject } from '@sal/types';
 import type { CropFractions, StudyConfig } from './config.js';
 import type { Reporter } from './reporter.js';
+import { SALIENCY_LABELS, studySaliencyMaps, type SaliencyModelKey } from './saliency-source.js';
+
+export { STUDY_SALIENCY } from './saliency-source.js';
 
 /**
  * The populations a study runs on: the demo's simulated `shift` population and its `noShift` control, or `data`,
@@ -18,9 +21,6 @@ import type { Reporter } from './reporter.js';
 export type Population = 'shift' | 'noShift' | 'data';
 /** The demo's two simulated populations. */
 export const POPULATIONS: readonly Population[] = ['shift', 'noShift'];
-
-/** Options of the built-in saliency model for the simulated images (their scale: ~16 px per degree). */
-export const STUDY_SALIENCY: Readonly<Omit<SaliencyModelOptions, 'output'>> = Object.freeze({ pixelsPerDegree: 16 });
 
 export interface CropGeometry {
   name: string;
@@ -37,6 +37,8 @@ export interface StudyData {
   saliency: Float32Array;
   /** Correlation between the built-in model's maps and the simulation's true saliency, over all pixels (NaN without a true saliency). */
   saliencyAgreement: number;
+  /** Every built-in model's agreement with the true saliency (Pearson r of the log-density maps over all pixels). */
+  saliencyAgreements?: Record<SaliencyModelKey, number>;
   crops: CropGeometry[];
   datasets: Partial<Record<Population, Record<string, SalDataset>>>;
 }
@@ -72,24 +74,15 @@ export async function prepareStudyData(config: StudyConfig, outDir: string, repo
   }
   // saliency of the full images, once (both populations show the same images)
   const [n, h, w] = raw.shift.imagesShape;
-  const task = reporter.task('saliency maps', n);
-  const saliency = new Float32Array(n * h * w);
-  for (let i = 0; i < n; i++) {
-    saliency.set(builtinSaliency(raw.shift.images.subarray(i * h * w, (i + 1) * h * w), h, w, { ...STUDY_SALIENCY, output: 'logDensity' }), i * h * w);
-    task.tick();
-  }
+  const task = reporter.task('saliency maps (centre–surround, image signature)', 2 * n);
+  const { maps: saliency, agreements } = studySaliencyMaps(raw.shift, config.saliency, () => task.tick());
   task.done();
-  const trueSal = raw.shift.saliency;
-  const saliencyAgreement = trueSal ? pearson(saliency, trueSal) : Number.NaN;
-  if (config.saliency === 'true') {
-    if (!trueSal) throw new Error('the simulation wrote no true saliency');
-    saliency.set(trueSal);
-    reporter.info(`saliency: the simulation's true saliency (the built-in model agrees with it at r = ${saliencyAgreement.toFixed(2)})`);
-  }
+  const saliencyAgreement = agreements.builtin;
+  reporter.info(`saliency: ${SALIENCY_LABELS[config.saliency]}; agreement with the true saliency: centre–surround r = ${agreements.builtin.toFixed(2)}, image signature r = ${agreements['image-signature'].toFixed(2)}`);
 
   await writeNpyFile(join(outDir, 'data', 'saliency.npy'), { data: saliency, shape: [n, h, w], dtype: 'f4' });
   const { crops, datasets } = buildDatasets(raw, saliency, config);
-  return { raw, truth, saliency, saliencyAgreement, crops, datasets };
+  return { raw, truth, saliency, saliencyAgreement, saliencyAgreements: agreements, crops, datasets };
 }
 
 /** The crops of the config and one dataset per population and crop (channels [image, saliency, grad_x, grad_y]). */

@@ -54,3 +54,7 @@ export type { EnsembleScores, MeiAnalysis, MeiAnalysisInput, MeiAnalysisOptions,
 export { ensembleComparisonName, meiStage } from './mei-stage.js';
 export type { MeiStageResult } from './mei-stage.js';
 export { grfRms, meiSection, meiTargetText, trueRfEnvelope } from './mei-report.js';
+export { SALIENCY_LABELS, STUDY_SALIENCY_SOURCES, modelMap, studySaliencyMaps } from './saliency-source.js';
+export type { SaliencyModelKey, StudySaliency, StudySaliencyMaps } from './saliency-source.js';
+export { STUDY_ORACLE, modelFractionOfOracle, neuronReliability, testRepeatGroups } from './oracle-scores.js';
+export type { NeuronReliability } from './oracle-scores.js';

@@ -9,6 +9,7 @@ import type { SalDataset } from '@sal/saliency-loader';
 import type { StudyConfig, VariantName } from './config.js';
 import type { Population } from './data.js';
 import type { VariantSpec } from './variants.js';
+import { modelFractionOfOracle } from './oracle-scores.js';
 
 /** Per-neuron scores of one trained model, concatenated over sessions in session order. */
 export interface ModelScores {
@@ -98,6 +99,11 @@ export interface ModelSummary {
   test: number;
   testAveraged: number;
   feve: number | null;
+  /**
+   * Fraction of oracle: single-trial test correlation regressed through the origin on the jackknife oracle
+   * correlation, over neurons (null without test repeats; absent in results of older runs).
+   */
+  fractionOfOracle?: number | null;
   epochs: number;
   bestEpoch: number;
   stopReason: string;
@@ -111,7 +117,7 @@ export function summarise(m: TrainedModel, population: Population, crop: string)
   return {
     population, crop, variant: m.variant.name, seed: m.seed,
     validation: mean(m.scores.validation), test: mean(m.scores.test), testAveraged: mean(m.scores.testAveraged),
-    feve: m.scores.feve ? mean(m.scores.feve) : null, epochs: m.history.length, bestEpoch: m.bestEpoch, stopReason: m.stopReason,
+    feve: m.scores.feve ? mean(m.scores.feve) : null, fractionOfOracle: modelFractionOfOracle(m.scores), epochs: m.history.length, bestEpoch: m.bestEpoch, stopReason: m.stopReason,
     seconds: m.seconds,
     history: m.history.map((r) => ({ epoch: r.epoch, validation: r.validation, loss: r.loss })),
     perNeuronTest: m.scores.test.map((v) => Math.round(v * 1e5) / 1e5),

@@ -17,6 +17,7 @@ import type { StudyArtifacts, StudyResults } from './results.js';
 import { signed } from './stats.js';
 import { meiSection } from './mei-report.js';
 import { formatOverSeeds, formatStat } from './shift-recovery.js';
+import { FRACTION_OF_ORACLE_NOTE, fractionOfOracleCell, reliabilityText, saliencyText } from './oracle-report.js';
 
 export interface StudyReport { html: string; figures: { name: string; figure: ReportFigure }[] }
 
@@ -77,7 +78,7 @@ async function dataSection(results: StudyResults, art: StudyArtifacts, fig: AddF
   return {
     heading: 'Data: the simulated population and its saliency',
     blocks: [
-      { kind: 'paragraph', text: `${sim.nTrainImages} training-pool images and ${sim.nTestImages} test images (${sim.testRepeats} repeats) of ${sim.height}×${sim.width} pixels, ${sim.nSessions} sessions × ${sim.neuronsPerSession} neurons with Poisson spike counts. Saliency maps are ${cfg.saliency === 'true' ? 'the simulation\'s true saliency (an oracle saliency model, as a perfect DeepGaze would be); the built-in centre–surround model agrees with them at r = ' + formatR(results.saliencyAgreement) : 'computed by the built-in centre–surround model on the full image before the crop (agreement with the true saliency r = ' + formatR(results.saliencyAgreement) + ')'}; gradients are Sobel x/y of the map smoothed with σ = ${cfg.gradientSigma} px after the crop. Inputs are cropped (${art.data.crops.map((k) => `${k.name}: ${JSON.stringify(k.pixels)} px`).join('; ')}), rescaled by ${cfg.scale}, and z-scored per channel with statistics from the training split.` },
+      { kind: 'paragraph', text: `${sim.nTrainImages} training-pool images and ${sim.nTestImages} test images (${sim.testRepeats} repeats) of ${sim.height}×${sim.width} pixels, ${sim.nSessions} sessions × ${sim.neuronsPerSession} neurons with Poisson spike counts. Saliency maps are ${saliencyText(results)}; gradients are Sobel x/y of the map smoothed with σ = ${cfg.gradientSigma} px after the crop. Inputs are cropped (${art.data.crops.map((k) => `${k.name}: ${JSON.stringify(k.pixels)} px`).join('; ')}), rescaled by ${cfg.scale}, and z-scored per channel with statistics from the training split.` },
       fig('fig01-saliency', await saliencyFigure(examples, h, w)),
       fig('fig02-schema', schemaFigureOf(cfg)),
     ],
@@ -147,10 +148,12 @@ export function seedStabilityTable(results: StudyResults): ReportTable | null {
 
 async function modelSection(results: StudyResults, art: StudyArtifacts, fig: AddFigure): Promise<ReportSection> {
   const mainCrop = art.data.crops[0]!.name;
-  const rows = results.models.map((m) => [m.population, m.crop, m.variant, m.seed, formatStat(m.validation), formatStat(m.test), formatStat(m.testAveraged), formatStat(m.feve), m.epochs, Math.round(m.seconds)]);
+  const rows = results.models.map((m) => [m.population, m.crop, m.variant, m.seed, formatStat(m.validation), formatStat(m.test), fractionOfOracleCell(m), formatStat(m.testAveraged), formatStat(m.feve), m.epochs, Math.round(m.seconds)]);
   const blocks: ReportBlock[] = [
-    { kind: 'table', columns: ['population', 'crop', 'variant', 'seed', 'validation r', 'test r (single trial)', 'test r (repeat-averaged)', 'FEVe', 'epochs', 'seconds'], rows, caption: 'Mean over neurons of every trained model\'s correlations (3 decimals) and FEVe.' },
+    { kind: 'table', columns: ['population', 'crop', 'variant', 'seed', 'validation r', 'test r (single trial)', 'fraction of oracle (jackknife)', 'test r (repeat-averaged)', 'FEVe', 'epochs', 'seconds'], rows, caption: `Mean over neurons of every trained model's correlations (3 decimals) and FEVe. ${FRACTION_OF_ORACLE_NOTE}` },
   ];
+  const reliability = reliabilityText(results);
+  if (reliability) blocks.push({ kind: 'paragraph', text: reliability });
   const tc = validationCurves(results, mainCrop, 'shift', ['images', 'images+saliency', 'images+gradients', 'all'], (v) => (v === 'images' ? 'images only' : '+ saliency'));
   if (tc.length) blocks.push(fig('fig03-training-curves', await trainingCurvesFigure(tc)));
   const sc = validationCurves(results, mainCrop, 'shift', ['shifter-saliency', 'shifter-ones', 'shifter-image']);
@@ -310,7 +313,7 @@ function methodsSection(results: StudyResults): ReportSection {
         `backend: ${results.backend}`,
         `time per stage (s): ${Object.entries(results.seconds).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`,
         `core: stacked conv core, ${cfg.core.layers} layers, ${cfg.core.hiddenChannels} channels, input kernel ${cfg.core.inputKern}; readout: Gaussian (isotropic), or saliency shifter with remapper amplitude ${cfg.readout.maxRemapAmplitude}${cfg.readout.neuronShiftGain ? ' and a learned per-neuron shift gain (not in the original: without it every neuron at a location gets the same shift)' : ''}`,
-        `saliency maps: ${cfg.saliency === 'true' ? `the simulation's true saliency (an oracle saliency model); the built-in centre–surround model agrees with it at r = ${formatR(results.saliencyAgreement)}` : `the built-in centre–surround model (agreement with the true saliency r = ${formatR(results.saliencyAgreement)})`}`,
+        `saliency maps (every model of this report): ${saliencyText(results)}`,
         `training: Adam lr ${cfg.train.lr}, batch ${cfg.train.batchSize}, early stopping on validation correlation (patience ${cfg.train.patience}, ${cfg.train.lrDecaySteps} LR decays ×0.3, at most ${cfg.train.maxEpochs} epochs), restore best`,
       ] },
       configTable(cfg),

@@ -9,6 +9,8 @@ import type { ModelSummary } from './models.js';
 import type { PairedComparison } from './stats.js';
 import type { MeiArtifacts, MeiSummary } from './mei-analysis.js';
 import type { OverSeeds, RecoveryStat, ShiftRecovery } from './shift-recovery.js';
+import type { NeuronReliability } from './oracle-scores.js';
+import type { SaliencyModelKey } from './saliency-source.js';
 
 /** The gRF centre-of-mass test of each analysed model, keyed `'<population> / <variant>'`. */
 export type GrfSummary = Partial<Record<string, { population: Population; variant: VariantName; statistic: number; pValue: number; detection: GrfAnalysis['detection'] }>>;
@@ -38,6 +40,10 @@ export interface StudyResults {
   backend: string;
   seconds: Record<string, number>;
   saliencyAgreement: number;
+  /** Every built-in saliency model's agreement with the true saliency (absent in results of older runs). */
+  saliencyAgreements?: Record<SaliencyModelKey, number>;
+  /** Per population: jackknife oracle correlation and SNR of the neurons on the test repeats (absent in older runs). */
+  reliability?: Partial<Record<Population, NeuronReliability | null>>;
   models: ModelSummary[];
   /**
    * Paired over neurons on the single-trial test correlation (the original's "test correlation"), main crop; with

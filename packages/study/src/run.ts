@@ -19,6 +19,7 @@ import { pairedComparison } from './stats.js';
 import { studyComparisons } from './comparisons.js';
 import { recoveryOverSeeds, shiftRecovery, type ShiftRecovery } from './shift-recovery.js';
 import { studyVerdicts } from './verdicts.js';
+import { neuronReliability } from './oracle-scores.js';
 import { silentReporter, type Reporter } from './reporter.js';
 import { salientPointsFromMaps } from './salient.js';
 import { analyseLearnedShiftsOnData, summariseLearnedShifts, type LearnedShiftAnalysis, type LearnedShiftSummary } from './data-shifts.js';
@@ -276,6 +277,8 @@ export async function analyseStudy(a: AnalyseStudyOptions): Promise<{ results: S
 
   const results: StudyResults = {
     config, backend: describeBackend(backendInfo()), seconds, saliencyAgreement: data.saliencyAgreement, models,
+    ...(data.saliencyAgreements ? { saliencyAgreements: data.saliencyAgreements } : {}),
+    reliability: Object.fromEntries(Object.entries(data.raw).flatMap(([p, raw]) => (raw ? [[p, neuronReliability(raw)]] : []))),
     comparisons: comparisons.single, comparisonsAveraged: comparisons.averaged, seedStability: comparisons.stability, grf: grf.summary, grfVsControl, modelShifts: shifts.summary,
     verdicts: onData
       ? dataVerdicts(comparisons.averaged, comparisons.single, grf.summary, onData.summary)

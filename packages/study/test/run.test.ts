@@ -40,5 +40,8 @@ describe('runStudy with a custom runner', () => {
     expect(report.figures.map((f) => f.name)).toContain('fig15-meis');
     expect(report.html).toContain('Most exciting inputs, shown to the true neurons');
     expect(report.html).toContain('ensemble of 2 seeds');
+    // every model row carries its fraction of oracle (the quick study has 4 repeats of each test image)
+    expect(results.models.every((m) => typeof m.fractionOfOracle === 'number' && Number.isFinite(m.fractionOfOracle))).toBe(true);
+    expect(results.reliability?.shift?.neurons).toBe(config.simulation.nSessions * config.simulation.neuronsPerSession);
   }, 240_000);
 });
