@@ -7,12 +7,12 @@ import { initBackend } from '@sal/backend';
 import { coreFromConfig } from '@sal/cores';
 import { sessionGrfs } from '@sal/study';
 import { readoutFromConfig } from '@sal/readouts';
-import { readDatasetDir, writeNpyFile } from '@sal/saliency-loader/node';
+import { writeNpyFile } from '@sal/saliency-loader/node';
 import { loadCheckpoint } from '@sal/train/node';
 import { SalConfigError } from '@sal/types';
 import { intFlag } from '../config.js';
 import { createReporter } from '../progress.js';
-import { datasetFor, readTrainDatasetOptions } from './train.js';
+import { openDataset, readTrainDatasetOptions } from './train.js';
 
 export interface GrfFlags { checkpoint: string; out: string; session?: string; images?: string; quiet?: boolean; backend?: string }
 
@@ -23,7 +23,7 @@ export async function grfCommand(flags: GrfFlags): Promise<void> {
   const opts = readTrainDatasetOptions(join(dir, 'dataset.json'));
   const { encoder } = await loadCheckpoint(dir, { core: coreFromConfig, readout: readoutFromConfig });
   try {
-    const dataset = datasetFor(await readDatasetDir(opts.data), opts);
+    const dataset = await openDataset(opts);
     const key = flags.session ?? encoder.sessionKeys[0]!;
     if (!encoder.sessionKeys.includes(key)) throw new SalConfigError('sal grf', '--session', `one of ${encoder.sessionKeys.join(', ')}`, key);
     const requested = intFlag('--images', flags.images, 100, 1);

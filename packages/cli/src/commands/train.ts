@@ -16,8 +16,8 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import { initBackend } from '@sal/backend';
 import { coreFromConfig } from '@sal/cores';
 import { readoutFromConfig } from '@sal/readouts';
-import { createDataset, builtinSaliency, type SalDataset } from '@sal/saliency-loader';
-import { readDatasetDir } from '@sal/saliency-loader/node';
+import { createDataset, builtinSaliency, type SalDataset, type StreamedRawDataset } from '@sal/saliency-loader';
+import { openDatasetDir } from '@sal/saliency-loader/node';
 import { scoreSession, trainEncoder, type Encoder, type EpochRecord, type TrainerState } from '@sal/train';
 import { isCheckpointDir, loadCheckpoint, saveCheckpoint } from '@sal/train/node';
 import { SalConfigError, SalDataError, checkNumber, type RawDataset } from '@sal/types';
@@ -61,8 +61,18 @@ export function readTrainDatasetOptions(file: string): TrainDatasetOptions {
   return { data: doc['data'] as string, crop: doc['crop'] as TrainDatasetOptions['crop'], scale: doc['scale'] as number, gradientSigma: doc['gradientSigma'] as number };
 }
 
+/** {@link datasetFor} on a dataset folder streamed by `openDatasetDir` (its images and maps are never held whole). */
+export async function openDataset(o: TrainDatasetOptions): Promise<SalDataset> {
+  const raw = await openDatasetDir(o.data);
+  try {
+    return datasetFor(raw, o);
+  } finally {
+    raw.close();
+  }
+}
+
 /** The dataset `sal train` trains on: all four channels; saliency from the dataset's maps, else the built-in model. */
-export function datasetFor(raw: RawDataset, o: TrainDatasetOptions): SalDataset {
+export function datasetFor(raw: RawDataset | StreamedRawDataset, o: TrainDatasetOptions): SalDataset {
   return createDataset(raw, {
     crop: o.crop, scale: o.scale, channels: 'all',
     saliency: raw.saliency ? 'raw' : (img: Float32Array, h: number, w: number) => builtinSaliency(img, h, w, { ...STUDY_SALIENCY, output: 'logDensity' }),
@@ -165,8 +175,7 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
   if (moved) reporter.info(moved);
   const info = await initBackend(flags.backend ? { prefer: flags.backend as never } : {});
   reporter.info(`backend: ${info.name}`);
-  const raw: RawDataset = await readDatasetDir(spec.dataset.data);
-  const dataset = datasetFor(raw, spec.dataset);
+  const dataset = await openDataset(spec.dataset);
   const resumed = flags.resume ? await resumeFrom(out, spec) : null;
   const encoder = resumed?.encoder ?? buildEncoder(VARIANT_SPECS[spec.variant], dataset, { ...DEMO_STUDY, ...spec.study }, spec.seed);
   if (!resumed) encoder.initBiases(dataset);
