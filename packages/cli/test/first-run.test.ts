@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readDatasetDir, readNpyFile } from '@sal/saliency-loader/node';
 import { simulateCommand, SIMULATE_COMMAND_DEFAULTS } from '../src/commands/simulate.js';
+import { createReporter, epochProgress, type Reporter } from '../src/progress.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sal-first-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -41,5 +42,46 @@ describe('sal simulate with its defaults', () => {
     }
     expect(text).toMatch(/writing files: 5\/5/);
     expect(text).toMatch(new RegExp(`wrote 43 images of 96×160, 2 sessions \\(32 neurons, \\d+ shifting\\) to .* \\(${(bytes / 1e6).toFixed(1)} MB\\)`));
+  });
+});
+
+describe('progress in logs (no terminal)', () => {
+  const logStream = (lines: string[]) => ({ isTTY: false, write: (s: string) => { lines.push(s); return true; } }) as unknown as NodeJS.WriteStream;
+
+  it('every finished named item gets its line, however fast they come; plain steps are thinned to the first and last', () => {
+    const lines: string[] = [];
+    const reporter = createReporter({ stream: logStream(lines) });
+    const models = reporter.task('training 3 models', 3);
+    for (const name of ['shift images', 'shift shifter-saliency', 'noShift images']) models.tick(1, `${name}: test r = 0.400`);
+    models.done();
+    expect(lines.slice(0, 3)).toEqual([
+      'training 3 models: 1/3 shift images: test r = 0.400\n',
+      'training 3 models: 2/3 shift shifter-saliency: test r = 0.400\n',
+      'training 3 models: 3/3 noShift images: test r = 0.400\n',
+    ]);
+    expect(lines[3]).toMatch(/^training 3 models: done in \d+\.\d s\n$/);
+    lines.length = 0;
+    const steps = reporter.task('saliency maps', 100);
+    for (let i = 0; i < 100; i++) steps.tick();
+    expect(lines).toEqual(['saliency maps: 1/100\n', 'saliency maps: 100/100\n']);
+  });
+
+  it('epochProgress: a task per epoch with batches done / total and images/s, closed at its last batch', () => {
+    const calls: string[] = [];
+    const reporter: Reporter = {
+      info: (l) => calls.push(`info ${l}`),
+      task: (label, total) => {
+        calls.push(`task ${label} ${total}`);
+        return { tick: (n = 1, note = '') => calls.push(`tick ${n} ${note}`), done: (note = '') => calls.push(`done ${note}`) };
+      },
+    };
+    const on = epochProgress(reporter);
+    on({ epoch: 1, batch: 1, batches: 2, images: 16, seconds: 0.5 });
+    on({ epoch: 1, batch: 2, batches: 2, images: 32, seconds: 2 });
+    on({ epoch: 2, batch: 1, batches: 2, images: 16, seconds: 0 });
+    expect(calls).toEqual([
+      'task epoch 1 2', 'tick 1 ', 'tick 0 32.0 images/s', 'tick 1 ', 'tick 0 16.0 images/s', 'done 16.0 images/s',
+      'task epoch 2 2', 'tick 1 ', 'tick 0 ',
+    ]);
   });
 });

@@ -18,11 +18,11 @@ import { coreFromConfig } from '@sal/cores';
 import { readoutFromConfig } from '@sal/readouts';
 import { createDataset, builtinSaliency, type SalDataset, type StreamedRawDataset } from '@sal/saliency-loader';
 import { openDatasetDir } from '@sal/saliency-loader/node';
-import { scoreSession, trainEncoder, type Encoder, type EpochRecord, type TrainerState } from '@sal/train';
+import { scoreSession, trainEncoder, trainedEpochs, type Encoder, type EpochRecord, type TrainerState } from '@sal/train';
 import { isCheckpointDir, loadCheckpoint, saveCheckpoint } from '@sal/train/node';
 import { SalConfigError, SalDataError, checkNumber, type RawDataset } from '@sal/types';
 import { checkKeys, checkSections, readConfigFile, readJsonObjectFile } from '../config.js';
-import { createReporter } from '../progress.js';
+import { createReporter, epochProgress } from '../progress.js';
 import { DEMO_STUDY, STUDY_SALIENCY, VARIANTS, VARIANT_SPECS, buildEncoder, resolveStudyConfig, type StudyConfig, type VariantName } from '@sal/study';
 import { mean } from '@sal/types';
 
@@ -184,12 +184,12 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
   let scores: Summary | null = null;
   const summarise = (history: readonly EpochRecord[], finalScore: number | null | undefined, stopReason: string | null | undefined): Summary => ({
     variant: spec.variant, seed: spec.seed, ...scoreAll(encoder, dataset), finalScore: finalScore ?? null,
-    stopReason: stopReason ?? null, epochs: history.length, history,
+    stopReason: stopReason ?? null, epochs: trainedEpochs(history), history,
   });
   try {
     const result = await trainEncoder(encoder, dataset, {
       ...spec.study.train, seed: spec.seed, quiet: flags.quiet === true, stream: flags.quiet ? null : process.stderr,
-      resume: resumed?.trainer ?? null,
+      resume: resumed?.trainer ?? null, onBatch: flags.quiet ? null : epochProgress(reporter),
       // after the last epoch the scores go into the same atomic unit as the weights they score
       checkpoint: async (state) => {
         const j = state.json;
