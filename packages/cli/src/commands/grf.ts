@@ -12,6 +12,7 @@ import { loadCheckpoint } from '@sal/train/node';
 import { SalConfigError } from '@sal/types';
 import { intFlag } from '../config.js';
 import { createReporter } from '../progress.js';
+import { checkCheckpointArg } from '../checkpoint-arg.js';
 import { openDataset, readTrainDatasetOptions } from './train.js';
 
 export interface GrfFlags { checkpoint: string; out: string; session?: string; images?: string; quiet?: boolean; backend?: string }
@@ -20,6 +21,7 @@ export async function grfCommand(flags: GrfFlags): Promise<void> {
   const reporter = createReporter({ quiet: flags.quiet });
   await initBackend(flags.backend ? { prefer: flags.backend as never } : {});
   const dir = resolve(flags.checkpoint);
+  checkCheckpointArg('sal grf', '--checkpoint', dir);
   const opts = readTrainDatasetOptions(join(dir, 'dataset.json'));
   const { encoder } = await loadCheckpoint(dir, { core: coreFromConfig, readout: readoutFromConfig });
   try {
