@@ -74,6 +74,7 @@ for (const name of args.sizes.split(',')) {
   }));
   const trained = run(['train', '--config', cfg, '--quiet'], 'sal train');
   rows.push({ name, label: size.label, bytes: duBytes(data), simulated, trained });
+  console.log(`${name}: sal train peak RSS ${(trained.rss / 1e6).toFixed(0)} MB in ${trained.seconds.toFixed(1)} s`);
 }
 
 const mb = (b) => `${(b / 1e6).toFixed(0)} MB`;

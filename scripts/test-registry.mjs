@@ -16,7 +16,9 @@
 // compiles it at install as users with a compiler get it, and runs the README examples with it.
 // Also prints the installed size of each package alone (npm, `node_modules` on disk), the table in the README.
 //
-// Usage: node scripts/test-registry.mjs [--full] [--only name,name] [--keep]
+// `--sizes` only installs each README line with npm and prints the sizes (no examples run): the README's table.
+//
+// Usage: node scripts/test-registry.mjs [--full] [--only name,name] [--keep] [--sizes]
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, lstatSync, writeFileSync } from 'node:fs';
@@ -28,6 +30,7 @@ import { ROOT, publishedPackages } from './package-meta.mjs';
 const argv = process.argv.slice(2);
 const full = argv.includes('--full');
 const keep = argv.includes('--keep');
+const sizesOnly = argv.includes('--sizes');
 const onlyIdx = argv.indexOf('--only');
 const only = onlyIdx >= 0 ? new Set(argv[onlyIdx + 1].split(',').map((n) => (n.startsWith('@sal/') ? n : `@sal/${n}`))) : null;
 const quickPnpm = argv.includes('--pnpm');
@@ -182,7 +185,7 @@ async function main() {
       const readme = readFileSync(join(dir, 'README.md'), 'utf8');
       const parts = readmeParts(readme);
       if (!parts.install) { failures.push(`${pkg.name}: README has no \`npm install\` line`); continue; }
-      const managers = quickPnpm || full ? ['npm', 'pnpm'] : ['npm'];
+      const managers = (quickPnpm || full) && !sizesOnly ? ['npm', 'pnpm'] : ['npm'];
       const names = parts.install.replace(/^npm install /, '').replace(/\s+#.*$/, '').trim().split(/\s+/);
       if (!names.includes(pkg.name)) failures.push(`${pkg.name}: README's install line does not install it: ${parts.install}`);
       // what the example imports must be installed by the line itself (npm's hoisting hides a missing one; pnpm does not)
@@ -199,7 +202,7 @@ async function main() {
           if (pm === 'npm') await runAsync('npm', ['install', '--prefer-offline', '--no-package-lock', ...names], { cwd: app, env });
           else await runAsync(bin('pnpm'), ['add', '--prefer-offline', '--store-dir', pnpmStore, ...names], { cwd: app, env });
           if (pm === 'npm') sizes.push({ name: pkg.name, line: names.join(' '), bytes: dirSize(join(app, 'node_modules')) });
-          if (parts.example) {
+          if (sizesOnly) { /* sizes only: nothing runs */ } else if (parts.example) {
             const code = parts.lang.startsWith('t') ? transformSync(parts.example, { loader: 'ts', format: 'esm', target: 'node20' }).code : parts.example;
             writeFileSync(join(app, 'example.mjs'), code);
             const r = await runAsync(process.execPath, ['example.mjs'], { cwd: app, env });
@@ -217,7 +220,7 @@ async function main() {
               }
             }
           }
-          for (const line of parts.commands) {
+          for (const line of sizesOnly ? [] : parts.commands) {
             // `npx sal demo --out x` → `npx --no-install sal demo --help`: the installed bin runs (npx must not fetch
             // an unrelated package of that name) and knows the command
             const [bin, sub] = line.replace(/^npx /, '').split(/\s+/);
