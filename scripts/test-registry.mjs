@@ -159,7 +159,7 @@ async function main() {
     // the packages as built by `npm run build` (turbo: cached when `npm test` has built them); `prepack` would build
     // each again, which scripts/package-meta.mjs checks is there
     run('npx', ['turbo', 'run', 'build', '--output-logs=errors-only', ...publishedPackages().map((p) => `--filter=${p.pkg.name}`)], { cwd: ROOT, stdio: 'inherit' });
-    run(process.execPath, [join(ROOT, 'scripts', 'package-meta.mjs')], { stdio: 'inherit' });
+    if (!sizesOnly) run(process.execPath, [join(ROOT, 'scripts', 'package-meta.mjs')], { stdio: 'inherit' });
     const tPublish = Date.now();
     await Promise.all(publishedPackages().map(async ({ dir, pkg }) => {
       const r = await runAsync('npm', ['publish', '--json', '--ignore-scripts', '--userconfig', npmrc, '--registry', registry], { cwd: dir });
@@ -229,7 +229,7 @@ async function main() {
             if (!/^Usage: /m.test(h.stdout)) failures.push(`${label}: \`npx ${args.join(' ')}\` printed no usage:\n${indent(h.stdout)}`);
           }
           const failed = failures.some((f) => f.startsWith(`${label}:`));
-          console.log(`${failed ? 'FAIL' : 'ok'} ${label}: ${parts.install}${parts.example ? ', README example prints what the README says' : ', entry points import'} (${((Date.now() - t1) / 1000).toFixed(1)} s)`);
+          console.log(`${failed ? 'FAIL' : 'ok'} ${label}: ${parts.install}${sizesOnly ? ', installed (sizes only)' : parts.example ? ', README example prints what the README says' : ', entry points import'} (${((Date.now() - t1) / 1000).toFixed(1)} s)`);
         } catch (e) {
           failures.push(`${label}: ${e.message}`);
           console.log(`FAIL ${label} (${((Date.now() - t1) / 1000).toFixed(1)} s)`);
