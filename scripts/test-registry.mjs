@@ -16,7 +16,9 @@
 // compiles it at install as users with a compiler get it, and runs the README examples with it.
 // Also prints the installed size of each package alone (npm, `node_modules` on disk), the table in the README.
 //
-// Usage: node scripts/test-registry.mjs [--full] [--only name,name] [--keep]
+// `--sizes` only installs each README line with npm and prints the sizes (no examples run): the README's table.
+//
+// Usage: node scripts/test-registry.mjs [--full] [--only name,name] [--keep] [--sizes]
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, lstatSync, writeFileSync } from 'node:fs';
@@ -29,6 +31,7 @@ import { EXAMPLE_FIXTURES } from './registry-fixtures.mjs';
 const argv = process.argv.slice(2);
 const full = argv.includes('--full');
 const keep = argv.includes('--keep');
+const sizesOnly = argv.includes('--sizes');
 const onlyIdx = argv.indexOf('--only');
 const only = onlyIdx >= 0 ? new Set(argv[onlyIdx + 1].split(',').map((n) => (n.startsWith('@sal/') ? n : `@sal/${n}`))) : null;
 const cIdx = argv.indexOf('--concurrency');
@@ -160,7 +163,7 @@ async function main() {
     // the packages as built by `npm run build` (turbo: cached when `npm test` has built them); `prepack` would build
     // each again, which scripts/package-meta.mjs checks is there
     run('npx', ['turbo', 'run', 'build', '--output-logs=errors-only', ...publishedPackages().map((p) => `--filter=${p.pkg.name}`)], { cwd: ROOT, stdio: 'inherit' });
-    run(process.execPath, [join(ROOT, 'scripts', 'package-meta.mjs')], { stdio: 'inherit' });
+    if (!sizesOnly) run(process.execPath, [join(ROOT, 'scripts', 'package-meta.mjs')], { stdio: 'inherit' });
     const tPublish = Date.now();
     for (const { dir, pkg } of toPublish.filter((p) => isPlatformPackage(p.pkg))) {
       console.log(`building ${pkg.name} (its prepack)`);
@@ -192,7 +195,7 @@ async function main() {
       const readme = readFileSync(join(dir, 'README.md'), 'utf8');
       const parts = readmeParts(readme);
       if (!parts.install) { failures.push(`${pkg.name}: README has no \`npm install\` line`); continue; }
-      const managers = ['npm', 'pnpm'];
+      const managers = sizesOnly ? ['npm'] : ['npm', 'pnpm'];
       const names = parts.install.replace(/^npm install /, '').replace(/\s+#.*$/, '').trim().split(/\s+/);
       if (!names.includes(pkg.name)) failures.push(`${pkg.name}: README's install line does not install it: ${parts.install}`);
       // what the example imports must be installed by the line itself (npm's hoisting hides a missing one; pnpm does not)
@@ -209,7 +212,7 @@ async function main() {
           if (pm === 'npm') await runAsync('npm', ['install', '--prefer-offline', '--no-package-lock', ...names], { cwd: app, env });
           else await runAsync(bin('pnpm'), ['add', '--prefer-offline', '--store-dir', pnpmStore, ...names], { cwd: app, env });
           if (pm === 'npm') sizes.push({ name: pkg.name, line: names.join(' '), bytes: dirSize(join(app, 'node_modules')) });
-          if (parts.example) {
+          if (sizesOnly) { /* sizes only: nothing runs */ } else if (parts.example) {
             const code = parts.lang.startsWith('t') ? transformSync(parts.example, { loader: 'ts', format: 'esm', target: 'node20' }).code : parts.example;
             writeFileSync(join(app, 'example.mjs'), code);
             // data or a server the example names (scripts/registry-fixtures.mjs), made as a user would have it
@@ -234,7 +237,7 @@ async function main() {
               }
             }
           }
-          for (const line of parts.commands) {
+          for (const line of sizesOnly ? [] : parts.commands) {
             // `npx sal demo --out x` → `npx --no-install sal demo --help`: the installed bin runs (npx must not fetch
             // an unrelated package of that name) and knows the command
             const [bin, sub] = line.replace(/^npx /, '').split(/\s+/);
@@ -243,7 +246,7 @@ async function main() {
             if (!/^Usage: /m.test(h.stdout)) failures.push(`${label}: \`npx ${args.join(' ')}\` printed no usage:\n${indent(h.stdout)}`);
           }
           const failed = failures.some((f) => f.startsWith(`${label}:`));
-          console.log(`${failed ? 'FAIL' : 'ok'} ${label}: ${parts.install}${parts.example ? ', README example prints what the README says' : ', entry points import'} (${((Date.now() - t1) / 1000).toFixed(1)} s)`);
+          console.log(`${failed ? 'FAIL' : 'ok'} ${label}: ${parts.install}${sizesOnly ? ', installed (sizes only)' : parts.example ? ', README example prints what the README says' : ', entry points import'} (${((Date.now() - t1) / 1000).toFixed(1)} s)`);
         } catch (e) {
           failures.push(`${label}: ${e.message}`);
           console.log(`FAIL ${label} (${((Date.now() - t1) / 1000).toFixed(1)} s)`);

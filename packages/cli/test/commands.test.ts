@@ -1,5 +1,5 @@
 /** The command chain a user runs on their own data: simulate → train → grf → pca, on a tiny dataset. */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { simulateCommand } from '../src/commands/simulate.js';
 import { trainCommand } from '../src/commands/train.js';
 import { grfCommand } from '../src/commands/grf.js';
 import { pcaCommand } from '../src/commands/pca.js';
+import { meiCommand } from '../src/commands/mei.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sal-cmd-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -29,11 +30,31 @@ describe('sal simulate → train → grf → pca', () => {
     const scores = JSON.parse(readFileSync(join(dir, 'ckpt', 'scores.json'), 'utf8'));
     expect(scores.variant).toBe('shifter-saliency');
     expect(Number.isFinite(scores.validation)).toBe(true);
+    // maxEpochs 1: one epoch trained; the history also holds the evaluation before training (epoch 0)
+    expect(scores.epochs).toBe(1);
+    expect(scores.history.map((r: { epoch: number }) => r.epoch)).toEqual([0, 1]);
 
     await grfCommand({ checkpoint: join(dir, 'ckpt'), out: join(dir, 'grf.npy'), images: '6', quiet: true });
     const g = await readNpyFile(join(dir, 'grf.npy'));
     expect(g.shape).toEqual([4, 6, 16, 24]);
     expect((await readNpyFile(join(dir, 'grf.image_ids.npy'))).shape).toEqual([6]);
+    // more images than the validation split has: a notice with the count, and the count in the file
+    const notes: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => { notes.push(String(chunk)); return true; });
+    try {
+      await grfCommand({ checkpoint: join(dir, 'ckpt'), out: join(dir, 'grf-all.npy'), images: '500', quiet: true });
+    } finally {
+      spy.mockRestore();
+    }
+    const m = /--images 500, but the dataset has (\d+) validation images: using all \1/.exec(notes.join(''));
+    expect(m).not.toBeNull();
+    expect(Number(m![1])).toBe(12); // 60 training images, trainFraction 0.8
+    expect((await readNpyFile(join(dir, 'grf-all.npy'))).shape).toEqual([4, 12, 16, 24]);
+    // a checkpoint that is not there: a SalConfigError naming the option and the path (not a raw ENOENT)
+    await expect(grfCommand({ checkpoint: join(dir, 'no-ckpt'), out: join(dir, 'g.npy'), quiet: true })).rejects.toThrow(/option '--checkpoint'.*no such directory.*no-ckpt/);
+    await expect(grfCommand({ checkpoint: join(dir, 'no-ckpt'), out: join(dir, 'g.npy'), quiet: true })).rejects.toBeInstanceOf(SalConfigError);
+    await expect(meiCommand({ checkpoint: join(dir, 'no-ckpt'), out: join(dir, 'm'), quiet: true })).rejects.toThrow(/option '--checkpoint'.*no-ckpt/);
+    await expect(meiCommand({ checkpoint: join(dir, 'data'), out: join(dir, 'm'), quiet: true })).rejects.toThrow(/with dataset\.json.*data/);
 
     await pcaCommand({ grf: join(dir, 'grf.npy'), out: join(dir, 'pca'), components: '3', quiet: true });
     const ev = await readNpyFile(join(dir, 'pca', 'neuron0.eigenvalues.npy'));

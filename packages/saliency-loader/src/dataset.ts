@@ -17,6 +17,7 @@ import {
   type SaliencyFunction, type SaliencyKind, type SaliencyModelOptions,
 } from './saliency.js';
 import { applyChannelStats, checkStats, computeChannelStats, type ChannelStats } from './stats.js';
+import { isPlaneSource, type PlaneSource, type StreamedRawDataset } from './planes.js';
 import { validateRawDataset } from './validate.js';
 
 /** Which input channels a dataset provides. */
@@ -138,7 +139,7 @@ interface SessionIndex {
  * transforms every used image once and z-scores each channel with statistics of the training split.
  */
 /** The checked geometry and channels of {@link createDataset}'s options (all checks before any allocation). */
-function checkDatasetOptions(raw: RawDataset, o: Required<DatasetOptions>, where: string) {
+function checkDatasetOptions(raw: RawDataset | StreamedRawDataset, o: Required<DatasetOptions>, where: string) {
   const [, H, W] = raw.imagesShape;
   const channelSet = checkOneOf(where, 'channels', o.channels, CHANNEL_SETS);
   const channels = CHANNELS[channelSet];
@@ -165,7 +166,7 @@ function checkDatasetOptions(raw: RawDataset, o: Required<DatasetOptions>, where
 }
 
 /** Split by image id over the images that have training trials (the same split for every session). */
-function splitImages(raw: RawDataset, o: Required<DatasetOptions>, where: string): { split: { train: Int32Array; validation: Int32Array }; inTrain: Uint8Array } {
+function splitImages(raw: RawDataset | StreamedRawDataset, o: Required<DatasetOptions>, where: string): { split: { train: Int32Array; validation: Int32Array }; inTrain: Uint8Array } {
   const n = raw.imagesShape[0];
   const isTrainImage = new Uint8Array(n);
   for (const s of raw.sessions) for (const id of s.trainImageIds) isTrainImage[id] = 1;
@@ -186,7 +187,7 @@ function splitImages(raw: RawDataset, o: Required<DatasetOptions>, where: string
 }
 
 /** Each session's trial rows of each split. */
-function sessionIndexes(raw: RawDataset, inTrain: Uint8Array, where: string): SessionIndex[] {
+function sessionIndexes(raw: RawDataset | StreamedRawDataset, inTrain: Uint8Array, where: string): SessionIndex[] {
   return raw.sessions.map((s) => {
     const tr: number[] = [];
     const va: number[] = [];
@@ -204,7 +205,7 @@ function sessionIndexes(raw: RawDataset, inTrain: Uint8Array, where: string): Se
   });
 }
 
-export function createDataset(raw: RawDataset, opts?: DatasetOptions): SalDataset {
+export function createDataset(raw: RawDataset | StreamedRawDataset, opts?: DatasetOptions): SalDataset {
   const where = 'createDataset';
   const o = resolveOptions(where, DATASET_DEFAULTS, opts);
   validateRawDataset(raw, where);
@@ -231,7 +232,8 @@ export function createDataset(raw: RawDataset, opts?: DatasetOptions): SalDatase
   for (let id = 0; id < n; id++) {
     const slot = slotOf[id] as number;
     if (slot < 0) continue;
-    grey.set(raw.images.subarray(id * H * W, (id + 1) * H * W));
+    if (isPlaneSource(raw.images)) raw.images.read(id, grey);
+    else grey.set(raw.images.subarray(id * H * W, (id + 1) * H * W));
     const planes: Partial<Record<ChannelName, Float32Array>> = { image: transform(grey, H, W, o.crop, o.subsample, o.scale) };
     if (saliencyOf) {
       const full = saliencyOf(id, grey, H, W); // on the full image, before the crop
@@ -349,7 +351,7 @@ function transform(plane: Float32Array, H: number, W: number, crop: Crop, subsam
 
 /** Resolve the saliency source to `(id, fullImage, H, W) => fullMap` of the requested kind. */
 function saliencyProvider(
-  raw: RawDataset, source: SaliencySource, output: SaliencyKind, model: Omit<SaliencyModelOptions, 'output'>, where: string,
+  raw: RawDataset | StreamedRawDataset, source: SaliencySource, output: SaliencyKind, model: Omit<SaliencyModelOptions, 'output'>, where: string,
 ): (id: number, img: Float32Array, H: number, W: number) => Float32Array {
   const [n, H, W] = raw.imagesShape;
   const plane = H * W;
@@ -362,6 +364,7 @@ function saliencyProvider(
   if (source === 'auto') source = raw.saliency ? 'raw' : 'builtin';
   if (source === 'raw') {
     if (!raw.saliency) throw new SalConfigError(where, 'saliency', "maps in raw.saliency for 'raw' (or 'builtin', maps, a function)", 'raw');
+    if (isPlaneSource(raw.saliency)) return streamedMaps(raw.saliency, plane, output, `${where}(raw.saliency)`);
     return fromMaps(raw.saliency, 'logDensity');
   }
   if (source === 'builtin') {
@@ -386,4 +389,14 @@ function saliencyProvider(
     return fromMaps(data, kind);
   }
   throw new SalConfigError(where, 'saliency', "'auto', 'raw', 'builtin', { maps, kind } or a function", source);
+}
+
+/** Log-density maps read one at a time into a reused buffer, each checked finite (as `validateRawDataset` checks arrays). */
+function streamedMaps(src: PlaneSource, plane: number, output: SaliencyKind, where: string): (id: number) => Float32Array {
+  const buf = new Float32Array(plane);
+  return (id) => {
+    src.read(id, buf);
+    for (let i = 0; i < plane; i++) if (!Number.isFinite(buf[i])) throw new SalDataError(where, 'finite values', `${buf[i]} at image ${id}`);
+    return convertSaliency(buf, 'logDensity', output);
+  };
 }

@@ -4,8 +4,8 @@ export { BOUNDARY_MODES } from './boundary.js';
 export type { BoundaryMode } from './boundary.js';
 export { cropImage, cropShape, rescale, rescaleShape, resize } from './geometry.js';
 export type { Crop } from './geometry.js';
-export { parseNpy, encodeNpy, dtypeOf, NPY_DTYPES } from './npy.js';
-export type { NpyArray, NpyData, NpyDtype, ParseNpyOptions, EncodeNpyOptions } from './npy.js';
+export { parseNpy, parseNpyHeader, encodeNpy, dtypeOf, NPY_DTYPES } from './npy.js';
+export type { NpyArray, NpyData, NpyDtype, NpyHeader, ParseNpyOptions, EncodeNpyOptions } from './npy.js';
 export { toNdarray } from './ndarray.js';
 export type { ShapedArray } from './ndarray.js';
 export { parseNpz, encodeNpz } from './npz.js';
@@ -22,5 +22,7 @@ export type { DatasetOptions, SalDataset, ChannelSet, SaliencySource, Precompute
 export { computeChannelStats, applyChannelStats } from './stats.js';
 export type { ChannelStats } from './stats.js';
 export { validateRawDataset } from './validate.js';
+export { isPlaneSource } from './planes.js';
+export type { PlaneSource, StreamedRawDataset } from './planes.js';
 export { binnedToTrials } from './responses.js';
 export { fft1d, fft2d } from './fft.js';

@@ -20,6 +20,11 @@ import { writeFileAtomic as writeFileAtomicRaw } from '@sal/types/node';
 import { encodeNpy, parseNpy, type EncodeNpyOptions, type NpyArray, type NpyData, type NpyDtype, type ParseNpyOptions } from './npy.js';
 import { encodeNpz, parseNpz, type EncodeNpzOptions, type ParseNpzOptions } from './npz.js';
 import { validateRawDataset } from './validate.js';
+import { openNpyPlanes, type NpyPlanes } from './npy-planes.js';
+import type { PlaneSource, StreamedRawDataset } from './planes.js';
+
+export { openNpyPlanes } from './npy-planes.js';
+export type { NpyPlanes, OpenNpyPlanesOptions } from './npy-planes.js';
 
 /**
  * sharp, loaded on first use: only image folders need it (an optional peer dependency, so installs that read
@@ -210,6 +215,8 @@ export interface WriteDatasetDirOptions {
   images?: 'npy' | 'png';
   /** Deflate the session archives. @default true */
   compress?: boolean;
+  /** Called after each file is written with its path inside `dir`, the files written so far and their total. @default undefined */
+  onProgress?: (file: string, done: number, total: number) => void;
 }
 
 interface MetaFile {
@@ -237,17 +244,26 @@ export async function writeDatasetDir(dir: string, raw: RawDataset, opts: WriteD
   } catch (e) {
     throw new SalDataError(where, 'a folder that can be created', (e as NodeJS.ErrnoException).code ?? (e as Error).message, dir);
   }
+  const total = (images === 'npy' ? 1 : n) + (raw.saliency ? 1 : 0) + raw.sessions.length + 1;
+  let done = 0;
+  const wrote = (file: string): void => opts.onProgress?.(file, ++done, total);
   if (images === 'npy') {
     await writeNpyFile(join(dir, 'images.npy'), { data: raw.images, shape: [n, h, w] });
+    wrote('images.npy');
   } else {
     const digits = Math.max(6, String(n - 1).length);
     const sharp = await loadSharp(where);
     for (let i = 0; i < n; i++) {
       const png = await sharp(Buffer.from(raw.images.subarray(i * h * w, (i + 1) * h * w)), { raw: { width: w, height: h, channels: 1 } }).png().toBuffer();
-      await writeFileAtomic(join(dir, 'images', `${String(i).padStart(digits, '0')}.png`), png);
+      const name = `images/${String(i).padStart(digits, '0')}.png`;
+      await writeFileAtomic(join(dir, name), png);
+      wrote(name);
     }
   }
-  if (raw.saliency) await writeNpyFile(join(dir, 'saliency.npy'), { data: raw.saliency, shape: [n, h, w] });
+  if (raw.saliency) {
+    await writeNpyFile(join(dir, 'saliency.npy'), { data: raw.saliency, shape: [n, h, w] });
+    wrote('saliency.npy');
+  }
   const sessions: MetaFile['sessions'] = [];
   for (const s of raw.sessions) {
     const file = sessionFileName(s.key);
@@ -258,9 +274,11 @@ export async function writeDatasetDir(dir: string, raw: RawDataset, opts: WriteD
       test_image_ids: { data: s.testImageIds, shape: [s.testImageIds.length] },
     }, { compress: opts.compress ?? true });
     sessions.push({ key: s.key, file });
+    wrote(file);
   }
   const meta: MetaFile = { format: 'sal-dataset', version: 1, imagesShape: [n, h, w], images, sessions, ...(raw.meta ? { meta: raw.meta } : {}) };
   await writeFileAtomic(join(dir, 'meta.json'), `${JSON.stringify(meta, null, 1)}\n`);
+  wrote('meta.json');
 }
 
 /**
@@ -344,11 +362,7 @@ function checkMeta(text: string, metaPath: string, where: string): MetaFile {
  */
 export async function readDatasetDir(dir: string): Promise<RawDataset> {
   const where = 'readDatasetDir';
-  const metaPath = join(dir, 'meta.json');
-  if (!(await exists(metaPath))) {
-    throw new SalDataError(where, 'a meta.json (written last; without it the dataset is incomplete, e.g. an interrupted write)', 'none', dir);
-  }
-  const meta = checkMeta(new TextDecoder().decode(await readBytes(metaPath, where)), metaPath, where);
+  const { meta, metaPath } = await readMeta(dir, where);
   let images: Uint8Array;
   let imagesShape: [number, number, number];
   const npyPath = join(dir, 'images.npy');
@@ -372,6 +386,14 @@ export async function readDatasetDir(dir: string): Promise<RawDataset> {
     if (stackShape(a.shape, `${where}(${salPath})`).join() !== [n, h, w].join()) throw new SalShapeError(`${where}(${salPath})`, [n, h, w], a.shape, "saliency maps must have the images' size");
     saliency = toFloat32(a, where, salPath);
   }
+  const sessions = await readSessions(dir, meta, metaPath, where);
+  const raw: RawDataset = { images, imagesShape, sessions, ...(saliency ? { saliency } : {}), ...(meta.meta ? { meta: meta.meta } : {}) };
+  validateRawDataset(raw, `${where}(${dir})`);
+  return raw;
+}
+
+/** Every session archive listed in `meta.json` (each inside `dir`, every member checked). */
+async function readSessions(dir: string, meta: MetaFile, metaPath: string, where: string): Promise<RawSession[]> {
   const sessions: RawSession[] = [];
   for (const { key, file } of meta.sessions) {
     const path = insideDir(dir, file, where, metaPath);
@@ -393,7 +415,81 @@ export async function readDatasetDir(dir: string): Promise<RawDataset> {
       testImageIds: toInt32(z['test_image_ids'] as NpyArray, where, `${path}:test_image_ids`),
     });
   }
-  const raw: RawDataset = { images, imagesShape, sessions, ...(saliency ? { saliency } : {}), ...(meta.meta ? { meta: meta.meta } : {}) };
-  validateRawDataset(raw, `${where}(${dir})`);
-  return raw;
+  return sessions;
+}
+
+/** `meta.json` of a dataset folder, required and checked. */
+async function readMeta(dir: string, where: string): Promise<{ meta: MetaFile; metaPath: string }> {
+  const metaPath = join(dir, 'meta.json');
+  if (!(await exists(metaPath))) {
+    throw new SalDataError(where, 'a meta.json (written last; without it the dataset is incomplete, e.g. an interrupted write)', 'none', dir);
+  }
+  return { meta: checkMeta(new TextDecoder().decode(await readBytes(metaPath, where)), metaPath, where), metaPath };
+}
+
+/** A dataset folder opened by {@link openDatasetDir}: `close()` releases its `.npy` files. */
+export interface OpenedDataset extends StreamedRawDataset {
+  close(): void;
+}
+
+/**
+ * Open a dataset directory like {@link readDatasetDir}, with the same checks, but leave `images.npy` and
+ * `saliency.npy` on disk: they are {@link PlaneSource}s read one image at a time by offset (a reused one-image
+ * buffer), so `createDataset` on a large dataset holds its transformed inputs but never the raw arrays. Streamed
+ * saliency maps are checked finite as each is read. An image folder, or an `.npy` in Fortran order, is read whole.
+ * `createDataset(opened)` gives the same batches, byte for byte, as `createDataset(await readDatasetDir(dir))`.
+ * Call `close()` when the dataset is built.
+ */
+export async function openDatasetDir(dir: string): Promise<OpenedDataset> {
+  const where = 'openDatasetDir';
+  const { meta, metaPath } = await readMeta(dir, where);
+  const opened: NpyPlanes[] = [];
+  try {
+    let images: Uint8Array | PlaneSource;
+    let imagesShape: [number, number, number];
+    const npyPath = join(dir, 'images.npy');
+    if (await exists(npyPath)) {
+      const planes = openNpyPlanes(npyPath, { dtype: ['u1'], stackShape: (s) => stackShape(s, `${where}(${npyPath})`) });
+      if (planes) {
+        opened.push(planes);
+        images = planes;
+        imagesShape = [...planes.shape];
+      } else {
+        const a = await readNpyFile(npyPath, { dtype: 'u1' });
+        imagesShape = stackShape(a.shape, `${where}(${npyPath})`);
+        images = a.data as Uint8Array;
+      }
+    } else if (await exists(join(dir, 'images'))) {
+      ({ images, imagesShape } = await readImageFolder(join(dir, 'images')));
+    } else {
+      throw new SalDataError(where, 'images.npy or an images/ folder', 'neither', dir);
+    }
+    if (meta.imagesShape.join() !== imagesShape.join()) {
+      throw new SalShapeError(`${where}(${metaPath} imagesShape)`, meta.imagesShape, imagesShape, 'meta.json and the images disagree');
+    }
+    let saliency: Float32Array | PlaneSource | undefined;
+    const salPath = join(dir, 'saliency.npy');
+    if (await exists(salPath)) {
+      const planes = openNpyPlanes(salPath, { dtype: ['f4', 'f8'], stackShape: (s) => stackShape(s, `${where}(${salPath})`) });
+      if (planes) opened.push(planes);
+      const shape = planes ? planes.shape : null;
+      if (planes) saliency = planes;
+      else {
+        const a = await readNpyFile(salPath, { dtype: ['f4', 'f8'] });
+        if (stackShape(a.shape, `${where}(${salPath})`).join() !== imagesShape.join()) throw new SalShapeError(`${where}(${salPath})`, imagesShape, a.shape, "saliency maps must have the images' size");
+        saliency = toFloat32(a, where, salPath);
+      }
+      if (shape && shape.join() !== imagesShape.join()) throw new SalShapeError(`${where}(${salPath})`, imagesShape, shape, "saliency maps must have the images' size");
+    }
+    const sessions = await readSessions(dir, meta, metaPath, where);
+    const raw: OpenedDataset = {
+      images, imagesShape, sessions, ...(saliency ? { saliency } : {}), ...(meta.meta ? { meta: meta.meta } : {}),
+      close: () => { for (const p of opened) p.close(); },
+    };
+    validateRawDataset(raw, `${where}(${dir})`);
+    return raw;
+  } catch (e) {
+    for (const p of opened) p.close();
+    throw e;
+  }
 }

@@ -101,6 +101,39 @@ export function parseNpy(bytes: Uint8Array, opts: ParseNpyOptions = {}): NpyArra
   const { file } = opts;
   const where = 'parseNpy';
   if (!(bytes instanceof Uint8Array)) throw new TypeError('parseNpy: bytes must be a Uint8Array');
+  const { dtype, little, fortran, shape, dataOffset } = parseNpyHeader(bytes, opts);
+  const info = DTYPES[dtype];
+  const n = shape.reduce((a, b) => a * b, 1);
+  checkNpyDataBytes(bytes.length - dataOffset, n * info.size, shape, dtype, file, where);
+  const raw = new info.ctor(n);
+  const dst = new Uint8Array(raw.buffer);
+  dst.set(bytes.subarray(dataOffset, dataOffset + n * info.size));
+  if (!little && info.size > 1) swapBytes(dst, info.size);
+  const data = fortran && shape.length > 1 ? transposeFortran(raw, shape, info.ctor) : raw;
+  return { dtype, shape, data };
+}
+
+/** The header of a `.npy` file: what {@link parseNpyHeader} returns. */
+export interface NpyHeader {
+  readonly dtype: NpyDtype;
+  /** Little-endian (or single-byte) data. */
+  readonly little: boolean;
+  /** Fortran (column-major) order. */
+  readonly fortran: boolean;
+  readonly shape: readonly number[];
+  /** Byte offset of the data in the file. */
+  readonly dataOffset: number;
+  /** Bytes per element. */
+  readonly itemSize: number;
+}
+
+/**
+ * Parse the header of a `.npy` file from its first bytes (at least the whole header; the data may be absent), with the
+ * checks of {@link parseNpy}: magic, version, pickles and object or structured dtypes refused, `opts.dtype`.
+ */
+export function parseNpyHeader(bytes: Uint8Array, opts: ParseNpyOptions = {}): NpyHeader {
+  const { file } = opts;
+  const where = 'parseNpy';
   if (bytes.length > 0 && bytes[0] === 0x80) throw new SalDataError(where, 'a .npy file (pickles are refused, never executed)', 'a pickle stream', file);
   if (bytes.length < 10 || !MAGIC.every((b, i) => bytes[i] === b)) {
     throw new SalDataError(where, 'the \\x93NUMPY magic string', bytes.length < 10 ? `${bytes.length} bytes` : 'other bytes', file);
@@ -122,24 +155,17 @@ export function parseNpy(bytes: Uint8Array, opts: ParseNpyOptions = {}): NpyArra
     const allowed = typeof opts.dtype === 'string' ? [opts.dtype] : opts.dtype;
     if (!allowed.includes(dtype)) throw new SalDataError(where, `dtype ${allowed.join(' or ')}`, dtype, file);
   }
-  const info = DTYPES[dtype];
-  const n = shape.reduce((a, b) => a * b, 1);
-  const need = n * info.size;
-  if (bytes.length - dataStart < need) {
-    throw new SalDataError(where, `${need} data bytes for shape [${shape.join(',')}] ${dtype}`, `${bytes.length - dataStart} bytes (truncated)`, file);
-  }
-  if (bytes.length - dataStart > need) {
-    throw new SalDataError(where, `${need} data bytes for shape [${shape.join(',')}] ${dtype}`, `${bytes.length - dataStart} bytes (trailing data)`, file);
-  }
-  const raw = new info.ctor(n);
-  const dst = new Uint8Array(raw.buffer);
-  dst.set(bytes.subarray(dataStart, dataStart + need));
-  if (!little && info.size > 1) swapBytes(dst, info.size);
-  const data = fortran && shape.length > 1 ? transposeFortran(raw, shape, info.ctor) : raw;
-  return { dtype, shape, data };
+  return { dtype, little, fortran, shape, dataOffset: dataStart, itemSize: DTYPES[dtype].size };
 }
 
-function swapBytes(b: Uint8Array, size: number): void {
+/** Throw unless a file holds exactly `need` data bytes after its header (truncated or trailing data). */
+export function checkNpyDataBytes(have: number, need: number, shape: readonly number[], dtype: NpyDtype, file: string | undefined, where = 'parseNpy'): void {
+  if (have < need) throw new SalDataError(where, `${need} data bytes for shape [${shape.join(',')}] ${dtype}`, `${have} bytes (truncated)`, file);
+  if (have > need) throw new SalDataError(where, `${need} data bytes for shape [${shape.join(',')}] ${dtype}`, `${have} bytes (trailing data)`, file);
+}
+
+/** Reverse the byte order of every `size`-byte element of `b`, in place. */
+export function swapBytes(b: Uint8Array, size: number): void {
   for (let i = 0; i < b.length; i += size) {
     for (let a = i, z = i + size - 1; a < z; a++, z--) {
       const t = b[a] as number;

@@ -1,21 +1,29 @@
 /** Checks of a {@link RawDataset}: sizes, image ids, responses. */
 import { FORBIDDEN_KEYS, SalDataError, SalShapeError, type RawDataset } from '@sal/types';
+import { isPlaneSource, type StreamedRawDataset } from './planes.js';
 
 /**
  * Throw a typed error unless `raw` is consistent: `images` `[n,h,w]` uint8, optional `saliency` of the
  * same size and finite, at least one session, unique keys, response matrices `[trials, neurons]` matching
  * their image ids, ids in `[0, n)`, responses finite and non-negative.
  */
-export function validateRawDataset(raw: RawDataset, where = 'createDataset'): void {
+export function validateRawDataset(raw: RawDataset | StreamedRawDataset, where = 'createDataset'): void {
   if (raw === null || typeof raw !== 'object') throw new TypeError(`${where}: raw must be a RawDataset object`);
   const shape = raw.imagesShape;
   if (!Array.isArray(shape) || shape.length !== 3 || !shape.every((d) => Number.isInteger(d) && d >= 1)) {
     throw new SalShapeError(`${where}(raw.imagesShape)`, '[n, h, w] positive integers', shape);
   }
   const [n, h, w] = shape;
-  if (!(raw.images instanceof Uint8Array)) throw new TypeError(`${where}(raw.images): must be a Uint8Array of grey levels 0–255`);
-  if (raw.images.length !== n * h * w) throw new SalShapeError(`${where}(raw.images)`, [n, h, w], [raw.images.length], `length ${raw.images.length} ≠ ${n}·${h}·${w}`);
-  if (raw.saliency !== undefined) {
+  if (isPlaneSource(raw.images)) {
+    if (raw.images.shape.join() !== [n, h, w].join()) throw new SalShapeError(`${where}(raw.images)`, [n, h, w], raw.images.shape, 'the images\' planes must match imagesShape');
+  } else {
+    if (!(raw.images instanceof Uint8Array)) throw new TypeError(`${where}(raw.images): must be a Uint8Array of grey levels 0–255 or a PlaneSource`);
+    if (raw.images.length !== n * h * w) throw new SalShapeError(`${where}(raw.images)`, [n, h, w], [raw.images.length], `length ${raw.images.length} ≠ ${n}·${h}·${w}`);
+  }
+  if (isPlaneSource(raw.saliency)) {
+    // streamed maps are checked finite as each is read (createDataset)
+    if (raw.saliency.shape.join() !== [n, h, w].join()) throw new SalShapeError(`${where}(raw.saliency)`, [n, h, w], raw.saliency.shape, 'saliency maps must have the images\' size');
+  } else if (raw.saliency !== undefined) {
     if (!(raw.saliency instanceof Float32Array)) throw new TypeError(`${where}(raw.saliency): must be a Float32Array`);
     if (raw.saliency.length !== n * h * w) throw new SalShapeError(`${where}(raw.saliency)`, [n, h, w], [raw.saliency.length], 'saliency maps must have the images\' size');
     for (let i = 0; i < raw.saliency.length; i++) {

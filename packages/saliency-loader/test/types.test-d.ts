@@ -1,10 +1,12 @@
 import { expectTypeOf, test } from 'vitest';
 import type { Batch, ChannelName, Dataset, RawDataset } from '@sal/types';
-import { createDataset, type DatasetOptions, type NpyArray, type SalDataset, type SaliencySource } from '../src/index.js';
-import type { readDatasetDir } from '../src/node.js';
+import { createDataset, type DatasetOptions, type NpyArray, type SalDataset, type SaliencySource, type StreamedRawDataset } from '../src/index.js';
+import type { openDatasetDir, readDatasetDir } from '../src/node.js';
 
 test('createDataset meets the Dataset contract', () => {
-  expectTypeOf(createDataset).parameter(0).toEqualTypeOf<RawDataset>();
+  expectTypeOf(createDataset).parameter(0).toEqualTypeOf<RawDataset | StreamedRawDataset>();
+  expectTypeOf<RawDataset>().toMatchTypeOf<StreamedRawDataset>();
+  expectTypeOf<Awaited<ReturnType<typeof openDatasetDir>>>().toMatchTypeOf<StreamedRawDataset>();
   expectTypeOf(createDataset).returns.toEqualTypeOf<SalDataset>();
   expectTypeOf<SalDataset>().toMatchTypeOf<Dataset>();
   expectTypeOf<SalDataset['batches']>().returns.toEqualTypeOf<Iterable<Batch>>();

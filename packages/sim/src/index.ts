@@ -1,5 +1,5 @@
 export { simulateDataset } from './simulate.js';
-export type { SimulationResult } from './simulate.js';
+export type { SimulationResult, SimulationHooks, SimulationProgress } from './simulate.js';
 export { SIMULATION_DEFAULTS, OBJECT_KINDS, resolveSimulationOptions } from './options.js';
 export type { SimulationOptions, ResolvedSimulationOptions, ObjectKind, PopulationKind, Region, Interval } from './options.js';
 export { renderStimulus, trueSaliency, featureStride, imageSeed, mostSalient } from './stimulus.js';

@@ -15,6 +15,15 @@ export interface SimulationResult {
   readonly truth: GroundTruth;
 }
 
+/** How far {@link simulateDataset} is: `stage` `'images'` (render, features, drive) or `'saliency'` (true maps). */
+export type SimulationProgress = (stage: 'images' | 'saliency', done: number, total: number) => void;
+
+/** Run-time hooks of {@link simulateDataset} (not simulation options: they change no result). */
+export interface SimulationHooks {
+  /** Called after every image of each stage. @default undefined */
+  onProgress?: SimulationProgress;
+}
+
 /**
  * Simulate a multi-session V4 dataset with known ground truth. Deterministic from `opts.seed`; the
  * `'shift'` and `'noShift'` populations of one seed share images, neurons, trial order and random streams
@@ -23,8 +32,9 @@ export interface SimulationResult {
  * @example
  * const { dataset, truth } = simulateDataset({ nTrainImages: 1200, height: 96, width: 160, neuronsPerSession: 20 });
  */
-export function simulateDataset(opts?: SimulationOptions): SimulationResult {
+export function simulateDataset(opts?: SimulationOptions, hooks: SimulationHooks = {}): SimulationResult {
   const o = resolveSimulationOptions(opts, 'sim.simulateDataset');
+  const progress = hooks.onProgress;
   const { height: h, width: w, nTrainImages, nTestImages } = o;
   const nImages = nTrainImages + nTestImages;
   const px = h * w;
@@ -52,6 +62,7 @@ export function simulateDataset(opts?: SimulationOptions): SimulationResult {
       if (i < nCal) logE0[i * nN + k] = Math.log1p(e0);
       energy[i * nN + k] = moved ? pooledEnergy(n.feature, maps, c.x, c.y, n.sigma) : e0;
     }
+    progress?.('images', i + 1, nImages);
   }
   neurons = calibrate(neurons, logE0, nCal);
   const rates = new Float64Array(nImages * nN);
@@ -88,7 +99,10 @@ export function simulateDataset(opts?: SimulationOptions): SimulationResult {
   let saliency: Float32Array | undefined;
   if (o.includeSaliency) {
     saliency = new Float32Array(nImages * px);
-    for (let i = 0; i < nImages; i++) saliency.set(trueSaliency(imageTruths[i]!, h, w, { output: 'logDensity' }), i * px);
+    for (let i = 0; i < nImages; i++) {
+      saliency.set(trueSaliency(imageTruths[i]!, h, w, { output: 'logDensity' }), i * px);
+      progress?.('saliency', i + 1, nImages);
+    }
   }
   const dataset: RawDataset = {
     images,

@@ -3,7 +3,7 @@
  */
 import { stacked2dCore } from '@sal/cores';
 import { attentionReadout, gaussianReadout, saliencyShifterReadout } from '@sal/readouts';
-import { createEncoder, scoreSession, trainEncoder, type Encoder, type EpochRecord, type TextSink } from '@sal/train';
+import { createEncoder, scoreSession, trainEncoder, trainedEpochs, type Encoder, type EpochRecord, type TextSink } from '@sal/train';
 import { mean, type Readout, type Shape3D } from '@sal/types';
 import type { SalDataset } from '@sal/saliency-loader';
 import type { StudyConfig, VariantName } from './config.js';
@@ -117,7 +117,7 @@ export function summarise(m: TrainedModel, population: Population, crop: string)
   return {
     population, crop, variant: m.variant.name, seed: m.seed,
     validation: mean(m.scores.validation), test: mean(m.scores.test), testAveraged: mean(m.scores.testAveraged),
-    feve: m.scores.feve ? mean(m.scores.feve) : null, fractionOfOracle: modelFractionOfOracle(m.scores), epochs: m.history.length, bestEpoch: m.bestEpoch, stopReason: m.stopReason,
+    feve: m.scores.feve ? mean(m.scores.feve) : null, fractionOfOracle: modelFractionOfOracle(m.scores), epochs: trainedEpochs(m.history), bestEpoch: m.bestEpoch, stopReason: m.stopReason,
     seconds: m.seconds,
     history: m.history.map((r) => ({ epoch: r.epoch, validation: r.validation, loss: r.loss })),
     perNeuronTest: m.scores.test.map((v) => Math.round(v * 1e5) / 1e5),

@@ -9,8 +9,8 @@ export { predictSplit, groupByImage, splitCorrelation, scoreSession } from './pr
 export type { SplitPredictions, PredictSplitOptions, SessionScores } from './predict-split.js';
 export { createEarlyStopping, EARLY_STOPPING_DEFAULTS } from './early-stopping.js';
 export type { EarlyStopping, EarlyStoppingOptions, EarlyStoppingAction, EarlyStoppingState } from './early-stopping.js';
-export { trainEncoder, validationScore, TRAIN_DEFAULTS } from './trainer.js';
-export type { TrainOptions, TrainResult, EpochRecord, TextSink, TrainerState, TrainerStateJson, StopReason } from './trainer.js';
+export { trainEncoder, trainedEpochs, validationScore, TRAIN_DEFAULTS } from './trainer.js';
+export type { BatchProgress, TrainOptions, TrainResult, EpochRecord, TextSink, TrainerState, TrainerStateJson, StopReason } from './trainer.js';
 export { adamStep, createAdamState, disposeAdamState, ADAM_BETAS } from './adam.js';
 export type { AdamState } from './adam.js';
 export { windowedResponseModel } from './windowed.js';

@@ -49,6 +49,8 @@ export interface TrainOptions {
   quiet?: boolean;
   /** Where progress lines go. @default process.stdout */
   stream?: TextSink | null;
+  /** Called after every training batch with the epoch's progress (batches done, images/s). @default null */
+  onBatch?: ((progress: BatchProgress) => void) | null;
   /** Called after every epoch (after its evaluation); return `'stop'` to interrupt training. @default null */
   onEpoch?: ((record: EpochRecord) => void | 'stop') | null;
   /**
@@ -63,8 +65,30 @@ export interface TrainOptions {
 export const TRAIN_DEFAULTS: Readonly<Required<TrainOptions>> = Object.freeze({
   lr: 0.005, weightDecay: 0, batchSize: 64, evalBatchSize: 256, maxEpochs: 100, interval: 1, patience: 5,
   tolerance: 1e-6, lrDecaySteps: 3, lrDecayFactor: 0.3, minLr: 1e-4, restoreBest: true, scaleLoss: true,
-  accumulateSessions: true, seed: 0, quiet: false, stream: null, onEpoch: null, checkpoint: null, resume: null,
+  accumulateSessions: true, seed: 0, quiet: false, stream: null, onBatch: null, onEpoch: null, checkpoint: null, resume: null,
 });
+
+/** Progress inside an epoch, given to {@link TrainOptions.onBatch}. */
+export interface BatchProgress {
+  /** The epoch being trained (1-based: epoch 0 is the evaluation before training). */
+  epoch: number;
+  /** Batches done in this epoch (one per session per round), 1 … `batches`. */
+  batch: number;
+  /** Batches in this epoch. */
+  batches: number;
+  /** Images (trials) trained on in this epoch so far. */
+  images: number;
+  /** Seconds since the epoch's first batch started. */
+  seconds: number;
+}
+
+/**
+ * Epochs actually trained in a history: its records with a training loss. The history also holds the evaluation
+ * before training (epoch 0, no loss), which is not an epoch of training.
+ */
+export function trainedEpochs(history: readonly EpochRecord[]): number {
+  return history.filter((r) => r.loss !== null).length;
+}
 
 /** Outcome of {@link trainEncoder}. */
 export interface TrainResult {
@@ -263,7 +287,9 @@ function trainEpoch(run: Run, epoch: number): number {
   const nextBatch = batchCycler(run, epoch);
   const maxBatches = Math.max(...infos.map((i) => Math.ceil(i.nTrials.train / o.batchSize)));
   if (!(maxBatches > 0)) throw new SalDataError(W, 'training trials (SessionInfo.nTrials.train)', infos.map((i) => i.nTrials.train));
-  let lossSum = 0, nBatches = 0, stepIndex = 0;
+  let lossSum = 0, nBatches = 0, stepIndex = 0, images = 0;
+  const total = maxBatches * keys.length;
+  const t0 = performance.now();
   let acc: Record<string, tf.Tensor> = {};
   const flush = (): void => {
     if (Object.keys(acc).length === 0) return;
@@ -274,9 +300,12 @@ function trainEpoch(run: Run, epoch: number): number {
   try {
     for (let b = 0; b < maxBatches; b++) {
       for (let s = 0; s < keys.length; s++) {
-        const { loss, grads } = batchGradients(run, s, nextBatch(s), deriveSeed(o.seed, `step:${epoch}:${stepIndex++}`));
+        const batch = nextBatch(s);
+        const { loss, grads } = batchGradients(run, s, batch, deriveSeed(o.seed, `step:${epoch}:${stepIndex++}`));
         lossSum += loss;
         nBatches++;
+        images += batch.targetShape[0];
+        o.onBatch?.({ epoch, batch: nBatches, batches: total, images, seconds: (performance.now() - t0) / 1000 });
         accumulate(acc, grads);
         if (!o.accumulateSessions) flush();
       }

@@ -9,13 +9,14 @@ import { initBackend } from '@sal/backend';
 import { coreFromConfig } from '@sal/cores';
 import { sessionGrfs } from '@sal/study';
 import { readoutFromConfig } from '@sal/readouts';
-import { readDatasetDir, writeNpyFile } from '@sal/saliency-loader/node';
+import { writeNpyFile } from '@sal/saliency-loader/node';
 import { loadCheckpoint } from '@sal/train/node';
 import { SalConfigError } from '@sal/types';
 import { writeFileAtomic } from '@sal/types/node';
 import { intFlag } from '../config.js';
 import { createReporter } from '../progress.js';
-import { datasetFor, readTrainDatasetOptions } from './train.js';
+import { checkCheckpointArg } from '../checkpoint-arg.js';
+import { openDataset, readTrainDatasetOptions } from './train.js';
 
 export interface GrfFlags { checkpoint: string; out: string; session?: string; images?: string; quiet?: boolean; backend?: string }
 
@@ -23,10 +24,11 @@ export async function grfCommand(flags: GrfFlags): Promise<void> {
   const reporter = createReporter({ quiet: flags.quiet });
   await initBackend(flags.backend ? { prefer: flags.backend as never } : {});
   const dir = resolve(flags.checkpoint);
+  checkCheckpointArg('sal grf', '--checkpoint', dir);
   const opts = readTrainDatasetOptions(join(dir, 'dataset.json'));
   const { encoder } = await loadCheckpoint(dir, { core: coreFromConfig, readout: readoutFromConfig });
   try {
-    const dataset = datasetFor(await readDatasetDir(opts.data), opts);
+    const dataset = await openDataset(opts);
     const keys = flags.session === undefined ? [...encoder.sessionKeys] : [flags.session];
     if (flags.session !== undefined && !encoder.sessionKeys.includes(flags.session)) throw new SalConfigError('sal grf', '--session', `one of ${encoder.sessionKeys.join(', ')}`, flags.session);
     const requested = intFlag('--images', flags.images, 100, 1);

@@ -19,6 +19,7 @@ import { writeFigure, writeFileAtomic } from '@sal/viz/node';
 import { closedLoop, createEnsemble, displayGeometry, pixelRange, synthesizeMeis, type MeiOptions } from '@sal/mei';
 import { intFlag, readConfigFile } from '../config.js';
 import { createReporter } from '../progress.js';
+import { checkCheckpointArg } from '../checkpoint-arg.js';
 import { datasetFor, readTrainDatasetOptions, type TrainDatasetOptions } from './train.js';
 
 export interface MeiFlags {
@@ -40,6 +41,7 @@ export async function meiCommand(flags: MeiFlags): Promise<void> {
   await initBackend(flags.backend ? { prefer: flags.backend as never } : {});
   const dirs = flags.checkpoint.split(',').map((d) => resolve(d.trim())).filter((d) => d.length > 0);
   if (dirs.length === 0) throw new SalConfigError('sal mei', '--checkpoint', 'one or more checkpoint directories', flags.checkpoint);
+  for (const d of dirs) checkCheckpointArg('sal mei', '--checkpoint', d);
   // dataset.json holds the data folder relative to its checkpoint: compare the resolved options
   const all = dirs.map((d) => readTrainDatasetOptions(join(d, 'dataset.json'), 'sal mei'));
   const opts: TrainDatasetOptions = all[0]!;

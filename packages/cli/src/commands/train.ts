@@ -17,14 +17,13 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { initBackend } from '@sal/backend';
 import { coreFromConfig } from '@sal/cores';
 import { readoutFromConfig } from '@sal/readouts';
-import { createDataset, builtinSaliency, type SalDataset } from '@sal/saliency-loader';
-import { readDatasetDir } from '@sal/saliency-loader/node';
-import { predictSplit, scoreSession, trainEncoder, type Encoder, type EpochRecord, type TrainerState } from '@sal/train';
-import { encodeNpy } from '@sal/saliency-loader';
+import { createDataset, builtinSaliency, encodeNpy, type SalDataset, type StreamedRawDataset } from '@sal/saliency-loader';
+import { openDatasetDir } from '@sal/saliency-loader/node';
+import { predictSplit, scoreSession, trainEncoder, trainedEpochs, type Encoder, type EpochRecord, type TrainerState } from '@sal/train';
 import { isCheckpointDir, loadCheckpoint, saveCheckpoint } from '@sal/train/node';
 import { SalConfigError, SalDataError, checkNumber, type RawDataset } from '@sal/types';
 import { checkKeys, checkSections, readConfigFile, readJsonObjectFile } from '../config.js';
-import { createReporter } from '../progress.js';
+import { createReporter, epochProgress } from '../progress.js';
 import { DATA_TRAIN_DEFAULTS, DEMO_STUDY, STUDY_SALIENCY, VARIANTS, VARIANT_SPECS, buildEncoder, resolveStudyConfig, type StudyConfig, type VariantName } from '@sal/study';
 import { mean } from '@sal/types';
 
@@ -67,8 +66,18 @@ export function readTrainDatasetOptions(file: string, where = 'sal grf'): TrainD
   return { data: resolve(dirname(file), doc['data'] as string), crop: doc['crop'] as TrainDatasetOptions['crop'], scale: doc['scale'] as number, gradientSigma: doc['gradientSigma'] as number };
 }
 
+/** {@link datasetFor} on a dataset folder streamed by `openDatasetDir` (its images and maps are never held whole). */
+export async function openDataset(o: TrainDatasetOptions): Promise<SalDataset> {
+  const raw = await openDatasetDir(o.data);
+  try {
+    return datasetFor(raw, o);
+  } finally {
+    raw.close();
+  }
+}
+
 /** The dataset `sal train` trains on: all four channels; saliency from the dataset's maps, else the built-in model. */
-export function datasetFor(raw: RawDataset, o: TrainDatasetOptions): SalDataset {
+export function datasetFor(raw: RawDataset | StreamedRawDataset, o: TrainDatasetOptions): SalDataset {
   return createDataset(raw, {
     crop: o.crop, scale: o.scale, channels: 'all',
     saliency: raw.saliency ? 'raw' : (img: Float32Array, h: number, w: number) => builtinSaliency(img, h, w, { ...STUDY_SALIENCY, output: 'logDensity' }),
@@ -222,8 +231,7 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
   // every setting of the run, defaults included (the README lists the defaults)
   reporter.info(`settings: variant ${spec.variant}, seed ${spec.seed}, crop ${JSON.stringify(spec.dataset.crop)}, scale ${spec.dataset.scale}, gradientSigma ${spec.dataset.gradientSigma}`);
   for (const k of ['core', 'readout', 'train'] as const) reporter.info(`  ${k}: ${Object.entries(spec.study[k]).map(([key, v]) => `${key} ${v}`).join(', ')}`);
-  const raw: RawDataset = await readDatasetDir(spec.dataset.data);
-  const dataset = datasetFor(raw, spec.dataset);
+  const dataset = await openDataset(spec.dataset);
   const resumed = flags.resume ? await resumeFrom(out, spec) : null;
   const encoder = resumed?.encoder ?? buildEncoder(VARIANT_SPECS[spec.variant], dataset, { ...DEMO_STUDY, ...spec.study }, spec.seed);
   if (!resumed) encoder.initBiases(dataset);
@@ -237,13 +245,13 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
     predictionFiles = all.files;
     return {
       variant: spec.variant, seed: spec.seed, ...all.means, finalScore: finalScore ?? null,
-      stopReason: stopReason ?? null, epochs: history.length, sessions: all.sessions, history,
+      stopReason: stopReason ?? null, epochs: trainedEpochs(history), sessions: all.sessions, history,
     };
   };
   try {
     const result = await trainEncoder(encoder, dataset, {
       ...spec.study.train, seed: spec.seed, quiet: flags.quiet === true, stream: flags.quiet ? null : process.stderr,
-      resume: resumed?.trainer ?? null,
+      resume: resumed?.trainer ?? null, onBatch: flags.quiet ? null : epochProgress(reporter),
       // after the last epoch the scores go into the same atomic unit as the weights they score
       checkpoint: async (state) => {
         const j = state.json;

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { initBackend } from '@sal/backend';
 import { readDatasetDir } from '@sal/saliency-loader/node';
 import { saveCheckpoint } from '@sal/train/node';
+import { trainedEpochs } from '@sal/train';
 import { SalConfigError, checkNumber } from '@sal/types';
 import type { JobHandler } from '@sal/jobs';
 import { checkKeys } from '../config.js';
@@ -49,7 +50,7 @@ export const trainJob: JobHandler = async ({ config }) => {
     artefacts.push({ name: 'checkpoint-dataset.json', data: new TextEncoder().encode(JSON.stringify(datasetOptions)) });
     const result = {
       variant, seed, validation: mean(m.scores.validation), test: mean(m.scores.test), testAveraged: mean(m.scores.testAveraged),
-      epochs: m.history.length,
+      epochs: trainedEpochs(m.history),
     };
     return { result, artefacts };
   } finally {
