@@ -14,9 +14,8 @@ import { ROOT, publishedPackages, workspacePackages } from './package-meta.mjs';
 export const NODE_ONLY = {
   '@sal/cli': 'the sal command: a Node program (files, worker processes)',
   '@sal/native': 'the native add-on itself (loads a compiled .node file)',
-  // not by nature: saveCheckpoint / loadCheckpoint / writeResults use node:fs from the main entry; they belong
-  // behind an `@sal/train/node` subpath (a breaking change, left to the trainer's owner)
-  '@sal/train': 'checkpoints and experiment results are written with node:fs from the main entry (to move behind ./node)',
+  '@sal/jobs': 'a PostgreSQL job queue: sockets, worker processes, a local server for tests, artefact files',
+  '@sal/study': 'the study as a run: reads datasets from disk and writes its output folder (results.json, checkpoints, figures, the report)',
 };
 
 /** Imports no main entry may reach (besides Node built-ins). */
