@@ -69,7 +69,7 @@ describe('salientPointsFromMaps', () => {
     expect(p(1)).toEqual({ x: 2.5, y: 2 });
     // a plateau of four maximal pixels (rows 1–2, columns 2–3): its centre
     const plateau = new Float32Array(20);
-    for (const [x, y] of [[2, 1], [3, 1], [2, 2], [3, 2]]) plateau[y * 5 + x] = 4;
+    for (const [x, y] of [[2, 1], [3, 1], [2, 2], [3, 2]] as const) plateau[y * 5 + x] = 4;
     expect(salientPointsFromMaps(plateau, [1, 4, 5], { pixels: [[0, 0], [0, 0]] })(0)).toEqual({ x: 2.5, y: 1.5 });
     // without the crop, image 0's global maximum
     expect(salientPointsFromMaps(maps, [2, 4, 5], { pixels: [[0, 0], [0, 0]] })(0)).toEqual({ x: 4, y: 0 });
