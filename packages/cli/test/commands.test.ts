@@ -90,6 +90,10 @@ describe('sal report', () => {
     const again = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(again.verdicts).toEqual(JSON.parse(JSON.stringify(results.verdicts)));
     expect(again.grf).toEqual(JSON.parse(JSON.stringify(results.grf)));
+    // the MEI analysis and the ensemble's comparison row, from the reloaded checkpoints of both seeds
+    expect({ ...again.mei, seconds: 0 }).toEqual(JSON.parse(JSON.stringify({ ...results.mei, seconds: 0 })));
+    expect(again.mei.ensemble.seeds).toHaveLength(2);
+    expect(again.comparisons).toEqual(JSON.parse(JSON.stringify(results.comparisons)));
     const bad = join(dir, 'report-bad.json');
     writeFileSync(bad, JSON.stringify({ train: { maxEpochs: 3 } }));
     await expect(reportCommand({ out, config: bad, quiet: true })).rejects.toThrow(/only an 'analysis' section/);
