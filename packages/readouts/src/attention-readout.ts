@@ -152,7 +152,8 @@ export class AttentionReadout implements Readout {
   }
 
   /**
-   * Attention weights of every neuron: the softmax over positions of the attention net's output.
+   * Attention weights of every neuron: the softmax over positions of the attention net's output plus, with
+   * `positionPrior: 'gaussian'`, the neuron's log-prior −|p − μₙ|²/(2σₙ²).
    * @param x features `[B, H, W, C]`
    * @returns `[B, H, W, N]`, summing to 1 over H×W for each image and neuron
    */
@@ -166,7 +167,7 @@ export class AttentionReadout implements Readout {
   }
 
   /**
-   * y[b,n] = Σ_c F[n,c] Σ_hw a[b,hw,n]·x[b,hw,c] + bias[n]. `opts.training` switches batch-norm to batch
+   * y[b,n] = Σ_c F[n,c] Σ_hw a[b,hw,n]·x[b,hw,c] + bias[n] with a the {@link attention} weights. `opts.training` switches batch-norm to batch
    * statistics; `opts.shift` and `opts.context` are ignored (the readout has no positions), as the original.
    * @param x features `[B, H, W, C]` matching `inShape`
    * @returns `[B, N]`
