@@ -168,7 +168,7 @@ export class AttentionReadout implements Readout {
 
   /**
    * y[b,n] = Σ_c F[n,c] Σ_hw a[b,hw,n]·x[b,hw,c] + bias[n] with a the {@link attention} weights. `opts.training` switches batch-norm to batch
-   * statistics; `opts.shift` and `opts.context` are ignored (the readout has no positions), as the original.
+   * statistics; `opts.shift` and `opts.context` are ignored, as in the original (the position prior is not shifted).
    * @param x features `[B, H, W, C]` matching `inShape`
    * @returns `[B, N]`
    */
