@@ -1,12 +1,15 @@
 /**
  * The multiple-attention readout (neuralpredictors' AttentionReadout): a small conv net gives each neuron a
- * spatial attention map; the features are pooled by its softmax and weighted per neuron.
+ * spatial attention map; the features are pooled by its softmax and weighted per neuron. By default each neuron's
+ * attention logits also get a learned Gaussian log-prior over positions (`positionPrior`), without which the
+ * translation-equivariant attention net cannot tell where a neuron's receptive field is (see the README).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
   SalConfigError,
   SalShapeError,
   checkNumber,
+  checkOneOf,
   createRng,
   resolveOptions,
   type JsonObject,
@@ -15,7 +18,7 @@ import {
   type Shape3D,
 } from '@sal/types';
 import { ConvStack, type ConvBlockSpec } from './conv-stack.js';
-import { newVariable, normalValues, xavierNormalKernel } from './init.js';
+import { newVariable, normalValues, uniformValues, xavierNormalKernel } from './init.js';
 
 export const ATTENTION_KIND = 'readouts.attention';
 
@@ -35,6 +38,17 @@ export interface AttentionReadoutOptions {
   gammaReadout?: number;
   /** Add a per-neuron bias. @default true */
   bias?: boolean;
+  /**
+   * `'gaussian'`: add a learned log-prior −|p − μₙ|² / (2σₙ²) over the positions p (feature-map grid, [−1, 1]
+   * align-corners units) to neuron n's attention logits, so that the softmax can place each neuron's pooling
+   * where its receptive field is and the attention net modulates it. `'none'`: the original (attention from the
+   * features alone, translation-equivariant). Not in the original. @default 'gaussian'
+   */
+  positionPrior?: 'gaussian' | 'none';
+  /** μ of the position prior starts uniform in ±initMuRange (grid units). @default 0.2 */
+  initMuRange?: number;
+  /** σ of the position prior starts at initSigma (grid units). @default 0.5 */
+  initSigma?: number;
   /** Seed of the initialisation. @default 0 */
   seed?: number;
 }
@@ -47,6 +61,9 @@ export const ATTENTION_READOUT_DEFAULTS: Readonly<Required<AttentionReadoutOptio
   initFeatureStd: 1e-3,
   gammaReadout: 4,
   bias: true,
+  positionPrior: 'gaussian',
+  initMuRange: 0.2,
+  initSigma: 0.5,
   seed: 0,
 });
 
@@ -60,6 +77,8 @@ export class AttentionReadout implements Readout {
   private readonly net: ConvStack;
   private readonly features: tf.Variable;
   private readonly biasVar: tf.Variable | null;
+  /** Position prior: μ `[N, 2]` (x, y) and log σ `[1, N]`, or null. */
+  private readonly prior: { mu: tf.Variable; logSigma: tf.Variable; gx: Float32Array; gy: Float32Array } | null;
 
   constructor(opts: AttentionReadoutOptions) {
     const where = ATTENTION_KIND;
@@ -73,6 +92,9 @@ export class AttentionReadout implements Readout {
     checkNumber(where, 'initFeatureStd', o.initFeatureStd, { min: 0 });
     checkNumber(where, 'gammaReadout', o.gammaReadout, { min: 0 });
     if (typeof o.bias !== 'boolean') throw new SalConfigError(where, 'bias', 'a boolean', o.bias);
+    checkOneOf(where, 'positionPrior', o.positionPrior, ['gaussian', 'none']);
+    checkNumber(where, 'initMuRange', o.initMuRange, { min: 0, max: 1 });
+    checkNumber(where, 'initSigma', o.initSigma, { min: 0, exclusiveMin: true });
     checkNumber(where, 'seed', o.seed, { integer: true });
     this.options = { ...o, inShape: [o.inShape[0], o.inShape[1], o.inShape[2]] };
     this.inShape = this.options.inShape;
@@ -96,10 +118,42 @@ export class AttentionReadout implements Readout {
     this.net = new ConvStack(specs);
     this.features = newVariable(tf.tensor2d(normalValues(rng.child('features'), o.outDims * c, o.initFeatureStd), [o.outDims, c]), true);
     this.biasVar = o.bias ? newVariable(tf.zeros([o.outDims]), true) : null;
+    if (o.positionPrior === 'gaussian') {
+      const [h, w] = this.inShape;
+      const n = o.outDims;
+      // pixel (i, j) sits at x = −1 + 2j/(w−1), y = −1 + 2i/(h−1) (align corners; 0 for a size of 1)
+      const gx = new Float32Array(h * w), gy = new Float32Array(h * w);
+      for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) {
+        gx[i * w + j] = w > 1 ? -1 + (2 * j) / (w - 1) : 0;
+        gy[i * w + j] = h > 1 ? -1 + (2 * i) / (h - 1) : 0;
+      }
+      this.prior = {
+        mu: newVariable(tf.tensor2d(uniformValues(rng.child('mu'), n * 2, -o.initMuRange, o.initMuRange), [n, 2]), true),
+        logSigma: newVariable(tf.fill([1, n], Math.log(o.initSigma)), true),
+        gx,
+        gy,
+      };
+    } else {
+      this.prior = null;
+    }
+  }
+
+  /** Attention logits `[B, HW, N]`: the attention net's output plus the position prior. */
+  private logits(x: tf.Tensor4D, training: boolean): tf.Tensor3D {
+    const [b, h, w] = x.shape;
+    const net = tf.reshape(this.net.apply(x, training), [b, h * w, this.outDims]) as tf.Tensor3D;
+    if (!this.prior) return net;
+    const { mu, logSigma } = this.prior;
+    const gx = tf.tensor2d(this.prior.gx, [h * w, 1]), gy = tf.tensor2d(this.prior.gy, [h * w, 1]);
+    const [mx, my] = tf.split(mu, 2, 1) as [tf.Tensor2D, tf.Tensor2D]; // [N, 1] each
+    const d2 = tf.add(tf.square(tf.sub(gx, tf.transpose(mx))), tf.square(tf.sub(gy, tf.transpose(my)))); // [HW, N]
+    const prior = tf.mul(d2, tf.mul(-0.5, tf.exp(tf.mul(-2, logSigma)))); // −d² / (2σ²)
+    return tf.add(net, prior) as tf.Tensor3D;
   }
 
   /**
-   * Attention weights of every neuron: the softmax over positions of the attention net's output.
+   * Attention weights of every neuron: the softmax over positions of the attention net's output plus, with
+   * `positionPrior: 'gaussian'`, the neuron's log-prior −|p − μₙ|²/(2σₙ²).
    * @param x features `[B, H, W, C]`
    * @returns `[B, H, W, N]`, summing to 1 over H×W for each image and neuron
    */
@@ -107,14 +161,14 @@ export class AttentionReadout implements Readout {
     this.checkFeatures(x, 'attention');
     const [b, h, w] = x.shape;
     return tf.tidy(() => {
-      const logits = tf.reshape(this.net.apply(x, opts.training ?? false), [b, h * w, this.outDims]);
+      const logits = this.logits(x, opts.training ?? false);
       return tf.transpose(tf.reshape(tf.softmax(tf.transpose(logits, [0, 2, 1])), [b, this.outDims, h, w]), [0, 2, 3, 1]) as tf.Tensor4D;
     });
   }
 
   /**
-   * y[b,n] = Σ_c F[n,c] Σ_hw a[b,hw,n]·x[b,hw,c] + bias[n]. `opts.training` switches batch-norm to batch
-   * statistics; `opts.shift` and `opts.context` are ignored (the readout has no positions), as the original.
+   * y[b,n] = Σ_c F[n,c] Σ_hw a[b,hw,n]·x[b,hw,c] + bias[n] with a the {@link attention} weights. `opts.training` switches batch-norm to batch
+   * statistics; `opts.shift` and `opts.context` are ignored, as in the original (the position prior is not shifted).
    * @param x features `[B, H, W, C]` matching `inShape`
    * @returns `[B, N]`
    */
@@ -122,7 +176,7 @@ export class AttentionReadout implements Readout {
     this.checkFeatures(x, 'apply');
     const [b, h, w, c] = x.shape;
     return tf.tidy(() => {
-      const logits = tf.reshape(this.net.apply(x, opts.training ?? false), [b, h * w, this.outDims]);
+      const logits = this.logits(x, opts.training ?? false);
       const a = tf.softmax(tf.transpose(logits, [0, 2, 1])); // [B, N, HW], softmax over positions
       const pooled = tf.matMul(a, tf.reshape(x, [b, h * w, c])); // [B, N, C]
       const y = tf.sum(tf.mul(pooled, this.features), 2) as tf.Tensor2D;
@@ -142,10 +196,17 @@ export class AttentionReadout implements Readout {
     tf.tidy(() => this.biasVar!.assign(tf.tensor1d(values)));
   }
 
-  /** `attention.<i>.conv.kernel|bias`, `attention.<i>.bn.gamma|beta|movingMean|movingVariance`, `features` `[N,C]`, `bias` `[N]`. */
+  /**
+   * `attention.<i>.conv.kernel|bias`, `attention.<i>.bn.gamma|beta|movingMean|movingVariance`, `features` `[N,C]`,
+   * `bias` `[N]`, and with the Gaussian position prior `prior.mu` `[N,2]` (x, y) and `prior.logSigma` `[1,N]`.
+   */
   getWeights(): Record<string, tf.Variable> {
     const w: Record<string, tf.Variable> = { ...this.net.weights('attention'), features: this.features };
     if (this.biasVar) w['bias'] = this.biasVar;
+    if (this.prior) {
+      w['prior.mu'] = this.prior.mu;
+      w['prior.logSigma'] = this.prior.logSigma;
+    }
     return w;
   }
 
@@ -157,6 +218,7 @@ export class AttentionReadout implements Readout {
     this.net.dispose();
     this.features.dispose();
     this.biasVar?.dispose();
+    if (this.prior) tf.dispose([this.prior.mu, this.prior.logSigma]);
   }
 
   private checkFeatures(x: tf.Tensor4D, method: string): void {

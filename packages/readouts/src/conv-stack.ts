@@ -19,6 +19,8 @@ export interface ConvBlockSpec {
   activation: Activation;
   /** Initial conv kernel `[k,k,in,out]` and bias `[out]`. */
   init: { kernel: Float32Array; bias: Float32Array };
+  /** Initial batch-norm scale γ (PyTorch's default is 1). @default 1 */
+  bnGamma?: number;
 }
 
 /** PyTorch's `BatchNorm2d` defaults in the one convention of `@sal/layers`. */
@@ -44,6 +46,12 @@ export class ConvStack {
         bias: newVariable(tf.tensor1d(spec.init.bias), true),
         bn: spec.batchNorm ? batchNormVariables(co) : null,
       };
+    });
+    this.blocks.forEach((b) => {
+      if (b.bn && b.spec.bnGamma !== undefined && b.spec.bnGamma !== 1) {
+        const g = b.spec.bnGamma;
+        tf.tidy(() => b.bn!.gamma.assign(tf.fill([b.spec.outChannels], g)));
+      }
     });
   }
 

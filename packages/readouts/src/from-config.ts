@@ -19,7 +19,8 @@ export function readoutFromConfig(config: JsonObject): Readout {
     case GAUSSIAN_KIND:
       return gaussianReadout(rest as unknown as GaussianReadoutOptions);
     case ATTENTION_KIND:
-      return attentionReadout(rest as unknown as AttentionReadoutOptions);
+      // configs saved before the position prior existed describe the original readout (no prior)
+      return attentionReadout({ positionPrior: 'none', ...rest } as unknown as AttentionReadoutOptions);
     case SALIENCY_SHIFTER_KIND:
       return saliencyShifterReadout(rest as unknown as SaliencyShifterReadoutOptions);
     default:

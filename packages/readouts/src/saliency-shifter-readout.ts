@@ -44,6 +44,15 @@ export interface SaliencyShifterReadoutOptions extends GaussianReadoutOptions {
    * original. @default false
    */
   neuronShiftGain?: boolean;
+  /**
+   * Scale γ of the remapper's last batch-norm at initialisation: the initial field is
+   * tanh(γ·ẑ + β)·maxRemapAmplitude with ẑ the batch-normalised conv output (unit variance in training). The
+   * original keeps PyTorch's γ = 1, which starts every neuron reading at random, saliency-dependent offsets of
+   * about ±0.6·maxRemapAmplitude that training must first undo (on some seeds it does not within the epoch cap;
+   * see the package README). 0 starts from the Gaussian readout (zero field); γ still gets a gradient, so the
+   * field grows where shifting helps. @default 0
+   */
+  remapInitGain?: number;
 }
 
 export const SALIENCY_SHIFTER_READOUT_DEFAULTS: Readonly<Required<SaliencyShifterReadoutOptions>> = Object.freeze({
@@ -54,6 +63,7 @@ export const SALIENCY_SHIFTER_READOUT_DEFAULTS: Readonly<Required<SaliencyShifte
   remapKernel: 3,
   maxRemapAmplitude: 0.2,
   neuronShiftGain: false,
+  remapInitGain: 0,
 });
 
 /** A saliency-shifter readout; see {@link saliencyShifterReadout}. */
@@ -77,6 +87,7 @@ export class SaliencyShifterReadout extends GaussianBase implements Readout {
     if (o.remapKernel % 2 !== 1) throw new SalConfigError(where, 'remapKernel', 'an odd integer', o.remapKernel);
     checkNumber(where, 'maxRemapAmplitude', o.maxRemapAmplitude, { min: 0 });
     if (typeof o.neuronShiftGain !== 'boolean') throw new SalConfigError(where, 'neuronShiftGain', 'a boolean', o.neuronShiftGain);
+    checkNumber(where, 'remapInitGain', o.remapInitGain, { min: 0 });
     const rng = createRng(o.seed).child(SALIENCY_SHIFTER_KIND);
     super(where, o, rng);
     this.options = { ...o, inShape: [o.inShape[0], o.inShape[1], o.inShape[2]] };
@@ -95,6 +106,7 @@ export class SaliencyShifterReadout extends GaussianBase implements Readout {
         batchNorm: true,
         activation: last ? 'tanh' : 'elu',
         init: torchDefaultConv(rng.child(`remap.${i}`), k, cin, cout),
+        ...(last ? { bnGamma: o.remapInitGain } : {}),
       });
     }
     this.remapper = new ConvStack(specs);

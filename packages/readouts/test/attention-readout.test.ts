@@ -12,9 +12,19 @@ function setWeights(r: { getWeights(): Record<string, tf.Variable> }, values: Re
   for (const [k, v] of Object.entries(values)) tf.tidy(() => w[k]!.assign(tf.tensor(Array.from(v), w[k]!.shape)));
 }
 
-/** Softmax over positions of conv logits, pool, weight: all in float64 loops. */
-function bruteAttention(xv: Float32Array, kern: ArrayLike<number>, k: number, convBias: ArrayLike<number>, feat: ArrayLike<number>, bias: ArrayLike<number>): Float64Array {
+/** Softmax over positions of conv logits (plus the Gaussian log-prior of μ, log σ when given), pool, weight: all in float64 loops. */
+function bruteAttention(
+  xv: Float32Array, kern: ArrayLike<number>, k: number, convBias: ArrayLike<number>, feat: ArrayLike<number>, bias: ArrayLike<number>,
+  prior?: { mu: ArrayLike<number>; logSigma: ArrayLike<number> },
+): Float64Array {
   const logits = bruteConvSame(xv, [B, H, W, C], kern, k, N, convBias);
+  if (prior) {
+    for (let b = 0; b < B; b++) for (let i = 0; i < H; i++) for (let j = 0; j < W; j++) for (let n = 0; n < N; n++) {
+      const x = -1 + (2 * j) / (W - 1), y = -1 + (2 * i) / (H - 1);
+      const s = Math.exp(prior.logSigma[n]!);
+      logits[((b * H + i) * W + j) * N + n]! -= ((x - prior.mu[2 * n]!) ** 2 + (y - prior.mu[2 * n + 1]!) ** 2) / (2 * s * s);
+    }
+  }
   const y = new Float64Array(B * N);
   for (let b = 0; b < B; b++) for (let n = 0; n < N; n++) {
     let mx = -Infinity;
@@ -33,7 +43,7 @@ function bruteAttention(xv: Float32Array, kern: ArrayLike<number>, k: number, co
 
 describe('attentionReadout', () => {
   it('one conv layer: matches softmax-attention pooling computed by brute force (non-square map)', () => {
-    const r = attentionReadout({ inShape: [H, W, C], outDims: N, attentionLayers: 1, attentionKernel: 3, seed: 1 });
+    const r = attentionReadout({ inShape: [H, W, C], outDims: N, attentionLayers: 1, attentionKernel: 3, positionPrior: 'none', seed: 1 });
     const kern = randn(3 * 3 * C * N, 51, 0.5), cb = randn(N, 52), feat = randn(N * C, 53), bias = [0.1, -0.2, 0.3, 0.4];
     setWeights(r, { 'attention.0.conv.kernel': kern, 'attention.0.conv.bias': cb, features: feat, bias });
     const xv = randn(B * H * W * C, 54);
@@ -42,6 +52,30 @@ describe('attentionReadout', () => {
     expect(y.shape).toEqual([B, N]);
     expectArraysClose(y.dataSync(), bruteAttention(xv, kern, 3, cb, feat, bias), 1e-4, 1e-5);
     tf.dispose([x, y]);
+    r.dispose();
+  });
+
+  it('with the Gaussian position prior: matches the brute force with the log-prior added to the logits', () => {
+    const r = attentionReadout({ inShape: [H, W, C], outDims: N, attentionLayers: 1, attentionKernel: 3, seed: 1 });
+    const kern = randn(3 * 3 * C * N, 71, 0.5), cb = randn(N, 72), feat = randn(N * C, 73), bias = [0.1, -0.2, 0.3, 0.4];
+    const mu = [0.5, -0.3, -0.8, 0.9, 0, 0, 1.2, -1.5], logSigma = [Math.log(0.2), Math.log(0.7), 0, Math.log(0.4)];
+    setWeights(r, { 'attention.0.conv.kernel': kern, 'attention.0.conv.bias': cb, features: feat, bias, 'prior.mu': mu, 'prior.logSigma': logSigma });
+    const xv = randn(B * H * W * C, 74);
+    const x = tf.tensor4d(xv, [B, H, W, C]);
+    const y = expectNoLeaks(() => r.apply(x), 'apply');
+    expectArraysClose(y.dataSync(), bruteAttention(xv, kern, 3, cb, feat, bias, { mu, logSigma }), 1e-4, 1e-5);
+    tf.dispose([x, y]);
+    r.dispose();
+  });
+
+  it('a constant attention net leaves the normalised Gaussian prior: hand-computed weights on a 1×3 map', () => {
+    // positions x = −1, 0, 1; μ = 0, σ = 1: weights ∝ e^−½, 1, e^−½ = 0.27407, 0.45186, 0.27407
+    const r = attentionReadout({ inShape: [1, 3, 1], outDims: 1, attentionLayers: 1, attentionKernel: 1 });
+    setWeights(r, { 'attention.0.conv.kernel': [0], 'attention.0.conv.bias': [0], 'prior.mu': [0, 0], 'prior.logSigma': [0] });
+    const x = tf.tensor4d([5, -1, 2], [1, 1, 3, 1]);
+    const a = r.attention(x);
+    expectArraysClose(a.dataSync(), [0.27407, 0.45186, 0.27407], 1e-4, 1e-5);
+    tf.dispose([x, a]);
     r.dispose();
   });
 
@@ -68,13 +102,20 @@ describe('attentionReadout', () => {
     expect(Object.keys(a.getWeights()).sort()).toEqual([
       'attention.0.bn.beta', 'attention.0.bn.gamma', 'attention.0.bn.movingMean', 'attention.0.bn.movingVariance',
       'attention.0.conv.bias', 'attention.0.conv.kernel', 'attention.1.conv.bias', 'attention.1.conv.kernel', 'bias', 'features',
+      'prior.logSigma', 'prior.mu',
     ]);
+    const mu = Array.from(a.getWeights()['prior.mu']!.dataSync());
+    expect(mu.every((v) => Math.abs(v) <= 0.2)).toBe(true);
+    expectArraysClose(a.getWeights()['prior.logSigma']!.dataSync(), new Array(50).fill(Math.log(0.5)));
+    const none = attentionReadout({ inShape: [H, W, C], outDims: 50, seed: 3, positionPrior: 'none' });
+    expect(Object.keys(none.getWeights()).some((k) => k.startsWith('prior.'))).toBe(false);
+    none.dispose();
     const f = a.getWeights()['features']!.dataSync();
     const sd = Math.sqrt(Array.from(f).reduce((s, v) => s + v * v, 0) / f.length);
     expect(sd).toBeGreaterThan(0.7e-3);
     expect(sd).toBeLessThan(1.3e-3);
     expect(Array.from(a.getWeights()['bias']!.dataSync()).every((v) => v === 0)).toBe(true);
-    for (const k of ['features', 'attention.0.conv.kernel']) {
+    for (const k of ['features', 'attention.0.conv.kernel', 'prior.mu']) {
       expect(Array.from(b.getWeights()[k]!.dataSync())).toEqual(Array.from(a.getWeights()[k]!.dataSync()));
       expect(Array.from(c.getWeights()[k]!.dataSync())).not.toEqual(Array.from(a.getWeights()[k]!.dataSync()));
     }
@@ -88,7 +129,8 @@ describe('attentionReadout', () => {
     const rr = tf.tensor2d(randn(B * N, 58), [B, N]);
     const w = r.getWeights();
     const loss = () => tf.sum(tf.mul(r.apply(x), rr)) as tf.Scalar;
-    const names = ['features', 'attention.1.conv.bias', 'attention.0.bn.gamma'];
+    setWeights(r, { 'prior.mu': [0.3, -0.2, -0.5, 0.6, 0.1, 0.1, 0.8, -0.4], 'prior.logSigma': [-0.5, -1, 0, -0.2] });
+    const names = ['features', 'attention.1.conv.bias', 'attention.0.bn.gamma', 'prior.mu', 'prior.logSigma'];
     const { grads, value } = tf.variableGrads(loss, names.map((k) => w[k]!));
     value.dispose();
     for (const k of names) {
@@ -135,12 +177,26 @@ describe('attentionReadout', () => {
     fresh.dispose();
   });
 
+  it('a config saved before the position prior existed rebuilds the original readout (no prior)', () => {
+    const r = attentionReadout({ inShape: [H, W, C], outDims: N, positionPrior: 'none', seed: 2 });
+    const { positionPrior, initMuRange, initSigma, ...old } = r.getConfig();
+    expect([positionPrior, initMuRange, initSigma]).toEqual(['none', 0.2, 0.5]);
+    const fresh = readoutFromConfig(old);
+    expect(Object.keys(fresh.getWeights()).sort()).toEqual(Object.keys(r.getWeights()).sort());
+    expect(fresh.getConfig()['positionPrior']).toBe('none');
+    r.dispose();
+    fresh.dispose();
+  });
+
   it('rejects bad options and inputs with typed errors', () => {
     const before = tf.memory().numTensors;
     const base = { inShape: [H, W, C] as const, outDims: N };
     expect(() => attentionReadout({ ...base, attentionKernel: 4 })).toThrow(SalConfigError);
     expect(() => attentionReadout({ ...base, attentionLayers: 0 })).toThrow(SalConfigError);
     expect(() => attentionReadout({ ...base, initFeatureStd: -1 })).toThrow(SalConfigError);
+    expect(() => attentionReadout({ ...base, positionPrior: 'uniform' as never })).toThrow(SalConfigError);
+    expect(() => attentionReadout({ ...base, initSigma: 0 })).toThrow(SalConfigError);
+    expect(() => attentionReadout({ ...base, initMuRange: 2 })).toThrow(SalConfigError);
     expect(() => attentionReadout({ inShape: [H, W, C] })).toThrow(SalConfigError);
     expect(() => attentionReadout({ ...base, kernel: 3 } as never)).toThrow(SalConfigError);
     const r = attentionReadout(base);

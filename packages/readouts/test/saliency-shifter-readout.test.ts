@@ -13,8 +13,9 @@ function setWeights(r: { getWeights(): Record<string, tf.Variable> }, values: Re
   for (const [k, v] of Object.entries(values)) tf.tidy(() => w[k]!.assign(tf.tensor(Array.from(v), w[k]!.shape)));
 }
 
+/** A shifter with the original's remapper initialisation (γ = 1), so that the field is far from zero. */
 function makeShifter(extra: Parameters<typeof saliencyShifterReadout>[0] = {}): SaliencyShifterReadout {
-  return saliencyShifterReadout({ inShape: [H, W, C], outDims: N, remapChannels: CR, initSigma: 0.1, seed: 2, ...extra });
+  return saliencyShifterReadout({ inShape: [H, W, C], outDims: N, remapChannels: CR, initSigma: 0.1, seed: 2, remapInitGain: 1, ...extra });
 }
 
 const muV = [-0.6, 0.2, 0.3, -0.4, 0.05, 0.7, 0.8, 0.1, -0.2, -0.75];
@@ -33,6 +34,36 @@ describe('saliencyShifterReadout', () => {
     expect(w['remap.2.conv.kernel']!.shape).toEqual([3, 3, 4, 2]);
     expect(w['remap.2.bn.movingMean']!.trainable).toBe(false);
     r.dispose();
+  });
+
+  it('by default starts with a zero field (the last batch-norm γ = 0), so it starts as the Gaussian readout, and γ gets a gradient', () => {
+    const r = saliencyShifterReadout({ inShape: [H, W, C], outDims: N, remapChannels: CR, initSigma: 0.1, gaussType: 'isotropic', seed: 2 });
+    const w = r.getWeights();
+    expect(Array.from(w['remap.1.bn.gamma']!.dataSync())).toEqual([0, 0]);
+    expect(Array.from(w['remap.0.bn.gamma']!.dataSync())).toEqual([1, 1]);
+    const original = makeShifter();
+    expect(Array.from(original.getWeights()['remap.1.bn.gamma']!.dataSync())).toEqual([1, 1]);
+    original.dispose();
+    const g = gaussianReadout({ inShape: [H, W, C], outDims: N, initSigma: 0.1, gaussType: 'isotropic' });
+    for (const k of ['mu', 'sigma', 'features', 'bias']) g.getWeights()[k]!.assign(w[k]!);
+    const x = tf.tensor4d(randn(B * H * W * C, 90), [B, H, W, C]);
+    const ctx = tf.tensor4d(randn(B * HC * WC * CR, 91), [B, HC, WC, CR]);
+    const field = r.remapField(ctx, { training: true });
+    expect(Array.from(field.dataSync()).every((v) => v === 0)).toBe(true);
+    const ys = r.apply(x, { context: ctx, training: true, seed: 4 }), yg = g.apply(x, { training: true, seed: 4 });
+    expectArraysClose(ys.dataSync(), yg.dataSync(), 1e-6, 1e-6);
+    // d loss / d γ = Σ dL/dfield · amplitude · ẑ ≠ 0 at γ = 0: the field can grow from zero
+    const rr = tf.tensor2d(randn(B * N, 92), [B, N]);
+    const gamma = w['remap.1.bn.gamma']!;
+    const loss = () => tf.sum(tf.mul(r.apply(x, { context: ctx }), rr)) as tf.Scalar;
+    const { grads, value } = tf.variableGrads(loss, [gamma]);
+    const fd = finiteDifferenceGrad((t) => { gamma.assign(t); return loss(); }, gamma, { eps: 1e-3 });
+    gamma.assign(tf.zeros([2]));
+    expect(closeness(grads[gamma.name]!.dataSync(), fd, 3e-2, 3e-3)).toBeLessThan(1);
+    expect(Math.max(...Array.from(fd, Math.abs))).toBeGreaterThan(1e-3);
+    tf.dispose([x, ctx, field, ys, yg, rr, value, ...Object.values(grads)]);
+    r.dispose();
+    g.dispose();
   });
 
   it('with a zero remapper output equals the plain Gaussian readout on the same weights (eval and training)', () => {
@@ -223,6 +254,7 @@ describe('saliencyShifterReadout', () => {
     expect(() => saliencyShifterReadout({ ...base, remapChannels: 0 })).toThrow(SalConfigError);
     expect(() => saliencyShifterReadout({ ...base, remapLayers: 0 })).toThrow(SalConfigError);
     expect(() => saliencyShifterReadout({ ...base, maxRemapAmplitude: -0.2 })).toThrow(SalConfigError);
+    expect(() => saliencyShifterReadout({ ...base, remapInitGain: -1 })).toThrow(SalConfigError);
     expect(() => saliencyShifterReadout({ ...base, initSigma: -1 })).toThrow(SalConfigError);
     expect(() => saliencyShifterReadout({ ...base, gaussType: 'round' as never })).toThrow(SalConfigError);
     expect(() => saliencyShifterReadout({ ...base, useSaliency: false } as never)).toThrow(SalConfigError);
