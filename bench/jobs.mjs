@@ -14,26 +14,48 @@ import pg from 'pg';
 import { JobDatabase, parsePlan, runWorker, startLocalPostgres } from '@sal/jobs';
 
 const args = process.argv.slice(2);
-const flag = (n, d) => { const i = args.indexOf(n); return i >= 0 ? Number(args[i + 1]) : d; };
+const flag = (n, d) => {
+  const i = args.indexOf(n);
+  return i >= 0 ? Number(args[i + 1]) : d;
+};
 const short = args.includes('--short');
 const self = fileURLToPath(import.meta.url);
 
-const busy = (ms) => { const end = performance.now() + ms; let x = 0; while (performance.now() < end) x += Math.sqrt(x + 1); return x; };
-const quantile = (a, q) => { const s = [...a].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.floor(q * s.length))]; };
+const busy = (ms) => {
+  const end = performance.now() + ms;
+  let x = 0;
+  while (performance.now() < end) x += Math.sqrt(x + 1);
+  return x;
+};
+const quantile = (a, q) => {
+  const s = [...a].sort((x, y) => x - y);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+};
 
 // ---- child: worker slots of one process
 if (process.argv[2] === '--child') {
   const { url, slots, kind, workMs, idleMs } = JSON.parse(process.argv[3]);
   const latencies = [];
   const dbs = [];
-  for (let s = 0; s < slots; s++) dbs.push(await JobDatabase.open(url, { poolSize: 1, connectTimeoutMs: 30_000, supervise: s === 0, maintenanceIntervalSeconds: 10 }));
+  for (let s = 0; s < slots; s++)
+    dbs.push(await JobDatabase.open(url, { poolSize: 1, connectTimeoutMs: 30_000, supervise: s === 0, maintenanceIntervalSeconds: 10 }));
   for (const db of dbs) {
     const fetch = db.boss.fetch.bind(db.boss);
-    db.boss.fetch = async (...a) => { const t = performance.now(); const r = await fetch(...a); if (r.length) latencies.push(performance.now() - t); return r; };
+    db.boss.fetch = async (...a) => {
+      const t = performance.now();
+      const r = await fetch(...a);
+      if (r.length) latencies.push(performance.now() - t);
+      return r;
+    };
   }
   process.send({ type: 'ready' });
   await new Promise((r) => process.once('message', r));
-  const handlers = { [kind]: async () => { if (workMs) busy(workMs); return { result: null }; } };
+  const handlers = {
+    [kind]: async () => {
+      if (workMs) busy(workMs);
+      return { result: null };
+    },
+  };
   const sums = await Promise.all(dbs.map((db) => runWorker(db, handlers, { pollIntervalMs: 1000, heartbeatMs: 10_000, exitWhenIdleMs: idleMs })));
   process.send({ type: 'done', latencies, done: sums.reduce((s, x) => s + x.done, 0) });
   await Promise.all(dbs.map((d) => d.close()));
@@ -42,7 +64,9 @@ if (process.argv[2] === '--child') {
 
 async function freshDb(server, name) {
   const c = new pg.Client({ connectionString: server.url });
-  await c.connect(); await c.query(`CREATE DATABASE ${name}`); await c.end();
+  await c.connect();
+  await c.query(`CREATE DATABASE ${name}`);
+  await c.end();
   return server.url.replace('/postgres?', `/${name}?`);
 }
 
@@ -89,7 +113,10 @@ try {
     const r = await processes(url, w, 1, 'cpu', 250, 1500);
     const perS = r.done / r.seconds;
     if (w === 1) base = perS;
-    rows.push([`sweep throughput, ${w} worker process${w > 1 ? 'es' : ''}, ${jobs} jobs of 250 ms CPU`, `${perS.toFixed(2)} jobs/s (${(perS / base).toFixed(2)}×; ideal ${(4 * Math.min(w, 2)).toFixed(0)}/s on 2 cores)`]);
+    rows.push([
+      `sweep throughput, ${w} worker process${w > 1 ? 'es' : ''}, ${jobs} jobs of 250 ms CPU`,
+      `${perS.toFixed(2)} jobs/s (${(perS / base).toFixed(2)}×; ideal ${(4 * Math.min(w, 2)).toFixed(0)}/s on 2 cores)`,
+    ]);
   }
   // 3. a large cluster: W no-op workers, each with its own connection, in P processes
   const W = flag('--workers', 200);
@@ -101,7 +128,10 @@ try {
   await db.close();
   const r = await processes(url, P, Math.ceil(W / P), 'noop', 0, 3000);
   rows.push([`${P * Math.ceil(W / P)} concurrent no-op workers (${P} processes), ${n} jobs`, `${(r.done / r.seconds).toFixed(0)} jobs/s`]);
-  rows.push(['  reservation latency (fetch that returns a job) p50 / p99', `${quantile(r.latencies, 0.5).toFixed(1)} / ${quantile(r.latencies, 0.99).toFixed(1)} ms`]);
+  rows.push([
+    '  reservation latency (fetch that returns a job) p50 / p99',
+    `${quantile(r.latencies, 0.5).toFixed(1)} / ${quantile(r.latencies, 0.99).toFixed(1)} ms`,
+  ]);
 } finally {
   await server.destroy();
 }

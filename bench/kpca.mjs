@@ -60,12 +60,19 @@ const rows = [];
 if (!args.only || args.only === 'pca') {
   const x = randomMatrix(500, 4096, 1);
   let k = 0;
-  const r = time(() => { const m = fitPca(x); k = m.nComponents; m.dispose(); });
+  const r = time(() => {
+    const m = fitPca(x);
+    k = m.nComponents;
+    m.dispose();
+  });
   rows.push([`PCA 500 × 4096, all components (${k})`, r, ref.pca ?? 0.25, ref.pca !== null]);
 }
 if (!args.only || args.only === 'kpca') {
   const x = randomMatrix(2000, 4096, 2);
-  const r = time(() => { const m = fitKernelPca(x, { kernel: 'rbf', nComponents: 50, fitInverseTransform: true, seed: 0 }); m.dispose(); });
+  const r = time(() => {
+    const m = fitKernelPca(x, { kernel: 'rbf', nComponents: 50, fitInverseTransform: true, seed: 0 });
+    m.dispose();
+  });
   rows.push(['kernel PCA rbf 2000 × 4096, 50 components, inverse map (fit)', r, ref.kpca ?? 1.44, ref.kpca !== null]);
 }
 
@@ -76,14 +83,24 @@ if (args.split && (!args.only || args.only === 'kpca')) {
   const spec = resolveKernel('bench', 'rbf', {}, x.cols);
   let K, Kc, eig, Kz;
   const stage = {
-    'kernel matrix (2000 × 2000 rbf)': time(() => { K = kernelMatrix(x, null, spec); }),
-    'centring': time(() => { Kc = centerKernel(K, fitKernelCentering(K)); }),
-    'eigensolver (top 50)': time(() => { eig = topEigen(Kc, 50, { seed: 0 }); }),
+    'kernel matrix (2000 × 2000 rbf)': time(() => {
+      K = kernelMatrix(x, null, spec);
+    }),
+    centring: time(() => {
+      Kc = centerKernel(K, fitKernelCentering(K));
+    }),
+    'eigensolver (top 50)': time(() => {
+      eig = topEigen(Kc, 50, { seed: 0 });
+    }),
   };
-  const n = x.rows, k = 50;
+  const n = x.rows,
+    k = 50;
   const z = { rows: n, cols: k, data: new Float64Array(n * k) };
   for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) z.data[i * k + j] = eig.vectors.data[i * k + j] * Math.sqrt(Math.max(eig.values[j], 0));
-  stage['kernel of the scores (2000 × 2000)'] = time(() => { Kz = kernelMatrix(z, null, spec); for (let i = 0; i < n; i++) Kz.data[i * n + i] += 1; });
+  stage['kernel of the scores (2000 × 2000)'] = time(() => {
+    Kz = kernelMatrix(z, null, spec);
+    for (let i = 0; i < n; i++) Kz.data[i * n + i] += 1;
+  });
   stage['pre-image ridge solve (2000 × 2000, 4096 right-hand sides)'] = time(() => solveSpd(Kz, x));
   split = { stage, eig: { algorithm: eig.algorithm, products: eig.products, converged: eig.converged } };
 }
@@ -92,10 +109,14 @@ console.log(`backend: ${describeBackend(info)}; ${reps} repetition(s) after one 
 console.log('| task | sal median | min–max | scikit-learn | time ratio (sal / sklearn) |');
 console.log('|---|---|---|---|---|');
 for (const [name, r, refS, measured] of rows) {
-  console.log(`| ${name} | ${r.median.toFixed(3)} s | ${r.min.toFixed(3)}–${r.max.toFixed(3)} s | ${refS.toFixed(3)} s${measured ? '' : ' (baseline.md)'} | ${(r.median / refS).toFixed(2)}× |`);
+  console.log(
+    `| ${name} | ${r.median.toFixed(3)} s | ${r.min.toFixed(3)}–${r.max.toFixed(3)} s | ${refS.toFixed(3)} s${measured ? '' : ' (baseline.md)'} | ${(r.median / refS).toFixed(2)}× |`,
+  );
 }
 if (split) {
-  console.log(`\nKernel PCA fit, stage by stage (eigensolver: ${split.eig.algorithm}, ${split.eig.products} block products, converged ${split.eig.converged})\n`);
+  console.log(
+    `\nKernel PCA fit, stage by stage (eigensolver: ${split.eig.algorithm}, ${split.eig.products} block products, converged ${split.eig.converged})\n`,
+  );
   console.log('| stage | median | min–max |');
   console.log('|---|---|---|');
   for (const [name, r] of Object.entries(split.stage)) console.log(`| ${name} | ${r.median.toFixed(3)} s | ${r.min.toFixed(3)}–${r.max.toFixed(3)} s |`);

@@ -35,25 +35,55 @@ const { values: args } = parseArgs({
   },
 });
 const info = await initBackend({ prefer: args.backend });
-const H = 64, W = 64, C = 32, N = 100;
+const H = 64,
+  W = 64,
+  C = 32,
+  N = 100;
 const steps = args.quick ? 3 : Number(args.steps);
 const reps = Number(args.reps);
-const core = stacked2dCore({ inChannels: 1, hiddenChannels: C, inputKern: 9, hiddenKern: 3, layers: 3, padInput: true, nSeBlocks: 0, stack: -1, gammaInput: 0, seed: 0 });
+const core = stacked2dCore({
+  inChannels: 1,
+  hiddenChannels: C,
+  inputKern: 9,
+  hiddenKern: 3,
+  layers: 3,
+  padInput: true,
+  nSeBlocks: 0,
+  stack: -1,
+  gammaInput: 0,
+  seed: 0,
+});
 const readout = gaussianReadout({ inShape: [H, W, C], outDims: N, gaussType: 'isotropic', initMuRange: 0.8, initSigma: 0.1, gammaReadout: 0, seed: 0 });
 const rng = createRng(1);
 const w = readout.getWeights()['features'];
-if (w) tf.tidy(() => w.assign(tf.tensor(Float32Array.from({ length: w.size }, () => rng.normal() / Math.sqrt(C)), w.shape)));
+if (w)
+  tf.tidy(() =>
+    w.assign(
+      tf.tensor(
+        Float32Array.from({ length: w.size }, () => rng.normal() / Math.sqrt(C)),
+        w.shape,
+      ),
+    ),
+  );
 const encoder = createEncoder({ core, readouts: { w: readout } });
 const model = (x) => encoder.predict(x, 'w');
 const windowed = windowedResponseModel(encoder, 'w');
 const opts = { optimizer: 'adam', learningRate: 0.05, blur: 1, norm: 10, init: 'noise', initStd: 0.1, steps, batchSize: N };
 
-const median = (a) => { const s = [...a].sort((u, v) => u - v); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const median = (a) => {
+  const s = [...a].sort((u, v) => u - v);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 function timeit(fn) {
   fn(2); // warm-up: 2 steps
   const ts = [];
   let last;
-  for (let i = 0; i < reps; i++) { const t0 = performance.now(); last = fn(steps); ts.push((performance.now() - t0) / 1000); }
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    last = fn(steps);
+    ts.push((performance.now() - t0) / 1000);
+  }
   return { seconds: median(ts), meisPerSecond: N / median(ts), meanActivation: last.activations.reduce((a, b) => a + b, 0) / N };
 }
 const n0 = tf.memory().numTensors;
@@ -68,15 +98,24 @@ if (args['mei-baseline']) torch = JSON.parse(readFileSync(args['mei-baseline'], 
 else if (args.torch) {
   const out = join(mkdtempSync(join(tmpdir(), 'sal-mei-')), 'mei_torch.json');
   const script = join(dirname(fileURLToPath(import.meta.url)), 'mei_torch.py');
-  const r = spawnSync(process.env.PYTHON ?? '/usr/bin/python3', [script, '--steps', String(steps), '--reps', String(reps), '--out', out], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const r = spawnSync(process.env.PYTHON ?? '/usr/bin/python3', [script, '--steps', String(steps), '--reps', String(reps), '--out', out], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   if (r.status !== 0) console.log(`(the PyTorch reference exited with ${r.status}; install: apt-get install -y python3-torch)`);
   else torch = JSON.parse(readFileSync(out, 'utf8'));
 }
-console.log(`\nMEIs of workload W's model (100 neurons, 64×64) on ${describeBackend(info)}; ${steps} steps, Adam, blur σ 1, L2 norm 10; ${reps} rep(s), medians\n`);
+console.log(
+  `\nMEIs of workload W's model (100 neurons, 64×64) on ${describeBackend(info)}; ${steps} steps, Adam, blur σ 1, L2 norm 10; ${reps} rep(s), medians\n`,
+);
 console.log('| MEIs | sal (MEIs/s) | mean model response | PyTorch CPU (MEIs/s) | ratio |');
 console.log('|---|---|---|---|---|');
-for (const [k, label] of [['full', 'whole image'], ['masked', 'masked to the neuron\'s window (sal: windowed passes)']]) {
+for (const [k, label] of [
+  ['full', 'whole image'],
+  ['masked', "masked to the neuron's window (sal: windowed passes)"],
+]) {
   const ref = torch?.[k]?.meis_per_s;
-  console.log(`| ${label} | ${results[k].meisPerSecond.toFixed(2)} | ${results[k].meanActivation.toFixed(3)} | ${ref ? ref.toFixed(2) : '–'} | ${ref ? (results[k].meisPerSecond / ref).toFixed(2) + '×' : '–'} |`);
+  console.log(
+    `| ${label} | ${results[k].meisPerSecond.toFixed(2)} | ${results[k].meanActivation.toFixed(3)} | ${ref ? ref.toFixed(2) : '–'} | ${ref ? (results[k].meisPerSecond / ref).toFixed(2) + '×' : '–'} |`,
+  );
 }
 encoder.dispose();

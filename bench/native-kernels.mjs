@@ -9,7 +9,10 @@ import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 const argv = process.argv.slice(2);
-const arg = (name, dflt) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : dflt; };
+const arg = (name, dflt) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : dflt;
+};
 const threads = Number(arg('threads', '1'));
 const reps = Number(arg('reps', '15'));
 if (arg('isa')) process.env.SAL_NATIVE_ISA = arg('isa');
@@ -22,7 +25,10 @@ if (arg('addon')) {
   const nat = await import('@sal/native');
   addon = nat.loadNative();
   const s = nat.nativeStatus();
-  if (!addon) { console.log(`## native kernels: skipped, @sal/native is unavailable (${s.reason})`); process.exit(0); }
+  if (!addon) {
+    console.log(`## native kernels: skipped, @sal/native is unavailable (${s.reason})`);
+    process.exit(0);
+  }
   label = `${s.path} (${s.isa}: ${s.isaReason})`;
 }
 addon.setThreads(threads);
@@ -32,12 +38,24 @@ const floats = 24 << 20;
 const buf = new ArrayBuffer(floats * 4);
 const all = new Float32Array(buf);
 let s = 12345;
-for (let i = 0; i < floats; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; all[i] = s / 2 ** 32 - 0.5; }
+for (let i = 0; i < floats; i++) {
+  s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+  all[i] = s / 2 ** 32 - 0.5;
+}
 let next = 0;
-const region = (n) => { const off = next * 4; next += Math.ceil(n / 16) * 16; if (next > floats) throw new Error('bench buffer too small'); return off; };
+const region = (n) => {
+  const off = next * 4;
+  next += Math.ceil(n / 16) * 16;
+  if (next > floats) throw new Error('bench buffer too small');
+  return off;
+};
 
 function conv(n, h, w, ci, k, co) {
-  const x = region(n * h * w * ci), f = region(k * k * ci * co), b = region(co), o = region(n * h * w * co), df = region(k * k * ci * co);
+  const x = region(n * h * w * ci),
+    f = region(k * k * ci * co),
+    b = region(co),
+    o = region(n * h * w * co),
+    df = region(k * k * ci * co);
   const p = (k - 1) >> 1;
   const geom = [n, h, w, ci, k, k, co, 1, 1, 1, 1, p, p, h, w];
   return {
@@ -46,16 +64,33 @@ function conv(n, h, w, ci, k, co) {
     input: () => addon.conv2dBackpropInput(buf, o, f, x, ...geom),
   };
 }
-const c32 = conv(16, 32, 32, 32, 3, 32), c64 = conv(8, 32, 32, 64, 3, 64), c9 = conv(32, 36, 36, 1, 9, 32);
+const c32 = conv(16, 32, 32, 32, 3, 32),
+  c64 = conv(8, 32, 32, 64, 3, 64),
+  c9 = conv(32, 36, 36, 1, 9, 32);
 const mm = (() => {
-  const m = 512, a = region(m * m), b = region(m * m), c = region(m * m);
+  const m = 512,
+    a = region(m * m),
+    b = region(m * m),
+    c = region(m * m);
   return () => addon.batchMatMul(buf, a, b, c, 1, m, m, m, 0, 0, 0, 0);
 })();
 const bn = (() => {
-  const n = 65536, c = 32, x = region(n * c), g = region(c), be = region(c), y = region(n * c), mu = region(c), v = region(c);
+  const n = 65536,
+    c = 32,
+    x = region(n * c),
+    g = region(c),
+    be = region(c),
+    y = region(n * c),
+    mu = region(c),
+    v = region(c);
   return () => addon.bnTrainForward(buf, x, g, be, y, mu, v, n, c, 1e-3, 2);
 })();
-const ex = (() => { const n = 1 << 20, x = region(n), o = region(n); return () => addon.unary(buf, x, o, 3, n, 0); })();
+const ex = (() => {
+  const n = 1 << 20,
+    x = region(n),
+    o = region(n);
+  return () => addon.unary(buf, x, o, 3, n, 0);
+})();
 
 const cases = [
   ['conv 3×3 32→32 fwd + bias + elu, [16,32,32,32]', c32.forward],
@@ -73,9 +108,14 @@ console.log('');
 console.log('| kernel | median ms | min ms |');
 console.log('|---|---:|---:|');
 for (const [name, fn] of cases) {
-  fn(); fn();
+  fn();
+  fn();
   const t = [];
-  for (let r = 0; r < reps; r++) { const t0 = performance.now(); fn(); t.push(performance.now() - t0); }
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    fn();
+    t.push(performance.now() - t0);
+  }
   t.sort((a, b) => a - b);
   console.log(`| ${name} | ${t[t.length >> 1].toFixed(2)} | ${t[0].toFixed(2)} |`);
 }

@@ -18,18 +18,27 @@ const passed = sep >= 0 ? argv.slice(sep + 1) : [];
 const refAt = names.indexOf('--reference');
 if (refAt >= 0) {
   const script = names[refAt + 1];
-  if (!script) { console.error('--reference: expected the path of baseline_torch.py'); process.exit(2); }
+  if (!script) {
+    console.error('--reference: expected the path of baseline_torch.py');
+    process.exit(2);
+  }
   names = names.filter((_, i) => i !== refAt && i !== refAt + 1);
   const out = join(mkdtempSync(join(tmpdir(), 'sal-bench-')), 'baseline.json');
   const python = process.env.PYTHON ?? '/usr/bin/python3';
   console.log(`## reference: ${python} ${script} --no-variants --out ${out}`);
   const t0 = Date.now();
   const r = spawnSync(python, [script, '--no-variants', '--out', out], { stdio: 'inherit' });
-  if (r.status !== 0) { console.error(`the reference exited with ${r.status} (install: apt-get install -y python3-torch python3-sklearn)`); process.exit(1); }
+  if (r.status !== 0) {
+    console.error(`the reference exited with ${r.status} (install: apt-get install -y python3-torch python3-sklearn)`);
+    process.exit(1);
+  }
   console.log(`(reference took ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   // the PyTorch twin of workload G (bench/workload_g_torch.py) adds its figures to the same JSON
   const twin = spawnSync(python, [join(here, 'workload_g_torch.py'), '--out', out, '--merge-into'], { stdio: 'inherit' });
-  if (twin.status !== 0) { console.error(`the workload G twin exited with ${twin.status}`); process.exit(1); }
+  if (twin.status !== 0) {
+    console.error(`the workload G twin exited with ${twin.status}`);
+    process.exit(1);
+  }
   // OpenBLAS picks its kernels from the CPU model; under some hypervisors it sees a generic model and falls back to
   // its oldest SSE3 kernels ("Prescott"), halving scikit-learn's float64 speed. Say which it used, so ratios are honest.
   try {
@@ -42,15 +51,22 @@ if (refAt >= 0) {
         console.log('  comparison rerun with OPENBLAS_CORETYPE=SkylakeX (or Haswell) in the environment.');
       }
     }
-  } catch { /* the JSON is read again by each benchmark, which reports its own errors */ }
+  } catch {
+    /* the JSON is read again by each benchmark, which reports its own errors */
+  }
   passed.push('--baseline', out);
 }
-const all = readdirSync(here).filter((f) => f.endsWith('.mjs') && f !== 'run.mjs').sort();
+const all = readdirSync(here)
+  .filter((f) => f.endsWith('.mjs') && f !== 'run.mjs')
+  .sort();
 const chosen = names.length ? all.filter((f) => names.some((n) => f.startsWith(n))) : all;
 let failed = 0;
 for (const f of chosen) {
   console.log(`\n## ${f}`);
   const r = spawnSync(process.execPath, [join(here, f), ...passed], { stdio: 'inherit' });
-  if (r.status !== 0) { failed++; console.log(`(${f} exited with ${r.status})`); }
+  if (r.status !== 0) {
+    failed++;
+    console.log(`(${f} exited with ${r.status})`);
+  }
 }
 process.exit(failed ? 1 : 0);

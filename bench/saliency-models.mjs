@@ -9,14 +9,14 @@
 import { parseArgs } from 'node:util';
 import { simulateDataset } from '@sal/sim';
 import { builtinSaliency } from '@sal/saliency-loader';
-import {
-  booleanMapSaliency, fitCenterBias, imageSignature, sampleFixations, scoreSaliency, withCenterBias,
-} from '@sal/saliency-metrics';
+import { booleanMapSaliency, fitCenterBias, imageSignature, sampleFixations, scoreSaliency, withCenterBias } from '@sal/saliency-metrics';
 
 const { values: args } = parseArgs({
   options: { images: { type: 'string', default: '200' }, fixations: { type: 'string', default: '20' }, seed: { type: 'string', default: '0' } },
 });
-const nImages = Number(args.images), nFix = Number(args.fixations), seed = Number(args.seed);
+const nImages = Number(args.images),
+  nFix = Number(args.fixations),
+  seed = Number(args.seed);
 const { dataset } = simulateDataset({ seed, nTrainImages: nImages, nTestImages: 2, nSessions: 1, neuronsPerSession: 2, includeSaliency: true });
 const [, h, w] = dataset.imagesShape;
 const px = h * w;
@@ -44,7 +44,9 @@ const models = [
   ['oracle (true density)', null],
 ];
 const f = (v, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : '—');
-console.log(`simulation seed ${seed}: ${nImages} images ${h}×${w}, ${nFix} fixations per image from the true density; centre bias (σ ${cb.sigma} h) learnt on ${half} images, scores on ${nImages - half}`);
+console.log(
+  `simulation seed ${seed}: ${nImages} images ${h}×${w}, ${nFix} fixations per image from the true density; centre bias (σ ${cb.sigma} h) learnt on ${half} images, scores on ${nImages - half}`,
+);
 console.log('| model | AUC-Judd | AUC-Borji | sAUC | NSS | CC | KLD | SIM | IG (bit/fix) | ms/image |');
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const [name, model] of models) {
@@ -52,5 +54,7 @@ for (const [name, model] of models) {
   const maps = evalIds.map((i) => (model ? model(img(i)) : trueDensity(i)));
   const ms = (performance.now() - t0) / evalIds.length;
   const s = scoreSaliency((k) => maps[k], images, { seed });
-  console.log(`| ${name} | ${f(s.aucJudd)} | ${f(s.aucBorji)} | ${f(s.sAuc)} | ${f(s.nss, 2)} | ${f(s.cc)} | ${f(s.kld)} | ${f(s.sim)} | ${f(s.ig)} | ${model ? f(ms, 1) : '—'} |`);
+  console.log(
+    `| ${name} | ${f(s.aucJudd)} | ${f(s.aucBorji)} | ${f(s.sAuc)} | ${f(s.nss, 2)} | ${f(s.cc)} | ${f(s.kld)} | ${f(s.sim)} | ${f(s.ig)} | ${model ? f(ms, 1) : '—'} |`,
+  );
 }

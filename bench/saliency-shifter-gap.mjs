@@ -12,11 +12,25 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend } from '@sal/backend';
 import {
-  DEMO_STUDY, VARIANT_SPECS, buildDatasets, modelFractionOfOracle, prepareStudyData, resolveStudyConfig, silentReporter,
-  studySaliencyMaps, trainVariant,
+  DEMO_STUDY,
+  VARIANT_SPECS,
+  buildDatasets,
+  modelFractionOfOracle,
+  prepareStudyData,
+  resolveStudyConfig,
+  silentReporter,
+  studySaliencyMaps,
+  trainVariant,
 } from '@sal/study';
 
-const { values: args } = parseArgs({ options: { seeds: { type: 'string', default: '2' }, out: { type: 'string' }, json: { type: 'string' }, sources: { type: 'string', default: 'builtin,image-signature,true' } } });
+const { values: args } = parseArgs({
+  options: {
+    seeds: { type: 'string', default: '2' },
+    out: { type: 'string' },
+    json: { type: 'string' },
+    sources: { type: 'string', default: 'builtin,image-signature,true' },
+  },
+});
 await initBackend();
 const nSeeds = Number(args.seeds);
 const sources = args.sources.split(',');
@@ -36,20 +50,33 @@ for (const seedOffset of Array.from({ length: nSeeds }, (_, i) => i + 1)) {
     const m = await trainVariant(VARIANT_SPECS['shifter-saliency'], ds, config, seed, null);
     m.encoder.dispose();
     const row = {
-      source, seed, validation: mean(m.scores.validation), test: mean(m.scores.test), testAveraged: mean(m.scores.testAveraged),
-      fractionOfOracle: modelFractionOfOracle(m.scores), epochs: m.history.length, seconds: Math.round(m.seconds),
+      source,
+      seed,
+      validation: mean(m.scores.validation),
+      test: mean(m.scores.test),
+      testAveraged: mean(m.scores.testAveraged),
+      fractionOfOracle: modelFractionOfOracle(m.scores),
+      epochs: m.history.length,
+      seconds: Math.round(m.seconds),
     };
     rows.push(row);
     console.log(JSON.stringify(row));
   }
 }
 const avg = (src, k) => mean(rows.filter((r) => r.source === src).map((r) => r[k]));
-console.log(`\n| saliency maps | validation r | test r (single trial) | test r (repeat-averaged) | fraction of oracle | seeds |\n| --- | --- | --- | --- | --- | --- |`);
-for (const s of sources) console.log(`| ${s} | ${avg(s, 'validation').toFixed(3)} | ${avg(s, 'test').toFixed(3)} | ${avg(s, 'testAveraged').toFixed(3)} | ${avg(s, 'fractionOfOracle').toFixed(3)} | ${rows.filter((r) => r.source === s).length} |`);
+console.log(
+  `\n| saliency maps | validation r | test r (single trial) | test r (repeat-averaged) | fraction of oracle | seeds |\n| --- | --- | --- | --- | --- | --- |`,
+);
+for (const s of sources)
+  console.log(
+    `| ${s} | ${avg(s, 'validation').toFixed(3)} | ${avg(s, 'test').toFixed(3)} | ${avg(s, 'testAveraged').toFixed(3)} | ${avg(s, 'fractionOfOracle').toFixed(3)} | ${rows.filter((r) => r.source === s).length} |`,
+  );
 if (sources.includes('builtin') && sources.includes('true')) {
   for (const k of ['validation', 'test', 'testAveraged']) {
     const gap = avg('true', k) - avg('builtin', k);
-    console.log(`${k}: gap true − builtin = ${gap.toFixed(3)}; image signature closes ${((avg('image-signature', k) - avg('builtin', k)) / gap * 100).toFixed(0)}% of it`);
+    console.log(
+      `${k}: gap true − builtin = ${gap.toFixed(3)}; image signature closes ${(((avg('image-signature', k) - avg('builtin', k)) / gap) * 100).toFixed(0)}% of it`,
+    );
   }
 }
 if (args.json) await writeFile(args.json, JSON.stringify({ agreements: data.saliencyAgreements, rows }, null, 2));

@@ -24,10 +24,21 @@ const { values: args } = parseArgs({
 
 /** The datasets: simulation overrides (none: `sal simulate`'s defaults) and a crop that fits their images. */
 const SIZES = {
-  default: { sim: null, crop: [[24, 8], [48, 48]], label: '96×160, 860 images (sal simulate default)' },
+  default: {
+    sim: null,
+    crop: [
+      [24, 8],
+      [48, 48],
+    ],
+    label: '96×160, 860 images (sal simulate default)',
+  },
   original: {
     sim: { height: 236, width: 420, nTrainImages: 2000, nTestImages: 50, nSessions: 4, neuronsPerSession: 25 },
-    crop: [[24, 8], [96, 96]], label: "236×420, 2050 images (the original's size)",
+    crop: [
+      [24, 8],
+      [96, 96],
+    ],
+    label: "236×420, 2050 images (the original's size)",
   },
 };
 
@@ -47,9 +58,13 @@ function run(argv, what) {
   const rssFile = join(root, `maxrss-${process.pid}`);
   const t0 = Date.now();
   const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(here, 'lib', 'maxrss.mjs')).href, sal, ...argv], {
-    stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, SAL_BENCH_MAXRSS_FILE: rssFile },
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, SAL_BENCH_MAXRSS_FILE: rssFile },
   });
-  if (r.status !== 0) { console.error(`${what} exited with ${r.status}`); process.exit(1); }
+  if (r.status !== 0) {
+    console.error(`${what} exited with ${r.status}`);
+    process.exit(1);
+  }
   const rss = Number(readFileSync(rssFile, 'utf8'));
   rmSync(rssFile);
   return { rss, seconds: (Date.now() - t0) / 1000 };
@@ -58,20 +73,34 @@ function run(argv, what) {
 const rows = [];
 for (const name of args.sizes.split(',')) {
   const size = SIZES[name];
-  if (!size) { console.error(`--sizes: expected names of ${Object.keys(SIZES).join(', ')}, got ${name}`); process.exit(2); }
+  if (!size) {
+    console.error(`--sizes: expected names of ${Object.keys(SIZES).join(', ')}, got ${name}`);
+    process.exit(2);
+  }
   const data = join(root, `data-${name}`);
   let simulated = null;
   if (!existsSync(join(data, 'meta.json'))) {
     const simArgs = ['simulate', '--out', data, '--quiet'];
-    if (size.sim) { writeFileSync(join(root, `sim-${name}.json`), JSON.stringify(size.sim)); simArgs.push('--config', join(root, `sim-${name}.json`)); }
+    if (size.sim) {
+      writeFileSync(join(root, `sim-${name}.json`), JSON.stringify(size.sim));
+      simArgs.push('--config', join(root, `sim-${name}.json`));
+    }
     simulated = run(simArgs, 'sal simulate');
   }
   const out = join(root, `ckpt-${name}`);
   rmSync(out, { recursive: true, force: true });
   const cfg = join(root, `train-${name}.json`);
-  writeFileSync(cfg, JSON.stringify({
-    data, out, variant: 'shifter-saliency', crop: size.crop, scale: 0.5, train: { maxEpochs: Number(args.epochs), patience: 1 },
-  }));
+  writeFileSync(
+    cfg,
+    JSON.stringify({
+      data,
+      out,
+      variant: 'shifter-saliency',
+      crop: size.crop,
+      scale: 0.5,
+      train: { maxEpochs: Number(args.epochs), patience: 1 },
+    }),
+  );
   const trained = run(['train', '--config', cfg, '--quiet'], 'sal train');
   rows.push({ name, label: size.label, bytes: duBytes(data), simulated, trained });
   console.log(`${name}: sal train peak RSS ${(trained.rss / 1e6).toFixed(0)} MB in ${trained.seconds.toFixed(1)} s`);

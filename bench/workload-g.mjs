@@ -31,7 +31,11 @@ const { values: args } = parseArgs({
   },
 });
 const info = await initBackend({ prefer: args.backend });
-const B = 64, H = 83, W = 83, C = 32, SESSIONS = 31;
+const B = 64,
+  H = 83,
+  W = 83,
+  C = 32,
+  SESSIONS = 31;
 const reps = args.quick ? 2 : Number(args.reps);
 const rng = createRng(0);
 // session sizes: 2–18 neurons each by a fixed rule the PyTorch twin uses too (n_s = 2 + 7s mod 17; 308 neurons)
@@ -40,20 +44,42 @@ const randn = (shape, scale = 1) => randnTensor(rng, shape, scale);
 
 const core = stacked2dCore({ ...STUDY_CORE_PRESET, inChannels: 1, gammaInput: 0, seed: 0 });
 const featShape = [H - 14, W - 14, C];
-const readouts = Object.fromEntries(sessionSizes.map((n, s) => [`s${s}`, saliencyShifterReadout({
-  inShape: featShape, outDims: n, gaussType: 'isotropic', initMuRange: 0.178, initSigma: 0.585, gammaReadout: 0,
-  remapChannels: 3, remapLayers: 2, remapKernel: 3, maxRemapAmplitude: 0.2, seed: s,
-})]));
+const readouts = Object.fromEntries(
+  sessionSizes.map((n, s) => [
+    `s${s}`,
+    saliencyShifterReadout({
+      inShape: featShape,
+      outDims: n,
+      gaussType: 'isotropic',
+      initMuRange: 0.178,
+      initSigma: 0.585,
+      gammaReadout: 0,
+      remapChannels: 3,
+      remapLayers: 2,
+      remapKernel: 3,
+      maxRemapAmplitude: 0.2,
+      seed: s,
+    }),
+  ]),
+);
 const encoder = createEncoder({ core, readouts, routing: { core: [0], context: [1, 2, 3] } });
 const keys = encoder.sessionKeys;
 
 const x = randn([B, H, W, 4]);
-const ys = Object.fromEntries(sessionSizes.map((n, s) => [`s${s}`, tf.tensor2d(Float32Array.from({ length: B * n }, () => poisson(rng, 2)), [B, n])]));
-
+const ys = Object.fromEntries(
+  sessionSizes.map((n, s) => [
+    `s${s}`,
+    tf.tensor2d(
+      Float32Array.from({ length: B * n }, () => poisson(rng, 2)),
+      [B, n],
+    ),
+  ]),
+);
 
 const weights = encoder.getWeights();
 // the trainer's own Adam (moments keyed by weight name), since each step updates the core and one session's readout
-const varsOf = (key) => Object.fromEntries(Object.entries(weights).filter(([name, v]) => v.trainable && (name.startsWith('core/') || name.startsWith(`readout/${key}/`))));
+const varsOf = (key) =>
+  Object.fromEntries(Object.entries(weights).filter(([name, v]) => v.trainable && (name.startsWith('core/') || name.startsWith(`readout/${key}/`))));
 const sessionVars = Object.fromEntries(keys.map((k) => [k, varsOf(k)]));
 const adam = createAdamState();
 let step = 0;
@@ -106,13 +132,21 @@ if (args.baseline) {
   };
 }
 const total = sessionSizes.reduce((a, b) => a + b, 0);
-console.log(`\nWorkload G (the original's gRF model: 83×83, 15×15 input conv, 6 layers, ${SESSIONS} shifter readouts, ${total} neurons) on ${describeBackend(info)}; ${reps} reps, medians\n`);
+console.log(
+  `\nWorkload G (the original's gRF model: 83×83, 15×15 input conv, 6 layers, ${SESSIONS} shifter readouts, ${total} neurons) on ${describeBackend(info)}; ${reps} reps, medians\n`,
+);
 if (base?.neurons != null && base.neurons !== total) console.log(`warning: the reference has ${base.neurons} neurons, we have ${total}`);
 console.log('| workload | sal | unit | PyTorch CPU | ratio |');
 console.log('|---|---|---|---|---|');
-for (const [k, label] of [['train', 'train step (fwd + bwd + Adam), one session per step'], ['forward', 'forward, eval mode'], ['grf', 'gradient receptive fields, one pass per neuron']]) {
+for (const [k, label] of [
+  ['train', 'train step (fwd + bwd + Adam), one session per step'],
+  ['forward', 'forward, eval mode'],
+  ['grf', 'gradient receptive fields, one pass per neuron'],
+]) {
   const ref = base?.[k];
-  console.log(`| ${label} | ${results[k].perSecond.toFixed(1)} | ${results[k].unit} | ${ref ? ref.toFixed(1) : '–'} | ${ref ? (results[k].perSecond / ref).toFixed(2) + '×' : '–'} |`);
+  console.log(
+    `| ${label} | ${results[k].perSecond.toFixed(1)} | ${results[k].unit} | ${ref ? ref.toFixed(1) : '–'} | ${ref ? (results[k].perSecond / ref).toFixed(2) + '×' : '–'} |`,
+  );
 }
 const peakRss = process.resourceUsage().maxRSS / 1024;
 console.log(`\npeak RSS of the benchmark process (training steps included): ${peakRss.toFixed(0)} MiB`);

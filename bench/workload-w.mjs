@@ -30,18 +30,34 @@ const { values: args } = parseArgs({
 });
 if (!['packages', 'reference'].includes(args.impl)) throw new Error(`--impl: expected 'packages' or 'reference', got ${args.impl}`);
 const info = await initBackend({ prefer: args.backend });
-const B = 64, H = 64, W = 64, C = 32, N = 100;
+const B = 64,
+  H = 64,
+  W = 64,
+  C = 32,
+  N = 100;
 const reps = args.quick ? 2 : Number(args.reps);
 const rng = createRng(0);
 const randn = (shape, scale = 1) => randnTensor(rng, shape, scale);
 
 // ---- parameters (PyTorch default-like init scales; values do not affect speed)
 const p = {
-  w1: tf.variable(randn([9, 9, 1, C], 1 / 9)), g1: tf.variable(tf.ones([C])), b1: tf.variable(tf.zeros([C])),
-  w2: tf.variable(randn([3, 3, C, C], 1 / Math.sqrt(9 * C))), g2: tf.variable(tf.ones([C])), b2: tf.variable(tf.zeros([C])),
-  w3: tf.variable(randn([3, 3, C, C], 1 / Math.sqrt(9 * C))), g3: tf.variable(tf.ones([C])), b3: tf.variable(tf.zeros([C])),
-  mu: tf.variable(tf.tensor2d(Float32Array.from({ length: N * 2 }, () => (rng.next() * 2 - 1) * 0.8), [N, 2])),
-  feat: tf.variable(randn([C, N], 1 / Math.sqrt(C))), bias: tf.variable(tf.zeros([N])),
+  w1: tf.variable(randn([9, 9, 1, C], 1 / 9)),
+  g1: tf.variable(tf.ones([C])),
+  b1: tf.variable(tf.zeros([C])),
+  w2: tf.variable(randn([3, 3, C, C], 1 / Math.sqrt(9 * C))),
+  g2: tf.variable(tf.ones([C])),
+  b2: tf.variable(tf.zeros([C])),
+  w3: tf.variable(randn([3, 3, C, C], 1 / Math.sqrt(9 * C))),
+  g3: tf.variable(tf.ones([C])),
+  b3: tf.variable(tf.zeros([C])),
+  mu: tf.variable(
+    tf.tensor2d(
+      Float32Array.from({ length: N * 2 }, () => (rng.next() * 2 - 1) * 0.8),
+      [N, 2],
+    ),
+  ),
+  feat: tf.variable(randn([C, N], 1 / Math.sqrt(C))),
+  bias: tf.variable(tf.zeros([N])),
 };
 const running = [1, 2, 3].map(() => ({ mean: tf.variable(tf.zeros([C]), false), variance: tf.variable(tf.ones([C]), false) }));
 
@@ -65,14 +81,17 @@ function readout(f) {
   const mu = tf.clipByValue(p.mu, -1, 1);
   const px = tf.mul(tf.add(tf.slice(mu, [0, 0], [-1, 1]), 1), (w - 1) / 2);
   const py = tf.mul(tf.add(tf.slice(mu, [0, 1], [-1, 1]), 1), (h - 1) / 2);
-  const pxv = px.dataSync(), pyv = py.dataSync();
+  const pxv = px.dataSync(),
+    pyv = py.dataSync();
   const x0 = Float32Array.from(pxv, (v) => Math.min(Math.floor(v), w - 2));
   const y0 = Float32Array.from(pyv, (v) => Math.min(Math.floor(v), h - 2));
   const flat = tf.reshape(f, [b * h * w, c]);
   const idx = new Int32Array(4 * b * N);
-  for (let k = 0; k < 4; k++) for (let bi = 0; bi < b; bi++) for (let n = 0; n < N; n++) {
-    idx[(k * b + bi) * N + n] = (bi * h + y0[n] + (k >> 1)) * w + x0[n] + (k & 1);
-  }
+  for (let k = 0; k < 4; k++)
+    for (let bi = 0; bi < b; bi++)
+      for (let n = 0; n < N; n++) {
+        idx[(k * b + bi) * N + n] = (bi * h + y0[n] + (k >> 1)) * w + x0[n] + (k & 1);
+      }
   const g = tf.reshape(tf.gather(flat, tf.tensor1d(idx, 'int32')), [4, b, N, c]);
   const fx = tf.reshape(tf.sub(px, tf.tensor2d(x0, [N, 1])), [1, N, 1]);
   const fy = tf.reshape(tf.sub(py, tf.tensor2d(y0, [N, 1])), [1, N, 1]);
@@ -83,21 +102,40 @@ function readout(f) {
 const referenceModel = (x, training) => tf.add(tf.elu(readout(core(x, training))), 1);
 // the same workload through the packages users run: @sal/cores (batch-norm folded into the convs in evaluation
 // mode) and @sal/readouts (bilinear sampling with custom gradients)
-const pkgCore = stacked2dCore({ inChannels: 1, hiddenChannels: C, inputKern: 9, hiddenKern: 3, layers: 3, padInput: true, nSeBlocks: 0, stack: -1, gammaInput: 0, seed: 0 });
+const pkgCore = stacked2dCore({
+  inChannels: 1,
+  hiddenChannels: C,
+  inputKern: 9,
+  hiddenKern: 3,
+  layers: 3,
+  padInput: true,
+  nSeBlocks: 0,
+  stack: -1,
+  gammaInput: 0,
+  seed: 0,
+});
 const pkgReadout = gaussianReadout({ inShape: [H, W, C], outDims: N, gaussType: 'isotropic', initMuRange: 0.8, initSigma: 0.1, gammaReadout: 0, seed: 0 });
 const pkgModel = (x, training) => tf.add(tf.elu(pkgReadout.apply(pkgCore.apply(x, { training }), { training: false })), 1);
 const model = args.impl === 'packages' ? pkgModel : referenceModel;
-const trainable = args.impl === 'packages'
-  ? [...Object.values(pkgCore.getWeights()), ...Object.values(pkgReadout.getWeights())].filter((v) => v.trainable)
-  : undefined;
+const trainable =
+  args.impl === 'packages' ? [...Object.values(pkgCore.getWeights()), ...Object.values(pkgReadout.getWeights())].filter((v) => v.trainable) : undefined;
 
 const x = randn([B, H, W, 1]);
-const y = tf.tensor2d(Float32Array.from({ length: B * N }, () => poisson(rng, 2)), [B, N]);
-
+const y = tf.tensor2d(
+  Float32Array.from({ length: B * N }, () => poisson(rng, 2)),
+  [B, N],
+);
 
 const opt = tf.train.adam(1e-3);
 const trainStep1 = () => {
-  const l = opt.minimize(() => { const pr = model(x, true); return tf.mean(tf.sub(pr, tf.mul(y, tf.log(tf.add(pr, 1e-12))))); }, true, trainable);
+  const l = opt.minimize(
+    () => {
+      const pr = model(x, true);
+      return tf.mean(tf.sub(pr, tf.mul(y, tf.log(tf.add(pr, 1e-12)))));
+    },
+    true,
+    trainable,
+  );
   l.dataSync();
   l.dispose();
 };
@@ -120,7 +158,13 @@ const subset = Array.from({ length: args.quick ? 4 : 20 }, (_, i) => i);
 ts = timeit(() => gradientReceptiveFields(evalModel, x, { neurons: subset, batchSize: B }), Math.max(1, Math.ceil(reps / 5)), 1);
 results.grf = { medianSeconds: median(ts), perSecond: (B * subset.length) / median(ts), unit: '(image, neuron) gradients/s' };
 let supports;
-ts = timeit(() => { supports = estimateSupports(evalModel, tf.slice(x, [0, 0, 0, 0], [8, -1, -1, -1]), { margin: 2 }); }, 1, 0);
+ts = timeit(
+  () => {
+    supports = estimateSupports(evalModel, tf.slice(x, [0, 0, 0, 0], [8, -1, -1, -1]), { margin: 2 });
+  },
+  1,
+  0,
+);
 results.supports = { medianSeconds: median(ts) };
 ts = timeit(() => gradientReceptiveFields(evalModel, x, { batchSize: B, supports: supports.masks }), Math.max(1, Math.ceil(reps / 5)), 1);
 results.grfShared = { medianSeconds: median(ts), perSecond: (B * N) / median(ts), unit: '(image, neuron) gradients/s' };
@@ -134,8 +178,12 @@ if (args.impl === 'packages') {
   const check = [0, 1, 2, 3, 50, 99];
   const a = windowedGradientReceptiveFields(windowed, x, { neurons: check });
   const b = gradientReceptiveFields(evalModel, x, { neurons: check, batchSize: B });
-  let diff = 0, scale = 0;
-  for (let i = 0; i < a.data.length; i++) { diff = Math.max(diff, Math.abs(a.data[i] - b.data[i])); scale = Math.max(scale, Math.abs(b.data[i])); }
+  let diff = 0,
+    scale = 0;
+  for (let i = 0; i < a.data.length; i++) {
+    diff = Math.max(diff, Math.abs(a.data[i] - b.data[i]));
+    scale = Math.max(scale, Math.abs(b.data[i]));
+  }
   results.grfWindowed.check = { neurons: check, maxAbsDiff: diff, maxAbs: scale, windowSize: a.windowSize };
 }
 
@@ -151,19 +199,34 @@ if (args.baseline) {
     grf: pick('gradient_rf_batchsum_chunk64', 'image_neuron_grads_per_s', 'median'),
   };
 }
-console.log(`\nWorkload W on ${describeBackend(info)}; ${args.impl === 'packages' ? '@sal/cores + @sal/readouts' : 'hand-written reference model'}; ${reps} reps, medians\n`);
+console.log(
+  `\nWorkload W on ${describeBackend(info)}; ${args.impl === 'packages' ? '@sal/cores + @sal/readouts' : 'hand-written reference model'}; ${reps} reps, medians\n`,
+);
 console.log('| workload | sal | unit | PyTorch CPU | ratio |');
 console.log('|---|---|---|---|---|');
-for (const [k, label] of [['train', 'train step (fwd + bwd + Adam)'], ['forward', 'forward, eval mode'], ['grf', 'gradient receptive fields, one pass per neuron'], ['grfShared', 'gradient receptive fields, shared passes'], ['grfWindowed', 'gradient receptive fields, cropped windows']]) {
+for (const [k, label] of [
+  ['train', 'train step (fwd + bwd + Adam)'],
+  ['forward', 'forward, eval mode'],
+  ['grf', 'gradient receptive fields, one pass per neuron'],
+  ['grfShared', 'gradient receptive fields, shared passes'],
+  ['grfWindowed', 'gradient receptive fields, cropped windows'],
+]) {
   if (!results[k]) continue;
   const ref = base?.[k === 'grfShared' || k === 'grfWindowed' ? 'grf' : k];
-  console.log(`| ${label} | ${results[k].perSecond.toFixed(1)} | ${results[k].unit} | ${ref ? ref.toFixed(1) : '–'} | ${ref ? (results[k].perSecond / ref).toFixed(2) + '×' : '–'} |`);
+  console.log(
+    `| ${label} | ${results[k].perSecond.toFixed(1)} | ${results[k].unit} | ${ref ? ref.toFixed(1) : '–'} | ${ref ? (results[k].perSecond / ref).toFixed(2) + '×' : '–'} |`,
+  );
 }
-if (base?.forwardFolded) console.log(`| forward vs PyTorch with BN folded | ${results.forward.perSecond.toFixed(1)} | images/s | ${base.forwardFolded.toFixed(1)} | ${(results.forward.perSecond / base.forwardFolded).toFixed(2)}× |`);
+if (base?.forwardFolded)
+  console.log(
+    `| forward vs PyTorch with BN folded | ${results.forward.perSecond.toFixed(1)} | images/s | ${base.forwardFolded.toFixed(1)} | ${(results.forward.perSecond / base.forwardFolded).toFixed(2)}× |`,
+  );
 console.log(`\n(shared passes: supports estimated once in ${results.supports.medianSeconds.toFixed(2)} s from 8 probe images)`);
 if (results.grfWindowed) {
   const c = results.grfWindowed.check;
-  console.log(`(cropped windows: ${c.windowSize.join('×')} px; vs the plain path on neurons ${c.neurons.join(',')}: max abs difference ${c.maxAbsDiff.toExponential(2)} (max |gRF| ${c.maxAbs.toExponential(2)}))`);
+  console.log(
+    `(cropped windows: ${c.windowSize.join('×')} px; vs the plain path on neurons ${c.neurons.join(',')}: max abs difference ${c.maxAbsDiff.toExponential(2)} (max |gRF| ${c.maxAbs.toExponential(2)}))`,
+  );
 }
 // peak resident set of this process (kernel's high-water mark), which ran the training steps and everything above
 const peakRss = process.resourceUsage().maxRSS / 1024;

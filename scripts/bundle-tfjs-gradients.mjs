@@ -24,4 +24,4 @@ export const TFJS_CORE_VERSION = ${JSON.stringify(version)};
 `;
 writeFileSync(`${out}.tmp`, header + body);
 renameSync(`${out}.tmp`, out);
-console.log(`wrote ${out} (${(header.length + body.length) / 1024 | 0} KiB) from tfjs-core ${version}`);
+console.log(`wrote ${out} (${((header.length + body.length) / 1024) | 0} KiB) from tfjs-core ${version}`);

@@ -33,7 +33,9 @@ function mainSource(name) {
 
 /** Every bare import of a source file (static `import … from`, `export … from`, side-effect and dynamic imports). */
 function importsOf(file) {
-  const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  const text = readFileSync(file, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/^\s*\/\/.*$/gm, '');
   const specs = [];
   for (const m of text.matchAll(/^(?:import|export)\s+(type\s+)?(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/gm)) {
     if (!m[1]) specs.push({ spec: m[2], dynamic: false }); // type-only imports vanish at build
@@ -85,4 +87,6 @@ if (problems.length) {
   console.error(`entry boundaries: ${problems.length} import(s) a main entry must not reach:\n  ${problems.join('\n  ')}`);
   process.exit(1);
 }
-console.log(`entry boundaries: the main entries of ${checked} packages import no Node built-in, sharp or native add-on (Node-only: ${Object.keys(NODE_ONLY).join(', ')})`);
+console.log(
+  `entry boundaries: the main entries of ${checked} packages import no Node built-in, sharp or native add-on (Node-only: ${Object.keys(NODE_ONLY).join(', ')})`,
+);

@@ -16,9 +16,18 @@ const tf = rest.includes('--tf');
 const isPrivate = rest.includes('--private');
 const depsIdx = rest.indexOf('--deps');
 // bare names are workspace packages: --deps types,layers means @sal/types, @sal/layers
-const deps = depsIdx >= 0 ? (rest[depsIdx + 1] ?? '').split(',').filter(Boolean).map((d) => (d.startsWith('@') ? d : `@sal/${d}`)) : [];
+const deps =
+  depsIdx >= 0
+    ? (rest[depsIdx + 1] ?? '')
+        .split(',')
+        .filter(Boolean)
+        .map((d) => (d.startsWith('@') ? d : `@sal/${d}`))
+    : [];
 const dir = join('packages', name);
-if (existsSync(dir)) { console.error(`${dir} exists`); process.exit(2); }
+if (existsSync(dir)) {
+  console.error(`${dir} exists`);
+  process.exit(2);
+}
 mkdirSync(join(dir, 'src'), { recursive: true });
 mkdirSync(join(dir, 'test'), { recursive: true });
 
@@ -45,33 +54,59 @@ const pkg = {
   },
   dependencies: Object.fromEntries(deps.map((d) => [d, '^0.1.0'])),
   ...(tf ? { peerDependencies: { '@tensorflow/tfjs-core': '^4.22.0' }, devDependencies: { '@tensorflow/tfjs-core': '4.22.0' } } : {}),
-  ...(isPrivate ? {} : {
-    publishConfig: { access: 'public' },
-    repository: { type: 'git', url: 'git+https://github.com/sal-project/sal.git', directory: `packages/${name}` },
-  }),
+  ...(isPrivate
+    ? {}
+    : {
+        publishConfig: { access: 'public' },
+        repository: { type: 'git', url: 'git+https://github.com/sal-project/sal.git', directory: `packages/${name}` },
+      }),
 };
 writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
-writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
-  extends: '../../tsconfig.base.json',
-  compilerOptions: { noEmit: true },
-  include: ['src', 'test'],
-}, null, 2) + '\n');
-writeFileSync(join(dir, 'tsconfig.build.json'), JSON.stringify({
-  extends: '../../tsconfig.base.json',
-  compilerOptions: { rootDir: 'src', outDir: 'dist', customConditions: [] },
-  include: ['src'],
-}, null, 2) + '\n');
-writeFileSync(join(dir, 'vitest.config.ts'), `import { packageTestConfig } from '../../vitest.shared.ts';
+writeFileSync(
+  join(dir, 'tsconfig.json'),
+  JSON.stringify(
+    {
+      extends: '../../tsconfig.base.json',
+      compilerOptions: { noEmit: true },
+      include: ['src', 'test'],
+    },
+    null,
+    2,
+  ) + '\n',
+);
+writeFileSync(
+  join(dir, 'tsconfig.build.json'),
+  JSON.stringify(
+    {
+      extends: '../../tsconfig.base.json',
+      compilerOptions: { rootDir: 'src', outDir: 'dist', customConditions: [] },
+      include: ['src'],
+    },
+    null,
+    2,
+  ) + '\n',
+);
+writeFileSync(
+  join(dir, 'vitest.config.ts'),
+  `import { packageTestConfig } from '../../vitest.shared.ts';
 
 export default packageTestConfig('@sal/${name}'${tf ? ", { setupFiles: ['../test-utils/src/setup-backend.ts'] }" : ''});
-`);
+`,
+);
 writeFileSync(join(dir, 'README.md'), `# @sal/${name}\n\n${description}\n\n\`\`\`sh\nnpm install @sal/${name}\n\`\`\`\n`);
 if (!isPrivate) copyFileSync('LICENSE', join(dir, 'LICENSE')); // npm packs the package's own LICENSE only
 writeFileSync(join(dir, 'CHANGELOG.md'), `# @sal/${name}\n`);
-writeFileSync(join(dir, 'typedoc.json'), JSON.stringify({
-  $schema: 'https://typedoc.org/schema.json',
-  extends: ['../../typedoc.base.json'],
-  entryPoints: ['src/index.ts'],
-}, null, 2) + '\n');
+writeFileSync(
+  join(dir, 'typedoc.json'),
+  JSON.stringify(
+    {
+      $schema: 'https://typedoc.org/schema.json',
+      extends: ['../../typedoc.base.json'],
+      entryPoints: ['src/index.ts'],
+    },
+    null,
+    2,
+  ) + '\n',
+);
 writeFileSync(join(dir, 'src', 'index.ts'), `export {};\n`);
 console.log(`created ${dir}`);

@@ -41,21 +41,31 @@ function check(fix) {
     if (pkg.license !== 'MIT') own.push(`license is ${JSON.stringify(pkg.license)}, not "MIT"`);
     const lf = join(dir, 'LICENSE');
     if (!existsSync(lf) || readFileSync(lf, 'utf8') !== license) {
-      if (fix) writeFileSync(lf, license); else own.push('no LICENSE (a copy of the root LICENSE)');
+      if (fix) writeFileSync(lf, license);
+      else own.push('no LICENSE (a copy of the root LICENSE)');
     }
     const repo = { type: 'git', url: REPOSITORY_URL, directory: rel.split('\\').join('/') };
     if (JSON.stringify(pkg.repository) !== JSON.stringify(repo)) {
-      if (fix) { pkg.repository = repo; changed = true; } else own.push(`repository is not ${JSON.stringify(repo)}`);
+      if (fix) {
+        pkg.repository = repo;
+        changed = true;
+      } else own.push(`repository is not ${JSON.stringify(repo)}`);
     }
     if (isPlatformPackage(pkg)) {
       // a per-platform binary package (os/cpu set): its prepack compiles the binaries; nothing for turbo to build
       if (!/build-prebuilt/.test(pkg.scripts?.prepack ?? '')) own.push('prepack does not build the prebuilt binaries');
     } else if (!pkg.scripts?.build) own.push('no build script');
     if (!isPlatformPackage(pkg) && pkg.scripts?.prepack !== 'npm run build') {
-      if (fix) { pkg.scripts = { ...pkg.scripts, prepack: 'npm run build' }; changed = true; } else own.push('prepack is not "npm run build"');
+      if (fix) {
+        pkg.scripts = { ...pkg.scripts, prepack: 'npm run build' };
+        changed = true;
+      } else own.push('prepack is not "npm run build"');
     }
     if (pkg.publishConfig?.access !== 'public') {
-      if (fix) { pkg.publishConfig = { ...pkg.publishConfig, access: 'public' }; changed = true; } else own.push('publishConfig.access is not "public"');
+      if (fix) {
+        pkg.publishConfig = { ...pkg.publishConfig, access: 'public' };
+        changed = true;
+      } else own.push('publishConfig.access is not "public"');
     }
     if (changed) writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
     for (const p of own) problems.push(`${pkg.name} (${rel}): ${p}`);

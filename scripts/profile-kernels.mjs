@@ -15,25 +15,73 @@ const which = process.argv[2] ?? 'train';
 for (const k of tf.getKernelsForBackend('wasm')) {
   const f = k.kernelFunc;
   tf.unregisterKernel(k.kernelName, 'wasm');
-  tf.registerKernel({ ...k, kernelFunc: (a) => { const t = performance.now(); const r = f(a); const e = times.get(k.kernelName) ?? [0, 0]; e[0] += performance.now() - t; e[1]++; times.set(k.kernelName, e); return r; } });
+  tf.registerKernel({
+    ...k,
+    kernelFunc: (a) => {
+      const t = performance.now();
+      const r = f(a);
+      const e = times.get(k.kernelName) ?? [0, 0];
+      e[0] += performance.now() - t;
+      e[1]++;
+      times.set(k.kernelName, e);
+      return r;
+    },
+  });
 }
-await tf.setBackend('cpu'); await tf.setBackend('wasm');
-const B = 64, H = 64, W = 64, C = 32, N = 100;
-const core = stacked2dCore({ inChannels: 1, hiddenChannels: C, inputKern: 9, hiddenKern: 3, layers: 3, padInput: true, nSeBlocks: 0, stack: -1, gammaInput: 0, seed: 0 });
+await tf.setBackend('cpu');
+await tf.setBackend('wasm');
+const B = 64,
+  H = 64,
+  W = 64,
+  C = 32,
+  N = 100;
+const core = stacked2dCore({
+  inChannels: 1,
+  hiddenChannels: C,
+  inputKern: 9,
+  hiddenKern: 3,
+  layers: 3,
+  padInput: true,
+  nSeBlocks: 0,
+  stack: -1,
+  gammaInput: 0,
+  seed: 0,
+});
 const ro = gaussianReadout({ inShape: [H, W, C], outDims: N, gaussType: 'isotropic', initMuRange: 0.8, initSigma: 0.1, gammaReadout: 0, seed: 0 });
 const model = (x, training) => tf.add(tf.elu(ro.apply(core.apply(x, { training }), { training: false })), 1);
 const trainable = [...Object.values(core.getWeights()), ...Object.values(ro.getWeights())].filter((v) => v.trainable);
-const x = tf.randomNormal([B, H, W, 1]); const y = tf.floor(tf.mul(tf.randomUniform([B, N]), 4));
+const x = tf.randomNormal([B, H, W, 1]);
+const y = tf.floor(tf.mul(tf.randomUniform([B, N]), 4));
 const opt = tf.train.adam(1e-3);
-const step = () => { const l = opt.minimize(() => { const pr = model(x, true); return tf.mean(tf.sub(pr, tf.mul(y, tf.log(tf.add(pr, 1e-12))))); }, true, trainable); l.dataSync(); l.dispose(); };
+const step = () => {
+  const l = opt.minimize(
+    () => {
+      const pr = model(x, true);
+      return tf.mean(tf.sub(pr, tf.mul(y, tf.log(tf.add(pr, 1e-12)))));
+    },
+    true,
+    trainable,
+  );
+  l.dataSync();
+  l.dispose();
+};
 const fwd = () => tf.tidy(() => model(x, false).dataSync());
 const xk = { rows: 2000, cols: 4096, data: new Float64Array(2000 * 4096) };
-if (which === 'kpca') { const rng = createRng(2); for (let i = 0; i < xk.data.length; i++) xk.data[i] = rng.normal(); }
+if (which === 'kpca') {
+  const rng = createRng(2);
+  for (let i = 0; i < xk.data.length; i++) xk.data[i] = rng.normal();
+}
 const kpca = () => fitKernelPca(xk, { kernel: 'rbf', nComponents: 50, fitInverseTransform: true, seed: 0 }).dispose();
 const fn = which === 'train' ? step : which === 'kpca' ? kpca : fwd;
-fn(); fn(); times.clear();
-const reps = 3; const t0 = performance.now(); for (let i = 0; i < reps; i++) fn(); const tot = (performance.now() - t0) / reps;
+fn();
+fn();
+times.clear();
+const reps = 3;
+const t0 = performance.now();
+for (let i = 0; i < reps; i++) fn();
+const tot = (performance.now() - t0) / reps;
 const rows = [...times].map(([k, [t, c]]) => [k, t / reps, c / reps]).sort((a, b) => b[1] - a[1]);
-let sum = 0; for (const r of rows) sum += r[1];
+let sum = 0;
+for (const r of rows) sum += r[1];
 console.log(`${which}: ${tot.toFixed(1)} ms per ${which === 'kpca' ? 'fit' : 'batch'}; kernels ${sum.toFixed(1)} ms`);
 for (const [k, t, c] of rows.slice(0, 25)) console.log(k.padEnd(28), t.toFixed(1).padStart(8), 'ms', String(c).padStart(5), 'calls');

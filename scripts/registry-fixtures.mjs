@@ -11,14 +11,20 @@ const dist = (pkg, file) => pathToFileURL(join(ROOT, 'packages', pkg, 'dist', fi
 
 /** A tiny static dataset (5 images 6×8, 3 neurons, repeated test images) as the formats examples read it. */
 function tinyRaw() {
-  const n = 5, h = 6, w = 8, k = 3;
+  const n = 5,
+    h = 6,
+    w = 8,
+    k = 3;
   const images = Uint8Array.from({ length: n * h * w }, (_, i) => (i * 37 + 11) % 256);
   const trainIds = Int32Array.from([0, 1, 2, 2, 3, 1]);
   const testIds = Int32Array.from([4, 4, 4, 0, 0]);
   const resp = (ids, salt) => Float32Array.from({ length: ids.length * k }, (_, i) => ((i * 7 + salt) % 11) / 4);
   return {
-    images, imagesShape: [n, h, w],
-    sessions: [{ key: 'session-1', nNeurons: k, trainResponses: resp(trainIds, 1), trainImageIds: trainIds, testResponses: resp(testIds, 5), testImageIds: testIds }],
+    images,
+    imagesShape: [n, h, w],
+    sessions: [
+      { key: 'session-1', nNeurons: k, trainResponses: resp(trainIds, 1), trainImageIds: trainIds, testResponses: resp(testIds, 5), testImageIds: testIds },
+    ],
   };
 }
 
@@ -37,7 +43,10 @@ export const EXAMPLE_FIXTURES = {
     const server = await startLocalPostgres(dir, { unsafeFast: true });
     return {
       env: { SAL_DB: server.url },
-      stop: async () => { await server.destroy(); rmSync(dir, { recursive: true, force: true }); },
+      stop: async () => {
+        await server.destroy();
+        rmSync(dir, { recursive: true, force: true });
+      },
     };
   },
 };

@@ -50,9 +50,14 @@ function run(cmd, args, opts = {}) {
 function runAsync(cmd, args, opts = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    let stdout = '',
+      stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.once('error', reject);
     child.once('exit', (code, signal) => {
       if (code === 0) resolve({ stdout, stderr });
@@ -63,16 +68,21 @@ function runAsync(cmd, args, opts = {}) {
 
 async function pool(tasks, n) {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.max(1, n) }, async () => {
-    while (next < tasks.length) await tasks[next++]();
-  }));
+  await Promise.all(
+    Array.from({ length: Math.max(1, n) }, async () => {
+      while (next < tasks.length) await tasks[next++]();
+    }),
+  );
 }
 
 function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
   });
 }
 
@@ -99,8 +109,12 @@ function dirSize(dir) {
   const walk = (d) => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
-      if (e.isSymbolicLink()) { total += lstatSync(p).size; continue; }
-      if (e.isDirectory()) walk(p); else total += statSync(p).size;
+      if (e.isSymbolicLink()) {
+        total += lstatSync(p).size;
+        continue;
+      }
+      if (e.isDirectory()) walk(p);
+      else total += statSync(p).size;
     }
   };
   walk(dir);
@@ -122,37 +136,50 @@ async function main() {
   const storage = join(work, 'storage');
   mkdirSync(storage);
   writeFileSync(join(work, 'htpasswd'), '');
-  writeFileSync(join(work, 'config.yaml'), [
-    `storage: ${JSON.stringify(storage)}`,
-    'auth:',
-    `  htpasswd: { file: ${JSON.stringify(join(work, 'htpasswd'))}, max_users: 1 }`,
-    'uplinks: {}',
-    'packages:',
-    "  '@sal/*': { access: $all, publish: $authenticated }",
-    "  '**': { access: $all }",
-    'log: { type: stdout, format: pretty, level: error }',
-    'publish: { allow_offline: true }',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    join(work, 'config.yaml'),
+    [
+      `storage: ${JSON.stringify(storage)}`,
+      'auth:',
+      `  htpasswd: { file: ${JSON.stringify(join(work, 'htpasswd'))}, max_users: 1 }`,
+      'uplinks: {}',
+      'packages:',
+      "  '@sal/*': { access: $all, publish: $authenticated }",
+      "  '**': { access: $all }",
+      'log: { type: stdout, format: pretty, level: error }',
+      'publish: { allow_offline: true }',
+      '',
+    ].join('\n'),
+  );
   console.log(`## registry test (${full ? 'full' : 'quick'}): Verdaccio on ${registry}, ${packages.length} packages`);
   const server = spawn(process.execPath, [bin('verdaccio'), '--config', join(work, 'config.yaml'), '--listen', `127.0.0.1:${port}`], {
-    stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, VERDACCIO_HANDLE_KILL_SIGNALS: 'true' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, VERDACCIO_HANDLE_KILL_SIGNALS: 'true' },
   });
   let serverLog = '';
-  server.stdout.on('data', (d) => { serverLog += d; });
-  server.stderr.on('data', (d) => { serverLog += d; });
+  server.stdout.on('data', (d) => {
+    serverLog += d;
+  });
+  server.stderr.on('data', (d) => {
+    serverLog += d;
+  });
   const failures = [];
   const notes = [];
   const sizes = [];
   try {
     for (let i = 0; ; i++) {
-      try { if ((await fetch(`${registry}-/ping`)).ok) break; } catch { /* not up yet */ }
+      try {
+        if ((await fetch(`${registry}-/ping`)).ok) break;
+      } catch {
+        /* not up yet */
+      }
       if (i > 300 || server.exitCode !== null) throw new Error(`Verdaccio did not start:\n${serverLog}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     // a user to publish with (Verdaccio's htpasswd plugin creates it and returns its token)
     const user = await fetch(`${registry}-/user/org.couchdb.user:sal-test`, {
-      method: 'PUT', headers: { 'content-type': 'application/json' },
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'sal-test', password: 'sal-test-password' }),
     });
     if (!user.ok) throw new Error(`Verdaccio refused the test user: ${user.status} ${await user.text()}`);
@@ -162,28 +189,36 @@ async function main() {
 
     // the packages as built by `npm run build` (turbo: cached when `npm test` has built them); `prepack` would build
     // each again, which scripts/package-meta.mjs checks is there
-    run('npx', ['turbo', 'run', 'build', '--output-logs=errors-only', ...publishedPackages().map((p) => `--filter=${p.pkg.name}`)], { cwd: ROOT, stdio: 'inherit' });
+    run('npx', ['turbo', 'run', 'build', '--output-logs=errors-only', ...publishedPackages().map((p) => `--filter=${p.pkg.name}`)], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
     if (!sizesOnly) run(process.execPath, [join(ROOT, 'scripts', 'package-meta.mjs')], { stdio: 'inherit' });
     const tPublish = Date.now();
     for (const { dir, pkg } of toPublish.filter((p) => isPlatformPackage(p.pkg))) {
       console.log(`building ${pkg.name} (its prepack)`);
       run('npm', ['run', 'prepack'], { cwd: dir, stdio: 'inherit' });
     }
-    await Promise.all(toPublish.map(async ({ dir, pkg }) => {
-      const r = await runAsync('npm', ['publish', '--json', '--ignore-scripts', '--userconfig', npmrc, '--registry', registry], { cwd: dir });
-      const out = JSON.parse(r.stdout.slice(r.stdout.indexOf('{')));
-      const files = (out.files ?? out[pkg.name]?.files ?? []).map((f) => f.path);
-      for (const want of ['LICENSE', 'package.json', 'README.md']) if (!files.includes(want)) failures.push(`${pkg.name}: the tarball has no ${want}`);
-      if (isPlatformPackage(pkg)) {
-        for (const want of pkg.files) if (!files.includes(want)) failures.push(`${pkg.name}: the tarball has no ${want}`);
-      } else if (!files.some((f) => f.startsWith('dist/'))) failures.push(`${pkg.name}: the tarball has no dist/`);
-    }));
+    await Promise.all(
+      toPublish.map(async ({ dir, pkg }) => {
+        const r = await runAsync('npm', ['publish', '--json', '--ignore-scripts', '--userconfig', npmrc, '--registry', registry], { cwd: dir });
+        const out = JSON.parse(r.stdout.slice(r.stdout.indexOf('{')));
+        const files = (out.files ?? out[pkg.name]?.files ?? []).map((f) => f.path);
+        for (const want of ['LICENSE', 'package.json', 'README.md']) if (!files.includes(want)) failures.push(`${pkg.name}: the tarball has no ${want}`);
+        if (isPlatformPackage(pkg)) {
+          for (const want of pkg.files) if (!files.includes(want)) failures.push(`${pkg.name}: the tarball has no ${want}`);
+        } else if (!files.some((f) => f.startsWith('dist/'))) failures.push(`${pkg.name}: the tarball has no dist/`);
+      }),
+    );
     console.log(`published ${toPublish.length} packages in ${((Date.now() - tPublish) / 1000).toFixed(1)} s`);
 
     const env = {
-      ...process.env, npm_config_registry: upstream,
+      ...process.env,
+      npm_config_registry: upstream,
       ...(full ? {} : { SAL_NATIVE_SKIP_BUILD: '1' }),
-      npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false',
+      npm_config_audit: 'false',
+      npm_config_fund: 'false',
+      npm_config_update_notifier: 'false',
     };
     for (const k of Object.keys(env)) {
       if (k.startsWith('npm_package_') || k.startsWith('SAL_') || k === 'npm_config_userconfig' || k === 'INIT_CWD') delete env[k];
@@ -194,66 +229,81 @@ async function main() {
     for (const { pkg, dir } of packages) {
       const readme = readFileSync(join(dir, 'README.md'), 'utf8');
       const parts = readmeParts(readme);
-      if (!parts.install) { failures.push(`${pkg.name}: README has no \`npm install\` line`); continue; }
+      if (!parts.install) {
+        failures.push(`${pkg.name}: README has no \`npm install\` line`);
+        continue;
+      }
       const managers = sizesOnly ? ['npm'] : ['npm', 'pnpm'];
-      const names = parts.install.replace(/^npm install /, '').replace(/\s+#.*$/, '').trim().split(/\s+/);
+      const names = parts.install
+        .replace(/^npm install /, '')
+        .replace(/\s+#.*$/, '')
+        .trim()
+        .split(/\s+/);
       if (!names.includes(pkg.name)) failures.push(`${pkg.name}: README's install line does not install it: ${parts.install}`);
       // what the example imports must be installed by the line itself (npm's hoisting hides a missing one; pnpm does not)
-      const imported = new Set([...(parts.example ?? '').matchAll(/from '((?:@[\w.-]+\/)?[\w.-]+)[^']*'/g)].map((m) => m[1]).filter((n) => !n.startsWith('node:')));
-      for (const name of imported) if (!names.includes(name)) failures.push(`${pkg.name}: the README example imports ${name}, which its install line does not install: ${parts.install}`);
-      for (const pm of managers) tasks.push(async () => {
-        const label = `${pkg.name} [${pm}]`;
-        const t1 = Date.now();
-        const app = join(work, `${pkg.name.replace('@sal/', '')}-${pm}`);
-        mkdirSync(app);
-        writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }) + '\n');
-        writeFileSync(join(app, '.npmrc'), `@sal:registry=${registry}\n`);
-        try {
-          if (pm === 'npm') await runAsync('npm', ['install', '--prefer-offline', '--no-package-lock', ...names], { cwd: app, env });
-          else await runAsync(bin('pnpm'), ['add', '--prefer-offline', '--store-dir', pnpmStore, ...names], { cwd: app, env });
-          if (pm === 'npm') sizes.push({ name: pkg.name, line: names.join(' '), bytes: dirSize(join(app, 'node_modules')) });
-          if (sizesOnly) { /* sizes only: nothing runs */ } else if (parts.example) {
-            const code = parts.lang.startsWith('t') ? transformSync(parts.example, { loader: 'ts', format: 'esm', target: 'node20' }).code : parts.example;
-            writeFileSync(join(app, 'example.mjs'), code);
-            // data or a server the example names (scripts/registry-fixtures.mjs), made as a user would have it
-            const fixture = await EXAMPLE_FIXTURES[pkg.name]?.(app);
-            let r;
-            try {
-              r = await runAsync(process.execPath, ['example.mjs'], { cwd: app, env: { ...env, ...fixture?.env } });
-            } finally {
-              await fixture?.stop();
-            }
-            if (parts.printed === null) notes.push(`${label}: the example runs; its README shows no printed output to compare`);
-            else if (r.stdout !== parts.printed) {
-              failures.push(`${label}: the example printed\n${indent(r.stdout)}\n  but the README says\n${indent(parts.printed)}`);
-            }
-          } else {
-            // no example: every entry point of every installed @sal package imports
-            for (const name of names.filter((n) => n.startsWith('@sal/'))) {
-              const exp = JSON.parse(readFileSync(join(app, 'node_modules', ...name.split('/'), 'package.json'), 'utf8')).exports ?? {};
-              for (const sub of Object.keys(exp).filter((s) => s !== './package.json')) {
-                const spec = sub === '.' ? name : `${name}/${sub.slice(2)}`;
-                await runAsync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(spec)})`], { cwd: app, env });
+      const imported = new Set(
+        [...(parts.example ?? '').matchAll(/from '((?:@[\w.-]+\/)?[\w.-]+)[^']*'/g)].map((m) => m[1]).filter((n) => !n.startsWith('node:')),
+      );
+      for (const name of imported)
+        if (!names.includes(name)) failures.push(`${pkg.name}: the README example imports ${name}, which its install line does not install: ${parts.install}`);
+      for (const pm of managers)
+        tasks.push(async () => {
+          const label = `${pkg.name} [${pm}]`;
+          const t1 = Date.now();
+          const app = join(work, `${pkg.name.replace('@sal/', '')}-${pm}`);
+          mkdirSync(app);
+          writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }) + '\n');
+          writeFileSync(join(app, '.npmrc'), `@sal:registry=${registry}\n`);
+          try {
+            if (pm === 'npm') await runAsync('npm', ['install', '--prefer-offline', '--no-package-lock', ...names], { cwd: app, env });
+            else await runAsync(bin('pnpm'), ['add', '--prefer-offline', '--store-dir', pnpmStore, ...names], { cwd: app, env });
+            if (pm === 'npm') sizes.push({ name: pkg.name, line: names.join(' '), bytes: dirSize(join(app, 'node_modules')) });
+            if (sizesOnly) {
+              /* sizes only: nothing runs */
+            } else if (parts.example) {
+              const code = parts.lang.startsWith('t') ? transformSync(parts.example, { loader: 'ts', format: 'esm', target: 'node20' }).code : parts.example;
+              writeFileSync(join(app, 'example.mjs'), code);
+              // data or a server the example names (scripts/registry-fixtures.mjs), made as a user would have it
+              const fixture = await EXAMPLE_FIXTURES[pkg.name]?.(app);
+              let r;
+              try {
+                r = await runAsync(process.execPath, ['example.mjs'], { cwd: app, env: { ...env, ...fixture?.env } });
+              } finally {
+                await fixture?.stop();
+              }
+              if (parts.printed === null) notes.push(`${label}: the example runs; its README shows no printed output to compare`);
+              else if (r.stdout !== parts.printed) {
+                failures.push(`${label}: the example printed\n${indent(r.stdout)}\n  but the README says\n${indent(parts.printed)}`);
+              }
+            } else {
+              // no example: every entry point of every installed @sal package imports
+              for (const name of names.filter((n) => n.startsWith('@sal/'))) {
+                const exp = JSON.parse(readFileSync(join(app, 'node_modules', ...name.split('/'), 'package.json'), 'utf8')).exports ?? {};
+                for (const sub of Object.keys(exp).filter((s) => s !== './package.json')) {
+                  const spec = sub === '.' ? name : `${name}/${sub.slice(2)}`;
+                  await runAsync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(spec)})`], { cwd: app, env });
+                }
               }
             }
+            for (const line of sizesOnly ? [] : parts.commands) {
+              // `npx sal demo --out x` → `npx --no-install sal demo --help`: the installed bin runs (npx must not fetch
+              // an unrelated package of that name) and knows the command
+              const [bin, sub] = line.replace(/^npx /, '').split(/\s+/);
+              const args = ['--no-install', bin, ...(sub && !sub.startsWith('-') ? [sub] : []), '--help'];
+              const h = await runAsync('npx', args, { cwd: app, env });
+              if (!/^Usage: /m.test(h.stdout)) failures.push(`${label}: \`npx ${args.join(' ')}\` printed no usage:\n${indent(h.stdout)}`);
+            }
+            const failed = failures.some((f) => f.startsWith(`${label}:`));
+            console.log(
+              `${failed ? 'FAIL' : 'ok'} ${label}: ${parts.install}${sizesOnly ? ', installed (sizes only)' : parts.example ? ', README example prints what the README says' : ', entry points import'} (${((Date.now() - t1) / 1000).toFixed(1)} s)`,
+            );
+          } catch (e) {
+            failures.push(`${label}: ${e.message}`);
+            console.log(`FAIL ${label} (${((Date.now() - t1) / 1000).toFixed(1)} s)`);
+          } finally {
+            if (!keep) rmSync(app, { recursive: true, force: true });
           }
-          for (const line of sizesOnly ? [] : parts.commands) {
-            // `npx sal demo --out x` → `npx --no-install sal demo --help`: the installed bin runs (npx must not fetch
-            // an unrelated package of that name) and knows the command
-            const [bin, sub] = line.replace(/^npx /, '').split(/\s+/);
-            const args = ['--no-install', bin, ...(sub && !sub.startsWith('-') ? [sub] : []), '--help'];
-            const h = await runAsync('npx', args, { cwd: app, env });
-            if (!/^Usage: /m.test(h.stdout)) failures.push(`${label}: \`npx ${args.join(' ')}\` printed no usage:\n${indent(h.stdout)}`);
-          }
-          const failed = failures.some((f) => f.startsWith(`${label}:`));
-          console.log(`${failed ? 'FAIL' : 'ok'} ${label}: ${parts.install}${sizesOnly ? ', installed (sizes only)' : parts.example ? ', README example prints what the README says' : ', entry points import'} (${((Date.now() - t1) / 1000).toFixed(1)} s)`);
-        } catch (e) {
-          failures.push(`${label}: ${e.message}`);
-          console.log(`FAIL ${label} (${((Date.now() - t1) / 1000).toFixed(1)} s)`);
-        } finally {
-          if (!keep) rmSync(app, { recursive: true, force: true });
-        }
-      });
+        });
     }
     await pool(tasks, concurrency);
   } finally {
@@ -275,6 +325,11 @@ async function main() {
   console.log(`\nregistry test: ${packages.length} packages installed with npm and pnpm, READMEs checked, in ${secs} s`);
 }
 
-function indent(s) { return s.split('\n').map((l) => `    ${l}`).join('\n'); }
+function indent(s) {
+  return s
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
+}
 
 await main();

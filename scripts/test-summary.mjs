@@ -6,7 +6,10 @@ import { readFileSync } from 'node:fs';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: strips the ANSI colour codes (ESC [ … m) of the runners' output
 const text = readFileSync(process.argv[2] ?? 0, 'utf8').replace(/\x1b\[[0-9;]*m/g, '');
-let passed = 0, failed = 0, skipped = 0, summaries = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0,
+  summaries = 0;
 for (const line of text.split('\n')) {
   const m = /\bTests\s+(.*)\(\d+\)\s*$/.exec(line);
   if (!m) continue;
@@ -15,7 +18,9 @@ for (const line of text.split('\n')) {
     const n = /(\d+)\s+(passed|failed|skipped|todo)/.exec(part);
     if (!n) continue;
     const v = Number(n[1]);
-    if (n[2] === 'passed') passed += v; else if (n[2] === 'failed') failed += v; else skipped += v;
+    if (n[2] === 'passed') passed += v;
+    else if (n[2] === 'failed') failed += v;
+    else skipped += v;
   }
 }
 if (summaries === 0) {

@@ -28,24 +28,40 @@ const crop = a.crop ?? Object.keys(config.crops)[0];
 function build(variant, ds, seed) {
   const [h, w] = ds.inputShape;
   const core = stacked2dCore({
-    inChannels: variant.coreChannels.length, hiddenChannels: config.core.hiddenChannels, inputKern: config.core.inputKern,
-    hiddenKern: config.core.hiddenKern, layers: config.core.layers, gammaInput: config.core.gammaInput, nSeBlocks: 0, seed,
+    inChannels: variant.coreChannels.length,
+    hiddenChannels: config.core.hiddenChannels,
+    inputKern: config.core.inputKern,
+    hiddenKern: config.core.hiddenKern,
+    layers: config.core.layers,
+    gammaInput: config.core.gammaInput,
+    nSeBlocks: 0,
+    seed,
   });
   const inShape = core.computeOutputShape([h, w, variant.coreChannels.length]);
   const extra = a.readoutOpts ?? {};
   const readouts = {};
   ds.sessions.forEach((s, i) => {
     const common = {
-      inShape, outDims: s.nNeurons, gammaReadout: config.readout.gammaReadout, initSigma: config.readout.initSigma, gaussType: 'isotropic', seed: seed * 1000 + i,
+      inShape,
+      outDims: s.nNeurons,
+      gammaReadout: config.readout.gammaReadout,
+      initSigma: config.readout.initSigma,
+      gaussType: 'isotropic',
+      seed: seed * 1000 + i,
     };
-    readouts[s.key] = variant.readout === 'gaussian'
-      ? gaussianReadout(common)
-      : variant.readout === 'attention'
-        ? attentionReadout({ inShape, outDims: s.nNeurons, gammaReadout: config.readout.gammaReadout, seed: seed * 1000 + i, ...extra })
-        : saliencyShifterReadout({
-          ...common, remapChannels: 3, remapHiddenChannels: config.readout.remapHiddenChannels,
-          maxRemapAmplitude: config.readout.maxRemapAmplitude, neuronShiftGain: config.readout.neuronShiftGain, ...extra,
-        });
+    readouts[s.key] =
+      variant.readout === 'gaussian'
+        ? gaussianReadout(common)
+        : variant.readout === 'attention'
+          ? attentionReadout({ inShape, outDims: s.nNeurons, gammaReadout: config.readout.gammaReadout, seed: seed * 1000 + i, ...extra })
+          : saliencyShifterReadout({
+              ...common,
+              remapChannels: 3,
+              remapHiddenChannels: config.readout.remapHiddenChannels,
+              maxRemapAmplitude: config.readout.maxRemapAmplitude,
+              neuronShiftGain: config.readout.neuronShiftGain,
+              ...extra,
+            });
   });
   return createEncoder({ core, readouts, routing: { core: variant.coreChannels, context: variant.context, imageChannel: 0 } });
 }
@@ -59,18 +75,34 @@ for (const pop of a.pops ?? ['shift']) {
       const t0 = Date.now();
       const r = await trainEncoder(enc, ds, { ...config.train, seed, quiet: !a.verbose, stream: a.verbose ? process.stderr : null });
       const seconds = (Date.now() - t0) / 1000;
-      const v = [], t = [], ta = [];
+      const v = [],
+        t = [],
+        ta = [];
       for (const s of ds.sessions) {
         const sc = scoreSession(enc, ds, s.key);
         v.push(...sc.validation);
         t.push(...sc.test);
         ta.push(...sc.testAveraged);
       }
-      console.log(JSON.stringify({
-        tag: a.tag, pop, variant: name, crop, seed, readoutOpts: a.readoutOpts, override: a.override,
-        val: +mean(v).toFixed(4), test: +mean(t).toFixed(4), testAvg: +mean(ta).toFixed(4), epochs: r.history.length, best: r.bestEpoch,
-        stop: r.stopReason, seconds: Math.round(seconds), history: r.history.map((x) => (x.validation === null ? null : +x.validation.toFixed(3))),
-      }));
+      console.log(
+        JSON.stringify({
+          tag: a.tag,
+          pop,
+          variant: name,
+          crop,
+          seed,
+          readoutOpts: a.readoutOpts,
+          override: a.override,
+          val: +mean(v).toFixed(4),
+          test: +mean(t).toFixed(4),
+          testAvg: +mean(ta).toFixed(4),
+          epochs: r.history.length,
+          best: r.bestEpoch,
+          stop: r.stopReason,
+          seconds: Math.round(seconds),
+          history: r.history.map((x) => (x.validation === null ? null : +x.validation.toFixed(3))),
+        }),
+      );
       enc.dispose();
     }
   }

@@ -20,7 +20,16 @@ let dir = process.argv.slice(2).find((a) => !a.startsWith('--'));
 await initBackend();
 if (!dir) {
   dir = join(await mkdtemp(join(tmpdir(), 'sal-example-')), 'data');
-  const { dataset } = simulateDataset({ seed: 3, height: 64, width: 96, nTrainImages: smoke ? 120 : 600, nTestImages: 6, testRepeats: 4, nSessions: 1, neuronsPerSession: 8 });
+  const { dataset } = simulateDataset({
+    seed: 3,
+    height: 64,
+    width: 96,
+    nTrainImages: smoke ? 120 : 600,
+    nTestImages: 6,
+    testRepeats: 4,
+    nSessions: 1,
+    neuronsPerSession: 8,
+  });
   await writeDatasetDir(dir, dataset);
   console.log(`wrote a simulated dataset to ${dir}`);
 }
@@ -30,12 +39,23 @@ const raw = await readDatasetDir(dir);
 // weight-free model on the simulation (see @sal/saliency-metrics' README; the loader's 'builtin' centre–surround model
 // agrees far less with the true saliency).
 const saliency = raw.saliency ? 'raw' : weightFreeSaliency('imageSignature');
-const dataset = createDataset(raw, { crop: [[8, 8], [16, 16]], scale: 0.5, channels: 'all', saliency, gradientSigma: 2 });
+const dataset = createDataset(raw, {
+  crop: [
+    [8, 8],
+    [16, 16],
+  ],
+  scale: 0.5,
+  channels: 'all',
+  saliency,
+  gradientSigma: 2,
+});
 console.log(`saliency maps: ${raw.saliency ? "the dataset's saliency.npy" : 'image signature'}`);
 const [h, w] = dataset.inputShape;
 const core = stacked2dCore({ inChannels: 1, hiddenChannels: 8, inputKern: 5, layers: 2, nSeBlocks: 0, gammaInput: 1, seed: 1 });
 const inShape = core.computeOutputShape([h, w, 1]);
-const readouts = Object.fromEntries(dataset.sessions.map((s, i) => [s.key, saliencyShifterReadout({ inShape, outDims: s.nNeurons, remapChannels: 3, maxRemapAmplitude: 0.5, seed: 10 + i })]));
+const readouts = Object.fromEntries(
+  dataset.sessions.map((s, i) => [s.key, saliencyShifterReadout({ inShape, outDims: s.nNeurons, remapChannels: 3, maxRemapAmplitude: 0.5, seed: 10 + i })]),
+);
 // the core sees the image (channel 0); the remapper sees saliency, grad_x, grad_y (channels 1–3)
 const encoder = createEncoder({ core, readouts, routing: { core: [0], context: [1, 2, 3] } });
 encoder.initBiases(dataset);

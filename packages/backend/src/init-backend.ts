@@ -29,11 +29,18 @@ export interface BackendInfo {
    * with the machine's widest SIMD and several threads) and its float64 routines registered in `@sal/types`
    * (`routines`, e.g. `symEig`, used by `@sal/kpca`), or `null` with the reason they are not in use.
    */
-  readonly native: {
-    readonly simd: string; readonly threads: number; readonly kernels: readonly string[]; readonly routines: readonly string[];
-    /** The add-on's instruction set (`'avx512'`, `'avx2'` or `'baseline'`) and why it was chosen. */
-    readonly isa: string; readonly isaReason: string;
-  } | { readonly unavailable: string } | null;
+  readonly native:
+    | {
+        readonly simd: string;
+        readonly threads: number;
+        readonly kernels: readonly string[];
+        readonly routines: readonly string[];
+        /** The add-on's instruction set (`'avx512'`, `'avx2'` or `'baseline'`) and why it was chosen. */
+        readonly isa: string;
+        readonly isaReason: string;
+      }
+    | { readonly unavailable: string }
+    | null;
   /** Preferences tried before this one and why each was skipped (for `'auto'`). */
   readonly skipped: readonly string[];
 }
@@ -73,8 +80,11 @@ async function startNode(which: 'node-gpu' | 'node', skipped: string[]): Promise
   try {
     await import(/* @vite-ignore */ pkg);
   } catch (err) {
-    throw new SalBackendError(which, `cannot load ${pkg} (${(err as Error).message.split('\n')[0]})`,
-      `npm install ${pkg} (its install script downloads libtensorflow, so it needs internet access)`);
+    throw new SalBackendError(
+      which,
+      `cannot load ${pkg} (${(err as Error).message.split('\n')[0]})`,
+      `npm install ${pkg} (its install script downloads libtensorflow, so it needs internet access)`,
+    );
   }
   if (!(await tf.setBackend('tensorflow'))) throw new SalBackendError(which, `${pkg} loaded but the 'tensorflow' backend did not start`);
   await tf.ready();
@@ -91,8 +101,10 @@ function reportUnavailable(reason: string, quiet: boolean): void {
   const env = typeof process !== 'undefined' ? process.env : {};
   if (quiet || nativeReasonPrinted || env['SAL_NATIVE_QUIET'] === '1' || env['SAL_NATIVE'] === '0') return;
   nativeReasonPrinted = true;
-  console.warn(`@sal/backend: native kernels not used (${reason}); the slower wasm kernels run instead. ` +
-    'Set SAL_NATIVE_QUIET=1 (or initBackend({ quiet: true })) to silence this.');
+  console.warn(
+    `@sal/backend: native kernels not used (${reason}); the slower wasm kernels run instead. ` +
+      'Set SAL_NATIVE_QUIET=1 (or initBackend({ quiet: true })) to silence this.',
+  );
 }
 
 /** Register (or, with `use` false, take back) @sal/native's kernels on the wasm backend. */
@@ -160,8 +172,8 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
   }
   // tfjs's "install the node backend" banner is noise for our users: we report the backend ourselves
   tf.env().set('PROD', true);
-  if (current && tf.getBackend() === current.name && (prefer === 'auto' || matches(prefer, current)) &&
-    (current.name !== 'wasm' || native === currentNative)) return current;
+  if (current && tf.getBackend() === current.name && (prefer === 'auto' || matches(prefer, current)) && (current.name !== 'wasm' || native === currentNative))
+    return current;
 
   const skipped: string[] = [];
   if (prefer === 'node-gpu' || prefer === 'node') current = await startNode(prefer, skipped);
@@ -196,8 +208,13 @@ function matches(prefer: BackendPreference, info: BackendInfo): boolean {
 export function describeBackend(info: BackendInfo | null = current): string {
   if (!info) return 'no backend started';
   const nat = info.native && 'kernels' in info.native ? info.native : null;
-  const extras = [info.simd ? 'SIMD' : null, `${info.threads} thread${info.threads === 1 ? '' : 's'}`,
+  const extras = [
+    info.simd ? 'SIMD' : null,
+    `${info.threads} thread${info.threads === 1 ? '' : 's'}`,
     info.patchedKernels.length ? `${info.patchedKernels.length} sal kernels` : null,
-    nat ? `${nat.kernels.length} native ${nat.simd} kernels${nat.routines.length ? ` and ${nat.routines.join(', ')}` : ''} on ${nat.threads} thread${nat.threads === 1 ? '' : 's'}` : null].filter(Boolean);
+    nat
+      ? `${nat.kernels.length} native ${nat.simd} kernels${nat.routines.length ? ` and ${nat.routines.join(', ')}` : ''} on ${nat.threads} thread${nat.threads === 1 ? '' : 's'}`
+      : null,
+  ].filter(Boolean);
   return `${info.name} (${info.package}; ${extras.join(', ')})`;
 }

@@ -40,7 +40,12 @@ describe('a bundled app', () => {
     writeFileSync(join(dir, 'app.mjs'), app);
     const out = join(dir, 'bundle.mjs');
     await build({
-      entryPoints: [join(dir, 'app.mjs')], outfile: out, bundle: true, format: 'esm', platform: 'node', logLevel: 'error',
+      entryPoints: [join(dir, 'app.mjs')],
+      outfile: out,
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      logLevel: 'error',
       // the backends load their .wasm / native files from their own folders, and must share tfjs-core with the
       // bundle: keep tfjs and the optional native add-on external, bundle @sal/backend itself
       external: ['@tensorflow/*', '@sal/native'],

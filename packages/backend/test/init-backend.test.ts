@@ -52,10 +52,14 @@ describe('initBackend', () => {
       await import(/* @vite-ignore */ pkg);
     } catch {
       // not installed here: initBackend must explain
-      await initBackend({ prefer: 'node' }).catch((e: unknown) => { threw = e; });
+      await initBackend({ prefer: 'node' }).catch((e: unknown) => {
+        threw = e;
+      });
       expect(threw).toBeInstanceOf(SalBackendError);
       expect((threw as Error).message).toContain('npm install @tensorflow/tfjs-node');
-      await initBackend({ prefer: 'node-gpu' }).catch((e: unknown) => { threw = e; });
+      await initBackend({ prefer: 'node-gpu' }).catch((e: unknown) => {
+        threw = e;
+      });
       expect((threw as Error).message).toContain('npm install @tensorflow/tfjs-node-gpu');
     }
     await expect(initBackend({ prefer: 'tpu' as never })).rejects.toBeInstanceOf(SalConfigError);

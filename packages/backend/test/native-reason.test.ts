@@ -5,7 +5,15 @@ vi.mock('@sal/native', () => ({
   registerNativeKernels: () => [],
   unregisterNativeKernels: () => undefined,
   nativeStatus: () => ({
-    available: false, reason: 'no add-on: test stand-in', simd: null, isa: null, isaReason: '', source: null, prebuiltSkipped: '', threads: 0, path: null,
+    available: false,
+    reason: 'no add-on: test stand-in',
+    simd: null,
+    isa: null,
+    isaReason: '',
+    source: null,
+    prebuiltSkipped: '',
+    threads: 0,
+    path: null,
   }),
   nativeFloat64Routines: () => null,
   NATIVE_FLOAT64_ROUTINES: [],
@@ -16,8 +24,12 @@ const { initBackend } = await import('../src/index.js');
 describe('initBackend without usable native kernels', () => {
   const saved = { quiet: process.env['SAL_NATIVE_QUIET'], native: process.env['SAL_NATIVE'] };
   afterEach(() => {
-    for (const [k, v] of [['SAL_NATIVE_QUIET', saved.quiet], ['SAL_NATIVE', saved.native]] as const) {
-      if (v === undefined) delete process.env[k]; else process.env[k] = v;
+    for (const [k, v] of [
+      ['SAL_NATIVE_QUIET', saved.quiet],
+      ['SAL_NATIVE', saved.native],
+    ] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
     }
   });
 
@@ -45,8 +57,10 @@ describe('initBackend without usable native kernels', () => {
     await initBackend({ prefer: 'wasm', native: false });
     await initBackend({ prefer: 'wasm', native: true });
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(warn.mock.calls[0]![0]).toBe('@sal/backend: native kernels not used (no add-on: test stand-in); the slower wasm kernels run ' +
-      'instead. Set SAL_NATIVE_QUIET=1 (or initBackend({ quiet: true })) to silence this.');
+    expect(warn.mock.calls[0]![0]).toBe(
+      '@sal/backend: native kernels not used (no add-on: test stand-in); the slower wasm kernels run ' +
+        'instead. Set SAL_NATIVE_QUIET=1 (or initBackend({ quiet: true })) to silence this.',
+    );
   });
 
   it('checks the quiet option', async () => {

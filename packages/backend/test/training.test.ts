@@ -8,11 +8,18 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '@sal/types';
 import { initBackend } from '../src/index.js';
 
-const B = 16, H = 16, W = 16, C = 8, N = 6;
+const B = 16,
+  H = 16,
+  W = 16,
+  C = 8,
+  N = 6;
 
 function randn(shape: number[], seed: number, scale = 1): tf.Tensor {
   const r = createRng(seed);
-  return tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r.normal() * scale), shape);
+  return tf.tensor(
+    Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r.normal() * scale),
+    shape,
+  );
 }
 
 /** Bilinear sampling, align-corners, of f [B,H,W,C] at positions pos [N,2] in [-1,1] → [B,N,C]. */
@@ -21,21 +28,27 @@ function sample(f: tf.Tensor4D, pos: tf.Tensor2D): tf.Tensor3D {
   const px = tf.mul(tf.add(tf.slice(pos, [0, 0], [-1, 1]), 1), (w - 1) / 2); // [N,1]
   const py = tf.mul(tf.add(tf.slice(pos, [0, 1], [-1, 1]), 1), (h - 1) / 2);
   // corner indices built from data: no gradient flows into integer indices
-  const pxv = px.dataSync(), pyv = py.dataSync();
+  const pxv = px.dataSync(),
+    pyv = py.dataSync();
   const x0 = Float32Array.from(pxv, (v) => Math.min(Math.floor(v), w - 2));
   const y0 = Float32Array.from(pyv, (v) => Math.min(Math.floor(v), h - 2));
-  const fx = tf.sub(px, tf.tensor2d(x0, [x0.length, 1])), fy = tf.sub(py, tf.tensor2d(y0, [y0.length, 1]));
+  const fx = tf.sub(px, tf.tensor2d(x0, [x0.length, 1])),
+    fy = tf.sub(py, tf.tensor2d(y0, [y0.length, 1]));
   const flat = tf.reshape(f, [b * h * w, c]);
   const corner = (dy: number, dx: number): tf.Tensor => {
     const idx = new Int32Array(b * x0.length);
     for (let bi = 0; bi < b; bi++) for (let n = 0; n < x0.length; n++) idx[bi * x0.length + n] = (bi * h + y0[n]! + dy) * w + x0[n]! + dx;
     return tf.reshape(tf.gather(flat, tf.tensor1d(idx, 'int32')), [b, x0.length, c]);
   };
-  const wx1 = tf.reshape(fx, [1, -1, 1]), wy1 = tf.reshape(fy, [1, -1, 1]);
-  const wx0 = tf.sub(1, wx1), wy0 = tf.sub(1, wy1);
+  const wx1 = tf.reshape(fx, [1, -1, 1]),
+    wy1 = tf.reshape(fy, [1, -1, 1]);
+  const wx0 = tf.sub(1, wx1),
+    wy0 = tf.sub(1, wy1);
   return tf.addN([
-    tf.mul(corner(0, 0), tf.mul(wy0, wx0)), tf.mul(corner(0, 1), tf.mul(wy0, wx1)),
-    tf.mul(corner(1, 0), tf.mul(wy1, wx0)), tf.mul(corner(1, 1), tf.mul(wy1, wx1)),
+    tf.mul(corner(0, 0), tf.mul(wy0, wx0)),
+    tf.mul(corner(0, 1), tf.mul(wy0, wx1)),
+    tf.mul(corner(1, 0), tf.mul(wy1, wx0)),
+    tf.mul(corner(1, 1), tf.mul(wy1, wx1)),
   ]) as tf.Tensor3D;
 }
 
@@ -52,18 +65,32 @@ describe('training a conv net with a position-sampling readout on wasm', () => {
   it('the Poisson loss falls and tensors do not leak', () => {
     const x = randn([B, H, W, 1], 1);
     // teacher: smoothed image read at fixed positions → positive rates
-    const teacherPos = tf.tensor2d([[-0.5, -0.5], [0.5, 0.2], [0, 0], [0.3, -0.6], [-0.2, 0.7], [0.6, 0.6]]);
+    const teacherPos = tf.tensor2d([
+      [-0.5, -0.5],
+      [0.5, 0.2],
+      [0, 0],
+      [0.3, -0.6],
+      [-0.2, 0.7],
+      [0.6, 0.6],
+    ]);
     const target = tf.tidy(() => {
       const smooth = tf.conv2d(x as tf.Tensor4D, tf.fill([3, 3, 1, 1], 1 / 9) as tf.Tensor4D, 1, 'same');
       return tf.add(tf.elu(tf.mul(tf.reshape(sample(smooth, teacherPos), [B, N]), 3)), 1);
     });
 
     const v = {
-      w1: tf.variable(randn([5, 5, 1, C], 2, 0.2)), g1: tf.variable(tf.ones([C])), b1: tf.variable(tf.zeros([C])),
-      w2: tf.variable(randn([3, 3, C, C], 3, 0.15)), g2: tf.variable(tf.ones([C])), b2: tf.variable(tf.zeros([C])),
-      w3: tf.variable(randn([3, 3, C, C], 4, 0.15)), g3: tf.variable(tf.ones([C])), b3: tf.variable(tf.zeros([C])),
+      w1: tf.variable(randn([5, 5, 1, C], 2, 0.2)),
+      g1: tf.variable(tf.ones([C])),
+      b1: tf.variable(tf.zeros([C])),
+      w2: tf.variable(randn([3, 3, C, C], 3, 0.15)),
+      g2: tf.variable(tf.ones([C])),
+      b2: tf.variable(tf.zeros([C])),
+      w3: tf.variable(randn([3, 3, C, C], 4, 0.15)),
+      g3: tf.variable(tf.ones([C])),
+      b3: tf.variable(tf.zeros([C])),
       pos: tf.variable(tf.mul(randn([N, 2], 5), 0.1)),
-      feat: tf.variable(tf.fill([C, N], 1 / C)), bias: tf.variable(tf.zeros([N])),
+      feat: tf.variable(tf.fill([C, N], 1 / C)),
+      bias: tf.variable(tf.zeros([N])),
     };
     const optimizer = tf.train.adam(0.01);
     const loss = (): tf.Scalar => {
@@ -88,7 +115,8 @@ describe('training a conv net with a position-sampling readout on wasm', () => {
     expect(losses.every(Number.isFinite)).toBe(true);
     // Poisson loss is bounded below by Σ(t − t·log t); the model must close most of the initial gap
     const floor = tf.tidy(() => tf.sum(tf.sub(target, tf.mul(target, tf.log(target)))).dataSync()[0]!);
-    const first = losses[0]!, last = losses[losses.length - 1]!;
+    const first = losses[0]!,
+      last = losses[losses.length - 1]!;
     expect(last).toBeLessThan(first);
     expect((last - floor) / (first - floor)).toBeLessThan(0.5);
     // the readout positions received gradients (UnsortedSegmentSum path and the weight path)

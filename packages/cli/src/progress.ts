@@ -34,8 +34,16 @@ export function createReporter(opts: { quiet?: boolean; stream?: NodeJS.WriteStr
         bar.start(total, 0, { note: '' });
         let value = 0;
         return {
-          tick(n = 1, note = '') { value += n; if (note) bar.update(value, { note }); else bar.update(value); },
-          done(note = '') { bar.update(total, { note }); bar.stop(); if (note) stream.write(`${label}: ${note}\n`); },
+          tick(n = 1, note = '') {
+            value += n;
+            if (note) bar.update(value, { note });
+            else bar.update(value);
+          },
+          done(note = '') {
+            bar.update(total, { note });
+            bar.stop();
+            if (note) stream.write(`${label}: ${note}\n`);
+          },
         };
       }
       let value = 0;

@@ -49,13 +49,23 @@ async function trainInWorkers(plan: readonly PlanItem[], ctx: RunnerContext, wor
     const env = { ...process.env, SAL_NATIVE_THREADS: nativeThreads, ...(opts.backend ? { SAL_BACKEND: opts.backend } : {}) };
     const child = fork(script, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env });
     children.push(child);
-    const reply = (): Promise<WorkerReply> => new Promise((resolve, reject) => {
-      const onMsg = (m: WorkerReply) => { cleanup(); resolve(m); };
-      const onExit = (code: number | null) => { cleanup(); reject(new Error(`training worker exited with code ${code}`)); };
-      const cleanup = () => { child.off('message', onMsg); child.off('exit', onExit); };
-      child.on('message', onMsg);
-      child.on('exit', onExit);
-    });
+    const reply = (): Promise<WorkerReply> =>
+      new Promise((resolve, reject) => {
+        const onMsg = (m: WorkerReply) => {
+          cleanup();
+          resolve(m);
+        };
+        const onExit = (code: number | null) => {
+          cleanup();
+          reject(new Error(`training worker exited with code ${code}`));
+        };
+        const cleanup = () => {
+          child.off('message', onMsg);
+          child.off('exit', onExit);
+        };
+        child.on('message', onMsg);
+        child.on('exit', onExit);
+      });
     child.send({ type: 'init', config: opts.config, outDir: opts.outDir, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), verbose: opts.trainLog !== null });
     const ready = await reply();
     if (ready.type === 'error') throw new Error(`training worker failed to start: ${ready.message}`);

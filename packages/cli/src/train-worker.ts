@@ -6,7 +6,10 @@ import { initBackend } from '@sal/backend';
 import { saveCheckpoint } from '@sal/train/node';
 import { readStudyData, readUserStudyData, trainItem, type PlanItem, type StudyConfig } from '@sal/study';
 
-type Msg = { type: 'init'; config: StudyConfig; outDir: string; dataDir?: string; verbose: boolean } | { type: 'train'; item: PlanItem; checkpoint: string | null } | { type: 'exit' };
+type Msg =
+  | { type: 'init'; config: StudyConfig; outDir: string; dataDir?: string; verbose: boolean }
+  | { type: 'train'; item: PlanItem; checkpoint: string | null }
+  | { type: 'exit' };
 
 let state: { config: StudyConfig; data: Awaited<ReturnType<typeof readStudyData>>; verbose: boolean } | null = null;
 const send = (m: unknown) => process.send!(m);

@@ -64,9 +64,13 @@ describe('the sal executable', () => {
       const missing = join(dir, 'no-such-ckpt');
       const r = sal('grf', '--checkpoint', missing, '--out', join(dir, 'grf.npy'));
       expect(r.status).toBe(1);
-      expect(r.stderr).toBe(`sal: SalConfigError: sal grf: option '--checkpoint' expected a checkpoint directory written by sal train (with dataset.json); no such directory, got "${missing}"\n`);
+      expect(r.stderr).toBe(
+        `sal: SalConfigError: sal grf: option '--checkpoint' expected a checkpoint directory written by sal train (with dataset.json); no such directory, got "${missing}"\n`,
+      );
       const notCkpt = sal('grf', '--checkpoint', dir, '--out', join(dir, 'grf.npy'));
-      expect(notCkpt.stderr).toMatch(/^sal: SalConfigError: sal grf: option '--checkpoint' expected a checkpoint directory written by sal train \(with dataset\.json\), got/);
+      expect(notCkpt.stderr).toMatch(
+        /^sal: SalConfigError: sal grf: option '--checkpoint' expected a checkpoint directory written by sal train \(with dataset\.json\), got/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

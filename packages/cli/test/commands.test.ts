@@ -17,15 +17,29 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('sal simulate → train → grf → pca', () => {
   it('runs the chain and writes what each step promises', async () => {
     const simCfg = join(dir, 'sim.json');
-    writeFileSync(simCfg, JSON.stringify({ height: 48, width: 64, nTrainImages: 60, nTestImages: 4, testRepeats: 3, nSessions: 1, neuronsPerSession: 4, calibrationImages: 40 }));
+    writeFileSync(
+      simCfg,
+      JSON.stringify({ height: 48, width: 64, nTrainImages: 60, nTestImages: 4, testRepeats: 3, nSessions: 1, neuronsPerSession: 4, calibrationImages: 40 }),
+    );
     await simulateCommand({ out: join(dir, 'data'), seed: '2', config: simCfg, quiet: true });
     expect(existsSync(join(dir, 'data', 'meta.json'))).toBe(true);
 
     const trainCfg = join(dir, 'train.json');
-    writeFileSync(trainCfg, JSON.stringify({
-      data: join(dir, 'data'), out: join(dir, 'ckpt'), variant: 'shifter-saliency', crop: [[8, 8], [8, 8]], scale: 0.5,
-      core: { hiddenChannels: 4, inputKern: 5 }, train: { maxEpochs: 1 },
-    }));
+    writeFileSync(
+      trainCfg,
+      JSON.stringify({
+        data: join(dir, 'data'),
+        out: join(dir, 'ckpt'),
+        variant: 'shifter-saliency',
+        crop: [
+          [8, 8],
+          [8, 8],
+        ],
+        scale: 0.5,
+        core: { hiddenChannels: 4, inputKern: 5 },
+        train: { maxEpochs: 1 },
+      }),
+    );
     await trainCommand({ config: trainCfg, quiet: true });
     const scores = JSON.parse(readFileSync(join(dir, 'ckpt', 'scores.json'), 'utf8'));
     expect(scores.variant).toBe('shifter-saliency');
@@ -40,7 +54,10 @@ describe('sal simulate → train → grf → pca', () => {
     expect((await readNpyFile(join(dir, 'grf.image_ids.npy'))).shape).toEqual([6]);
     // more images than the validation split has: a notice with the count, and the count in the file
     const notes: string[] = [];
-    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => { notes.push(String(chunk)); return true; });
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      notes.push(String(chunk));
+      return true;
+    });
     try {
       await grfCommand({ checkpoint: join(dir, 'ckpt'), out: join(dir, 'grf-all.npy'), images: '500', quiet: true });
     } finally {
@@ -51,7 +68,9 @@ describe('sal simulate → train → grf → pca', () => {
     expect(Number(m![1])).toBe(12); // 60 training images, trainFraction 0.8
     expect((await readNpyFile(join(dir, 'grf-all.npy'))).shape).toEqual([4, 12, 16, 24]);
     // a checkpoint that is not there: a SalConfigError naming the option and the path (not a raw ENOENT)
-    await expect(grfCommand({ checkpoint: join(dir, 'no-ckpt'), out: join(dir, 'g.npy'), quiet: true })).rejects.toThrow(/option '--checkpoint'.*no such directory.*no-ckpt/);
+    await expect(grfCommand({ checkpoint: join(dir, 'no-ckpt'), out: join(dir, 'g.npy'), quiet: true })).rejects.toThrow(
+      /option '--checkpoint'.*no such directory.*no-ckpt/,
+    );
     await expect(grfCommand({ checkpoint: join(dir, 'no-ckpt'), out: join(dir, 'g.npy'), quiet: true })).rejects.toBeInstanceOf(SalConfigError);
     await expect(meiCommand({ checkpoint: join(dir, 'no-ckpt'), out: join(dir, 'm'), quiet: true })).rejects.toThrow(/option '--checkpoint'.*no-ckpt/);
     await expect(meiCommand({ checkpoint: join(dir, 'data'), out: join(dir, 'm'), quiet: true })).rejects.toThrow(/with dataset\.json.*data/);
@@ -83,7 +102,11 @@ describe('sal report', () => {
     const { reportCommand } = await import('../src/commands/report.js');
     const out = join(dir, 'study');
     const { results } = await runStudy({
-      config: resolveStudyConfig(QUICK_STUDY, {}), outDir: out, reporter: createReporter({ quiet: true }), trainLog: null, saveModels: checkpointSaver(out),
+      config: resolveStudyConfig(QUICK_STUDY, {}),
+      outDir: out,
+      reporter: createReporter({ quiet: true }),
+      trainLog: null,
+      saveModels: checkpointSaver(out),
     });
     await reportCommand({ out, quiet: true });
     expect(existsSync(join(out, 'report.html'))).toBe(true);

@@ -20,7 +20,10 @@ describe('sal simulate with its defaults', () => {
     const cfg = join(dir, 'fewer.json');
     writeFileSync(cfg, JSON.stringify({ nTrainImages: 40, nTestImages: 3, calibrationImages: 40 }));
     const lines: string[] = [];
-    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => { lines.push(String(chunk)); return true; });
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
     try {
       await simulateCommand({ out: join(dir, 'data'), config: cfg });
     } finally {
@@ -46,7 +49,14 @@ describe('sal simulate with its defaults', () => {
 });
 
 describe('progress in logs (no terminal)', () => {
-  const logStream = (lines: string[]) => ({ isTTY: false, write: (s: string) => { lines.push(s); return true; } }) as unknown as NodeJS.WriteStream;
+  const logStream = (lines: string[]) =>
+    ({
+      isTTY: false,
+      write: (s: string) => {
+        lines.push(s);
+        return true;
+      },
+    }) as unknown as NodeJS.WriteStream;
 
   it('every finished named item gets its line, however fast they come; plain steps are thinned to the first and last', () => {
     const lines: string[] = [];
@@ -80,8 +90,15 @@ describe('progress in logs (no terminal)', () => {
     on({ epoch: 1, batch: 2, batches: 2, images: 32, seconds: 2 });
     on({ epoch: 2, batch: 1, batches: 2, images: 16, seconds: 0 });
     expect(calls).toEqual([
-      'task epoch 1 2', 'tick 1 ', 'tick 0 32.0 images/s', 'tick 1 ', 'tick 0 16.0 images/s', 'done 16.0 images/s',
-      'task epoch 2 2', 'tick 1 ', 'tick 0 ',
+      'task epoch 1 2',
+      'tick 1 ',
+      'tick 0 32.0 images/s',
+      'tick 1 ',
+      'tick 0 16.0 images/s',
+      'done 16.0 images/s',
+      'task epoch 2 2',
+      'tick 1 ',
+      'tick 0 ',
     ]);
   });
 });

@@ -16,14 +16,29 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('sal mei', () => {
   it('writes MEIs of a checkpoint and of an ensemble of checkpoints, and the closed loop', async () => {
     const simCfg = join(dir, 'sim.json');
-    writeFileSync(simCfg, JSON.stringify({ height: 48, width: 64, nTrainImages: 40, nTestImages: 4, testRepeats: 2, nSessions: 1, neuronsPerSession: 3, calibrationImages: 30 }));
+    writeFileSync(
+      simCfg,
+      JSON.stringify({ height: 48, width: 64, nTrainImages: 40, nTestImages: 4, testRepeats: 2, nSessions: 1, neuronsPerSession: 3, calibrationImages: 30 }),
+    );
     await simulateCommand({ out: join(dir, 'data'), seed: '2', config: simCfg, quiet: true });
     for (const seed of [1, 2]) {
       const cfg = join(dir, `train${seed}.json`);
-      writeFileSync(cfg, JSON.stringify({
-        data: join(dir, 'data'), out: join(dir, `ckpt${seed}`), variant: 'images', crop: [[8, 8], [8, 8]], scale: 0.5, seed,
-        core: { hiddenChannels: 4, inputKern: 5 }, train: { maxEpochs: 1 },
-      }));
+      writeFileSync(
+        cfg,
+        JSON.stringify({
+          data: join(dir, 'data'),
+          out: join(dir, `ckpt${seed}`),
+          variant: 'images',
+          crop: [
+            [8, 8],
+            [8, 8],
+          ],
+          scale: 0.5,
+          seed,
+          core: { hiddenChannels: 4, inputKern: 5 },
+          train: { maxEpochs: 1 },
+        }),
+      );
       await trainCommand({ config: cfg, quiet: true });
     }
     await meiCommand({ checkpoint: join(dir, 'ckpt1'), out: join(dir, 'one'), neurons: '0,2', steps: '3', quiet: true });
@@ -33,7 +48,15 @@ describe('sal mei', () => {
     const png = decodePng(new Uint8Array(readFileSync(join(dir, 'one', 'png', 'mei-2.png'))));
     expect([png.width, png.height]).toEqual([24 * 4, 16 * 4]);
 
-    await meiCommand({ checkpoint: `${join(dir, 'ckpt1')},${join(dir, 'ckpt2')}`, out: join(dir, 'ens'), neurons: 'all', steps: '3', closedLoop: true, images: '8', quiet: true });
+    await meiCommand({
+      checkpoint: `${join(dir, 'ckpt1')},${join(dir, 'ckpt2')}`,
+      out: join(dir, 'ens'),
+      neurons: 'all',
+      steps: '3',
+      closedLoop: true,
+      images: '8',
+      quiet: true,
+    });
     expect((await readNpyFile(join(dir, 'ens', 'meis.npy'))).shape).toEqual([3, 16, 24]);
     const loop = JSON.parse(readFileSync(join(dir, 'ens', 'closed-loop.json'), 'utf8'));
     expect(loop.checkpoints.length).toBe(2);

@@ -14,7 +14,11 @@ const says = (line: string, name: string, value: unknown): boolean => new RegExp
 
 describe('README: sal train defaults', () => {
   it('lists every core, readout and train default with its value', () => {
-    for (const [section, values] of [['core', DEMO_STUDY.core], ['readout', DEMO_STUDY.readout], ['train', DATA_TRAIN_DEFAULTS]] as const) {
+    for (const [section, values] of [
+      ['core', DEMO_STUDY.core],
+      ['readout', DEMO_STUDY.readout],
+      ['train', DATA_TRAIN_DEFAULTS],
+    ] as const) {
       const line = row(section);
       for (const [k, v] of Object.entries(values)) expect(says(line, k, v), `${section}.${k} = ${v} in: ${line}`).toBe(true);
     }

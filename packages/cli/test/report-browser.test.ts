@@ -36,27 +36,48 @@ describe('the study report in a browser', () => {
 
     browser = await chromium.launch({
       executablePath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     const errors: string[] = [];
     const requests: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
     page.on('pageerror', (e) => errors.push(e.message));
-    page.on('request', (r) => { if (!r.url().startsWith('data:') && !r.url().startsWith('file:')) requests.push(r.url()); });
+    page.on('request', (r) => {
+      if (!r.url().startsWith('data:') && !r.url().startsWith('file:')) requests.push(r.url());
+    });
     await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
     // figures load lazily: make them eager and wait until every one has decoded (a broken one rejects)
-    const decoded = await page.$$eval('img', (imgs) => Promise.all(imgs.map((i) => {
-      (i as HTMLImageElement).loading = 'eager';
-      return (i as HTMLImageElement).decode().then(() => true, () => false);
-    })));
+    const decoded = await page.$$eval('img', (imgs) =>
+      Promise.all(
+        imgs.map((i) => {
+          (i as HTMLImageElement).loading = 'eager';
+          return (i as HTMLImageElement).decode().then(
+            () => true,
+            () => false,
+          );
+        }),
+      ),
+    );
     expect(decoded.every(Boolean)).toBe(true);
-    const sizes = await page.$$eval('img, svg', (els) => els.map((e) => {
-      const r = e.getBoundingClientRect();
-      const img = e as HTMLImageElement;
-      return { tag: e.tagName, w: r.width, h: r.height, complete: e.tagName !== 'IMG' || (img.complete && img.naturalWidth > 0) };
-    }));
+    const sizes = await page.$$eval('img, svg', (els) =>
+      els.map((e) => {
+        const r = e.getBoundingClientRect();
+        const img = e as HTMLImageElement;
+        return { tag: e.tagName, w: r.width, h: r.height, complete: e.tagName !== 'IMG' || (img.complete && img.naturalWidth > 0) };
+      }),
+    );
     expect(errors).toEqual([]);
     expect(requests).toEqual([]);
     expect(sizes.length).toBeGreaterThanOrEqual(report.figures.length);

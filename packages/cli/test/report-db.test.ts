@@ -16,18 +16,24 @@ import { JOB_HANDLERS } from '../src/jobs/handlers.js';
 const dir = mkdtempSync(join(tmpdir(), 'sal-rdb-'));
 chmodSync(dir, 0o755);
 let server: LocalPostgres;
-beforeAll(async () => { server = await startLocalPostgres(join(dir, 'pg'), { unsafeFast: true }); });
-afterAll(async () => { await server?.destroy(); rmSync(dir, { recursive: true, force: true }); });
+beforeAll(async () => {
+  server = await startLocalPostgres(join(dir, 'pg'), { unsafeFast: true });
+});
+afterAll(async () => {
+  await server?.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const study = {
   simulation: { nTrainImages: 80, neuronsPerSession: 5 },
   variants: { shift: ['images', 'shifter-saliency'], noShift: ['images', 'shifter-saliency'] },
-  comparisonSeeds: 2, train: { maxEpochs: 1 },
+  comparisonSeeds: 2,
+  train: { maxEpochs: 1 },
   analysis: { grfImages: 12, topNeurons: 2, projectionCounts: [6, 12], permutations: 49 },
 };
 
 describe('sal report --db', () => {
-  it('gives the one-machine run\'s models, comparisons and verdicts', async () => {
+  it("gives the one-machine run's models, comparisons and verdicts", async () => {
     const config = resolveStudyConfig(QUICK_STUDY, study);
     const local = await runStudy({ config, outDir: join(dir, 'local'), reporter: createReporter({ quiet: true }), trainLog: null });
     const plan = join(dir, 'study.json');

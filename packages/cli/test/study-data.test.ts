@@ -15,9 +15,16 @@ const dir = mkdtempSync(join(tmpdir(), 'sal-study-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const TINY = {
-  crops: { 'full image': [[0, 0], [0, 0]] }, scale: 0.5,
+  crops: {
+    'full image': [
+      [0, 0],
+      [0, 0],
+    ],
+  },
+  scale: 0.5,
   variants: { shift: ['images', 'shifter-saliency'], noShift: [] },
-  seeds: 1, comparisonSeeds: 2,
+  seeds: 1,
+  comparisonSeeds: 2,
   core: { hiddenChannels: 4, inputKern: 5, hiddenKern: 3, layers: 1 },
   readout: { remapHiddenChannels: 4 },
   train: { maxEpochs: 2, patience: 1, lrDecaySteps: 1, batchSize: 32 },
@@ -26,7 +33,10 @@ const TINY = {
 
 describe('sal study --data', () => {
   it('runs the whole study on a dataset in the layout and writes the report and results.json', async () => {
-    writeFileSync(join(dir, 'sim.json'), JSON.stringify({ height: 32, width: 48, nTrainImages: 40, nTestImages: 4, testRepeats: 3, nSessions: 2, neuronsPerSession: 3, calibrationImages: 40 }));
+    writeFileSync(
+      join(dir, 'sim.json'),
+      JSON.stringify({ height: 32, width: 48, nTrainImages: 40, nTestImages: 4, testRepeats: 3, nSessions: 2, neuronsPerSession: 3, calibrationImages: 40 }),
+    );
     await simulateCommand({ out: join(dir, 'data'), seed: '2', config: join(dir, 'sim.json'), quiet: true });
     writeFileSync(join(dir, 'study.json'), JSON.stringify(TINY));
     await studyCommand({ data: join(dir, 'data'), out: join(dir, 'out'), config: join(dir, 'study.json'), workers: '0', quiet: true });
@@ -34,13 +44,22 @@ describe('sal study --data', () => {
     const out = join(dir, 'out');
     for (const f of ['report.html', 'results.json', 'dataset.json']) expect(existsSync(join(out, f)), f).toBe(true);
     const figures = readdirSync(join(out, 'figures'));
-    for (const f of ['fig01-saliency', 'fig05-test-correlation', 'fig08-grf-panels', 'fig12-eigenvalues']) expect(figures.some((x) => x.startsWith(f)), f).toBe(true);
+    for (const f of ['fig01-saliency', 'fig05-test-correlation', 'fig08-grf-panels', 'fig12-eigenvalues'])
+      expect(
+        figures.some((x) => x.startsWith(f)),
+        f,
+      ).toBe(true);
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).toContain('not available');
 
     const r = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     // every model of the plan: images and the shifter with 2 seeds each, all on the user's data
-    expect(r.models.map((m: { variant: string; seed: number }) => `${m.variant}/${m.seed}`).sort()).toEqual(['images/2', 'images/3', 'shifter-saliency/2', 'shifter-saliency/3']);
+    expect(r.models.map((m: { variant: string; seed: number }) => `${m.variant}/${m.seed}`).sort()).toEqual([
+      'images/2',
+      'images/3',
+      'shifter-saliency/2',
+      'shifter-saliency/3',
+    ]);
     expect(r.models.every((m: { population: string; perNeuronTest: number[] }) => m.population === 'data' && m.perNeuronTest.length === 6)).toBe(true);
     const cmp = r.comparisonsAveraged['data: shifter-saliency − images'];
     expect(cmp.n).toBe(6);
@@ -92,6 +111,8 @@ describe('sal study --data', () => {
 
   it('refuses an output folder inside the data folder and a bad --pixels-per-degree', async () => {
     await expect(studyCommand({ data: join(dir, 'data'), out: join(dir, 'data', 'out'), workers: '0', quiet: true })).rejects.toBeInstanceOf(SalConfigError);
-    await expect(studyCommand({ data: join(dir, 'data'), out: join(dir, 'x'), pixelsPerDegree: '-1', workers: '0', quiet: true })).rejects.toThrow(/pixels-per-degree/);
+    await expect(studyCommand({ data: join(dir, 'data'), out: join(dir, 'x'), pixelsPerDegree: '-1', workers: '0', quiet: true })).rejects.toThrow(
+      /pixels-per-degree/,
+    );
   });
 });

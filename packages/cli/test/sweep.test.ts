@@ -11,8 +11,13 @@ import { workerCommand } from '../src/commands/worker.js';
 const dir = mkdtempSync(join(tmpdir(), 'sal-sw-'));
 chmodSync(dir, 0o755);
 let server: LocalPostgres;
-beforeAll(async () => { server = await startLocalPostgres(join(dir, 'pg'), { unsafeFast: true }); });
-afterAll(async () => { await server?.destroy(); rmSync(dir, { recursive: true, force: true }); });
+beforeAll(async () => {
+  server = await startLocalPostgres(join(dir, 'pg'), { unsafeFast: true });
+});
+afterAll(async () => {
+  await server?.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const planFile = (name: string, plan: unknown) => {
   const f = join(dir, `${name}.json`);
@@ -53,7 +58,9 @@ describe('sal sweep with --db', () => {
   });
 
   it('bad input: typed errors for a malformed plan, a missing file, an unreachable --db, a missing --db', async () => {
-    await expect(sweepCommand(planFile('bad', { jobs: [{ kind: 'trian', config: {} }] }), { db: server.url, quiet: true })).rejects.toThrow(/plan\.jobs\[0\]\.kind.*one of train, grf, study-model, echo/);
+    await expect(sweepCommand(planFile('bad', { jobs: [{ kind: 'trian', config: {} }] }), { db: server.url, quiet: true })).rejects.toThrow(
+      /plan\.jobs\[0\]\.kind.*one of train, grf, study-model, echo/,
+    );
     const notJson = join(dir, 'x.json');
     writeFileSync(notJson, '{"jobs": [');
     await expect(sweepCommand(notJson, { db: server.url, quiet: true })).rejects.toBeInstanceOf(SalDataError);

@@ -15,33 +15,61 @@ const RUNNER = fileURLToPath(new URL('./fixtures/run-command.mjs', import.meta.u
 const root = mkdtempSync(join(tmpdir(), 'sal-kill-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-interface Run { code: number | null; signal: NodeJS.Signals | null; stderr: string }
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+}
 
 /** Run a command in a child; `killWhen(stderrSoFar, pauseFileExists)` true → SIGKILL. Bounded by `timeoutMs`. */
 function runChild(command: string, flags: object, env: Record<string, string> = {}, killWhen?: (stderr: string) => boolean, timeoutMs = 60_000): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(process.execPath, [RUNNER, command, JSON.stringify(flags)], {
-      env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
     const pauseFile = env['SAL_TEST_PAUSE_FILE'];
     const check = (): void => {
-      if (child.exitCode === null && child.signalCode === null && ((killWhen?.(stderr) ?? false) || (pauseFile !== undefined && existsSync(pauseFile)))) child.kill('SIGKILL');
+      if (child.exitCode === null && child.signalCode === null && ((killWhen?.(stderr) ?? false) || (pauseFile !== undefined && existsSync(pauseFile))))
+        child.kill('SIGKILL');
     };
-    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); check(); });
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      check();
+    });
     const poll = setInterval(check, 20);
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${command} took over ${timeoutMs} ms: ${stderr}`)); }, timeoutMs);
-    child.on('exit', (code, signal) => { clearInterval(poll); clearTimeout(timer); resolve({ code, signal, stderr }); });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${command} took over ${timeoutMs} ms: ${stderr}`));
+    }, timeoutMs);
+    child.on('exit', (code, signal) => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      resolve({ code, signal, stderr });
+    });
   });
 }
 
 const data = join(root, 'data');
 const trainConfig = (out: string): string => {
   const file = join(root, `${out}.json`);
-  writeFileSync(file, JSON.stringify({
-    data, out: join(root, out), variant: 'images', crop: [[8, 8], [8, 8]], scale: 0.5, seed: 3,
-    core: { hiddenChannels: 4, inputKern: 5 }, train: { maxEpochs: 6, patience: 1, lrDecaySteps: 2, batchSize: 32 },
-  }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      data,
+      out: join(root, out),
+      variant: 'images',
+      crop: [
+        [8, 8],
+        [8, 8],
+      ],
+      scale: 0.5,
+      seed: 3,
+      core: { hiddenChannels: 4, inputKern: 5 },
+      train: { maxEpochs: 6, patience: 1, lrDecaySteps: 2, batchSize: 32 },
+    }),
+  );
   return file;
 };
 const train = (out: string, extra: object = {}, env: Record<string, string> = {}, killWhen?: (s: string) => boolean) =>
@@ -67,7 +95,10 @@ let reference: ReturnType<typeof result>;
 
 beforeAll(async () => {
   const sim = join(root, 'sim.json');
-  writeFileSync(sim, JSON.stringify({ height: 48, width: 64, nTrainImages: 60, nTestImages: 4, testRepeats: 3, nSessions: 2, neuronsPerSession: 4, calibrationImages: 40 }));
+  writeFileSync(
+    sim,
+    JSON.stringify({ height: 48, width: 64, nTrainImages: 60, nTestImages: 4, testRepeats: 3, nSessions: 2, neuronsPerSession: 4, calibrationImages: 40 }),
+  );
   await simulateCommand({ out: data, seed: '2', config: sim, quiet: true });
   const r = await train('reference');
   expect(r.code, r.stderr).toBe(0);
@@ -105,7 +136,7 @@ describe('sal train, kill -9 and --resume (bit-identical to an uninterrupted run
     expect((result('ckpt-twice').scores as { finalScore: number }).finalScore).toBe((reference.scores as { finalScore: number }).finalScore);
   });
 
-  it("killed between the renames of the last checkpoint (the one with scores.json)", async () => {
+  it('killed between the renames of the last checkpoint (the one with scores.json)', async () => {
     await killedThenResumed('ckpt-last', [{ pause: `between-renames:${checkpoints()}` }]);
   });
 });

@@ -14,15 +14,36 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('sal train scores.json and predictions', () => {
   it('writes per-neuron scores per session and predictions whose correlation with the responses is the test r', async () => {
-    writeFileSync(join(dir, 'sim.json'), JSON.stringify({ height: 32, width: 48, nTrainImages: 40, nTestImages: 4, testRepeats: 3, nSessions: 2, neuronsPerSession: 3, calibrationImages: 40 }));
+    writeFileSync(
+      join(dir, 'sim.json'),
+      JSON.stringify({ height: 32, width: 48, nTrainImages: 40, nTestImages: 4, testRepeats: 3, nSessions: 2, neuronsPerSession: 3, calibrationImages: 40 }),
+    );
     await simulateCommand({ out: join(dir, 'data'), seed: '3', config: join(dir, 'sim.json'), quiet: true });
-    writeFileSync(join(dir, 'train.json'), JSON.stringify({ data: join(dir, 'data'), out: join(dir, 'ckpt'), scale: 0.5, core: { hiddenChannels: 4, inputKern: 5, layers: 1 }, train: { maxEpochs: 1 } }));
+    writeFileSync(
+      join(dir, 'train.json'),
+      JSON.stringify({
+        data: join(dir, 'data'),
+        out: join(dir, 'ckpt'),
+        scale: 0.5,
+        core: { hiddenChannels: 4, inputKern: 5, layers: 1 },
+        train: { maxEpochs: 1 },
+      }),
+    );
     await trainCommand({ config: join(dir, 'train.json'), quiet: true });
     const scores = JSON.parse(readFileSync(join(dir, 'ckpt', 'scores.json'), 'utf8'));
     expect(scores.sessions.map((s: { key: string; neurons: number }) => [s.key, s.neurons])).toHaveLength(2);
     const raw = await readDatasetDir(join(dir, 'data'));
     const allTest: number[] = [];
-    for (const [i, s] of (scores.sessions as { key: string; neurons: number; test: number[]; testAveraged: number[]; feve: number[] | null; predictions: Record<string, { predictions: string; imageIds: string; rows: number }> }[]).entries()) {
+    for (const [i, s] of (
+      scores.sessions as {
+        key: string;
+        neurons: number;
+        test: number[];
+        testAveraged: number[];
+        feve: number[] | null;
+        predictions: Record<string, { predictions: string; imageIds: string; rows: number }>;
+      }[]
+    ).entries()) {
       expect(s.key).toBe(raw.sessions[i]!.key);
       expect(s.test).toHaveLength(s.neurons);
       expect(s.testAveraged).toHaveLength(s.neurons);
@@ -74,6 +95,8 @@ describe('sal train scores.json and predictions', () => {
     renameSync(join(dir, 'data'), join(moved, 'data'));
     renameSync(join(dir, 'ckpt'), join(moved, 'ckpt'));
     await grfCommand({ checkpoint: join(moved, 'ckpt'), out: join(dir, 'after-move.npy'), images: '5', quiet: true });
-    expect(Array.from((await readNpyFile(join(dir, 'after-move.npy'))).data as Float32Array)).toEqual(Array.from((await readNpyFile(join(dir, 'all.npy'))).data as Float32Array));
+    expect(Array.from((await readNpyFile(join(dir, 'after-move.npy'))).data as Float32Array)).toEqual(
+      Array.from((await readNpyFile(join(dir, 'all.npy'))).data as Float32Array),
+    );
   }, 120_000);
 });

@@ -40,8 +40,18 @@ export function attentionConv(x: tf.Tensor4D, p: AttentionConvParams): tf.Tensor
     const c = p.query.shape[3] as number;
     const half = c / 2;
     const q = tf.conv2d(x, p.query as tf.Tensor4D, 1, 'valid');
-    const keys = tf.pad(tf.conv2d(x, p.key as tf.Tensor4D, 1, 'valid'), [[0, 0], [pad, pad], [pad, pad], [0, 0]]);
-    const values = tf.pad(tf.conv2d(x, p.value as tf.Tensor4D, 1, 'valid'), [[0, 0], [pad, pad], [pad, pad], [0, 0]]);
+    const keys = tf.pad(tf.conv2d(x, p.key as tf.Tensor4D, 1, 'valid'), [
+      [0, 0],
+      [pad, pad],
+      [pad, pad],
+      [0, 0],
+    ]);
+    const values = tf.pad(tf.conv2d(x, p.value as tf.Tensor4D, 1, 'valid'), [
+      [0, 0],
+      [pad, pad],
+      [pad, pad],
+      [0, 0],
+    ]);
     // relative embedding [C, k*k]: offset (i, j) → row embedding i for the first half, column j for the second
     const relRows = tf.add(tf.reshape(p.relH, [half, k, 1]), tf.zeros([1, 1, k])); // [C/2,k,k]
     const relCols = tf.add(tf.reshape(p.relW, [half, 1, k]), tf.zeros([1, k, 1])); // [C/2,k,k]

@@ -44,7 +44,11 @@ export class ParamStore {
     const bound = 1 / Math.sqrt(fanIn);
     const r = this.stream(name);
     const size = shape.reduce((a, b) => a * b, 1);
-    return this.add(name, Float32Array.from({ length: size }, () => (2 * r.next() - 1) * bound), shape);
+    return this.add(
+      name,
+      Float32Array.from({ length: size }, () => (2 * r.next() - 1) * bound),
+      shape,
+    );
   }
 
   normal(name: string, shape: number[], std = 1): tf.Variable {

@@ -11,7 +11,15 @@ function laplaceResponses(where: string, kernel: tf.Tensor4D, padding: number): 
     throw new SalConfigError(where, 'padding', `enough to fit a 3×3 Laplacian on ${kh}×${kw} filters`, padding);
   }
   const filters = tf.reshape(tf.transpose(kernel, [2, 3, 0, 1]), [cin * cout, kh, kw, 1]) as tf.Tensor4D;
-  const padded = padding > 0 ? tf.pad(filters, [[0, 0], [padding, padding], [padding, padding], [0, 0]]) : filters;
+  const padded =
+    padding > 0
+      ? tf.pad(filters, [
+          [0, 0],
+          [padding, padding],
+          [padding, padding],
+          [0, 0],
+        ])
+      : filters;
   const lap = tf.tensor4d(LAPLACE, [3, 3, 1, 1]);
   return { conv: tf.conv2d(padded, lap, 1, 'valid'), filters };
 }

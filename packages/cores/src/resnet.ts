@@ -9,10 +9,7 @@
  * ResNets: with the defaults (ResNet-18 up to `layer2`) 83×83 → 42×42 (stem) → 21×21 (pool) → 21×21 → 11×11.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  SalConfigError, checkNumber, checkOneOf, resolveOptions,
-  type ApplyOptions, type Core, type JsonObject, type Shape3D,
-} from '@sal/types';
+import { SalConfigError, checkNumber, checkOneOf, resolveOptions, type ApplyOptions, type Core, type JsonObject, type Shape3D } from '@sal/types';
 import { ParamStore } from './params.js';
 import { batchNorm, evalAffine, type BatchNormParams } from '@sal/layers';
 import { createBatchNorm } from './batch-norm.js';
@@ -68,8 +65,17 @@ export const RESNET_DEFAULTS: Readonly<Required<ResnetCoreOptions>> = Object.fre
   seed: 0,
 });
 
-interface ConvBn { kernel: tf.Variable; stride: number; pad: number; bn: BatchNormParams }
-interface Block { conv1: ConvBn; conv2: ConvBn; shortcut: ConvBn | null }
+interface ConvBn {
+  kernel: tf.Variable;
+  stride: number;
+  pad: number;
+  bn: BatchNormParams;
+}
+interface Block {
+  conv1: ConvBn;
+  conv2: ConvBn;
+  shortcut: ConvBn | null;
+}
 
 /** A ResNet-style core with its resolved options. */
 export interface ResnetCore extends Core {
@@ -153,7 +159,15 @@ export function resnetCore(opts?: ResnetCoreOptions): ResnetCore {
       checkInput(`${WHERE}.apply`, x, o.inChannels, minSize);
       const training = readTraining(`${WHERE}.apply`, applyOpts);
       const cb = (t: tf.Tensor4D, c: ConvBn): tf.Tensor4D => {
-        const padded = c.pad > 0 ? tf.pad(t, [[0, 0], [c.pad, c.pad], [c.pad, c.pad], [0, 0]]) : t;
+        const padded =
+          c.pad > 0
+            ? tf.pad(t, [
+                [0, 0],
+                [c.pad, c.pad],
+                [c.pad, c.pad],
+                [0, 0],
+              ])
+            : t;
         if (!training) {
           // evaluation-mode batch-norm folded into the conv: kernel·scale, bias shift
           const { scale, shift } = evalAffine(c.bn, o.bnEps);
@@ -169,7 +183,12 @@ export function resnetCore(opts?: ResnetCoreOptions): ResnetCore {
           // never wins a window; it also avoids the wasm MaxPoolGrad routing the gradient of an all-negative
           // window to its first element.
           const low = tf.min(h);
-          const shifted = tf.pad(tf.sub(h, low), [[0, 0], [1, 1], [1, 1], [0, 0]]) as tf.Tensor4D;
+          const shifted = tf.pad(tf.sub(h, low), [
+            [0, 0],
+            [1, 1],
+            [1, 1],
+            [0, 0],
+          ]) as tf.Tensor4D;
           h = tf.add(tf.maxPool(shifted, 3, 2, 'valid'), low) as tf.Tensor4D;
         }
         for (const blk of blocks) {

@@ -81,12 +81,14 @@ function hiddenConv(params: ParamStore, prefix: string, cin: number, o: Resolved
  */
 export function createLayers(params: ParamStore, o: Resolved): Layer[] {
   const c = o.hiddenChannels;
-  const layers: Layer[] = [{
-    conv: plainConv(params, 'layer0', o.inputKern, o.inChannels, o),
-    bn: o.batchNorm ? createBatchNorm(params, 'layer0.bn', c) : null,
-    elu: eluOn(o, 0),
-    se: null,
-  }];
+  const layers: Layer[] = [
+    {
+      conv: plainConv(params, 'layer0', o.inputKern, o.inChannels, o),
+      bn: o.batchNorm ? createBatchNorm(params, 'layer0.bn', c) : null,
+      elu: eluOn(o, 0),
+      se: null,
+    },
+  ];
   for (let l = 1; l < o.layers; l++) {
     const cin = o.skip > 1 ? Math.min(o.skip, l) * c : c;
     const conv = hiddenConv(params, `layer${l}`, cin, o);
@@ -103,12 +105,12 @@ export function createLayers(params: ParamStore, o: Resolved): Layer[] {
 /** The conv bias after folding `affine` in: `bias·scale + shift`, `shift`, the bias, or null. */
 function foldedBias(conv: { bias: tf.Variable | null }, affine: Affine | null): tf.Tensor1D | null {
   if (!affine) return conv.bias as tf.Tensor1D | null;
-  return conv.bias ? tf.add(tf.mul(conv.bias, affine.scale), affine.shift) as tf.Tensor1D : affine.shift;
+  return conv.bias ? (tf.add(tf.mul(conv.bias, affine.scale), affine.shift) as tf.Tensor1D) : affine.shift;
 }
 
 function attentionForward(x: tf.Tensor4D, conv: Extract<LayerConv, { type: 'attention' }>, affine: Affine | null, elu: boolean): tf.Tensor4D {
   const y = attentionConv(x, conv.attention);
-  const z = affine ? tf.add(tf.mul(y, affine.scale), affine.shift) as tf.Tensor4D : y;
+  const z = affine ? (tf.add(tf.mul(y, affine.scale), affine.shift) as tf.Tensor4D) : y;
   return elu ? tf.elu(z) : z;
 }
 
@@ -132,10 +134,10 @@ export function convForward(x: tf.Tensor4D, conv: LayerConv, l: number, o: Resol
   if (l === 0 && windowed && o.inChannels < PATCH_CONV_MAX_CHANNELS) {
     const y = patchConv(x, fold(conv.kernel));
     const bias = foldedBias(conv, affine);
-    const z = bias ? tf.add(y, bias) as tf.Tensor4D : y;
+    const z = bias ? (tf.add(y, bias) as tf.Tensor4D) : y;
     return elu ? tf.elu(z) : z;
   }
-  const { input, pad } = l === 0 && !windowed ? firstLayerPadding(x, o) : { input: x, pad: windowed ? 'valid' as const : 'same' as const };
+  const { input, pad } = l === 0 && !windowed ? firstLayerPadding(x, o) : { input: x, pad: windowed ? ('valid' as const) : ('same' as const) };
   const bias = foldedBias(conv, affine);
   // tf.fused.conv2d's own gradient computes the input gradient even where nobody needs it (the first layer's,
   // w.r.t. the image), so it is used only where it fuses an ELU (tfjs unfuses it under a gradient tape) or a
@@ -156,5 +158,13 @@ function firstLayerPadding(x: tf.Tensor4D, o: Resolved): { input: tf.Tensor4D; p
   if (!o.padInput) return { input: x, pad: 'valid' };
   if (k0 % 2 === 1) return { input: x, pad: 'same' };
   const p = Math.floor(k0 / 2);
-  return { input: tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]), pad: 'valid' };
+  return {
+    input: tf.pad(x, [
+      [0, 0],
+      [p, p],
+      [p, p],
+      [0, 0],
+    ]),
+    pad: 'valid',
+  };
 }

@@ -1,9 +1,7 @@
 /**
  * Options, defaults, the study's preset and the validation of {@link stacked2dCore}.
  */
-import {
-  SalConfigError, checkNumber, checkOneOf,
-} from '@sal/types';
+import { SalConfigError, checkNumber, checkOneOf } from '@sal/types';
 import { checkBool } from './validate.js';
 
 export const WHERE = 'cores.stacked2dCore';
@@ -177,4 +175,3 @@ export function validateStacked2d(o: Required<Stacked2dCoreOptions>): number[] {
   checkNumber(WHERE, 'seed', o.seed, { integer: true });
   return resolveStack(o.stack, o.layers);
 }
-

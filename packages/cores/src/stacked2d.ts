@@ -37,7 +37,6 @@ export interface Stacked2dCore extends Core {
   groupSparsityRegularizer(): tf.Scalar;
 }
 
-
 /** Sizes and offsets of a core: what `computeOutputShape`, `receptiveRadius` and `applyWindows` need. */
 interface Geometry {
   /** Receptive radius (input pixels) of each layer's output. */
@@ -108,8 +107,13 @@ function applyLayers(x: tf.Tensor4D, layers: readonly Layer[], stackIdx: readonl
  * has none (the next layer's padding); the stacked outputs cropped to the core's radius.
  */
 function applyWindowLayers(
-  x: tf.Tensor4D, placement: WindowPlacement, imageSize: [number, number],
-  layers: readonly Layer[], stackIdx: readonly number[], o: Resolved, g: Geometry & { radius: number },
+  x: tf.Tensor4D,
+  placement: WindowPlacement,
+  imageSize: [number, number],
+  layers: readonly Layer[],
+  stackIdx: readonly number[],
+  o: Resolved,
+  g: Geometry & { radius: number },
 ): tf.Tensor4D {
   const { origins } = placement;
   const [, sh, sw] = x.shape;
@@ -122,7 +126,10 @@ function applyWindowLayers(
       const layer = layers[l]!;
       if (l >= 1 && o.skip > 1) {
         const prev = Array.from({ length: Math.min(o.skip, l) }, (_, j) => l - Math.min(o.skip, l) + j);
-        input = tf.concat(prev.map((j) => cropBy(outs[j]!, layerRadius[l - 1]! - layerRadius[j]!)), 3);
+        input = tf.concat(
+          prev.map((j) => cropBy(outs[j]!, layerRadius[l - 1]! - layerRadius[j]!)),
+          3,
+        );
       }
       // ELU passed in: under a gradient tape tfjs then runs plain ops whose filter gradients stay unevaluated
       const affine = layer.bn ? evalAffine(layer.bn, o.bnEps) : null;
@@ -138,9 +145,7 @@ function applyWindowLayers(
 /** The first layer's smoothness penalty (`inputRegularizer`), unweighted. */
 function laplacePenalty(layers: readonly Layer[], o: Resolved): tf.Scalar {
   const first = (layers[0]!.conv as { kernel: tf.Variable }).kernel as tf.Tensor4D;
-  return o.inputRegularizer === 'laplaceL2'
-    ? laplaceL2(first, { padding: o.laplacePadding, avg: true })
-    : laplaceL2Norm(first, { padding: o.laplacePadding });
+  return o.inputRegularizer === 'laplaceL2' ? laplaceL2(first, { padding: o.laplacePadding, avg: true }) : laplaceL2Norm(first, { padding: o.laplacePadding });
 }
 
 /** The hidden layers' group-sparsity penalty, unweighted, averaged over layers (0 without hidden layers). */
@@ -194,15 +199,17 @@ export function stacked2dCore(opts?: Stacked2dCoreOptions): Stacked2dCore {
       return applyLayers(x, layers, stackIdx, o, readTraining(`${WHERE}.apply`, applyOpts));
     },
     ...(radius === undefined ? {} : { receptiveRadius: radius }),
-    ...(radius === undefined || o.attentionConv ? {} : {
-      applyWindows(x: tf.Tensor4D, placement: WindowPlacement): tf.Tensor4D {
-        const where = `${WHERE}.applyWindows`;
-        alive('applyWindows');
-        checkInput(where, x, o.inChannels, 1);
-        const imageSize = checkPlacement(where, x, placement, radius);
-        return applyWindowLayers(x, placement, imageSize, layers, stackIdx, o, { ...g, radius });
-      },
-    }),
+    ...(radius === undefined || o.attentionConv
+      ? {}
+      : {
+          applyWindows(x: tf.Tensor4D, placement: WindowPlacement): tf.Tensor4D {
+            const where = `${WHERE}.applyWindows`;
+            alive('applyWindows');
+            checkInput(where, x, o.inChannels, 1);
+            const imageSize = checkPlacement(where, x, placement, radius);
+            return applyWindowLayers(x, placement, imageSize, layers, stackIdx, o, { ...g, radius });
+          },
+        }),
     computeOutputShape(inputShape: Shape3D): Shape3D {
       checkShape3(`${WHERE}.computeOutputShape`, inputShape, o.inChannels, g.minSize);
       return [outSize(o, inputShape[0]), outSize(o, inputShape[1]), outChannels];

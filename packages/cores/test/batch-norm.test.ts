@@ -36,7 +36,9 @@ describe('batch-norm', () => {
     const xs = [1, 2, 3, 4, 5, 6, 7, 8]; // [2,2,2,1]
     const x = tf.tensor4d(xs, [2, 2, 2, 1]);
     const y = core.apply(x, { training: true });
-    const gamma = [1.5, 0.5], beta = [0.1, -0.3], k = [1, -2];
+    const gamma = [1.5, 0.5],
+      beta = [0.1, -0.3],
+      k = [1, -2];
     // channel statistics by hand: ch0 = 1..8 (mean 4.5, biased var 5.25, unbiased 6); ch1 = −2·ch0
     const s = k.map((kc) => stats(xs.map((v) => kc * v)));
     expect(s[0]!.mean).toBe(4.5);

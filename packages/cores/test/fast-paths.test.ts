@@ -21,7 +21,8 @@ function reference(x: tf.Tensor4D, w: Record<string, tf.Tensor>, layers: number,
   const stats: Record<string, tf.Tensor> = {};
   for (let l = 0; l < layers; l++) {
     const z = tf.conv2d(h, w[`layer${l}.conv.kernel`] as tf.Tensor4D, 1, 'same');
-    const gamma = w[`layer${l}.bn.gamma`]!, beta = w[`layer${l}.bn.beta`]!;
+    const gamma = w[`layer${l}.bn.gamma`]!,
+      beta = w[`layer${l}.bn.beta`]!;
     let y: tf.Tensor4D;
     if (training) {
       const { mean, variance } = tf.moments(z, [0, 1, 2]);
@@ -30,7 +31,8 @@ function reference(x: tf.Tensor4D, w: Record<string, tf.Tensor>, layers: number,
       stats[`layer${l}.bn.runningVar`] = tf.add(tf.mul(running[`layer${l}.bn.runningVar`]!, MOMENTUM), tf.mul(variance, ((1 - MOMENTUM) * n) / (n - 1)));
       y = tf.add(tf.mul(tf.div(tf.sub(z, mean), tf.sqrt(tf.add(variance, EPS))), gamma), beta);
     } else {
-      const rm = running[`layer${l}.bn.runningMean`]!, rv = running[`layer${l}.bn.runningVar`]!;
+      const rm = running[`layer${l}.bn.runningMean`]!,
+        rv = running[`layer${l}.bn.runningVar`]!;
       y = tf.add(tf.mul(tf.div(tf.sub(z, rm), tf.sqrt(tf.add(rv, EPS))), gamma), beta);
     }
     h = tf.elu(y);
@@ -38,7 +40,17 @@ function reference(x: tf.Tensor4D, w: Record<string, tf.Tensor>, layers: number,
   return { out: h, stats };
 }
 
-const OPTS: Stacked2dCoreOptions = { hiddenChannels: 5, inputKern: 5, hiddenKern: 3, layers: 3, padInput: true, nSeBlocks: 0, stack: -1, gammaInput: 0, seed: 3 };
+const OPTS: Stacked2dCoreOptions = {
+  hiddenChannels: 5,
+  inputKern: 5,
+  hiddenKern: 3,
+  layers: 3,
+  padInput: true,
+  nSeBlocks: 0,
+  stack: -1,
+  gammaInput: 0,
+  seed: 3,
+};
 
 function setup() {
   const core = stacked2dCore(OPTS);
@@ -66,7 +78,11 @@ describe('fast training and evaluation paths', () => {
     expect(Boolean(tf.getKernel(FUSED_KERNELS.batchNormTrain, backend))).toBe(backend === 'wasm' && process.env['SAL_NATIVE'] !== '0');
     const { core, w, x, probe } = setup();
     const trainable = Object.entries(w).filter(([, v]) => v.trainable);
-    const running = Object.fromEntries(Object.entries(w).filter(([, v]) => !v.trainable).map(([k, v]) => [k, tf.clone(v)]));
+    const running = Object.fromEntries(
+      Object.entries(w)
+        .filter(([, v]) => !v.trainable)
+        .map(([k, v]) => [k, tf.clone(v)]),
+    );
     const refW = Object.fromEntries(Object.entries(w).map(([k, v]) => [k, tf.clone(v)]));
 
     // reference: plain ops, gradients by tfjs
@@ -83,7 +99,10 @@ describe('fast training and evaluation paths', () => {
     const got = tf.tidy(() => {
       const out = core.apply(x, { training: true });
       const { value, grads } = tf.valueAndGrads((xi: tf.Tensor): tf.Scalar => tf.sum(tf.mul(core.apply(xi as tf.Tensor4D, { training: true }), probe)))([x]);
-      const vg = tf.variableGrads(() => tf.sum(tf.mul(core.apply(x, { training: true }), probe)), trainable.map(([, v]) => v));
+      const vg = tf.variableGrads(
+        () => tf.sum(tf.mul(core.apply(x, { training: true }), probe)),
+        trainable.map(([, v]) => v),
+      );
       return { out, value, gx: grads[0]!, vg: vg.grads };
     });
     expectArraysClose(got.out.dataSync(), ref.out.dataSync(), 1e-4, 1e-4);

@@ -11,7 +11,10 @@ import { randn } from './helpers.js';
 
 const variants: [string, Stacked2dCoreOptions][] = [
   ['plain convs, batch-norm, ELU, SE', { hiddenChannels: 3, inputKern: 3, hiddenKern: 3, layers: 2, seReduction: 1, nSeBlocks: 1, bias: true }],
-  ['depth-separable, skip, last layer only', { hiddenChannels: 2, inputKern: 3, hiddenKern: 3, layers: 3, depthSeparable: true, skip: 2, stack: -1, nSeBlocks: 0 }],
+  [
+    'depth-separable, skip, last layer only',
+    { hiddenChannels: 2, inputKern: 3, hiddenKern: 3, layers: 3, depthSeparable: true, skip: 2, stack: -1, nSeBlocks: 0 },
+  ],
   ['attention conv', { hiddenChannels: 2, inputKern: 2, hiddenKern: 3, layers: 2, attentionConv: true, nSeBlocks: 0 }],
 ];
 

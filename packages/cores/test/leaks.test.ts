@@ -6,9 +6,21 @@ import type { Core } from '@sal/types';
 import { randn } from './helpers.js';
 
 const configs: [string, () => Core, number[]][] = [
-  ['stacked, plain + SE + skip', () => stacked2dCore({ hiddenChannels: 4, inputKern: 3, layers: 3, skip: 2, seReduction: 2, nSeBlocks: 2, gammaHidden: 1 }), [2, 8, 8, 1]],
-  ['stacked, depth-separable, one output', () => stacked2dCore({ hiddenChannels: 4, inputKern: 3, layers: 3, depthSeparable: true, stack: -1, gammaHidden: 1, nSeBlocks: 0 } as Stacked2dCoreOptions), [2, 8, 8, 1]],
-  ['stacked, attention, no batch-norm', () => stacked2dCore({ hiddenChannels: 2, inputKern: 3, layers: 2, attentionConv: true, batchNorm: false, seReduction: 2 }), [1, 6, 6, 1]],
+  [
+    'stacked, plain + SE + skip',
+    () => stacked2dCore({ hiddenChannels: 4, inputKern: 3, layers: 3, skip: 2, seReduction: 2, nSeBlocks: 2, gammaHidden: 1 }),
+    [2, 8, 8, 1],
+  ],
+  [
+    'stacked, depth-separable, one output',
+    () => stacked2dCore({ hiddenChannels: 4, inputKern: 3, layers: 3, depthSeparable: true, stack: -1, gammaHidden: 1, nSeBlocks: 0 } as Stacked2dCoreOptions),
+    [2, 8, 8, 1],
+  ],
+  [
+    'stacked, attention, no batch-norm',
+    () => stacked2dCore({ hiddenChannels: 2, inputKern: 3, layers: 2, attentionConv: true, batchNorm: false, seReduction: 2 }),
+    [1, 6, 6, 1],
+  ],
   ['resnet', () => resnetCore({ stemChannels: 4, stageChannels: [4, 6], blocksPerStage: 1 }), [1, 15, 15, 1]],
 ];
 

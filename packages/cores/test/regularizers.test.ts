@@ -6,17 +6,24 @@ import { randValues } from './helpers.js';
 
 /** Brute-force Σ(L∗w)²/Σw² over single-channel filters of a [kh,kw,in,out] kernel, zero padding p. */
 function laplaceRef(w: ArrayLike<number>, kh: number, kw: number, cin: number, cout: number, p: number): number {
-  const L = [[0, -1, 0], [-1, 4, -1], [0, -1, 0]];
-  let num = 0, den = 0;
-  for (let c = 0; c < cin; c++) for (let o = 0; o < cout; o++) {
-    const at = (i: number, j: number): number => (i < 0 || j < 0 || i >= kh || j >= kw ? 0 : w[((i * kw + j) * cin + c) * cout + o]!);
-    for (let i = 0; i < kh + 2 * p - 2; i++) for (let j = 0; j < kw + 2 * p - 2; j++) {
-      let s = 0;
-      for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) s += L[a]![b]! * at(i + a - p, j + b - p);
-      num += s * s;
+  const L = [
+    [0, -1, 0],
+    [-1, 4, -1],
+    [0, -1, 0],
+  ];
+  let num = 0,
+    den = 0;
+  for (let c = 0; c < cin; c++)
+    for (let o = 0; o < cout; o++) {
+      const at = (i: number, j: number): number => (i < 0 || j < 0 || i >= kh || j >= kw ? 0 : w[((i * kw + j) * cin + c) * cout + o]!);
+      for (let i = 0; i < kh + 2 * p - 2; i++)
+        for (let j = 0; j < kw + 2 * p - 2; j++) {
+          let s = 0;
+          for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) s += L[a]![b]! * at(i + a - p, j + b - p);
+          num += s * s;
+        }
+      for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) den += at(i, j) ** 2;
     }
-    for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) den += at(i, j) ** 2;
-  }
   return num / den;
 }
 
@@ -78,10 +85,11 @@ describe('laplaceL2 (unnormalised)', () => {
     let sum = 0;
     for (let o = 0; o < 2; o++) {
       const at = (i: number, j: number): number => (i < 0 || j < 0 || i >= 5 || j >= 5 ? 0 : v[(i * 5 + j) * 2 + o]!);
-      for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) {
-        const r = 4 * at(i, j) - at(i - 1, j) - at(i + 1, j) - at(i, j - 1) - at(i, j + 1);
-        sum += r * r;
-      }
+      for (let i = 0; i < 5; i++)
+        for (let j = 0; j < 5; j++) {
+          const r = 4 * at(i, j) - at(i - 1, j) - at(i + 1, j) - at(i, j - 1) - at(i, j + 1);
+          sum += r * r;
+        }
     }
     const r = core.regularizer();
     expect(r.dataSync()[0]).toBeCloseTo((3 * sum) / 50 / 2, 4);
@@ -109,11 +117,12 @@ describe('core regularizer', () => {
       const v = w[name]!.dataSync();
       const [kh, kw, ci, co] = w[name]!.shape as number[];
       let s = 0;
-      for (let c = 0; c < ci!; c++) for (let o = 0; o < co!; o++) {
-        let q = 0;
-        for (let i = 0; i < kh! * kw!; i++) q += v[(i * ci! + c) * co! + o]! ** 2;
-        s += Math.sqrt(q);
-      }
+      for (let c = 0; c < ci!; c++)
+        for (let o = 0; o < co!; o++) {
+          let q = 0;
+          for (let i = 0; i < kh! * kw!; i++) q += v[(i * ci! + c) * co! + o]! ** 2;
+          s += Math.sqrt(q);
+        }
       return s / (ci! * co!);
     };
     const expected = 2.5 * laplaceRef(k0, 5, 5, 1, 3, 1) + (0.7 * (gs('layer1.conv.kernel') + gs('layer2.conv.kernel'))) / 2;
@@ -124,7 +133,16 @@ describe('core regularizer', () => {
   });
 
   it('depth-separable hidden layers: group sparsity on the depthwise filters', () => {
-    const core = stacked2dCore({ inputKern: 3, hiddenKern: 3, hiddenChannels: 2, layers: 2, depthSeparable: true, gammaInput: 0, gammaHidden: 1, nSeBlocks: 0 });
+    const core = stacked2dCore({
+      inputKern: 3,
+      hiddenKern: 3,
+      hiddenChannels: 2,
+      layers: 2,
+      depthSeparable: true,
+      gammaInput: 0,
+      gammaHidden: 1,
+      nSeBlocks: 0,
+    });
     const d = core.getWeights()['layer1.conv.depthwise.kernel']!;
     const v = d.dataSync();
     let expected = 0;

@@ -7,20 +7,41 @@ import { randn, randValues } from './helpers.js';
 
 const small: Stacked2dCoreOptions = { hiddenChannels: 4, inputKern: 3, hiddenKern: 3, layers: 3, seReduction: 2, nSeBlocks: 1, bias: true };
 
-const values = (core: Core): Record<string, number[]> =>
-  Object.fromEntries(Object.entries(core.getWeights()).map(([k, v]) => [k, Array.from(v.dataSync())]));
+const values = (core: Core): Record<string, number[]> => Object.fromEntries(Object.entries(core.getWeights()).map(([k, v]) => [k, Array.from(v.dataSync())]));
 
 describe('seeded initialisation', () => {
   it('same seed → same weights; different seed → different kernels; names are stable', () => {
-    const a = stacked2dCore({ ...small, seed: 1 }), b = stacked2dCore({ ...small, seed: 1 }), c = stacked2dCore({ ...small, seed: 2 });
-    const va = values(a), vb = values(b), vc = values(c);
+    const a = stacked2dCore({ ...small, seed: 1 }),
+      b = stacked2dCore({ ...small, seed: 1 }),
+      c = stacked2dCore({ ...small, seed: 2 });
+    const va = values(a),
+      vb = values(b),
+      vc = values(c);
     expect(va).toEqual(vb);
     expect(Object.keys(va)).toEqual(Object.keys(vc));
     expect(Object.keys(va)).toEqual([
-      'layer0.conv.kernel', 'layer0.conv.bias', 'layer0.bn.gamma', 'layer0.bn.beta', 'layer0.bn.runningMean', 'layer0.bn.runningVar',
-      'layer1.conv.kernel', 'layer1.conv.bias', 'layer1.bn.gamma', 'layer1.bn.beta', 'layer1.bn.runningMean', 'layer1.bn.runningVar',
-      'layer2.conv.kernel', 'layer2.conv.bias', 'layer2.bn.gamma', 'layer2.bn.beta', 'layer2.bn.runningMean', 'layer2.bn.runningVar',
-      'layer2.se.dense1.kernel', 'layer2.se.dense1.bias', 'layer2.se.dense2.kernel', 'layer2.se.dense2.bias',
+      'layer0.conv.kernel',
+      'layer0.conv.bias',
+      'layer0.bn.gamma',
+      'layer0.bn.beta',
+      'layer0.bn.runningMean',
+      'layer0.bn.runningVar',
+      'layer1.conv.kernel',
+      'layer1.conv.bias',
+      'layer1.bn.gamma',
+      'layer1.bn.beta',
+      'layer1.bn.runningMean',
+      'layer1.bn.runningVar',
+      'layer2.conv.kernel',
+      'layer2.conv.bias',
+      'layer2.bn.gamma',
+      'layer2.bn.beta',
+      'layer2.bn.runningMean',
+      'layer2.bn.runningVar',
+      'layer2.se.dense1.kernel',
+      'layer2.se.dense1.bias',
+      'layer2.se.dense2.kernel',
+      'layer2.se.dense2.bias',
     ]);
     for (const k of ['layer0.conv.kernel', 'layer1.conv.kernel', 'layer2.se.dense1.kernel']) expect(va[k]).not.toEqual(vc[k]);
     // conv biases start at zero, as in the original
@@ -30,7 +51,9 @@ describe('seeded initialisation', () => {
 
   it('resnet: same seed → same weights, different seed → different', () => {
     const opts = { stemChannels: 4, stageChannels: [4, 8], blocksPerStage: 1 };
-    const a = resnetCore({ ...opts, seed: 5 }), b = resnetCore({ ...opts, seed: 5 }), c = resnetCore({ ...opts, seed: 6 });
+    const a = resnetCore({ ...opts, seed: 5 }),
+      b = resnetCore({ ...opts, seed: 5 }),
+      c = resnetCore({ ...opts, seed: 6 });
     expect(values(a)).toEqual(values(b));
     expect(values(a)['stem.kernel']).not.toEqual(values(c)['stem.kernel']);
     expect(Object.keys(values(a))).toContain('stage1.block0.shortcut.kernel'); // projection where the stride changes

@@ -8,7 +8,12 @@ const cases: [string, Stacked2dCoreOptions, [number, number, number], [number, n
   ['defaults (13×13 unpadded, 3 layers stacked)', {}, [30, 30, 1], [18, 18, 96]],
   ['padded input keeps the size', { padInput: true, inputKern: 5, hiddenChannels: 4, layers: 2, stack: -1, nSeBlocks: 0 }, [9, 11, 1], [9, 11, 4]],
   ['even padded input kernel grows by one (PyTorch padding k//2)', { padInput: true, inputKern: 4, hiddenChannels: 3, layers: 1 }, [7, 7, 1], [8, 8, 3]],
-  ['stack as indices, skip and SE', { inChannels: 2, inputKern: 3, hiddenChannels: 4, layers: 4, skip: 2, stack: [0, -1], seReduction: 2, nSeBlocks: 2 }, [10, 12, 2], [8, 10, 8]],
+  [
+    'stack as indices, skip and SE',
+    { inChannels: 2, inputKern: 3, hiddenChannels: 4, layers: 4, skip: 2, stack: [0, -1], seReduction: 2, nSeBlocks: 2 },
+    [10, 12, 2],
+    [8, 10, 8],
+  ],
   ['stack from layer 1', { inputKern: 3, hiddenChannels: 2, layers: 3, stack: 1, nSeBlocks: 0 }, [6, 6, 1], [4, 4, 4]],
   ['attention conv hidden layers', { inputKern: 3, hiddenKern: 3, hiddenChannels: 4, layers: 2, attentionConv: true, nSeBlocks: 0 }, [7, 7, 1], [5, 5, 8]],
 ];
@@ -49,7 +54,17 @@ describe('resnetCore output shapes', () => {
     core.dispose();
   });
   it('small config without pooling, three stages, odd sizes', () => {
-    const core = resnetCore({ inChannels: 2, stemChannels: 4, stemKern: 3, stemStride: 1, maxPool: false, stageChannels: [4, 6, 8], blocksPerStage: 1, activation: 'elu', finalBatchNorm: false });
+    const core = resnetCore({
+      inChannels: 2,
+      stemChannels: 4,
+      stemKern: 3,
+      stemStride: 1,
+      maxPool: false,
+      stageChannels: [4, 6, 8],
+      blocksPerStage: 1,
+      activation: 'elu',
+      finalBatchNorm: false,
+    });
     // 13 → 13 (stem) → 13 → 7 → 4
     expect(core.computeOutputShape([13, 9, 2])).toEqual([4, 3, 8]);
     const x = randn([2, 13, 9, 2], 5);

@@ -25,13 +25,24 @@ const configs: [string, Stacked2dCoreOptions, number][] = [
 ];
 
 /** Features of the full images at the windows' feature pixels (zeros outside the map), as applyWindows defines them. */
-function expectedWindows(full: Float32Array, fh: number, fw: number, f: number, origins: Int32Array, sh: number, sw: number, r: number, off: number): Float32Array {
+function expectedWindows(
+  full: Float32Array,
+  fh: number,
+  fw: number,
+  f: number,
+  origins: Int32Array,
+  sh: number,
+  sw: number,
+  r: number,
+  off: number,
+): Float32Array {
   const p = origins.length / 2;
   const out = new Float32Array(p * sh * sw * f);
   for (let k = 0; k < p; k++) {
     for (let i = 0; i < sh; i++) {
       for (let j = 0; j < sw; j++) {
-        const y = origins[2 * k]! + r + i - off, x = origins[2 * k + 1]! + r + j - off;
+        const y = origins[2 * k]! + r + i - off,
+          x = origins[2 * k + 1]! + r + j - off;
         if (y < 0 || x < 0 || y >= fh || x >= fw) continue;
         for (let c = 0; c < f; c++) out[((k * sh + i) * sw + j) * f + c] = full[((k * fh + y) * fw + x) * f + c]!;
       }
@@ -46,7 +57,9 @@ describe('stacked2dCore windows', () => {
       const core = stacked2dCore(opts);
       randomiseBatchNorm(core, 5);
       expect(core.receptiveRadius).toBe(radius);
-      const H = 19, W = 23, cin = opts.inChannels ?? 1;
+      const H = 19,
+        W = 23,
+        cin = opts.inChannels ?? 1;
       // one image per window, with windows inside, across each border, past the corners
       const origins = Int32Array.from([-radius, -radius, 3, 4, H - 2 * radius - 1, W - 2 * radius - 1, -2, 9, 7, W - radius - 1, -3 * radius, 2]);
       const p = origins.length / 2;
@@ -57,11 +70,15 @@ describe('stacked2dCore windows', () => {
       const s = 2 * radius + 3;
       const imgData = images.dataSync();
       const win = new Float32Array(p * s * (s + 1) * cin);
-      for (let k = 0; k < p; k++) for (let i = 0; i < s; i++) for (let j = 0; j < s + 1; j++) {
-        const y = origins[2 * k]! + i, x = origins[2 * k + 1]! + j;
-        // pixels outside the image hold garbage: the core must ignore them
-        for (let c = 0; c < cin; c++) win[((k * s + i) * (s + 1) + j) * cin + c] = y < 0 || x < 0 || y >= H || x >= W ? 100 + i : imgData[((k * H + y) * W + x) * cin + c]!;
-      }
+      for (let k = 0; k < p; k++)
+        for (let i = 0; i < s; i++)
+          for (let j = 0; j < s + 1; j++) {
+            const y = origins[2 * k]! + i,
+              x = origins[2 * k + 1]! + j;
+            // pixels outside the image hold garbage: the core must ignore them
+            for (let c = 0; c < cin; c++)
+              win[((k * s + i) * (s + 1) + j) * cin + c] = y < 0 || x < 0 || y >= H || x >= W ? 100 + i : imgData[((k * H + y) * W + x) * cin + c]!;
+          }
       const x = tf.tensor4d(win, [p, s, s + 1, cin]);
       const out = expectNoLeaks(() => core.applyWindows!(x, { origins, imageSize: [H, W] }), 'applyWindows');
       expect(out.shape).toEqual([p, s - 2 * radius, s + 1 - 2 * radius, f]);
@@ -83,8 +100,14 @@ describe('stacked2dCore windows', () => {
     const c = Math.floor(fh / 2);
     const g = tf.grad((t: tf.Tensor) => tf.sum(tf.slice(core.apply(t as tf.Tensor4D), [0, c, c, 0], [1, 1, 1, -1])))(img);
     const d = g.dataSync();
-    let lo = H, hi = -1;
-    for (let i = 0; i < H; i++) for (let j = 0; j < H; j++) if (d[i * H + j] !== 0) { lo = Math.min(lo, i, j); hi = Math.max(hi, i, j); }
+    let lo = H,
+      hi = -1;
+    for (let i = 0; i < H; i++)
+      for (let j = 0; j < H; j++)
+        if (d[i * H + j] !== 0) {
+          lo = Math.min(lo, i, j);
+          hi = Math.max(hi, i, j);
+        }
     expect([lo, hi]).toEqual([c + off - r, c + off + r]);
     tf.dispose([img, g]);
     core.dispose();

@@ -9,7 +9,10 @@ import { SalConfigError, SalDataError, SalShapeError, type JsonObject, type Json
 import type { NpyArray } from '@sal/saliency-loader';
 
 /** A per-trial array `[trials, width]` (float32) or `[trials]` (int32) kept beside a converted dataset. */
-export interface TrialArray { readonly data: Float32Array | Int32Array; readonly shape: readonly number[] }
+export interface TrialArray {
+  readonly data: Float32Array | Int32Array;
+  readonly shape: readonly number[];
+}
 
 /** Trial-wise static recording, the common form of the FileTree and HDF5 readers. */
 export interface StaticTrials {
@@ -65,10 +68,12 @@ export function toGreyPlane(a: NpyArray, where: string, file?: string): { plane:
   else if (s.length === 3 && s[2] === 1) [h, w] = s as [number, number, number];
   else throw new SalShapeError(`${where}${file ? `(${file})` : ''}`, '[h, w], [1, h, w] or [h, w, 1] (one grey channel)', s);
   if (a.dtype === 'u1') return { plane: a.data as Uint8Array, h, w };
-  if (a.dtype === 'i8' || a.dtype === 'u8' || a.dtype === 'b1') throw new SalDataError(where, 'grey levels as uint8 or a float/integer dtype up to 32 bits', a.dtype, file);
+  if (a.dtype === 'i8' || a.dtype === 'u8' || a.dtype === 'b1')
+    throw new SalDataError(where, 'grey levels as uint8 or a float/integer dtype up to 32 bits', a.dtype, file);
   const src = a.data as ArrayLike<number>;
   const plane = new Uint8Array(h * w);
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   for (let i = 0; i < plane.length; i++) {
     const v = src[i] as number;
     if (!Number.isFinite(v)) throw new SalDataError(where, 'finite grey levels', `${v} at pixel ${i}`, file);
@@ -76,7 +81,8 @@ export function toGreyPlane(a: NpyArray, where: string, file?: string): { plane:
     if (v > hi) hi = v;
     plane[i] = Math.round(v);
   }
-  if (lo < 0 || hi > 255) throw new SalDataError(where, 'grey levels within 0–255 (sal stores raw images, not normalised ones)', `values in [${lo}, ${hi}]`, file);
+  if (lo < 0 || hi > 255)
+    throw new SalDataError(where, 'grey levels within 0–255 (sal stores raw images, not normalised ones)', `values in [${lo}, ${hi}]`, file);
   return { plane, h, w };
 }
 
@@ -101,13 +107,15 @@ export async function assembleStaticDataset(src: StaticTrials, opts: AssembleOpt
   for (const t of testTiers) if (trainTiers.has(t)) throw new SalConfigError(where, 'testTiers', `tiers not in trainTiers (${[...trainTiers].join(', ')})`, t);
   const sessionKey = opts.sessionKey ?? 'session';
   const checkRepeats = opts.checkRepeats ?? true;
-  const T = src.nTrials, k = src.nNeurons;
+  const T = src.nTrials,
+    k = src.nNeurons;
   if (!Number.isInteger(T) || T < 1) throw new SalDataError(where, 'at least one trial', T);
   if (!Number.isInteger(k) || k < 1) throw new SalDataError(where, 'at least one neuron', k);
   if (src.tiers.length !== T) throw new SalShapeError(`${where}(tiers)`, [T], [src.tiers.length], 'one tier per trial');
   if (src.imageIds && src.imageIds.length !== T) throw new SalShapeError(`${where}(imageIds)`, [T], [src.imageIds.length], 'one image id per trial');
   for (const [name, arr] of Object.entries(src.trialArrays ?? {})) {
-    if (arr.data.length !== T * arr.width) throw new SalShapeError(`${where}(${name})`, [T, arr.width], [arr.data.length / arr.width, arr.width], 'one row per trial');
+    if (arr.data.length !== T * arr.width)
+      throw new SalShapeError(`${where}(${name})`, [T, arr.width], [arr.data.length / arr.width, arr.width], 'one row per trial');
   }
   const included: number[] = [];
   const counts: Record<string, number> = {};
@@ -116,8 +124,10 @@ export async function assembleStaticDataset(src: StaticTrials, opts: AssembleOpt
     counts[tier] = (counts[tier] ?? 0) + 1;
     if (trainTiers.has(tier) || testTiers.has(tier)) included.push(t);
   }
-  if (!included.some((t) => trainTiers.has(src.tiers[t] as string))) throw new SalDataError(`${where}(tiers)`, `training trials (tiers ${[...trainTiers].join(', ')})`, counts);
-  if (!included.some((t) => testTiers.has(src.tiers[t] as string))) throw new SalDataError(`${where}(tiers)`, `test trials (tiers ${[...testTiers].join(', ')})`, counts);
+  if (!included.some((t) => trainTiers.has(src.tiers[t] as string)))
+    throw new SalDataError(`${where}(tiers)`, `training trials (tiers ${[...trainTiers].join(', ')})`, counts);
+  if (!included.some((t) => testTiers.has(src.tiers[t] as string)))
+    throw new SalDataError(`${where}(tiers)`, `test trials (tiers ${[...testTiers].join(', ')})`, counts);
   const origId = (t: number): number => {
     if (!src.imageIds) return t;
     const v = Number(src.imageIds[t]);
@@ -128,7 +138,8 @@ export async function assembleStaticDataset(src: StaticTrials, opts: AssembleOpt
   const distinct = [...new Set(included.map(origId))].sort((a, b) => a - b);
   const salId = new Map<number, number>(distinct.map((id, i) => [id, i]));
   const n = distinct.length;
-  let h = 0, w = 0;
+  let h = 0,
+    w = 0;
   let images = new Uint8Array(0);
   const filled = new Uint8Array(n);
   const rows = { train: [] as number[], test: [] as number[] };
@@ -143,13 +154,25 @@ export async function assembleStaticDataset(src: StaticTrials, opts: AssembleOpt
     const id = salId.get(origId(t)) as number;
     if (!filled[id] || checkRepeats) {
       const { plane, h: ph, w: pw } = toGreyPlane(await src.image(t), `${where}(image of trial ${t})`);
-      if (h === 0) { h = ph; w = pw; images = new Uint8Array(n * h * w); } else if (ph !== h || pw !== w) {
+      if (h === 0) {
+        h = ph;
+        w = pw;
+        images = new Uint8Array(n * h * w);
+      } else if (ph !== h || pw !== w) {
         throw new SalShapeError(`${where}(image of trial ${t})`, [h, w], [ph, pw], 'all images must have one size');
       }
-      if (!filled[id]) { images.set(plane, id * h * w); filled[id] = 1; } else {
+      if (!filled[id]) {
+        images.set(plane, id * h * w);
+        filled[id] = 1;
+      } else {
         const base = id * h * w;
         for (let i = 0; i < h * w; i++) {
-          if (images[base + i] !== plane[i]) throw new SalDataError(`${where}(image of trial ${t})`, `the image of the other trials with image id ${origId(t)}`, `a different image (pixel ${i})`);
+          if (images[base + i] !== plane[i])
+            throw new SalDataError(
+              `${where}(image of trial ${t})`,
+              `the image of the other trials with image id ${origId(t)}`,
+              `a different image (pixel ${i})`,
+            );
         }
       }
     }
@@ -163,7 +186,9 @@ export async function assembleStaticDataset(src: StaticTrials, opts: AssembleOpt
     trials[part]['trial_index'] = { data: Int32Array.from(rows[part]), shape: [rows[part].length] };
     for (const [name, arr] of Object.entries(src.trialArrays ?? {})) {
       const data = new Float32Array(rows[part].length * arr.width);
-      rows[part].forEach((t, r) => { for (let c = 0; c < arr.width; c++) data[r * arr.width + c] = arr.data[t * arr.width + c] as number; });
+      rows[part].forEach((t, r) => {
+        for (let c = 0; c < arr.width; c++) data[r * arr.width + c] = arr.data[t * arr.width + c] as number;
+      });
       trials[part][name] = { data, shape: [rows[part].length, arr.width] };
     }
   }
@@ -177,14 +202,16 @@ export async function assembleStaticDataset(src: StaticTrials, opts: AssembleOpt
   const dataset: RawDataset = {
     images,
     imagesShape: [n, h, w],
-    sessions: [{
-      key: sessionKey,
-      nNeurons: k,
-      trainResponses: resp.train,
-      trainImageIds: Int32Array.from(rows.train, (t) => salId.get(origId(t)) as number),
-      testResponses: resp.test,
-      testImageIds: Int32Array.from(rows.test, (t) => salId.get(origId(t)) as number),
-    }],
+    sessions: [
+      {
+        key: sessionKey,
+        nNeurons: k,
+        trainResponses: resp.train,
+        trainImageIds: Int32Array.from(rows.train, (t) => salId.get(origId(t)) as number),
+        testResponses: resp.test,
+        testImageIds: Int32Array.from(rows.test, (t) => salId.get(origId(t)) as number),
+      },
+    ],
     meta: meta as JsonObject,
   };
   return { dataset, trials };

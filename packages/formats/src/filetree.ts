@@ -22,7 +22,10 @@ import { assembleStaticDataset, type AssembleOptions, type StaticConversion } fr
 import { isNpyStringArray, parseNpyStrings } from './npy-strings.js';
 
 async function isDir(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isDirectory(), () => false);
+  return stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }
 
 async function readBytes(path: string, where: string): Promise<Uint8Array> {
@@ -50,7 +53,10 @@ async function readNeurons(dir: string, k: number): Promise<{ neurons: JsonObjec
     const file = join(dir, name);
     const bytes = await readBytes(file, 'readFileTree(meta/neurons)');
     const key = name.slice(0, -4);
-    if (key === '__proto__' || key === 'constructor' || key === 'prototype') { skipped.push(name); continue; }
+    if (key === '__proto__' || key === 'constructor' || key === 'prototype') {
+      skipped.push(name);
+      continue;
+    }
     const arr = isNpyStringArray(bytes) ? parseNpyStrings(bytes, file) : await readNpyFile(file);
     if (arr.shape[0] !== k) {
       if (key === 'unit_ids' || key === 'cell_motor_coordinates') throw new SalShapeError(`readFileTree(${file})`, `[${k}, …] (one row per neuron)`, arr.shape);
@@ -83,7 +89,12 @@ export async function readFileTree(dir: string, opts: ReadFileTreeOptions = {}):
   const tiers = parseNpyStrings(await readBytes(tiersFile, where), tiersFile).data;
   const T = tiers.length;
   const idFile = join(dir, 'meta', 'trials', 'frame_image_id.npy');
-  const imageIds = (await stat(idFile).then(() => true, () => false)) ? await readNpyFile(idFile) : undefined;
+  const imageIds = (await stat(idFile).then(
+    () => true,
+    () => false,
+  ))
+    ? await readNpyFile(idFile)
+    : undefined;
   if (imageIds && imageIds.data.length !== T) throw new SalShapeError(`${where}(${idFile})`, [T], imageIds.shape, 'one image id per trial (tiers.npy)');
   const trialFile = (key: string, t: number): string => join(dir, 'data', key, `${t}.npy`);
   const first = await readNpyFile(trialFile('responses', 0));
@@ -91,11 +102,15 @@ export async function readFileTree(dir: string, opts: ReadFileTreeOptions = {}):
   const trialArrays: Record<string, { data: Float32Array; width: number }> = {};
   for (const key of opts.trialChannels ?? ['behavior', 'pupil_center']) {
     if (!(await isDir(join(dir, 'data', key)))) continue;
-    let data = new Float32Array(0), width = 0;
+    let data = new Float32Array(0),
+      width = 0;
     for (let t = 0; t < T; t++) {
       const a = await readNpyFile(trialFile(key, t));
       if (a.dtype === 'i8' || a.dtype === 'u8') throw new SalDataError(`${where}(${key})`, 'a float or small-integer dtype', a.dtype, trialFile(key, t));
-      if (t === 0) { width = a.data.length; data = new Float32Array(T * width); } else if (a.data.length !== width) {
+      if (t === 0) {
+        width = a.data.length;
+        data = new Float32Array(T * width);
+      } else if (a.data.length !== width) {
         throw new SalShapeError(`${where}(${trialFile(key, t)})`, [width], a.shape, `every trial's ${key} must have the size of trial 0's`);
       }
       data.set(a.data as ArrayLike<number>, t * width);
@@ -103,16 +118,19 @@ export async function readFileTree(dir: string, opts: ReadFileTreeOptions = {}):
     trialArrays[key] = { data, width };
   }
   const { neurons, skipped } = await readNeurons(join(dir, 'meta', 'neurons'), k);
-  const conv = await assembleStaticDataset({
-    format: 'neuralpredictors-filetree',
-    nTrials: T,
-    nNeurons: k,
-    image: (t) => readNpyFile(trialFile('images', t)),
-    responses: (t): Promise<NpyArray> | NpyArray => (t === 0 ? first : readNpyFile(trialFile('responses', t))),
-    tiers,
-    ...(imageIds ? { imageIds: imageIds.data as ArrayLike<number> } : {}),
-    trialArrays,
-    neurons: skipped.length ? { ...neurons } : neurons,
-  }, opts);
+  const conv = await assembleStaticDataset(
+    {
+      format: 'neuralpredictors-filetree',
+      nTrials: T,
+      nNeurons: k,
+      image: (t) => readNpyFile(trialFile('images', t)),
+      responses: (t): Promise<NpyArray> | NpyArray => (t === 0 ? first : readNpyFile(trialFile('responses', t))),
+      tiers,
+      ...(imageIds ? { imageIds: imageIds.data as ArrayLike<number> } : {}),
+      trialArrays,
+      neurons: skipped.length ? { ...neurons } : neurons,
+    },
+    opts,
+  );
   return conv;
 }

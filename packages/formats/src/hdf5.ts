@@ -20,7 +20,10 @@ let h5: Promise<H5Module> | undefined;
 
 /** The h5wasm module, loaded once (its WebAssembly is compiled on first use). */
 export async function loadH5wasm(): Promise<H5Module> {
-  h5 ??= import('h5wasm/node').then(async (m) => { await m.ready; return m; });
+  h5 ??= import('h5wasm/node').then(async (m) => {
+    await m.ready;
+    return m;
+  });
   return h5;
 }
 
@@ -37,7 +40,10 @@ function getDataset(m: H5Module, f: H5File, path: string, required: boolean, fil
   const parts = path.split('/');
   let g: { keys(): string[]; get(p: string): ReturnType<H5File['get']> } | null = f;
   for (let i = 0; i < parts.length && g; i++) {
-    if (!g.keys().includes(parts[i] as string)) { g = null; break; }
+    if (!g.keys().includes(parts[i] as string)) {
+      g = null;
+      break;
+    }
     if (i < parts.length - 1) {
       const next = g.get(parts[i] as string);
       g = next instanceof m.Group ? next : null;
@@ -151,7 +157,13 @@ export async function readStaticH5(file: string, opts: ReadStaticH5Options = {})
       trialArrays[key] = { data: a.data as ArrayLike<number>, width: a.data.length / T };
     }
     const neurons: Record<string, JsonValue> = {};
-    const ng = (() => { try { return f.get('neurons'); } catch { return null; } })();
+    const ng = (() => {
+      try {
+        return f.get('neurons');
+      } catch {
+        return null;
+      }
+    })();
     if (ng && 'keys' in ng && typeof ng.keys === 'function') {
       for (const name of ng.keys().sort()) {
         if (name === '__proto__' || name === 'constructor' || name === 'prototype') continue;
@@ -161,18 +173,25 @@ export async function readStaticH5(file: string, opts: ReadStaticH5Options = {})
         if (j !== undefined) neurons[name] = j;
       }
     }
-    const slice = (a: NpyArray, t: number, n: number, shape: number[]): NpyArray => ({ dtype: a.dtype, shape, data: a.data.subarray(t * n, (t + 1) * n) as NpyData });
-    return await assembleStaticDataset({
-      format: 'neuralpredictors-hdf5',
-      nTrials: T,
-      nNeurons: k,
-      image: (t) => slice(images, t, px, plane),
-      responses: (t) => slice(responses, t, k, [k]),
-      tiers,
-      ...(imageIds ? { imageIds: imageIds.data as ArrayLike<number> } : {}),
-      trialArrays,
-      neurons: neurons as JsonObject,
-    }, opts);
+    const slice = (a: NpyArray, t: number, n: number, shape: number[]): NpyArray => ({
+      dtype: a.dtype,
+      shape,
+      data: a.data.subarray(t * n, (t + 1) * n) as NpyData,
+    });
+    return await assembleStaticDataset(
+      {
+        format: 'neuralpredictors-hdf5',
+        nTrials: T,
+        nNeurons: k,
+        image: (t) => slice(images, t, px, plane),
+        responses: (t) => slice(responses, t, k, [k]),
+        tiers,
+        ...(imageIds ? { imageIds: imageIds.data as ArrayLike<number> } : {}),
+        trialArrays,
+        neurons: neurons as JsonObject,
+      },
+      opts,
+    );
   } catch (e) {
     if (e instanceof SalDataError || e instanceof SalShapeError || e instanceof SalConfigError) throw e;
     throw new SalDataError(where, 'a readable HDF5 static dataset', (e as Error).message, file);

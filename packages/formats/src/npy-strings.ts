@@ -22,9 +22,13 @@ function readHeader(bytes: Uint8Array, file: string | undefined): { descr: strin
   const major = bytes[6] as number;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let len: number, start: number;
-  if (major === 1) { len = view.getUint16(8, true); start = 10; } else if (major === 2 || major === 3) {
+  if (major === 1) {
+    len = view.getUint16(8, true);
+    start = 10;
+  } else if (major === 2 || major === 3) {
     if (bytes.length < 12) throw new SalDataError(where, 'a complete header', 'a truncated file', file);
-    len = view.getUint32(8, true); start = 12;
+    len = view.getUint32(8, true);
+    start = 12;
   } else throw new SalDataError(where, 'npy format version 1, 2 or 3', major, file);
   if (start + len > bytes.length) throw new SalDataError(where, 'a complete header', 'a truncated file', file);
   const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(start, start + len));
@@ -32,7 +36,11 @@ function readHeader(bytes: Uint8Array, file: string | undefined): { descr: strin
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(text);
   const shape = /'shape'\s*:\s*\(([^)]*)\)/.exec(text);
   if (!descr || !fortran || !shape) throw new SalDataError(where, "a header with 'descr', 'fortran_order' and 'shape'", text.trim().slice(0, 80), file);
-  const dims = (shape[1] as string).split(',').map((s) => s.trim()).filter((s) => s.length > 0).map((s) => (/^\d+$/.test(s) ? Number.parseInt(s, 10) : Number.NaN));
+  const dims = (shape[1] as string)
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map((s) => (/^\d+$/.test(s) ? Number.parseInt(s, 10) : Number.NaN));
   if (dims.some((d) => !Number.isSafeInteger(d))) throw new SalDataError(where, 'a shape of non-negative integers', shape[1], file);
   return { descr: descr[1] as string, shape: dims, fortran: fortran[1] === 'True', offset: start + len };
 }
@@ -52,7 +60,8 @@ export function parseNpyStrings(bytes: Uint8Array, file?: string): { shape: numb
   const chars = Number.parseInt(m[3] as string, 10);
   const item = kind === 'U' ? 4 * chars : chars;
   const n = shape.reduce((a, b) => a * b, 1);
-  if (offset + n * item !== bytes.length) throw new SalDataError(where, `${n * item} data bytes for shape (${shape.join(', ')}) of ${descr}`, bytes.length - offset, file);
+  if (offset + n * item !== bytes.length)
+    throw new SalDataError(where, `${n * item} data bytes for shape (${shape.join(', ')}) of ${descr}`, bytes.length - offset, file);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const little = m[1] !== '>';
   const data: string[] = new Array<string>(n);
@@ -84,7 +93,9 @@ export function encodeNpyStrings(data: readonly string[]): Uint8Array {
   const pad = 64 - ((10 + header0.length + 1) % 64);
   const header = `${header0}${' '.repeat(pad % 64)}\n`;
   const out = new Uint8Array(10 + header.length + data.length * 4 * chars);
-  out.set(MAGIC, 0); out[6] = 1; out[7] = 0;
+  out.set(MAGIC, 0);
+  out[6] = 1;
+  out[7] = 0;
   const view = new DataView(out.buffer);
   view.setUint16(8, header.length, true);
   for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);

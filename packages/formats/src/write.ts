@@ -25,19 +25,33 @@ export interface WriteStaticOptions {
   imageIdOffset?: number;
 }
 
-interface Trials { s: RawSession; T: number; tiers: string[]; ids: Int32Array; resp: Float32Array }
+interface Trials {
+  s: RawSession;
+  T: number;
+  tiers: string[];
+  ids: Int32Array;
+  resp: Float32Array;
+}
 
 function trialsOf(raw: RawDataset, opts: WriteStaticOptions, where: string): Trials {
   validateRawDataset(raw, where);
   const s = opts.sessionKey === undefined ? raw.sessions[0] : raw.sessions.find((x) => x.key === opts.sessionKey);
-  if (!s) throw new SalDataError(where, `a session ${JSON.stringify(opts.sessionKey)}`, raw.sessions.map((x) => x.key));
-  const nTr = s.trainImageIds.length, T = nTr + s.testImageIds.length;
+  if (!s)
+    throw new SalDataError(
+      where,
+      `a session ${JSON.stringify(opts.sessionKey)}`,
+      raw.sessions.map((x) => x.key),
+    );
+  const nTr = s.trainImageIds.length,
+    T = nTr + s.testImageIds.length;
   const val = new Set(opts.validationImageIds ?? []);
   const tiers = Array.from({ length: T }, (_, t) => (t >= nTr ? 'test' : val.has(s.trainImageIds[t] as number) ? 'validation' : 'train'));
   const ids = new Int32Array(T);
-  ids.set(s.trainImageIds); ids.set(s.testImageIds, nTr);
+  ids.set(s.trainImageIds);
+  ids.set(s.testImageIds, nTr);
   const resp = new Float32Array(T * s.nNeurons);
-  resp.set(s.trainResponses); resp.set(s.testResponses, nTr * s.nNeurons);
+  resp.set(s.trainResponses);
+  resp.set(s.testResponses, nTr * s.nNeurons);
   for (const [name, a] of Object.entries(opts.trialArrays ?? {})) {
     if (a.data.length !== T * a.width) throw new SalDataError(`${where}(trialArrays.${name})`, `${T}·${a.width} values (one row per trial)`, a.data.length);
   }
@@ -85,11 +99,13 @@ export async function writeStaticH5(file: string, raw: RawDataset, opts: WriteSt
     for (const [name, a] of Object.entries(opts.trialArrays ?? {})) f.create_dataset({ name, data: a.data, shape: [T, a.width] });
     if (opts.neurons) {
       f.create_group('neurons');
-      for (const [name, a] of Object.entries(opts.neurons)) f.create_dataset({ name: `neurons/${name}`, data: a.data, shape: a.width === 1 ? [s.nNeurons] : [s.nNeurons, a.width] });
+      for (const [name, a] of Object.entries(opts.neurons))
+        f.create_dataset({ name: `neurons/${name}`, data: a.data, shape: a.width === 1 ? [s.nNeurons] : [s.nNeurons, a.width] });
     }
     ok = true;
   } finally {
     f.close();
-    if (ok) await rename(tmp, file); else await rm(tmp, { force: true });
+    if (ok) await rename(tmp, file);
+    else await rm(tmp, { force: true });
   }
 }

@@ -12,7 +12,10 @@ import { tinyRaw, tinyTrialArrays } from './fixture.js';
 const dir = mkdtempSync(join(tmpdir(), 'sal-formats-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const neurons = { unit_ids: { data: Int32Array.from([17, 4, 9]), width: 1 }, cell_motor_coordinates: { data: Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9]), width: 3 } };
+const neurons = {
+  unit_ids: { data: Int32Array.from([17, 4, 9]), width: 1 },
+  cell_motor_coordinates: { data: Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9]), width: 3 },
+};
 
 describe('npy string arrays', () => {
   it('parses numpy <U strings (hand-built bytes) and round-trips', () => {
@@ -22,8 +25,12 @@ describe('npy string arrays', () => {
     const bytes = new Uint8Array(10 + padded.length + 40);
     bytes.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, padded.length, 0]);
     for (let i = 0; i < padded.length; i++) bytes[10 + i] = padded.charCodeAt(i);
-    'train'.split('').forEach((c, i) => { bytes[10 + padded.length + 4 * i] = c.charCodeAt(0); });
-    'test'.split('').forEach((c, i) => { bytes[10 + padded.length + 20 + 4 * i] = c.charCodeAt(0); });
+    'train'.split('').forEach((c, i) => {
+      bytes[10 + padded.length + 4 * i] = c.charCodeAt(0);
+    });
+    'test'.split('').forEach((c, i) => {
+      bytes[10 + padded.length + 20 + 4 * i] = c.charCodeAt(0);
+    });
     expect(parseNpyStrings(bytes)).toEqual({ shape: [2], data: ['train', 'test'] });
     expect(parseNpyStrings(encodeNpyStrings(['validation', 'ü', ''])).data).toEqual(['validation', 'ü', '']);
   });
@@ -48,11 +55,13 @@ for (const format of ['filetree', 'hdf5'] as const) {
     const src = join(dir, format === 'filetree' ? 'tree' : 'set.h5');
     const write = async (): Promise<void> => {
       const opts = { validationImageIds: [1], trialArrays: tinyTrialArrays(), neurons, imageIdOffset: 1000 };
-      if (format === 'filetree') await writeFileTree(src, tinyRaw(), opts); else await writeStaticH5(src, tinyRaw(), opts);
+      if (format === 'filetree') await writeFileTree(src, tinyRaw(), opts);
+      else await writeStaticH5(src, tinyRaw(), opts);
     };
     it('reads back the images once per image id, the responses, tiers, repeats and metadata', async () => {
       await write();
-      const conv = format === 'filetree' ? await readFileTree(src, { sessionKey: 'mouse 1/scan.2' }) : await readStaticH5(src, { sessionKey: 'mouse 1/scan.2' });
+      const conv =
+        format === 'filetree' ? await readFileTree(src, { sessionKey: 'mouse 1/scan.2' }) : await readStaticH5(src, { sessionKey: 'mouse 1/scan.2' });
       const raw = tinyRaw();
       const s0 = raw.sessions[0]!;
       const s = conv.dataset.sessions[0]!;
@@ -67,13 +76,20 @@ for (const format of ['filetree', 'hdf5'] as const) {
       expect(meta['imageIds']).toEqual([1000, 1001, 1002, 1003, 1004]);
       expect(meta['validationImageIds']).toEqual([1]);
       expect((meta['source'] as Record<string, unknown>)['trialsPerTier']).toEqual({ train: 4, validation: 2, test: 5 });
-      expect(meta['neurons']).toEqual({ unit_ids: [17, 4, 9], cell_motor_coordinates: [[1, 2, 3], [4, 5, 6], [7, 8, 9]] });
+      expect(meta['neurons']).toEqual({
+        unit_ids: [17, 4, 9],
+        cell_motor_coordinates: [
+          [1, 2, 3],
+          [4, 5, 6],
+          [7, 8, 9],
+        ],
+      });
       const ta = tinyTrialArrays();
       expect(Array.from(conv.trials.train['behavior']!.data)).toEqual(Array.from(ta.behavior.data.subarray(0, 18)));
       expect(Array.from(conv.trials.test['pupil_center']!.data)).toEqual(Array.from(ta.pupil_center.data.subarray(12)));
       expect(Array.from(conv.trials.test['trial_index']!.data)).toEqual([6, 7, 8, 9, 10]);
     });
-    it('converts to sal\'s layout, which the loader reads and builds a dataset from', async () => {
+    it("converts to sal's layout, which the loader reads and builds a dataset from", async () => {
       const out = join(dir, `${format}-out`);
       await convertDataset(format, src, out, { sessionKey: 's1' });
       const raw = await readDatasetDir(out);
@@ -87,13 +103,14 @@ for (const format of ['filetree', 'hdf5'] as const) {
     });
     it('drops tiers outside train/validation/test and refuses a tier in both lists', async () => {
       await write();
-      const conv = format === 'filetree'
-        ? await readFileTree(src, { trainTiers: ['train'] }) : await readStaticH5(src, { trainTiers: ['train'] });
+      const conv = format === 'filetree' ? await readFileTree(src, { trainTiers: ['train'] }) : await readStaticH5(src, { trainTiers: ['train'] });
       // image 1001 was only shown in validation trials: it is left out and the ids close up
       expect((conv.dataset.meta as Record<string, unknown>)['imageIds']).toEqual([1000, 1002, 1003, 1004]);
       expect(conv.dataset.sessions[0]!.trainImageIds).toEqual(Int32Array.from([0, 1, 1, 2]));
       expect(conv.dataset.sessions[0]!.testImageIds).toEqual(Int32Array.from([3, 3, 3, 0, 0]));
-      await expect(format === 'filetree' ? readFileTree(src, { testTiers: ['train'] }) : readStaticH5(src, { testTiers: ['train'] })).rejects.toBeInstanceOf(SalConfigError);
+      await expect(format === 'filetree' ? readFileTree(src, { testTiers: ['train'] }) : readStaticH5(src, { testTiers: ['train'] })).rejects.toBeInstanceOf(
+        SalConfigError,
+      );
     });
   });
 }
@@ -136,7 +153,10 @@ describe('bad input gets typed errors naming the file', () => {
     await writeFileTree(t, tinyRaw());
     const b = encodeNpyStrings(['train']);
     const text = new TextDecoder('latin1').decode(b).replace("'<U5'", "'|O8'");
-    writeFileSync(join(t, 'meta', 'trials', 'tiers.npy'), Uint8Array.from(text, (c) => c.charCodeAt(0)));
+    writeFileSync(
+      join(t, 'meta', 'trials', 'tiers.npy'),
+      Uint8Array.from(text, (c) => c.charCodeAt(0)),
+    );
     await expect(readFileTree(t)).rejects.toThrow(/fixed-width string dtype/);
   });
   it('a file that is not HDF5, and an HDF5 file without responses', async () => {

@@ -45,7 +45,10 @@ export function grfCentres(grf: GrfArray, opts?: CentreOptions): GrfCentres {
   const per = h * w * c;
   for (let g = 0; g < nn * m; g++) {
     const base = g * per;
-    let sw = 0, sx = 0, sy = 0, sxx = 0;
+    let sw = 0,
+      sx = 0,
+      sy = 0,
+      sxx = 0;
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
         let wt = 0;
@@ -53,12 +56,16 @@ export function grfCentres(grf: GrfArray, opts?: CentreOptions): GrfCentres {
           const v = d[base + (y * w + x) * c + j]!;
           wt += sq ? v * v : Math.abs(v);
         }
-        sw += wt; sx += wt * x; sy += wt * y; sxx += wt * (x * x + y * y);
+        sw += wt;
+        sx += wt * x;
+        sy += wt * y;
+        sxx += wt * (x * x + y * y);
       }
     }
     mass[g] = sw;
     if (sw > 0) {
-      const cx = sx / sw, cy = sy / sw;
+      const cx = sx / sw,
+        cy = sy / sw;
       centres[2 * g] = cx;
       centres[2 * g + 1] = cy;
       spreads[g] = Math.sqrt(Math.max(0, sxx / sw - cx * cx - cy * cy));

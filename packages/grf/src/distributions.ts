@@ -45,7 +45,8 @@ export const DISTRIBUTION_DEFAULTS: Readonly<Required<DistributionOptions>> = Ob
 function quantile(sorted: Float64Array, q: number): number {
   if (sorted.length === 0) return NaN;
   const pos = q * (sorted.length - 1);
-  const lo = Math.floor(pos), hi = Math.ceil(pos);
+  const lo = Math.floor(pos),
+    hi = Math.ceil(pos);
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
@@ -55,11 +56,20 @@ export function summaryStats(values: ArrayLike<number>): SummaryStats {
   for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i]!)) finite.push(values[i]!);
   const n = finite.length;
   const sorted = Float64Array.from(finite).sort();
-  let sum = 0, sumAbs = 0;
-  for (const v of finite) { sum += v; sumAbs += Math.abs(v); }
+  let sum = 0,
+    sumAbs = 0;
+  for (const v of finite) {
+    sum += v;
+    sumAbs += Math.abs(v);
+  }
   const mean = n ? sum / n : NaN;
-  let m2 = 0, m4 = 0;
-  for (const v of finite) { const d = v - mean; m2 += d * d; m4 += d * d * d * d; }
+  let m2 = 0,
+    m4 = 0;
+  for (const v of finite) {
+    const d = v - mean;
+    m2 += d * d;
+    m4 += d * d * d * d;
+  }
   m2 = n ? m2 / n : NaN;
   m4 = n ? m4 / n : NaN;
   return {
@@ -95,10 +105,14 @@ export function valueDistributions<K extends string>(
     let m = 0;
     for (const k of names) {
       const g = groups[k];
-      for (let i = 0; i < g.length; i++) { const a = Math.abs(g[i]!); if (a > m) m = a; }
+      for (let i = 0; i < g.length; i++) {
+        const a = Math.abs(g[i]!);
+        if (a > m) m = a;
+      }
     }
     if (m === 0) m = 1;
-    lo = -m; hi = m;
+    lo = -m;
+    hi = m;
   } else {
     if (!Array.isArray(o.range) || o.range.length !== 2) throw new SalConfigError(where, 'range', '[lo, hi] or null', o.range);
     lo = checkNumber(where, 'range', o.range[0]);
@@ -113,7 +127,8 @@ export function valueDistributions<K extends string>(
     const g = groups[k];
     if (g === null || typeof g !== 'object' || typeof g.length !== 'number') throw new TypeError(`${where}: group '${k}' must be an array of numbers`);
     const counts = new Int32Array(bins);
-    let below = 0, above = 0;
+    let below = 0,
+      above = 0;
     for (let i = 0; i < g.length; i++) {
       const v = g[i]!;
       if (Number.isNaN(v)) continue;

@@ -98,7 +98,10 @@ export interface GrfChunk {
 
 interface Plan {
   o: Required<GrfOptions>;
-  b: number; h: number; w: number; c: number;
+  b: number;
+  h: number;
+  w: number;
+  c: number;
   neurons: number[];
   /** Columns of the model's output. */
   nOut: number;
@@ -118,7 +121,11 @@ function groupBySupport(masks: Uint8Array, k: number, hw: number): number[][] {
     for (let g = 0; g < groups.length && !placed; g++) {
       const u = unions[g]!;
       let overlap = false;
-      for (let q = 0; q < hw; q++) if (m[q] && u[q]) { overlap = true; break; }
+      for (let q = 0; q < hw; q++)
+        if (m[q] && u[q]) {
+          overlap = true;
+          break;
+        }
       if (!overlap) {
         for (let q = 0; q < hw; q++) if (m[q]) u[q] = 1;
         groups[g]!.push(n);
@@ -154,7 +161,8 @@ function plan(where: string, model: ResponseModel, images: ImageInput, opts: Grf
     tf.tidy(() => {
       const x = tf.zeros([1, h, w, c]) as tf.Tensor4D;
       const y = model(x);
-      if (!(y instanceof tf.Tensor) || y.rank !== 2 || y.shape[0] !== 1) throw new SalShapeError(`${where}: model output`, '[B,N] with B = batch', y instanceof tf.Tensor ? y.shape : y);
+      if (!(y instanceof tf.Tensor) || y.rank !== 2 || y.shape[0] !== 1)
+        throw new SalShapeError(`${where}: model output`, '[B,N] with B = batch', y instanceof tf.Tensor ? y.shape : y);
       nOut = y.shape[1];
     });
   }
@@ -180,7 +188,12 @@ function plan(where: string, model: ResponseModel, images: ImageInput, opts: Grf
   let groups = neurons.map((_, k) => [k]);
   if (o.supports !== null) {
     if (!(o.supports instanceof Uint8Array) || o.supports.length !== neurons.length * h * w) {
-      throw new SalConfigError(where, 'supports', `null or a Uint8Array of neurons·h·w = ${neurons.length * h * w} values`, o.supports instanceof Uint8Array ? `Uint8Array(${o.supports.length})` : o.supports);
+      throw new SalConfigError(
+        where,
+        'supports',
+        `null or a Uint8Array of neurons·h·w = ${neurons.length * h * w} values`,
+        o.supports instanceof Uint8Array ? `Uint8Array(${o.supports.length})` : o.supports,
+      );
     }
     groups = groupBySupport(o.supports, neurons.length, h * w);
   }
@@ -204,8 +217,7 @@ function gradsOfInputs(model: ResponseModel, inputs: Float32Array[], p: Plan, co
   const stacked = tf.tidy(() => {
     const accs: tf.Tensor[] = neurons.map(() => tf.zeros([count, h, w, c]));
     const sup = p.o.supports;
-    const masks = sup === null ? null
-      : neurons.map((_, k) => tf.tensor4d(Float32Array.from(sup.subarray(k * h * w, (k + 1) * h * w)), [1, h, w, 1]));
+    const masks = sup === null ? null : neurons.map((_, k) => tf.tensor4d(Float32Array.from(sup.subarray(k * h * w, (k + 1) * h * w)), [1, h, w, 1]));
     for (const data of inputs) {
       const x = tf.tensor4d(data, [count, h, w, c]);
       for (const group of p.groups) {
@@ -249,7 +261,8 @@ function computeChunk(model: ResponseModel, images: ImageInput, p: Plan, start: 
     const scale = new Float64Array(count * cs);
     for (let i = 0; i < count; i++) {
       for (let j = 0; j < cs; j++) {
-        let lo = Infinity, hi = -Infinity;
+        let lo = Infinity,
+          hi = -Infinity;
         const ch = channels[j]!;
         for (let q = 0; q < hw; q++) {
           const v = x[(i * hw + q) * c + ch]!;

@@ -62,7 +62,7 @@ export function hotPixels(grf: GrfArray, image: number, opts?: HotPixelOptions):
       }
       scores[q] = Number.isNaN(s) ? -Infinity : s;
     }
-    order.sort((a, b) => (scores[b]! - scores[a]!) || a - b);
+    order.sort((a, b) => scores[b]! - scores[a]! || a - b);
     const top = Int32Array.from(order.slice(0, keep));
     for (const q of top) mask[q] = 1;
     perNeuron.push(top);

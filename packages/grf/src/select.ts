@@ -21,8 +21,10 @@ function select(where: string, responses: Matrix, k: number, descending: boolean
   for (let j = 0; j < n; j++) {
     // NaN responses go last in both orders; ties keep the lower image index first.
     order.sort((a, b) => {
-      const va = d[a * n + j]!, vb = d[b * n + j]!;
-      const na = Number.isNaN(va), nb = Number.isNaN(vb);
+      const va = d[a * n + j]!,
+        vb = d[b * n + j]!;
+      const na = Number.isNaN(va),
+        nb = Number.isNaN(vb);
       if (na || nb) return na === nb ? a - b : na ? 1 : -1;
       if (va !== vb) return descending ? vb - va : va - vb;
       return a - b;

@@ -64,10 +64,17 @@ function check(where: string, centres: ArrayLike<number>, shape: readonly [numbe
 function meanCentresOf(centres: ArrayLike<number>, n: number, m: number): Float64Array {
   const mean = new Float64Array(n * 2);
   for (let k = 0; k < n; k++) {
-    let sx = 0, sy = 0, cnt = 0;
+    let sx = 0,
+      sy = 0,
+      cnt = 0;
     for (let i = 0; i < m; i++) {
-      const x = centres[(k * m + i) * 2]!, y = centres[(k * m + i) * 2 + 1]!;
-      if (Number.isFinite(x) && Number.isFinite(y)) { sx += x; sy += y; cnt++; }
+      const x = centres[(k * m + i) * 2]!,
+        y = centres[(k * m + i) * 2 + 1]!;
+      if (Number.isFinite(x) && Number.isFinite(y)) {
+        sx += x;
+        sy += y;
+        cnt++;
+      }
     }
     mean[2 * k] = cnt ? sx / cnt : NaN;
     mean[2 * k + 1] = cnt ? sy / cnt : NaN;
@@ -80,22 +87,37 @@ function meanCentresOf(centres: ArrayLike<number>, n: number, m: number): Float6
  * (image i uses salient point perm[i]). Writes per-(neuron, image) projections into `proj` when given.
  */
 function project(
-  centres: ArrayLike<number>, mean: Float64Array, salient: ArrayLike<number>, n: number, m: number,
-  perm: Int32Array | null, minDistance: number, perNeuron: Float64Array, proj: Float64Array | null,
+  centres: ArrayLike<number>,
+  mean: Float64Array,
+  salient: ArrayLike<number>,
+  n: number,
+  m: number,
+  perm: Int32Array | null,
+  minDistance: number,
+  perNeuron: Float64Array,
+  proj: Float64Array | null,
 ): number {
-  let total = 0, totalCount = 0;
+  let total = 0,
+    totalCount = 0;
   for (let k = 0; k < n; k++) {
-    const mx = mean[2 * k]!, my = mean[2 * k + 1]!;
-    let s = 0, cnt = 0;
+    const mx = mean[2 * k]!,
+      my = mean[2 * k + 1]!;
+    let s = 0,
+      cnt = 0;
     for (let i = 0; i < m; i++) {
       const j = perm ? perm[i]! : i;
-      const dx = salient[2 * j]! - mx, dy = salient[2 * j + 1]! - my;
+      const dx = salient[2 * j]! - mx,
+        dy = salient[2 * j + 1]! - my;
       const len = Math.hypot(dx, dy);
-      const cx = centres[(k * m + i) * 2]!, cy = centres[(k * m + i) * 2 + 1]!;
+      const cx = centres[(k * m + i) * 2]!,
+        cy = centres[(k * m + i) * 2 + 1]!;
       let p = NaN;
       if (len >= minDistance && Number.isFinite(cx) && Number.isFinite(cy)) p = ((cx - mx) * dx + (cy - my) * dy) / len;
       if (proj) proj[k * m + i] = p;
-      if (!Number.isNaN(p)) { s += p; cnt++; }
+      if (!Number.isNaN(p)) {
+        s += p;
+        cnt++;
+      }
     }
     perNeuron[k] = cnt ? s / cnt : NaN;
     total += s;
@@ -139,7 +161,10 @@ export function rfShifts(centres: ArrayLike<number>, shape: readonly [number, nu
  * @param salientPoints `[images, 2]` (x, y)
  */
 export function rfShiftPermutationTest(
-  centres: ArrayLike<number>, shape: readonly [number, number], salientPoints: ArrayLike<number>, opts?: RfShiftTestOptions,
+  centres: ArrayLike<number>,
+  shape: readonly [number, number],
+  salientPoints: ArrayLike<number>,
+  opts?: RfShiftTestOptions,
 ): RfShiftTest {
   const where = 'grf.rfShiftPermutationTest';
   const o = resolveOptions<RfShiftTestOptions>(where, RF_SHIFT_TEST_DEFAULTS, opts);

@@ -45,7 +45,11 @@ export function estimateSupports(model: ResponseModel, probes: ImageInput, opts?
       const base = (n * b + i) * hw * c;
       for (let q = 0; q < hw; q++) {
         if (raw[n * hw + q]) continue;
-        for (let j = 0; j < c; j++) if (grf.data[base + q * c + j] !== 0) { raw[n * hw + q] = 1; break; }
+        for (let j = 0; j < c; j++)
+          if (grf.data[base + q * c + j] !== 0) {
+            raw[n * hw + q] = 1;
+            break;
+          }
       }
     }
   }

@@ -53,8 +53,16 @@ const WHERE = 'grf.windowedGradientReceptiveFields';
 function checkModel(model: WindowedResponseModel): void {
   const m = model as unknown as Record<string, unknown> | null;
   const fns = ['positions', 'respondAt', 'windowSize', 'windowOrigin'];
-  if (m === null || typeof m !== 'object' || fns.some((f) => typeof m[f] !== 'function') || !Array.isArray(m['windowChannels']) || !Number.isInteger(m['outDims'])) {
-    throw new TypeError(`${WHERE}: model must be a WindowedResponseModel (${fns.join(', ')}, windowChannels, outDims), e.g. from @sal/train's windowedResponseModel`);
+  if (
+    m === null ||
+    typeof m !== 'object' ||
+    fns.some((f) => typeof m[f] !== 'function') ||
+    !Array.isArray(m['windowChannels']) ||
+    !Number.isInteger(m['outDims'])
+  ) {
+    throw new TypeError(
+      `${WHERE}: model must be a WindowedResponseModel (${fns.join(', ')}, windowChannels, outDims), e.g. from @sal/train's windowedResponseModel`,
+    );
   }
 }
 
@@ -80,7 +88,12 @@ export function windowedGradientReceptiveFields(model: WindowedResponseModel, im
   if (new Set(channels).size !== channels.length) throw new SalConfigError(WHERE, 'channels', 'distinct channel indices', o.channels);
   for (const ch of channels) {
     if (!model.windowChannels.includes(ch)) {
-      throw new SalConfigError(WHERE, 'channels', `channels that reach the response only through the core (${JSON.stringify(model.windowChannels)}); use gradientReceptiveFields for the others`, ch);
+      throw new SalConfigError(
+        WHERE,
+        'channels',
+        `channels that reach the response only through the core (${JSON.stringify(model.windowChannels)}); use gradientReceptiveFields for the others`,
+        ch,
+      );
     }
   }
   const nOut = model.outDims;
@@ -97,7 +110,8 @@ export function windowedGradientReceptiveFields(model: WindowedResponseModel, im
   const imageSize: [number, number] = [h, w];
   const ws = model.windowSize(imageSize);
   const [sh, sw] = ws;
-  if (!Number.isInteger(sh) || !Number.isInteger(sw) || sh < 1 || sw < 1) throw new SalShapeError(`${WHERE}: model.windowSize`, '[S_h, S_w] positive integers', ws);
+  if (!Number.isInteger(sh) || !Number.isInteger(sw) || sh < 1 || sw < 1)
+    throw new SalShapeError(`${WHERE}: model.windowSize`, '[S_h, S_w] positive integers', ws);
   const perPass = o.pairsPerPass ?? Math.max(1, Math.min(1024, Math.round(2 ** 17 / (sh * sw))));
   const total = K * b;
   let done = 0;
@@ -121,7 +135,8 @@ export function windowedGradientReceptiveFields(model: WindowedResponseModel, im
       const x = tf.tensor4d(win.subarray(0, p * winSize), [p, sh, sw, c]);
       return tf.grad((t: tf.Tensor) => {
         const y = model.respondAt(t as tf.Tensor4D, placement, nn, pp);
-        if (!(y instanceof tf.Tensor) || y.rank !== 1 || y.shape[0] !== p) throw new SalShapeError(`${WHERE}: model.respondAt output`, [p], y instanceof tf.Tensor ? y.shape : y);
+        if (!(y instanceof tf.Tensor) || y.rank !== 1 || y.shape[0] !== p)
+          throw new SalShapeError(`${WHERE}: model.respondAt output`, [p], y instanceof tf.Tensor ? y.shape : y);
         return tf.sum(y);
       })(x);
     });
@@ -135,8 +150,10 @@ export function windowedGradientReceptiveFields(model: WindowedResponseModel, im
       const oy = origins[2 * q]!;
       const ox = origins[2 * q + 1]!;
       const dst = pairOut[q]! * h * w * cs;
-      const i0 = Math.max(0, -oy), i1 = Math.min(sh, h - oy);
-      const j0 = Math.max(0, -ox), j1 = Math.min(sw, w - ox);
+      const i0 = Math.max(0, -oy),
+        i1 = Math.min(sh, h - oy);
+      const j0 = Math.max(0, -ox),
+        j1 = Math.min(sw, w - ox);
       for (let i = i0; i < i1; i++) {
         for (let j = j0; j < j1; j++) {
           const src = ((q * sh + i) * sw + j) * c;
@@ -173,8 +190,10 @@ export function windowedGradientReceptiveFields(model: WindowedResponseModel, im
         // cut the window, zeros outside the image
         const base = filled * winSize;
         win.fill(0, base, base + winSize);
-        const i0 = Math.max(0, -oy), i1 = Math.min(sh, h - oy);
-        const j0 = Math.max(0, -ox), j1 = Math.min(sw, w - ox);
+        const i0 = Math.max(0, -oy),
+          i1 = Math.min(sh, h - oy);
+        const j0 = Math.max(0, -ox),
+          j1 = Math.min(sw, w - ox);
         for (let y = i0; y < i1; y++) {
           if (j1 <= j0) break;
           const src = ((i * h + oy + y) * w + ox + j0) * c;

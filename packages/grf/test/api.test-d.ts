@@ -1,9 +1,17 @@
 import { expectTypeOf, test } from 'vitest';
 import type * as tf from '@tensorflow/tfjs-core';
 import {
-  gradientReceptiveFields, valueDistributions, type Distribution, type GrfResult, type ResponseModel, type GrfChunk,
-  gradientReceptiveFieldChunks, type GrfOptions,
-  windowedGradientReceptiveFields, type WindowedGrfOptions, type WindowedGrfResult,
+  gradientReceptiveFields,
+  valueDistributions,
+  type Distribution,
+  type GrfResult,
+  type ResponseModel,
+  type GrfChunk,
+  gradientReceptiveFieldChunks,
+  type GrfOptions,
+  windowedGradientReceptiveFields,
+  type WindowedGrfOptions,
+  type WindowedGrfResult,
 } from '../src/index.js';
 import type { WindowedResponseModel } from '@sal/types';
 

@@ -3,7 +3,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { SalConfigError, SalShapeError, createRng } from '@sal/types';
 import { closeness } from '../../test-utils/src/index.js';
 import {
-  bottomKImages, gatherGrfValues, gradientReceptiveFields, hotPixels, predictResponses, summaryStats, topKImages, valueDistributions,
+  bottomKImages,
+  gatherGrfValues,
+  gradientReceptiveFields,
+  hotPixels,
+  predictResponses,
+  summaryStats,
+  topKImages,
+  valueDistributions,
   type ResponseModel,
 } from '../src/index.js';
 
@@ -47,7 +54,7 @@ describe('valueDistributions', () => {
 });
 
 describe('gatherGrfValues', () => {
-  it('concatenates one neuron\'s gRFs on the chosen images', () => {
+  it("concatenates one neuron's gRFs on the chosen images", () => {
     // [2 neurons, 3 images, 1, 2]
     const grf = { data: Float32Array.from({ length: 12 }, (_, i) => i), shape: [2, 3, 1, 2] };
     expect(Array.from(gatherGrfValues(grf, 1, [2, 0]))).toEqual([10, 11, 6, 7]);
@@ -65,7 +72,10 @@ describe('hotPixels', () => {
     data.set(n1i1, (1 * 2 + 1) * 6);
     const grf = { data, shape: [2, 2, 2, 3] };
     const hp = hotPixels(grf, 1, { fraction: 2 / 6 });
-    expect(hp.perNeuron.map((a) => Array.from(a))).toEqual([[1, 5], [0, 4]]);
+    expect(hp.perNeuron.map((a) => Array.from(a))).toEqual([
+      [1, 5],
+      [0, 4],
+    ]);
     expect(Array.from(hp.indices)).toEqual([0, 1, 4, 5]);
     expect(Array.from(hp.mask)).toEqual([1, 1, 0, 0, 1, 1]);
     const pos = hotPixels(grf, 1, { fraction: 1 / 6, score: 'positive', neurons: [0] });
@@ -78,7 +88,10 @@ describe('hotPixels', () => {
 
 describe('value distributions of gRFs on the top-k vs bottom-k images', () => {
   it('follow the analytic gRF of softplus(w·x): sigmoid(w·x)·w', () => {
-    const h = 6, w = 5, m = 12, k = 3;
+    const h = 6,
+      w = 5,
+      m = 12,
+      k = 3;
     const rng = createRng(8);
     const wv = Float32Array.from({ length: h * w }, () => rng.normal());
     const wt = tf.tensor2d(wv, [h * w, 1]);
@@ -87,13 +100,18 @@ describe('value distributions of gRFs on the top-k vs bottom-k images', () => {
     const imgs = { data, shape: [m, h, w, 1] as const };
     const grf = gradientReceptiveFields(model, imgs);
     const resp = predictResponses(model, imgs);
-    const top = topKImages(resp, k), bottom = bottomKImages(resp, k);
+    const top = topKImages(resp, k),
+      bottom = bottomKImages(resp, k);
     const d = valueDistributions({ top: gatherGrfValues(grf, 0, top.indices), bottom: gatherGrfValues(grf, 0, bottom.indices) }, { bins: 10 });
-    const a = (i: number) => { let s = 0; for (let q = 0; q < h * w; q++) s += wv[q]! * data[i * h * w + q]!; return s; };
+    const a = (i: number) => {
+      let s = 0;
+      for (let q = 0; q < h * w; q++) s += wv[q]! * data[i * h * w + q]!;
+      return s;
+    };
     const sig = (v: number) => 1 / (1 + Math.exp(-v));
     let meanAbsW = 0;
     for (const v of wv) meanAbsW += Math.abs(v) / wv.length;
-    const want = (idx: Int32Array) => Array.from(idx).reduce((s, i) => s + sig(a(i)), 0) / idx.length * meanAbsW;
+    const want = (idx: Int32Array) => (Array.from(idx).reduce((s, i) => s + sig(a(i)), 0) / idx.length) * meanAbsW;
     expect(closeness([d.groups.top.stats.meanAbs], [want(top.indices)], 1e-4, 1e-6)).toBeLessThan(1);
     expect(closeness([d.groups.bottom.stats.meanAbs], [want(bottom.indices)], 1e-4, 1e-6)).toBeLessThan(1);
     expect(d.groups.top.stats.meanAbs).toBeGreaterThan(d.groups.bottom.stats.meanAbs);

@@ -5,11 +5,14 @@ import { closeness, expectNoLeaks, expectNoLeaksAsync, finiteDifferenceGrad, onB
 import { gradientReceptiveFieldChunks, gradientReceptiveFields, predictResponses, type GrfChunk } from '../src/index.js';
 import { linearModel, randn, smoothModel, tinyConvModel } from './models.js';
 
-const H = 7, W = 6;
+const H = 7,
+  W = 6;
 
 describe('gradientReceptiveFields: plain gradients', () => {
   it('match central finite differences of a tiny conv + readout model (both channels)', () => {
-    const B = 3, C = 2, N = 4;
+    const B = 3,
+      C = 2,
+      N = 4;
     const { model, dispose } = tinyConvModel(H, W, C, 3, N, 11);
     const data = randn(B * H * W * C, 5);
     const grf = gradientReceptiveFields(model, { data, shape: [B, H, W, C] }, { channels: [0, 1], batchSize: 2 });
@@ -33,7 +36,9 @@ describe('gradientReceptiveFields: plain gradients', () => {
   });
 
   it('equal the cpu backend', async () => {
-    const B = 2, C = 1, N = 3;
+    const B = 2,
+      C = 1,
+      N = 3;
     const data = randn(B * H * W * C, 9);
     const run = () => {
       const { model, dispose } = tinyConvModel(H, W, C, 2, N, 4);
@@ -49,7 +54,9 @@ describe('gradientReceptiveFields: plain gradients', () => {
   });
 
   it('equal the analytic weight map for a linear model, for every image', () => {
-    const B = 5, C = 2, N = 3;
+    const B = 5,
+      C = 2,
+      N = 3;
     const weights = randn(N * H * W * C, 21);
     const { model, dispose } = linearModel(weights, H, W, C, N);
     const images = tf.tensor4d(randn(B * H * W * C, 22), [B, H, W, C]);
@@ -64,7 +71,10 @@ describe('gradientReceptiveFields: plain gradients', () => {
         expect(closeness(g0.data.subarray((n * B + i) * H * W, (n * B + i + 1) * H * W), want0, 1e-6, 1e-7)).toBeLessThan(1);
       }
     }
-    for (const [k, n] of [[0, 2], [1, 0]] as const) {
+    for (const [k, n] of [
+      [0, 2],
+      [1, 0],
+    ] as const) {
       const want1 = Float32Array.from({ length: H * W }, (_, q) => weights[(n * H * W + q) * C + 1]!);
       for (let i = 0; i < B; i++) {
         expect(closeness(g1.data.subarray((k * B + i) * H * W, (k * B + i + 1) * H * W), want1, 1e-6, 1e-7)).toBeLessThan(1);
@@ -75,7 +85,9 @@ describe('gradientReceptiveFields: plain gradients', () => {
   });
 
   it('batched equals one image at a time, and a tensor input equals the CPU input', () => {
-    const B = 5, C = 2, N = 3;
+    const B = 5,
+      C = 2,
+      N = 3;
     const { model, dispose } = tinyConvModel(H, W, C, 3, N, 31);
     const data = randn(B * H * W * C, 32);
     const batched = gradientReceptiveFields(model, { data, shape: [B, H, W, C] }, { batchSize: 3, neurons: [1, 2] });
@@ -95,15 +107,26 @@ describe('gradientReceptiveFields: plain gradients', () => {
   });
 
   it('streams chunks that assemble to the full result, reporting progress', async () => {
-    const B = 7, C = 1, N = 2;
+    const B = 7,
+      C = 1,
+      N = 2;
     const { model, dispose } = tinyConvModel(H, W, C, 2, N, 41);
     const data = randn(B * H * W * C, 42);
     const full = gradientReceptiveFields(model, { data, shape: [B, H, W, C] });
     const progress: [number, number][] = [];
     const chunks: GrfChunk[] = [];
-    for await (const c of gradientReceptiveFieldChunks(model, { data, shape: [B, H, W, C] }, { batchSize: 3, onProgress: (d, t) => progress.push([d, t]) })) chunks.push(c);
-    expect(chunks.map((c) => [c.imageStart, c.imageCount])).toEqual([[0, 3], [3, 3], [6, 1]]);
-    expect(progress).toEqual([[6, 14], [12, 14], [14, 14]]);
+    for await (const c of gradientReceptiveFieldChunks(model, { data, shape: [B, H, W, C] }, { batchSize: 3, onProgress: (d, t) => progress.push([d, t]) }))
+      chunks.push(c);
+    expect(chunks.map((c) => [c.imageStart, c.imageCount])).toEqual([
+      [0, 3],
+      [3, 3],
+      [6, 1],
+    ]);
+    expect(progress).toEqual([
+      [6, 14],
+      [12, 14],
+      [14, 14],
+    ]);
     for (const c of chunks) {
       expect(c.shape).toEqual([N, c.imageCount, H, W]);
       for (let k = 0; k < N; k++) {
@@ -115,7 +138,8 @@ describe('gradientReceptiveFields: plain gradients', () => {
   });
 
   it('leak no tensors (sync, streaming, predictions)', async () => {
-    const B = 4, C = 2;
+    const B = 4,
+      C = 2;
     const { model, dispose } = tinyConvModel(H, W, C, 2, 3, 51);
     const images = tf.tensor4d(randn(B * H * W * C, 52), [B, H, W, C]);
     expectNoLeaks(() => gradientReceptiveFields(model, images, { batchSize: 3 }), 'gradientReceptiveFields');
@@ -147,7 +171,8 @@ describe('gradientReceptiveFields: plain gradients', () => {
 
 describe('gradientReceptiveFields: SmoothGrad and integrated gradients', () => {
   it('SmoothGrad with noise 0 equals the plain gRF', () => {
-    const B = 3, C = 2;
+    const B = 3,
+      C = 2;
     const { model, dispose } = tinyConvModel(H, W, C, 3, 2, 61);
     const imgs = { data: randn(B * H * W * C, 62), shape: [B, H, W, C] as const };
     const plain = gradientReceptiveFields(model, imgs, { channels: [0, 1] });
@@ -160,14 +185,18 @@ describe('gradientReceptiveFields: SmoothGrad and integrated gradients', () => {
     const weights = randn(2 * H * W, 63);
     const { model, dispose } = linearModel(weights, H, W, 1, 2);
     const sg = gradientReceptiveFields(model, { data: randn(2 * H * W, 64), shape: [2, H, W, 1] }, { method: 'smoothgrad', noise: 0.5, samples: 4 });
-    for (let n = 0; n < 2; n++) for (let i = 0; i < 2; i++) {
-      expect(closeness(sg.data.subarray((n * 2 + i) * H * W, (n * 2 + i + 1) * H * W), weights.subarray(n * H * W, (n + 1) * H * W), 1e-5, 1e-6)).toBeLessThan(1);
-    }
+    for (let n = 0; n < 2; n++)
+      for (let i = 0; i < 2; i++) {
+        expect(
+          closeness(sg.data.subarray((n * 2 + i) * H * W, (n * 2 + i + 1) * H * W), weights.subarray(n * H * W, (n + 1) * H * W), 1e-5, 1e-6),
+        ).toBeLessThan(1);
+      }
     dispose();
   });
 
   it('SmoothGrad: same seed, same result (whatever the batch size); another seed differs', () => {
-    const B = 4, C = 1;
+    const B = 4,
+      C = 1;
     const { model, dispose } = tinyConvModel(H, W, C, 3, 2, 71);
     const imgs = { data: randn(B * H * W * C, 72), shape: [B, H, W, C] as const };
     const a = gradientReceptiveFields(model, imgs, { method: 'smoothgrad', samples: 5, seed: 3, batchSize: 4 });
@@ -181,7 +210,9 @@ describe('gradientReceptiveFields: SmoothGrad and integrated gradients', () => {
   });
 
   it('integrated gradients satisfy completeness: Σ attributions ≈ f(x) − f(baseline)', () => {
-    const B = 3, C = 2, N = 3;
+    const B = 3,
+      C = 2,
+      N = 3;
     const { model, dispose } = smoothModel(H, W, C, N, 81);
     const data = randn(B * H * W * C, 82);
     const imgs = { data, shape: [B, H, W, C] as const };

@@ -16,7 +16,10 @@ function bruteForce(data: ArrayLike<number>, m: number, n: number, k: number, to
       for (let i = 0; i < m; i++) {
         if (used.has(i)) continue;
         const v = data[i * n + j]!;
-        if (best < 0) { best = i; continue; }
+        if (best < 0) {
+          best = i;
+          continue;
+        }
         const bv = data[best * n + j]!;
         if (Number.isNaN(v)) continue;
         if (Number.isNaN(bv) || (top ? v > bv : v < bv)) best = i;
@@ -31,7 +34,9 @@ function bruteForce(data: ArrayLike<number>, m: number, n: number, k: number, to
 
 describe('topKImages / bottomKImages', () => {
   it('match a brute-force selection, with ties and NaN', () => {
-    const m = 40, n = 5, k = 7;
+    const m = 40,
+      n = 5,
+      k = 7;
     const rng = createRng(3);
     // Integer-valued responses (spike counts) give many ties.
     const data = Float32Array.from({ length: m * n }, () => rng.int(6));
@@ -66,7 +71,10 @@ describe('topKImages / bottomKImages', () => {
 
 describe('predictResponses', () => {
   it('equals the model on the whole batch at once', () => {
-    const B = 7, H = 5, W = 6, C = 2;
+    const B = 7,
+      H = 5,
+      W = 6,
+      C = 2;
     const { model, dispose } = tinyConvModel(H, W, C, 2, 3, 5);
     const data = randn(B * H * W * C, 6);
     const got = predictResponses(model, { data, shape: [B, H, W, C] }, { batchSize: 3 });

@@ -5,7 +5,11 @@ import { saliencyShiftModel } from './models.js';
 
 describe('grfCentres', () => {
   it('finds the centre of a Gaussian blob at a sub-pixel position, and its spread', () => {
-    const h = 32, w = 30, cx = 11.3, cy = 17.6, s = 2;
+    const h = 32,
+      w = 30,
+      cx = 11.3,
+      cy = 17.6,
+      s = 2;
     const data = new Float32Array(h * w);
     for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data[y * w + x] = -3 * Math.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * s * s));
     const sq = grfCentres({ data, shape: [1, 1, h, w] });
@@ -53,15 +57,23 @@ describe('rfShifts', () => {
 });
 
 describe('rfShiftPermutationTest on synthetic models', () => {
-  const S = 24, M = 40;
-  const neurons: [number, number][] = [[8, 8], [16, 8], [8, 15], [15, 16], [12, 12]];
+  const S = 24,
+    M = 40;
+  const neurons: [number, number][] = [
+    [8, 8],
+    [16, 8],
+    [8, 15],
+    [15, 16],
+    [12, 12],
+  ];
   function dataset(seed: number): { data: Float32Array; salient: Float64Array } {
     const rng = createRng(seed);
     const data = new Float32Array(M * S * S * 2);
     const salient = new Float64Array(M * 2);
     for (let i = 0; i < M; i++) {
       for (let q = 0; q < S * S; q++) data[(i * S * S + q) * 2] = rng.normal();
-      const sx = 4 + rng.int(S - 8), sy = 4 + rng.int(S - 8);
+      const sx = 4 + rng.int(S - 8),
+        sy = 4 + rng.int(S - 8);
       salient[2 * i] = sx;
       salient[2 * i + 1] = sy;
       data[(i * S * S + sy * S + sx) * 2 + 1] = 1;

@@ -4,9 +4,17 @@ import { closeness, expectNoLeaks } from '../../test-utils/src/index.js';
 import { estimateSupports, gradientReceptiveFields } from '../src/index.js';
 import { pointReadoutModel, randn, windowMasks } from './models.js';
 
-const H = 16, W = 15, C = 2;
+const H = 16,
+  W = 15,
+  C = 2;
 // Neurons 0–3 have disjoint 5×5 windows; neuron 4 overlaps neuron 0.
-const POS: [number, number][] = [[2, 2], [10, 3], [3, 11], [12, 12], [4, 4]];
+const POS: [number, number][] = [
+  [2, 2],
+  [10, 3],
+  [3, 11],
+  [12, 12],
+  [4, 4],
+];
 
 describe('shared backward passes (supports)', () => {
   it('estimateSupports finds the receptive-field window of a point readout', () => {

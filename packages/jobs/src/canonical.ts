@@ -23,7 +23,9 @@ export function stableStringify(value: unknown, where = 'stableStringify', path 
 
 /** The key of a job: hex SHA-256 of the stable JSON of `{kind, config}`. */
 export function jobKey(kind: string, config: unknown): string {
-  return createHash('sha256').update(stableStringify({ config, kind } as unknown, 'jobKey')).digest('hex');
+  return createHash('sha256')
+    .update(stableStringify({ config, kind } as unknown, 'jobKey'))
+    .digest('hex');
 }
 
 /** The queue's job id derived from a key (the first 128 bits of the hash written as a UUID). */

@@ -55,7 +55,9 @@ export async function connectPool(url: string, options: ConnectOptions = {}): Pr
 export async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
-  const onError = (e: Error) => { broken = e; };
+  const onError = (e: Error) => {
+    broken = e;
+  };
   client.on('error', onError);
   try {
     return await fn(client);

@@ -96,7 +96,8 @@ const ARTEFACT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /** Check an artefact name (a plain file name). */
 export function checkArtefactName(name: unknown, where: string): string {
-  if (typeof name !== 'string' || !ARTEFACT_NAME.test(name)) throw new SalConfigError(where, 'name', 'a file name of letters, digits, . _ - (at most 128)', name);
+  if (typeof name !== 'string' || !ARTEFACT_NAME.test(name))
+    throw new SalConfigError(where, 'name', 'a file name of letters, digits, . _ - (at most 128)', name);
   return name;
 }
 
@@ -219,14 +220,25 @@ export class JobDatabase {
         for (let i = 0; i < todo.length; i += 1000) {
           await this.boss.insert(
             todo.slice(i, i + 1000).map((j) => ({
-              id: keyToUuid(j.key), name: queueName(j.kind), data: { key: j.key, lease },
-              retryLimit: retries, retryDelay, retryBackoff: true, expireInSeconds: lease,
+              id: keyToUuid(j.key),
+              name: queueName(j.kind),
+              data: { key: j.key, lease },
+              retryLimit: retries,
+              retryDelay,
+              retryBackoff: true,
+              expireInSeconds: lease,
             })),
             { db } as PgBoss.InsertOptions,
           );
         }
         await client.query('COMMIT');
-        return { sweep: plan.name, planned: plan.jobs.length, enqueued: todo.length, alreadyDone: done.size, alreadyQueued: plan.jobs.length - todo.length - done.size };
+        return {
+          sweep: plan.name,
+          planned: plan.jobs.length,
+          enqueued: todo.length,
+          alreadyDone: done.size,
+          alreadyQueued: plan.jobs.length - todo.length - done.size,
+        };
       } catch (e) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw e;
@@ -255,12 +267,24 @@ export class JobDatabase {
     return rows.map((r) => {
       const qs = (r.live_state ?? r.old_state) as string | null;
       const out = (r.live_output ?? r.old_output) as { message?: string; value?: { message?: string } } | null;
-      const state: JobState = r.done_by ? 'done' : qs === 'active' ? 'running' : qs === 'failed' ? 'failed' : qs === 'created' || qs === 'retry' ? 'queued' : 'lost';
+      const state: JobState = r.done_by
+        ? 'done'
+        : qs === 'active'
+          ? 'running'
+          : qs === 'failed'
+            ? 'failed'
+            : qs === 'created' || qs === 'retry'
+              ? 'queued'
+              : 'lost';
       const error = state === 'done' ? null : ((r.last_error as string | null) ?? out?.message ?? out?.value?.message ?? null);
       return {
-        key: r.key, kind: r.kind, config: r.config, state,
+        key: r.key,
+        kind: r.kind,
+        config: r.config,
+        state,
         host: state === 'done' ? r.done_by : state === 'running' ? r.claimed_by : null,
-        attempts: Number(r.attempts), error: state === 'queued' && Number(r.attempts) === 0 ? null : error,
+        attempts: Number(r.attempts),
+        error: state === 'queued' && Number(r.attempts) === 0 ? null : error,
       };
     });
   }
@@ -339,7 +363,12 @@ export class JobDatabase {
 
 function toResult(r: Record<string, unknown>): StoredResult {
   return {
-    key: r['key'] as string, kind: r['kind'] as string, config: r['config'] as { [k: string]: JsonValue },
-    result: r['result'] as JsonValue, artefacts: r['artefacts'] as ArtefactInfo[], host: r['host'] as string, durationMs: Number(r['duration_ms']),
+    key: r['key'] as string,
+    kind: r['kind'] as string,
+    config: r['config'] as { [k: string]: JsonValue },
+    result: r['result'] as JsonValue,
+    artefacts: r['artefacts'] as ArtefactInfo[],
+    host: r['host'] as string,
+    durationMs: Number(r['duration_ms']),
   };
 }

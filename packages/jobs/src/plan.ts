@@ -65,7 +65,8 @@ export function parsePlan(input: string | unknown, options: { kinds?: readonly s
   if (!isJsonObject(value)) throw new SalConfigError(W, 'plan', 'an object with "jobs" and/or "grids"', value);
   checkKeys(value, ['name', 'jobs', 'grids'], 'plan');
   const name = value['name'] ?? 'sweep';
-  if (typeof name !== 'string' || name.length === 0 || name.length > 200) throw new SalConfigError(W, 'plan.name', 'a non-empty string of at most 200 characters', name);
+  if (typeof name !== 'string' || name.length === 0 || name.length > 200)
+    throw new SalConfigError(W, 'plan.name', 'a non-empty string of at most 200 characters', name);
   const jobs = new Map<string, PlannedJob>();
   const add = (kind: string, config: { [k: string]: JsonValue }) => {
     const key = jobKey(kind, config);
@@ -99,7 +100,8 @@ export function parsePlan(input: string | unknown, options: { kinds?: readonly s
     for (const n of names) {
       const vals = axes[n];
       if (!Array.isArray(vals) || vals.length === 0) throw new SalConfigError(W, `${where}.axes.${n}`, 'a non-empty array of values', vals);
-      if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(n)) throw new SalConfigError(W, `${where}.axes`, 'axis names such as "seed" or "train.maxEpochs"', n);
+      if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(n))
+        throw new SalConfigError(W, `${where}.axes`, 'axis names such as "seed" or "train.maxEpochs"', n);
       total *= vals.length;
     }
     if (total > MAX_PLAN_JOBS) throw new SalConfigError(W, where, `at most ${MAX_PLAN_JOBS} jobs`, total);

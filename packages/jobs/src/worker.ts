@@ -79,7 +79,11 @@ const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (signal?.aborted) return resolve();
     const t = setTimeout(done, ms);
-    function done() { clearTimeout(t); signal?.removeEventListener('abort', done); resolve(); }
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
     signal?.addEventListener('abort', done, { once: true });
   });
 
@@ -88,7 +92,8 @@ export async function runWorker(db: JobDatabase, handlers: JobHandlers, options:
   const kinds = Object.keys(handlers);
   if (kinds.length === 0) throw new SalConfigError('runWorker', 'handlers', 'at least one job kind', kinds);
   const concurrency = options.concurrency ?? 1;
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new SalConfigError('runWorker', 'concurrency', 'an integer in [1, 256]', concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)
+    throw new SalConfigError('runWorker', 'concurrency', 'an integer in [1, 256]', concurrency);
   const poll = options.pollIntervalMs ?? 1000;
   const beat = options.heartbeatMs ?? 10_000;
   const host = options.host ?? `${hostname()}:${process.pid}`;
@@ -98,10 +103,9 @@ export async function runWorker(db: JobDatabase, handlers: JobHandlers, options:
   let idleSince: number | null = null;
 
   const busy = async (): Promise<boolean> => {
-    const { rows } = await db.pool.query(
-      `SELECT count(*)::int AS n FROM ${BOSS_SCHEMA}.job WHERE name = ANY($1) AND state IN ('created', 'retry', 'active')`,
-      [kinds.map(queueName)],
-    );
+    const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM ${BOSS_SCHEMA}.job WHERE name = ANY($1) AND state IN ('created', 'retry', 'active')`, [
+      kinds.map(queueName),
+    ]);
     return rows[0].n > 0;
   };
 
@@ -142,18 +146,26 @@ export async function runWorker(db: JobDatabase, handlers: JobHandlers, options:
 }
 
 async function runOne(
-  db: JobDatabase, handlers: JobHandlers, job: { id: string; name: string; data: { key: string; lease?: number }; retryCount?: number; retry_count?: number },
-  host: string, beat: number, stop: AbortSignal, onEvent?: (e: WorkerEvent) => void,
+  db: JobDatabase,
+  handlers: JobHandlers,
+  job: { id: string; name: string; data: { key: string; lease?: number }; retryCount?: number; retry_count?: number },
+  host: string,
+  beat: number,
+  stop: AbortSignal,
+  onEvent?: (e: WorkerEvent) => void,
 ): Promise<'done' | 'failed' | 'handedBack'> {
   const kind = job.name.slice('sal.'.length);
   const key = job.data.key;
   const attempt = (job.retryCount ?? job.retry_count ?? 0) + 1;
-  const { rows } = await retrying(() =>
-    db.pool.query(
-      `UPDATE ${SAL_SCHEMA}.job SET claimed_by = $2, claimed_on = now(), attempts = attempts + 1 WHERE key = $1
+  const { rows } = await retrying(
+    () =>
+      db.pool.query(
+        `UPDATE ${SAL_SCHEMA}.job SET claimed_by = $2, claimed_on = now(), attempts = attempts + 1 WHERE key = $1
        RETURNING config, EXISTS (SELECT 1 FROM ${SAL_SCHEMA}.result WHERE key = $1) AS done`,
-      [key, host],
-    ), stop);
+        [key, host],
+      ),
+    stop,
+  );
   if (!rows[0] || rows[0].done) {
     // done already (a run whose lease expired while it was finishing): complete without running again
     await retrying(() => db.boss.complete(job.name, job.id), stop).catch(() => undefined);
@@ -167,11 +179,13 @@ async function runOne(
   const lease = Number(job.data.lease) > 0 ? Number(job.data.lease) : 120;
   const heartbeat = setInterval(() => {
     // the lease runs from the last beat: expire_in is counted by pg-boss from started_on
-    db.pool.query(
-      `UPDATE ${BOSS_SCHEMA}.job SET expire_in = (now() - started_on) + $3 * interval '1 second'
+    db.pool
+      .query(
+        `UPDATE ${BOSS_SCHEMA}.job SET expire_in = (now() - started_on) + $3 * interval '1 second'
        WHERE name = $1 AND id = $2 AND state = 'active'`,
-      [job.name, job.id, lease],
-    ).catch(() => undefined);
+        [job.name, job.id, lease],
+      )
+      .catch(() => undefined);
   }, beat);
   heartbeat.unref();
   const t0 = performance.now();
@@ -189,17 +203,19 @@ async function runOne(
   } catch (e) {
     if (e instanceof HandBack || stop.aborted) {
       // not the job's fault: back to the queue without using a retry
-      await db.pool.query(
-        `UPDATE ${BOSS_SCHEMA}.job SET state = 'created', started_on = NULL, start_after = now() WHERE name = $1 AND id = $2 AND state = 'active'`,
-        [job.name, job.id],
-      ).catch(() => undefined);
+      await db.pool
+        .query(`UPDATE ${BOSS_SCHEMA}.job SET state = 'created', started_on = NULL, start_after = now() WHERE name = $1 AND id = $2 AND state = 'active'`, [
+          job.name,
+          job.id,
+        ])
+        .catch(() => undefined);
       onEvent?.({ type: 'handed-back', key, kind });
       return 'handedBack';
     }
     const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     await retrying(async () => {
       await db.pool.query(`UPDATE ${SAL_SCHEMA}.job SET last_error = $2 WHERE key = $1`, [key, message]);
-      await db.boss.fail(job.name, job.id, { message, stack: e instanceof Error ? e.stack ?? null : null, host });
+      await db.boss.fail(job.name, job.id, { message, stack: e instanceof Error ? (e.stack ?? null) : null, host });
     }, stop).catch(() => undefined);
     onEvent?.({ type: 'error', key, kind, error: message });
     return 'failed';
@@ -236,7 +252,13 @@ function isTransient(e: unknown): boolean {
 
 /** Store artefacts and the result and complete the job, in one transaction. Returns false when a result was already there. */
 async function commit(
-  db: JobDatabase, job: { id: string; name: string }, key: string, kind: string, out: JobOutput, host: string, ms: number,
+  db: JobDatabase,
+  job: { id: string; name: string },
+  key: string,
+  kind: string,
+  out: JobOutput,
+  host: string,
+  ms: number,
 ): Promise<boolean> {
   const artefacts: ArtefactInfo[] = [];
   const seen = new Set<string>();
@@ -263,10 +285,16 @@ async function commit(
       const stored = ins.rowCount === 1;
       if (stored && !db.artefactDir) {
         for (const a of out.artefacts ?? []) {
-          await client.query(`INSERT INTO ${SAL_SCHEMA}.artefact (key, name, data) VALUES ($1, $2, $3)`, [key, a.name, Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength)]);
+          await client.query(`INSERT INTO ${SAL_SCHEMA}.artefact (key, name, data) VALUES ($1, $2, $3)`, [
+            key,
+            a.name,
+            Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength),
+          ]);
         }
       }
-      await db.boss.complete(job.name, job.id, {}, { db: { executeSql: (text: string, values?: unknown[]) => client.query(text, values as unknown[]) } } as never);
+      await db.boss.complete(job.name, job.id, {}, {
+        db: { executeSql: (text: string, values?: unknown[]) => client.query(text, values as unknown[]) },
+      } as never);
       await client.query('COMMIT');
       if (!stored && db.artefactDir && artefacts.length > 0) rmSync(join(db.artefactDir, key, run), { recursive: true, force: true });
       return stored;

@@ -1,9 +1,7 @@
 import { describe, expect, it, inject } from 'vitest';
 import { createHash } from 'node:crypto';
 import { SalConfigError } from '@sal/types';
-import {
-  JobDatabase, SalConnectionError, SalSchemaVersionError, SCHEMA_VERSION, parsePlan, runWorker, keyToUuid, type JobHandlers,
-} from '../src/index.js';
+import { JobDatabase, SalConnectionError, SalSchemaVersionError, SCHEMA_VERSION, parsePlan, runWorker, keyToUuid, type JobHandlers } from '../src/index.js';
 import { freshDatabase, sql } from './helpers.js';
 
 const url = inject('pgUrl');
@@ -23,7 +21,12 @@ describe('JobDatabase', () => {
       expect(await db.submit(p)).toEqual({ sweep: 'p', planned: 5, enqueued: 0, alreadyDone: 0, alreadyQueued: 5 });
       expect((await db.status('p')).map((s) => s.state)).toEqual(['queued', 'queued', 'queued', 'queued', 'queued']);
       let runs = 0;
-      const handlers: JobHandlers = { noop: async ({ config }) => { runs++; return { result: { y: (config['x'] as number) * 2 } }; } };
+      const handlers: JobHandlers = {
+        noop: async ({ config }) => {
+          runs++;
+          return { result: { y: (config['x'] as number) * 2 } };
+        },
+      };
       const s = await runWorker(db, handlers, fast);
       expect(s).toEqual({ done: 5, failed: 0, handedBack: 0 });
       expect(runs).toBe(5);
@@ -72,12 +75,21 @@ describe('JobDatabase', () => {
     const u = await freshDatabase(url);
     const db = await JobDatabase.open(u, { supervise: true, maintenanceIntervalSeconds: 1 });
     try {
-      const p = parsePlan({ name: 'f', jobs: [{ kind: 'maybe', config: { fail: true } }, { kind: 'maybe', config: { fail: false } }] });
+      const p = parsePlan({
+        name: 'f',
+        jobs: [
+          { kind: 'maybe', config: { fail: true } },
+          { kind: 'maybe', config: { fail: false } },
+        ],
+      });
       await db.submit(p, { retries: 2, retryDelaySeconds: 0 });
       let tries = 0;
       const handlers: JobHandlers = {
         maybe: async ({ config }) => {
-          if (config['fail']) { tries++; throw new RangeError(`bad value ${tries}`); }
+          if (config['fail']) {
+            tries++;
+            throw new RangeError(`bad value ${tries}`);
+          }
           return { result: 1 };
         },
       };
@@ -106,10 +118,18 @@ describe('JobDatabase', () => {
       const p = parsePlan({ name: 'h', jobs: [{ kind: 'slow', config: {} }] });
       await db.submit(p, { retries: 0 });
       const stop = new AbortController();
-      const handlers: JobHandlers = { slow: async ({ signal }) => { setTimeout(() => stop.abort(), 100); await new Promise((r) => signal.addEventListener('abort', r)); return { result: null }; } };
+      const handlers: JobHandlers = {
+        slow: async ({ signal }) => {
+          setTimeout(() => stop.abort(), 100);
+          await new Promise((r) => signal.addEventListener('abort', r));
+          return { result: null };
+        },
+      };
       expect(await runWorker(db, handlers, { ...fast, signal: stop.signal })).toEqual({ done: 0, failed: 0, handedBack: 1 });
       expect((await db.status('h'))[0]!.state).toBe('queued');
-      const row = await sql<{ state: string; retry_count: number }>(u, 'SELECT state, retry_count FROM sal_boss.job WHERE id = $1', [keyToUuid(p.jobs[0]!.key)]);
+      const row = await sql<{ state: string; retry_count: number }>(u, 'SELECT state, retry_count FROM sal_boss.job WHERE id = $1', [
+        keyToUuid(p.jobs[0]!.key),
+      ]);
       expect(row[0]).toEqual({ state: 'created', retry_count: 0 });
       expect(await runWorker(db, { slow: async () => ({ result: 'second' }) }, fast)).toEqual({ done: 1, failed: 0, handedBack: 0 });
     } finally {
@@ -124,11 +144,13 @@ describe('bad input', () => {
     // 127.0.0.1 port 1: nothing listens there
     await expect(JobDatabase.open('postgresql://sal@127.0.0.1:1/sal', { connectTimeoutMs: 1000 })).rejects.toThrow(SalConnectionError);
     // a routable address that drops packets would hang without the timeout; a socket folder that does not exist fails fast
-    await expect(JobDatabase.open('postgresql://sal@/sal?host=/nonexistent-sal-dir', { connectTimeoutMs: 1000 })).rejects.toThrow(/cannot connect to the job database/);
+    await expect(JobDatabase.open('postgresql://sal@/sal?host=/nonexistent-sal-dir', { connectTimeoutMs: 1000 })).rejects.toThrow(
+      /cannot connect to the job database/,
+    );
     expect(Date.now() - t0).toBeLessThan(5000);
   });
 
-  it('a wrong database or user: SalConnectionError with the server\'s reason, password masked', async () => {
+  it("a wrong database or user: SalConnectionError with the server's reason, password masked", async () => {
     const wrongDb = url.replace(/\/postgres\?/, '/no_such_db?');
     await expect(JobDatabase.open(wrongDb)).rejects.toThrow(/database "no_such_db" does not exist/);
     const wrongUser = url.replace('postgres@', 'nobody:secret@');

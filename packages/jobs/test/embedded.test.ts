@@ -8,7 +8,10 @@ import { JobDatabase, embeddedPostgresBin, parsePlan, runWorker, startLocalPostg
 const dir = mkdtempSync(join(tmpdir(), 'sal-emb-'));
 chmodSync(dir, 0o755);
 let server: LocalPostgres | undefined;
-afterAll(async () => { await server?.destroy(); rmSync(dir, { recursive: true, force: true }); });
+afterAll(async () => {
+  await server?.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 it('runs a sweep on the PostgreSQL binaries installed from npm', async () => {
   const bin = embeddedPostgresBin();

@@ -14,12 +14,15 @@ let server: LocalPostgres | undefined;
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   execFileSync(process.execPath, [join(import.meta.dirname, '../../../node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-    cwd: join(import.meta.dirname, '..'), stdio: 'inherit',
+    cwd: join(import.meta.dirname, '..'),
+    stdio: 'inherit',
   });
   server = await startLocalPostgres(mkdtempSync(join(tmpdir(), 'sal-pg-')), { unsafeFast: true });
   project.provide('pgUrl', server.url);
   project.provide('pgTcpUrl', server.tcpUrl);
-  return async () => { await server?.destroy(); };
+  return async () => {
+    await server?.destroy();
+  };
 }
 
 declare module 'vitest' {

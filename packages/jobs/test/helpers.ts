@@ -32,14 +32,20 @@ export async function sql<T = Record<string, unknown>>(url: string, text: string
 export function startWorker(url: string, env: Record<string, string> = {}): ChildProcess & { exited: Promise<number | null> } {
   const child = fork(join(import.meta.dirname, 'fixtures/worker.mjs'), [], {
     // not vitest's execArgv (its --conditions would load TypeScript sources): the built package, as users run it
-    execArgv: [], env: { ...process.env, SAL_TEST_DB: url, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    execArgv: [],
+    env: { ...process.env, SAL_TEST_DB: url, ...env },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   }) as ChildProcess & { exited: Promise<number | null> };
   let err = '';
-  child.stderr?.on('data', (d: Buffer) => { err += d.toString(); });
-  child.exited = new Promise((resolve) => child.on('exit', (code) => {
-    if (code !== 0 && code !== null && err) process.stderr.write(`worker ${child.pid}: ${err}\n`);
-    resolve(code);
-  }));
+  child.stderr?.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  child.exited = new Promise((resolve) =>
+    child.on('exit', (code) => {
+      if (code !== 0 && code !== null && err) process.stderr.write(`worker ${child.pid}: ${err}\n`);
+      resolve(code);
+    }),
+  );
   return child;
 }
 

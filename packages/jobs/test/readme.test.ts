@@ -9,7 +9,7 @@ it('the README example prints what the README says', async () => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
   const printed = /prints\n\n```\n([\s\S]*?)```/.exec(readme)![1]!;
   const lines: string[] = [];
-  const log = (v: unknown) => lines.push(format(v)) // what console.log prints;
+  const log = (v: unknown) => lines.push(format(v)); // what console.log prints;
   const db = await JobDatabase.open(await freshDatabase(inject('pgUrl')));
   const plan = parsePlan({ name: 'squares', grids: [{ kind: 'square', axes: { x: [1, 2, 3] } }] });
   log(await db.submit(plan));

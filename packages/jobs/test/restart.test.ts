@@ -11,7 +11,9 @@ const sleepPlan = (name: string, n: number, ms: number) =>
 
 describe('database server restart', () => {
   let server: LocalPostgres | undefined;
-  afterAll(async () => { await server?.destroy(); });
+  afterAll(async () => {
+    await server?.destroy();
+  });
 
   it('the server stopped and started again mid-sweep: the workers reconnect and the sweep completes', async () => {
     server = await startLocalPostgres(mkdtempSync(join(tmpdir(), 'sal-pgr-')), { unsafeFast: true });
@@ -26,7 +28,9 @@ describe('database server restart', () => {
     await new Promise((r) => setTimeout(r, 1500));
     await server.start();
     expect(await Promise.all(workers.map((w) => w.exited))).toEqual([0, 0, 0]);
-    const results = new Map((await sql<{ key: string; n: number }>(u, 'SELECT key, count(*)::int AS n FROM sal_jobs.result GROUP BY key')).map((r) => [r.key, r.n]));
+    const results = new Map(
+      (await sql<{ key: string; n: number }>(u, 'SELECT key, count(*)::int AS n FROM sal_jobs.result GROUP BY key')).map((r) => [r.key, r.n]),
+    );
     expect(plan.jobs.map((j) => results.get(j.key))).toEqual(Array(12).fill(1));
   });
 });

@@ -51,7 +51,11 @@ describe('worker processes', () => {
     try {
       await db.submit(plan, { leaseSeconds: 2, retryDelaySeconds: 0, retries: 2 });
       const a = startWorker(u);
-      await new Promise<void>((resolve) => a.on('message', (m: { type: string }) => { if (m.type === 'started') resolve(); }));
+      await new Promise<void>((resolve) =>
+        a.on('message', (m: { type: string }) => {
+          if (m.type === 'started') resolve();
+        }),
+      );
       a.kill('SIGKILL');
       expect(await a.exited).toBe(null);
       expect((await db.status('k'))[0]!.state).toBe('running');
@@ -80,7 +84,11 @@ describe('worker processes', () => {
     try {
       await db.submit(plan, { retries: 0 });
       const a = startWorker(u);
-      await new Promise<void>((resolve) => a.on('message', (m: { type: string }) => { if (m.type === 'started') resolve(); }));
+      await new Promise<void>((resolve) =>
+        a.on('message', (m: { type: string }) => {
+          if (m.type === 'started') resolve();
+        }),
+      );
       a.kill('SIGTERM');
       expect(await a.exited).toBe(0);
       expect((await db.status('t'))[0]!.state).toBe('queued');

@@ -111,7 +111,10 @@ export function chebyshevTopEigen(a: tf.Tensor2D, k: number, s: ChebyshevSetting
     products++;
     return tf.matMul(a, y);
   };
-  const start = tf.tensor2d(Float32Array.from({ length: n * l }, () => rng.normal()), [n, l]);
+  const start = tf.tensor2d(
+    Float32Array.from({ length: n * l }, () => rng.normal()),
+    [n, l],
+  );
   let y = orthonormalize(start, rng);
   start.dispose();
   const theta = new Float64Array(l);
@@ -131,7 +134,8 @@ export function chebyshevTopEigen(a: tf.Tensor2D, k: number, s: ChebyshevSetting
         hv[j * l + i] = v;
       }
     }
-    if (!hv.every((v) => Number.isFinite(v))) throw new SalDataError('kpca.topEigen', 'finite Rayleigh quotients', 'NaN or Infinity (non-finite matrix entries?)');
+    if (!hv.every((v) => Number.isFinite(v)))
+      throw new SalDataError('kpca.topEigen', 'finite Rayleigh quotients', 'NaN or Infinity (non-finite matrix entries?)');
     const { d, vt } = symEigFlat(hv, l);
     const order = Array.from({ length: l }, (_, i) => i).sort((u, v) => (d[v] as number) - (d[u] as number));
     const rot = new Float32Array(l * l); // column c = eigenvector order[c]

@@ -26,8 +26,14 @@ export function zeros(rows: number, cols: number): DenseMatrix {
 }
 
 function isDense(x: unknown): x is DenseMatrix {
-  return typeof x === 'object' && x !== null && 'data' in x && (x as DenseMatrix).data instanceof Float64Array
-    && typeof (x as DenseMatrix).rows === 'number' && typeof (x as DenseMatrix).cols === 'number';
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    'data' in x &&
+    (x as DenseMatrix).data instanceof Float64Array &&
+    typeof (x as DenseMatrix).rows === 'number' &&
+    typeof (x as DenseMatrix).cols === 'number'
+  );
 }
 
 /**

@@ -187,7 +187,7 @@ export function topEigen(a: MatrixInput, k: number, opts?: TopEigenOptions): Top
     const dense = tin ? null : toDense(a, where);
     if (dense) checkSquare(dense, where);
     else if (tin && (tin.rank !== 2 || tin.shape[0] !== tin.shape[1] || tin.shape[0] === 0)) throw new SalShapeError(where, '[n,n] (square)', tin.shape);
-    const n = dense ? dense.rows : (tin as tf.Tensor).shape[0] as number;
+    const n = dense ? dense.rows : ((tin as tf.Tensor).shape[0] as number);
     checkNumber(where, 'k', k, { min: 1, max: n, integer: true });
     const t = dense ? toTensor(dense) : (tf.cast(tin as tf.Tensor, 'float32') as tf.Tensor2D);
     try {

@@ -10,8 +10,18 @@
  */
 import { SalConfigError, SalDataError, SalShapeError, checkNumber, checkOneOf, resolveOptions } from '@sal/types';
 import {
-  PRODUCT_METHODS, columnMeans, gram, matmul, rowMeans, subtractRowVector, toDense, toRows, transpose,
-  type DenseMatrix, type MatrixInput, type ProductMethod,
+  PRODUCT_METHODS,
+  columnMeans,
+  gram,
+  matmul,
+  rowMeans,
+  subtractRowVector,
+  toDense,
+  toRows,
+  transpose,
+  type DenseMatrix,
+  type MatrixInput,
+  type ProductMethod,
 } from './dense.js';
 import { orthonormalizeRowsCholesky } from './linsolve.js';
 import { EIGEN_SOLVERS, eigenTopK, type EigenSolver } from './solve-sym.js';
@@ -121,7 +131,11 @@ export function grfPca(grfs: MatrixInput, opts?: GrfPcaOptions): GrfPcaResult {
   let acc = 0;
   for (let i = 0; i < k; i++) cumulative[i] = acc += Math.max(0, eig.values[i] as number) / trace;
   let kk = k;
-  for (let i = 0; i < k; i++) if ((cumulative[i] as number) > threshold) { kk = i + 1; break; }
+  for (let i = 0; i < k; i++)
+    if ((cumulative[i] as number) > threshold) {
+      kk = i + 1;
+      break;
+    }
   const result = {
     nSamples: n,
     nPixels: X.cols,
@@ -142,7 +156,12 @@ export function grfPca(grfs: MatrixInput, opts?: GrfPcaOptions): GrfPcaResult {
  * Reconstruct gRFs `[n, P]` with their first `nComponents` sample-space eigenvectors:
  * `X̂ = A_k A_kᵀ (X − rowMean) + rowMean` (the original's `P = A_k A_kᵀ`, `X̂ = P X + rowmean`).
  */
-export function reconstructGrfs(grfs: MatrixInput, pca: Pick<GrfPcaResult, 'eigenvectors' | 'rowMeans'>, nComponents: number, method: ProductMethod = 'tensor'): DenseMatrix {
+export function reconstructGrfs(
+  grfs: MatrixInput,
+  pca: Pick<GrfPcaResult, 'eigenvectors' | 'rowMeans'>,
+  nComponents: number,
+  method: ProductMethod = 'tensor',
+): DenseMatrix {
   const where = 'kpca.reconstructGrfs';
   const X = toDense(grfs, where);
   const n = X.rows;
@@ -243,7 +262,13 @@ export function fitEigenspaceProjector(grfs: MatrixInput, opts?: EigenspaceOptio
   return makeProjector(mode, o.method, eig.values, mean, basis);
 }
 
-function makeProjector(mode: 'orthogonal' | 'original', method: ProductMethod, eigenvalues: Float64Array, pixelMean: Float64Array, basis: DenseMatrix): EigenspaceProjector {
+function makeProjector(
+  mode: 'orthogonal' | 'original',
+  method: ProductMethod,
+  eigenvalues: Float64Array,
+  pixelMean: Float64Array,
+  basis: DenseMatrix,
+): EigenspaceProjector {
   const P = basis.cols;
   let disposed = false;
   return {
@@ -264,7 +289,15 @@ function makeProjector(mode: 'orthogonal' | 'original', method: ProductMethod, e
       return matmul(transpose(basis), basis, { method });
     },
     toJSON() {
-      return { kind: 'sal.eigenspaceProjector', version: 1, mode, method, eigenvalues: Array.from(eigenvalues), pixelMean: Array.from(pixelMean), basis: toRows(basis) };
+      return {
+        kind: 'sal.eigenspaceProjector',
+        version: 1,
+        mode,
+        method,
+        eigenvalues: Array.from(eigenvalues),
+        pixelMean: Array.from(pixelMean),
+        basis: toRows(basis),
+      };
     },
     dispose() {
       disposed = true;
@@ -279,11 +312,11 @@ export function loadEigenspaceProjector(json: unknown): EigenspaceProjector {
   if (typeof j !== 'object' || j === null || j.kind !== 'sal.eigenspaceProjector') {
     throw new SalDataError(where, "an object with kind 'sal.eigenspaceProjector'", j === null || typeof j !== 'object' ? j : j.kind);
   }
-  if (!Array.isArray(j.basis) || !Array.isArray(j.eigenvalues) || !Array.isArray(j.pixelMean)) throw new SalDataError(where, 'basis, eigenvalues and pixelMean arrays', Object.keys(j));
+  if (!Array.isArray(j.basis) || !Array.isArray(j.eigenvalues) || !Array.isArray(j.pixelMean))
+    throw new SalDataError(where, 'basis, eigenvalues and pixelMean arrays', Object.keys(j));
   const basis = toDense(j.basis, where);
   if (basis.cols !== j.pixelMean.length) throw new SalDataError(where, `basis [r,${j.pixelMean.length}]`, [basis.rows, basis.cols]);
   const mode = j.mode === 'original' ? 'original' : 'orthogonal';
   if (j.mode !== mode) throw new SalConfigError(where, 'mode', "'orthogonal' or 'original'", j.mode);
   return makeProjector(mode, j.method === 'float64' ? 'float64' : 'tensor', Float64Array.from(j.eigenvalues), Float64Array.from(j.pixelMean), basis);
 }
-

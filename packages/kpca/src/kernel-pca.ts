@@ -8,9 +8,36 @@
  */
 import { SalConfigError, SalDataError, SalShapeError, checkNumber, checkOneOf, resolveOptions } from '@sal/types';
 import * as tf from '@tensorflow/tfjs-core';
-import { PRODUCT_METHODS, assertTensorBackend, fromTensor, leadingColumns, matmul, toDense, toRows, toTensor, type DenseMatrix, type MatrixInput, type ProductMethod } from './dense.js';
+import {
+  PRODUCT_METHODS,
+  assertTensorBackend,
+  fromTensor,
+  leadingColumns,
+  matmul,
+  toDense,
+  toRows,
+  toTensor,
+  type DenseMatrix,
+  type MatrixInput,
+  type ProductMethod,
+} from './dense.js';
 import { topEigen } from './eigen.js';
-import { KERNEL_METHODS, KERNEL_NAMES, SKLEARN_KERNELS, centerKernel, centerKernelTensor, fitKernelCentering, kernelMatrix, kernelTensor, resolveKernel, type KernelCentering, type KernelMethod, type KernelName, type KernelOptions, type KernelSpec } from './kernels.js';
+import {
+  KERNEL_METHODS,
+  KERNEL_NAMES,
+  SKLEARN_KERNELS,
+  centerKernel,
+  centerKernelTensor,
+  fitKernelCentering,
+  kernelMatrix,
+  kernelTensor,
+  resolveKernel,
+  type KernelCentering,
+  type KernelMethod,
+  type KernelName,
+  type KernelOptions,
+  type KernelSpec,
+} from './kernels.js';
 import { solveSpd, solveSpdTensors } from './linsolve.js';
 import { EIGEN_SOLVERS, eigenTopK, pickSolver, type EigenSolver } from './solve-sym.js';
 
@@ -114,9 +141,12 @@ export function fitKernelPca(x: MatrixInput, opts?: KernelPcaOptions): KernelPca
   checkOneOf(FIT, 'method', o.method, PRODUCT_METHODS);
   if (typeof o.fitInverseTransform !== 'boolean') throw new SalConfigError(FIT, 'fitInverseTransform', 'a boolean', o.fitInverseTransform);
   checkNumber(FIT, 'alpha', o.alpha, { min: 0, exclusiveMin: true });
-  const zeroTolerance = o.zeroTolerance === null
-    ? (o.kernelMethod === 'ml-kernel' && o.method === 'float64' ? 1e-10 : 1e-6)
-    : checkNumber(FIT, 'zeroTolerance', o.zeroTolerance, { min: 0 });
+  const zeroTolerance =
+    o.zeroTolerance === null
+      ? o.kernelMethod === 'ml-kernel' && o.method === 'float64'
+        ? 1e-10
+        : 1e-6
+      : checkNumber(FIT, 'zeroTolerance', o.zeroTolerance, { min: 0 });
   checkNumber(FIT, 'seed', o.seed, { integer: true });
   checkNumber(FIT, 'tol', o.tol, { min: 0 });
   checkNumber(FIT, 'maxIterations', o.maxIterations, { min: 1, integer: true });
@@ -142,9 +172,10 @@ export function fitKernelPca(x: MatrixInput, opts?: KernelPcaOptions): KernelPca
       K.dispose();
       centering = c.centering;
       try {
-        eig = pickSolver(n, requested, o.solver) === 'randomized'
-          ? topEigen(c.centred, requested, { seed: o.seed, tol: o.tol, maxIterations: o.maxIterations, method: o.method })
-          : eigenTopK(fromTensor(c.centred), requested, settings);
+        eig =
+          pickSolver(n, requested, o.solver) === 'randomized'
+            ? topEigen(c.centred, requested, { seed: o.seed, tol: o.tol, maxIterations: o.maxIterations, method: o.method })
+            : eigenTopK(fromTensor(c.centred), requested, settings);
       } finally {
         c.centred.dispose();
       }
@@ -183,7 +214,18 @@ export function fitKernelPca(x: MatrixInput, opts?: KernelPcaOptions): KernelPca
         dualCoef = solveSpd(Kz, X as DenseMatrix, { method: o.method });
       }
     }
-    return makeKernelPca({ spec, kernelMethod: o.kernelMethod, method: o.method, X, eigenvalues, eigenvectors, centering, alpha: o.alpha, dualCoef, zeroTolerance });
+    return makeKernelPca({
+      spec,
+      kernelMethod: o.kernelMethod,
+      method: o.method,
+      X,
+      eigenvalues,
+      eigenvectors,
+      centering,
+      alpha: o.alpha,
+      dualCoef,
+      zeroTolerance,
+    });
   } finally {
     xt?.dispose();
   }
@@ -201,7 +243,11 @@ function scores(vectors: DenseMatrix, values: Float64Array): DenseMatrix {
 function addToDiagonal(k: tf.Tensor2D, alpha: number): tf.Tensor2D {
   const n = k.shape[0];
   return tf.tidy(() => {
-    const at = tf.tensor2d(Int32Array.from({ length: 2 * n }, (_, i) => i >> 1), [n, 2], 'int32');
+    const at = tf.tensor2d(
+      Int32Array.from({ length: 2 * n }, (_, i) => i >> 1),
+      [n, 2],
+      'int32',
+    );
     const diagonal = tf.gather(tf.reshape(k, [n * n]), tf.range(0, n * n, n + 1, 'int32'));
     return tf.tensorScatterUpdate(k, at, tf.add(diagonal, alpha)) as tf.Tensor2D;
   });
@@ -324,8 +370,15 @@ function makeKernelPca(s: KernelPcaState): KernelPcaModel {
     },
     toJSON() {
       return {
-        kind: 'sal.kernelPca', version: 1, kernel: s.spec.name, kernelParams: { ...s.spec.params }, kernelMethod: s.kernelMethod, method: s.method,
-        xFit: toRows(asDense(s.X)), eigenvalues: Array.from(s.eigenvalues), eigenvectors: toRows(s.eigenvectors),
+        kind: 'sal.kernelPca',
+        version: 1,
+        kernel: s.spec.name,
+        kernelParams: { ...s.spec.params },
+        kernelMethod: s.kernelMethod,
+        method: s.method,
+        xFit: toRows(asDense(s.X)),
+        eigenvalues: Array.from(s.eigenvalues),
+        eigenvectors: toRows(s.eigenvectors),
         centering: { columnMeans: Array.from(s.centering.columnMeans), grandMean: s.centering.grandMean },
         inverse: s.dualCoef === null ? null : { alpha: s.alpha, dualCoef: toRows(asDense(s.dualCoef)) },
         zeroTolerance: s.zeroTolerance,
@@ -364,8 +417,12 @@ export function loadKernelPca(json: unknown): KernelPcaModel {
     spec: { name: kernel, params: { ...(j.kernelParams ?? {}) } },
     kernelMethod,
     method,
-    X: keep(X), eigenvalues: Float64Array.from(j.eigenvalues), eigenvectors,
+    X: keep(X),
+    eigenvalues: Float64Array.from(j.eigenvalues),
+    eigenvectors,
     centering: { columnMeans: Float64Array.from(j.centering.columnMeans), grandMean: Number(j.centering.grandMean) },
-    alpha: j.inverse ? Number(j.inverse.alpha) : 1, dualCoef, zeroTolerance: Number(j.zeroTolerance ?? 1e-10),
+    alpha: j.inverse ? Number(j.inverse.alpha) : 1,
+    dualCoef,
+    zeroTolerance: Number(j.zeroTolerance ?? 1e-10),
   });
 }

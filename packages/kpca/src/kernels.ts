@@ -68,11 +68,16 @@ export function resolveKernel(where: string, name: unknown, options: KernelOptio
 function mlKernel(spec: KernelSpec): Kernel {
   const { gamma = 1, degree = 3, coef0 = 1 } = spec.params;
   switch (spec.name) {
-    case 'linear': return new Kernel('linear');
-    case 'rbf': return new Kernel('gaussian', { sigma: Math.sqrt(1 / (2 * gamma)) });
-    case 'polynomial': return new Kernel('polynomial', { degree, constant: coef0, scale: gamma });
-    case 'sigmoid': return new Kernel('sigmoid', { alpha: gamma, constant: coef0 });
-    default: return new Kernel(spec.name, { ...spec.params });
+    case 'linear':
+      return new Kernel('linear');
+    case 'rbf':
+      return new Kernel('gaussian', { sigma: Math.sqrt(1 / (2 * gamma)) });
+    case 'polynomial':
+      return new Kernel('polynomial', { degree, constant: coef0, scale: gamma });
+    case 'sigmoid':
+      return new Kernel('sigmoid', { alpha: gamma, constant: coef0 });
+    default:
+      return new Kernel(spec.name, { ...spec.params });
   }
 }
 
@@ -126,7 +131,8 @@ export function kernelTensor(x: tf.Tensor2D, y: tf.Tensor2D | null, spec: Kernel
   return tf.tidy(() => {
     const g = tf.matMul(x, y ?? x, false, true);
     switch (spec.name) {
-      case 'linear': return g;
+      case 'linear':
+        return g;
       case 'rbf': {
         let sqX: tf.Tensor;
         let sqY: tf.Tensor;
@@ -140,8 +146,10 @@ export function kernelTensor(x: tf.Tensor2D, y: tf.Tensor2D | null, spec: Kernel
         const d2 = tf.relu(tf.sub(tf.add(tf.reshape(sqX, [n, 1]), tf.reshape(sqY, [1, m])), tf.mul(g, 2)));
         return tf.exp(tf.mul(d2, -gamma));
       }
-      case 'polynomial': return tf.pow(tf.add(tf.mul(g, gamma), coef0), degree);
-      default: return tf.tanh(tf.add(tf.mul(g, gamma), coef0));
+      case 'polynomial':
+        return tf.pow(tf.add(tf.mul(g, gamma), coef0), degree);
+      default:
+        return tf.tanh(tf.add(tf.mul(g, gamma), coef0));
     }
   }) as tf.Tensor2D;
 }

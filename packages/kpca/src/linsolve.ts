@@ -217,7 +217,9 @@ export function solveSpd(a: MatrixInput, rhs: MatrixInput, opts: SolveSpdOptions
   if (B.rows !== n) throw new SalShapeError(where, `rhs [${n},m]`, [B.rows, B.cols]);
   if (method === 'tensor') {
     assertTensorBackend();
-    const x = tf.tidy(() => solveSpdTensors(tf.tensor2d(new Float32Array(A.data), [n, n]), tf.tensor2d(new Float32Array(B.data), [n, B.cols]), blockSize, where));
+    const x = tf.tidy(() =>
+      solveSpdTensors(tf.tensor2d(new Float32Array(A.data), [n, n]), tf.tensor2d(new Float32Array(B.data), [n, B.cols]), blockSize, where),
+    );
     try {
       return { rows: n, cols: B.cols, data: new Float64Array(x.dataSync()) };
     } finally {

@@ -5,8 +5,16 @@
  */
 import { SalConfigError, SalDataError, SalShapeError, checkNumber, checkOneOf, resolveOptions } from '@sal/types';
 import {
-  PRODUCT_METHODS, addRowVectorInPlace, columnMeans, gram, matmul, subtractRowVector, toDense,
-  type DenseMatrix, type MatrixInput, type ProductMethod,
+  PRODUCT_METHODS,
+  addRowVectorInPlace,
+  columnMeans,
+  gram,
+  matmul,
+  subtractRowVector,
+  toDense,
+  type DenseMatrix,
+  type MatrixInput,
+  type ProductMethod,
 } from './dense.js';
 import { fixSigns } from './eigen.js';
 import { EIGEN_SOLVERS, eigenTopK, type EigenSolver } from './solve-sym.js';
@@ -114,9 +122,7 @@ export function fitPca(x: MatrixInput, opts?: PcaOptions): PcaModel {
     if (!Number.isFinite(v)) throw new SalDataError(FIT, 'finite values in x', v);
   }
   const maxK = Math.min(n, d);
-  const k = o.nComponents === 'all'
-    ? Math.min(o.center ? n - 1 : n, d)
-    : checkNumber(FIT, 'nComponents', o.nComponents, { min: 1, max: maxK, integer: true });
+  const k = o.nComponents === 'all' ? Math.min(o.center ? n - 1 : n, d) : checkNumber(FIT, 'nComponents', o.nComponents, { min: 1, max: maxK, integer: true });
   const mean = o.center ? columnMeans(X) : new Float64Array(d);
   const Xc = o.center ? subtractRowVector(X, mean) : X;
   let totalSq = 0;
@@ -226,15 +232,24 @@ function makePca(s: PcaState): PcaModel {
       }
       let kk = k;
       if (ropts.nComponents !== undefined) kk = checkNumber(where, 'nComponents', r.nComponents, { min: 1, max: k, integer: true });
-      if (ropts.varianceFraction !== undefined) kk = model.componentsForVariance(checkNumber(where, 'varianceFraction', r.varianceFraction, { min: 0, max: 1 }));
+      if (ropts.varianceFraction !== undefined)
+        kk = model.componentsForVariance(checkNumber(where, 'varianceFraction', r.varianceFraction, { min: 0, max: 1 }));
       return model.inverseTransform(model.transform(x, kk));
     },
     toJSON() {
       const comps: number[][] = [];
       for (let i = 0; i < k; i++) comps.push(Array.from(s.components.data.subarray(i * d, (i + 1) * d)));
       return {
-        kind: 'sal.pca', version: 1, nSamples: s.nSamples, nFeatures: d, center: s.center, method: s.method,
-        mean: Array.from(s.mean), components: comps, explainedVariance: Array.from(s.explainedVariance), totalVariance: s.totalVariance,
+        kind: 'sal.pca',
+        version: 1,
+        nSamples: s.nSamples,
+        nFeatures: d,
+        center: s.center,
+        method: s.method,
+        mean: Array.from(s.mean),
+        components: comps,
+        explainedVariance: Array.from(s.explainedVariance),
+        totalVariance: s.totalVariance,
       };
     },
     dispose() {
@@ -248,16 +263,24 @@ function makePca(s: PcaState): PcaModel {
 export function loadPca(json: unknown): PcaModel {
   const where = 'kpca.loadPca';
   const j = json as Partial<PcaJSON> | null;
-  if (typeof j !== 'object' || j === null || j.kind !== 'sal.pca') throw new SalDataError(where, "an object with kind 'sal.pca'", j === null || typeof j !== 'object' ? j : j.kind);
+  if (typeof j !== 'object' || j === null || j.kind !== 'sal.pca')
+    throw new SalDataError(where, "an object with kind 'sal.pca'", j === null || typeof j !== 'object' ? j : j.kind);
   const { nSamples, nFeatures, center, method, mean, components, explainedVariance, totalVariance } = j;
-  if (typeof nFeatures !== 'number' || !Array.isArray(mean) || mean.length !== nFeatures) throw new SalDataError(where, 'mean of length nFeatures', mean?.length);
+  if (typeof nFeatures !== 'number' || !Array.isArray(mean) || mean.length !== nFeatures)
+    throw new SalDataError(where, 'mean of length nFeatures', mean?.length);
   if (!Array.isArray(components) || !Array.isArray(explainedVariance) || components.length !== explainedVariance.length) {
     throw new SalDataError(where, 'one explained variance per component', explainedVariance?.length);
   }
   const comp = toDense(components, where);
   if (comp.rows > 0 && comp.cols !== nFeatures) throw new SalDataError(where, `components [k,${nFeatures}]`, [comp.rows, comp.cols]);
   return makePca({
-    nSamples: Number(nSamples), nFeatures, center: Boolean(center), method: method === 'float64' ? 'float64' : 'tensor',
-    mean: Float64Array.from(mean), components: comp, explainedVariance: Float64Array.from(explainedVariance), totalVariance: Number(totalVariance),
+    nSamples: Number(nSamples),
+    nFeatures,
+    center: Boolean(center),
+    method: method === 'float64' ? 'float64' : 'tensor',
+    mean: Float64Array.from(mean),
+    components: comp,
+    explainedVariance: Float64Array.from(explainedVariance),
+    totalVariance: Number(totalVariance),
   });
 }

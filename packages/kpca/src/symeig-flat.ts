@@ -13,7 +13,10 @@ const NATIVE_MIN_N = 16;
 function hypot(a: number, b: number): number {
   const x = Math.abs(a);
   const y = Math.abs(b);
-  if (x > y) { const r = y / x; return x * Math.sqrt(1 + r * r); }
+  if (x > y) {
+    const r = y / x;
+    return x * Math.sqrt(1 + r * r);
+  }
   if (y === 0) return 0;
   const r = x / y;
   return y * Math.sqrt(1 + r * r);

@@ -1,8 +1,18 @@
 import { expectTypeOf, test } from 'vitest';
 import type * as tf from '@tensorflow/tfjs-core';
 import {
-  fitKernelPca, fitPca, grfPca, fitEigenspaceProjector, loadPca, topEigen,
-  type DenseMatrix, type KernelPcaModel, type MatrixInput, type PcaModel, type EigenspaceProjector, type GrfPcaResult,
+  fitKernelPca,
+  fitPca,
+  grfPca,
+  fitEigenspaceProjector,
+  loadPca,
+  topEigen,
+  type DenseMatrix,
+  type KernelPcaModel,
+  type MatrixInput,
+  type PcaModel,
+  type EigenspaceProjector,
+  type GrfPcaResult,
 } from '../src/index.js';
 
 test('fitted estimators and their inputs', () => {

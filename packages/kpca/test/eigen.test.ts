@@ -34,7 +34,11 @@ describe('symmetricEigen', () => {
     const V = new Matrix(Array.from({ length: 60 }, (_, i) => Array.from(got.vectors.data.subarray(i * 60, i * 60 + 60))));
     const AV = a.mmul(V);
     for (let j = 0; j < 60; j++) for (let i = 0; i < 60; i++) expect(AV.get(i, j)).toBeCloseTo(V.get(i, j) * (got.values[j] as number), 9);
-    const z = symmetricEigen([[0, 0, 0], [0, 2, 0], [0, 0, 0]]);
+    const z = symmetricEigen([
+      [0, 0, 0],
+      [0, 2, 0],
+      [0, 0, 0],
+    ]);
     expect(Array.from(z.values)).toEqual([2, 0, 0]);
     expect(Array.from(symmetricEigen([[5]]).values)).toEqual([5]);
   });
@@ -44,12 +48,20 @@ describe('symmetricEigen', () => {
     const r = symmetricEigen(a, 2);
     expect(Array.from(r.values).map((x) => +x.toFixed(8))).toEqual([4, 3]);
     expect([r.vectors.rows, r.vectors.cols]).toEqual([4, 2]);
-    expect(() => symmetricEigen([[1, 2, 3], [4, 5, 6]])).toThrow(SalShapeError);
+    expect(() =>
+      symmetricEigen([
+        [1, 2, 3],
+        [4, 5, 6],
+      ]),
+    ).toThrow(SalShapeError);
   });
 
   it('refuses NaN and infinite entries (on either path)', () => {
     for (const bad of [NaN, Infinity]) {
-      const { a } = withSpectrum(Array.from({ length: 20 }, (_, i) => i), 2);
+      const { a } = withSpectrum(
+        Array.from({ length: 20 }, (_, i) => i),
+        2,
+      );
       (a[4] as number[])[7] = bad;
       expect(() => symmetricEigen(a)).toThrow(SalDataError);
     }
@@ -81,8 +93,14 @@ describe('symmetricEigen with a registered float64 symEig (e.g. @sal/native)', (
         });
       },
     };
-    const small = withSpectrum(Array.from({ length: 15 }, (_, i) => i + 1), 4).a;
-    const big = withSpectrum(Array.from({ length: 16 }, (_, i) => i + 1), 4).a;
+    const small = withSpectrum(
+      Array.from({ length: 15 }, (_, i) => i + 1),
+      4,
+    ).a;
+    const big = withSpectrum(
+      Array.from({ length: 16 }, (_, i) => i + 1),
+      4,
+    ).a;
     const viaSpy = withRoutines(spy, () => [symmetricEigen(small), symmetricEigen(big)]);
     expect(sizes).toEqual([16]);
     const viaJs = withRoutines(null, () => [symmetricEigen(small), symmetricEigen(big)]);
@@ -92,7 +110,7 @@ describe('symmetricEigen with a registered float64 symEig (e.g. @sal/native)', (
     });
   });
 
-  it('gives the JavaScript path\'s eigenpairs with whatever routine the backend registered (native when built)', () => {
+  it("gives the JavaScript path's eigenpairs with whatever routine the backend registered (native when built)", () => {
     // the test setup starts the wasm backend, which registers @sal/native's symEig unless SAL_NATIVE=0
     const registered = float64Routines();
     const n = 150;
@@ -103,7 +121,8 @@ describe('symmetricEigen with a registered float64 symEig (e.g. @sal/native)', (
     for (let i = 0; i < n; i++) expect(Math.abs((got.values[i] as number) - (ref.values[i] as number))).toBeLessThan(1e-12 * 50);
     // eigenvectors of the separated top 10, same sign convention
     for (let j = 0; j < 10; j++) {
-      const u = col(got.vectors.data, n, n, j), v = col(ref.vectors.data, n, n, j);
+      const u = col(got.vectors.data, n, n, j),
+        v = col(ref.vectors.data, n, n, j);
       expect(Math.max(...u.map((x, i) => Math.abs(x - (v[i] as number))))).toBeLessThan(1e-10);
     }
     if (process.env['SAL_NATIVE'] === '0') expect(registered).toBeNull();

@@ -10,8 +10,12 @@ function fakeGrfs(n: number, P: number, r: number, noise: number, seed: number):
   const basis = randn(r, P, seed);
   const w = randn(n, r, seed + 1);
   const e = randn(n, P, seed + 2);
-  return w.map((wi, i) => Array.from({ length: P }, (_, t) =>
-    wi.reduce((s, c, j) => s + c * (3 / (j + 1)) * ((basis[j] as number[])[t] as number), 0) + noise * ((e[i] as number[])[t] as number) + 0.1 * i));
+  return w.map((wi, i) =>
+    Array.from(
+      { length: P },
+      (_, t) => wi.reduce((s, c, j) => s + c * (3 / (j + 1)) * ((basis[j] as number[])[t] as number), 0) + noise * ((e[i] as number[])[t] as number) + 0.1 * i,
+    ),
+  );
 }
 
 /** Eigenpairs with ml-matrix, sorted descending. */
@@ -22,9 +26,15 @@ function refEig(m: Matrix): { values: number[]; vectors: number[][] } {
 }
 
 describe('grfPca (dual form, per-gRF mean, K = XXᵀ/n)', () => {
-  const n = 40, P = 120;
+  const n = 40,
+    P = 120;
   const X = fakeGrfs(n, P, 3, 0.01, 1);
-  const Xc = new Matrix(X.map((r) => { const m = r.reduce((a, b) => a + b, 0) / P; return r.map((v) => v - m); }));
+  const Xc = new Matrix(
+    X.map((r) => {
+      const m = r.reduce((a, b) => a + b, 0) / P;
+      return r.map((v) => v - m);
+    }),
+  );
   const ref = refEig(Xc.mmul(Xc.transpose()).div(n));
 
   it('eigenvalues, eigen-RFs and cumulative variance equal an independent ml-matrix computation', () => {
@@ -34,7 +44,9 @@ describe('grfPca (dual form, per-gRF mean, K = XXᵀ/n)', () => {
     expect(r.totalVariance).toBeCloseTo(total, 9);
     expect(r.cumulativeVarianceRatio[2]).toBeCloseTo(((ref.values[0] as number) + (ref.values[1] as number) + (ref.values[2] as number)) / total, 9);
     for (let j = 0; j < 3; j++) {
-      const v = Xc.transpose().mmul(Matrix.columnVector(ref.vectors[j] as number[])).getColumn(0);
+      const v = Xc.transpose()
+        .mmul(Matrix.columnVector(ref.vectors[j] as number[]))
+        .getColumn(0);
       expect(absCos(r.eigenRfs.data.subarray(j * P, (j + 1) * P), v)).toBeCloseTo(1, 9);
       let norm = 0;
       for (let t = 0; t < P; t++) norm += (r.eigenRfs.data[j * P + t] as number) ** 2;
@@ -67,7 +79,8 @@ describe('grfPca (dual form, per-gRF mean, K = XXᵀ/n)', () => {
 });
 
 describe('fitEigenspaceProjector', () => {
-  const N = 30, P = 80;
+  const N = 30,
+    P = 80;
   const X = fakeGrfs(N, P, 5, 0.2, 7);
   const images = randn(4, P, 9);
 
@@ -88,7 +101,10 @@ describe('fitEigenspaceProjector', () => {
     // a vector orthogonal to every centred gRF projects to 0 (residual of an image after the exact projector)
     const Xcm = new Matrix(X.map((r) => r.map((v, t) => v - (mean[t] as number))));
     const img = Matrix.rowVector(images[0] as number[]);
-    const coef = img.mmul(Xcm.transpose()).mmul(pseudoInverse(Xcm.mmul(Xcm.transpose()))).mmul(Xcm);
+    const coef = img
+      .mmul(Xcm.transpose())
+      .mmul(pseudoInverse(Xcm.mmul(Xcm.transpose())))
+      .mmul(Xcm);
     const resid = img.sub(coef).to1DArray(); // the part of the image orthogonal to every centred gRF
     const pr0 = pr.project([resid]);
     const scale = Math.max(...resid.map(Math.abs));

@@ -22,7 +22,9 @@ export function withSpectrum(lambda: number[], seed: number): { a: number[][]; q
 
 /** |cosine| between two vectors. */
 export function absCos(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let ab = 0, aa = 0, bb = 0;
+  let ab = 0,
+    aa = 0,
+    bb = 0;
   for (let i = 0; i < a.length; i++) {
     ab += (a[i] as number) * (b[i] as number);
     aa += (a[i] as number) ** 2;

@@ -2,9 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { EigenvalueDecomposition, Matrix, solve } from 'ml-matrix';
 import { SalConfigError, SalDataError } from '@sal/types';
-import {
-  centerKernel, fitKernelCentering, fitKernelPca, fitPca, kernelMatrix, loadKernelPca, resolveKernel, solveSpd,
-} from '../src/index.js';
+import { centerKernel, fitKernelCentering, fitKernelPca, fitPca, kernelMatrix, loadKernelPca, resolveKernel, solveSpd } from '../src/index.js';
 import { expectNoLeaks } from '../../test-utils/src/index.js';
 import { col, randn } from './helpers.js';
 
@@ -98,8 +96,25 @@ describe('solveSpd', () => {
     w.forEach((v, i) => expect(Math.abs((got.data[i] as number) - v) / scale).toBeLessThan(1e-4));
   });
   it('rejects a matrix that is not positive definite', () => {
-    expect(() => solveSpd([[1, 2], [2, 1]], [[1], [1]], { method: 'float64' })).toThrow(SalDataError);
-    expect(() => solveSpd([[1, 2], [2, 1]], [[1], [1]])).toThrow(SalDataError);
+    expect(() =>
+      solveSpd(
+        [
+          [1, 2],
+          [2, 1],
+        ],
+        [[1], [1]],
+        { method: 'float64' },
+      ),
+    ).toThrow(SalDataError);
+    expect(() =>
+      solveSpd(
+        [
+          [1, 2],
+          [2, 1],
+        ],
+        [[1], [1]],
+      ),
+    ).toThrow(SalDataError);
   });
   // wasm: the backend's fused solve when registered (@sal/native); cpu: the blocked composite path
   it.each(['wasm', 'cpu'])('the tensor path on %s equals ml-matrix solve to float32 precision', async (backend) => {
@@ -140,7 +155,10 @@ describe('fitKernelPca', () => {
     const kp = fitKernelPca(x, { kernel: 'rbf', kernelOptions: { gamma }, nComponents: 6, kernelMethod: 'ml-kernel', method: 'float64' });
     const Kc = new Matrix(bruteCentred(x, x, (a, b) => rbf(a, b, gamma)));
     const evd = new EigenvalueDecomposition(Kc, { assumeSymmetric: true });
-    const order = evd.realEigenvalues.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]).slice(0, 6);
+    const order = evd.realEigenvalues
+      .map((v, i) => [v, i] as const)
+      .sort((a, b) => b[0] - a[0])
+      .slice(0, 6);
     order.forEach(([v], i) => expect(kp.eigenvalues[i]).toBeCloseTo(v, 9));
     const Kt = new Matrix(bruteCentred(xNew, x, (a, b) => rbf(a, b, gamma)));
     const proj = new Matrix(5, 6);
@@ -157,7 +175,15 @@ describe('fitKernelPca', () => {
   it('pre-image equals a direct kernel ridge solve written with ml-matrix', () => {
     const gamma = 0.05;
     const alpha = 0.3;
-    const kp = fitKernelPca(x, { kernel: 'rbf', kernelOptions: { gamma }, nComponents: 5, fitInverseTransform: true, alpha, kernelMethod: 'ml-kernel', method: 'float64' });
+    const kp = fitKernelPca(x, {
+      kernel: 'rbf',
+      kernelOptions: { gamma },
+      nComponents: 5,
+      fitInverseTransform: true,
+      alpha,
+      kernelMethod: 'ml-kernel',
+      method: 'float64',
+    });
     const Z = kp.trainingScores();
     const zRows = Array.from({ length: 30 }, (_, i) => Array.from(Z.data.subarray(i * 5, i * 5 + 5)));
     const Kz = new Matrix(zRows.map((a) => zRows.map((b) => rbf(a, b, gamma)))).add(Matrix.eye(30).mul(alpha));

@@ -8,7 +8,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { SalBackendError } from '@sal/types';
 import { fitKernelPca, fitPca, grfPca } from '../src/index.js';
 
-const rows = [[1, 2, 0], [0, 1, 3], [2, 0, 1], [1, 1, 1]];
+const rows = [
+  [1, 2, 0],
+  [0, 1, 3],
+  [2, 0, 1],
+  [1, 1, 1],
+];
 
 beforeAll(() => {
   for (const name of tf.engine().backendNames()) tf.removeBackend(name);
@@ -19,7 +24,11 @@ describe('@sal/kpca without a TensorFlow.js backend', () => {
   it('fails with its defaults with a SalBackendError naming @sal/backend', () => {
     for (const f of [() => fitPca(rows), () => grfPca(rows), () => fitKernelPca(rows, { nComponents: 2 })]) {
       let err: unknown;
-      try { f(); } catch (e) { err = e; }
+      try {
+        f();
+      } catch (e) {
+        err = e;
+      }
       expect(err).toBeInstanceOf(SalBackendError);
       expect((err as Error).message).toMatch(/npm install @sal\/backend and `await initBackend\(\)`/);
       expect((err as Error).message).toMatch(/method: 'float64'/);

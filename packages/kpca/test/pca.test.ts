@@ -69,7 +69,7 @@ describe('fitPca', () => {
     for (let r = 0; r < 3; r++) {
       for (let c = 0; c < m.nComponents; c++) {
         let s = 0;
-        for (let t = 0; t < 12; t++) s += ((data[r] as number[])[t] as number - (m.mean[t] as number)) * (m.components.data[c * 12 + t] as number);
+        for (let t = 0; t < 12; t++) s += (((data[r] as number[])[t] as number) - (m.mean[t] as number)) * (m.components.data[c * 12 + t] as number);
         expect(z.data[r * m.nComponents + c]).toBeCloseTo(s, 10);
       }
     }
@@ -135,7 +135,12 @@ describe('fitPca', () => {
     expect(() => fitPca([[1, 2]])).toThrow(SalShapeError);
     expect(() => fitPca(randn(5, 3, 1), { nComponents: 4 })).toThrow(SalConfigError);
     expect(() => fitPca(randn(5, 3, 1), { bogus: true } as never)).toThrow(SalConfigError);
-    expect(() => fitPca([[1, 2], [3, NaN]])).toThrow(SalDataError);
+    expect(() =>
+      fitPca([
+        [1, 2],
+        [3, NaN],
+      ]),
+    ).toThrow(SalDataError);
     const m = fitPca(randn(5, 3, 1));
     expect(() => m.transform(randn(2, 4, 1))).toThrow(SalShapeError);
   });

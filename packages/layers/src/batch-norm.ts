@@ -144,11 +144,13 @@ export function updateRunningStats(p: BatchNormParams, mean: tf.Tensor, variance
 function affineAct(x: tf.Tensor4D, scale: tf.Tensor1D, shift: tf.Tensor1D | null, elu: boolean): tf.Tensor4D {
   const c = x.shape[3];
   const filter = tf.reshape(scale, [1, 1, c, 1]);
-  return tf.engine().runKernel(
-    'FusedDepthwiseConv2D',
-    shift ? { x, filter, bias: shift } : { x, filter },
-    { strides: [1, 1], pad: 'valid', dilations: [1, 1], dataFormat: 'NHWC', activation: elu ? 'elu' : 'linear' },
-  ) as tf.Tensor4D;
+  return tf.engine().runKernel('FusedDepthwiseConv2D', shift ? { x, filter, bias: shift } : { x, filter }, {
+    strides: [1, 1],
+    pad: 'valid',
+    dilations: [1, 1],
+    dataFormat: 'NHWC',
+    activation: elu ? 'elu' : 'linear',
+  }) as tf.Tensor4D;
 }
 
 type BatchNormOp = (x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor) => tf.Tensor4D;
@@ -156,8 +158,7 @@ type BatchNormOp = (x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor) => tf.Ten
 /** Whether the backend in use registers both fused batch-norm kernels of `FUSED_KERNELS`. */
 export function hasFusedBatchNorm(): boolean {
   const backend = tf.getBackend();
-  return tf.getKernel(FUSED_KERNELS.batchNormTrain, backend) !== undefined
-    && tf.getKernel(FUSED_KERNELS.batchNormTrainGrad, backend) !== undefined;
+  return tf.getKernel(FUSED_KERNELS.batchNormTrain, backend) !== undefined && tf.getKernel(FUSED_KERNELS.batchNormTrainGrad, backend) !== undefined;
 }
 
 /**

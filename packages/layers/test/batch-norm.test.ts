@@ -9,8 +9,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import { SalConfigError, SalShapeError } from '@sal/types';
 import { expectArraysClose, expectNoLeaks, finiteDifferenceGrad } from '@sal/test-utils';
 import {
-  BATCH_NORM_DEFAULTS, batchNorm, batchNormEval, batchNormTrain, batchNormTrainComposite, batchNormVariables,
-  evalAffine, fromTorchMomentum, hasFusedBatchNorm, updateRunningStats, type BatchNormParams,
+  BATCH_NORM_DEFAULTS,
+  batchNorm,
+  batchNormEval,
+  batchNormTrain,
+  batchNormTrainComposite,
+  batchNormVariables,
+  evalAffine,
+  fromTorchMomentum,
+  hasFusedBatchNorm,
+  updateRunningStats,
+  type BatchNormParams,
 } from '../src/index.js';
 
 const EPS = 1e-5;
@@ -48,7 +57,10 @@ describe('batch-norm', () => {
     expect(() => fromTorchMomentum(1.5)).toThrow(SalConfigError);
   });
 
-  for (const train of [{ name: 'batchNormTrain', fn: batchNormTrain }, { name: 'batchNormTrainComposite', fn: batchNormTrainComposite }]) {
+  for (const train of [
+    { name: 'batchNormTrain', fn: batchNormTrain },
+    { name: 'batchNormTrainComposite', fn: batchNormTrainComposite },
+  ]) {
     it(`${train.name}: batch statistics, then running ← m·running + (1−m)·batch with the unbiased variance, twice`, () => {
       const p = params();
       const m = 0.3;
@@ -82,7 +94,8 @@ describe('batch-norm', () => {
     });
     const x = tf.tensor4d(X, [2, 2, 2, 2]);
     const y = expectNoLeaks(() => batchNorm(x, p, false), 'batchNorm eval');
-    const rm = [2, -1], rv = [4, 0.25];
+    const rm = [2, -1],
+      rv = [4, 0.25];
     const want = X.map((v, i) => ((v - rm[i % 2]!) / Math.sqrt(rv[i % 2]! + EPS)) * GAMMA[i % 2]! + BETA[i % 2]!);
     expectArraysClose(y.dataSync(), want, 1e-5, 1e-5);
     expectArraysClose(p.runningMean.dataSync(), rm, 0, 0);
@@ -126,11 +139,15 @@ describe('batch-norm', () => {
       const p = params();
       const xv = Float32Array.from({ length: 2 * 3 * 2 * 2 }, (_, i) => Math.sin(1.7 * i) * 2 + 0.3 * i);
       const x = tf.tensor4d(xv, [2, 3, 2, 2]);
-      const r = tf.tensor4d(Float32Array.from({ length: xv.length }, (_, i) => Math.cos(0.9 * i)), [2, 3, 2, 2]);
-      const loss = (xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Scalar => tf.tidy(() => {
-        const q: BatchNormParams = { ...p, gamma: g as tf.Variable, beta: b as tf.Variable };
-        return tf.sum(tf.mul(batchNormTrain(xi as tf.Tensor4D, q, { activation }), r)) as tf.Scalar;
-      });
+      const r = tf.tensor4d(
+        Float32Array.from({ length: xv.length }, (_, i) => Math.cos(0.9 * i)),
+        [2, 3, 2, 2],
+      );
+      const loss = (xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Scalar =>
+        tf.tidy(() => {
+          const q: BatchNormParams = { ...p, gamma: g as tf.Variable, beta: b as tf.Variable };
+          return tf.sum(tf.mul(batchNormTrain(xi as tf.Tensor4D, q, { activation }), r)) as tf.Scalar;
+        });
       const grads = expectNoLeaks(() => tf.grads((xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => loss(xi, g, b))([x, p.gamma, p.beta]), 'grads');
       const fdX = finiteDifferenceGrad((xi) => loss(xi, p.gamma, p.beta), x, { eps: 1e-2 });
       const fdG = finiteDifferenceGrad((g) => loss(x, g, p.beta), p.gamma, { eps: 1e-2 });
@@ -143,13 +160,15 @@ describe('batch-norm', () => {
     });
   }
 
-  it('the fused kernels, where the backend has them, give the composite path\'s values, gradients and statistics', () => {
+  it("the fused kernels, where the backend has them, give the composite path's values, gradients and statistics", () => {
     const xv = Float32Array.from({ length: 4 * 5 * 5 * 3 }, (_, i) => Math.sin(0.37 * i) * 3 + (i % 3));
     const x = tf.tensor4d(xv, [4, 5, 5, 3]);
     const run = (fn: typeof batchNormTrain) => {
       const p = batchNormVariables(3);
       const [y, g] = tf.tidy(() => {
-        const out = tf.grads((xi: tf.Tensor, gm: tf.Tensor) => tf.sum(tf.square(fn(xi as tf.Tensor4D, { ...p, gamma: gm as tf.Variable }, { activation: 'elu', momentum: 0.5 }))))([x, p.gamma]);
+        const out = tf.grads((xi: tf.Tensor, gm: tf.Tensor) =>
+          tf.sum(tf.square(fn(xi as tf.Tensor4D, { ...p, gamma: gm as tf.Variable }, { activation: 'elu', momentum: 0.5 }))),
+        )([x, p.gamma]);
         return [fn(x, p, { activation: 'elu', momentum: 0.5 }), out];
       });
       const res = { y: y.dataSync(), gx: g[0]!.dataSync(), gg: g[1]!.dataSync(), mean: p.runningMean.dataSync(), variance: p.runningVar.dataSync() };

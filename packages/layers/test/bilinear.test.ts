@@ -16,15 +16,17 @@ function cornersOf(px: number, py: number, h: number, w: number): Array<[number,
 /** Brute force: Σ over the four corners in range of value × (1 − |px − xi|)(1 − |py − yi|). */
 function brute(f: Float32Array, [b, h, w, c]: number[], grid: Float32Array, n: number): Float64Array {
   const out = new Float64Array(b! * n * c!);
-  for (let bi = 0; bi < b!; bi++) for (let p = 0; p < n; p++) {
-    const px = ((grid[(bi * n + p) * 2]! + 1) / 2) * (w! - 1);
-    const py = ((grid[(bi * n + p) * 2 + 1]! + 1) / 2) * (h! - 1);
-    for (let yi = 0; yi < h!; yi++) for (let xi = 0; xi < w!; xi++) {
-      const wt = Math.max(0, 1 - Math.abs(px - xi)) * Math.max(0, 1 - Math.abs(py - yi));
-      if (wt === 0) continue;
-      for (let ch = 0; ch < c!; ch++) out[(bi * n + p) * c! + ch]! += wt * f[((bi * h! + yi) * w! + xi) * c! + ch]!;
+  for (let bi = 0; bi < b!; bi++)
+    for (let p = 0; p < n; p++) {
+      const px = ((grid[(bi * n + p) * 2]! + 1) / 2) * (w! - 1);
+      const py = ((grid[(bi * n + p) * 2 + 1]! + 1) / 2) * (h! - 1);
+      for (let yi = 0; yi < h!; yi++)
+        for (let xi = 0; xi < w!; xi++) {
+          const wt = Math.max(0, 1 - Math.abs(px - xi)) * Math.max(0, 1 - Math.abs(py - yi));
+          if (wt === 0) continue;
+          for (let ch = 0; ch < c!; ch++) out[(bi * n + p) * c! + ch]! += wt * f[((bi * h! + yi) * w! + xi) * c! + ch]!;
+        }
     }
-  }
   return out;
 }
 
@@ -38,11 +40,21 @@ describe('bilinear corners', () => {
 
   it('weights by hand inside, at the border (zero padding), on a pixel centre and for non-finite points', () => {
     // (x, y) = (1.25, 0.5) on 3×4: x0 1, y0 0, fx 0.25, fy 0.5
-    expect(cornersOf(1.25, 0.5, 3, 4)).toEqual([[0, 0, 1, 0.375], [1, 0, 2, 0.125], [2, 1, 1, 0.375], [3, 1, 2, 0.125]]);
+    expect(cornersOf(1.25, 0.5, 3, 4)).toEqual([
+      [0, 0, 1, 0.375],
+      [1, 0, 2, 0.125],
+      [2, 1, 1, 0.375],
+      [3, 1, 2, 0.125],
+    ]);
     // (−0.5, 2.0) on 3×4: the left corners are outside, the bottom row y = 3 is outside
     expect(cornersOf(-0.5, 2, 3, 4)).toEqual([[1, 2, 0, 0.5]]);
     // a pixel centre: full weight there, the neighbours to the right/below visited with weight 0
-    expect(cornersOf(2, 1, 3, 4)).toEqual([[0, 1, 2, 1], [1, 1, 3, 0], [2, 2, 2, 0], [3, 2, 3, 0]]);
+    expect(cornersOf(2, 1, 3, 4)).toEqual([
+      [0, 1, 2, 1],
+      [1, 1, 3, 0],
+      [2, 2, 2, 0],
+      [3, 2, 3, 0],
+    ]);
     expect(cornersOf(Number.NaN, 1, 3, 4)).toEqual([]);
     expect(cornersOf(1, Number.POSITIVE_INFINITY, 3, 4)).toEqual([]);
     expect(cornersOf(9, 1, 3, 4)).toEqual([]);
@@ -54,10 +66,7 @@ describe('bilinearSample', () => {
   const fv = Float32Array.from({ length: 2 * 4 * 5 * 3 }, (_, i) => Math.sin(0.7 * i) + 0.1 * (i % 7));
   const n = 6;
   // inside, on the border, half outside and fully outside
-  const gv = Float32Array.from([
-    0.1, -0.3, -1, -1, 1, 1, -1.2, 0.4, 0.77, 1.1, 3, 0,
-    -0.45, 0.62, 0.33, -0.91, 0.9, 0.05, -0.7, -0.7, 0.2, 0.99, -0.05, 0.5,
-  ]);
+  const gv = Float32Array.from([0.1, -0.3, -1, -1, 1, 1, -1.2, 0.4, 0.77, 1.1, 3, 0, -0.45, 0.62, 0.33, -0.91, 0.9, 0.05, -0.7, -0.7, 0.2, 0.99, -0.05, 0.5]);
 
   it('matches brute-force grid_sample and does not leak', () => {
     const f = tf.tensor4d(fv, shape as [number, number, number, number]);
@@ -72,11 +81,24 @@ describe('bilinearSample', () => {
     // positions off the pixel lattice (the position derivative jumps there) and inside the map
     const inside = Float32Array.from(gv, (v, i) => Math.max(-0.93, Math.min(0.93, v)) + 0.013 * (i % 3));
     const g = tf.tensor3d(inside, [2, n, 2]);
-    const r = tf.tensor3d(Float32Array.from({ length: 2 * n * 3 }, (_, i) => Math.cos(i)), [2, n, 3]);
+    const r = tf.tensor3d(
+      Float32Array.from({ length: 2 * n * 3 }, (_, i) => Math.cos(i)),
+      [2, n, 3],
+    );
     const loss = (a: tf.Tensor, b: tf.Tensor): tf.Scalar => tf.sum(tf.mul(bilinearSample(a as tf.Tensor4D, b as tf.Tensor3D), r));
     const [gf, gg] = expectNoLeaks(() => tf.grads(loss)([f, g]), 'grads');
-    expectArraysClose(gf!.dataSync(), finiteDifferenceGrad((a) => loss(a, g), f, { eps: 1e-2 }), 1e-3, 1e-3);
-    expectArraysClose(gg!.dataSync(), finiteDifferenceGrad((b) => loss(f, b), g, { eps: 1e-3 }), 2e-2, 2e-3);
+    expectArraysClose(
+      gf!.dataSync(),
+      finiteDifferenceGrad((a) => loss(a, g), f, { eps: 1e-2 }),
+      1e-3,
+      1e-3,
+    );
+    expectArraysClose(
+      gg!.dataSync(),
+      finiteDifferenceGrad((b) => loss(f, b), g, { eps: 1e-3 }),
+      2e-2,
+      2e-3,
+    );
     tf.dispose([f, g, r, gf!, gg!]);
   });
 });

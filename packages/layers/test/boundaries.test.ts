@@ -20,5 +20,9 @@ it('every module reachable from src/index.ts imports only tfjs-core, @sal/types 
     }
   };
   visit('index.ts');
-  expect([...seen].sort()).toEqual(readdirSync(src).filter((f) => f.endsWith('.ts')).sort());
+  expect([...seen].sort()).toEqual(
+    readdirSync(src)
+      .filter((f) => f.endsWith('.ts'))
+      .sort(),
+  );
 });

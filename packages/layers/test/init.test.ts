@@ -15,7 +15,8 @@ function moments(v: Float32Array): { mean: number; variance: number } {
 describe('initialisers', () => {
   it('Xavier normal has mean 0 and variance 2/(fanIn+fanOut) (200 000 samples, 5 standard errors)', () => {
     const n = 200_000;
-    const fanIn = 3 * 3 * 16, fanOut = 3 * 3 * 32; // a 3×3 conv 16 → 32
+    const fanIn = 3 * 3 * 16,
+      fanOut = 3 * 3 * 32; // a 3×3 conv 16 → 32
     expect(xavierNormalStd(fanIn, fanOut) ** 2).toBeCloseTo(2 / 432, 15);
     const { mean, variance } = moments(xavierNormalValues(createRng(7), n, fanIn, fanOut));
     const v = 2 / (fanIn + fanOut);
@@ -24,10 +25,12 @@ describe('initialisers', () => {
     expect(Math.abs(variance - v)).toBeLessThan(5 * v * Math.sqrt(2 / n));
   });
 
-  it('xavierNormalKernel uses PyTorch\'s conv fans k²·cin and k²·cout', () => {
+  it("xavierNormalKernel uses PyTorch's conv fans k²·cin and k²·cout", () => {
     expect(convFans(5, 3, 4, 8)).toEqual({ fanIn: 60, fanOut: 120 });
     expect(convFans(3, 3, 1, 32)).toEqual({ fanIn: 9, fanOut: 288 }); // depthwise: one input per group
-    const k = 5, cin = 2, cout = 6; // fans 50 and 150: variance 0.01
+    const k = 5,
+      cin = 2,
+      cout = 6; // fans 50 and 150: variance 0.01
     const values = xavierNormalKernel(createRng(3), k, cin, cout);
     expect(values.length).toBe(k * k * cin * cout);
     const big = Array.from({ length: 400 }, (_, i) => xavierNormalKernel(createRng(i), k, cin, cout));

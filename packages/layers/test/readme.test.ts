@@ -21,7 +21,9 @@ it('the README example prints its documented output', async () => {
   const file = join(dir, 'example.ts');
   writeFileSync(file, code);
   const lines: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => { lines.push(args.map(String).join(' ')); });
+  vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+    lines.push(args.map(String).join(' '));
+  });
   await import(pathToFileURL(file).href);
   expect(lines.join('\n') + '\n').toBe(printed);
 });

@@ -87,7 +87,13 @@ export const CLOSED_LOOP_DEFAULTS: Readonly<Required<ClosedLoopOptions>> = Objec
 
 /** The MEI options the closed loop uses unless told otherwise. */
 export const CLOSED_LOOP_MEI_DEFAULTS: Readonly<Omit<MeiOptions, 'neurons'>> = Object.freeze({
-  optimizer: 'adam', learningRate: 0.05, steps: 200, blur: 1, blurDecay: -0.005, init: 'noise', initStd: 0.1,
+  optimizer: 'adam',
+  learningRate: 0.05,
+  steps: 200,
+  blur: 1,
+  blurDecay: -0.005,
+  init: 'noise',
+  initStd: 0.1,
 });
 
 /** One neuron's closed-loop numbers. */
@@ -170,12 +176,16 @@ function meanOf(v: number[]): number {
 
 /** Centre of mass (x, y) of `(v − ref)²` over an `[h, w]` plane. */
 function centreOfMass(v: ArrayLike<number>, ref: ArrayLike<number> | number, h: number, w: number): [number, number] {
-  let s = 0, sx = 0, sy = 0;
+  let s = 0,
+    sx = 0,
+    sy = 0;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const r = typeof ref === 'number' ? ref : ref[y * w + x]!;
       const q = (v[y * w + x]! - r) ** 2;
-      s += q; sx += q * x; sy += q * y;
+      s += q;
+      sx += q * x;
+      sy += q * y;
     }
   }
   return s > 0 ? [sx / s, sy / s] : [Number.NaN, Number.NaN];
@@ -194,7 +204,8 @@ export function* patternImages(h: number, w: number): Generator<Float32Array> {
   for (const plaid of [false, true]) {
     for (let o = 0; o < 16; o++) {
       const th = (o * Math.PI) / 16;
-      const c = Math.cos(th), s = Math.sin(th);
+      const c = Math.cos(th),
+        s = Math.sin(th);
       for (const lambda of [3, 4, 6, 8, 12, 16, 24, 32]) {
         for (const phi of [0, Math.PI / 2]) {
           const img = new Float32Array(h * w);
@@ -219,7 +230,10 @@ export function* patternImages(h: number, w: number): Generator<Float32Array> {
  * @throws SalConfigError for image ids outside `raw` or images of another size than the truth's
  */
 export function trueBests(
-  raw: RawDataset, truth: GroundTruth, neurons: readonly NeuronTruth[], opts: { naturalImageIds?: readonly number[] | null; patterns?: boolean } = {},
+  raw: RawDataset,
+  truth: GroundTruth,
+  neurons: readonly NeuronTruth[],
+  opts: { naturalImageIds?: readonly number[] | null; patterns?: boolean } = {},
 ): TrueBests {
   const where = 'mei.trueBests';
   const [H, W] = truth.imageShape;
@@ -234,7 +248,10 @@ export function trueBests(
     const maps = computeFeatureMaps(raw.images.subarray(id * H * W, (id + 1) * H * W), H, W);
     neurons.forEach((t, k) => {
       const r = neuronRate(t, maps, truth.rfCentre(t, id));
-      if (r > bestNatural[k]!) { bestNatural[k] = r; bestNaturalId[k] = id; }
+      if (r > bestNatural[k]!) {
+        bestNatural[k] = r;
+        bestNaturalId[k] = id;
+      }
     });
   }
   const patterns = opts.patterns ?? true;
@@ -242,7 +259,9 @@ export function trueBests(
   if (patterns) {
     for (const img of patternImages(H, W)) {
       const maps = computeFeatureMaps(img, H, W);
-      neurons.forEach((t, k) => { bestPattern[k] = Math.max(bestPattern[k]!, neuronRate(t, maps, t)); });
+      neurons.forEach((t, k) => {
+        bestPattern[k] = Math.max(bestPattern[k]!, neuronRate(t, maps, t));
+      });
     }
   }
   return { bestNatural, bestNaturalId, bestPattern };
@@ -277,7 +296,8 @@ function summarise(rows: ClosedLoopNeuron[]): ClosedLoopSummary {
  */
 export function closedLoop(model: ResponseModel, data: ClosedLoopData, opts?: ClosedLoopOptions): ClosedLoopResult {
   const o = resolveOptions<ClosedLoopOptions>(WHERE, CLOSED_LOOP_DEFAULTS, opts);
-  if (data === null || typeof data !== 'object' || !data.dataset || !data.raw || !data.truth) throw new TypeError(`${WHERE}: data must be { dataset, raw, truth, sessionKey }`);
+  if (data === null || typeof data !== 'object' || !data.dataset || !data.raw || !data.truth)
+    throw new TypeError(`${WHERE}: data must be { dataset, raw, truth, sessionKey }`);
   const { dataset, raw, truth, sessionKey } = data;
   if (!truth.sessionKeys.includes(sessionKey)) throw new SalConfigError(WHERE, 'sessionKey', `one of ${truth.sessionKeys.join(', ')}`, sessionKey);
   const [H, W] = truth.imageShape;
@@ -288,11 +308,19 @@ export function closedLoop(model: ResponseModel, data: ClosedLoopData, opts?: Cl
   const imgCh = dataset.channelNames.indexOf('image');
   const session = dataset.sessions.find((s) => s.key === sessionKey);
   if (!session) throw new SalConfigError(WHERE, 'sessionKey', 'a session of the dataset', sessionKey);
-  const neurons = o.neurons === null ? Array.from({ length: session.nNeurons }, (_, i) => i)
-    : (Array.isArray(o.neurons) ? o.neurons : (() => { throw new SalConfigError(WHERE, 'neurons', 'an array of neuron indices or null', o.neurons); })())
-      .map((n) => checkNumber(WHERE, 'neurons', n, { min: 0, max: session.nNeurons - 1, integer: true }));
-  const ids = o.naturalImageIds === null ? Array.from({ length: nImg }, (_, i) => i)
-    : o.naturalImageIds.map((id) => checkNumber(WHERE, 'naturalImageIds', id, { min: 0, max: nImg - 1, integer: true }));
+  const neurons =
+    o.neurons === null
+      ? Array.from({ length: session.nNeurons }, (_, i) => i)
+      : (Array.isArray(o.neurons)
+          ? o.neurons
+          : (() => {
+              throw new SalConfigError(WHERE, 'neurons', 'an array of neuron indices or null', o.neurons);
+            })()
+        ).map((n) => checkNumber(WHERE, 'neurons', n, { min: 0, max: session.nNeurons - 1, integer: true }));
+  const ids =
+    o.naturalImageIds === null
+      ? Array.from({ length: nImg }, (_, i) => i)
+      : o.naturalImageIds.map((id) => checkNumber(WHERE, 'naturalImageIds', id, { min: 0, max: nImg - 1, integer: true }));
   if (ids.length === 0) throw new SalConfigError(WHERE, 'naturalImageIds', 'at least one image', ids);
   checkNumber(WHERE, 'shiftImages', o.shiftImages, { min: 0, max: ids.length, integer: true });
   checkNumber(WHERE, 'shiftNorm', o.shiftNorm, { min: 0, exclusiveMin: true });
@@ -309,9 +337,11 @@ export function closedLoop(model: ResponseModel, data: ClosedLoopData, opts?: Cl
   if (o.meis !== null) {
     res = o.meis;
     const P0 = res.shape[0] / neurons.length;
-    if (!Number.isInteger(P0) || res.shape[1] !== h || res.shape[2] !== w || res.shape[3] !== 1
-      || neurons.some((n, k) => res.neurons[k * P0] !== n)) {
-      throw new SalConfigError(WHERE, 'meis', `MEIs of the image channel [${neurons.length}·perNeuron, ${h}, ${w}, 1] of neurons ${JSON.stringify(neurons)}`, { shape: res.shape, neurons: Array.from(res.neurons) });
+    if (!Number.isInteger(P0) || res.shape[1] !== h || res.shape[2] !== w || res.shape[3] !== 1 || neurons.some((n, k) => res.neurons[k * P0] !== n)) {
+      throw new SalConfigError(WHERE, 'meis', `MEIs of the image channel [${neurons.length}·perNeuron, ${h}, ${w}, 1] of neurons ${JSON.stringify(neurons)}`, {
+        shape: res.shape,
+        neurons: Array.from(res.neurons),
+      });
     }
   } else res = synthesizeMeis(model, [h, w, c], meiOpts);
   const P = res.shape[0] / neurons.length;
@@ -326,14 +356,20 @@ export function closedLoop(model: ResponseModel, data: ClosedLoopData, opts?: Cl
   if (o.bests !== null && (typeof o.bests !== 'object' || [o.bests.bestNatural, o.bests.bestNaturalId, o.bests.bestPattern].some((a) => a?.length !== K))) {
     throw new SalConfigError(WHERE, 'bests', `null or trueBests of the ${K} neurons`, o.bests);
   }
-  const { bestNatural: bestNat, bestNaturalId: bestNatId, bestPattern: bestPat } = o.bests ?? trueBests(raw, truth, truths, { naturalImageIds: ids, patterns: o.patterns });
+  const {
+    bestNatural: bestNat,
+    bestNaturalId: bestNatId,
+    bestPattern: bestPat,
+  } = o.bests ?? trueBests(raw, truth, truths, { naturalImageIds: ids, patterns: o.patterns });
 
   // shift check: perturbation MEIs on images with objects
   const meiShift = new Float64Array(K).fill(Number.NaN);
   const trueShift = new Float64Array(K).fill(Number.NaN);
   const greyCentres = Array.from({ length: K }, (_, k) => centreOfMass(meis.subarray(k * h * w, (k + 1) * h * w), 0, h, w));
   if (o.shiftImages > 0) {
-    const sumMei = new Float64Array(K), sumTrue = new Float64Array(K), cnt = new Float64Array(K);
+    const sumMei = new Float64Array(K),
+      sumTrue = new Float64Array(K),
+      cnt = new Float64Array(K);
     for (const id of ids.slice(0, o.shiftImages)) {
       const base = dataset.input(id);
       const init = Float32Array.from({ length: h * w }, (_, q) => base[q * c + imgCh]!);
@@ -344,7 +380,8 @@ export function closedLoop(model: ResponseModel, data: ClosedLoopData, opts?: Cl
         const [gx, gy] = greyCentres[k]!;
         const d = Math.hypot(sal.x - t.x, sal.y - t.y);
         if (d === 0 || !Number.isFinite(mx) || !Number.isFinite(gx)) return;
-        const ux = (sal.x - t.x) / d, uy = (sal.y - t.y) / d;
+        const ux = (sal.x - t.x) / d,
+          uy = (sal.y - t.y) / d;
         const [fx, fy] = toImageCoords(mx, my, geometry);
         const [fgx, fgy] = toImageCoords(gx, gy, geometry);
         const tc = truth.rfCentre(t, id);
@@ -353,7 +390,11 @@ export function closedLoop(model: ResponseModel, data: ClosedLoopData, opts?: Cl
         cnt[k] = cnt[k]! + 1;
       });
     }
-    for (let k = 0; k < K; k++) if (cnt[k]! > 0) { meiShift[k] = sumMei[k]! / cnt[k]!; trueShift[k] = sumTrue[k]! / cnt[k]!; }
+    for (let k = 0; k < K; k++)
+      if (cnt[k]! > 0) {
+        meiShift[k] = sumMei[k]! / cnt[k]!;
+        trueShift[k] = sumTrue[k]! / cnt[k]!;
+      }
   }
 
   const rows: ClosedLoopNeuron[] = truths.map((t, k) => {

@@ -30,7 +30,8 @@ export interface DisplayGeometry {
  */
 export function displayGeometry(dataset: SalDataset, imageShape: readonly [number, number]): DisplayGeometry {
   const where = 'mei.displayGeometry';
-  if (dataset === null || typeof dataset !== 'object' || !dataset.options || !dataset.stats) throw new TypeError(`${where}: dataset must be a SalDataset (from @sal/saliency-loader's createDataset)`);
+  if (dataset === null || typeof dataset !== 'object' || !dataset.options || !dataset.stats)
+    throw new TypeError(`${where}: dataset must be a SalDataset (from @sal/saliency-loader's createDataset)`);
   const [H, W] = imageShape;
   checkNumber(where, 'imageShape[0]', H, { min: 1, integer: true });
   checkNumber(where, 'imageShape[1]', W, { min: 1, integer: true });
@@ -41,8 +42,13 @@ export function displayGeometry(dataset: SalDataset, imageShape: readonly [numbe
   const cropShape: [number, number] = [H - top - bottom, W - left - right];
   const [h, w] = dataset.inputShape;
   return {
-    imageShape: [H, W], offset: [top, left], cropShape, inputShape: [h, w], scale: dataset.options.scale,
-    mean: dataset.stats.mean[ch]!, std: dataset.stats.std[ch]! > 0 ? dataset.stats.std[ch]! : 1,
+    imageShape: [H, W],
+    offset: [top, left],
+    cropShape,
+    inputShape: [h, w],
+    scale: dataset.options.scale,
+    mean: dataset.stats.mean[ch]!,
+    std: dataset.stats.std[ch]! > 0 ? dataset.stats.std[ch]! : 1,
   };
 }
 
@@ -61,7 +67,8 @@ export function toFullImage(input: ArrayLike<number>, geometry: DisplayGeometry,
   const where = 'mei.toFullImage';
   const [H, W] = geometry.imageShape;
   const [h, w] = geometry.inputShape;
-  if (input === null || typeof input !== 'object' || input.length !== h * w) throw new SalShapeError(`${where}: input`, `${h}·${w} = ${h * w} values`, input?.length);
+  if (input === null || typeof input !== 'object' || input.length !== h * w)
+    throw new SalShapeError(`${where}: input`, `${h}·${w} = ${h * w} values`, input?.length);
   const out = new Float32Array(H * W);
   if (typeof background === 'number') out.fill(background);
   else {

@@ -4,10 +4,7 @@
  * side, and each member gets its own window cut out of it.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  SalConfigError, SalDataError, SalShapeError, checkNumber, resolveOptions,
-  type WindowPlacement, type WindowedResponseModel,
-} from '@sal/types';
+import { SalConfigError, SalDataError, SalShapeError, checkNumber, resolveOptions, type WindowPlacement, type WindowedResponseModel } from '@sal/types';
 
 /** Options of {@link ensembleWindowedModel}. */
 export interface EnsembleWindowedOptions {
@@ -54,7 +51,8 @@ export function ensembleWindowedModel(members: readonly WindowedResponseModel[],
   const keyOf = (neuron: number, x: number, y: number): string => `${neuron}:${x}:${y}`;
 
   const size = (imageSize: readonly [number, number]): [number, number] => {
-    let sh = 0, sw = 0;
+    let sh = 0,
+      sw = 0;
     for (const m of members) {
       const [h, w] = m.windowSize(imageSize);
       sh = Math.max(sh, h);
@@ -75,7 +73,9 @@ export function ensembleWindowedModel(members: readonly WindowedResponseModel[],
     positions(images) {
       const all = members.map((m) => m.positions(images));
       const len = all[0]!.length;
-      all.forEach((p, i) => { if (!(p instanceof Float64Array) || p.length !== len) throw new SalShapeError(`${WHERE}: members[${i}].positions`, `Float64Array(${len})`, p); });
+      all.forEach((p, i) => {
+        if (!(p instanceof Float64Array) || p.length !== len) throw new SalShapeError(`${WHERE}: members[${i}].positions`, `Float64Array(${len})`, p);
+      });
       const out = new Float64Array(len);
       for (let q = 0; q < len; q++) {
         let s = 0;
@@ -83,12 +83,18 @@ export function ensembleWindowedModel(members: readonly WindowedResponseModel[],
         out[q] = s / M;
       }
       for (let q = 0; q < len / 2; q++) {
-        const cx = out[2 * q]!, cy = out[2 * q + 1]!;
+        const cx = out[2 * q]!,
+          cy = out[2 * q + 1]!;
         const own = new Float64Array(2 * M);
         for (let m = 0; m < M; m++) {
-          const px = all[m]![2 * q]!, py = all[m]![2 * q + 1]!;
+          const px = all[m]![2 * q]!,
+            py = all[m]![2 * q + 1]!;
           if (Math.abs(px - cx) > spread || Math.abs(py - cy) > spread) {
-            throw new SalDataError(`${WHERE}.positions`, `member read points within spread = ${spread} px of their mean (raise the 'spread' option)`, `members[${m}] reads neuron ${q % n} at (${px.toFixed(2)}, ${py.toFixed(2)}), the mean is (${cx.toFixed(2)}, ${cy.toFixed(2)})`);
+            throw new SalDataError(
+              `${WHERE}.positions`,
+              `member read points within spread = ${spread} px of their mean (raise the 'spread' option)`,
+              `members[${m}] reads neuron ${q % n} at (${px.toFixed(2)}, ${py.toFixed(2)}), the mean is (${cx.toFixed(2)}, ${cy.toFixed(2)})`,
+            );
           }
           own[2 * m] = px;
           own[2 * m + 1] = py;
@@ -106,16 +112,23 @@ export function ensembleWindowedModel(members: readonly WindowedResponseModel[],
       return [oy - k, ox - k];
     },
     respondAt(windows: tf.Tensor4D, placement: WindowPlacement, neurons: Int32Array, positions: Float64Array): tf.Tensor1D {
-      if (!(windows instanceof tf.Tensor) || windows.rank !== 4) throw new SalShapeError(`${WHERE}.respondAt: windows`, '[P,S_h,S_w,C]', windows instanceof tf.Tensor ? windows.shape : windows);
+      if (!(windows instanceof tf.Tensor) || windows.rank !== 4)
+        throw new SalShapeError(`${WHERE}.respondAt: windows`, '[P,S_h,S_w,C]', windows instanceof tf.Tensor ? windows.shape : windows);
       const [p, sh, sw, c] = windows.shape;
-      if (!(positions instanceof Float64Array) || positions.length !== 2 * p) throw new SalShapeError(`${WHERE}.respondAt: positions`, `Float64Array(${2 * p})`, positions);
+      if (!(positions instanceof Float64Array) || positions.length !== 2 * p)
+        throw new SalShapeError(`${WHERE}.respondAt: positions`, `Float64Array(${2 * p})`, positions);
       if (!(neurons instanceof Int32Array) || neurons.length !== p) throw new SalShapeError(`${WHERE}.respondAt: neurons`, `Int32Array(${p})`, neurons);
       const { origins, imageSize } = placement;
       const [h, w] = imageSize;
       const own: Float64Array[] = [];
       for (let q = 0; q < p; q++) {
         const v = memory.get(keyOf(neurons[q]!, positions[2 * q]!, positions[2 * q + 1]!));
-        if (v === undefined) throw new SalDataError(`${WHERE}.respondAt`, 'read points returned by this model\'s positions()', `neuron ${neurons[q]} at (${positions[2 * q]}, ${positions[2 * q + 1]})`);
+        if (v === undefined)
+          throw new SalDataError(
+            `${WHERE}.respondAt`,
+            "read points returned by this model's positions()",
+            `neuron ${neurons[q]} at (${positions[2 * q]}, ${positions[2 * q + 1]})`,
+          );
         own.push(v);
       }
       const zeroRow = p * sh * sw;
@@ -127,20 +140,28 @@ export function ensembleWindowedModel(members: readonly WindowedResponseModel[],
           const mOrigins = new Int32Array(2 * p);
           const mPos = new Float64Array(2 * p);
           for (let q = 0; q < p; q++) {
-            const px = own[q]![2 * m]!, py = own[q]![2 * m + 1]!;
+            const px = own[q]![2 * m]!,
+              py = own[q]![2 * m + 1]!;
             mPos[2 * q] = px;
             mPos[2 * q + 1] = py;
             const [my, mx] = member.windowOrigin(px, py, imageSize);
             mOrigins[2 * q] = my;
             mOrigins[2 * q + 1] = mx;
-            const ey = origins[2 * q]!, ex = origins[2 * q + 1]!;
+            const ey = origins[2 * q]!,
+              ex = origins[2 * q + 1]!;
             for (let i = 0; i < mh; i++) {
               for (let j = 0; j < mw; j++) {
-                const yy = my + i - ey, xx = mx + j - ex;
+                const yy = my + i - ey,
+                  xx = mx + j - ex;
                 const at = (q * mh + i) * mw + j;
                 if (yy >= 0 && yy < sh && xx >= 0 && xx < sw) idx[at] = (q * sh + yy) * sw + xx;
                 else if (my + i < 0 || my + i >= h || mx + j < 0 || mx + j >= w) idx[at] = zeroRow;
-                else throw new SalDataError(`${WHERE}.respondAt`, `members' windows inside the ensemble's window (raise 'spread')`, `members[${m}]'s window at (${my}, ${mx}) for neuron ${neurons[q]}`);
+                else
+                  throw new SalDataError(
+                    `${WHERE}.respondAt`,
+                    `members' windows inside the ensemble's window (raise 'spread')`,
+                    `members[${m}]'s window at (${my}, ${mx}) for neuron ${neurons[q]}`,
+                  );
               }
             }
           }

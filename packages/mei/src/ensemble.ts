@@ -5,8 +5,14 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  SalConfigError, SalShapeError, assertRank, checkNumber, resolveOptions,
-  type ApplyOptions, type SessionKey, type WindowedResponseModel,
+  SalConfigError,
+  SalShapeError,
+  assertRank,
+  checkNumber,
+  resolveOptions,
+  type ApplyOptions,
+  type SessionKey,
+  type WindowedResponseModel,
 } from '@sal/types';
 import { windowedResponseModel, type Encoder } from '@sal/train';
 import type { ResponseModel } from './model.js';
@@ -66,7 +72,13 @@ export function createEnsemble(members: readonly Encoder[], opts?: EnsembleOptio
     }
   });
   const keys = members[0]!.sessionKeys.filter((k: SessionKey) => members.every((m) => m.sessionKeys.includes(k)));
-  if (keys.length === 0) throw new SalConfigError(WHERE, 'members', 'encoders that share at least one session', members.map((m) => m.sessionKeys));
+  if (keys.length === 0)
+    throw new SalConfigError(
+      WHERE,
+      'members',
+      'encoders that share at least one session',
+      members.map((m) => m.sessionKeys),
+    );
   for (const k of keys) {
     const n = members[0]!.readouts[k]!.outDims;
     members.forEach((m, i) => {
@@ -96,7 +108,10 @@ export function createEnsemble(members: readonly Encoder[], opts?: EnsembleOptio
     },
     windowedModel(sessionKey, wOpts) {
       check(sessionKey, 'mei.Ensemble.windowedModel');
-      return ensembleWindowedModel(list.map((m) => windowedResponseModel(m, sessionKey)), wOpts);
+      return ensembleWindowedModel(
+        list.map((m) => windowedResponseModel(m, sessionKey)),
+        wOpts,
+      );
     },
     dispose() {
       if (disposed || !o.owns) return;
@@ -114,15 +129,18 @@ export function createEnsemble(members: readonly Encoder[], opts?: EnsembleOptio
 export function meanResponseModel(models: readonly ResponseModel[]): ResponseModel {
   const where = 'mei.meanResponseModel';
   if (!Array.isArray(models) || models.length === 0) throw new SalConfigError(where, 'models', 'a non-empty array of response models', models);
-  models.forEach((m, i) => { if (typeof m !== 'function') throw new TypeError(`${where}: models[${i}] must be a function (x: Tensor4D) => Tensor2D`); });
-  checkNumber(where, 'models.length', models.length, { min: 1, integer: true });
-  return (x) => tf.tidy(() => {
-    const ys = models.map((m) => m(x));
-    ys.forEach((y, i) => {
-      if (!(y instanceof tf.Tensor) || y.rank !== 2 || y.shape[0] !== ys[0]!.shape[0] || y.shape[1] !== ys[0]!.shape[1]) {
-        throw new SalShapeError(`${where}: models[${i}] output`, ys[0]!.shape, y instanceof tf.Tensor ? y.shape : y);
-      }
-    });
-    return (ys.length === 1 ? tf.clone(ys[0]!) : tf.div(tf.addN(ys), ys.length)) as tf.Tensor2D;
+  models.forEach((m, i) => {
+    if (typeof m !== 'function') throw new TypeError(`${where}: models[${i}] must be a function (x: Tensor4D) => Tensor2D`);
   });
+  checkNumber(where, 'models.length', models.length, { min: 1, integer: true });
+  return (x) =>
+    tf.tidy(() => {
+      const ys = models.map((m) => m(x));
+      ys.forEach((y, i) => {
+        if (!(y instanceof tf.Tensor) || y.rank !== 2 || y.shape[0] !== ys[0]!.shape[0] || y.shape[1] !== ys[0]!.shape[1]) {
+          throw new SalShapeError(`${where}: models[${i}] output`, ys[0]!.shape, y instanceof tf.Tensor ? y.shape : y);
+        }
+      });
+      return (ys.length === 1 ? tf.clone(ys[0]!) : tf.div(tf.addN(ys), ys.length)) as tf.Tensor2D;
+    });
 }

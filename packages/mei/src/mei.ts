@@ -9,9 +9,7 @@
  * (and α), precondition it, take an optimiser step, then constrain x (norm, then range).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  SalConfigError, SalShapeError, checkNumber, checkOneOf, createRng, deriveSeed, resolveOptions,
-} from '@sal/types';
+import { SalConfigError, SalShapeError, checkNumber, checkOneOf, createRng, deriveSeed, resolveOptions } from '@sal/types';
 import type { ResponseModel } from './model.js';
 import { fourierFilter, fourierMask, gaussianBlur, type FourierKind } from './precondition.js';
 
@@ -146,7 +144,9 @@ const WHERE = 'mei.synthesizeMeis';
 
 interface Plan {
   o: Required<MeiOptions>;
-  h: number; w: number; c: number;
+  h: number;
+  w: number;
+  c: number;
   neurons: number[];
   channels: number[];
   others: number[];
@@ -184,8 +184,16 @@ function plan(model: ResponseModel, inputShape: readonly [number, number, number
   }
   checkNumber(WHERE, 'jitter', o.jitter, { min: 0, max: Math.min(h, w) - 1, integer: true });
   if (o.crop !== null) {
-    if (!Array.isArray(o.crop) || o.crop.length !== 2 || !Number.isInteger(o.crop[0]) || !Number.isInteger(o.crop[1])
-      || o.crop[0] < 1 || o.crop[1] < 1 || o.crop[0] > h || o.crop[1] > w) {
+    if (
+      !Array.isArray(o.crop) ||
+      o.crop.length !== 2 ||
+      !Number.isInteger(o.crop[0]) ||
+      !Number.isInteger(o.crop[1]) ||
+      o.crop[0] < 1 ||
+      o.crop[1] < 1 ||
+      o.crop[0] > h ||
+      o.crop[1] > w
+    ) {
       throw new SalConfigError(WHERE, 'crop', `[h, w] integers within [1, ${h}] × [1, ${w}], or null`, o.crop);
     }
   }
@@ -203,7 +211,8 @@ function plan(model: ResponseModel, inputShape: readonly [number, number, number
   let nOut = 0;
   tf.tidy(() => {
     const y = model(tf.zeros([1, h, w, c]) as tf.Tensor4D);
-    if (!(y instanceof tf.Tensor) || y.rank !== 2 || y.shape[0] !== 1) throw new SalShapeError(`${WHERE}: model output`, '[B,N] with B = batch', y instanceof tf.Tensor ? y.shape : y);
+    if (!(y instanceof tf.Tensor) || y.rank !== 2 || y.shape[0] !== 1)
+      throw new SalShapeError(`${WHERE}: model output`, '[B,N] with B = batch', y instanceof tf.Tensor ? y.shape : y);
     nOut = y.shape[1];
   });
   let neurons: number[];
@@ -244,7 +253,9 @@ function rowsOf(src: Float32Array, size: number, groups: number[], copies: numbe
 
 /** One batch of MEIs to optimise, in CPU arrays (rows of `h × w` pixels; windows in the windowed path). */
 export interface MeiBatch {
-  k: number; h: number; w: number;
+  k: number;
+  h: number;
+  w: number;
   /** `[k,h,w,c]` the model input every row starts from (its optimised channels are the background). */
   baseRows: Float32Array;
   /** `[k,h,w,cs]` the starting values of the optimised channels. */
@@ -256,7 +267,8 @@ export interface MeiBatch {
   /** The response of each row's neuron to full model inputs `[k,h,w,c]`: `[k]`. */
   respond: (input: tf.Tensor4D) => tf.Tensor;
   /** Neuron and copy of each row (for the noise seeds). */
-  rowNeuron: Int32Array; rowCopy: Int32Array;
+  rowNeuron: Int32Array;
+  rowCopy: Int32Array;
 }
 
 /** The resolved procedure shared by the full-image and windowed paths. */
@@ -265,13 +277,15 @@ export interface MeiProcedure {
   channels: number[];
   c: number;
   /** `[2·steps]` jitter (dy, dx) and crop origins of every step. */
-  shifts: Int32Array; crops: Int32Array;
+  shifts: Int32Array;
+  crops: Int32Array;
 }
 
 /** The seeded per-step jitter and crop origins for images of `h × w`. */
 export function stepTransforms(o: Required<MeiOptions>, h: number, w: number): { shifts: Int32Array; crops: Int32Array } {
   const stepRng = createRng(deriveSeed(o.seed, 'steps'));
-  const shifts = new Int32Array(2 * o.steps), crops = new Int32Array(2 * o.steps);
+  const shifts = new Int32Array(2 * o.steps),
+    crops = new Int32Array(2 * o.steps);
   for (let t = 0; t < o.steps; t++) {
     shifts[2 * t] = o.jitter > 0 ? stepRng.int(2 * o.jitter + 1) - o.jitter : 0;
     shifts[2 * t + 1] = o.jitter > 0 ? stepRng.int(2 * o.jitter + 1) - o.jitter : 0;
@@ -282,7 +296,17 @@ export function stepTransforms(o: Required<MeiOptions>, h: number, w: number): {
 }
 
 /** The per-row arrays of the optimised channels for rows `groups` of a full-image problem. */
-export function fullRows(o: Required<MeiOptions>, h: number, w: number, c: number, channels: number[], groups: number[], rowNeuron: Int32Array, rowCopy: Int32Array, r0: number): { baseRows: Float32Array; initData: Float32Array; maskData: Float32Array | null } {
+export function fullRows(
+  o: Required<MeiOptions>,
+  h: number,
+  w: number,
+  c: number,
+  channels: number[],
+  groups: number[],
+  rowNeuron: Int32Array,
+  rowCopy: Int32Array,
+  r0: number,
+): { baseRows: Float32Array; initData: Float32Array; maskData: Float32Array | null } {
   const P = o.perNeuron;
   const k = groups.length * P;
   const hw = h * w;
@@ -309,7 +333,14 @@ export function fullRows(o: Required<MeiOptions>, h: number, w: number, c: numbe
  * The optimised channels of the base rows (`[k,h,w,cs]`, the background MEIs depart from) and the diversity pair
  * weights (`[k,k]`: 1 / pairs for each pair of MEIs of one neuron, upper triangle).
  */
-function backgroundAndPairs(baseRows: Float32Array, k: number, hw: number, c: number, channels: readonly number[], P: number): { bgData: Float32Array; sameGroup: Float32Array } {
+function backgroundAndPairs(
+  baseRows: Float32Array,
+  k: number,
+  hw: number,
+  c: number,
+  channels: readonly number[],
+  P: number,
+): { bgData: Float32Array; sameGroup: Float32Array } {
   const cs = channels.length;
   const bgData = new Float32Array(k * hw * cs);
   for (let q = 0; q < k * hw; q++) for (let e = 0; e < cs; e++) bgData[q * cs + e] = baseRows[q * c + channels[e]!]!;
@@ -334,13 +365,24 @@ export function optimiseBatch(proc: MeiProcedure, b: MeiBatch): { data: Float32A
   const { bgData, sameGroup } = backgroundAndPairs(baseRows, k, hw, c, channels, P);
 
   const keep: tf.Tensor[] = [];
-  const hold = <T extends tf.Tensor>(t: T): T => { keep.push(t); return t; };
+  const hold = <T extends tf.Tensor>(t: T): T => {
+    keep.push(t);
+    return t;
+  };
   try {
     const bg = hold(tf.tensor4d(bgData, [k, h, w, cs]));
-    const fixed = others.length === 0 ? null : hold(tf.tidy(() => {
-      const t = tf.tensor4d(baseRows, [k, h, w, c]);
-      return tf.concat(others.map((ch) => tf.slice(t, [0, 0, 0, ch], [-1, -1, -1, 1])), 3);
-    }));
+    const fixed =
+      others.length === 0
+        ? null
+        : hold(
+            tf.tidy(() => {
+              const t = tf.tensor4d(baseRows, [k, h, w, c]);
+              return tf.concat(
+                others.map((ch) => tf.slice(t, [0, 0, 0, ch], [-1, -1, -1, 1])),
+                3,
+              );
+            }),
+          );
     const mask = maskData === null ? null : hold(tf.tensor4d(maskData, [k, h, w, 1]));
     const validT = valid === null ? null : hold(tf.tensor4d(valid, [k, h, w, 1]));
     const pairs = P > 1 && o.diversity > 0 ? hold(tf.tensor2d(sameGroup, [k, k])) : null;
@@ -356,7 +398,7 @@ export function optimiseBatch(proc: MeiProcedure, b: MeiBatch): { data: Float32A
         }
         full = tf.concat(parts, 3) as tf.Tensor4D;
       }
-      return validT === null ? full : tf.mul(full, validT) as tf.Tensor4D;
+      return validT === null ? full : (tf.mul(full, validT) as tf.Tensor4D);
     };
     /** What the model sees without transforms: background + mask ⊙ α ⊙ (x − background). */
     const compose = (x: tf.Tensor4D, a: tf.Tensor4D | null): tf.Tensor4D => {
@@ -366,37 +408,53 @@ export function optimiseBatch(proc: MeiProcedure, b: MeiBatch): { data: Float32A
       if (a !== null) d = tf.mul(d, a);
       return tf.add(bg, d) as tf.Tensor4D;
     };
-    const constrain = (x: tf.Tensor4D): tf.Tensor4D => tf.tidy(() => {
-      let y: tf.Tensor = x;
-      if (o.norm !== null) {
-        const d = tf.sub(y, bg);
-        const n = tf.sqrt(tf.sum(tf.square(d), [1, 2, 3], true));
-        // a zero difference stays zero (no direction to scale)
-        const scale = tf.div(o.norm, tf.maximum(n, 1e-12));
-        y = tf.add(bg, tf.mul(d, tf.where(tf.greater(n, 0), scale, tf.onesLike(scale))));
-      }
-      if (o.range !== null) y = tf.clipByValue(y, o.range[0], o.range[1]);
-      return (y === x ? tf.clone(x) : y) as tf.Tensor4D;
-    });
+    const constrain = (x: tf.Tensor4D): tf.Tensor4D =>
+      tf.tidy(() => {
+        let y: tf.Tensor = x;
+        if (o.norm !== null) {
+          const d = tf.sub(y, bg);
+          const n = tf.sqrt(tf.sum(tf.square(d), [1, 2, 3], true));
+          // a zero difference stays zero (no direction to scale)
+          const scale = tf.div(o.norm, tf.maximum(n, 1e-12));
+          y = tf.add(bg, tf.mul(d, tf.where(tf.greater(n, 0), scale, tf.onesLike(scale))));
+        }
+        if (o.range !== null) y = tf.clipByValue(y, o.range[0], o.range[1]);
+        return (y === x ? tf.clone(x) : y) as tf.Tensor4D;
+      });
     const checkResponse = (r: tf.Tensor): tf.Tensor => {
-      if (!(r instanceof tf.Tensor) || r.rank !== 1 || r.shape[0] !== k) throw new SalShapeError(`${WHERE}: model output`, `one response per MEI (${k})`, r instanceof tf.Tensor ? r.shape : r);
+      if (!(r instanceof tf.Tensor) || r.rank !== 1 || r.shape[0] !== k)
+        throw new SalShapeError(`${WHERE}: model output`, `one response per MEI (${k})`, r instanceof tf.Tensor ? r.shape : r);
       return r;
     };
 
     let x = tf.tidy(() => constrain(tf.tensor4d(initData, [k, h, w, cs])));
-    let a: tf.Tensor4D | null = o.transparency === null ? null : tf.fill([k, h, w, 1], 0.5) as tf.Tensor4D;
-    let m: tf.Tensor4D[] = [], v: tf.Tensor4D[] = [];
-    const b1 = 0.9, b2 = 0.999, eps = 1e-8;
+    let a: tf.Tensor4D | null = o.transparency === null ? null : (tf.fill([k, h, w, 1], 0.5) as tf.Tensor4D);
+    let m: tf.Tensor4D[] = [],
+      v: tf.Tensor4D[] = [];
+    const b1 = 0.9,
+      b2 = 0.999,
+      eps = 1e-8;
     try {
       for (let t = 0; t < o.steps; t++) {
-        const dy = shifts[2 * t]!, dx = shifts[2 * t + 1]!;
-        const cy = crops[2 * t]!, cx = crops[2 * t + 1]!;
+        const dy = shifts[2 * t]!,
+          dx = shifts[2 * t + 1]!;
+        const cy = crops[2 * t]!,
+          cx = crops[2 * t + 1]!;
         const sigma = o.blur === 0 ? 0 : Math.max(o.blurMin, o.blur + o.blurDecay * t);
         const next: tf.Tensor4D[] = tf.tidy(() => {
           const f = (xv: tf.Tensor, av?: tf.Tensor): tf.Scalar => {
             let s = compose(xv as tf.Tensor4D, (av ?? null) as tf.Tensor4D | null);
             if (dy !== 0 || dx !== 0) {
-              const pad = tf.mirrorPad(s, [[0, 0], [Math.abs(dy), Math.abs(dy)], [Math.abs(dx), Math.abs(dx)], [0, 0]], 'reflect');
+              const pad = tf.mirrorPad(
+                s,
+                [
+                  [0, 0],
+                  [Math.abs(dy), Math.abs(dy)],
+                  [Math.abs(dx), Math.abs(dx)],
+                  [0, 0],
+                ],
+                'reflect',
+              );
               s = tf.slice(pad, [0, Math.abs(dy) - dy, Math.abs(dx) - dx, 0], [k, h, w, cs]);
             }
             if (o.crop !== null) {
@@ -425,7 +483,8 @@ export function optimiseBatch(proc: MeiProcedure, b: MeiBatch): { data: Float32A
           const dirs: tf.Tensor4D[] = [gx];
           if (a !== null) dirs.push(tf.neg(grads[1]!) as tf.Tensor4D);
           const params: tf.Tensor4D[] = a === null ? [x] : [x, a];
-          const nm: tf.Tensor4D[] = [], nv: tf.Tensor4D[] = [];
+          const nm: tf.Tensor4D[] = [],
+            nv: tf.Tensor4D[] = [];
           const updated = params.map((pv, i) => {
             let step: tf.Tensor = dirs[i]!;
             if (o.optimizer === 'adam') {
@@ -438,7 +497,7 @@ export function optimiseBatch(proc: MeiProcedure, b: MeiBatch): { data: Float32A
             return tf.add(pv, tf.mul(step, o.learningRate)) as tf.Tensor4D;
           });
           const nx = constrain(updated[0]!);
-          const na = a === null ? null : tf.clipByValue(updated[1]!, 0, 1) as tf.Tensor4D;
+          const na = a === null ? null : (tf.clipByValue(updated[1]!, 0, 1) as tf.Tensor4D);
           return [nx, ...(na === null ? [] : [na]), ...nm, ...nv];
         });
         const np = a === null ? 1 : 2;
@@ -459,7 +518,7 @@ export function optimiseBatch(proc: MeiProcedure, b: MeiBatch): { data: Float32A
         return {
           data: res.s.dataSync() as Float32Array,
           activations: Float32Array.from(res.r.dataSync()),
-          alpha: a === null ? null : a.dataSync() as Float32Array,
+          alpha: a === null ? null : (a.dataSync() as Float32Array),
         };
       } finally {
         res.s.dispose();
@@ -493,8 +552,12 @@ export function synthesizeMeis(model: ResponseModel, inputShape: readonly [numbe
   const out = new Float32Array(K * hw * cs);
   const activations = new Float32Array(K);
   const alphaOut = o.transparency !== null ? new Float32Array(K * hw) : null;
-  const rowNeuron = new Int32Array(K), rowCopy = new Int32Array(K);
-  for (let r = 0; r < K; r++) { rowNeuron[r] = neurons[Math.floor(r / P)]!; rowCopy[r] = r % P; }
+  const rowNeuron = new Int32Array(K),
+    rowCopy = new Int32Array(K);
+  for (let r = 0; r < K; r++) {
+    rowNeuron[r] = neurons[Math.floor(r / P)]!;
+    rowCopy[r] = r % P;
+  }
   const perBatch = Math.max(1, Math.floor(o.batchSize / P));
   const proc: MeiProcedure = { o, channels, c, ...stepTransforms(o, h, w) };
 

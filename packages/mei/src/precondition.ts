@@ -39,17 +39,47 @@ export function gaussianBlur(x: tf.Tensor4D, sigma: number, truncate = 4): tf.Te
     for (const v of k) s += v;
     return Float32Array.from(k, (v) => v / s);
   };
-  const ky = axis(h), kx = axis(w);
-  const hy = (ky.length - 1) / 2, hx = (kx.length - 1) / 2;
+  const ky = axis(h),
+    kx = axis(w);
+  const hy = (ky.length - 1) / 2,
+    hx = (kx.length - 1) / 2;
   return tf.tidy(() => {
     let y: tf.Tensor4D = x;
     if (hy > 0) {
       const f = tf.tile(tf.reshape(tf.tensor1d(ky), [ky.length, 1, 1, 1]), [1, 1, c, 1]) as tf.Tensor4D;
-      y = tf.depthwiseConv2d(tf.mirrorPad(y, [[0, 0], [hy, hy], [0, 0], [0, 0]], 'reflect'), f, 1, 'valid');
+      y = tf.depthwiseConv2d(
+        tf.mirrorPad(
+          y,
+          [
+            [0, 0],
+            [hy, hy],
+            [0, 0],
+            [0, 0],
+          ],
+          'reflect',
+        ),
+        f,
+        1,
+        'valid',
+      );
     }
     if (hx > 0) {
       const f = tf.tile(tf.reshape(tf.tensor1d(kx), [1, kx.length, 1, 1]), [1, 1, c, 1]) as tf.Tensor4D;
-      y = tf.depthwiseConv2d(tf.mirrorPad(y, [[0, 0], [0, 0], [hx, hx], [0, 0]], 'reflect'), f, 1, 'valid');
+      y = tf.depthwiseConv2d(
+        tf.mirrorPad(
+          y,
+          [
+            [0, 0],
+            [0, 0],
+            [hx, hx],
+            [0, 0],
+          ],
+          'reflect',
+        ),
+        f,
+        1,
+        'valid',
+      );
     }
     return y === x ? tf.clone(x) : y;
   });
@@ -76,7 +106,8 @@ export function fourierMask(h: number, w: number, kind: FourierKind, exponent: n
   checkNumber(where, 'w', w, { min: 1, integer: true });
   checkOneOf(where, 'kind', kind, ['smoothing', 'powerLaw'] as const);
   checkNumber(where, 'exponent', exponent, { min: 0 });
-  const fy = fftFreq(h), fx = fftFreq(w);
+  const fy = fftFreq(h),
+    fx = fftFreq(w);
   const m = new Float64Array(h * w);
   const floor = 1 / Math.max(h, w);
   let s = 0;
@@ -88,13 +119,14 @@ export function fourierMask(h: number, w: number, kind: FourierKind, exponent: n
       s += v;
     }
   }
-  if (kind === 'powerLaw') for (let q = 0; q < m.length; q++) m[q] = m[q]! * (h * w) / s;
+  if (kind === 'powerLaw') for (let q = 0; q < m.length; q++) m[q] = (m[q]! * (h * w)) / s;
   return m;
 }
 
 /** The real DFT matrices `cos(2π u y / n)` and `sin(2π u y / n)` `[n, n]` (symmetric). */
 function dftMatrices(n: number): { cos: Float32Array; sin: Float32Array } {
-  const cos = new Float32Array(n * n), sin = new Float32Array(n * n);
+  const cos = new Float32Array(n * n),
+    sin = new Float32Array(n * n);
   for (let u = 0; u < n; u++) {
     for (let y = 0; y < n; y++) {
       const a = (2 * Math.PI * ((u * y) % n)) / n;
@@ -117,21 +149,26 @@ export function fourierFilter(x: tf.Tensor4D, mask: Float64Array | Float32Array)
   if (!(mask instanceof Float64Array || mask instanceof Float32Array) || mask.length !== h * w) {
     throw new SalConfigError(where, 'mask', `a Float32Array or Float64Array of H·W = ${h * w} values`, mask);
   }
-  const dy = dftMatrices(h), dx = dftMatrices(w);
+  const dy = dftMatrices(h),
+    dx = dftMatrices(w);
   const kc = b * c;
   return tf.tidy(() => {
-    const cy = tf.tensor2d(dy.cos, [h, h]), sy = tf.tensor2d(dy.sin, [h, h]);
-    const cx = tf.tensor2d(dx.cos, [w, w]), sx = tf.tensor2d(dx.sin, [w, w]);
+    const cy = tf.tensor2d(dy.cos, [h, h]),
+      sy = tf.tensor2d(dy.sin, [h, h]);
+    const cx = tf.tensor2d(dx.cos, [w, w]),
+      sx = tf.tensor2d(dx.sin, [w, w]);
     // layout [H, B·C, W]
     const left = (m: tf.Tensor2D, t: tf.Tensor): tf.Tensor => tf.reshape(tf.matMul(m, tf.reshape(t, [h, kc * w])), [h, kc, w]);
     const right = (t: tf.Tensor, m: tf.Tensor2D): tf.Tensor => tf.reshape(tf.matMul(tf.reshape(t, [h * kc, w]), m), [h, kc, w]);
     const t = tf.reshape(tf.transpose(x, [1, 0, 3, 2]), [h, kc, w]);
-    const cyX = left(cy, t), syX = left(sy, t);
+    const cyX = left(cy, t),
+      syX = left(sy, t);
     // A = F_y X F_x with F = C − iS: Ar = C X C − S X S, Ai = −(S X C + C X S)
     const ar = tf.sub(right(cyX, cx), right(syX, sx));
     const ai = tf.neg(tf.add(right(syX, cx), right(cyX, sx)));
     const m = tf.reshape(tf.tensor2d(Float32Array.from(mask), [h, w]), [h, 1, w]);
-    const br = tf.mul(ar, m), bi = tf.mul(ai, m);
+    const br = tf.mul(ar, m),
+      bi = tf.mul(ai, m);
     // Re(conj(F_y) B conj(F_x)) = (C Br − S Bi) C − (C Bi + S Br) S
     const p = tf.sub(left(cy, br), left(sy, bi));
     const q = tf.add(left(cy, bi), left(sy, br));

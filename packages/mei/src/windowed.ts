@@ -31,17 +31,23 @@ export function synthesizeMeisWindowed(model: WindowedResponseModel, inputShape:
   if (o.jitter !== 0) throw new SalConfigError(WHERE, 'jitter', '0 (the windowed path has no jitter)', o.jitter);
   if (o.crop !== null) throw new SalConfigError(WHERE, 'crop', 'null (the windowed path has no random crops)', o.crop);
   for (const ch of channels) {
-    if (!model.windowChannels.includes(ch)) throw new SalConfigError(WHERE, 'channels', `channels among the model's windowChannels ${JSON.stringify(model.windowChannels)}`, ch);
+    if (!model.windowChannels.includes(ch))
+      throw new SalConfigError(WHERE, 'channels', `channels among the model's windowChannels ${JSON.stringify(model.windowChannels)}`, ch);
   }
   const cs = channels.length;
   const P = o.perNeuron;
   const [sh, sw] = model.windowSize([H, W]);
-  if (!Number.isInteger(sh) || !Number.isInteger(sw) || sh < 1 || sw < 1) throw new SalShapeError(`${WHERE}: model.windowSize`, '[S_h, S_w] positive integers', [sh, sw]);
+  if (!Number.isInteger(sh) || !Number.isInteger(sw) || sh < 1 || sw < 1)
+    throw new SalShapeError(`${WHERE}: model.windowSize`, '[S_h, S_w] positive integers', [sh, sw]);
   const out = new Float32Array(K * H * W * cs);
   const activations = new Float32Array(K);
   const alphaOut = o.transparency !== null ? new Float32Array(K * H * W) : null;
-  const rowNeuron = new Int32Array(K), rowCopy = new Int32Array(K);
-  for (let r = 0; r < K; r++) { rowNeuron[r] = neurons[Math.floor(r / P)]!; rowCopy[r] = r % P; }
+  const rowNeuron = new Int32Array(K),
+    rowCopy = new Int32Array(K);
+  for (let r = 0; r < K; r++) {
+    rowNeuron[r] = neurons[Math.floor(r / P)]!;
+    rowCopy[r] = r % P;
+  }
   const perBatch = Math.max(1, Math.floor(o.batchSize / P));
   const proc = { o, channels, c, ...stepTransforms(o, sh, sw) };
   const nOut = model.outDims;
@@ -62,14 +68,16 @@ export function synthesizeMeisWindowed(model: WindowedResponseModel, inputShape:
     } finally {
       bt.dispose();
     }
-    if (!(pos instanceof Float64Array) || pos.length !== G * nOut * 2) throw new SalShapeError(`${MEI_WHERE}: model.positions output`, `Float64Array(${G * nOut * 2})`, pos);
+    if (!(pos instanceof Float64Array) || pos.length !== G * nOut * 2)
+      throw new SalShapeError(`${MEI_WHERE}: model.positions output`, `Float64Array(${G * nOut * 2})`, pos);
     const origins = new Int32Array(2 * k);
     const positions = new Float64Array(2 * k);
     const rowsNeurons = new Int32Array(k);
     for (let r = 0; r < k; r++) {
       const g = Math.floor(r / P);
       const n = rowNeuron[r0 + r]!;
-      const px = pos[(g * nOut + n) * 2]!, py = pos[(g * nOut + n) * 2 + 1]!;
+      const px = pos[(g * nOut + n) * 2]!,
+        py = pos[(g * nOut + n) * 2 + 1]!;
       const [oy, ox] = model.windowOrigin(px, py, [H, W]);
       origins[2 * r] = oy;
       origins[2 * r + 1] = ox;
@@ -83,14 +91,16 @@ export function synthesizeMeisWindowed(model: WindowedResponseModel, inputShape:
     const maskData = full.maskData === null ? null : new Float32Array(k * sh * sw);
     const valid = new Float32Array(k * sh * sw);
     for (let r = 0; r < k; r++) {
-      const oy = origins[2 * r]!, ox = origins[2 * r + 1]!;
+      const oy = origins[2 * r]!,
+        ox = origins[2 * r + 1]!;
       for (let i = 0; i < sh; i++) {
         const y = oy + i;
         if (y < 0 || y >= H) continue;
         for (let j = 0; j < sw; j++) {
           const x = ox + j;
           if (x < 0 || x >= W) continue;
-          const wq = (r * sh + i) * sw + j, fq = (r * H + y) * W + x;
+          const wq = (r * sh + i) * sw + j,
+            fq = (r * H + y) * W + x;
           valid[wq] = 1;
           baseRows.set(full.baseRows.subarray(fq * c, (fq + 1) * c), wq * c);
           initData.set(full.initData.subarray(fq * cs, (fq + 1) * cs), wq * cs);
@@ -105,7 +115,8 @@ export function synthesizeMeisWindowed(model: WindowedResponseModel, inputShape:
     for (let r = 0; r < k; r++) {
       const dst = (r0 + r) * H * W;
       for (let q = 0; q < H * W; q++) for (let e = 0; e < cs; e++) out[(dst + q) * cs + e] = full.baseRows[(r * H * W + q) * c + channels[e]!]!;
-      const oy = origins[2 * r]!, ox = origins[2 * r + 1]!;
+      const oy = origins[2 * r]!,
+        ox = origins[2 * r + 1]!;
       for (let i = 0; i < sh; i++) {
         for (let j = 0; j < sw; j++) {
           const wq = (r * sh + i) * sw + j;

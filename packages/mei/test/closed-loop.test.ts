@@ -11,14 +11,28 @@ import { gaussianReadout } from '@sal/readouts';
 import { createEncoder } from '@sal/train';
 import { SalConfigError } from '@sal/types';
 import { expectNoLeaks } from '@sal/test-utils';
-import { CLOSED_LOOP_MEI_DEFAULTS, synthesizeMeis, closedLoop, displayGeometry, patternImages, pixelRange, toFullImage, toImageCoords, trueBests, trueResponse } from '../src/index.js';
+import {
+  CLOSED_LOOP_MEI_DEFAULTS,
+  synthesizeMeis,
+  closedLoop,
+  displayGeometry,
+  patternImages,
+  pixelRange,
+  toFullImage,
+  toImageCoords,
+  trueBests,
+  trueResponse,
+} from '../src/index.js';
 import { randomise } from './fixtures.js';
 
 const sim = simulateDataset({ height: 40, width: 64, nTrainImages: 24, nTestImages: 2, testRepeats: 2, nSessions: 1, neuronsPerSession: 4, seed: 2 });
 const raw = sim.dataset;
 const truth = sim.truth;
 const [, H, W] = raw.imagesShape;
-const crop = [[8, 8], [16, 16]] as const;
+const crop = [
+  [8, 8],
+  [16, 16],
+] as const;
 
 describe('display geometry', () => {
   it('an input shown back is the raw image inside the crop (scale 1), the background outside', () => {
@@ -43,7 +57,7 @@ describe('display geometry', () => {
     expect(() => displayGeometry(createDataset(raw, { crop: crop as never, subsample: 2 }), [H, W])).toThrow(SalConfigError);
   });
 
-  it('trueResponse of a natural image is the simulation\'s own rate (non-shifting neurons, unshifted centre)', () => {
+  it("trueResponse of a natural image is the simulation's own rate (non-shifting neurons, unshifted centre)", () => {
     const id = 3;
     const img = raw.images.subarray(id * H * W, (id + 1) * H * W);
     const rates = neuronRates(truth, img, id);
@@ -66,7 +80,17 @@ describe('closedLoop', () => {
   it('returns the true responses to the shown MEIs and to the best natural images, located MEIs and summaries', () => {
     const ds = createDataset(raw, { crop: crop as never, scale: 0.5 });
     const [h, w] = ds.inputShape;
-    const core = stacked2dCore({ hiddenChannels: 3, inputKern: 5, hiddenKern: 3, layers: 2, nSeBlocks: 0, gammaInput: 0, seed: 1, padInput: true, inChannels: 1 });
+    const core = stacked2dCore({
+      hiddenChannels: 3,
+      inputKern: 5,
+      hiddenKern: 3,
+      layers: 2,
+      nSeBlocks: 0,
+      gammaInput: 0,
+      seed: 1,
+      padInput: true,
+      inChannels: 1,
+    });
     randomise(core, 3);
     const readout = gaussianReadout({ inShape: core.computeOutputShape([h, w, 1]), outDims: 4, gaussType: 'isotropic', seed: 2 });
     randomise(readout, 4);
@@ -81,10 +105,14 @@ describe('closedLoop', () => {
       r.neurons.forEach((row, k) => {
         const t = truth.neuron('sim0', k);
         // best natural image by a plain loop over the images with their true centres
-        let best = -Infinity, bestId = -1;
+        let best = -Infinity,
+          bestId = -1;
         for (const id of ids) {
           const v = neuronRates(truth, raw.images.subarray(id * H * W, (id + 1) * H * W), id)[k]!;
-          if (v > best) { best = v; bestId = id; }
+          if (v > best) {
+            best = v;
+            bestId = id;
+          }
         }
         expect(row.bestNatural).toBeCloseTo(best, 10);
         expect(row.bestNaturalId).toBe(bestId);
@@ -109,16 +137,27 @@ describe('closedLoop', () => {
       expect(Array.from(reused.meis)).toEqual(Array.from(r.meis));
       expect(() => closedLoop(model, { dataset: ds, raw, truth, sessionKey: 'sim0' }, { neurons: [1], meis: given })).toThrow(SalConfigError);
       // the best responses searched once (trueBests) and handed in give the same numbers
-      const bests = trueBests(raw, truth, [0, 1, 2, 3].map((k) => truth.neuron('sim0', k)), { naturalImageIds: ids });
+      const bests = trueBests(
+        raw,
+        truth,
+        [0, 1, 2, 3].map((k) => truth.neuron('sim0', k)),
+        { naturalImageIds: ids },
+      );
       r.neurons.forEach((row, k) => {
         expect(bests.bestNatural[k]).toBe(row.bestNatural);
         expect(bests.bestNaturalId[k]).toBe(row.bestNaturalId);
         expect(bests.bestPattern[k]).toBe(row.bestPattern);
       });
-      const handed = closedLoop(model, { dataset: ds, raw, truth, sessionKey: 'sim0' }, { ...opts, shiftImages: 0, meis: given, naturalImageIds: [0], patterns: false, bests });
+      const handed = closedLoop(
+        model,
+        { dataset: ds, raw, truth, sessionKey: 'sim0' },
+        { ...opts, shiftImages: 0, meis: given, naturalImageIds: [0], patterns: false, bests },
+      );
       const plain = closedLoop(model, { dataset: ds, raw, truth, sessionKey: 'sim0' }, { ...opts, shiftImages: 0, meis: given });
       expect(handed.neurons.map((n) => [n.ratioNatural, n.ratioPattern])).toEqual(plain.neurons.map((n) => [n.ratioNatural, n.ratioPattern]));
-      expect(() => closedLoop(model, { dataset: ds, raw, truth, sessionKey: 'sim0' }, { meis: given, bests: { ...bests, bestPattern: new Float64Array(1) } })).toThrow(SalConfigError);
+      expect(() =>
+        closedLoop(model, { dataset: ds, raw, truth, sessionKey: 'sim0' }, { meis: given, bests: { ...bests, bestPattern: new Float64Array(1) } }),
+      ).toThrow(SalConfigError);
       expect(() => trueBests(raw, truth, [], { naturalImageIds: [999] })).toThrow(SalConfigError);
       expect(() => closedLoop(model, { dataset: ds, raw, truth, sessionKey: 'nope' })).toThrow(SalConfigError);
       expect(() => closedLoop(model, { dataset: ds, raw, truth, sessionKey: 'sim0' }, { neurons: [9] })).toThrow(SalConfigError);

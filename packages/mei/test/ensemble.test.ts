@@ -72,7 +72,9 @@ describe('createEnsemble', () => {
       const wide = ens.windowedModel('s', { spread: 20 });
       const win = tf.zeros([1, 10, 10, 1]) as tf.Tensor4D;
       try {
-        expect(() => wide.respondAt(win, { origins: new Int32Array([0, 0]), imageSize: [H, W] }, new Int32Array([0]), new Float64Array([3, 4]))).toThrow(SalDataError);
+        expect(() => wide.respondAt(win, { origins: new Int32Array([0, 0]), imageSize: [H, W] }, new Int32Array([0]), new Float64Array([3, 4]))).toThrow(
+          SalDataError,
+        );
       } finally {
         win.dispose();
       }

@@ -5,7 +5,9 @@ import { gaussianReadout, saliencyShifterReadout } from '@sal/readouts';
 import { createEncoder, type ContextRouting, type Encoder } from '@sal/train';
 import { createRng, type Readout } from '@sal/types';
 
-export const H = 18, W = 21, N = 5;
+export const H = 18,
+  W = 21,
+  N = 5;
 const MU = [-0.5, -0.4, 0.3, 0.5, 0.05, 0.1, -0.9, 0.4, 0.6, 0.95];
 
 export function randomise(m: { getWeights(): Record<string, tf.Variable> }, seed: number): void {
@@ -26,13 +28,22 @@ export function smallEncoder(seed: number, kind: 'gaussian' | 'shifter' = 'gauss
   const core = stacked2dCore({ hiddenChannels: 3, inputKern: 5, hiddenKern: 3, layers: 2, nSeBlocks: 0, gammaInput: 0, seed, padInput: true, inChannels: 1 });
   randomise(core, seed * 7 + 1);
   const inShape = core.computeOutputShape([H, W, 1]);
-  const readout: Readout = kind === 'gaussian'
-    ? gaussianReadout({ inShape, outDims: N, gaussType: 'isotropic', seed })
-    : saliencyShifterReadout({ inShape, outDims: N, remapChannels: 3, maxRemapAmplitude: 0.3, neuronShiftGain: true, seed });
+  const readout: Readout =
+    kind === 'gaussian'
+      ? gaussianReadout({ inShape, outDims: N, gaussType: 'isotropic', seed })
+      : saliencyShifterReadout({ inShape, outDims: N, remapChannels: 3, maxRemapAmplitude: 0.3, neuronShiftGain: true, seed });
   randomise(readout, seed * 7 + 2);
   const rng = createRng(seed * 7 + 3);
   const mu = readout.getWeights()['mu'];
-  if (mu) tf.tidy(() => mu.assign(tf.tensor2d(MU.map((v) => v + jitter * (2 * rng.next() - 1)), [N, 2])));
+  if (mu)
+    tf.tidy(() =>
+      mu.assign(
+        tf.tensor2d(
+          MU.map((v) => v + jitter * (2 * rng.next() - 1)),
+          [N, 2],
+        ),
+      ),
+    );
   const context: ContextRouting = kind === 'gaussian' ? 'none' : [1, 2, 3];
   return createEncoder({ core, readouts: { s: readout }, routing: { core: [0], context, imageChannel: 0 } });
 }

@@ -11,12 +11,17 @@ import { expectNoLeaks } from '@sal/test-utils';
 import { synthesizeMeis, gaussianKernel, type ResponseModel } from '../src/index.js';
 import { bruteBlur, bruteFourier, cosine } from './reference.js';
 
-const H = 10, W = 12, C = 1, N = 3;
+const H = 10,
+  W = 12,
+  C = 1,
+  N = 3;
 const D = H * W * C;
 const rng = createRng(11);
 const filters = Float32Array.from({ length: D * N }, () => rng.normal()); // [D, N]
 let wT: tf.Tensor2D;
-beforeAll(() => { wT = tf.tensor2d(filters, [D, N]); });
+beforeAll(() => {
+  wT = tf.tensor2d(filters, [D, N]);
+});
 afterAll(() => wT.dispose());
 const ln: ResponseModel = (x) => tf.tidy(() => tf.softplus(tf.matMul(tf.reshape(x, [x.shape[0], D]), wT)) as tf.Tensor2D);
 const filterOf = (n: number): Float64Array => Float64Array.from({ length: D }, (_, i) => filters[i * N + n]!);
@@ -70,7 +75,10 @@ describe('synthesizeMeis on a linear-nonlinear neuron', () => {
   });
 
   it('with Fourier preconditioning converges to the filtered filter, normalised (DFT by brute force)', () => {
-    for (const [kind, exponent] of [['smoothing', 2], ['powerLaw', 1]] as const) {
+    for (const [kind, exponent] of [
+      ['smoothing', 2],
+      ['powerLaw', 1],
+    ] as const) {
       const res = synthesizeMeis(ln, [H, W, C], { norm: 3, blur: 0, fourier: kind, fourierExponent: exponent, steps: 150, learningRate: 0.5, neurons: [2] });
       const want = bruteFourier(filterOf(2), H, W, kind, exponent);
       expect(cosine(rowOf(res.data, 0), want)).toBeGreaterThan(0.999);
@@ -85,14 +93,20 @@ describe('synthesizeMeis on a linear-nonlinear neuron', () => {
     const want = Float64Array.from(f, (v, i) => mask[i]! * mask[i]! * v);
     expect(cosine(rowOf(res.data, 0), want)).toBeGreaterThan(0.9999);
     // x itself has norm 3, the seen image is masked
-    const xs = normalise(Float64Array.from(f, (v, i) => mask[i]! * v), 3);
+    const xs = normalise(
+      Float64Array.from(f, (v, i) => mask[i]! * v),
+      3,
+    );
     const seen = Float64Array.from(xs, (v, i) => v * mask[i]!);
     expect(Math.hypot(...rowOf(res.data, 0))).toBeCloseTo(Math.hypot(...seen), 3);
   });
 
   it('the background is the centre of the norm constraint and the fixed channels come from base', () => {
     // two channels, only channel 1 optimised; the model reads both
-    const w2 = tf.tensor2d(Float32Array.from({ length: H * W * 2 }, (_, i) => (i % 2 === 1 ? filters[(i >> 1) * N]! : 0.5)), [H * W * 2, 1]);
+    const w2 = tf.tensor2d(
+      Float32Array.from({ length: H * W * 2 }, (_, i) => (i % 2 === 1 ? filters[(i >> 1) * N]! : 0.5)),
+      [H * W * 2, 1],
+    );
     try {
       const m2: ResponseModel = (x) => tf.tidy(() => tf.softplus(tf.matMul(tf.reshape(x, [x.shape[0], H * W * 2]), w2)) as tf.Tensor2D);
       const base = Float32Array.from({ length: H * W * 2 }, (_, i) => (i % 2 === 0 ? 0.25 : 1));
@@ -143,7 +157,10 @@ describe('synthesizeMeis: robustness transforms, transparency, diversity, determ
   });
 
   it('transparency: α stays in [0, 1] and opens up where the image drives the neuron (weight 0)', () => {
-    const res = expectNoLeaks(() => synthesizeMeis(ln, [H, W, C], { norm: 3, blur: 0, steps: 40, learningRate: 0.5, transparency: 0, neurons: [0] }), 'transparency');
+    const res = expectNoLeaks(
+      () => synthesizeMeis(ln, [H, W, C], { norm: 3, blur: 0, steps: 40, learningRate: 0.5, transparency: 0, neurons: [0] }),
+      'transparency',
+    );
     const a = res.alpha!;
     expect(a.length).toBe(H * W);
     expect(a.every((v) => v >= 0 && v <= 1)).toBe(true);
@@ -158,7 +175,12 @@ describe('synthesizeMeis: robustness transforms, transparency, diversity, determ
     const opts = { norm: 3, blur: 0, steps: 40, learningRate: 0.2, perNeuron: 3, neurons: [1], initStd: 1 };
     const meanCorr = (d: Float32Array): number => {
       let s = 0;
-      for (const [i, j] of [[0, 1], [0, 2], [1, 2]] as const) s += cosine(centre(rowOf(d, i)), centre(rowOf(d, j)));
+      for (const [i, j] of [
+        [0, 1],
+        [0, 2],
+        [1, 2],
+      ] as const)
+        s += cosine(centre(rowOf(d, i)), centre(rowOf(d, j)));
       return s / 3;
     };
     // a saturating neuron: many inputs drive it almost fully, so the MEIs can spread out and still drive it
@@ -175,7 +197,10 @@ describe('synthesizeMeis: robustness transforms, transparency, diversity, determ
     const init = Float32Array.from(filterOf(0));
     const zeroSteps = synthesizeMeis(ln, [H, W, C], { init, norm: 2, steps: 0, neurons: [0, 1] });
     const want = normalise(init, 2);
-    for (let i = 0; i < D; i++) { expect(zeroSteps.data[i]).toBeCloseTo(want[i]!, 5); expect(zeroSteps.data[D + i]).toBeCloseTo(want[i]!, 5); }
+    for (let i = 0; i < D; i++) {
+      expect(zeroSteps.data[i]).toBeCloseTo(want[i]!, 5);
+      expect(zeroSteps.data[D + i]).toBeCloseTo(want[i]!, 5);
+    }
     const grey = synthesizeMeis(ln, [H, W, C], { init: 'grey', steps: 0 });
     expect(grey.data.every((v) => v === 0)).toBe(true);
     const greyRun = synthesizeMeis(ln, [H, W, C], { init: 'grey', norm: 3, blur: 0, steps: 40, learningRate: 0.5, neurons: [2] });
@@ -184,11 +209,24 @@ describe('synthesizeMeis: robustness transforms, transparency, diversity, determ
 
   it('bad inputs give typed errors naming the option', () => {
     const bad: [object, RegExp][] = [
-      [{ norm: -1 }, /norm/], [{ range: [1, 0] }, /range/], [{ optimizer: 'lbfgs' }, /optimizer/], [{ steps: 1.5 }, /steps/],
-      [{ neurons: [N] }, /neurons/], [{ jitter: H }, /jitter/], [{ crop: [H + 1, 2] }, /crop/], [{ mask: new Float32Array(3) }, /mask/],
-      [{ mask: new Float32Array(H * W).fill(2) }, /mask/], [{ init: 'zeros' }, /init/], [{ init: new Float32Array(5) }, /init/],
-      [{ base: new Float32Array(D).fill(Number.NaN) }, /base/], [{ fourier: 'fft' }, /fourier/], [{ perNeuron: 0 }, /perNeuron/],
-      [{ unknown: 1 }, /unknown/], [{ seed: 0.5 }, /seed/], [{ channels: [1] }, /channels/], [{ learningRate: 0 }, /learningRate/],
+      [{ norm: -1 }, /norm/],
+      [{ range: [1, 0] }, /range/],
+      [{ optimizer: 'lbfgs' }, /optimizer/],
+      [{ steps: 1.5 }, /steps/],
+      [{ neurons: [N] }, /neurons/],
+      [{ jitter: H }, /jitter/],
+      [{ crop: [H + 1, 2] }, /crop/],
+      [{ mask: new Float32Array(3) }, /mask/],
+      [{ mask: new Float32Array(H * W).fill(2) }, /mask/],
+      [{ init: 'zeros' }, /init/],
+      [{ init: new Float32Array(5) }, /init/],
+      [{ base: new Float32Array(D).fill(Number.NaN) }, /base/],
+      [{ fourier: 'fft' }, /fourier/],
+      [{ perNeuron: 0 }, /perNeuron/],
+      [{ unknown: 1 }, /unknown/],
+      [{ seed: 0.5 }, /seed/],
+      [{ channels: [1] }, /channels/],
+      [{ learningRate: 0 }, /learningRate/],
     ];
     for (const [opts, re] of bad) {
       expect(() => synthesizeMeis(ln, [H, W, C], opts as never), JSON.stringify(opts)).toThrow(SalConfigError);
@@ -200,7 +238,7 @@ describe('synthesizeMeis: robustness transforms, transparency, diversity, determ
     expect(() => synthesizeMeis(wrong, [H, W, C])).toThrow(SalShapeError);
   });
 
-  it('the blur kernel is sinzlab/mei\'s: half-size max(round(σ·4), 1), normalised', () => {
+  it("the blur kernel is sinzlab/mei's: half-size max(round(σ·4), 1), normalised", () => {
     const k = gaussianKernel(0.5);
     expect(k.length).toBe(5);
     const raw = [-2, -1, 0, 1, 2].map((i) => Math.exp(-(i * i) / 0.5));

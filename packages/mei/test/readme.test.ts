@@ -14,11 +14,14 @@ describe('README', () => {
     const code = /## Example[\s\S]*?```js\n([\s\S]*?)```/.exec(text)![1]!;
     const printed = /\nprints\n\n```\n([\s\S]*?)```/.exec(text)![1]!;
     // imports become lookups in MODULES
-    const body = code.replace(/^import \* as (\w+) from '([^']+)';$/gm, "const $1 = __modules['$2'];")
+    const body = code
+      .replace(/^import \* as (\w+) from '([^']+)';$/gm, "const $1 = __modules['$2'];")
       .replace(/^import \{([^}]+)\} from '([^']+)';$/gm, "const {$1} = __modules['$2'];");
     expect(body).not.toMatch(/^import /m);
     const lines: string[] = [];
-    const log = (...args: unknown[]): void => { lines.push(args.map((a) => (typeof a === 'string' ? a : inspect(a))).join(' ')); };
+    const log = (...args: unknown[]): void => {
+      lines.push(args.map((a) => (typeof a === 'string' ? a : inspect(a))).join(' '));
+    };
     const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...a: string[]) => (...v: unknown[]) => Promise<void>;
     const before = tf.memory().numTensors;
     await new AsyncFunction('__modules', 'console', body)(MODULES, { log });

@@ -1,8 +1,14 @@
 /** Brute-force references for the tests (plain loops, float64), written independently of the package. */
 
 export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let ab = 0, aa = 0, bb = 0;
-  for (let i = 0; i < a.length; i++) { ab += a[i]! * b[i]!; aa += a[i]! ** 2; bb += b[i]! ** 2; }
+  let ab = 0,
+    aa = 0,
+    bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i]! * b[i]!;
+    aa += a[i]! ** 2;
+    bb += b[i]! ** 2;
+  }
   return ab / Math.sqrt(aa * bb);
 }
 
@@ -34,10 +40,12 @@ export function bruteBlur(img: ArrayLike<number>, h: number, w: number, sigma: n
 /** Re(ifft2(mask · fft2(img))) by the defining double sums, with the mask computed from its formula. */
 export function bruteFourier(img: ArrayLike<number>, h: number, w: number, kind: 'smoothing' | 'powerLaw', exponent: number): Float64Array {
   const freq = (k: number, n: number): number => (k <= (n - 1) / 2 ? k : k - n) / n;
-  const re = new Float64Array(h * w), im = new Float64Array(h * w);
+  const re = new Float64Array(h * w),
+    im = new Float64Array(h * w);
   for (let u = 0; u < h; u++) {
     for (let v = 0; v < w; v++) {
-      let sr = 0, si = 0;
+      let sr = 0,
+        si = 0;
       for (let y = 0; y < h; y++) {
         for (let x = 0; x < w; x++) {
           const a = -2 * Math.PI * ((u * y) / h + (v * x) / w);

@@ -20,8 +20,7 @@ import { SalConfigError } from '@sal/types';
  */
 export interface NativeAddon {
   /** out = act(conv(x, filter) + bias); `biasOff` −1 for none; act 0 linear, 1 relu, 2 elu, 3 relu6, 4 leaky relu. */
-  conv2dForward(buf: ArrayBuffer, xOff: number, fOff: number, biasOff: number, outOff: number, act: number, alpha: number,
-    ...geom: ConvGeomArgs): void;
+  conv2dForward(buf: ArrayBuffer, xOff: number, fOff: number, biasOff: number, outOff: number, act: number, alpha: number, ...geom: ConvGeomArgs): void;
   /** dx of a stride-1 convolution; returns false when the geometry is not handled (nothing written). */
   conv2dBackpropInput(buf: ArrayBuffer, dyOff: number, fOff: number, dxOff: number, ...geom: ConvGeomArgs): boolean;
   conv2dBackpropFilter(buf: ArrayBuffer, xOff: number, dyOff: number, dfOff: number, ...geom: ConvGeomArgs): void;
@@ -29,8 +28,20 @@ export interface NativeAddon {
    * c[b] = op(a[b]) · op(b[b]); batch strides in elements (0 broadcasts). The same offset and stride for a and b
    * with one side transposed (a Gram matrix A·Aᵀ or Aᵀ·A) computes the lower triangle and mirrors it.
    */
-  batchMatMul(buf: ArrayBuffer, aOff: number, bOff: number, cOff: number, batch: number, m: number, n: number, k: number,
-    transA: number, transB: number, strideA: number, strideB: number): void;
+  batchMatMul(
+    buf: ArrayBuffer,
+    aOff: number,
+    bOff: number,
+    cOff: number,
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    transA: number,
+    transB: number,
+    strideA: number,
+    strideB: number,
+  ): void;
   /** out[o,i] = scale · Σ_r x[o,r,i], x viewed as `[outer, red, inner]`. */
   reduceSum(buf: ArrayBuffer, xOff: number, outOff: number, outer: number, red: number, inner: number, scale: number): void;
   /** out `[outer,inner]` = a op b (op 0 add, 1 sub, 2 mul, 3 div); modes: 0 full, 1 one row `[inner]`, 2 scalar. */
@@ -42,11 +53,36 @@ export interface NativeAddon {
   /** ELU's gradient from its output y. */
   eluGrad(buf: ArrayBuffer, dyOff: number, yOff: number, outOff: number, n: number): void;
   /** Training-mode batch-norm (+ ELU when act = 2) over the rows of x `[n,c]`: y, mean, biased variance. */
-  bnTrainForward(buf: ArrayBuffer, xOff: number, gammaOff: number, betaOff: number, yOff: number, meanOff: number, varOff: number,
-    n: number, c: number, eps: number, act: number): void;
+  bnTrainForward(
+    buf: ArrayBuffer,
+    xOff: number,
+    gammaOff: number,
+    betaOff: number,
+    yOff: number,
+    meanOff: number,
+    varOff: number,
+    n: number,
+    c: number,
+    eps: number,
+    act: number,
+  ): void;
   /** Its gradient: dx, dγ, dβ. */
-  bnTrainBackward(buf: ArrayBuffer, dyOff: number, xOff: number, yOff: number, gammaOff: number, meanOff: number, varOff: number,
-    dxOff: number, dgammaOff: number, dbetaOff: number, n: number, c: number, eps: number, act: number): void;
+  bnTrainBackward(
+    buf: ArrayBuffer,
+    dyOff: number,
+    xOff: number,
+    yOff: number,
+    gammaOff: number,
+    meanOff: number,
+    varOff: number,
+    dxOff: number,
+    dgammaOff: number,
+    dbetaOff: number,
+    n: number,
+    c: number,
+    eps: number,
+    act: number,
+  ): void;
   /** X solving A X = B (A `[n,n]` SPD, lower triangle read); returns 0, or the 1-based failing pivot. */
   spdSolve(buf: ArrayBuffer, aOff: number, bOff: number, xOff: number, n: number, m: number): number;
   /**
@@ -63,8 +99,23 @@ export interface NativeAddon {
 }
 
 /** `n,h,w,ci, kh,kw,co, sh,sw, dh,dw, pt,pl, ho,wo` (NHWC input, HWIO filter). */
-export type ConvGeomArgs = [n: number, h: number, w: number, ci: number, kh: number, kw: number, co: number,
-  sh: number, sw: number, dh: number, dw: number, pt: number, pl: number, ho: number, wo: number];
+export type ConvGeomArgs = [
+  n: number,
+  h: number,
+  w: number,
+  ci: number,
+  kh: number,
+  kw: number,
+  co: number,
+  sh: number,
+  sw: number,
+  dh: number,
+  dw: number,
+  pt: number,
+  pl: number,
+  ho: number,
+  wo: number,
+];
 
 /** An instruction set the kernels are built for, widest first in {@link NATIVE_ISAS}. */
 export type NativeIsa = 'avx512' | 'avx2' | 'baseline';
@@ -107,8 +158,12 @@ const addonFile = (isa: NativeIsa) => `sal_native_${isa}.node`;
 /** sha256 over the names and contents of `csrc/*.{cc,h}` (the digest scripts/compile.mjs writes into prebuilt.json). */
 export function sourceHash(root: string): string {
   const h = createHash('sha256');
-  for (const f of readdirSync(join(root, 'csrc')).filter((n) => /\.(cc|h)$/.test(n)).sort()) {
-    h.update(`${f}\0`).update(readFileSync(join(root, 'csrc', f))).update('\0');
+  for (const f of readdirSync(join(root, 'csrc'))
+    .filter((n) => /\.(cc|h)$/.test(n))
+    .sort()) {
+    h.update(`${f}\0`)
+      .update(readFileSync(join(root, 'csrc', f)))
+      .update('\0');
   }
   return h.digest('hex');
 }
@@ -151,7 +206,12 @@ export function chooseIsa(cpu: CpuSupport, present: ReadonlySet<NativeIsa>, forc
 }
 
 interface Loaded {
-  addon: NativeAddon | null; reason: string; isa: NativeIsa | null; isaReason: string; source: NativeStatus['source']; path: string | null;
+  addon: NativeAddon | null;
+  reason: string;
+  isa: NativeIsa | null;
+  isaReason: string;
+  source: NativeStatus['source'];
+  path: string | null;
   prebuiltSkipped?: string;
 }
 let cached: Loaded | null = null;
@@ -170,7 +230,9 @@ function prebuiltDir(): { dir: string } | { reason: string } {
   let version = '';
   try {
     version = (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-  } catch { /* an unknown version matches no prebuilt package */ }
+  } catch {
+    /* an unknown version matches no prebuilt package */
+  }
   const hash = existsSync(join(PACKAGE_ROOT, 'csrc')) ? sourceHash(PACKAGE_ROOT) : null;
   const problem = checkPrebuilt(dir, { version, sourceHash: hash });
   return problem ? { reason: `${PREBUILT_PACKAGE} not used: ${problem}` } : { dir };
@@ -203,13 +265,20 @@ function load(): Loaded {
   let prebuiltProblem = 'reason' in pre ? pre.reason : '';
   if ('dir' in pre) {
     const got = loadFrom(pre.dir, 'prebuilt');
-    if (got.addon || got.isa === null && got.isaReason) return got;
+    if (got.addon || (got.isa === null && got.isaReason)) return got;
     prebuiltProblem = `${PREBUILT_PACKAGE} not used: ${got.reason}`;
   }
   if (!existsSync(join(BUILD_DIR, addonFile('baseline')))) {
-    return { addon: null, isa: null, isaReason: '', source: null, path: null,
-      reason: `no add-on: ${prebuiltProblem}, and none was built from source (${join(BUILD_DIR, addonFile('baseline'))} is missing; ` +
-        'run `node scripts/build-addon.mjs` in @sal/native with a C++ compiler)' };
+    return {
+      addon: null,
+      isa: null,
+      isaReason: '',
+      source: null,
+      path: null,
+      reason:
+        `no add-on: ${prebuiltProblem}, and none was built from source (${join(BUILD_DIR, addonFile('baseline'))} is missing; ` +
+        'run `node scripts/build-addon.mjs` in @sal/native with a C++ compiler)',
+    };
   }
   return { ...loadFrom(BUILD_DIR, 'source'), prebuiltSkipped: prebuiltProblem };
 }

@@ -12,8 +12,15 @@
  * `@sal/backend`'s).
  */
 import {
-  backend_util, getKernel, registerKernel, unregisterKernel, util,
-  type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo,
+  backend_util,
+  getKernel,
+  registerKernel,
+  unregisterKernel,
+  util,
+  type KernelConfig,
+  type KernelFunc,
+  type NamedAttrMap,
+  type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { FUSED_KERNELS, float64Routines, registerFloat64Routines, type Float64Routines } from '@sal/types';
 import { loadNative, type ConvGeomArgs, type NativeAddon } from './addon.js';
@@ -70,227 +77,387 @@ const FALLBACK = Symbol('fallback');
 function defineKernel<A = NamedAttrMap>(
   body: (inputs: Record<string, TensorInfo | undefined>, attrs: A, k: KernelContext) => TensorInfo | TensorInfo[] | typeof FALLBACK,
 ): (fallback: KernelFunc) => KernelFunc {
-  return (fallback) => ((args: KernelArgs) => {
-    const b = args.backend as WasmBackendLike;
-    const k: KernelContext = {
-      get heap() { return b.wasm.HEAPU8.buffer as ArrayBuffer; },
-      at: (t) => offset(b, t),
-      output: (shape) => b.makeOutput([...shape], 'float32'),
-      dispose: (t) => (b as unknown as { disposeData(id: object): void }).disposeData(t.dataId),
-    };
-    const out = body(args.inputs, args.attrs as unknown as A, k);
-    return out === FALLBACK ? fallback(args as never) : out;
-  }) as unknown as KernelFunc;
+  return (fallback) =>
+    ((args: KernelArgs) => {
+      const b = args.backend as WasmBackendLike;
+      const k: KernelContext = {
+        get heap() {
+          return b.wasm.HEAPU8.buffer as ArrayBuffer;
+        },
+        at: (t) => offset(b, t),
+        output: (shape) => b.makeOutput([...shape], 'float32'),
+        dispose: (t) => (b as unknown as { disposeData(id: object): void }).disposeData(t.dataId),
+      };
+      const out = body(args.inputs, args.attrs as unknown as A, k);
+      return out === FALLBACK ? fallback(args as never) : out;
+    }) as unknown as KernelFunc;
 }
 
 function geomArgs(info: backend_util.Conv2DInfo): ConvGeomArgs {
-  return [info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.filterHeight, info.filterWidth, info.outChannels,
-    info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth, info.padInfo.top, info.padInfo.left,
-    info.outHeight, info.outWidth];
+  return [
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.filterHeight,
+    info.filterWidth,
+    info.outChannels,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+    info.outHeight,
+    info.outWidth,
+  ];
 }
 
 function usable(info: backend_util.Conv2DInfo): boolean {
-  return info.dataFormat === 'channelsLast' && info.padInfo.top >= 0 && info.padInfo.left >= 0 && info.batchSize > 0 &&
-    info.outHeight > 0 && info.outWidth > 0 && info.inChannels === info.filterShape[2];
+  return (
+    info.dataFormat === 'channelsLast' &&
+    info.padInfo.top >= 0 &&
+    info.padInfo.left >= 0 &&
+    info.batchSize > 0 &&
+    info.outHeight > 0 &&
+    info.outWidth > 0 &&
+    info.inChannels === info.filterShape[2]
+  );
 }
 
 type Shape4 = [number, number, number, number];
 type Rounding = 'floor' | 'round' | 'ceil';
 interface ConvAttrs {
-  strides: [number, number] | number; pad: backend_util.PadInfo['type'] | number | backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW'; dilations: [number, number] | number; dimRoundingMode?: Rounding;
-  activation?: string; leakyreluAlpha?: number;
+  strides: [number, number] | number;
+  pad: backend_util.PadInfo['type'] | number | backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dilations: [number, number] | number;
+  dimRoundingMode?: Rounding;
+  activation?: string;
+  leakyreluAlpha?: number;
 }
 
-const conv = (addon: NativeAddon, fused: boolean) => defineKernel<ConvAttrs>(({ x, filter, bias, preluActivationWeights }, a, k) => {
-  const act = fused ? activationCode(Activation, a.activation) : Activation.linear;
-  if (!x || !filter || x.dtype !== 'float32' || filter.dtype !== 'float32' || a.dataFormat === 'NCHW' || act === undefined ||
-    preluActivationWeights || x.shape.length !== 4) return FALLBACK;
-  const info = backend_util.computeConv2DInfo(x.shape as Shape4, filter.shape as Shape4, a.strides, a.dilations, a.pad as never,
-    a.dimRoundingMode, false, 'channelsLast');
-  const co = info.outChannels;
-  if (!usable(info) || (bias && (bias.dtype !== 'float32' || util.sizeFromShape(bias.shape) !== co))) return FALLBACK;
-  const out = k.output([info.batchSize, info.outHeight, info.outWidth, co]);
-  addon.conv2dForward(k.heap, k.at(x), k.at(filter), bias ? k.at(bias) : -1, k.at(out), act, a.leakyreluAlpha ?? 0.2, ...geomArgs(info));
-  return out;
-});
+const conv = (addon: NativeAddon, fused: boolean) =>
+  defineKernel<ConvAttrs>(({ x, filter, bias, preluActivationWeights }, a, k) => {
+    const act = fused ? activationCode(Activation, a.activation) : Activation.linear;
+    if (
+      !x ||
+      !filter ||
+      x.dtype !== 'float32' ||
+      filter.dtype !== 'float32' ||
+      a.dataFormat === 'NCHW' ||
+      act === undefined ||
+      preluActivationWeights ||
+      x.shape.length !== 4
+    )
+      return FALLBACK;
+    const info = backend_util.computeConv2DInfo(
+      x.shape as Shape4,
+      filter.shape as Shape4,
+      a.strides,
+      a.dilations,
+      a.pad as never,
+      a.dimRoundingMode,
+      false,
+      'channelsLast',
+    );
+    const co = info.outChannels;
+    if (!usable(info) || (bias && (bias.dtype !== 'float32' || util.sizeFromShape(bias.shape) !== co))) return FALLBACK;
+    const out = k.output([info.batchSize, info.outHeight, info.outWidth, co]);
+    addon.conv2dForward(k.heap, k.at(x), k.at(filter), bias ? k.at(bias) : -1, k.at(out), act, a.leakyreluAlpha ?? 0.2, ...geomArgs(info));
+    return out;
+  });
 
-interface ConvGradAttrs { strides: [number, number] | number; pad: never; dataFormat: 'NHWC' | 'NCHW'; dimRoundingMode?: Rounding }
+interface ConvGradAttrs {
+  strides: [number, number] | number;
+  pad: never;
+  dataFormat: 'NHWC' | 'NCHW';
+  dimRoundingMode?: Rounding;
+}
 
-const backpropInput = (addon: NativeAddon) => defineKernel<ConvGradAttrs & { inputShape: Shape4 }>(({ dy, filter }, a, k) => {
-  if (!dy || !filter || dy.dtype !== 'float32' || filter.dtype !== 'float32' || a.dataFormat === 'NCHW') return FALLBACK;
-  const info = backend_util.computeConv2DInfo(a.inputShape, filter.shape as Shape4, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
-  if (!usable(info) || info.strideHeight !== 1 || info.strideWidth !== 1 ||
-    info.padInfo.top > info.filterHeight - 1 || info.padInfo.left > info.filterWidth - 1) return FALLBACK;
-  const out = k.output(a.inputShape);
-  if (!addon.conv2dBackpropInput(k.heap, k.at(dy), k.at(filter), k.at(out), ...geomArgs(info))) {
-    throw new Error('@sal/native: Conv2DBackpropInput geometry refused after the checks passed');
-  }
-  return out;
-});
+const backpropInput = (addon: NativeAddon) =>
+  defineKernel<ConvGradAttrs & { inputShape: Shape4 }>(({ dy, filter }, a, k) => {
+    if (!dy || !filter || dy.dtype !== 'float32' || filter.dtype !== 'float32' || a.dataFormat === 'NCHW') return FALLBACK;
+    const info = backend_util.computeConv2DInfo(a.inputShape, filter.shape as Shape4, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
+    if (
+      !usable(info) ||
+      info.strideHeight !== 1 ||
+      info.strideWidth !== 1 ||
+      info.padInfo.top > info.filterHeight - 1 ||
+      info.padInfo.left > info.filterWidth - 1
+    )
+      return FALLBACK;
+    const out = k.output(a.inputShape);
+    if (!addon.conv2dBackpropInput(k.heap, k.at(dy), k.at(filter), k.at(out), ...geomArgs(info))) {
+      throw new Error('@sal/native: Conv2DBackpropInput geometry refused after the checks passed');
+    }
+    return out;
+  });
 
-const backpropFilter = (addon: NativeAddon) => defineKernel<ConvGradAttrs & { filterShape: Shape4 }>(({ x, dy }, a, k) => {
-  if (!x || !dy || x.dtype !== 'float32' || dy.dtype !== 'float32' || a.dataFormat === 'NCHW') return FALLBACK;
-  const info = backend_util.computeConv2DInfo(x.shape as Shape4, a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
-  if (!usable(info)) return FALLBACK;
-  const out = k.output(a.filterShape);
-  addon.conv2dBackpropFilter(k.heap, k.at(x), k.at(dy), k.at(out), ...geomArgs(info));
-  return out;
-});
+const backpropFilter = (addon: NativeAddon) =>
+  defineKernel<ConvGradAttrs & { filterShape: Shape4 }>(({ x, dy }, a, k) => {
+    if (!x || !dy || x.dtype !== 'float32' || dy.dtype !== 'float32' || a.dataFormat === 'NCHW') return FALLBACK;
+    const info = backend_util.computeConv2DInfo(x.shape as Shape4, a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
+    if (!usable(info)) return FALLBACK;
+    const out = k.output(a.filterShape);
+    addon.conv2dBackpropFilter(k.heap, k.at(x), k.at(dy), k.at(out), ...geomArgs(info));
+    return out;
+  });
 
-const batchMatMul = (addon: NativeAddon) => defineKernel<{ transposeA: boolean; transposeB: boolean }>(({ a: A, b: B }, { transposeA, transposeB }, k) => {
-  if (!A || !B || A.dtype !== 'float32' || B.dtype !== 'float32' || A.shape.length < 2 || B.shape.length < 2) return FALLBACK;
-  const ra = A.shape.length, rb = B.shape.length;
-  const m = transposeA ? A.shape[ra - 1]! : A.shape[ra - 2]!;
-  const kk = transposeA ? A.shape[ra - 2]! : A.shape[ra - 1]!;
-  const kb = transposeB ? B.shape[rb - 1]! : B.shape[rb - 2]!;
-  const n = transposeB ? B.shape[rb - 2]! : B.shape[rb - 1]!;
-  const batchA = util.sizeFromShape(A.shape.slice(0, -2)), batchB = util.sizeFromShape(B.shape.slice(0, -2));
-  // only equal batch shapes, or one side without batch (broadcast): anything else goes to the fallback
-  const sameBatch = ra === rb && A.shape.slice(0, -2).every((d, i) => d === B.shape[i]);
-  if (kk !== kb || kk === 0 || m === 0 || n === 0 || !(sameBatch || batchA === 1 || batchB === 1)) return FALLBACK;
-  const out = k.output([...(batchA >= batchB ? A.shape : B.shape).slice(0, -2), m, n]);
-  // a and b at the same offset (the same tensor, or one sharing its data) with equal strides, m = n and one side
-  // transposed: the addon sees a Gram matrix and computes half of it
-  addon.batchMatMul(k.heap, k.at(A), k.at(B), k.at(out), Math.max(batchA, batchB), m, n, kk, transposeA ? 1 : 0, transposeB ? 1 : 0,
-    batchA === 1 ? 0 : m * kk, batchB === 1 ? 0 : kk * n);
-  return out;
-});
+const batchMatMul = (addon: NativeAddon) =>
+  defineKernel<{ transposeA: boolean; transposeB: boolean }>(({ a: A, b: B }, { transposeA, transposeB }, k) => {
+    if (!A || !B || A.dtype !== 'float32' || B.dtype !== 'float32' || A.shape.length < 2 || B.shape.length < 2) return FALLBACK;
+    const ra = A.shape.length,
+      rb = B.shape.length;
+    const m = transposeA ? A.shape[ra - 1]! : A.shape[ra - 2]!;
+    const kk = transposeA ? A.shape[ra - 2]! : A.shape[ra - 1]!;
+    const kb = transposeB ? B.shape[rb - 1]! : B.shape[rb - 2]!;
+    const n = transposeB ? B.shape[rb - 2]! : B.shape[rb - 1]!;
+    const batchA = util.sizeFromShape(A.shape.slice(0, -2)),
+      batchB = util.sizeFromShape(B.shape.slice(0, -2));
+    // only equal batch shapes, or one side without batch (broadcast): anything else goes to the fallback
+    const sameBatch = ra === rb && A.shape.slice(0, -2).every((d, i) => d === B.shape[i]);
+    if (kk !== kb || kk === 0 || m === 0 || n === 0 || !(sameBatch || batchA === 1 || batchB === 1)) return FALLBACK;
+    const out = k.output([...(batchA >= batchB ? A.shape : B.shape).slice(0, -2), m, n]);
+    // a and b at the same offset (the same tensor, or one sharing its data) with equal strides, m = n and one side
+    // transposed: the addon sees a Gram matrix and computes half of it
+    addon.batchMatMul(
+      k.heap,
+      k.at(A),
+      k.at(B),
+      k.at(out),
+      Math.max(batchA, batchB),
+      m,
+      n,
+      kk,
+      transposeA ? 1 : 0,
+      transposeB ? 1 : 0,
+      batchA === 1 ? 0 : m * kk,
+      batchB === 1 ? 0 : kk * n,
+    );
+    return out;
+  });
 
-const reduce = (addon: NativeAddon, mean: boolean) => defineKernel<{ axis: number | number[]; keepDims: boolean }>(({ x }, { axis, keepDims }, k) => {
-  if (x?.dtype !== 'float32' || x.shape.length === 0) return FALLBACK;
-  const axes = [...new Set(util.parseAxisParam(axis, x.shape))].sort((p, q) => p - q);
-  if (axes.length === 0 || axes.some((a, i) => i > 0 && a !== axes[i - 1]! + 1)) return FALLBACK;
-  const first = axes[0]!, last = axes[axes.length - 1]!;
-  const outer = util.sizeFromShape(x.shape.slice(0, first));
-  const red = util.sizeFromShape(x.shape.slice(first, last + 1));
-  const inner = util.sizeFromShape(x.shape.slice(last + 1));
-  if (outer === 0 || red === 0 || inner === 0) return FALLBACK;
-  const out = k.output(keepDims ? x.shape.map((d, i) => (i >= first && i <= last ? 1 : d)) : x.shape.filter((_, i) => i < first || i > last));
-  addon.reduceSum(k.heap, k.at(x), k.at(out), outer, red, inner, mean ? 1 / red : 1);
-  return out;
-});
+const reduce = (addon: NativeAddon, mean: boolean) =>
+  defineKernel<{ axis: number | number[]; keepDims: boolean }>(({ x }, { axis, keepDims }, k) => {
+    if (x?.dtype !== 'float32' || x.shape.length === 0) return FALLBACK;
+    const axes = [...new Set(util.parseAxisParam(axis, x.shape))].sort((p, q) => p - q);
+    if (axes.length === 0 || axes.some((a, i) => i > 0 && a !== axes[i - 1]! + 1)) return FALLBACK;
+    const first = axes[0]!,
+      last = axes[axes.length - 1]!;
+    const outer = util.sizeFromShape(x.shape.slice(0, first));
+    const red = util.sizeFromShape(x.shape.slice(first, last + 1));
+    const inner = util.sizeFromShape(x.shape.slice(last + 1));
+    if (outer === 0 || red === 0 || inner === 0) return FALLBACK;
+    const out = k.output(keepDims ? x.shape.map((d, i) => (i >= first && i <= last ? 1 : d)) : x.shape.filter((_, i) => i < first || i > last));
+    addon.reduceSum(k.heap, k.at(x), k.at(out), outer, red, inner, mean ? 1 / red : 1);
+    return out;
+  });
 
 /** Below this many elements the wasm kernel is as fast (no threads, no call overhead). */
 const ELEMENTWISE_MIN = 4096;
 
-const binary = (addon: NativeAddon, op: number) => defineKernel(({ a: A, b: B }, _, k) => {
-  if (!A || !B || A.dtype !== 'float32' || B.dtype !== 'float32') return FALLBACK;
-  const shape = backend_util.assertAndGetBroadcastShape(A.shape, B.shape);
-  const size = util.sizeFromShape(shape);
-  if (size < ELEMENTWISE_MIN) return FALLBACK;
-  const mode = (s: number[]): number | null => {
-    const n = util.sizeFromShape(s);
-    if (n === size) return OperandMode.full;
-    if (n === 1) return OperandMode.scalar;
-    const core = s.slice(s.findIndex((d) => d !== 1));
-    return core.every((d, i) => d === shape[shape.length - core.length + i]) ? OperandMode.row : null;
-  };
-  const am = mode(A.shape), bm = mode(B.shape);
-  if (am === null || bm === null) return FALLBACK;
-  const inner = am === OperandMode.row ? util.sizeFromShape(A.shape) : bm === OperandMode.row ? util.sizeFromShape(B.shape) : size;
-  const out = k.output(shape);
-  addon.binary(k.heap, k.at(A), k.at(B), k.at(out), op, size / inner, inner, am, bm);
-  return out;
-});
+const binary = (addon: NativeAddon, op: number) =>
+  defineKernel(({ a: A, b: B }, _, k) => {
+    if (!A || !B || A.dtype !== 'float32' || B.dtype !== 'float32') return FALLBACK;
+    const shape = backend_util.assertAndGetBroadcastShape(A.shape, B.shape);
+    const size = util.sizeFromShape(shape);
+    if (size < ELEMENTWISE_MIN) return FALLBACK;
+    const mode = (s: number[]): number | null => {
+      const n = util.sizeFromShape(s);
+      if (n === size) return OperandMode.full;
+      if (n === 1) return OperandMode.scalar;
+      const core = s.slice(s.findIndex((d) => d !== 1));
+      return core.every((d, i) => d === shape[shape.length - core.length + i]) ? OperandMode.row : null;
+    };
+    const am = mode(A.shape),
+      bm = mode(B.shape);
+    if (am === null || bm === null) return FALLBACK;
+    const inner = am === OperandMode.row ? util.sizeFromShape(A.shape) : bm === OperandMode.row ? util.sizeFromShape(B.shape) : size;
+    const out = k.output(shape);
+    addon.binary(k.heap, k.at(A), k.at(B), k.at(out), op, size / inner, inner, am, bm);
+    return out;
+  });
 
-const unary = (addon: NativeAddon, op: number) => defineKernel(({ x }, _, k) => {
-  if (x?.dtype !== 'float32' || util.sizeFromShape(x.shape) < ELEMENTWISE_MIN) return FALLBACK;
-  const out = k.output(x.shape);
-  addon.unary(k.heap, k.at(x), k.at(out), op, util.sizeFromShape(x.shape), 0);
-  return out;
-});
+const unary = (addon: NativeAddon, op: number) =>
+  defineKernel(({ x }, _, k) => {
+    if (x?.dtype !== 'float32' || util.sizeFromShape(x.shape) < ELEMENTWISE_MIN) return FALLBACK;
+    const out = k.output(x.shape);
+    addon.unary(k.heap, k.at(x), k.at(out), op, util.sizeFromShape(x.shape), 0);
+    return out;
+  });
 
-const eluGrad = (addon: NativeAddon) => defineKernel(({ dy, y }, _, k) => {
-  if (!dy || !y || dy.dtype !== 'float32' || y.dtype !== 'float32' || !util.arraysEqual(dy.shape, y.shape) ||
-    util.sizeFromShape(y.shape) < ELEMENTWISE_MIN) return FALLBACK;
-  const out = k.output(y.shape);
-  addon.eluGrad(k.heap, k.at(dy), k.at(y), k.at(out), util.sizeFromShape(y.shape));
-  return out;
-});
+const eluGrad = (addon: NativeAddon) =>
+  defineKernel(({ dy, y }, _, k) => {
+    if (!dy || !y || dy.dtype !== 'float32' || y.dtype !== 'float32' || !util.arraysEqual(dy.shape, y.shape) || util.sizeFromShape(y.shape) < ELEMENTWISE_MIN)
+      return FALLBACK;
+    const out = k.output(y.shape);
+    addon.eluGrad(k.heap, k.at(dy), k.at(y), k.at(out), util.sizeFromShape(y.shape));
+    return out;
+  });
 
 interface DepthwiseAttrs {
-  strides: [number, number] | number; dilations?: [number, number] | number; dataFormat: string; activation?: string; leakyreluAlpha?: number;
+  strides: [number, number] | number;
+  dilations?: [number, number] | number;
+  dataFormat: string;
+  activation?: string;
+  leakyreluAlpha?: number;
 }
 
 /** A 1×1, stride-1, multiplier-1 depthwise convolution is a per-channel affine map (+ bias, activation). */
-const depthwise1x1 = (addon: NativeAddon, fused: boolean) => defineKernel<DepthwiseAttrs>(({ x, filter, bias, preluActivationWeights }, a, k) => {
-  const act = fused ? activationCode(Activation, a.activation) : Activation.linear;
-  const ones = (v: [number, number] | number | undefined) => v === undefined || (Array.isArray(v) ? v.every((d) => d === 1) : v === 1);
-  if (!x || !filter || x.dtype !== 'float32' || filter.dtype !== 'float32' || x.shape.length !== 4 || a.dataFormat === 'NCHW' ||
-    act === undefined || preluActivationWeights || filter.shape[0] !== 1 || filter.shape[1] !== 1 || filter.shape[3] !== 1 ||
-    !ones(a.strides) || !ones(a.dilations) || util.sizeFromShape(x.shape) < ELEMENTWISE_MIN) return FALLBACK;
-  const c = x.shape[3]!;
-  if (bias && (bias.dtype !== 'float32' || util.sizeFromShape(bias.shape) !== c)) return FALLBACK;
-  const out = k.output(x.shape);
-  addon.channelAffine(k.heap, k.at(x), k.at(filter), bias ? k.at(bias) : -1, k.at(out), util.sizeFromShape(x.shape) / c, c, act,
-    a.leakyreluAlpha ?? 0.2);
-  return out;
-});
+const depthwise1x1 = (addon: NativeAddon, fused: boolean) =>
+  defineKernel<DepthwiseAttrs>(({ x, filter, bias, preluActivationWeights }, a, k) => {
+    const act = fused ? activationCode(Activation, a.activation) : Activation.linear;
+    const ones = (v: [number, number] | number | undefined) => v === undefined || (Array.isArray(v) ? v.every((d) => d === 1) : v === 1);
+    if (
+      !x ||
+      !filter ||
+      x.dtype !== 'float32' ||
+      filter.dtype !== 'float32' ||
+      x.shape.length !== 4 ||
+      a.dataFormat === 'NCHW' ||
+      act === undefined ||
+      preluActivationWeights ||
+      filter.shape[0] !== 1 ||
+      filter.shape[1] !== 1 ||
+      filter.shape[3] !== 1 ||
+      !ones(a.strides) ||
+      !ones(a.dilations) ||
+      util.sizeFromShape(x.shape) < ELEMENTWISE_MIN
+    )
+      return FALLBACK;
+    const c = x.shape[3]!;
+    if (bias && (bias.dtype !== 'float32' || util.sizeFromShape(bias.shape) !== c)) return FALLBACK;
+    const out = k.output(x.shape);
+    addon.channelAffine(k.heap, k.at(x), k.at(filter), bias ? k.at(bias) : -1, k.at(out), util.sizeFromShape(x.shape) / c, c, act, a.leakyreluAlpha ?? 0.2);
+    return out;
+  });
 
-interface BnAttrs { epsilon: number; activation?: string }
+interface BnAttrs {
+  epsilon: number;
+  activation?: string;
+}
 
 /** The sizes of a fused batch-norm call over x `[..., C]`, or `null` when the inputs `names` don't fit. */
-function bnArgs(inputs: Record<string, TensorInfo | undefined>, { epsilon, activation }: BnAttrs, names: string[]):
-  { n: number; c: number; eps: number; act: number } | null {
+function bnArgs(
+  inputs: Record<string, TensorInfo | undefined>,
+  { epsilon, activation }: BnAttrs,
+  names: string[],
+): { n: number; c: number; eps: number; act: number } | null {
   const x = inputs[names[0]!];
   const act = activationCode(BN_ACTIVATIONS, activation);
   if (!x || x.shape.length < 2 || act === undefined || !(epsilon >= 0)) return null;
   const c = x.shape[x.shape.length - 1]!;
   const n = util.sizeFromShape(x.shape) / c;
-  const ok = n > 0 && names.every((key) => {
-    const v = inputs[key];
-    return v !== undefined && v.dtype === 'float32' && (key === 'gamma' || key === 'beta' || key === 'mean' || key === 'variance'
-      ? util.sizeFromShape(v.shape) === c : util.arraysEqual(v.shape, x.shape));
-  });
+  const ok =
+    n > 0 &&
+    names.every((key) => {
+      const v = inputs[key];
+      return (
+        v !== undefined &&
+        v.dtype === 'float32' &&
+        (key === 'gamma' || key === 'beta' || key === 'mean' || key === 'variance' ? util.sizeFromShape(v.shape) === c : util.arraysEqual(v.shape, x.shape))
+      );
+    });
   return ok ? { n, c, eps: epsilon, act } : null;
 }
 
-const bnTrain = (addon: NativeAddon) => defineKernel<BnAttrs>((inputs, attrs, k) => {
-  const g = bnArgs(inputs, attrs, ['x', 'gamma', 'beta']);
-  if (!g) {
-    throw new Error(`@sal/native: ${FUSED_KERNELS.batchNormTrain} needs float32 x [..., C], gamma [C], beta [C], epsilon ≥ 0 and activation ` +
-      "'linear' | 'elu'");
-  }
-  const { x, gamma, beta } = inputs as Record<string, TensorInfo>;
-  const y = k.output(x!.shape), mean = k.output([g.c]), variance = k.output([g.c]);
-  addon.bnTrainForward(k.heap, k.at(x!), k.at(gamma!), k.at(beta!), k.at(y), k.at(mean), k.at(variance), g.n, g.c, g.eps, g.act);
-  return [y, mean, variance];
-});
+const bnTrain = (addon: NativeAddon) =>
+  defineKernel<BnAttrs>((inputs, attrs, k) => {
+    const g = bnArgs(inputs, attrs, ['x', 'gamma', 'beta']);
+    if (!g) {
+      throw new Error(
+        `@sal/native: ${FUSED_KERNELS.batchNormTrain} needs float32 x [..., C], gamma [C], beta [C], epsilon ≥ 0 and activation ` + "'linear' | 'elu'",
+      );
+    }
+    const { x, gamma, beta } = inputs as Record<string, TensorInfo>;
+    const y = k.output(x!.shape),
+      mean = k.output([g.c]),
+      variance = k.output([g.c]);
+    addon.bnTrainForward(k.heap, k.at(x!), k.at(gamma!), k.at(beta!), k.at(y), k.at(mean), k.at(variance), g.n, g.c, g.eps, g.act);
+    return [y, mean, variance];
+  });
 
-const bnTrainGrad = (addon: NativeAddon) => defineKernel<BnAttrs>((inputs, attrs, k) => {
-  const g = bnArgs(inputs, attrs, ['x', 'dy', 'y', 'gamma', 'mean', 'variance']);
-  if (!g) throw new Error(`@sal/native: ${FUSED_KERNELS.batchNormTrainGrad} needs float32 dy, x, y [..., C] and gamma, mean, variance [C]`);
-  const { dy, x, y, gamma, mean, variance } = inputs as Record<string, TensorInfo>;
-  const dx = k.output(x!.shape), dgamma = k.output([g.c]), dbeta = k.output([g.c]);
-  addon.bnTrainBackward(k.heap, k.at(dy!), k.at(x!), k.at(y!), k.at(gamma!), k.at(mean!), k.at(variance!), k.at(dx), k.at(dgamma), k.at(dbeta),
-    g.n, g.c, g.eps, g.act);
-  return [dx, dgamma, dbeta];
-});
+const bnTrainGrad = (addon: NativeAddon) =>
+  defineKernel<BnAttrs>((inputs, attrs, k) => {
+    const g = bnArgs(inputs, attrs, ['x', 'dy', 'y', 'gamma', 'mean', 'variance']);
+    if (!g) throw new Error(`@sal/native: ${FUSED_KERNELS.batchNormTrainGrad} needs float32 dy, x, y [..., C] and gamma, mean, variance [C]`);
+    const { dy, x, y, gamma, mean, variance } = inputs as Record<string, TensorInfo>;
+    const dx = k.output(x!.shape),
+      dgamma = k.output([g.c]),
+      dbeta = k.output([g.c]);
+    addon.bnTrainBackward(
+      k.heap,
+      k.at(dy!),
+      k.at(x!),
+      k.at(y!),
+      k.at(gamma!),
+      k.at(mean!),
+      k.at(variance!),
+      k.at(dx),
+      k.at(dgamma),
+      k.at(dbeta),
+      g.n,
+      g.c,
+      g.eps,
+      g.act,
+    );
+    return [dx, dgamma, dbeta];
+  });
 
-const spdSolve = (addon: NativeAddon) => defineKernel(({ a: A, b: B }, _, k) => {
-  if (!A || !B || A.dtype !== 'float32' || B.dtype !== 'float32' || A.shape.length !== 2 || B.shape.length !== 2 ||
-    A.shape[0] !== A.shape[1] || B.shape[0] !== A.shape[0] || A.shape[0] === 0 || B.shape[1] === 0) {
-    throw new Error(`@sal/native: ${FUSED_KERNELS.spdSolve} needs float32 a [n,n] and b [n,m], got a [${A?.shape}] and b [${B?.shape}]`);
-  }
-  const [n, m] = B.shape as [number, number];
-  const out = k.output([n, m]);
-  const pivot = addon.spdSolve(k.heap, k.at(A), k.at(B), k.at(out), n, m);
-  if (pivot !== 0) {
-    k.dispose(out);
-    throw new Error(`@sal/native: ${FUSED_KERNELS.spdSolve}: a is not positive definite (pivot ${pivot - 1} ≤ 0)`);
-  }
-  return out;
-});
+const spdSolve = (addon: NativeAddon) =>
+  defineKernel(({ a: A, b: B }, _, k) => {
+    if (
+      !A ||
+      !B ||
+      A.dtype !== 'float32' ||
+      B.dtype !== 'float32' ||
+      A.shape.length !== 2 ||
+      B.shape.length !== 2 ||
+      A.shape[0] !== A.shape[1] ||
+      B.shape[0] !== A.shape[0] ||
+      A.shape[0] === 0 ||
+      B.shape[1] === 0
+    ) {
+      throw new Error(`@sal/native: ${FUSED_KERNELS.spdSolve} needs float32 a [n,n] and b [n,m], got a [${A?.shape}] and b [${B?.shape}]`);
+    }
+    const [n, m] = B.shape as [number, number];
+    const out = k.output([n, m]);
+    const pivot = addon.spdSolve(k.heap, k.at(A), k.at(B), k.at(out), n, m);
+    if (pivot !== 0) {
+      k.dispose(out);
+      throw new Error(`@sal/native: ${FUSED_KERNELS.spdSolve}: a is not positive definite (pivot ${pivot - 1} ≤ 0)`);
+    }
+    return out;
+  });
 
 let previous: Map<string, KernelConfig> | null = null;
 /** The float64 routines registered before ours. */
 let previousRoutines: Float64Routines | null = null;
 
 /** Kernel names {@link registerNativeKernels} provides. */
-export const NATIVE_KERNELS = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul', 'Sum', 'Mean',
-  'Add', 'Sub', 'Multiply', 'RealDiv', 'Square', 'Elu', 'EluGrad', 'Exp', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2D',
-  FUSED_KERNELS.batchNormTrain, FUSED_KERNELS.batchNormTrainGrad, FUSED_KERNELS.spdSolve] as const;
+export const NATIVE_KERNELS = [
+  'Conv2D',
+  'FusedConv2D',
+  'Conv2DBackpropInput',
+  'Conv2DBackpropFilter',
+  'BatchMatMul',
+  'Sum',
+  'Mean',
+  'Add',
+  'Sub',
+  'Multiply',
+  'RealDiv',
+  'Square',
+  'Elu',
+  'EluGrad',
+  'Exp',
+  'DepthwiseConv2dNative',
+  'FusedDepthwiseConv2D',
+  FUSED_KERNELS.batchNormTrain,
+  FUSED_KERNELS.batchNormTrainGrad,
+  FUSED_KERNELS.spdSolve,
+] as const;
 
 /**
  * Register the native kernels on the `wasm` backend (idempotent), each falling back to the kernel registered
@@ -303,9 +470,10 @@ export function registerNativeKernels(): readonly string[] {
   const addon = loadNative();
   if (!addon) return [];
   const saved = new Map<string, KernelConfig>();
-  const missing = (name: string): KernelFunc => (() => {
-    throw new Error(`@sal/native: no fallback '${name}' kernel on the wasm backend for these arguments`);
-  }) as unknown as KernelFunc;
+  const missing = (name: string): KernelFunc =>
+    (() => {
+      throw new Error(`@sal/native: no fallback '${name}' kernel on the wasm backend for these arguments`);
+    }) as unknown as KernelFunc;
   const make: Record<(typeof NATIVE_KERNELS)[number], (fallback: KernelFunc) => KernelFunc> = {
     Conv2D: conv(addon, false),
     FusedConv2D: conv(addon, true),

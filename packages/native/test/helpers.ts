@@ -24,7 +24,8 @@ export async function on(name: 'cpu' | 'wasm', fn: () => tf.Tensor): Promise<Flo
 /** max |a − b| / max |b| ≤ tol. */
 export function expectClose(a: Float32Array, b: Float32Array, tol = 2e-6): void {
   expect(a.length).toBe(b.length);
-  let err = 0, scale = 0;
+  let err = 0,
+    scale = 0;
   for (let i = 0; i < a.length; i++) {
     err = Math.max(err, Math.abs(a[i]! - b[i]!));
     scale = Math.max(scale, Math.abs(b[i]!));

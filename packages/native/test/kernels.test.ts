@@ -34,7 +34,13 @@ describe('nativeStatus', () => {
 });
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
-interface ConvCase { x: [number, number, number, number]; f: [number, number, number, number]; strides: [number, number]; pad: Pad; dil: [number, number] }
+interface ConvCase {
+  x: [number, number, number, number];
+  f: [number, number, number, number];
+  strides: [number, number];
+  pad: Pad;
+  dil: [number, number];
+}
 
 const CASES: ConvCase[] = [
   { x: [3, 16, 16, 1], f: [9, 9, 1, 32], strides: [1, 1], pad: 'same', dil: [1, 1] }, // workload W, first layer
@@ -42,7 +48,18 @@ const CASES: ConvCase[] = [
   { x: [2, 11, 13, 5], f: [3, 3, 5, 7], strides: [1, 1], pad: 'valid', dil: [1, 1] }, // channel tails
   { x: [2, 10, 9, 3], f: [3, 2, 3, 40], strides: [2, 3], pad: 'same', dil: [1, 1] }, // strides
   { x: [1, 12, 14, 4], f: [3, 3, 4, 33], strides: [1, 1], pad: 'same', dil: [2, 2] }, // dilation
-  { x: [2, 9, 8, 6], f: [5, 3, 6, 17], strides: [1, 1], pad: [[0, 0], [2, 1], [0, 2], [0, 0]], dil: [1, 1] }, // explicit, uneven
+  {
+    x: [2, 9, 8, 6],
+    f: [5, 3, 6, 17],
+    strides: [1, 1],
+    pad: [
+      [0, 0],
+      [2, 1],
+      [0, 2],
+      [0, 0],
+    ],
+    dil: [1, 1],
+  }, // explicit, uneven
   { x: [1, 5, 5, 2], f: [1, 1, 2, 3], strides: [1, 1], pad: 2, dil: [1, 1] }, // numeric padding
   // 3×3 stride 1 with fewer than 64 channels in or out: direct
   { x: [2, 13, 11, 20], f: [3, 3, 20, 40], strides: [1, 1], pad: 'same', dil: [1, 1] },
@@ -60,14 +77,22 @@ const label = (c: ConvCase) => `x${c.x.join('x')} f${c.f.join('x')} s${c.strides
 describe.skipIf(disabled)('Conv2D / FusedConv2D', () => {
   for (const c of CASES) {
     it(`matches the cpu backend: ${label(c)}`, async () => {
-      const xs = values(c.x.reduce((a, b) => a * b), 1), fs = values(c.f.reduce((a, b) => a * b), 2);
+      const xs = values(
+          c.x.reduce((a, b) => a * b),
+          1,
+        ),
+        fs = values(
+          c.f.reduce((a, b) => a * b),
+          2,
+        );
       const run = () => tf.conv2d(tf.tensor4d(xs, c.x), tf.tensor4d(fs, c.f), c.strides, c.pad as 'same', 'NHWC', c.dil);
       expectClose(await on('wasm', run), await on('cpu', run));
     });
   }
   it('fuses ELU exactly over its whole range (vectorised exp, down to underflow)', async () => {
     const xs = new Float32Array(4 * 8 * 8).map((_, i) => -100 + (i / 255) * 103); // −100 … 3
-    const run = () => tf.fused.conv2d({ x: tf.tensor4d(xs, [4, 8, 8, 1]), filter: tf.ones([1, 1, 1, 2]) as tf.Tensor4D, strides: 1, pad: 'valid', activation: 'elu' });
+    const run = () =>
+      tf.fused.conv2d({ x: tf.tensor4d(xs, [4, 8, 8, 1]), filter: tf.ones([1, 1, 1, 2]) as tf.Tensor4D, strides: 1, pad: 'valid', activation: 'elu' });
     const got = await on('wasm', run);
     for (let i = 0; i < xs.length; i++) {
       const want = xs[i]! > 0 ? xs[i]! : Math.expm1(xs[i]!);
@@ -77,22 +102,46 @@ describe.skipIf(disabled)('Conv2D / FusedConv2D', () => {
   for (const activation of ['linear', 'relu', 'elu', 'relu6', 'leakyrelu'] as const) {
     it(`fuses bias and ${activation}`, async () => {
       const c = CASES[1]!;
-      const xs = values(c.x.reduce((a, b) => a * b), 3), fs = values(c.f.reduce((a, b) => a * b), 4), bs = values(c.f[3], 5);
-      const run = () => tf.fused.conv2d({
-        x: tf.tensor4d(xs, c.x), filter: tf.tensor4d(fs, c.f), strides: 1, pad: 'same', bias: tf.tensor1d(bs), activation, leakyreluAlpha: 0.1,
-      });
+      const xs = values(
+          c.x.reduce((a, b) => a * b),
+          3,
+        ),
+        fs = values(
+          c.f.reduce((a, b) => a * b),
+          4,
+        ),
+        bs = values(c.f[3], 5);
+      const run = () =>
+        tf.fused.conv2d({
+          x: tf.tensor4d(xs, c.x),
+          filter: tf.tensor4d(fs, c.f),
+          strides: 1,
+          pad: 'same',
+          bias: tf.tensor1d(bs),
+          activation,
+          leakyreluAlpha: 0.1,
+        });
       expectClose(await on('wasm', run), await on('cpu', run));
     });
   }
   it('hands NCHW to the wasm kernel it replaced', async () => {
     await tf.setBackend('wasm');
     // the wasm backend itself has no NCHW convolution: the same error as without native kernels proves the hand-off
-    const x = tf.zeros([1, 2, 5, 5]) as tf.Tensor4D, f = tf.zeros([3, 3, 2, 4]) as tf.Tensor4D;
+    const x = tf.zeros([1, 2, 5, 5]) as tf.Tensor4D,
+      f = tf.zeros([3, 3, 2, 4]) as tf.Tensor4D;
     let nativeErr = '';
-    try { tf.conv2d(x, f, 1, 'same', 'NCHW').dispose(); } catch (e) { nativeErr = (e as Error).message; }
+    try {
+      tf.conv2d(x, f, 1, 'same', 'NCHW').dispose();
+    } catch (e) {
+      nativeErr = (e as Error).message;
+    }
     unregisterNativeKernels();
     let wasmErr = '';
-    try { tf.conv2d(x, f, 1, 'same', 'NCHW').dispose(); } catch (e) { wasmErr = (e as Error).message; }
+    try {
+      tf.conv2d(x, f, 1, 'same', 'NCHW').dispose();
+    } catch (e) {
+      wasmErr = (e as Error).message;
+    }
     registerNativeKernels();
     tf.dispose([x, f]);
     expect(nativeErr).toBe(wasmErr);
@@ -104,12 +153,32 @@ describe.skipIf(disabled)('Conv2DBackpropInput / Conv2DBackpropFilter', () => {
     it(`match the cpu backend: ${label(c)}`, async () => {
       const info = tf.backend_util.computeConv2DInfo(c.x, c.f, c.strides, 1, c.pad as 'same');
       const dyShape = [c.x[0], info.outHeight, info.outWidth, c.f[3]] as [number, number, number, number];
-      const xs = values(c.x.reduce((a, b) => a * b), 6), fs = values(c.f.reduce((a, b) => a * b), 7);
-      const dys = values(dyShape.reduce((a, b) => a * b), 8);
-      const dx = () => tf.engine().runKernel('Conv2DBackpropInput', { dy: tf.tensor4d(dys, dyShape), filter: tf.tensor4d(fs, c.f) },
-        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x } as never) as tf.Tensor;
-      const df = () => tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor4d(xs, c.x), dy: tf.tensor4d(dys, dyShape) },
-        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.f } as never) as tf.Tensor;
+      const xs = values(
+          c.x.reduce((a, b) => a * b),
+          6,
+        ),
+        fs = values(
+          c.f.reduce((a, b) => a * b),
+          7,
+        );
+      const dys = values(
+        dyShape.reduce((a, b) => a * b),
+        8,
+      );
+      const dx = () =>
+        tf.engine().runKernel('Conv2DBackpropInput', { dy: tf.tensor4d(dys, dyShape), filter: tf.tensor4d(fs, c.f) }, {
+          strides: c.strides,
+          pad: c.pad,
+          dataFormat: 'NHWC',
+          inputShape: c.x,
+        } as never) as tf.Tensor;
+      const df = () =>
+        tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor4d(xs, c.x), dy: tf.tensor4d(dys, dyShape) }, {
+          strides: c.strides,
+          pad: c.pad,
+          dataFormat: 'NHWC',
+          filterShape: c.f,
+        } as never) as tf.Tensor;
       expectClose(await on('wasm', dx), await on('cpu', dx), 4e-6);
       expectClose(await on('wasm', df), await on('cpu', df), 4e-6);
     });
@@ -131,7 +200,14 @@ describe.skipIf(disabled)('BatchMatMul', () => {
   ];
   for (const [sa, sb, ta, tb] of shapes) {
     it(`matches the cpu backend: [${sa}]${ta ? 'ᵀ' : ''} · [${sb}]${tb ? 'ᵀ' : ''}`, async () => {
-      const av = values(sa.reduce((p, q) => p * q), 9), bv = values(sb.reduce((p, q) => p * q), 10);
+      const av = values(
+          sa.reduce((p, q) => p * q),
+          9,
+        ),
+        bv = values(
+          sb.reduce((p, q) => p * q),
+          10,
+        );
       const run = () => tf.matMul(tf.tensor(av, sa), tf.tensor(bv, sb), ta, tb);
       expectClose(await on('wasm', run), await on('cpu', run), 4e-6);
     });
@@ -165,9 +241,15 @@ describe.skipIf(disabled)('BatchMatMul of a tensor with itself (Gram matrices: l
   ];
   for (const [shape, ta, tb] of cases) {
     it(`x${ta ? 'ᵀ' : ''}·x${tb ? 'ᵀ' : ''} for x [${shape}] matches the cpu backend, is exactly symmetric and equals the general product`, async () => {
-      const v = values(shape.reduce((p, q) => p * q), 51);
+      const v = values(
+        shape.reduce((p, q) => p * q),
+        51,
+      );
       const m = ta ? shape[shape.length - 1]! : shape[shape.length - 2]!;
-      const gram = () => { const x = tf.tensor(v, shape); return tf.matMul(x, x, ta, tb); };
+      const gram = () => {
+        const x = tf.tensor(v, shape);
+        return tf.matMul(x, x, ta, tb);
+      };
       const got = await on('wasm', gram);
       expect(got.length).toBe((shape.length === 2 ? 1 : shape.slice(0, -2).reduce((p, q) => p * q)) * m * m);
       expect(symmetric(got, m)).toBe(true);
@@ -178,20 +260,25 @@ describe.skipIf(disabled)('BatchMatMul of a tensor with itself (Gram matrices: l
     });
   }
   it('x·xᵀ for x [2000,4096] (threads) equals the general product and float64 dot products, exactly symmetric', async () => {
-    const m = 2000, k = 4096;
+    const m = 2000,
+      k = 4096;
     const v = values(m * k, 52);
     await tf.setBackend('wasm');
-    const x = tf.tensor2d(v, [m, k]), y = tf.tensor2d(v, [m, k]);
+    const x = tf.tensor2d(v, [m, k]),
+      y = tf.tensor2d(v, [m, k]);
     const before = tf.memory().numTensors;
-    const c = tf.matMul(x, x, false, true), g = tf.matMul(x, y, false, true);
-    const got = c.dataSync() as Float32Array, general = g.dataSync() as Float32Array;
+    const c = tf.matMul(x, x, false, true),
+      g = tf.matMul(x, y, false, true);
+    const got = c.dataSync() as Float32Array,
+      general = g.dataSync() as Float32Array;
     tf.dispose([c, g]);
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, y]);
     expect(symmetric(got, m)).toBe(true);
     expectClose(got, general, 1e-6);
     // whole rows (both triangles) against float64, at the ends and across the 96-row blocks
-    let err = 0, scale = 0;
+    let err = 0,
+      scale = 0;
     for (const i of [0, 1, 95, 96, 500, 1001, 1903, 1999]) {
       for (let j = 0; j < m; j++) {
         let s = 0;
@@ -202,10 +289,16 @@ describe.skipIf(disabled)('BatchMatMul of a tensor with itself (Gram matrices: l
     }
     expect(err / scale).toBeLessThan(4e-6);
   });
-  for (const [name, ta, tb] of [['x·x', false, false], ['xᵀ·xᵀ', true, true]] as const) {
+  for (const [name, ta, tb] of [
+    ['x·x', false, false],
+    ['xᵀ·xᵀ', true, true],
+  ] as const) {
     it(`${name} (the same tensor, not a Gram matrix) stays a general product`, async () => {
       const v = values(150 * 150, 53);
-      const run = () => { const x = tf.tensor2d(v, [150, 150]); return tf.matMul(x, x, ta, tb); };
+      const run = () => {
+        const x = tf.tensor2d(v, [150, 150]);
+        return tf.matMul(x, x, ta, tb);
+      };
       expectClose(await on('wasm', run), await on('cpu', run), 4e-6);
     });
   }
@@ -224,7 +317,10 @@ describe.skipIf(disabled)('Sum / Mean', () => {
   for (const [shape, axis, keepDims] of cases) {
     for (const op of ['sum', 'mean'] as const) {
       it(`${op} of [${shape}] over ${JSON.stringify(axis)}${keepDims ? ' (keepDims)' : ''} matches the cpu backend`, async () => {
-        const v = values(shape.reduce((p, q) => p * q), 13);
+        const v = values(
+          shape.reduce((p, q) => p * q),
+          13,
+        );
         for (let i = 0; i < v.length; i++) v[i] = v[i]! + 0.25; // a non-zero mean: rounding shows in long sums
         const run = () => tf[op](tf.tensor(v, shape), axis, keepDims);
         const got = await on('wasm', run);
@@ -258,7 +354,14 @@ describe.skipIf(disabled)('elementwise', () => {
   for (const [name, sa, sb] of pairs) {
     for (const op of ['add', 'sub', 'mul', 'div'] as const) {
       it(`${op} with ${name} matches the cpu backend`, async () => {
-        const av = values(sa.reduce((p, q) => p * q, 1), 14), bv = values(sb.reduce((p, q) => p * q, 1), 15).map((v) => v + 1);
+        const av = values(
+            sa.reduce((p, q) => p * q, 1),
+            14,
+          ),
+          bv = values(
+            sb.reduce((p, q) => p * q, 1),
+            15,
+          ).map((v) => v + 1);
         const run = () => tf[op](tf.tensor(av, sa), tf.tensor(bv, sb));
         expectClose(await on('wasm', run), await on('cpu', run), 1e-6);
       });
@@ -272,16 +375,29 @@ describe.skipIf(disabled)('elementwise', () => {
     });
   }
   describe('Exp', () => {
-    const FLT_MAX = 3.4028234663852886e38, MIN_NORMAL = 2 ** -126, MIN_SUB = 2 ** -149;
+    const FLT_MAX = 3.4028234663852886e38,
+      MIN_NORMAL = 2 ** -126,
+      MIN_SUB = 2 ** -149;
     /** e^x of every input against Math.exp: relative error ≤ 2e-7 for normal results, ≤ 1 step 2^−149 below. */
     function expectExp(xs: Float32Array, got: Float32Array): void {
       expect(got.length).toBe(xs.length);
       let worst = 0;
       for (let i = 0; i < xs.length; i++) {
-        const x = xs[i]!, y = got[i]!, want = Math.exp(x);
-        if (Number.isNaN(x)) { expect(y).toBeNaN(); continue; }
-        if (want > FLT_MAX * (1 + 1e-7)) { expect(y, `exp(${x})`).toBe(Infinity); continue; }
-        if (want < MIN_NORMAL) { expect(Math.abs(y - want), `exp(${x})`).toBeLessThanOrEqual(MIN_SUB); continue; }
+        const x = xs[i]!,
+          y = got[i]!,
+          want = Math.exp(x);
+        if (Number.isNaN(x)) {
+          expect(y).toBeNaN();
+          continue;
+        }
+        if (want > FLT_MAX * (1 + 1e-7)) {
+          expect(y, `exp(${x})`).toBe(Infinity);
+          continue;
+        }
+        if (want < MIN_NORMAL) {
+          expect(Math.abs(y - want), `exp(${x})`).toBeLessThanOrEqual(MIN_SUB);
+          continue;
+        }
         const rel = Math.abs(y - want) / want;
         if (rel > worst) worst = rel;
         if (rel > 2e-7) expect(y, `exp(${x})`).toBe(want); // names the input
@@ -296,25 +412,78 @@ describe.skipIf(disabled)('elementwise', () => {
     });
     it('handles the edges: ±∞, NaN, overflow past 88.72, subnormal results down to −103.97, 0 below', async () => {
       const ln2 = Math.LN2;
-      const edges = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 1e-45, -1e-45, 1e-38, -1e-38, 1e-7, -1e-7, 88, 88.37, 88.38, 88.72,
-        88.7228, 88.72283, 88.72284, 88.7229, 88.73, 88.75, 88.76, 89, 100, 1e30, 3.4e38, -87, -87.33, -87.3365, -87.34, -88, -90, -95,
-        -100, -103, -103.28, -103.29, -103.9, -103.97, -103.98, -104, -105, -200, -1e30, -3.4e38, ln2 / 2, -ln2 / 2];
+      const edges = [
+        NaN,
+        Infinity,
+        -Infinity,
+        0,
+        -0,
+        1,
+        -1,
+        1e-45,
+        -1e-45,
+        1e-38,
+        -1e-38,
+        1e-7,
+        -1e-7,
+        88,
+        88.37,
+        88.38,
+        88.72,
+        88.7228,
+        88.72283,
+        88.72284,
+        88.7229,
+        88.73,
+        88.75,
+        88.76,
+        89,
+        100,
+        1e30,
+        3.4e38,
+        -87,
+        -87.33,
+        -87.3365,
+        -87.34,
+        -88,
+        -90,
+        -95,
+        -100,
+        -103,
+        -103.28,
+        -103.29,
+        -103.9,
+        -103.97,
+        -103.98,
+        -104,
+        -105,
+        -200,
+        -1e30,
+        -3.4e38,
+        ln2 / 2,
+        -ln2 / 2,
+      ];
       for (let k = -150; k <= 128; k++) for (const d of [-1e-5, 0, 1e-5]) edges.push(k * ln2 + d); // around multiples of ln2
       // subnormal inputs, and every float32 step near the overflow and underflow thresholds
       const f = new Float32Array(1);
       const u = new Uint32Array(f.buffer);
       for (const start of [88.72283, -87.33654, -103.27893, -103.97208]) {
-        f[0] = start; u[0] = u[0]! - 200;
-        for (let i = 0; i < 400; i++) { edges.push(f[0]!); u[0] = u[0]! + 1; }
+        f[0] = start;
+        u[0] = u[0]! - 200;
+        for (let i = 0; i < 400; i++) {
+          edges.push(f[0]!);
+          u[0] = u[0]! + 1;
+        }
       }
       const xs = new Float32Array(Math.max(5000, edges.length)).fill(0.5); // above the native kernel's 4096 elements
       xs.set(edges);
       const got = await on('wasm', () => tf.exp(tf.tensor1d(xs)));
       expectExp(xs, got);
       expect(Object.is(got[1], Infinity) && got[2] === 0 && got[3] === 1 && got[4] === 1).toBe(true);
-      expect(got.slice(0, edges.length).every((y, i) => xs[i]! < -103.98 ? y === 0 : xs[i]! > 88.7229 ? y === Infinity : true)).toBe(true);
+      expect(got.slice(0, edges.length).every((y, i) => (xs[i]! < -103.98 ? y === 0 : xs[i]! > 88.7229 ? y === Infinity : true))).toBe(true);
       // monotone along each run of consecutive floats
-      const runs = xs.subarray(edges.length - 1600, edges.length), ys = got.subarray(edges.length - 1600, edges.length);
+      const runs = xs.subarray(edges.length - 1600, edges.length),
+        ys = got.subarray(edges.length - 1600, edges.length);
       for (let i = 1; i < runs.length; i++) {
         if (i % 400 !== 0) expect(runs[i]! > runs[i - 1]! ? ys[i]! >= ys[i - 1]! : ys[i]! <= ys[i - 1]!, `exp(${runs[i]})`).toBe(true);
       }
@@ -340,15 +509,28 @@ describe.skipIf(disabled)('elementwise', () => {
     });
   });
   it('EluGrad matches the cpu backend', async () => {
-    const y = values(70000, 17).map((x) => x * 4), dy = values(70000, 18);
+    const y = values(70000, 17).map((x) => x * 4),
+      dy = values(70000, 18);
     const run = () => tf.engine().runKernel('EluGrad', { dy: tf.tensor1d(dy), y: tf.tensor1d(y) }) as tf.Tensor;
     expectClose(await on('wasm', run), await on('cpu', run), 1e-6);
   });
   for (const activation of ['linear', 'elu', 'relu'] as const) {
     it(`1×1 depthwise convolution with bias and ${activation} (per-channel affine) matches the cpu backend`, async () => {
-      const xv = values(big.reduce((p, q) => p * q), 19).map((x) => x * 6), fv = values(32, 20), bv = values(32, 21);
-      const run = () => tf.fused.depthwiseConv2d({ x: tf.tensor4d(xv, big as [number, number, number, number]), filter: tf.tensor4d(fv, [1, 1, 32, 1]),
-        strides: 1, pad: 'valid', bias: tf.tensor1d(bv), activation });
+      const xv = values(
+          big.reduce((p, q) => p * q),
+          19,
+        ).map((x) => x * 6),
+        fv = values(32, 20),
+        bv = values(32, 21);
+      const run = () =>
+        tf.fused.depthwiseConv2d({
+          x: tf.tensor4d(xv, big as [number, number, number, number]),
+          filter: tf.tensor4d(fv, [1, 1, 32, 1]),
+          strides: 1,
+          pad: 'valid',
+          bias: tf.tensor1d(bv),
+          activation,
+        });
       expectClose(await on('wasm', run), await on('cpu', run), 1e-6);
       const plain = () => tf.depthwiseConv2d(tf.tensor4d(xv, big as [number, number, number, number]), tf.tensor4d(fv, [1, 1, 32, 1]), 1, 'valid');
       expectClose(await on('wasm', plain), await on('cpu', plain), 1e-6);
@@ -374,29 +556,50 @@ describe.skipIf(disabled)('fused training batch-norm (+ ELU)', () => {
     }
     return y;
   }
-  for (const [activation, shape] of [['linear', [3, 5, 7, 6]], ['elu', [3, 5, 7, 6]], ['elu', [32, 16, 16, 32]]] as const) {
+  for (const [activation, shape] of [
+    ['linear', [3, 5, 7, 6]],
+    ['elu', [3, 5, 7, 6]],
+    ['elu', [32, 16, 16, 32]],
+  ] as const) {
     it(`forward matches a float64 reference, gradient matches central differences (${activation}, [${shape}])`, async () => {
       await tf.setBackend('wasm');
-      const c = shape[3], n = shape[0] * shape[1] * shape[2], eps = 1e-3;
+      const c = shape[3],
+        n = shape[0] * shape[1] * shape[2],
+        eps = 1e-3;
       const xv = values(n * c, 31).map((v, i) => v * 3 + (i % c) * 10); // channel means far from 0
-      const gv = values(c, 32).map((v) => v + 1), bv = values(c, 33), wv = values(n * c, 34); // L = Σ w·y
-      const [y, mean, variance] = tf.engine().runKernel(FUSED_KERNELS.batchNormTrain,
-        { x: tf.tensor(xv, [...shape]), gamma: tf.tensor1d(gv), beta: tf.tensor1d(bv) }, { epsilon: eps, activation } as never) as tf.Tensor[];
+      const gv = values(c, 32).map((v) => v + 1),
+        bv = values(c, 33),
+        wv = values(n * c, 34); // L = Σ w·y
+      const [y, mean, variance] = tf
+        .engine()
+        .runKernel(FUSED_KERNELS.batchNormTrain, { x: tf.tensor(xv, [...shape]), gamma: tf.tensor1d(gv), beta: tf.tensor1d(bv) }, {
+          epsilon: eps,
+          activation,
+        } as never) as tf.Tensor[];
       const ref = reference(xv, gv, bv, n, c, eps, activation === 'elu');
       const yv = y!.dataSync();
       for (let i = 0; i < n * c; i++) expect(Math.abs(yv[i]! - ref[i]!)).toBeLessThan(2e-5);
-      const [dx, dgamma, dbeta] = tf.engine().runKernel(FUSED_KERNELS.batchNormTrainGrad,
-        { dy: tf.tensor(wv, [...shape]), x: tf.tensor(xv, [...shape]), y: y!, gamma: tf.tensor1d(gv), mean: mean!, variance: variance! },
-        { epsilon: eps, activation } as never) as tf.Tensor[];
-      const loss = (xs: Float32Array, gs: Float32Array, bs: Float32Array) => reference(xs, gs, bs, n, c, eps, activation === 'elu').reduce((acc, v, i) => acc + v * wv[i]!, 0);
+      const [dx, dgamma, dbeta] = tf
+        .engine()
+        .runKernel(
+          FUSED_KERNELS.batchNormTrainGrad,
+          { dy: tf.tensor(wv, [...shape]), x: tf.tensor(xv, [...shape]), y: y!, gamma: tf.tensor1d(gv), mean: mean!, variance: variance! },
+          { epsilon: eps, activation } as never,
+        ) as tf.Tensor[];
+      const loss = (xs: Float32Array, gs: Float32Array, bs: Float32Array) =>
+        reference(xs, gs, bs, n, c, eps, activation === 'elu').reduce((acc, v, i) => acc + v * wv[i]!, 0);
       const fd = (arr: Float32Array, i: number, f: (a: Float32Array) => number) => {
         const h = 2e-3;
-        const p = arr.slice(); p[i] = arr[i]! + h;
-        const m = arr.slice(); m[i] = arr[i]! - h;
+        const p = arr.slice();
+        p[i] = arr[i]! + h;
+        const m = arr.slice();
+        m[i] = arr[i]! - h;
         // in float32 storage: use the exact step taken
         return (f(p) - f(m)) / (p[i]! - m[i]!);
       };
-      const dxv = dx!.dataSync(), dgv = dgamma!.dataSync(), dbv = dbeta!.dataSync();
+      const dxv = dx!.dataSync(),
+        dgv = dgamma!.dataSync(),
+        dbv = dbeta!.dataSync();
       for (const i of [0, 7, 50, 101, n * c - 1]) expect(Math.abs(dxv[i]! - fd(xv, i, (a) => loss(a, gv, bv)))).toBeLessThan(2e-3);
       for (let j = 0; j < c; j++) {
         expect(Math.abs(dgv[j]! - fd(gv, j, (a) => loss(xv, a, bv)))).toBeLessThan(2e-3);
@@ -407,13 +610,21 @@ describe.skipIf(disabled)('fused training batch-norm (+ ELU)', () => {
   }
   it('refuses bad inputs with a message naming the contract', async () => {
     await tf.setBackend('wasm');
-    expect(() => tf.engine().runKernel(FUSED_KERNELS.batchNormTrain, { x: tf.zeros([4, 3]), gamma: tf.ones([2]), beta: tf.zeros([3]) },
-      { epsilon: 1e-5, activation: 'linear' } as never)).toThrow(/gamma \[C\]/);
+    expect(() =>
+      tf.engine().runKernel(FUSED_KERNELS.batchNormTrain, { x: tf.zeros([4, 3]), gamma: tf.ones([2]), beta: tf.zeros([3]) }, {
+        epsilon: 1e-5,
+        activation: 'linear',
+      } as never),
+    ).toThrow(/gamma \[C\]/);
   });
 });
 
 describe.skipIf(disabled)('symmetric positive definite solve', () => {
-  for (const [n, m] of [[5, 3], [97, 10], [250, 300]] as const) {
+  for (const [n, m] of [
+    [5, 3],
+    [97, 10],
+    [250, 300],
+  ] as const) {
     it(`solves A X = B to a float32 residual (n ${n}, m ${m})`, async () => {
       await tf.setBackend('wasm');
       const g = values(n * n, 41);
@@ -429,7 +640,8 @@ describe.skipIf(disabled)('symmetric positive definite solve', () => {
       const bv = values(n * m, 42);
       const x = tf.engine().runKernel(FUSED_KERNELS.spdSolve, { a: tf.tensor2d(a, [n, n]), b: tf.tensor2d(bv, [n, m]) }) as tf.Tensor;
       const xv = x.dataSync();
-      let num = 0, den = 0;
+      let num = 0,
+        den = 0;
       for (let i = 0; i < n; i++) {
         for (let j = 0; j < m; j++) {
           let s = 0;
@@ -444,7 +656,8 @@ describe.skipIf(disabled)('symmetric positive definite solve', () => {
   }
   it('refuses a matrix that is not positive definite, leaving no tensor behind', async () => {
     await tf.setBackend('wasm');
-    const a = tf.tensor2d([1, 2, 2, 1], [2, 2]), b = tf.ones([2, 1]);
+    const a = tf.tensor2d([1, 2, 2, 1], [2, 2]),
+      b = tf.ones([2, 1]);
     const before = tf.memory().numTensors;
     expect(() => tf.engine().runKernel(FUSED_KERNELS.spdSolve, { a, b })).toThrow(/not positive definite/);
     expect(tf.memory().numTensors).toBe(before);
@@ -455,7 +668,8 @@ describe.skipIf(disabled)('symmetric positive definite solve', () => {
 describe.skipIf(disabled)('tensor bookkeeping', () => {
   it('leaks no tensors', async () => {
     await tf.setBackend('wasm');
-    const x = tf.tensor4d(values(2 * 8 * 8 * 3, 11), [2, 8, 8, 3]), f = tf.tensor4d(values(3 * 3 * 3 * 4, 12), [3, 3, 3, 4]);
+    const x = tf.tensor4d(values(2 * 8 * 8 * 3, 11), [2, 8, 8, 3]),
+      f = tf.tensor4d(values(3 * 3 * 3 * 4, 12), [3, 3, 3, 4]);
     const before = tf.memory().numTensors;
     tf.tidy(() => {
       const y = tf.conv2d(x, f, 1, 'same');

@@ -13,7 +13,9 @@ const forced = process.env['SAL_NATIVE_ISA'];
 const all = new Set<NativeIsa>(NATIVE_ISAS);
 
 describe('chooseIsa', () => {
-  const avx512 = { avx512: true, avx2: true }, avx2 = { avx512: false, avx2: true }, old = { avx512: false, avx2: false };
+  const avx512 = { avx512: true, avx2: true },
+    avx2 = { avx512: false, avx2: true },
+    old = { avx512: false, avx2: false };
   it('takes the widest instruction set the CPU supports', () => {
     expect(chooseIsa(avx512, all)).toEqual({ isa: 'avx512', reason: 'the widest instruction set this CPU supports' });
     expect(chooseIsa(avx2, all).isa).toBe('avx2');
@@ -44,7 +46,9 @@ describe('chooseIsa', () => {
 
 describe('checkPrebuilt', () => {
   const dirs: string[] = [];
-  afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
   const fake = (manifest: object | null, files: string[]) => {
     const d = mkdtempSync(join(tmpdir(), 'sal-prebuilt-'));
     dirs.push(d);
@@ -60,14 +64,17 @@ describe('checkPrebuilt', () => {
   });
   it('says why it refuses one', () => {
     expect(checkPrebuilt(fake(null, []), expected)).toMatch(/prebuilt\.json is missing or unreadable/);
-    expect(checkPrebuilt(fake({ version: '1.2.2', sourceHash: 'abc' }, ['sal_native_baseline.node']), expected))
-      .toBe("its version 1.2.2 is not @sal/native's 1.2.3");
-    expect(checkPrebuilt(fake({ version: '1.2.3', sourceHash: 'abd' }, ['sal_native_baseline.node']), expected))
-      .toBe('it was built from other C++ sources than these');
+    expect(checkPrebuilt(fake({ version: '1.2.2', sourceHash: 'abc' }, ['sal_native_baseline.node']), expected)).toBe(
+      "its version 1.2.2 is not @sal/native's 1.2.3",
+    );
+    expect(checkPrebuilt(fake({ version: '1.2.3', sourceHash: 'abd' }, ['sal_native_baseline.node']), expected)).toBe(
+      'it was built from other C++ sources than these',
+    );
     expect(checkPrebuilt(fake({ version: '1.2.3', sourceHash: 'abc' }, ['sal_native_avx2.node']), expected)).toBe('sal_native_baseline.node is missing');
   });
   it('digests the sources by name and content', () => {
-    const a = fake(null, []), b = fake(null, []);
+    const a = fake(null, []),
+      b = fake(null, []);
     for (const d of [a, b]) mkdirSync(join(d, 'csrc'));
     writeFileSync(join(a, 'csrc', 'k.cc'), 'int x;');
     writeFileSync(join(b, 'csrc', 'k.cc'), 'int x;');
@@ -94,10 +101,15 @@ describe.skipIf(disabled)('the loaded add-on', () => {
     expect(s.available).toBe(true);
     const widest = cpuinfoIsa();
     const order = (isa: string) => NATIVE_ISAS.indexOf(isa as NativeIsa);
-    const want = forced && widest && order(forced) < order(widest) ? widest : forced ?? widest;
+    const want = forced && widest && order(forced) < order(widest) ? widest : (forced ?? widest);
     if (want) expect(s.isa).toBe(want);
-    expect(s.isaReason).toEqual(forced && s.isa === forced ? `forced by SAL_NATIVE_ISA=${forced}` :
-      forced ? expect.stringContaining(`SAL_NATIVE_ISA=${forced} asked for`) : 'the widest instruction set this CPU supports');
+    expect(s.isaReason).toEqual(
+      forced && s.isa === forced
+        ? `forced by SAL_NATIVE_ISA=${forced}`
+        : forced
+          ? expect.stringContaining(`SAL_NATIVE_ISA=${forced} asked for`)
+          : 'the widest instruction set this CPU supports',
+    );
     // the binary's own compiled-in vector width and instruction set, not the loader's bookkeeping
     const info = loadNative()!.info();
     expect(info.isa).toBe(s.isa);
@@ -114,13 +126,16 @@ describe.skipIf(disabled || forced !== undefined || process.platform !== 'linux'
   const dir = mkdtempSync(join(tmpdir(), 'sal-native-prebuilt-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const nm = join(dir, 'node_modules', '@sal');
-  const run = (code: string, env: Record<string, string> = {}) => JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', code],
-    { cwd: dir, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', ...env } })) as Record<string, unknown>;
+  const run = (code: string, env: Record<string, string> = {}) =>
+    JSON.parse(
+      execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd: dir, encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', ...env } }),
+    ) as Record<string, unknown>;
   const status = "import { nativeStatus } from '@sal/native'; console.log(JSON.stringify(nativeStatus()));";
 
   it('is built by its prepack script and loaded without a build from source', () => {
     expect(existsSync(join(root, 'dist', 'index.js')), '@sal/native is built (npm run build) before this test').toBe(true);
-    const own = join(nm, 'native'), pre = join(nm, 'native-linux-x64-gnu');
+    const own = join(nm, 'native'),
+      pre = join(nm, 'native-linux-x64-gnu');
     mkdirSync(own, { recursive: true });
     for (const f of ['package.json', 'dist', 'csrc']) cpSync(join(root, f), join(own, f), { recursive: true });
     symlinkSync(join(root, '..', 'types'), join(nm, 'types'));
@@ -133,10 +148,13 @@ describe.skipIf(disabled || forced !== undefined || process.platform !== 'linux'
     expect(s).toMatchObject({ available: true, source: 'prebuilt', prebuiltSkipped: '', isa: cpuinfoIsa() ?? expect.any(String) });
     expect(s['path']).toBe(join(pre, `sal_native_${String(s['isa'])}.node`));
     // and computes: [[1,2],[3,4]] · [[5,6],[7,8]] = [[19,22],[43,50]]
-    const c = run(`import { loadNative } from '@sal/native';
+    const c = run(
+      `import { loadNative } from '@sal/native';
       const buf = new Float32Array([1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0]).buffer;
       loadNative().batchMatMul(buf, 0, 16, 32, 1, 2, 2, 2, 0, 0, 0, 0);
-      console.log(JSON.stringify({ c: [...new Float32Array(buf, 32)] }));`, { SAL_NATIVE_ISA: 'baseline' });
+      console.log(JSON.stringify({ c: [...new Float32Array(buf, 32)] }));`,
+      { SAL_NATIVE_ISA: 'baseline' },
+    );
     expect(c['c']).toEqual([19, 22, 43, 50]);
   }, 240_000);
 

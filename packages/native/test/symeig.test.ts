@@ -32,12 +32,18 @@ function randomSymmetric(n: number, seed: number): Float64Array {
 function withSpectrum(lambda: readonly number[], seed: number, reflectors = 4): Float64Array {
   const n = lambda.length;
   const a = new Float64Array(n * n);
-  lambda.forEach((l, i) => { a[i * n + i] = l; });
+  lambda.forEach((l, i) => {
+    a[i * n + i] = l;
+  });
   const r = stream(seed);
-  const u = new Float64Array(n), w = new Float64Array(n);
+  const u = new Float64Array(n),
+    w = new Float64Array(n);
   for (let q = 0; q < reflectors; q++) {
     let norm = 0;
-    for (let i = 0; i < n; i++) { u[i] = r(); norm += u[i]! ** 2; }
+    for (let i = 0; i < n; i++) {
+      u[i] = r();
+      norm += u[i]! ** 2;
+    }
     norm = Math.sqrt(norm);
     for (let i = 0; i < n; i++) u[i] = u[i]! / norm;
     // H·A·H = A − 2·u·wᵀ − 2·w·uᵀ + 4·(uᵀw)·u·uᵀ with w = A·u
@@ -73,19 +79,23 @@ function jacobi(a: Float64Array, n: number): { d: Float64Array; vt: Float64Array
         if (apq === 0) continue;
         const theta = (A[q * n + q]! - A[p * n + p]!) / (2 * apq);
         const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
+        const c = 1 / Math.sqrt(t * t + 1),
+          s = t * c;
         for (let k = 0; k < n; k++) {
-          const akp = A[k * n + p]!, akq = A[k * n + q]!;
+          const akp = A[k * n + p]!,
+            akq = A[k * n + q]!;
           A[k * n + p] = c * akp - s * akq;
           A[k * n + q] = s * akp + c * akq;
         }
         for (let k = 0; k < n; k++) {
-          const apk = A[p * n + k]!, aqk = A[q * n + k]!;
+          const apk = A[p * n + k]!,
+            aqk = A[q * n + k]!;
           A[p * n + k] = c * apk - s * aqk;
           A[q * n + k] = s * apk + c * aqk;
         }
         for (let k = 0; k < n; k++) {
-          const vp = V[p * n + k]!, vq = V[q * n + k]!; // rows of V hold the eigenvectors
+          const vp = V[p * n + k]!,
+            vq = V[q * n + k]!; // rows of V hold the eigenvectors
           V[p * n + k] = c * vp - s * vq;
           V[q * n + k] = s * vp + c * vq;
         }
@@ -103,7 +113,8 @@ function maxAbs(a: Float64Array): number {
 
 /** max_k ‖A·v_k − d_k·v_k‖∞ / max|a_ij| and max |v_k·v_l − δ_kl|. */
 function quality(a: Float64Array, n: number, d: Float64Array, vt: Float64Array): { residual: number; orthogonality: number } {
-  let res = 0, orth = 0;
+  let res = 0,
+    orth = 0;
   for (let k = 0; k < n; k++) {
     const vk = vt.subarray(k * n, k * n + n);
     for (let i = 0; i < n; i++) {
@@ -139,7 +150,8 @@ describe.skipIf(disabled)('native symEig', () => {
       const refOrder = Array.from({ length: n }, (_, i) => i).sort((x, y) => ref.d[x]! - ref.d[y]!);
       const scale = maxAbs(a);
       for (let r = 0; r < n; r++) {
-        const i = order[r]!, j = refOrder[r]!;
+        const i = order[r]!,
+          j = refOrder[r]!;
         expect(Math.abs(d[i]! - ref.d[j]!)).toBeLessThan(20 * n * EPS * scale);
         // eigenvectors of well-separated eigenvalues agree up to sign
         const gap = Math.min(r > 0 ? ref.d[j]! - ref.d[refOrder[r - 1]!]! : Infinity, r < n - 1 ? ref.d[refOrder[r + 1]!]! - ref.d[j]! : Infinity);
@@ -165,7 +177,8 @@ describe.skipIf(disabled)('native symEig', () => {
       const copy = a.slice();
       const { d, vt } = symEig(a, n);
       expect(a).toEqual(copy); // not modified
-      const want = lambda.slice().sort((x, y) => x - y), got = sorted(d);
+      const want = lambda.slice().sort((x, y) => x - y),
+        got = sorted(d);
       const scale = maxAbs(Float64Array.from(lambda));
       for (let i = 0; i < n; i++) expect(Math.abs(got[i]! - want[i]!)).toBeLessThan(10 * n * EPS * scale);
       const q = quality(a, n, d, vt);
@@ -179,7 +192,8 @@ describe.skipIf(disabled)('native symEig', () => {
     const lambda = Array.from({ length: n }, (_, i) => (i < 40 ? 3 : i < 70 ? -1 : i < 100 ? 0 : i < 110 ? 1e-9 : 7));
     const a = withSpectrum(lambda, 5, 6);
     const { d, vt } = symEig(a, n);
-    const want = lambda.slice().sort((x, y) => x - y), got = sorted(d);
+    const want = lambda.slice().sort((x, y) => x - y),
+      got = sorted(d);
     for (let i = 0; i < n; i++) expect(Math.abs(got[i]! - want[i]!)).toBeLessThan(10 * n * EPS * 7);
     const q = quality(a, n, d, vt);
     expect(q.residual).toBeLessThan(n * EPS);
@@ -190,10 +204,16 @@ describe.skipIf(disabled)('native symEig', () => {
     const n = 200;
     const a = randomSymmetric(n, 3);
     const { d } = symEig(a, n);
-    let tr = 0, fro = 0, sum = 0, sq = 0;
+    let tr = 0,
+      fro = 0,
+      sum = 0,
+      sq = 0;
     for (let i = 0; i < n; i++) tr += a[i * n + i]!;
     for (const x of a) fro += x * x;
-    for (const x of d) { sum += x; sq += x * x; }
+    for (const x of d) {
+      sum += x;
+      sq += x * x;
+    }
     expect(Math.abs(sum - tr)).toBeLessThan(1e-11 * Math.sqrt(fro));
     expect(Math.abs(sq - fro) / fro).toBeLessThan(1e-13);
   });
@@ -203,7 +223,8 @@ describe.skipIf(disabled)('native symEig', () => {
     const a = randomSymmetric(n, 9);
     const b = a.slice();
     for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) b[i * n + j] = 12345;
-    const x = symEig(a, n), y = symEig(b, n);
+    const x = symEig(a, n),
+      y = symEig(b, n);
     expect(y.d).toEqual(x.d);
     expect(y.vt).toEqual(x.vt);
   });
@@ -233,16 +254,28 @@ describe.skipIf(disabled)('native symEig', () => {
       const n = 40;
       const a = randomSymmetric(n, 11);
       const base = symEig(a, n);
-      const scaled = symEig(a.map((x) => x * scale), n);
-      const x = sorted(base.d), y = sorted(scaled.d);
+      const scaled = symEig(
+        a.map((x) => x * scale),
+        n,
+      );
+      const x = sorted(base.d),
+        y = sorted(scaled.d);
       for (let i = 0; i < n; i++) expect(Math.abs(y[i]! / scale - x[i]!)).toBeLessThan(1e-13);
-      expect(quality(a.map((v) => v * scale), n, scaled.d, scaled.vt).orthogonality).toBeLessThan(n * EPS);
+      expect(
+        quality(
+          a.map((v) => v * scale),
+          n,
+          scaled.d,
+          scaled.vt,
+        ).orthogonality,
+      ).toBeLessThan(n * EPS);
     }
     const n = 60;
     const lambda = Array.from({ length: n }, (_, i) => 10 ** (-i / 4));
     const a = withSpectrum(lambda, 13);
     const { d, vt } = symEig(a, n);
-    const got = sorted(d), want = lambda.slice().sort((x, y) => x - y);
+    const got = sorted(d),
+      want = lambda.slice().sort((x, y) => x - y);
     for (let i = 0; i < n; i++) expect(Math.abs(got[i]! - want[i]!)).toBeLessThan(10 * n * EPS);
     expect(quality(a, n, d, vt).residual).toBeLessThan(n * EPS);
   });

@@ -122,11 +122,13 @@ export class AttentionReadout implements Readout {
       const [h, w] = this.inShape;
       const n = o.outDims;
       // pixel (i, j) sits at x = −1 + 2j/(w−1), y = −1 + 2i/(h−1) (align corners; 0 for a size of 1)
-      const gx = new Float32Array(h * w), gy = new Float32Array(h * w);
-      for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) {
-        gx[i * w + j] = w > 1 ? -1 + (2 * j) / (w - 1) : 0;
-        gy[i * w + j] = h > 1 ? -1 + (2 * i) / (h - 1) : 0;
-      }
+      const gx = new Float32Array(h * w),
+        gy = new Float32Array(h * w);
+      for (let i = 0; i < h; i++)
+        for (let j = 0; j < w; j++) {
+          gx[i * w + j] = w > 1 ? -1 + (2 * j) / (w - 1) : 0;
+          gy[i * w + j] = h > 1 ? -1 + (2 * i) / (h - 1) : 0;
+        }
       this.prior = {
         mu: newVariable(tf.tensor2d(uniformValues(rng.child('mu'), n * 2, -o.initMuRange, o.initMuRange), [n, 2]), true),
         logSigma: newVariable(tf.fill([1, n], Math.log(o.initSigma)), true),
@@ -144,7 +146,8 @@ export class AttentionReadout implements Readout {
     const net = tf.reshape(this.net.apply(x, training), [b, h * w, this.outDims]) as tf.Tensor3D;
     if (!this.prior) return net;
     const { mu, logSigma } = this.prior;
-    const gx = tf.tensor2d(this.prior.gx, [h * w, 1]), gy = tf.tensor2d(this.prior.gy, [h * w, 1]);
+    const gx = tf.tensor2d(this.prior.gx, [h * w, 1]),
+      gy = tf.tensor2d(this.prior.gy, [h * w, 1]);
     const [mx, my] = tf.split(mu, 2, 1) as [tf.Tensor2D, tf.Tensor2D]; // [N, 1] each
     const d2 = tf.add(tf.square(tf.sub(gx, tf.transpose(mx))), tf.square(tf.sub(gy, tf.transpose(my)))); // [HW, N]
     const prior = tf.mul(d2, tf.mul(-0.5, tf.exp(tf.mul(-2, logSigma)))); // −d² / (2σ²)

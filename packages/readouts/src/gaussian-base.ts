@@ -185,7 +185,8 @@ export abstract class GaussianBase {
     if (x.rank !== 4 || x.shape[3] !== c) throw new SalShapeError(`${where} features`, ['P', 'h', 'w', c], x.shape);
     const [p, h, w] = x.shape;
     if (!(neurons instanceof Int32Array) || neurons.length !== p) throw new SalShapeError(`${where} neurons`, `Int32Array(${p})`, neurons);
-    if (!(positions instanceof Float64Array) || positions.length !== 2 * p) throw new SalShapeError(`${where} positions`, `Float64Array(${2 * p}) ([P,2])`, positions);
+    if (!(positions instanceof Float64Array) || positions.length !== 2 * p)
+      throw new SalShapeError(`${where} positions`, `Float64Array(${2 * p}) ([P,2])`, positions);
     for (const n of neurons) if (n < 0 || n >= this.outDims) throw new SalConfigError(where, 'neurons', `indices in [0, ${this.outDims - 1}]`, n);
     // bilinear weights of the (up to) four corners of each point, as a dense [P, h, w] map (zero padding)
     const wmap = new Float32Array(p * h * w);

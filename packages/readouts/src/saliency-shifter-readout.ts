@@ -4,16 +4,7 @@
  * its Gaussian position plus the field sampled there.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  SalConfigError,
-  SalShapeError,
-  checkNumber,
-  createRng,
-  resolveOptions,
-  type JsonObject,
-  type Readout,
-  type ReadoutApplyOptions,
-} from '@sal/types';
+import { SalConfigError, SalShapeError, checkNumber, createRng, resolveOptions, type JsonObject, type Readout, type ReadoutApplyOptions } from '@sal/types';
 import { bilinearSample } from './bilinear-sample.js';
 import { ConvStack, type ConvBlockSpec } from './conv-stack.js';
 import { GaussianBase, checkGaussianParams } from './gaussian-base.js';

@@ -5,7 +5,11 @@ import { attentionReadout, readoutFromConfig } from '../src/index.js';
 import { closeness, expectArraysClose, expectNoLeaks, finiteDifferenceGrad } from '../../test-utils/src/index.js';
 import { bruteConvSame, randn } from './reference.js';
 
-const H = 5, W = 7, C = 3, N = 4, B = 2;
+const H = 5,
+  W = 7,
+  C = 3,
+  N = 4,
+  B = 2;
 
 function setWeights(r: { getWeights(): Record<string, tf.Variable> }, values: Record<string, ArrayLike<number>>): void {
   const w = r.getWeights();
@@ -14,37 +18,50 @@ function setWeights(r: { getWeights(): Record<string, tf.Variable> }, values: Re
 
 /** Softmax over positions of conv logits (plus the Gaussian log-prior of μ, log σ when given), pool, weight: all in float64 loops. */
 function bruteAttention(
-  xv: Float32Array, kern: ArrayLike<number>, k: number, convBias: ArrayLike<number>, feat: ArrayLike<number>, bias: ArrayLike<number>,
+  xv: Float32Array,
+  kern: ArrayLike<number>,
+  k: number,
+  convBias: ArrayLike<number>,
+  feat: ArrayLike<number>,
+  bias: ArrayLike<number>,
   prior?: { mu: ArrayLike<number>; logSigma: ArrayLike<number> },
 ): Float64Array {
   const logits = bruteConvSame(xv, [B, H, W, C], kern, k, N, convBias);
   if (prior) {
-    for (let b = 0; b < B; b++) for (let i = 0; i < H; i++) for (let j = 0; j < W; j++) for (let n = 0; n < N; n++) {
-      const x = -1 + (2 * j) / (W - 1), y = -1 + (2 * i) / (H - 1);
-      const s = Math.exp(prior.logSigma[n]!);
-      logits[((b * H + i) * W + j) * N + n]! -= ((x - prior.mu[2 * n]!) ** 2 + (y - prior.mu[2 * n + 1]!) ** 2) / (2 * s * s);
-    }
+    for (let b = 0; b < B; b++)
+      for (let i = 0; i < H; i++)
+        for (let j = 0; j < W; j++)
+          for (let n = 0; n < N; n++) {
+            const x = -1 + (2 * j) / (W - 1),
+              y = -1 + (2 * i) / (H - 1);
+            const s = Math.exp(prior.logSigma[n]!);
+            logits[((b * H + i) * W + j) * N + n]! -= ((x - prior.mu[2 * n]!) ** 2 + (y - prior.mu[2 * n + 1]!) ** 2) / (2 * s * s);
+          }
   }
   const y = new Float64Array(B * N);
-  for (let b = 0; b < B; b++) for (let n = 0; n < N; n++) {
-    let mx = -Infinity;
-    for (let p = 0; p < H * W; p++) mx = Math.max(mx, logits[(b * H * W + p) * N + n]!);
-    let z = 0;
-    for (let p = 0; p < H * W; p++) z += Math.exp(logits[(b * H * W + p) * N + n]! - mx);
-    let acc = bias[n]!;
-    for (let p = 0; p < H * W; p++) {
-      const a = Math.exp(logits[(b * H * W + p) * N + n]! - mx) / z;
-      for (let c = 0; c < C; c++) acc += feat[n * C + c]! * a * xv[(b * H * W + p) * C + c]!;
+  for (let b = 0; b < B; b++)
+    for (let n = 0; n < N; n++) {
+      let mx = -Infinity;
+      for (let p = 0; p < H * W; p++) mx = Math.max(mx, logits[(b * H * W + p) * N + n]!);
+      let z = 0;
+      for (let p = 0; p < H * W; p++) z += Math.exp(logits[(b * H * W + p) * N + n]! - mx);
+      let acc = bias[n]!;
+      for (let p = 0; p < H * W; p++) {
+        const a = Math.exp(logits[(b * H * W + p) * N + n]! - mx) / z;
+        for (let c = 0; c < C; c++) acc += feat[n * C + c]! * a * xv[(b * H * W + p) * C + c]!;
+      }
+      y[b * N + n] = acc;
     }
-    y[b * N + n] = acc;
-  }
   return y;
 }
 
 describe('attentionReadout', () => {
   it('one conv layer: matches softmax-attention pooling computed by brute force (non-square map)', () => {
     const r = attentionReadout({ inShape: [H, W, C], outDims: N, attentionLayers: 1, attentionKernel: 3, positionPrior: 'none', seed: 1 });
-    const kern = randn(3 * 3 * C * N, 51, 0.5), cb = randn(N, 52), feat = randn(N * C, 53), bias = [0.1, -0.2, 0.3, 0.4];
+    const kern = randn(3 * 3 * C * N, 51, 0.5),
+      cb = randn(N, 52),
+      feat = randn(N * C, 53),
+      bias = [0.1, -0.2, 0.3, 0.4];
     setWeights(r, { 'attention.0.conv.kernel': kern, 'attention.0.conv.bias': cb, features: feat, bias });
     const xv = randn(B * H * W * C, 54);
     const x = tf.tensor4d(xv, [B, H, W, C]);
@@ -57,8 +74,12 @@ describe('attentionReadout', () => {
 
   it('with the Gaussian position prior: matches the brute force with the log-prior added to the logits', () => {
     const r = attentionReadout({ inShape: [H, W, C], outDims: N, attentionLayers: 1, attentionKernel: 3, seed: 1 });
-    const kern = randn(3 * 3 * C * N, 71, 0.5), cb = randn(N, 72), feat = randn(N * C, 73), bias = [0.1, -0.2, 0.3, 0.4];
-    const mu = [0.5, -0.3, -0.8, 0.9, 0, 0, 1.2, -1.5], logSigma = [Math.log(0.2), Math.log(0.7), 0, Math.log(0.4)];
+    const kern = randn(3 * 3 * C * N, 71, 0.5),
+      cb = randn(N, 72),
+      feat = randn(N * C, 73),
+      bias = [0.1, -0.2, 0.3, 0.4];
+    const mu = [0.5, -0.3, -0.8, 0.9, 0, 0, 1.2, -1.5],
+      logSigma = [Math.log(0.2), Math.log(0.7), 0, Math.log(0.4)];
     setWeights(r, { 'attention.0.conv.kernel': kern, 'attention.0.conv.bias': cb, features: feat, bias, 'prior.mu': mu, 'prior.logSigma': logSigma });
     const xv = randn(B * H * W * C, 74);
     const x = tf.tensor4d(xv, [B, H, W, C]);
@@ -100,9 +121,18 @@ describe('attentionReadout', () => {
     const b = attentionReadout({ inShape: [H, W, C], outDims: 50, seed: 3 });
     const c = attentionReadout({ inShape: [H, W, C], outDims: 50, seed: 4 });
     expect(Object.keys(a.getWeights()).sort()).toEqual([
-      'attention.0.bn.beta', 'attention.0.bn.gamma', 'attention.0.bn.movingMean', 'attention.0.bn.movingVariance',
-      'attention.0.conv.bias', 'attention.0.conv.kernel', 'attention.1.conv.bias', 'attention.1.conv.kernel', 'bias', 'features',
-      'prior.logSigma', 'prior.mu',
+      'attention.0.bn.beta',
+      'attention.0.bn.gamma',
+      'attention.0.bn.movingMean',
+      'attention.0.bn.movingVariance',
+      'attention.0.conv.bias',
+      'attention.0.conv.kernel',
+      'attention.1.conv.bias',
+      'attention.1.conv.kernel',
+      'bias',
+      'features',
+      'prior.logSigma',
+      'prior.mu',
     ]);
     const mu = Array.from(a.getWeights()['prior.mu']!.dataSync());
     expect(mu.every((v) => Math.abs(v) <= 0.2)).toBe(true);
@@ -131,12 +161,22 @@ describe('attentionReadout', () => {
     const loss = () => tf.sum(tf.mul(r.apply(x), rr)) as tf.Scalar;
     setWeights(r, { 'prior.mu': [0.3, -0.2, -0.5, 0.6, 0.1, 0.1, 0.8, -0.4], 'prior.logSigma': [-0.5, -1, 0, -0.2] });
     const names = ['features', 'attention.1.conv.bias', 'attention.0.bn.gamma', 'prior.mu', 'prior.logSigma'];
-    const { grads, value } = tf.variableGrads(loss, names.map((k) => w[k]!));
+    const { grads, value } = tf.variableGrads(
+      loss,
+      names.map((k) => w[k]!),
+    );
     value.dispose();
     for (const k of names) {
       const v = w[k]!;
       const orig = v.dataSync().slice();
-      const fd = finiteDifferenceGrad((t) => { v.assign(t); return loss(); }, v, { eps: 1e-2 });
+      const fd = finiteDifferenceGrad(
+        (t) => {
+          v.assign(t);
+          return loss();
+        },
+        v,
+        { eps: 1e-2 },
+      );
       v.assign(tf.tensor(orig, v.shape));
       expect(closeness(grads[v.name]!.dataSync(), fd, 2e-2, 2e-3)).toBeLessThan(1);
     }
@@ -148,7 +188,8 @@ describe('attentionReadout', () => {
     const r = attentionReadout({ inShape: [H, W, C], outDims: N });
     setWeights(r, { features: randn(N * C, 59) });
     const x = tf.tensor4d(randn(B * H * W * C, 60, 3), [B, H, W, C]);
-    const e1 = r.apply(x), e2 = r.apply(x);
+    const e1 = r.apply(x),
+      e2 = r.apply(x);
     expect(Array.from(e2.dataSync())).toEqual(Array.from(e1.dataSync()));
     const t = r.apply(x, { training: true });
     expect(Array.from(t.dataSync())).not.toEqual(Array.from(e1.dataSync()));
@@ -170,7 +211,8 @@ describe('attentionReadout', () => {
     const fresh = readoutFromConfig(JSON.parse(JSON.stringify(r.getConfig())));
     expect(fresh.kind).toBe('readouts.attention');
     for (const [k, v] of Object.entries(r.getWeights())) fresh.getWeights()[k]!.assign(v);
-    const a = r.apply(x), b = fresh.apply(x);
+    const a = r.apply(x),
+      b = fresh.apply(x);
     expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
     tf.dispose([reg, x, a, b]);
     r.dispose();

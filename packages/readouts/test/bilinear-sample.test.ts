@@ -35,7 +35,8 @@ describe('bilinearSample', () => {
     const gv = uniform(10 * 2, 4, -1, 1);
     const rep = new Float32Array(3 * 20);
     for (let b = 0; b < 3; b++) rep.set(gv, b * 20);
-    const f = tf.tensor4d(fv, shape), g = tf.tensor2d(gv, [10, 2]);
+    const f = tf.tensor4d(fv, shape),
+      g = tf.tensor2d(gv, [10, 2]);
     const out = expectNoLeaks(() => bilinearSample(f, g), 'shared grid');
     expect(out.shape).toEqual([3, 10, 2]);
     expectArraysClose(out.dataSync(), bruteBilinear(fv, shape, rep, 10), 1e-5, 1e-5);
@@ -43,14 +44,17 @@ describe('bilinearSample', () => {
   });
 
   it('returns the pixels at exact pixel centres and the corners at ±1', () => {
-    const h = 3, w = 4;
+    const h = 3,
+      w = 4;
     const fv = Float32Array.from({ length: h * w }, (_, i) => i + 1); // pixel (y,x) = y*w + x + 1
     const f = tf.tensor4d(fv, [1, h, w, 1]);
-    const pos: number[] = [], want: number[] = [];
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-      pos.push(-1 + (2 * x) / (w - 1), -1 + (2 * y) / (h - 1));
-      want.push(y * w + x + 1);
-    }
+    const pos: number[] = [],
+      want: number[] = [];
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        pos.push(-1 + (2 * x) / (w - 1), -1 + (2 * y) / (h - 1));
+        want.push(y * w + x + 1);
+      }
     const g = tf.tensor3d(pos, [1, h * w, 2]);
     const out = bilinearSample(f, g);
     expectArraysClose(out.dataSync(), want, 1e-5, 1e-5);
@@ -100,7 +104,8 @@ describe('bilinearSample', () => {
     gv[0] = 1.2; // one point partly outside: its in-range corners still get gradient
     gv[1] = 0.1;
     const r = tf.tensor3d(randn(2 * n * 2, 7), [2, n, 2]);
-    const f = tf.tensor4d(fv, shape), g = tf.tensor3d(gv, [2, n, 2]);
+    const f = tf.tensor4d(fv, shape),
+      g = tf.tensor3d(gv, [2, n, 2]);
     const loss = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(bilinearSample(a as tf.Tensor4D, b as tf.Tensor3D), r));
     const [gf, gg] = tf.grads(loss)([f, g]);
     const fdF = finiteDifferenceGrad((a) => loss(a, g), f, { eps: 1e-2 });
@@ -118,7 +123,12 @@ describe('bilinearSample', () => {
     const twice = tf.tensor3d([0.3, -0.4, 0.3, -0.4, 0.3, -0.4, 0.3, -0.4], [2, 2, 2]);
     const g1 = tf.grad((a: tf.Tensor) => tf.sum(bilinearSample(a as tf.Tensor4D, once)))(f);
     const g2 = tf.grad((a: tf.Tensor) => tf.sum(bilinearSample(a as tf.Tensor4D, twice)))(f);
-    expectArraysClose(g2.dataSync(), Array.from(g1.dataSync(), (v) => 2 * v), 1e-6, 1e-6);
+    expectArraysClose(
+      g2.dataSync(),
+      Array.from(g1.dataSync(), (v) => 2 * v),
+      1e-6,
+      1e-6,
+    );
     // pixel (x, y) = (1.3·1, 0.6·1): the weights of the four corners sum to 1 per image and channel
     expectArraysClose([tf.sum(g1).dataSync()[0]!], [2 * 2], 1e-5, 1e-5);
     tf.dispose([f, once, twice, g1, g2]);
@@ -128,7 +138,8 @@ describe('bilinearSample', () => {
     const shape = [3, 4, 4, 1] as [number, number, number, number];
     const fv = randn(48, 8);
     const gv = interiorGrid(1, 5, 4, 4, 9);
-    const f = tf.tensor4d(fv, shape), g = tf.tensor2d(gv, [5, 2]);
+    const f = tf.tensor4d(fv, shape),
+      g = tf.tensor2d(gv, [5, 2]);
     const loss = (b: tf.Tensor) => tf.sum(tf.square(bilinearSample(f, b as tf.Tensor2D)));
     const gg = tf.grad(loss)(g);
     expect(gg.shape).toEqual([5, 2]);
@@ -142,12 +153,15 @@ describe('bilinearSample', () => {
     const fv = randn(2 * 6 * 5 * 3, 10);
     const gv = uniform(2 * 9 * 2, 11, -1.1, 1.1);
     const rv = randn(2 * 9 * 3, 12);
-    const run = () => tf.tidy(() => {
-      const f = tf.tensor4d(fv, shape), g = tf.tensor3d(gv, [2, 9, 2]), r = tf.tensor3d(rv, [2, 9, 3]);
-      const y = bilinearSample(f, g);
-      const [gf, gg] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(bilinearSample(a as tf.Tensor4D, b as tf.Tensor3D), r)))([f, g]);
-      return [y.dataSync().slice(), gf!.dataSync().slice(), gg!.dataSync().slice()];
-    });
+    const run = () =>
+      tf.tidy(() => {
+        const f = tf.tensor4d(fv, shape),
+          g = tf.tensor3d(gv, [2, 9, 2]),
+          r = tf.tensor3d(rv, [2, 9, 3]);
+        const y = bilinearSample(f, g);
+        const [gf, gg] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(bilinearSample(a as tf.Tensor4D, b as tf.Tensor3D), r)))([f, g]);
+        return [y.dataSync().slice(), gf!.dataSync().slice(), gg!.dataSync().slice()];
+      });
     const ref = await onBackend('cpu', run);
     const got = await onBackend('wasm', run);
     for (let i = 0; i < 3; i++) expect(closeness(got[i]!, ref[i]!, 1e-5, 1e-5)).toBeLessThan(1);
@@ -166,9 +180,14 @@ describe('bilinearSample', () => {
     const gv = uniform(7 * 2, 17, -1.1, 1.1);
     const rv = randn(3 * 7 * 4, 18);
     const run = () => {
-      const f = tf.tensor4d(fv, shape), g = tf.tensor2d(gv, [7, 2]), r = tf.tensor3d(rv, [3, 7, 4]);
+      const f = tf.tensor4d(fv, shape),
+        g = tf.tensor2d(gv, [7, 2]),
+        r = tf.tensor3d(rv, [3, 7, 4]);
       const y = expectNoLeaks(() => bilinearSample(f, g), 'shared grid');
-      const [gf, gg] = expectNoLeaks(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(bilinearSample(a as tf.Tensor4D, b as tf.Tensor2D), r)))([f, g]), 'shared-grid grads');
+      const [gf, gg] = expectNoLeaks(
+        () => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(bilinearSample(a as tf.Tensor4D, b as tf.Tensor2D), r)))([f, g]),
+        'shared-grid grads',
+      );
       const out = [y.dataSync().slice(), gf!.dataSync().slice(), gg!.dataSync().slice()];
       tf.dispose([f, g, r, y, gf!, gg!]);
       return out;

@@ -5,7 +5,10 @@ import { gaussianReadout, readoutFromConfig, GAUSSIAN_READOUT_DEFAULTS } from '.
 import { closeness, expectArraysClose, expectNoLeaks, finiteDifferenceGrad } from '../../test-utils/src/index.js';
 import { bruteBilinear, meanCov2, randn } from './reference.js';
 
-const H = 5, W = 8, C = 3, N = 4;
+const H = 5,
+  W = 8,
+  C = 3,
+  N = 4;
 
 function setWeights(r: { getWeights(): Record<string, tf.Variable> }, values: Record<string, number[] | Float32Array>): void {
   const w = r.getWeights();
@@ -15,16 +18,18 @@ function setWeights(r: { getWeights(): Record<string, tf.Variable> }, values: Re
 /** y[b,n] = Σ_c F[c,n]·bilinear(x, μ_n (+ shift_b))[b,n,c] + bias[n], in float64 loops. */
 function bruteGaussian(xv: Float32Array, b: number, mu: number[], feat: number[], bias: number[], shift?: number[]): Float64Array {
   const grid: number[] = [];
-  for (let i = 0; i < b; i++) for (let n = 0; n < N; n++) {
-    grid.push(mu[2 * n]! + (shift ? shift[2 * i]! : 0), mu[2 * n + 1]! + (shift ? shift[2 * i + 1]! : 0));
-  }
+  for (let i = 0; i < b; i++)
+    for (let n = 0; n < N; n++) {
+      grid.push(mu[2 * n]! + (shift ? shift[2 * i]! : 0), mu[2 * n + 1]! + (shift ? shift[2 * i + 1]! : 0));
+    }
   const s = bruteBilinear(xv, [b, H, W, C], grid, N);
   const y = new Float64Array(b * N);
-  for (let i = 0; i < b; i++) for (let n = 0; n < N; n++) {
-    let acc = bias[n]!;
-    for (let c = 0; c < C; c++) acc += feat[c * N + n]! * s[(i * N + n) * C + c]!;
-    y[i * N + n] = acc;
-  }
+  for (let i = 0; i < b; i++)
+    for (let n = 0; n < N; n++) {
+      let acc = bias[n]!;
+      for (let c = 0; c < C; c++) acc += feat[c * N + n]! * s[(i * N + n) * C + c]!;
+      y[i * N + n] = acc;
+    }
   return y;
 }
 
@@ -99,8 +104,22 @@ describe('gaussianReadout', () => {
   it('in training the sampled positions have mean μ and the configured σ (isotropic, uncorrelated, full)', () => {
     const B = 4000;
     const cases = [
-      { gaussType: 'isotropic' as const, sigma: [0.1, 0.1, 0.05, 0.2], cov: (n: number) => { const s = [0.1, 0.1, 0.05, 0.2][n]!; return [s * s, 0, 0, s * s]; } },
-      { gaussType: 'uncorrelated' as const, sigma: [0.1, 0.05, 0.2, 0.1, 0.02, 0.02, 0.15, 0.08], cov: (n: number) => { const s = [0.1, 0.05, 0.2, 0.1, 0.02, 0.02, 0.15, 0.08]; return [s[2 * n]! ** 2, 0, 0, s[2 * n + 1]! ** 2]; } },
+      {
+        gaussType: 'isotropic' as const,
+        sigma: [0.1, 0.1, 0.05, 0.2],
+        cov: (n: number) => {
+          const s = [0.1, 0.1, 0.05, 0.2][n]!;
+          return [s * s, 0, 0, s * s];
+        },
+      },
+      {
+        gaussType: 'uncorrelated' as const,
+        sigma: [0.1, 0.05, 0.2, 0.1, 0.02, 0.02, 0.15, 0.08],
+        cov: (n: number) => {
+          const s = [0.1, 0.05, 0.2, 0.1, 0.02, 0.02, 0.15, 0.08];
+          return [s[2 * n]! ** 2, 0, 0, s[2 * n + 1]! ** 2];
+        },
+      },
       {
         gaussType: 'full' as const,
         // σ[n] = [[a, b], [c, d]], position = μ + σ z → covariance σσᵀ = [[a²+b², ac+bd], [ac+bd, c²+d²]]
@@ -121,13 +140,17 @@ describe('gaussianReadout', () => {
       const v = g.dataSync();
       for (let n = 0; n < N; n++) {
         const pts = new Float64Array(2 * B);
-        for (let b = 0; b < B; b++) { pts[2 * b] = v[(b * N + n) * 2]!; pts[2 * b + 1] = v[(b * N + n) * 2 + 1]!; }
+        for (let b = 0; b < B; b++) {
+          pts[2 * b] = v[(b * N + n) * 2]!;
+          pts[2 * b + 1] = v[(b * N + n) * 2 + 1]!;
+        }
         const { mean, cov } = meanCov2(pts, B);
         const want = cs.cov(n);
         // standard error of the mean: σ/√B; of a variance: ≈ σ²·√(2/B) — allow 5 standard errors
-        const sdx = Math.sqrt(want[0]!), sdy = Math.sqrt(want[3]!);
-        expect(Math.abs(mean[0] - muS[2 * n]!)).toBeLessThan(5 * sdx / Math.sqrt(B) + 1e-6);
-        expect(Math.abs(mean[1] - muS[2 * n + 1]!)).toBeLessThan(5 * sdy / Math.sqrt(B) + 1e-6);
+        const sdx = Math.sqrt(want[0]!),
+          sdy = Math.sqrt(want[3]!);
+        expect(Math.abs(mean[0] - muS[2 * n]!)).toBeLessThan((5 * sdx) / Math.sqrt(B) + 1e-6);
+        expect(Math.abs(mean[1] - muS[2 * n + 1]!)).toBeLessThan((5 * sdy) / Math.sqrt(B) + 1e-6);
         const tol = 5 * Math.sqrt(2 / B);
         expect(Math.abs(cov[0] - want[0]!)).toBeLessThan(tol * want[0]! + 1e-9);
         expect(Math.abs(cov[3] - want[3]!)).toBeLessThan(tol * want[3]! + 1e-9);
@@ -177,7 +200,10 @@ describe('gaussianReadout', () => {
 
   it('gradients to μ, σ and the features match finite differences (training mode)', () => {
     const r = gaussianReadout({ inShape: [H, W, C], outDims: N, gaussType: 'full' });
-    setWeights(r, { mu: [-0.33, 0.21, 0.12, -0.47, 0.51, 0.07, -0.1, 0.6], sigma: [0.05, 0.01, 0, 0.04, 0.03, 0, 0.01, 0.02, 0.02, 0.02, -0.01, 0.03, 0.04, 0, 0, 0.04] });
+    setWeights(r, {
+      mu: [-0.33, 0.21, 0.12, -0.47, 0.51, 0.07, -0.1, 0.6],
+      sigma: [0.05, 0.01, 0, 0.04, 0.03, 0, 0.01, 0.02, 0.02, 0.02, -0.01, 0.03, 0.04, 0, 0, 0.04],
+    });
     const x = tf.tensor4d(randn(2 * H * W * C, 25), [2, H, W, C]);
     const rr = tf.tensor2d(randn(2 * N, 26), [2, N]);
     const w = r.getWeights();
@@ -187,7 +213,14 @@ describe('gaussianReadout', () => {
     for (const k of ['mu', 'sigma', 'features']) {
       const v = w[k]!;
       const orig = v.dataSync().slice();
-      const fd = finiteDifferenceGrad((t) => { v.assign(t); return loss(); }, v, { eps: 1e-3 });
+      const fd = finiteDifferenceGrad(
+        (t) => {
+          v.assign(t);
+          return loss();
+        },
+        v,
+        { eps: 1e-3 },
+      );
       v.assign(tf.tensor(orig, v.shape));
       expect(closeness(grads[v.name]!.dataSync(), fd, 2e-2, 2e-3)).toBeLessThan(1);
     }
@@ -227,7 +260,8 @@ describe('gaussianReadout', () => {
     for (const [k, v] of Object.entries(r.getWeights())) fresh.getWeights()[k]!.assign(v);
     const x = tf.tensor4d(randn(2 * H * W * C, 27), [2, H, W, C]);
     for (const opts of [{}, { training: true, seed: 9 }]) {
-      const a = r.apply(x, opts), b = fresh.apply(x, opts);
+      const a = r.apply(x, opts),
+        b = fresh.apply(x, opts);
       expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
       tf.dispose([a, b]);
     }

@@ -6,7 +6,11 @@ import { attentionReadout, gaussianReadout, saliencyShifterReadout } from '../sr
 import { expectNoLeaks } from '../../test-utils/src/index.js';
 import { randn } from './reference.js';
 
-const H = 6, W = 5, C = 3, N = 4, B = 3;
+const H = 6,
+  W = 5,
+  C = 3,
+  N = 4,
+  B = 3;
 
 describe('tensor leaks', () => {
   const makers: [string, () => Readout, boolean][] = [
@@ -21,7 +25,7 @@ describe('tensor leaks', () => {
       const nVars = Object.keys(r.getWeights()).length;
       expect(tf.memory().numTensors).toBe(start + nVars);
       const x = tf.tensor4d(randn(B * H * W * C, 81), [B, H, W, C]);
-      const context = needsContext ? (tf.tensor4d(randn(B * 8 * 7 * 2, 82), [B, 8, 7, 2])) : undefined;
+      const context = needsContext ? tf.tensor4d(randn(B * 8 * 7 * 2, 82), [B, 8, 7, 2]) : undefined;
       const shift = tf.tensor2d(randn(B * 2, 83, 0.1), [B, 2]);
       const base: ReadoutApplyOptions = context ? { context } : {};
       for (const opts of [base, { ...base, training: true, seed: 2 }, { ...base, shift }]) {

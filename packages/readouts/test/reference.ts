@@ -27,10 +27,14 @@ export function bruteBilinear(f: ArrayLike<number>, shape: readonly number[], gr
   const out = new Float64Array(bs * n * c);
   for (let b = 0; b < bs; b++) {
     for (let i = 0; i < n; i++) {
-      const gx = grid[(b * n + i) * 2]!, gy = grid[(b * n + i) * 2 + 1]!;
-      const px = ((gx + 1) / 2) * (w - 1), py = ((gy + 1) / 2) * (h - 1);
-      const x0 = Math.floor(px), y0 = Math.floor(py);
-      const ax = px - x0, ay = py - y0;
+      const gx = grid[(b * n + i) * 2]!,
+        gy = grid[(b * n + i) * 2 + 1]!;
+      const px = ((gx + 1) / 2) * (w - 1),
+        py = ((gy + 1) / 2) * (h - 1);
+      const x0 = Math.floor(px),
+        y0 = Math.floor(py);
+      const ax = px - x0,
+        ay = py - y0;
       for (let ch = 0; ch < c; ch++) {
         out[(b * n + i) * c + ch] =
           (1 - ax) * (1 - ay) * pix(f, h, w, c, b, y0, x0, ch) +
@@ -45,7 +49,12 @@ export function bruteBilinear(f: ArrayLike<number>, shape: readonly number[], gr
 
 /** 'same' convolution (odd k), x [B,H,W,Ci], kernel [k,k,Ci,Co], bias [Co] → [B,H,W,Co]. */
 export function bruteConvSame(
-  x: ArrayLike<number>, xs: readonly number[], kernel: ArrayLike<number>, k: number, co: number, bias: ArrayLike<number>,
+  x: ArrayLike<number>,
+  xs: readonly number[],
+  kernel: ArrayLike<number>,
+  k: number,
+  co: number,
+  bias: ArrayLike<number>,
 ): Float64Array {
   const [bs, h, w, ci] = xs as [number, number, number, number];
   const p = (k - 1) / 2;
@@ -57,7 +66,8 @@ export function bruteConvSame(
           let s = bias[o]!;
           for (let ky = 0; ky < k; ky++)
             for (let kx = 0; kx < k; kx++) {
-              const yy = y + ky - p, xi = xx + kx - p;
+              const yy = y + ky - p,
+                xi = xx + kx - p;
               if (yy < 0 || yy >= h || xi < 0 || xi >= w) continue;
               for (let i = 0; i < ci; i++) s += x[((b * h + yy) * w + xi) * ci + i]! * kernel[((ky * k + kx) * ci + i) * co + o]!;
             }
@@ -68,13 +78,23 @@ export function bruteConvSame(
 
 /** Sample mean and covariance of 2-vectors. */
 export function meanCov2(v: ArrayLike<number>, count: number): { mean: [number, number]; cov: [number, number, number, number] } {
-  let mx = 0, my = 0;
-  for (let i = 0; i < count; i++) { mx += v[2 * i]!; my += v[2 * i + 1]!; }
-  mx /= count; my /= count;
-  let sxx = 0, sxy = 0, syy = 0;
+  let mx = 0,
+    my = 0;
   for (let i = 0; i < count; i++) {
-    const dx = v[2 * i]! - mx, dy = v[2 * i + 1]! - my;
-    sxx += dx * dx; sxy += dx * dy; syy += dy * dy;
+    mx += v[2 * i]!;
+    my += v[2 * i + 1]!;
+  }
+  mx /= count;
+  my /= count;
+  let sxx = 0,
+    sxy = 0,
+    syy = 0;
+  for (let i = 0; i < count; i++) {
+    const dx = v[2 * i]! - mx,
+      dy = v[2 * i + 1]! - my;
+    sxx += dx * dx;
+    sxy += dx * dy;
+    syy += dy * dy;
   }
   return { mean: [mx, my], cov: [sxx / (count - 1), sxy / (count - 1), sxy / (count - 1), syy / (count - 1)] };
 }

@@ -6,7 +6,14 @@ import { closeness, expectArraysClose, expectNoLeaks, finiteDifferenceGrad } fro
 import { bruteBilinear, bruteConvSame, randn } from './reference.js';
 
 // core features at a lower, non-square resolution; context at input resolution, also non-square
-const H = 4, W = 6, C = 3, N = 5, HC = 9, WC = 13, CR = 2, B = 2;
+const H = 4,
+  W = 6,
+  C = 3,
+  N = 5,
+  HC = 9,
+  WC = 13,
+  CR = 2,
+  B = 2;
 
 function setWeights(r: { getWeights(): Record<string, tf.Variable> }, values: Record<string, ArrayLike<number>>): void {
   const w = r.getWeights();
@@ -50,14 +57,22 @@ describe('saliencyShifterReadout', () => {
     const ctx = tf.tensor4d(randn(B * HC * WC * CR, 91), [B, HC, WC, CR]);
     const field = r.remapField(ctx, { training: true });
     expect(Array.from(field.dataSync()).every((v) => v === 0)).toBe(true);
-    const ys = r.apply(x, { context: ctx, training: true, seed: 4 }), yg = g.apply(x, { training: true, seed: 4 });
+    const ys = r.apply(x, { context: ctx, training: true, seed: 4 }),
+      yg = g.apply(x, { training: true, seed: 4 });
     expectArraysClose(ys.dataSync(), yg.dataSync(), 1e-6, 1e-6);
     // d loss / d γ = Σ dL/dfield · amplitude · ẑ ≠ 0 at γ = 0: the field can grow from zero
     const rr = tf.tensor2d(randn(B * N, 92), [B, N]);
     const gamma = w['remap.1.bn.gamma']!;
     const loss = () => tf.sum(tf.mul(r.apply(x, { context: ctx }), rr)) as tf.Scalar;
     const { grads, value } = tf.variableGrads(loss, [gamma]);
-    const fd = finiteDifferenceGrad((t) => { gamma.assign(t); return loss(); }, gamma, { eps: 1e-3 });
+    const fd = finiteDifferenceGrad(
+      (t) => {
+        gamma.assign(t);
+        return loss();
+      },
+      gamma,
+      { eps: 1e-3 },
+    );
     gamma.assign(tf.zeros([2]));
     expect(closeness(grads[gamma.name]!.dataSync(), fd, 3e-2, 3e-3)).toBeLessThan(1);
     expect(Math.max(...Array.from(fd, Math.abs))).toBeGreaterThan(1e-3);
@@ -91,15 +106,27 @@ describe('saliencyShifterReadout', () => {
   it('remapField is tanh(conv → batch-norm) × amplitude (brute force, evaluation statistics)', () => {
     const r = makeShifter({ remapLayers: 1, maxRemapAmplitude: 0.3 });
     const w = r.getWeights();
-    const kern = w['remap.0.conv.kernel']!.dataSync(), bias = w['remap.0.conv.bias']!.dataSync();
-    setWeights(r, { 'remap.0.bn.movingMean': [0.1, -0.2], 'remap.0.bn.movingVariance': [2, 0.5], 'remap.0.bn.gamma': [1.5, 0.7], 'remap.0.bn.beta': [0.1, -0.1] });
+    const kern = w['remap.0.conv.kernel']!.dataSync(),
+      bias = w['remap.0.conv.bias']!.dataSync();
+    setWeights(r, {
+      'remap.0.bn.movingMean': [0.1, -0.2],
+      'remap.0.bn.movingVariance': [2, 0.5],
+      'remap.0.bn.gamma': [1.5, 0.7],
+      'remap.0.bn.beta': [0.1, -0.1],
+    });
     const cv = randn(B * HC * WC * CR, 34);
     const ctx = tf.tensor4d(cv, [B, HC, WC, CR]);
     const field = expectNoLeaks(() => r.remapField(ctx), 'remapField');
     expect(field.shape).toEqual([B, HC, WC, 2]);
     const conv = bruteConvSame(cv, [B, HC, WC, CR], kern, 3, 2, bias);
-    const mm = [0.1, -0.2], mv = [2, 0.5], ga = [1.5, 0.7], be = [0.1, -0.1];
-    const want = conv.map((v, i) => { const o = i % 2; return 0.3 * Math.tanh(((v - mm[o]!) / Math.sqrt(mv[o]! + 1e-5)) * ga[o]! + be[o]!); });
+    const mm = [0.1, -0.2],
+      mv = [2, 0.5],
+      ga = [1.5, 0.7],
+      be = [0.1, -0.1];
+    const want = conv.map((v, i) => {
+      const o = i % 2;
+      return 0.3 * Math.tanh(((v - mm[o]!) / Math.sqrt(mv[o]! + 1e-5)) * ga[o]! + be[o]!);
+    });
     expectArraysClose(field.dataSync(), want, 1e-4, 1e-5);
     const fv = field.dataSync();
     expect(Math.max(...Array.from(fv, Math.abs))).toBeLessThanOrEqual(0.3);
@@ -114,7 +141,8 @@ describe('saliencyShifterReadout', () => {
     setWeights(r, { 'remap.1.conv.kernel': randn(3 * 3 * CR * 2, 36, 0.8) });
     const xv = randn(B * H * W * C, 37);
     const cv = randn(B * HC * WC * CR, 38);
-    const x = tf.tensor4d(xv, [B, H, W, C]), ctx = tf.tensor4d(cv, [B, HC, WC, CR]);
+    const x = tf.tensor4d(xv, [B, H, W, C]),
+      ctx = tf.tensor4d(cv, [B, HC, WC, CR]);
     const field = r.remapField(ctx);
     const fieldV = field.dataSync();
     expect(Math.max(...Array.from(fieldV, Math.abs))).toBeGreaterThan(0.05);
@@ -126,13 +154,15 @@ describe('saliencyShifterReadout', () => {
     expectArraysClose(grid.dataSync(), wantGrid, 1e-5, 1e-6);
     const y = expectNoLeaks(() => r.apply(x, { context: ctx }), 'apply');
     const s = bruteBilinear(xv, [B, H, W, C], wantGrid, N);
-    const feats = r.getWeights()['features']!.dataSync(), bias = r.getWeights()['bias']!.dataSync();
+    const feats = r.getWeights()['features']!.dataSync(),
+      bias = r.getWeights()['bias']!.dataSync();
     const want = new Float64Array(B * N);
-    for (let b = 0; b < B; b++) for (let n = 0; n < N; n++) {
-      let acc = bias[n]!;
-      for (let c = 0; c < C; c++) acc += feats[c * N + n]! * s[(b * N + n) * C + c]!;
-      want[b * N + n] = acc;
-    }
+    for (let b = 0; b < B; b++)
+      for (let n = 0; n < N; n++) {
+        let acc = bias[n]!;
+        for (let c = 0; c < C; c++) acc += feats[c * N + n]! * s[(b * N + n) * C + c]!;
+        want[b * N + n] = acc;
+      }
     expectArraysClose(y.dataSync(), want, 1e-4, 1e-5);
     tf.dispose([x, ctx, field, grid, y]);
     r.dispose();
@@ -146,7 +176,12 @@ describe('saliencyShifterReadout', () => {
     const field = r.remapField(ctx, { training: true });
     const off = bruteBilinear(field.dataSync(), [B, HC, WC, 2], sampled.dataSync(), N);
     const grid = r.shiftedGrid(ctx, { training: true, seed: 6 });
-    expectArraysClose(grid.dataSync(), Array.from(sampled.dataSync(), (v, i) => v + off[i]!), 1e-5, 1e-6);
+    expectArraysClose(
+      grid.dataSync(),
+      Array.from(sampled.dataSync(), (v, i) => v + off[i]!),
+      1e-5,
+      1e-6,
+    );
     const again = r.shiftedGrid(ctx, { training: true, seed: 6 });
     expect(Array.from(again.dataSync())).toEqual(Array.from(grid.dataSync()));
     tf.dispose([ctx, sampled, field, grid, again]);
@@ -161,9 +196,16 @@ describe('saliencyShifterReadout', () => {
     noB.initBias(Float32Array.from([1, 2, 3, 4, 5])); // ignored
     const x = tf.tensor4d(randn(B * H * W * C, 40), [B, H, W, C]);
     const ctx = tf.tensor4d(randn(B * HC * WC * CR, 41), [B, HC, WC, CR]);
-    const a = withB.apply(x, { context: ctx }), b = noB.apply(x, { context: ctx });
-    const av = a.dataSync(), bv = b.dataSync();
-    expectArraysClose(av, Array.from(bv, (v, i) => v + [1, 2, 3, 4, 5][i % N]!), 1e-5, 1e-5);
+    const a = withB.apply(x, { context: ctx }),
+      b = noB.apply(x, { context: ctx });
+    const av = a.dataSync(),
+      bv = b.dataSync();
+    expectArraysClose(
+      av,
+      Array.from(bv, (v, i) => v + [1, 2, 3, 4, 5][i % N]!),
+      1e-5,
+      1e-5,
+    );
     tf.dispose([x, ctx, a, b]);
     withB.dispose();
     noB.dispose();
@@ -178,12 +220,22 @@ describe('saliencyShifterReadout', () => {
     const w = r.getWeights();
     const loss = () => tf.sum(tf.mul(r.apply(x, { context: ctx }), rr)) as tf.Scalar;
     const names = ['mu', 'features', 'remap.1.conv.bias', 'remap.0.conv.bias'];
-    const { grads, value } = tf.variableGrads(loss, names.map((k) => w[k]!));
+    const { grads, value } = tf.variableGrads(
+      loss,
+      names.map((k) => w[k]!),
+    );
     value.dispose();
     for (const k of names) {
       const v = w[k]!;
       const orig = v.dataSync().slice();
-      const fd = finiteDifferenceGrad((t) => { v.assign(t); return loss(); }, v, { eps: 1e-3 });
+      const fd = finiteDifferenceGrad(
+        (t) => {
+          v.assign(t);
+          return loss();
+        },
+        v,
+        { eps: 1e-3 },
+      );
       v.assign(tf.tensor(orig, v.shape));
       const g = grads[v.name]!.dataSync();
       expect(closeness(g, fd, 3e-2, 3e-3)).toBeLessThan(1);
@@ -220,7 +272,8 @@ describe('saliencyShifterReadout', () => {
     }
     expect(fresh.contextChannels).toBe(CR);
     for (const [k, v] of Object.entries(r.getWeights())) fresh.getWeights()[k]!.assign(v);
-    const a = r.apply(x, { context: ctx }), b = fresh.apply(x, { context: ctx });
+    const a = r.apply(x, { context: ctx }),
+      b = fresh.apply(x, { context: ctx });
     expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
     expect(fresh.getConfig()).toEqual(r.getConfig());
     const other = makeShifter({ remapLayers: 3, remapKernel: 5, maxRemapAmplitude: 0.15, seed: 10 });
@@ -273,12 +326,14 @@ describe('saliencyShifterReadout with neuronShiftGain', () => {
     setWeights(plain, { mu: muV });
     setWeights(gained, { mu: muV });
     const ctx = tf.tensor4d(randn(B * HC * WC * CR, 40), [B, HC, WC, CR]);
-    const a = plain.shiftedGrid(ctx), b = gained.shiftedGrid(ctx);
+    const a = plain.shiftedGrid(ctx),
+      b = gained.shiftedGrid(ctx);
     expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
     // neuron 2 gets gain 0, neuron 4 gain 0.5: brute force from the plain positions
     setWeights(gained, { shiftGain: [1, 1, 0, 1, 0.5] });
     const c = gained.shiftedGrid(ctx);
-    const av = a.dataSync(), cv = c.dataSync();
+    const av = a.dataSync(),
+      cv = c.dataSync();
     for (let bi = 0; bi < B; bi++) {
       for (let n = 0; n < N; n++) {
         for (let d = 0; d < 2; d++) {
@@ -340,7 +395,8 @@ describe('saliencyShifterReadout.learnedShifts', () => {
     // passes 0 through and adds β, so the field is tanh(β) · maxRemapAmplitude everywhere
     const amp = 0.5;
     const r = makeShifter({ remapLayers: 1, maxRemapAmplitude: amp, neuronShiftGain: true });
-    const bx = 0.4, by = -0.9;
+    const bx = 0.4,
+      by = -0.9;
     const gain = [1, 2, -1, 0, 0.5];
     const w = r.getWeights();
     setWeights(r, {
@@ -356,8 +412,8 @@ describe('saliencyShifterReadout.learnedShifts', () => {
     for (let b = 0; b < B; b++) {
       for (let n = 0; n < N; n++) {
         // grid units → feature-map pixels: × (W − 1) / 2 in x, × (H − 1) / 2 in y (align corners)
-        expect(s[(b * N + n) * 2]!).toBeCloseTo(Math.tanh(bx) * amp * gain[n]! * (W - 1) / 2, 5);
-        expect(s[(b * N + n) * 2 + 1]!).toBeCloseTo(Math.tanh(by) * amp * gain[n]! * (H - 1) / 2, 5);
+        expect(s[(b * N + n) * 2]!).toBeCloseTo((Math.tanh(bx) * amp * gain[n]! * (W - 1)) / 2, 5);
+        expect(s[(b * N + n) * 2 + 1]!).toBeCloseTo((Math.tanh(by) * amp * gain[n]! * (H - 1)) / 2, 5);
       }
     }
     ctx.dispose();
@@ -373,8 +429,8 @@ describe('saliencyShifterReadout.learnedShifts', () => {
     for (let i = 0; i < B * N; i++) {
       const n = i % N;
       // μ in pixels: (μ + 1)(size − 1)/2
-      expect(s[2 * i]!).toBeCloseTo(pos[2 * i]! - (Math.max(-1, Math.min(1, mu[2 * n]!)) + 1) * (W - 1) / 2, 4);
-      expect(s[2 * i + 1]!).toBeCloseTo(pos[2 * i + 1]! - (Math.max(-1, Math.min(1, mu[2 * n + 1]!)) + 1) * (H - 1) / 2, 4);
+      expect(s[2 * i]!).toBeCloseTo(pos[2 * i]! - ((Math.max(-1, Math.min(1, mu[2 * n]!)) + 1) * (W - 1)) / 2, 4);
+      expect(s[2 * i + 1]!).toBeCloseTo(pos[2 * i + 1]! - ((Math.max(-1, Math.min(1, mu[2 * n + 1]!)) + 1) * (H - 1)) / 2, 4);
     }
     expect(() => r.learnedShifts(B)).toThrow(SalShapeError);
     expect(() => r.learnedShifts(B + 1, { context: ctx })).toThrow(SalShapeError);

@@ -20,7 +20,11 @@ function smoothFeatures(b: number, h: number, w: number, c: number, seed: number
 
 describe('training', () => {
   it('a Gaussian readout moves μ to the teacher position (MSE, Adam) without leaking tensors', () => {
-    const B = 16, H = 12, W = 16, C = 4, N = 3;
+    const B = 16,
+      H = 12,
+      W = 16,
+      C = 4,
+      N = 3;
     const x = smoothFeatures(B, H, W, C, 71);
     const teacher = gaussianReadout({ inShape: [H, W, C], outDims: N, gaussType: 'isotropic', seed: 1 });
     const target = [0.3, -0.2, -0.4, 0.35, 0.1, 0.5];
@@ -51,12 +55,25 @@ describe('training', () => {
   });
 
   it('a saliency shifter learns a constant remap field that moves every neuron by the teacher shift', () => {
-    const B = 16, H = 12, W = 16, C = 4, N = 3, HC = 24, WC = 32;
+    const B = 16,
+      H = 12,
+      W = 16,
+      C = 4,
+      N = 3,
+      HC = 24,
+      WC = 32;
     const x = smoothFeatures(B, H, W, C, 72);
     const mu = [0.2, -0.1, -0.3, 0.25, 0.1, 0.3];
     const delta = [0.08, -0.06];
     const teacher = gaussianReadout({ inShape: [H, W, C], outDims: N, gaussType: 'isotropic' });
-    tf.tidy(() => teacher.getWeights()['mu']!.assign(tf.tensor2d(mu.map((v, i) => v + delta[i % 2]!), [N, 2])));
+    tf.tidy(() =>
+      teacher.getWeights()['mu']!.assign(
+        tf.tensor2d(
+          mu.map((v, i) => v + delta[i % 2]!),
+          [N, 2],
+        ),
+      ),
+    );
     const y = teacher.apply(x);
     // 'ones' control context: the remapper can only learn a constant field (through its biases)
     const ctx = tf.ones([B, HC, WC, 1]) as tf.Tensor4D;

@@ -8,7 +8,11 @@ import { randn as randValues } from './reference.js';
 const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
 const randn = (shape: number[], seed: number): tf.Tensor => tf.tensor(randValues(size(shape), seed), shape);
 
-const H = 7, W = 9, C = 3, N = 6, B = 2;
+const H = 7,
+  W = 9,
+  C = 3,
+  N = 6,
+  B = 2;
 // corners, edges, the centre, and one point clamped from outside the map
 const MU = [-1, -1, 1, 1, -1, 0.3, 0.5, -1, 0, 0, 1.4, -0.2];
 
@@ -30,19 +34,24 @@ function expectWindowedEqualsApply(r: Readout, x: tf.Tensor4D, opts: Parameters<
   const win = new Float32Array(P * ch * cw * C);
   const rel = new Float64Array(2 * P);
   const neurons = new Int32Array(P);
-  for (let b = 0; b < B; b++) for (let n = 0; n < N; n++) {
-    const p = b * N + n;
-    neurons[p] = n;
-    const px = pos[2 * p]!, py = pos[2 * p + 1]!;
-    const ox = Math.floor(px) - Math.floor((cw - 2) / 2), oy = Math.floor(py) - Math.floor((ch - 2) / 2);
-    rel[2 * p] = px - ox;
-    rel[2 * p + 1] = py - oy;
-    for (let i = 0; i < ch; i++) for (let j = 0; j < cw; j++) {
-      const y = oy + i, xx = ox + j;
-      if (y < 0 || xx < 0 || y >= H || xx >= W) continue; // zero padding
-      for (let c = 0; c < C; c++) win[((p * ch + i) * cw + j) * C + c] = xd[((b * H + y) * W + xx) * C + c]!;
+  for (let b = 0; b < B; b++)
+    for (let n = 0; n < N; n++) {
+      const p = b * N + n;
+      neurons[p] = n;
+      const px = pos[2 * p]!,
+        py = pos[2 * p + 1]!;
+      const ox = Math.floor(px) - Math.floor((cw - 2) / 2),
+        oy = Math.floor(py) - Math.floor((ch - 2) / 2);
+      rel[2 * p] = px - ox;
+      rel[2 * p + 1] = py - oy;
+      for (let i = 0; i < ch; i++)
+        for (let j = 0; j < cw; j++) {
+          const y = oy + i,
+            xx = ox + j;
+          if (y < 0 || xx < 0 || y >= H || xx >= W) continue; // zero padding
+          for (let c = 0; c < C; c++) win[((p * ch + i) * cw + j) * C + c] = xd[((b * H + y) * W + xx) * C + c]!;
+        }
     }
-  }
   const wt = tf.tensor4d(win, [P, ch, cw, C]);
   const y = expectNoLeaks(() => r.applyAt!(wt, neurons, rel), 'applyAt');
   expect(y.shape).toEqual([P]);
@@ -66,7 +75,10 @@ describe('readout windows: readPositions + applyAt', () => {
     r.dispose();
   });
 
-  for (const crop of [[2, 2], [4, 5]] as [number, number][]) {
+  for (const crop of [
+    [2, 2],
+    [4, 5],
+  ] as [number, number][]) {
     it(`gaussian readout on ${crop.join('×')} crops equals apply (with and without bias, with a shift)`, () => {
       for (const bias of [true, false]) {
         const r = gaussianReadout({ inShape: [H, W, C], outDims: N, gaussType: 'full', bias, seed: 2 });

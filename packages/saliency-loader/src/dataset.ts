@@ -5,16 +5,34 @@
  * statistics of the training split. Batches only copy rows out of the cache.
  */
 import {
-  checkNumber, checkOneOf, createRng, resolveOptions, SalConfigError, SalDataError, SalShapeError,
-  type Batch, type BatchOptions, type ChannelName, type Dataset, type RawDataset, type SessionInfo, type SessionKey,
-  type Shape3D, type Split,
+  checkNumber,
+  checkOneOf,
+  createRng,
+  resolveOptions,
+  SalConfigError,
+  SalDataError,
+  SalShapeError,
+  type Batch,
+  type BatchOptions,
+  type ChannelName,
+  type Dataset,
+  type RawDataset,
+  type SessionInfo,
+  type SessionKey,
+  type Shape3D,
+  type Split,
 } from '@sal/types';
 import { gaussianFilter2d, sobel } from './filters.js';
 import { cropImage, cropShape, rescale, rescaleShape, type Crop } from './geometry.js';
 import type { NpyArray } from './npy.js';
 import {
-  builtinSaliency, convertSaliency, runSaliencyFunction, SALIENCY_KINDS,
-  type SaliencyFunction, type SaliencyKind, type SaliencyModelOptions,
+  builtinSaliency,
+  convertSaliency,
+  runSaliencyFunction,
+  SALIENCY_KINDS,
+  type SaliencyFunction,
+  type SaliencyKind,
+  type SaliencyModelOptions,
 } from './saliency.js';
 import { applyChannelStats, checkStats, computeChannelStats, type ChannelStats } from './stats.js';
 import { isPlaneSource, type PlaneSource, type StreamedRawDataset } from './planes.js';
@@ -155,7 +173,12 @@ function checkDatasetOptions(raw: RawDataset | StreamedRawDataset, o: Required<D
   const C = channels.length;
   checkNumber(where, 'maxCacheBytes', o.maxCacheBytes, { min: 1 });
   if (h * w * C * 4 > Math.min(o.maxCacheBytes, 2 ** 31)) {
-    throw new SalConfigError(where, 'scale', `an input of at most ${Math.min(o.maxCacheBytes, 2 ** 31)} bytes per image (maxCacheBytes)`, `${o.scale} (${h}×${w}×${C} float32)`);
+    throw new SalConfigError(
+      where,
+      'scale',
+      `an input of at most ${Math.min(o.maxCacheBytes, 2 ** 31)} bytes per image (maxCacheBytes)`,
+      `${o.scale} (${h}×${w}×${C} float32)`,
+    );
   }
   // σ beyond the image size smooths the map to a constant; the filter (8σ + 1 taps) would only cost time
   if (channels.includes('grad_x') && o.gradientSigma > Math.max(h, w)) {
@@ -166,17 +189,25 @@ function checkDatasetOptions(raw: RawDataset | StreamedRawDataset, o: Required<D
 }
 
 /** Split by image id over the images that have training trials (the same split for every session). */
-function splitImages(raw: RawDataset | StreamedRawDataset, o: Required<DatasetOptions>, where: string): { split: { train: Int32Array; validation: Int32Array }; inTrain: Uint8Array } {
+function splitImages(
+  raw: RawDataset | StreamedRawDataset,
+  o: Required<DatasetOptions>,
+  where: string,
+): { split: { train: Int32Array; validation: Int32Array }; inTrain: Uint8Array } {
   const n = raw.imagesShape[0];
   const isTrainImage = new Uint8Array(n);
   for (const s of raw.sessions) for (const id of s.trainImageIds) isTrainImage[id] = 1;
   const trainPool = Int32Array.from({ length: n }, (_, i) => i).filter((i) => isTrainImage[i] === 1);
   const fullSplit = splitImageIds(trainPool, o.trainFraction, o.splitSeed);
-  const split = o.imageFraction === 1 ? fullSplit : {
-    train: splitImageIds(fullSplit.train, o.imageFraction, createRng(o.splitSeed).child('imageFraction').nextUint32()).train,
-    validation: fullSplit.validation,
-  };
-  if (split.train.length === 0) throw new SalDataError(`${where}(split)`, 'a non-empty training split', `0 of ${trainPool.length} images (trainFraction ${o.trainFraction})`);
+  const split =
+    o.imageFraction === 1
+      ? fullSplit
+      : {
+          train: splitImageIds(fullSplit.train, o.imageFraction, createRng(o.splitSeed).child('imageFraction').nextUint32()).train,
+          validation: fullSplit.validation,
+        };
+  if (split.train.length === 0)
+    throw new SalDataError(`${where}(split)`, 'a non-empty training split', `0 of ${trainPool.length} images (trainFraction ${o.trainFraction})`);
   if (o.trainFraction < 1 && split.validation.length === 0) {
     throw new SalDataError(`${where}(split)`, 'a non-empty validation split (or trainFraction 1)', `0 of ${trainPool.length} images`);
   }
@@ -198,7 +229,8 @@ function sessionIndexes(raw: RawDataset | StreamedRawDataset, inTrain: Uint8Arra
     if (tr.length === 0) throw new SalDataError(`${where}(session ${JSON.stringify(s.key)})`, 'training trials on images of the training split', 0);
     const rows = { train: Int32Array.from(tr), validation: Int32Array.from(va), test: Int32Array.from(s.testImageIds, (_, t) => t) };
     const info: SessionInfo = Object.freeze({
-      key: s.key, nNeurons: s.nNeurons,
+      key: s.key,
+      nNeurons: s.nNeurons,
       nTrials: Object.freeze({ train: tr.length, validation: va.length, test: s.testImageIds.length }),
     });
     return { info, rows, responses: { train: s.trainResponses, test: s.testResponses }, ids: { train: s.trainImageIds, test: s.testImageIds } };
@@ -224,7 +256,12 @@ export function createDataset(raw: RawDataset | StreamedRawDataset, opts?: Datas
   const pixels = h * w;
   const rowLen = pixels * C;
   if (nSlots * rowLen * 4 > o.maxCacheBytes) {
-    throw new SalConfigError(where, 'scale', `a transform cache of at most ${o.maxCacheBytes} bytes (maxCacheBytes)`, `${o.scale}: ${nSlots} images × ${h}×${w}×${C} float32 = ${nSlots * rowLen * 4} bytes`);
+    throw new SalConfigError(
+      where,
+      'scale',
+      `a transform cache of at most ${o.maxCacheBytes} bytes (maxCacheBytes)`,
+      `${o.scale}: ${nSlots} images × ${h}×${w}×${C} float32 = ${nSlots * rowLen * 4} bytes`,
+    );
   }
   // one array per image (no single huge allocation: typed arrays are limited to 4 GiB in Node 20)
   const cache: Float32Array[] = Array.from({ length: nSlots }, () => new Float32Array(rowLen));
@@ -252,7 +289,12 @@ export function createDataset(raw: RawDataset | StreamedRawDataset, opts?: Datas
     });
   }
 
-  const stats = o.stats ?? computeChannelStats(Array.from(split.train, (id) => cache[slotOf[id] as number] as Float32Array), channels);
+  const stats =
+    o.stats ??
+    computeChannelStats(
+      Array.from(split.train, (id) => cache[slotOf[id] as number] as Float32Array),
+      channels,
+    );
   for (const row of cache) applyChannelStats(row, stats);
 
   const byKey = new Map(sessions.map((s) => [s.info.key, s]));
@@ -301,7 +343,8 @@ export function createDataset(raw: RawDataset | StreamedRawDataset, opts?: Datas
     },
     trialImageIds(sessionKey: SessionKey, splitName: Split): Int32Array {
       const s = byKey.get(sessionKey);
-      if (!s) throw new SalConfigError('SalDataset.trialImageIds', 'sessionKey', `one of ${[...byKey.keys()].map((k) => JSON.stringify(k)).join(', ')}`, sessionKey);
+      if (!s)
+        throw new SalConfigError('SalDataset.trialImageIds', 'sessionKey', `one of ${[...byKey.keys()].map((k) => JSON.stringify(k)).join(', ')}`, sessionKey);
       checkOneOf('SalDataset.trialImageIds', 'split', splitName, ['train', 'validation', 'test'] as const);
       if (splitName === 'test') return s.ids.test.slice();
       return Int32Array.from(s.rows[splitName], (t) => s.ids.train[t] as number);
@@ -324,7 +367,8 @@ export function createDataset(raw: RawDataset | StreamedRawDataset, opts?: Datas
             const groups = new Map<number, number[]>();
             s.ids.test.forEach((id, t) => {
               const g = groups.get(id);
-              if (g) g.push(t); else groups.set(id, [t]);
+              if (g) g.push(t);
+              else groups.set(id, [t]);
             });
             const order = [...groups.keys()].sort((a, c) => a - c);
             if (shuffle) rng.shuffle(order);
@@ -351,12 +395,18 @@ function transform(plane: Float32Array, H: number, W: number, crop: Crop, subsam
 
 /** Resolve the saliency source to `(id, fullImage, H, W) => fullMap` of the requested kind. */
 function saliencyProvider(
-  raw: RawDataset | StreamedRawDataset, source: SaliencySource, output: SaliencyKind, model: Omit<SaliencyModelOptions, 'output'>, where: string,
+  raw: RawDataset | StreamedRawDataset,
+  source: SaliencySource,
+  output: SaliencyKind,
+  model: Omit<SaliencyModelOptions, 'output'>,
+  where: string,
 ): (id: number, img: Float32Array, H: number, W: number) => Float32Array {
   const [n, H, W] = raw.imagesShape;
   const plane = H * W;
-  const fromMaps = (maps: Float32Array | Float64Array, kind: SaliencyKind) => (id: number): Float32Array =>
-    convertSaliency(maps.subarray(id * plane, (id + 1) * plane), kind, output);
+  const fromMaps =
+    (maps: Float32Array | Float64Array, kind: SaliencyKind) =>
+    (id: number): Float32Array =>
+      convertSaliency(maps.subarray(id * plane, (id + 1) * plane), kind, output);
   if (typeof source === 'function') {
     const fn = source;
     return (_id, img, h, w) => runSaliencyFunction(fn, img.slice(), h, w, `${where}(saliency function)`);
@@ -380,7 +430,8 @@ function saliencyProvider(
       data = m;
       if (m.length !== n * plane) throw new SalShapeError(`${where}(saliency.maps)`, [n, H, W], [m.length], "maps must have the images' size");
     } else if (m && typeof m === 'object' && 'shape' in m && (m.data instanceof Float32Array || m.data instanceof Float64Array)) {
-      if (m.shape.length !== 3 || m.shape[0] !== n || m.shape[1] !== H || m.shape[2] !== W) throw new SalShapeError(`${where}(saliency.maps)`, [n, H, W], m.shape, "maps must have the images' size");
+      if (m.shape.length !== 3 || m.shape[0] !== n || m.shape[1] !== H || m.shape[2] !== W)
+        throw new SalShapeError(`${where}(saliency.maps)`, [n, H, W], m.shape, "maps must have the images' size");
       data = m.data;
     } else {
       throw new SalDataError(`${where}(saliency.maps)`, 'a Float32Array or an f4/f8 npy array', (m as NpyArray | undefined)?.dtype ?? typeof m);

@@ -30,7 +30,9 @@ function boxLine(src: Float64Array, dst: Float64Array, n: number, r: number, pad
 
 /** Approximate Gaussian blur of a `[h, w]` image with σ in pixels. @returns `[h, w]` */
 export function fastGaussianBlur(img: ArrayLike<number>, h: number, w: number, sigma: number): Float32Array {
-  const radii = boxWidths(sigma).map((bw) => (bw - 1) >> 1).filter((r) => r > 0);
+  const radii = boxWidths(sigma)
+    .map((bw) => (bw - 1) >> 1)
+    .filter((r) => r > 0);
   const maxR = Math.max(0, ...radii);
   let cur = Float64Array.from(img);
   // rows: running sums along each (contiguous) row
@@ -39,8 +41,12 @@ export function fastGaussianBlur(img: ArrayLike<number>, h: number, w: number, s
   const pad = new Float64Array(Math.max(h, w) + 2 * maxR);
   for (let y = 0; y < h; y++) {
     a.set(cur.subarray(y * w, (y + 1) * w));
-    let s = a, d = b;
-    for (const r of radii) { boxLine(s, d, w, r, pad); [s, d] = [d, s]; }
+    let s = a,
+      d = b;
+    for (const r of radii) {
+      boxLine(s, d, w, r, pad);
+      [s, d] = [d, s];
+    }
     cur.set(s, y * w);
   }
   // columns: running sums over whole rows at a time (contiguous memory)

@@ -74,7 +74,13 @@ export function gaussianKernel1d(sigma: number, truncate = 4): Float64Array {
   checkNumber('gaussianKernel1d', 'sigma', sigma, { min: 0, exclusiveMin: true });
   checkNumber('gaussianKernel1d', 'truncate', truncate, { min: 0 });
   const radius = Math.trunc(truncate * sigma + 0.5);
-  if (radius > MAX_KERNEL_RADIUS) throw new SalConfigError('gaussianKernel1d', 'sigma', `a kernel radius (truncate · sigma) of at most ${MAX_KERNEL_RADIUS} pixels`, `${sigma} (radius ${radius})`);
+  if (radius > MAX_KERNEL_RADIUS)
+    throw new SalConfigError(
+      'gaussianKernel1d',
+      'sigma',
+      `a kernel radius (truncate · sigma) of at most ${MAX_KERNEL_RADIUS} pixels`,
+      `${sigma} (radius ${radius})`,
+    );
   const k = new Float64Array(2 * radius + 1);
   let sum = 0;
   for (let x = -radius; x <= radius; x++) {

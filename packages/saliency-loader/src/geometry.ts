@@ -16,7 +16,12 @@ export function cropShape(h: number, w: number, crop: Crop, subsample = 1, where
     throw new SalConfigError(where, 'crop', '((top, bottom), (left, right)) as [[t, b], [l, r]]', crop);
   }
   const [[top, bottom], [left, right]] = crop;
-  for (const [name, v] of [['crop top', top], ['crop bottom', bottom], ['crop left', left], ['crop right', right]] as const) {
+  for (const [name, v] of [
+    ['crop top', top],
+    ['crop bottom', bottom],
+    ['crop left', left],
+    ['crop right', right],
+  ] as const) {
     checkNumber(where, name, v, { min: 0, integer: true });
   }
   checkNumber(where, 'subsample', subsample, { min: 1, integer: true });

@@ -13,8 +13,14 @@ export type { EncodeNpzOptions, ParseNpzOptions } from './npz.js';
 export { readZip, crc32, DEFAULT_MAX_INFLATED_BYTES } from './zip.js';
 export type { ReadZipOptions } from './zip.js';
 export {
-  builtinSaliency, computeSaliencyMaps, convertSaliency, runSaliencyFunction, spectralResidual,
-  SALIENCY_MODEL_DEFAULTS, SALIENCY_KINDS, SALIENCY_MODELS,
+  builtinSaliency,
+  computeSaliencyMaps,
+  convertSaliency,
+  runSaliencyFunction,
+  spectralResidual,
+  SALIENCY_MODEL_DEFAULTS,
+  SALIENCY_KINDS,
+  SALIENCY_MODELS,
 } from './saliency.js';
 export type { SaliencyKind, SaliencyFunction, SaliencyModelOptions, SaliencyModelName } from './saliency.js';
 export { createDataset, splitImageIds, CHANNELS, CHANNEL_SETS, DATASET_DEFAULTS } from './dataset.js';

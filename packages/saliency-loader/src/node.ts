@@ -14,7 +14,15 @@ import { mkdir, open, readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve, sep } from 'node:path';
 import type { OutputInfo } from 'sharp';
 import {
-  checkOneOf, isJsonObject, parseJson, SalBackendError, SalDataError, SalShapeError, type JsonObject, type RawDataset, type RawSession,
+  checkOneOf,
+  isJsonObject,
+  parseJson,
+  SalBackendError,
+  SalDataError,
+  SalShapeError,
+  type JsonObject,
+  type RawDataset,
+  type RawSession,
 } from '@sal/types';
 import { writeFileAtomic as writeFileAtomicRaw } from '@sal/types/node';
 import { encodeNpy, parseNpy, type EncodeNpyOptions, type NpyArray, type NpyData, type NpyDtype, type ParseNpyOptions } from './npy.js';
@@ -96,7 +104,11 @@ export async function readNpzFile(path: string, opts: Omit<ParseNpzOptions, 'fil
 }
 
 /** Write arrays as a `.npz` archive (atomically; deflated unless `compress: false`). */
-export async function writeNpzFile(path: string, arrays: Record<string, { data: NpyData; shape: readonly number[]; dtype?: NpyDtype }>, opts?: EncodeNpzOptions): Promise<void> {
+export async function writeNpzFile(
+  path: string,
+  arrays: Record<string, { data: NpyData; shape: readonly number[]; dtype?: NpyDtype }>,
+  opts?: EncodeNpzOptions,
+): Promise<void> {
   await writeFileAtomic(path, encodeNpz(arrays, opts));
 }
 
@@ -120,7 +132,8 @@ export async function readImageFolder(dir: string): Promise<{ images: Uint8Array
   if (names.length === 0) throw new SalDataError(where, 'PNG, JPEG or .npy images', 'none', dir);
   const numeric = names.every((f) => /^\d+$/.test(basename(f, extname(f))));
   names.sort(numeric ? (a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10) : undefined);
-  let h = 0, w = 0;
+  let h = 0,
+    w = 0;
   const planes: Uint8Array[] = [];
   for (const name of names) {
     const file = join(dir, name);
@@ -128,14 +141,20 @@ export async function readImageFolder(dir: string): Promise<{ images: Uint8Array
       const a = await readNpyFile(file, { dtype: 'u1' });
       if (a.shape.length !== 2) throw new SalShapeError(`${where}(${file})`, '[h, w]', a.shape);
       const [ah, aw] = a.shape as [number, number];
-      if (planes.length === 0) { h = ah; w = aw; } else if (ah !== h || aw !== w) {
+      if (planes.length === 0) {
+        h = ah;
+        w = aw;
+      } else if (ah !== h || aw !== w) {
         throw new SalShapeError(`${where}(${file})`, [h, w], [ah, aw], `images must all have the size of ${names[0]}`);
       }
       planes.push(a.data as Uint8Array);
       continue;
     }
     const { plane, width, height } = await decodeGrey(await readBytes(file, where), file, where);
-    if (planes.length === 0) { h = height; w = width; } else if (height !== h || width !== w) {
+    if (planes.length === 0) {
+      h = height;
+      w = width;
+    } else if (height !== h || width !== w) {
       throw new SalShapeError(`${where}(${file})`, [h, w], [height, width], `images must all have the size of ${names[0]}`);
     }
     planes.push(plane);
@@ -156,9 +175,10 @@ async function decodeGrey(bytes: Uint8Array, file: string, where: string): Promi
   try {
     depth = (await sharp(bytes).metadata()).depth;
     if (depth !== 'uchar' && depth !== 'ushort') throw new SalDataError(where, 'an 8- or 16-bit image', depth, file);
-    out = depth === 'ushort'
-      ? await sharp(bytes).toColourspace('grey16').raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true })
-      : await sharp(bytes).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
+    out =
+      depth === 'ushort'
+        ? await sharp(bytes).toColourspace('grey16').raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true })
+        : await sharp(bytes).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
   } catch (e) {
     if (e instanceof SalDataError) throw e;
     throw new SalDataError(where, 'a decodable PNG/JPEG image', (e as Error).message, file);
@@ -193,13 +213,17 @@ export async function readMapFolder(dir: string): Promise<{ maps: Float32Array; 
   const numeric = names.every((f) => /^\d+$/.test(basename(f, '.npy')));
   names.sort(numeric ? (a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10) : undefined);
   const planes: Float32Array[] = [];
-  let h = 0, w = 0;
+  let h = 0,
+    w = 0;
   for (const name of names) {
     const file = join(dir, name);
     const a = await readNpyFile(file, { dtype: ['f4', 'f8'] });
     if (a.shape.length !== 2) throw new SalShapeError(`${where}(${file})`, '[h, w]', a.shape);
     const [ah, aw] = a.shape as [number, number];
-    if (planes.length === 0) { h = ah; w = aw; } else if (ah !== h || aw !== w) {
+    if (planes.length === 0) {
+      h = ah;
+      w = aw;
+    } else if (ah !== h || aw !== w) {
       throw new SalShapeError(`${where}(${file})`, [h, w], [ah, aw], `maps must all have the size of ${names[0]}`);
     }
     planes.push(toFloat32(a, where, file));
@@ -254,7 +278,9 @@ export async function writeDatasetDir(dir: string, raw: RawDataset, opts: WriteD
     const digits = Math.max(6, String(n - 1).length);
     const sharp = await loadSharp(where);
     for (let i = 0; i < n; i++) {
-      const png = await sharp(Buffer.from(raw.images.subarray(i * h * w, (i + 1) * h * w)), { raw: { width: w, height: h, channels: 1 } }).png().toBuffer();
+      const png = await sharp(Buffer.from(raw.images.subarray(i * h * w, (i + 1) * h * w)), { raw: { width: w, height: h, channels: 1 } })
+        .png()
+        .toBuffer();
       const name = `images/${String(i).padStart(digits, '0')}.png`;
       await writeFileAtomic(join(dir, name), png);
       wrote(name);
@@ -267,12 +293,16 @@ export async function writeDatasetDir(dir: string, raw: RawDataset, opts: WriteD
   const sessions: MetaFile['sessions'] = [];
   for (const s of raw.sessions) {
     const file = sessionFileName(s.key);
-    await writeNpzFile(join(dir, file), {
-      train_responses: { data: s.trainResponses, shape: [s.trainImageIds.length, s.nNeurons] },
-      train_image_ids: { data: s.trainImageIds, shape: [s.trainImageIds.length] },
-      test_responses: { data: s.testResponses, shape: [s.testImageIds.length, s.nNeurons] },
-      test_image_ids: { data: s.testImageIds, shape: [s.testImageIds.length] },
-    }, { compress: opts.compress ?? true });
+    await writeNpzFile(
+      join(dir, file),
+      {
+        train_responses: { data: s.trainResponses, shape: [s.trainImageIds.length, s.nNeurons] },
+        train_image_ids: { data: s.trainImageIds, shape: [s.trainImageIds.length] },
+        test_responses: { data: s.testResponses, shape: [s.testImageIds.length, s.nNeurons] },
+        test_image_ids: { data: s.testImageIds, shape: [s.testImageIds.length] },
+      },
+      { compress: opts.compress ?? true },
+    );
     sessions.push({ key: s.key, file });
     wrote(file);
   }
@@ -306,7 +336,8 @@ async function exists(path: string): Promise<boolean> {
 
 function toFloat32(a: NpyArray, where: string, file: string): Float32Array {
   if (a.dtype === 'f4') return a.data as Float32Array;
-  if (a.dtype === 'i8' || a.dtype === 'u8' || a.dtype === 'b1') throw new SalDataError(where, 'numeric responses (f4, f8 or an integer dtype up to 32 bits)', a.dtype, file);
+  if (a.dtype === 'i8' || a.dtype === 'u8' || a.dtype === 'b1')
+    throw new SalDataError(where, 'numeric responses (f4, f8 or an integer dtype up to 32 bits)', a.dtype, file);
   return Float32Array.from(a.data as ArrayLike<number>);
 }
 
@@ -345,11 +376,20 @@ function checkMeta(text: string, metaPath: string, where: string): MetaFile {
   field('format', doc['format'] === 'sal-dataset', "'sal-dataset'");
   field('version', doc['version'] === DATASET_META_VERSION, `${DATASET_META_VERSION} (this reader's layout)`);
   const shape = doc['imagesShape'];
-  field('imagesShape', Array.isArray(shape) && shape.length === 3 && shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 1), '[n, h, w] positive integers');
+  field(
+    'imagesShape',
+    Array.isArray(shape) && shape.length === 3 && shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 1),
+    '[n, h, w] positive integers',
+  );
   field('images', doc['images'] === undefined || doc['images'] === 'npy' || doc['images'] === 'png', "'npy' or 'png'");
   const sessions = doc['sessions'];
-  field('sessions', Array.isArray(sessions) && sessions.length > 0 && sessions.every((e) => isJsonObject(e) && typeof e['key'] === 'string' && e['key'].length > 0 && typeof e['file'] === 'string' && e['file'].length > 0),
-    'a non-empty array of {key, file} strings');
+  field(
+    'sessions',
+    Array.isArray(sessions) &&
+      sessions.length > 0 &&
+      sessions.every((e) => isJsonObject(e) && typeof e['key'] === 'string' && e['key'].length > 0 && typeof e['file'] === 'string' && e['file'].length > 0),
+    'a non-empty array of {key, file} strings',
+  );
   field('meta', doc['meta'] === undefined || isJsonObject(doc['meta']), 'an object');
   return doc as unknown as MetaFile;
 }
@@ -383,7 +423,8 @@ export async function readDatasetDir(dir: string): Promise<RawDataset> {
   const salPath = join(dir, 'saliency.npy');
   if (await exists(salPath)) {
     const a = await readNpyFile(salPath, { dtype: ['f4', 'f8'] });
-    if (stackShape(a.shape, `${where}(${salPath})`).join() !== [n, h, w].join()) throw new SalShapeError(`${where}(${salPath})`, [n, h, w], a.shape, "saliency maps must have the images' size");
+    if (stackShape(a.shape, `${where}(${salPath})`).join() !== [n, h, w].join())
+      throw new SalShapeError(`${where}(${salPath})`, [n, h, w], a.shape, "saliency maps must have the images' size");
     saliency = toFloat32(a, where, salPath);
   }
   const sessions = await readSessions(dir, meta, metaPath, where);
@@ -405,7 +446,8 @@ async function readSessions(dir: string, meta: MetaFile, metaPath: string, where
     const te = z['test_responses'] as NpyArray;
     if (tr.shape.length !== 2) throw new SalShapeError(`${where}(${path}:train_responses)`, '[trials, neurons]', tr.shape);
     if (te.shape.length !== 2) throw new SalShapeError(`${where}(${path}:test_responses)`, '[trials, neurons]', te.shape);
-    if (te.shape[1] !== tr.shape[1]) throw new SalShapeError(`${where}(${path}:test_responses)`, [null, tr.shape[1]], te.shape, 'as many neurons as train_responses');
+    if (te.shape[1] !== tr.shape[1])
+      throw new SalShapeError(`${where}(${path}:test_responses)`, [null, tr.shape[1]], te.shape, 'as many neurons as train_responses');
     sessions.push({
       key,
       nNeurons: tr.shape[1] as number,
@@ -476,15 +518,23 @@ export async function openDatasetDir(dir: string): Promise<OpenedDataset> {
       if (planes) saliency = planes;
       else {
         const a = await readNpyFile(salPath, { dtype: ['f4', 'f8'] });
-        if (stackShape(a.shape, `${where}(${salPath})`).join() !== imagesShape.join()) throw new SalShapeError(`${where}(${salPath})`, imagesShape, a.shape, "saliency maps must have the images' size");
+        if (stackShape(a.shape, `${where}(${salPath})`).join() !== imagesShape.join())
+          throw new SalShapeError(`${where}(${salPath})`, imagesShape, a.shape, "saliency maps must have the images' size");
         saliency = toFloat32(a, where, salPath);
       }
-      if (shape && shape.join() !== imagesShape.join()) throw new SalShapeError(`${where}(${salPath})`, imagesShape, shape, "saliency maps must have the images' size");
+      if (shape && shape.join() !== imagesShape.join())
+        throw new SalShapeError(`${where}(${salPath})`, imagesShape, shape, "saliency maps must have the images' size");
     }
     const sessions = await readSessions(dir, meta, metaPath, where);
     const raw: OpenedDataset = {
-      images, imagesShape, sessions, ...(saliency ? { saliency } : {}), ...(meta.meta ? { meta: meta.meta } : {}),
-      close: () => { for (const p of opened) p.close(); },
+      images,
+      imagesShape,
+      sessions,
+      ...(saliency ? { saliency } : {}),
+      ...(meta.meta ? { meta: meta.meta } : {}),
+      close: () => {
+        for (const p of opened) p.close();
+      },
     };
     validateRawDataset(raw, `${where}(${dir})`);
     return raw;

@@ -24,7 +24,15 @@ export interface OpenNpyPlanesOptions {
 
 const NUMERIC: readonly NpyDtype[] = ['u1', 'i1', 'u2', 'i2', 'u4', 'i4', 'f4', 'f8'];
 const CTORS = {
-  u1: Uint8Array, i1: Int8Array, b1: Uint8Array, u2: Uint16Array, i2: Int16Array, u4: Uint32Array, i4: Int32Array, f4: Float32Array, f8: Float64Array,
+  u1: Uint8Array,
+  i1: Int8Array,
+  b1: Uint8Array,
+  u2: Uint16Array,
+  i2: Int16Array,
+  u4: Uint32Array,
+  i4: Int32Array,
+  f4: Float32Array,
+  f8: Float64Array,
 } as const;
 
 /** Header bytes read to parse it (numpy's largest header, 2^20, and the preamble). */
@@ -70,7 +78,9 @@ export function openNpyPlanes(path: string, opts: OpenNpyPlanesOptions = {}): Np
     const view = new CTORS[h.dtype as keyof typeof CTORS](bytes.buffer);
     let open = true;
     return {
-      file: path, dtype: h.dtype, shape: [n, ph, pw],
+      file: path,
+      dtype: h.dtype,
+      shape: [n, ph, pw],
       read(index: number, out: Float32Array): Float32Array {
         if (!open) throw new SalDataError(where, 'an open file (read before close())', 'closed', path);
         if (!Number.isInteger(index) || index < 0 || index >= n) throw new SalDataError(where, `a plane index in [0, ${n})`, index, path);

@@ -9,7 +9,17 @@ import { SalConfigError, SalDataError } from '@sal/types';
 export type NpyDtype = 'u1' | 'i1' | 'b1' | 'u2' | 'i2' | 'u4' | 'i4' | 'f4' | 'f8' | 'i8' | 'u8';
 
 /** The typed array each dtype is read into. */
-export type NpyData = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array | BigInt64Array | BigUint64Array;
+export type NpyData =
+  | Uint8Array
+  | Int8Array
+  | Uint16Array
+  | Int16Array
+  | Uint32Array
+  | Int32Array
+  | Float32Array
+  | Float64Array
+  | BigInt64Array
+  | BigUint64Array;
 
 /** An n-d array in C order. */
 export interface NpyArray {
@@ -18,7 +28,10 @@ export interface NpyArray {
   readonly data: NpyData;
 }
 
-interface DtypeInfo { size: number; ctor: new (n: number) => NpyData }
+interface DtypeInfo {
+  size: number;
+  ctor: new (n: number) => NpyData;
+}
 
 const DTYPES: Record<NpyDtype, DtypeInfo> = {
   u1: { size: 1, ctor: Uint8Array },
@@ -67,7 +80,11 @@ function parseHeader(text: string, file: string | undefined): { descr: string; f
   if (!fortran) throw new SalDataError(where, "a header with 'fortran_order'", text.trim().slice(0, 80), file);
   const shape = /'shape'\s*:\s*\(([^)]*)\)/.exec(text);
   if (!shape) throw new SalDataError(where, "a header with 'shape'", text.trim().slice(0, 80), file);
-  const dims = (shape[1] as string).split(',').map((s) => s.trim()).filter((s) => s.length > 0).map((s) => (/^\d+L?$/.test(s) ? Number.parseInt(s, 10) : Number.NaN));
+  const dims = (shape[1] as string)
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map((s) => (/^\d+L?$/.test(s) ? Number.parseInt(s, 10) : Number.NaN));
   if (dims.some((d) => !Number.isSafeInteger(d))) throw new SalDataError(where, 'a shape of non-negative integers', shape[1], file);
   return { descr: descr[1] as string, fortran: fortran[1] === 'True', shape: dims };
 }
@@ -184,15 +201,22 @@ function transposeFortran(src: NpyData, shape: readonly number[], ctor: DtypeInf
   const fStrides = new Array<number>(nd);
   let c = 1;
   let f = 1;
-  for (let d = nd - 1; d >= 0; d--) { cStrides[d] = c; c *= shape[d] as number; }
-  for (let d = 0; d < nd; d++) { fStrides[d] = f; f *= shape[d] as number; }
+  for (let d = nd - 1; d >= 0; d--) {
+    cStrides[d] = c;
+    c *= shape[d] as number;
+  }
+  for (let d = 0; d < nd; d++) {
+    fStrides[d] = f;
+    f *= shape[d] as number;
+  }
   const idx = new Array<number>(nd).fill(0);
   const o = out as unknown as { [i: number]: number | bigint };
   const s = src as unknown as { [i: number]: number | bigint };
   for (let ci = 0; ci < n; ci++) {
     let fi = 0;
     for (let d = 0; d < nd; d++) fi += (idx[d] as number) * (fStrides[d] as number);
-    if (toC) o[ci] = s[fi] as number; else o[fi] = s[ci] as number;
+    if (toC) o[ci] = s[fi] as number;
+    else o[fi] = s[ci] as number;
     for (let d = nd - 1; d >= 0; d--) {
       idx[d] = (idx[d] as number) + 1;
       if ((idx[d] as number) < (shape[d] as number)) break;

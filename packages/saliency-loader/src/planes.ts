@@ -20,5 +20,7 @@ export interface StreamedRawDataset extends Omit<RawDataset, 'images' | 'salienc
 
 /** Whether `v` is a {@link PlaneSource} (not a typed array). */
 export function isPlaneSource(v: unknown): v is PlaneSource {
-  return v !== null && typeof v === 'object' && !ArrayBuffer.isView(v) && typeof (v as PlaneSource).read === 'function' && Array.isArray((v as PlaneSource).shape);
+  return (
+    v !== null && typeof v === 'object' && !ArrayBuffer.isView(v) && typeof (v as PlaneSource).read === 'function' && Array.isArray((v as PlaneSource).shape)
+  );
 }

@@ -8,7 +8,8 @@ import { SalConfigError, SalShapeError } from '@sal/types';
  * @returns `[trials, neurons]` row-major
  */
 export function binnedToTrials(
-  data: ArrayLike<number>, shape: readonly [neurons: number, bins: number, trials: number],
+  data: ArrayLike<number>,
+  shape: readonly [neurons: number, bins: number, trials: number],
   opts: { bins?: readonly number[]; reduce?: 'sum' | 'mean' } = {},
 ): Float32Array {
   const where = 'binnedToTrials';

@@ -130,9 +130,10 @@ export function builtinSaliency(img: ImageArray, h: number, w: number, opts?: Sa
   checkNumber(where, 'spectralSize', o.spectralSize, { min: 4, max: 1024, integer: true });
   if ((o.spectralSize & (o.spectralSize - 1)) !== 0) throw new SalConfigError(where, 'spectralSize', 'a power of two', o.spectralSize);
   // blurSigma is in degrees: × ppd → image pixels; × S / max(h, w) → pixels of the spectral grid
-  const sal = model === 'spectralResidual'
-    ? spectralResidualMap(img, h, w, o.spectralSize, (o.blurSigma * ppd * o.spectralSize) / Math.max(h, w))
-    : centerSurroundMap(img, h, w, o);
+  const sal =
+    model === 'spectralResidual'
+      ? spectralResidualMap(img, h, w, o.spectralSize, (o.blurSigma * ppd * o.spectralSize) / Math.max(h, w))
+      : centerSurroundMap(img, h, w, o);
   return toDensity(sal, h, w, o, output);
 }
 
@@ -265,7 +266,8 @@ export function runSaliencyFunction(fn: SaliencyFunction, img: Float32Array, h: 
   if (!(out instanceof Float32Array)) throw new TypeError(`${where}: must return a Float32Array`);
   if (out.length !== h * w) throw new SalShapeError(where, [h, w], [out.length], 'the map must have the image size');
   for (let i = 0; i < out.length; i++) {
-    if (!Number.isFinite(out[i])) throw new SalDataError(where, 'a map of finite values', `${out[i]} at pixel ${i} (row ${Math.floor(i / w)}, column ${i % w})`);
+    if (!Number.isFinite(out[i]))
+      throw new SalDataError(where, 'a map of finite values', `${out[i]} at pixel ${i} (row ${Math.floor(i / w)}, column ${i % w})`);
   }
   return out;
 }
@@ -277,8 +279,10 @@ export function runSaliencyFunction(fn: SaliencyFunction, img: Float32Array, h: 
  * @returns `[n, h, w]` maps
  */
 export function computeSaliencyMaps(
-  images: ArrayLike<number>, shape: readonly [n: number, h: number, w: number],
-  model: SaliencyModelOptions | SaliencyFunction = {}, onProgress?: (done: number, total: number) => void,
+  images: ArrayLike<number>,
+  shape: readonly [n: number, h: number, w: number],
+  model: SaliencyModelOptions | SaliencyFunction = {},
+  onProgress?: (done: number, total: number) => void,
 ): Float32Array {
   const [n, h, w] = shape;
   if (!shape.every((d) => Number.isInteger(d) && d >= 1) || images.length !== n * h * w) {
@@ -288,7 +292,8 @@ export function computeSaliencyMaps(
   const plane = new Float32Array(h * w);
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < h * w; k++) plane[k] = images[i * h * w + k] as number;
-    const map = typeof model === 'function' ? runSaliencyFunction(model, plane.slice(), h, w, 'computeSaliencyMaps(model)') : builtinSaliency(plane, h, w, model);
+    const map =
+      typeof model === 'function' ? runSaliencyFunction(model, plane.slice(), h, w, 'computeSaliencyMaps(model)') : builtinSaliency(plane, h, w, model);
     out.set(map, i * h * w);
     onProgress?.(i + 1, n);
   }

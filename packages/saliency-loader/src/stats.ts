@@ -34,7 +34,10 @@ export function computeChannelStats(rows: readonly Float32Array[], channels: rea
   const std = Array.from(v, (x) => Math.sqrt(x / count));
   std.forEach((sd, k) => {
     if (!(sd > 0) || !Number.isFinite(sd) || !Number.isFinite(mean[k] as number)) {
-      throw new SalDataError('computeChannelStats', `channel '${channels[k]}' varying over the training images (finite mean, std > 0, to z-score it)`, { mean: mean[k], std: sd });
+      throw new SalDataError('computeChannelStats', `channel '${channels[k]}' varying over the training images (finite mean, std > 0, to z-score it)`, {
+        mean: mean[k],
+        std: sd,
+      });
     }
   });
   return { channels: [...channels], mean: Array.from(mean), std, count };
@@ -42,10 +45,18 @@ export function computeChannelStats(rows: readonly Float32Array[], channels: rea
 
 /** Check that reused statistics fit these channels. */
 export function checkStats(where: string, stats: ChannelStats, channels: readonly ChannelName[]): void {
-  const ok = stats !== null && typeof stats === 'object' && Array.isArray(stats.channels) && stats.channels.length === channels.length
-    && stats.channels.every((ch, i) => ch === channels[i]) && Array.isArray(stats.mean) && Array.isArray(stats.std)
-    && stats.mean.length === channels.length && stats.std.length === channels.length
-    && stats.mean.every(Number.isFinite) && stats.std.every((s) => Number.isFinite(s) && s > 0);
+  const ok =
+    stats !== null &&
+    typeof stats === 'object' &&
+    Array.isArray(stats.channels) &&
+    stats.channels.length === channels.length &&
+    stats.channels.every((ch, i) => ch === channels[i]) &&
+    Array.isArray(stats.mean) &&
+    Array.isArray(stats.std) &&
+    stats.mean.length === channels.length &&
+    stats.std.length === channels.length &&
+    stats.mean.every(Number.isFinite) &&
+    stats.std.every((s) => Number.isFinite(s) && s > 0);
   if (!ok) throw new SalConfigError(where, 'stats', `statistics of the channels [${channels.join(', ')}] (finite mean, std > 0)`, stats);
 }
 

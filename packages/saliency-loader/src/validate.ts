@@ -15,22 +15,28 @@ export function validateRawDataset(raw: RawDataset | StreamedRawDataset, where =
   }
   const [n, h, w] = shape;
   if (isPlaneSource(raw.images)) {
-    if (raw.images.shape.join() !== [n, h, w].join()) throw new SalShapeError(`${where}(raw.images)`, [n, h, w], raw.images.shape, 'the images\' planes must match imagesShape');
+    if (raw.images.shape.join() !== [n, h, w].join())
+      throw new SalShapeError(`${where}(raw.images)`, [n, h, w], raw.images.shape, "the images' planes must match imagesShape");
   } else {
     if (!(raw.images instanceof Uint8Array)) throw new TypeError(`${where}(raw.images): must be a Uint8Array of grey levels 0–255 or a PlaneSource`);
-    if (raw.images.length !== n * h * w) throw new SalShapeError(`${where}(raw.images)`, [n, h, w], [raw.images.length], `length ${raw.images.length} ≠ ${n}·${h}·${w}`);
+    if (raw.images.length !== n * h * w)
+      throw new SalShapeError(`${where}(raw.images)`, [n, h, w], [raw.images.length], `length ${raw.images.length} ≠ ${n}·${h}·${w}`);
   }
   if (isPlaneSource(raw.saliency)) {
     // streamed maps are checked finite as each is read (createDataset)
-    if (raw.saliency.shape.join() !== [n, h, w].join()) throw new SalShapeError(`${where}(raw.saliency)`, [n, h, w], raw.saliency.shape, 'saliency maps must have the images\' size');
+    if (raw.saliency.shape.join() !== [n, h, w].join())
+      throw new SalShapeError(`${where}(raw.saliency)`, [n, h, w], raw.saliency.shape, "saliency maps must have the images' size");
   } else if (raw.saliency !== undefined) {
     if (!(raw.saliency instanceof Float32Array)) throw new TypeError(`${where}(raw.saliency): must be a Float32Array`);
-    if (raw.saliency.length !== n * h * w) throw new SalShapeError(`${where}(raw.saliency)`, [n, h, w], [raw.saliency.length], 'saliency maps must have the images\' size');
+    if (raw.saliency.length !== n * h * w)
+      throw new SalShapeError(`${where}(raw.saliency)`, [n, h, w], [raw.saliency.length], "saliency maps must have the images' size");
     for (let i = 0; i < raw.saliency.length; i++) {
-      if (!Number.isFinite(raw.saliency[i])) throw new SalDataError(`${where}(raw.saliency)`, 'finite values', `${raw.saliency[i]} at image ${Math.floor(i / (h * w))}`);
+      if (!Number.isFinite(raw.saliency[i]))
+        throw new SalDataError(`${where}(raw.saliency)`, 'finite values', `${raw.saliency[i]} at image ${Math.floor(i / (h * w))}`);
     }
   }
-  if (!Array.isArray(raw.sessions) || raw.sessions.length === 0) throw new SalDataError(`${where}(raw.sessions)`, 'at least one session', raw.sessions?.length ?? raw.sessions);
+  if (!Array.isArray(raw.sessions) || raw.sessions.length === 0)
+    throw new SalDataError(`${where}(raw.sessions)`, 'at least one session', raw.sessions?.length ?? raw.sessions);
   const keys = new Set<string>();
   for (const s of raw.sessions) {
     const at = `${where}(session ${JSON.stringify(s.key)})`;
@@ -46,8 +52,12 @@ export function validateRawDataset(raw: RawDataset | StreamedRawDataset, where =
       if (!(resp instanceof Float32Array)) throw new TypeError(`${at}.${part}Responses: must be a Float32Array`);
       if (!(ids instanceof Int32Array)) throw new TypeError(`${at}.${part}ImageIds: must be an Int32Array`);
       if (resp.length !== ids.length * s.nNeurons) {
-        throw new SalShapeError(`${at}.${part}Responses`, [ids.length, s.nNeurons], [resp.length / s.nNeurons, s.nNeurons],
-          `${ids.length} image ids but ${resp.length / s.nNeurons} response rows`);
+        throw new SalShapeError(
+          `${at}.${part}Responses`,
+          [ids.length, s.nNeurons],
+          [resp.length / s.nNeurons, s.nNeurons],
+          `${ids.length} image ids but ${resp.length / s.nNeurons} response rows`,
+        );
       }
       for (let t = 0; t < ids.length; t++) {
         const id = ids[t] as number;
@@ -56,7 +66,11 @@ export function validateRawDataset(raw: RawDataset | StreamedRawDataset, where =
       for (let i = 0; i < resp.length; i++) {
         const v = resp[i] as number;
         if (!Number.isFinite(v) || v < 0) {
-          throw new SalDataError(`${at}.${part}Responses`, 'finite non-negative responses', `${v} at trial ${Math.floor(i / s.nNeurons)}, neuron ${i % s.nNeurons}`);
+          throw new SalDataError(
+            `${at}.${part}Responses`,
+            'finite non-negative responses',
+            `${v} at trial ${Math.floor(i / s.nNeurons)}, neuron ${i % s.nNeurons}`,
+          );
         }
       }
     }

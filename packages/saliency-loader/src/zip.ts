@@ -37,7 +37,14 @@ export interface ReadZipOptions {
   maxInflatedBytes?: number;
 }
 
-interface Entry { name: string; method: number; crc: number; csize: number; usize: number; offset: number }
+interface Entry {
+  name: string;
+  method: number;
+  crc: number;
+  csize: number;
+  usize: number;
+  offset: number;
+}
 
 /**
  * The members of a zip archive (name → bytes) in a null-prototype object. Throws `SalDataError` naming the file
@@ -59,7 +66,9 @@ export function readZip(bytes: Uint8Array, opts: ReadZipOptions = {}): Record<st
 function readZipUnchecked(bytes: Uint8Array, opts: ReadZipOptions): Record<string, Uint8Array> {
   const file = opts.file;
   const cap = opts.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES;
-  const fail = (expected: string, actual: unknown): never => { throw new SalDataError('readZip', expected, actual, file); };
+  const fail = (expected: string, actual: unknown): never => {
+    throw new SalDataError('readZip', expected, actual, file);
+  };
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const u16 = (o: number): number => dv.getUint16(o, true);
   const u32 = (o: number): number => dv.getUint32(o, true);
@@ -70,35 +79,55 @@ function readZipUnchecked(bytes: Uint8Array, opts: ReadZipOptions): Record<strin
   // end of central directory: the last signature within the final 22 + 65535 bytes
   let eocd = -1;
   for (let o = bytes.length - 22; o >= Math.max(0, bytes.length - 22 - 0xffff); o--) {
-    if (u32(o) === 0x06054b50) { eocd = o; break; }
+    if (u32(o) === 0x06054b50) {
+      eocd = o;
+      break;
+    }
   }
   if (eocd < 0) fail('a zip archive (end-of-central-directory record)', bytes.length < 22 ? `${bytes.length} bytes` : 'none found');
-  let count = u16(eocd + 10), cdSize = u32(eocd + 12), cdOffset = u32(eocd + 16);
+  let count = u16(eocd + 10),
+    cdSize = u32(eocd + 12),
+    cdOffset = u32(eocd + 16);
   if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
     const loc = eocd - 20;
     if (loc < 0 || u32(loc) !== 0x07064b50) fail('a zip64 end-of-central-directory locator', 'none');
     const rec = u64(loc + 8);
     if (!(rec + 56 <= bytes.length) || u32(rec) !== 0x06064b50) fail('a zip64 end-of-central-directory record inside the archive', rec);
-    count = u64(rec + 32); cdSize = u64(rec + 40); cdOffset = u64(rec + 48);
+    count = u64(rec + 32);
+    cdSize = u64(rec + 40);
+    cdOffset = u64(rec + 48);
   }
-  if (!(cdOffset + cdSize <= bytes.length) || count > cdSize / 46) fail(`a central directory inside the archive (${bytes.length} bytes)`, { count, offset: cdOffset, size: cdSize });
+  if (!(cdOffset + cdSize <= bytes.length) || count > cdSize / 46)
+    fail(`a central directory inside the archive (${bytes.length} bytes)`, { count, offset: cdOffset, size: cdSize });
   const entries: Entry[] = [];
   let p = cdOffset;
   for (let i = 0; i < count; i++) {
     if (p + 46 > cdOffset + cdSize || u32(p) !== 0x02014b50) fail('a central directory entry', `other bytes at ${p}`);
-    const flags = u16(p + 8), method = u16(p + 10), crc = u32(p + 16);
-    let csize = u32(p + 20), usize = u32(p + 24), offset = u32(p + 42);
-    const nameLen = u16(p + 28), extraLen = u16(p + 30), commentLen = u16(p + 32);
+    const flags = u16(p + 8),
+      method = u16(p + 10),
+      crc = u32(p + 16);
+    let csize = u32(p + 20),
+      usize = u32(p + 24),
+      offset = u32(p + 42);
+    const nameLen = u16(p + 28),
+      extraLen = u16(p + 30),
+      commentLen = u16(p + 32);
     const end = p + 46 + nameLen + extraLen + commentLen;
     if (end > cdOffset + cdSize) fail('a central directory entry inside the directory', `an entry ending at ${end}`);
     const name = new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(p + 46, p + 46 + nameLen));
     // zip64 extra field: the 64-bit values of those fields that are 0xffffffff, in this order
-    for (let e = p + 46 + nameLen; e + 4 <= p + 46 + nameLen + extraLen;) {
-      const id = u16(e), len = u16(e + 2);
+    for (let e = p + 46 + nameLen; e + 4 <= p + 46 + nameLen + extraLen; ) {
+      const id = u16(e),
+        len = u16(e + 2);
       if (e + 4 + len > p + 46 + nameLen + extraLen) fail(`an extra field inside member '${name}''s entry`, len);
       if (id === 0x0001) {
         let q = e + 4;
-        const next = (): number => { if (q + 8 > e + 4 + len) fail(`a complete zip64 field of member '${name}'`, len); const v = u64(q); q += 8; return v; };
+        const next = (): number => {
+          if (q + 8 > e + 4 + len) fail(`a complete zip64 field of member '${name}'`, len);
+          const v = u64(q);
+          q += 8;
+          return v;
+        };
         if (usize === 0xffffffff) usize = next();
         if (csize === 0xffffffff) csize = next();
         if (offset === 0xffffffff) offset = next();
@@ -108,7 +137,8 @@ function readZipUnchecked(bytes: Uint8Array, opts: ReadZipOptions): Record<strin
     if (flags & 1) fail(`member '${name}' unencrypted`, 'an encrypted member');
     if (method !== 0 && method !== 8) fail(`member '${name}' stored or deflated`, `compression method ${method}`);
     if (method === 0 && csize !== usize) fail(`stored member '${name}' with equal sizes`, { compressed: csize, inflated: usize });
-    if (method === 8 && usize > csize * MAX_DEFLATE_RATIO + 1024) fail(`member '${name}' inflating at most ${MAX_DEFLATE_RATIO}:1`, { compressed: csize, inflated: usize });
+    if (method === 8 && usize > csize * MAX_DEFLATE_RATIO + 1024)
+      fail(`member '${name}' inflating at most ${MAX_DEFLATE_RATIO}:1`, { compressed: csize, inflated: usize });
     entries.push({ name, method, crc, csize, usize, offset });
     p = end;
   }
@@ -122,7 +152,8 @@ function readZipUnchecked(bytes: Uint8Array, opts: ReadZipOptions): Record<strin
     const o = e.offset;
     if (!(o + 30 <= bytes.length) || u32(o) !== 0x04034b50) fail(`the local header of member '${e.name}'`, `other bytes at ${o}`);
     const localName = bytes.subarray(o + 30, o + 30 + u16(o + 26));
-    if (new TextDecoder('utf-8', { fatal: false }).decode(localName) !== e.name) fail(`member '${e.name}' named the same in its local header`, new TextDecoder().decode(localName));
+    if (new TextDecoder('utf-8', { fatal: false }).decode(localName) !== e.name)
+      fail(`member '${e.name}' named the same in its local header`, new TextDecoder().decode(localName));
     const start = o + 30 + u16(o + 26) + u16(o + 28);
     if (!(start + e.csize <= bytes.length)) fail(`member '${e.name}' inside the archive`, `${e.csize} bytes at ${start} of ${bytes.length}`);
     const raw = bytes.subarray(start, start + e.csize);

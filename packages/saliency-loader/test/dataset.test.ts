@@ -1,6 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { SalConfigError, SalDataError, SalShapeError, type Batch, type RawDataset } from '@sal/types';
-import { applyChannelStats, builtinSaliency, computeChannelStats, computeSaliencyMaps, createDataset, encodeNpy, fft1d, fft2d, spectralResidual, gaussianFilter2d, parseNpy, sobel, type ChannelStats } from '../src/index.js';
+import {
+  applyChannelStats,
+  builtinSaliency,
+  computeChannelStats,
+  computeSaliencyMaps,
+  createDataset,
+  encodeNpy,
+  fft1d,
+  fft2d,
+  spectralResidual,
+  gaussianFilter2d,
+  parseNpy,
+  sobel,
+  type ChannelStats,
+} from '../src/index.js';
 import { IDENTITY4, makeRaw } from './helpers.js';
 import { maxRelErr, refs } from './refs.js';
 
@@ -13,9 +27,21 @@ const all = (it: Iterable<Batch>): Batch[] => [...it];
 describe('createDataset: preprocessing', () => {
   it('channel sets give the documented channels and shapes (crop + scale)', () => {
     const raw = makeRaw();
-    const sets = { images: ['image'], 'images+saliency': ['image', 'saliency'], 'images+gradients': ['image', 'grad_x', 'grad_y'], all: ['image', 'saliency', 'grad_x', 'grad_y'] } as const;
+    const sets = {
+      images: ['image'],
+      'images+saliency': ['image', 'saliency'],
+      'images+gradients': ['image', 'grad_x', 'grad_y'],
+      all: ['image', 'saliency', 'grad_x', 'grad_y'],
+    } as const;
     for (const [channels, names] of Object.entries(sets)) {
-      const ds = createDataset(raw, { channels: channels as keyof typeof sets, crop: [[2, 0], [3, 3]], scale: 0.5 });
+      const ds = createDataset(raw, {
+        channels: channels as keyof typeof sets,
+        crop: [
+          [2, 0],
+          [3, 3],
+        ],
+        scale: 0.5,
+      });
       expect(ds.channelNames).toEqual(names);
       expect(ds.inputShape).toEqual([7, 7, names.length]); // 14×14 → 7×7
     }
@@ -28,7 +54,16 @@ describe('createDataset: preprocessing', () => {
       seen.push([h, w]);
       return Float32Array.from({ length: h * w }, (_, i) => i % w);
     };
-    const ds = createDataset(raw, { channels: 'all', saliency: colIndex, crop: [[1, 2], [3, 4]], stats: IDENTITY4, gradientSigma: 0 });
+    const ds = createDataset(raw, {
+      channels: 'all',
+      saliency: colIndex,
+      crop: [
+        [1, 2],
+        [3, 4],
+      ],
+      stats: IDENTITY4,
+      gradientSigma: 0,
+    });
     expect(seen.every(([h, w]) => h === 16 && w === 20)).toBe(true);
     const sal = plane(ds.input(0), 4, 1);
     // the cropped map's column 0 is the full image's column 3: computing the map after the crop would give 0
@@ -41,9 +76,18 @@ describe('createDataset: preprocessing', () => {
 
   it('built-in saliency: the channel is crop(model(full image)), not model(crop(image))', () => {
     const raw = makeRaw({ n: 6, h: 24, w: 32, nTest: 1 });
-    const crop = [[4, 4], [6, 6]] as const;
+    const crop = [
+      [4, 4],
+      [6, 6],
+    ] as const;
     const model = { pixelsPerDegree: 8, workingPixelsPerDegree: 8 };
-    const ds = createDataset(raw, { channels: 'images+saliency', crop, saliency: 'builtin', saliencyModel: model, stats: { channels: ['image', 'saliency'], mean: [0, 0], std: [1, 1], count: 1 } });
+    const ds = createDataset(raw, {
+      channels: 'images+saliency',
+      crop,
+      saliency: 'builtin',
+      saliencyModel: model,
+      stats: { channels: ['image', 'saliency'], mean: [0, 0], std: [1, 1], count: 1 },
+    });
     const img = Float32Array.from(raw.images.subarray(0, 24 * 32));
     const full = builtinSaliency(img, 24, 32, model);
     const before = Float32Array.from({ length: 16 * 20 }, (_, i) => full[(4 + Math.floor(i / 20)) * 32 + 6 + (i % 20)]!);
@@ -65,10 +109,31 @@ describe('createDataset: preprocessing', () => {
     maps.set(big.values, 0);
     maps.set(big.values, bh * bw);
     const raw: RawDataset = {
-      images, imagesShape: [2, bh, bw],
-      sessions: [{ key: 'a', nNeurons: 1, trainResponses: Float32Array.from([1, 2]), trainImageIds: Int32Array.from([0, 1]), testResponses: new Float32Array(0), testImageIds: new Int32Array(0) }],
+      images,
+      imagesShape: [2, bh, bw],
+      sessions: [
+        {
+          key: 'a',
+          nNeurons: 1,
+          trainResponses: Float32Array.from([1, 2]),
+          trainImageIds: Int32Array.from([0, 1]),
+          testResponses: new Float32Array(0),
+          testImageIds: new Int32Array(0),
+        },
+      ],
     };
-    const ds = createDataset(raw, { channels: 'all', saliency: { maps, kind: 'logDensity' }, crop: [[2, 1], [3, 4]], scale: 0.5, gradientSigma: 1, stats: IDENTITY4, trainFraction: 1 });
+    const ds = createDataset(raw, {
+      channels: 'all',
+      saliency: { maps, kind: 'logDensity' },
+      crop: [
+        [2, 1],
+        [3, 4],
+      ],
+      scale: 0.5,
+      gradientSigma: 1,
+      stats: IDENTITY4,
+      trainFraction: 1,
+    });
     expect(ds.inputShape).toEqual([...p.shape, 4]);
     const x = ds.input(0);
     expect(maxRelErr(plane(x, 4, 0), p.scaled)).toBeLessThan(1e-5);
@@ -109,15 +174,23 @@ describe('createDataset: split and normalisation', () => {
 
   it('z-score statistics come from the training split only (brute force over the raw pixels)', () => {
     const raw = makeRaw({ n: 15, nTest: 3 });
-    const crop = [[1, 1], [2, 2]] as const;
+    const crop = [
+      [1, 1],
+      [2, 2],
+    ] as const;
     const ds = createDataset(raw, { crop });
     const [, h, w] = raw.imagesShape;
-    let s = 0, s2 = 0, m = 0;
+    let s = 0,
+      s2 = 0,
+      m = 0;
     for (const id of ds.split.train) {
-      for (let y = 1; y < h - 1; y++) for (let x = 2; x < w - 2; x++) {
-        const v = raw.images[id * h * w + y * w + x]!;
-        s += v; s2 += v * v; m++;
-      }
+      for (let y = 1; y < h - 1; y++)
+        for (let x = 2; x < w - 2; x++) {
+          const v = raw.images[id * h * w + y * w + x]!;
+          s += v;
+          s2 += v * v;
+          m++;
+        }
     }
     const mean = s / m;
     expect(ds.stats.mean[0]).toBeCloseTo(mean, 9);
@@ -132,8 +205,15 @@ describe('createDataset: split and normalisation', () => {
     // normalised training inputs: mean 0, std 1 per channel
     const ds4 = createDataset(raw, { channels: 'all', saliency: 'builtin', saliencyModel: { pixelsPerDegree: 8 } });
     for (let k = 0; k < 4; k++) {
-      let a = 0, b = 0, c = 0;
-      for (const id of ds4.split.train) for (const v of plane(ds4.input(id), 4, k)) { a += v; b += v * v; c++; }
+      let a = 0,
+        b = 0,
+        c = 0;
+      for (const id of ds4.split.train)
+        for (const v of plane(ds4.input(id), 4, k)) {
+          a += v;
+          b += v * v;
+          c++;
+        }
       expect(a / c).toBeCloseTo(0, 4);
       expect(Math.sqrt(b / c - (a / c) ** 2)).toBeCloseTo(1, 4);
     }
@@ -171,7 +251,9 @@ describe('createDataset: batches', () => {
       }
     }
     const expected: string[] = [];
-    s.trainImageIds.forEach((id, t) => { if (ds.split.train.includes(id)) expected.push(`${id}:${Array.from(s.trainResponses.subarray(t * N, (t + 1) * N)).join(',')}`); });
+    s.trainImageIds.forEach((id, t) => {
+      if (ds.split.train.includes(id)) expected.push(`${id}:${Array.from(s.trainResponses.subarray(t * N, (t + 1) * N)).join(',')}`);
+    });
     expect(rowsSeen.sort()).toEqual(expected.sort());
   });
 
@@ -220,11 +302,14 @@ describe('createDataset: bad input', () => {
 
   it('unknown image ids, NaN and negative responses → SalDataError', () => {
     const s = raw.sessions[0]!;
-    const ids = s.trainImageIds.slice(); ids[2] = 8;
+    const ids = s.trainImageIds.slice();
+    ids[2] = 8;
     expect(() => createDataset(withSession({ trainImageIds: ids }))).toThrow(/unknown id 8/);
-    const nan = s.trainResponses.slice(); nan[4] = Number.NaN;
+    const nan = s.trainResponses.slice();
+    nan[4] = Number.NaN;
     expect(() => createDataset(withSession({ trainResponses: nan }))).toThrow(SalDataError);
-    const neg = s.testResponses.slice(); neg[0] = -1;
+    const neg = s.testResponses.slice();
+    neg[0] = -1;
     expect(() => createDataset(withSession({ testResponses: neg }))).toThrow(/non-negative/);
   });
 
@@ -236,7 +321,14 @@ describe('createDataset: bad input', () => {
   });
 
   it('crops larger than the image, saliency of the wrong size, bad options', () => {
-    expect(() => createDataset(raw, { crop: [[10, 6], [0, 0]] })).toThrow(SalConfigError);
+    expect(() =>
+      createDataset(raw, {
+        crop: [
+          [10, 6],
+          [0, 0],
+        ],
+      }),
+    ).toThrow(SalConfigError);
     expect(() => createDataset(raw, { channels: 'all', saliency: { maps: new Float32Array(10) } })).toThrow(SalShapeError);
     expect(() => createDataset(raw, { channels: 'all', saliency: () => new Float32Array(3) })).toThrow(SalShapeError);
     expect(() => createDataset(raw, { channels: 'all', saliency: 'raw' })).toThrow(SalConfigError);
@@ -247,7 +339,8 @@ describe('createDataset: bad input', () => {
 });
 
 describe('builtinSaliency', () => {
-  const h = 40, w = 60;
+  const h = 40,
+    w = 60;
   const img = new Float32Array(h * w).fill(100);
   for (let y = 8; y < 14; y++) for (let x = 40; x < 46; x++) img[y * w + x] = 220; // one bright square at (11, 43)
 
@@ -291,7 +384,14 @@ describe('saliency maps computed once and reused', () => {
     const seen: number[] = [];
     const maps = computeSaliencyMaps(raw.images, raw.imagesShape, model, (d) => seen.push(d));
     expect(seen).toEqual([1, 2, 3, 4, 5, 6]);
-    const opts = { channels: 'all', crop: [[1, 1], [2, 2]], gradientSigma: 2 } as const;
+    const opts = {
+      channels: 'all',
+      crop: [
+        [1, 1],
+        [2, 2],
+      ],
+      gradientSigma: 2,
+    } as const;
     const a = createDataset(raw, { ...opts, saliency: 'builtin', saliencyModel: model });
     const b = createDataset({ ...raw, saliency: maps }, { ...opts, saliency: 'raw' });
     for (const id of [0, 3, 5]) expect(Array.from(b.input(id))).toEqual(Array.from(a.input(id)));
@@ -354,22 +454,34 @@ describe('computeChannelStats / applyChannelStats', () => {
 
 describe('spectral residual model and its FFT', () => {
   it('fft2d matches a brute-force DFT, and the inverse restores the input', () => {
-    const h = 4, w = 8;
+    const h = 4,
+      w = 8;
     const x = Array.from({ length: h * w }, (_, i) => Math.sin(i * 1.7) + (i % 3));
-    const re = Float64Array.from(x), im = new Float64Array(h * w);
+    const re = Float64Array.from(x),
+      im = new Float64Array(h * w);
     fft2d(re, im, h, w);
-    for (const [u, v] of [[0, 0], [1, 3], [3, 7], [2, 4]] as const) {
-      let sr = 0, si = 0;
-      for (let y = 0; y < h; y++) for (let xx = 0; xx < w; xx++) {
-        const a = -2 * Math.PI * (u * y / h + v * xx / w);
-        sr += x[y * w + xx]! * Math.cos(a);
-        si += x[y * w + xx]! * Math.sin(a);
-      }
+    for (const [u, v] of [
+      [0, 0],
+      [1, 3],
+      [3, 7],
+      [2, 4],
+    ] as const) {
+      let sr = 0,
+        si = 0;
+      for (let y = 0; y < h; y++)
+        for (let xx = 0; xx < w; xx++) {
+          const a = -2 * Math.PI * ((u * y) / h + (v * xx) / w);
+          sr += x[y * w + xx]! * Math.cos(a);
+          si += x[y * w + xx]! * Math.sin(a);
+        }
       expect(re[u * w + v]).toBeCloseTo(sr, 9);
       expect(im[u * w + v]).toBeCloseTo(si, 9);
     }
     fft2d(re, im, h, w, true);
-    for (let i = 0; i < x.length; i++) { expect(re[i]).toBeCloseTo(x[i]!, 9); expect(im[i]).toBeCloseTo(0, 9); }
+    for (let i = 0; i < x.length; i++) {
+      expect(re[i]).toBeCloseTo(x[i]!, 9);
+      expect(im[i]).toBeCloseTo(0, 9);
+    }
     expect(() => fft1d(new Float64Array(6), new Float64Array(6))).toThrow(SalConfigError);
   });
 
@@ -379,7 +491,8 @@ describe('spectral residual model and its FFT', () => {
   });
 
   it("model 'spectralResidual' gives a density summing to 1; bad options are refused", () => {
-    const h = 64, w = 96;
+    const h = 64,
+      w = 96;
     const img = Float32Array.from({ length: h * w }, (_, i) => 100 + 60 * Math.sin((i % w) * 0.8));
     for (let y = 40; y < 48; y++) for (let x = 20; x < 28; x++) img[y * w + x] = 230;
     const d = builtinSaliency(img, h, w, { model: 'spectralResidual', output: 'density', pixelsPerDegree: 10 });

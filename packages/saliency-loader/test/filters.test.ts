@@ -11,7 +11,8 @@ describe('gaussianFilter2d', () => {
   it('kernel: radius int(4σ+0.5), normalised, hand-computed for σ=0.5', () => {
     const k = gaussianKernel1d(0.5);
     expect(k.length).toBe(5); // radius int(2.5) = 2
-    const e1 = Math.exp(-2), e2 = Math.exp(-8);
+    const e1 = Math.exp(-2),
+      e2 = Math.exp(-8);
     const s = 1 + 2 * e1 + 2 * e2;
     expect(Array.from(k)).toEqual([e2 / s, e1 / s, 1 / s, e1 / s, e2 / s].map((v) => expect.closeTo(v, 15)));
     expect(gaussianKernel1d(5).length).toBe(41);
@@ -73,17 +74,39 @@ describe('sobel', () => {
 describe('crop and rescale', () => {
   it('crops ((top,bottom),(left,right)) with a subsample step (hand-computed)', () => {
     const img = Array.from({ length: 30 }, (_, i) => i); // 5×6
-    const c = cropImage(img, 5, 6, [[1, 0], [1, 2]]);
+    const c = cropImage(img, 5, 6, [
+      [1, 0],
+      [1, 2],
+    ]);
     expect([c.h, c.w]).toEqual([4, 3]);
     expect(Array.from(c.data)).toEqual([7, 8, 9, 13, 14, 15, 19, 20, 21, 25, 26, 27]);
-    const s = cropImage(img, 5, 6, [[0, 0], [0, 0]], 2);
+    const s = cropImage(
+      img,
+      5,
+      6,
+      [
+        [0, 0],
+        [0, 0],
+      ],
+      2,
+    );
     expect([s.h, s.w]).toEqual([3, 3]);
     expect(Array.from(s.data)).toEqual([0, 2, 4, 12, 14, 16, 24, 26, 28]);
   });
 
   it('refuses crops as large as the image', () => {
-    expect(() => cropImage(new Float32Array(30), 5, 6, [[3, 2], [0, 0]])).toThrow(SalConfigError);
-    expect(() => cropImage(new Float32Array(30), 5, 6, [[0, 0], [7, 0]])).toThrow(/crop/);
+    expect(() =>
+      cropImage(new Float32Array(30), 5, 6, [
+        [3, 2],
+        [0, 0],
+      ]),
+    ).toThrow(SalConfigError);
+    expect(() =>
+      cropImage(new Float32Array(30), 5, 6, [
+        [0, 0],
+        [7, 0],
+      ]),
+    ).toThrow(/crop/);
   });
 
   it('output size is the rounded product (208·0.4 → 83, 236·0.4 → 94)', () => {
@@ -116,7 +139,10 @@ describe('crop and rescale', () => {
   it('crop → rescale → gaussian → sobel matches the scipy/skimage pipeline', () => {
     const p = F['pipeline'] as { shape: number[]; scaled: number[]; grad_x: number[]; grad_y: number[] };
     const [bh, bw] = F.big.shape as [number, number];
-    const c = cropImage(F.big.values, bh, bw, [[2, 1], [3, 4]]);
+    const c = cropImage(F.big.values, bh, bw, [
+      [2, 1],
+      [3, 4],
+    ]);
     const r = rescale(c.data, c.h, c.w, 0.5);
     expect([r.h, r.w]).toEqual(p.shape);
     expect(maxRelErr(r.data, p.scaled)).toBeLessThan(1e-5);
@@ -133,12 +159,17 @@ describe('fastGaussianBlur (inside the saliency model)', () => {
       const v = boxWidths(s).reduce((a, bw) => a + (bw * bw - 1) / 12, 0);
       expect(Math.abs(Math.sqrt(v) - s) / s).toBeLessThan(0.1);
     }
-    const h = 30, w = 40;
+    const h = 30,
+      w = 40;
     const img = Float32Array.from({ length: h * w }, (_, i) => ((i * 7919) % 97) + 10 * Math.sin(i / 13));
     const exact = gaussianFilter2d(img, h, w, 4);
     const fast = fastGaussianBlur(img, h, w, 4);
-    let err = 0, mag = 0;
-    for (let i = 0; i < img.length; i++) { err = Math.max(err, Math.abs(fast[i]! - exact[i]!)); mag = Math.max(mag, Math.abs(exact[i]!)); }
+    let err = 0,
+      mag = 0;
+    for (let i = 0; i < img.length; i++) {
+      err = Math.max(err, Math.abs(fast[i]! - exact[i]!));
+      mag = Math.max(mag, Math.abs(exact[i]!));
+    }
     expect(err / mag).toBeLessThan(0.03);
     // a constant stays constant (reflect boundary)
     for (const v of fastGaussianBlur(new Float32Array(h * w).fill(2), h, w, 9)) expect(v).toBeCloseTo(2, 5);

@@ -7,7 +7,10 @@ export function makeRaw(opts: { n?: number; h?: number; w?: number; sessions?: n
   const rng = createRng(seed);
   const images = new Uint8Array(n * h * w);
   for (let i = 0; i < n; i++) {
-    const cy = rng.next() * h, cx = rng.next() * w, r = 2 + rng.next() * 4, base = 40 + rng.int(80);
+    const cy = rng.next() * h,
+      cx = rng.next() * w,
+      r = 2 + rng.next() * 4,
+      base = 40 + rng.int(80);
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
         const d = Math.hypot(y - cy, x - cx);
@@ -23,7 +26,14 @@ export function makeRaw(opts: { n?: number; h?: number; w?: number; sessions?: n
     const trainIds = Int32Array.from([...trainPool, ...trainPool.slice(0, 3)]); // a few training repeats
     const testImageIds = Int32Array.from(testIds.flatMap((id) => [id, id, id, id].slice(0, 2 + (id % 3))));
     const resp = (m: number): Float32Array => Float32Array.from({ length: m * nNeurons }, () => rng.int(10));
-    ss.push({ key: `session-${s}`, nNeurons, trainResponses: resp(trainIds.length), trainImageIds: trainIds, testResponses: resp(testImageIds.length), testImageIds });
+    ss.push({
+      key: `session-${s}`,
+      nNeurons,
+      trainResponses: resp(trainIds.length),
+      trainImageIds: trainIds,
+      testResponses: resp(testImageIds.length),
+      testImageIds,
+    });
   }
   return { images, imagesShape: [n, h, w], sessions: ss, meta: { name: 'tiny', seed } };
 }

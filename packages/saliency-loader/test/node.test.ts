@@ -10,8 +10,12 @@ import { makeRaw } from './helpers.js';
 import { FIXTURES, refs } from './refs.js';
 
 let tmp = '';
-beforeAll(async () => { tmp = await mkdtemp(join(tmpdir(), 'sal-loader-')); });
-afterAll(async () => { await rm(tmp, { recursive: true, force: true }); });
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'sal-loader-'));
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
 
 const flat = (bs: Iterable<Batch>): number[][] => [...bs].map((b) => [...b.imageIds, ...b.inputs, ...b.targets]);
 
@@ -19,7 +23,11 @@ describe('dataset directory', () => {
   it('round-trips a RawDataset exactly (npy images, saliency, meta, odd session keys)', async () => {
     const base = makeRaw({ n: 10, nTest: 2 });
     const [n, h, w] = base.imagesShape;
-    const raw = { ...base, saliency: Float32Array.from({ length: n * h * w }, (_, i) => -Math.log(h * w) + Math.sin(i) / 10), sessions: [{ ...base.sessions[0]!, key: 'M1/2020-01-02 ../x' }, base.sessions[1]!] };
+    const raw = {
+      ...base,
+      saliency: Float32Array.from({ length: n * h * w }, (_, i) => -Math.log(h * w) + Math.sin(i) / 10),
+      sessions: [{ ...base.sessions[0]!, key: 'M1/2020-01-02 ../x' }, base.sessions[1]!],
+    };
     const dir = join(tmp, 'a');
     await writeDatasetDir(dir, raw);
     const back = await readDatasetDir(dir);
@@ -39,7 +47,15 @@ describe('dataset directory', () => {
     // no temp files left behind
     expect((await readdir(dir)).filter((f) => f.includes('.tmp'))).toEqual([]);
     // identical batches for a seed
-    const opts = { channels: 'all', crop: [[1, 1], [2, 2]], scale: 0.7, gradientSigma: 1.5 } as const;
+    const opts = {
+      channels: 'all',
+      crop: [
+        [1, 1],
+        [2, 2],
+      ],
+      scale: 0.7,
+      gradientSigma: 1.5,
+    } as const;
     const d1 = createDataset(raw, opts);
     const d2 = createDataset(back, opts);
     for (const s of d1.sessions) {
@@ -59,7 +75,9 @@ describe('dataset directory', () => {
     const folder = join(tmp, 'jpg');
     await mkdir(folder);
     for (const i of [9, 10, 2]) {
-      await sharp({ create: { width: 6, height: 4, channels: 3, background: { r: i * 20, g: i * 20, b: i * 20 } } }).jpeg({ quality: 100 }).toFile(join(folder, `${i}.jpg`));
+      await sharp({ create: { width: 6, height: 4, channels: 3, background: { r: i * 20, g: i * 20, b: i * 20 } } })
+        .jpeg({ quality: 100 })
+        .toFile(join(folder, `${i}.jpg`));
     }
     const f = await readImageFolder(folder);
     expect(f.files).toEqual(['2.jpg', '9.jpg', '10.jpg']);
@@ -71,8 +89,12 @@ describe('dataset directory', () => {
   it('images of different sizes → SalShapeError naming the file', async () => {
     const folder = join(tmp, 'sizes');
     await mkdir(folder);
-    await sharp({ create: { width: 6, height: 4, channels: 3, background: { r: 0, g: 0, b: 0 } } }).png().toFile(join(folder, '0.png'));
-    await sharp({ create: { width: 5, height: 4, channels: 3, background: { r: 0, g: 0, b: 0 } } }).png().toFile(join(folder, '1.png'));
+    await sharp({ create: { width: 6, height: 4, channels: 3, background: { r: 0, g: 0, b: 0 } } })
+      .png()
+      .toFile(join(folder, '0.png'));
+    await sharp({ create: { width: 5, height: 4, channels: 3, background: { r: 0, g: 0, b: 0 } } })
+      .png()
+      .toFile(join(folder, '1.png'));
     await expect(readImageFolder(folder)).rejects.toThrow(SalShapeError);
     await expect(readImageFolder(folder)).rejects.toThrow(/1\.png/);
   });
@@ -146,7 +168,10 @@ describe('one-channel NCHW/NHWC stacks', () => {
     const [n, h, w] = raw.imagesShape;
     const dir = join(tmp, 'nchw');
     await writeDatasetDir(dir, raw);
-    for (const shape of [[n, 1, h, w], [n, h, w, 1]]) {
+    for (const shape of [
+      [n, 1, h, w],
+      [n, h, w, 1],
+    ]) {
       await writeNpyFile(join(dir, 'images.npy'), { data: raw.images, shape });
       const back = await readDatasetDir(dir);
       expect(back.imagesShape).toEqual([n, h, w]);

@@ -9,35 +9,65 @@ const read = (name: string): Uint8Array => new Uint8Array(readFileSync(`${FIXTUR
 const num = (d: NpyData): number[] => Array.from(d as ArrayLike<number | bigint>, Number);
 
 const EXPECTED_DTYPE: Record<string, NpyDtype> = {
-  u1_c: 'u1', i1_c: 'i1', u2_be: 'u2', i2_le: 'i2', u4_le: 'u4', i4_be: 'i4', f4_le: 'f4', f8_be: 'f8', b1: 'b1',
-  f4_fortran: 'f4', i2_fortran_be: 'i2', scalar_f8: 'f8', empty_f4: 'f4',
+  u1_c: 'u1',
+  i1_c: 'i1',
+  u2_be: 'u2',
+  i2_le: 'i2',
+  u4_le: 'u4',
+  i4_be: 'i4',
+  f4_le: 'f4',
+  f8_be: 'f8',
+  b1: 'b1',
+  f4_fortran: 'f4',
+  i2_fortran_be: 'i2',
+  scalar_f8: 'f8',
+  empty_f4: 'f4',
 };
 
 function sample(dtype: NpyDtype, n: number): NpyData {
   const v = (i: number): number => {
     switch (dtype) {
-      case 'u1': return (i * 37) % 256;
-      case 'b1': return i % 3 === 0 ? 1 : 0;
-      case 'i1': return ((i * 37) % 256) - 128;
-      case 'u2': return (i * 4099) % 65536;
-      case 'i2': return ((i * 4099) % 65536) - 32768;
-      case 'u4': return (i * 2654435761) % 4294967296;
-      case 'i4': return ((i * 2654435761) % 4294967296) - 2147483648;
-      default: return (i - 7.25) / 3;
+      case 'u1':
+        return (i * 37) % 256;
+      case 'b1':
+        return i % 3 === 0 ? 1 : 0;
+      case 'i1':
+        return ((i * 37) % 256) - 128;
+      case 'u2':
+        return (i * 4099) % 65536;
+      case 'i2':
+        return ((i * 4099) % 65536) - 32768;
+      case 'u4':
+        return (i * 2654435761) % 4294967296;
+      case 'i4':
+        return ((i * 2654435761) % 4294967296) - 2147483648;
+      default:
+        return (i - 7.25) / 3;
     }
   };
   const arr = Array.from({ length: n }, (_, i) => v(i));
   switch (dtype) {
-    case 'u1': case 'b1': return Uint8Array.from(arr);
-    case 'i1': return Int8Array.from(arr);
-    case 'u2': return Uint16Array.from(arr);
-    case 'i2': return Int16Array.from(arr);
-    case 'u4': return Uint32Array.from(arr);
-    case 'i4': return Int32Array.from(arr);
-    case 'f4': return Float32Array.from(arr);
-    case 'f8': return Float64Array.from(arr);
-    case 'i8': return BigInt64Array.from(arr.map((x) => BigInt(Math.round(x * 1e6)) - 5n));
-    case 'u8': return BigUint64Array.from(arr.map((_, i) => BigInt(i) * 123456789012n));
+    case 'u1':
+    case 'b1':
+      return Uint8Array.from(arr);
+    case 'i1':
+      return Int8Array.from(arr);
+    case 'u2':
+      return Uint16Array.from(arr);
+    case 'i2':
+      return Int16Array.from(arr);
+    case 'u4':
+      return Uint32Array.from(arr);
+    case 'i4':
+      return Int32Array.from(arr);
+    case 'f4':
+      return Float32Array.from(arr);
+    case 'f8':
+      return Float64Array.from(arr);
+    case 'i8':
+      return BigInt64Array.from(arr.map((x) => BigInt(Math.round(x * 1e6)) - 5n));
+    case 'u8':
+      return BigUint64Array.from(arr.map((_, i) => BigInt(i) * 123456789012n));
   }
 }
 
@@ -135,7 +165,10 @@ describe('npz', () => {
   });
 
   it('round-trips stored and deflated', () => {
-    const arrays = { x: { data: Float64Array.from([1.5, -2, 3]), shape: [3] }, y: { data: Uint8Array.from([1, 0, 1, 1]), shape: [2, 2], dtype: 'b1' as const } };
+    const arrays = {
+      x: { data: Float64Array.from([1.5, -2, 3]), shape: [3] },
+      y: { data: Uint8Array.from([1, 0, 1, 1]), shape: [2, 2], dtype: 'b1' as const },
+    };
     for (const compress of [false, true]) {
       const z = parseNpz(encodeNpz(arrays, { compress }));
       expect(num(z['x']!.data)).toEqual([1.5, -2, 3]);

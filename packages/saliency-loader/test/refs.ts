@@ -4,7 +4,10 @@ import { fileURLToPath } from 'node:url';
 
 export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
-interface Arr { shape: number[]; values: number[] }
+interface Arr {
+  shape: number[];
+  values: number[];
+}
 export interface References {
   npy: Record<string, Arr>;
   filters: Record<string, unknown> & { img: Arr; big: Arr };

@@ -9,8 +9,12 @@ import { openDatasetDir, openNpyPlanes, readDatasetDir, writeDatasetDir, writeNp
 import { makeRaw } from './helpers.js';
 
 let tmp = '';
-beforeAll(async () => { tmp = await mkdtemp(join(tmpdir(), 'sal-stream-')); });
-afterAll(async () => { await rm(tmp, { recursive: true, force: true }); });
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'sal-stream-'));
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
 
 const bytes = (a: ArrayBufferView): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
@@ -32,14 +36,23 @@ function withSaliency(seed = 1): RawDataset {
   return { ...base, saliency: Float32Array.from({ length: n * h * w }, (_, i) => -Math.log(h * w) + Math.sin(i * 0.37) / 3) };
 }
 
-const OPTS: DatasetOptions = { channels: 'all', crop: [[2, 1], [3, 2]], scale: 0.7, gradientSigma: 1.5 };
+const OPTS: DatasetOptions = {
+  channels: 'all',
+  crop: [
+    [2, 1],
+    [3, 2],
+  ],
+  scale: 0.7,
+  gradientSigma: 1.5,
+};
 
 async function expectSameAsInMemory(dir: string, opts: DatasetOptions = OPTS): Promise<void> {
   const inMemory = createDataset(await readDatasetDir(dir), opts);
   const opened = await openDatasetDir(dir);
   try {
     const streamed = createDataset(opened, opts);
-    const a = allBatches(inMemory), b = allBatches(streamed);
+    const a = allBatches(inMemory),
+      b = allBatches(streamed);
     expect(b.length).toBe(a.length);
     a.forEach((x, i) => expect(b[i]!.equals(x)).toBe(true));
   } finally {
@@ -135,7 +148,13 @@ describe('writeDatasetDir progress', () => {
     const raw = withSaliency(4);
     const seen: [string, number, number][] = [];
     await writeDatasetDir(join(tmp, 'progress'), raw, { onProgress: (f, d, t) => seen.push([f, d, t]) });
-    expect(seen).toEqual([['images.npy', 1, 5], ['saliency.npy', 2, 5], ['sessions/session-0.npz', 3, 5], ['sessions/session-1.npz', 4, 5], ['meta.json', 5, 5]]);
+    expect(seen).toEqual([
+      ['images.npy', 1, 5],
+      ['saliency.npy', 2, 5],
+      ['sessions/session-0.npz', 3, 5],
+      ['sessions/session-1.npz', 4, 5],
+      ['meta.json', 5, 5],
+    ]);
     const png: string[] = [];
     await writeDatasetDir(join(tmp, 'progress-png'), { ...raw, saliency: undefined }, { images: 'png', onProgress: (f) => png.push(f) });
     expect(png.slice(0, 2)).toEqual(['images/000000.png', 'images/000001.png']);

@@ -11,11 +11,18 @@ export type WeightFreeModel = (typeof WEIGHT_FREE_MODELS)[number];
  * `saliency` option and the study's stored maps hold), from one of {@link WEIGHT_FREE_MODELS}.
  * `imageSignature` scored best on the simulation (see the README's table).
  */
-export function weightFreeSaliency(model: WeightFreeModel = 'imageSignature', opts: BmsOptions & ImageModelOptions = {}): (img: Float32Array, h: number, w: number) => Float32Array {
-  if (!(WEIGHT_FREE_MODELS as readonly string[]).includes(model)) throw new SalConfigError('weightFreeSaliency', 'model', WEIGHT_FREE_MODELS.join(' | '), model);
+export function weightFreeSaliency(
+  model: WeightFreeModel = 'imageSignature',
+  opts: BmsOptions & ImageModelOptions = {},
+): (img: Float32Array, h: number, w: number) => Float32Array {
+  if (!(WEIGHT_FREE_MODELS as readonly string[]).includes(model))
+    throw new SalConfigError('weightFreeSaliency', 'model', WEIGHT_FREE_MODELS.join(' | '), model);
   return (img, h, w) => {
     const { thresholdStep, ...common } = opts;
-    const d = model === 'bms' ? booleanMapSaliency(img, h, w, { ...common, ...(thresholdStep !== undefined ? { thresholdStep } : {}) }) : imageSignature(img, h, w, common);
+    const d =
+      model === 'bms'
+        ? booleanMapSaliency(img, h, w, { ...common, ...(thresholdStep !== undefined ? { thresholdStep } : {}) })
+        : imageSignature(img, h, w, common);
     return Float32Array.from(d, (p) => Math.log(p));
   };
 }

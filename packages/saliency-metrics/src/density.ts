@@ -14,7 +14,10 @@ export function toDensity(map: ArrayLike<number>, floor = 0.05): Float64Array {
   const add = m > 0 ? floor * m : 1;
   const out = new Float64Array(map.length);
   let s = 0;
-  for (let i = 0; i < map.length; i++) { out[i] = Math.max(0, map[i]!) + add; s += out[i]!; }
+  for (let i = 0; i < map.length; i++) {
+    out[i] = Math.max(0, map[i]!) + add;
+    s += out[i]!;
+  }
   for (let i = 0; i < out.length; i++) out[i] = out[i]! / s;
   return out;
 }
@@ -42,15 +45,21 @@ export function sampleFixations(density: ArrayLike<number>, n: number, seed: num
   let s = 0;
   for (let i = 0; i < density.length; i++) {
     if (!(density[i]! >= 0)) throw new SalDataError('sampleFixations', 'a non-negative density', density[i]);
-    s += density[i]!; cdf[i] = s;
+    s += density[i]!;
+    cdf[i] = s;
   }
   if (!(s > 0)) throw new SalDataError('sampleFixations', 'a density with positive mass', s);
   const rng = createRng(seed);
   const out = new Int32Array(n);
   for (let k = 0; k < n; k++) {
     const u = rng.next() * s;
-    let lo = 0, hi = cdf.length - 1;
-    while (lo < hi) { const m = (lo + hi) >> 1; if (cdf[m]! <= u) lo = m + 1; else hi = m; }
+    let lo = 0,
+      hi = cdf.length - 1;
+    while (lo < hi) {
+      const m = (lo + hi) >> 1;
+      if (cdf[m]! <= u) lo = m + 1;
+      else hi = m;
+    }
     out[k] = lo;
   }
   return out;

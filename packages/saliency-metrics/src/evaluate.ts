@@ -5,9 +5,14 @@ import { logOf } from './density.js';
 
 /** Mean metrics of a model over images (see each metric's definition). */
 export interface SaliencyScores {
-  aucJudd: number; aucBorji: number; sAuc: number; nss: number;
+  aucJudd: number;
+  aucBorji: number;
+  sAuc: number;
+  nss: number;
   /** CC, KLD and SIM against the reference density (NaN when none is given). */
-  cc: number; kld: number; sim: number;
+  cc: number;
+  kld: number;
+  sim: number;
   /** Information gain over the baseline, bits per fixation. */
   ig: number;
 }
@@ -25,7 +30,11 @@ export interface EvalImage {
  * Score a model's densities (`predict(i)` → density of image i summing to 1) on `images`: each metric per
  * image, then the mean over images. Shuffled AUC uses the fixations of every other image as non-fixations.
  */
-export function scoreSaliency(predict: (i: number) => ArrayLike<number>, images: readonly EvalImage[], opts: { borjiSplits?: number; seed?: number } = {}): SaliencyScores {
+export function scoreSaliency(
+  predict: (i: number) => ArrayLike<number>,
+  images: readonly EvalImage[],
+  opts: { borjiSplits?: number; seed?: number } = {},
+): SaliencyScores {
   if (images.length < 2) throw new SalDataError('scoreSaliency', 'at least two images (shuffled AUC needs other images)', images.length);
   const acc: SaliencyScores = { aucJudd: 0, aucBorji: 0, sAuc: 0, nss: 0, cc: 0, kld: 0, sim: 0, ig: 0 };
   for (let i = 0; i < images.length; i++) {

@@ -2,7 +2,14 @@ export { aucJudd, aucBorji, aucUniform, aucShuffled, rankAuc, nss, cc, kld, sim,
 export type { AucBorjiOptions } from './metrics.js';
 export { toDensity, logOf, normaliseLog, sampleFixations, fixationMap, fixationsFromLogDensities } from './density.js';
 export {
-  imageSignature, booleanMapSaliency, fitCenterBias, withCenterBias, dct2d, dctMatrix, IMAGE_SIGNATURE_DEFAULTS, BMS_DEFAULTS,
+  imageSignature,
+  booleanMapSaliency,
+  fitCenterBias,
+  withCenterBias,
+  dct2d,
+  dctMatrix,
+  IMAGE_SIGNATURE_DEFAULTS,
+  BMS_DEFAULTS,
 } from './models.js';
 export type { ImageModelOptions, BmsOptions, CenterBiasOptions, CenterBias } from './models.js';
 export { scoreSaliency } from './evaluate.js';

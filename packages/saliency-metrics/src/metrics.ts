@@ -36,16 +36,27 @@ function checkSame(where: string, a: ArrayLike<number>, b: ArrayLike<number>): v
 
 /** AUC of positives against negatives as the rank statistic P(pos > neg) + ½ P(pos = neg). */
 export function rankAuc(positives: ArrayLike<number>, negatives: ArrayLike<number>): number {
-  if (positives.length === 0 || negatives.length === 0) throw new SalDataError('rankAuc', 'positives and negatives', `${positives.length} and ${negatives.length}`);
+  if (positives.length === 0 || negatives.length === 0)
+    throw new SalDataError('rankAuc', 'positives and negatives', `${positives.length} and ${negatives.length}`);
   const neg = Float64Array.from(negatives).sort();
   let sum = 0;
   for (let i = 0; i < positives.length; i++) {
     const p = positives[i]!;
     // count negatives < p and == p by binary search
-    let lo = 0, hi = neg.length;
-    while (lo < hi) { const m = (lo + hi) >> 1; if (neg[m]! < p) lo = m + 1; else hi = m; }
-    let lo2 = lo, hi2 = neg.length;
-    while (lo2 < hi2) { const m = (lo2 + hi2) >> 1; if (neg[m]! <= p) lo2 = m + 1; else hi2 = m; }
+    let lo = 0,
+      hi = neg.length;
+    while (lo < hi) {
+      const m = (lo + hi) >> 1;
+      if (neg[m]! < p) lo = m + 1;
+      else hi = m;
+    }
+    let lo2 = lo,
+      hi2 = neg.length;
+    while (lo2 < hi2) {
+      const m = (lo2 + hi2) >> 1;
+      if (neg[m]! <= p) lo2 = m + 1;
+      else hi2 = m;
+    }
     sum += lo + 0.5 * (lo2 - lo);
   }
   return sum / (positives.length * neg.length);
@@ -57,28 +68,43 @@ export function rankAuc(positives: ArrayLike<number>, negatives: ArrayLike<numbe
  */
 export function aucJudd(map: ArrayLike<number>, fixations: ArrayLike<number>): number {
   checkFix('aucJudd', map, fixations);
-  const N = map.length, F = fixations.length;
+  const N = map.length,
+    F = fixations.length;
   if (F >= N) throw new SalDataError('aucJudd', 'fewer fixations than pixels', F);
   const fixVals = Float64Array.from(fixations, (f) => map[f]!).sort();
   const all = Float64Array.from(map).sort();
-  const atLeast = (arr: Float64Array, t: number): number => { let lo = 0, hi = arr.length; while (lo < hi) { const m = (lo + hi) >> 1; if (arr[m]! < t) lo = m + 1; else hi = m; } return arr.length - lo; };
+  const atLeast = (arr: Float64Array, t: number): number => {
+    let lo = 0,
+      hi = arr.length;
+    while (lo < hi) {
+      const m = (lo + hi) >> 1;
+      if (arr[m]! < t) lo = m + 1;
+      else hi = m;
+    }
+    return arr.length - lo;
+  };
   const thr = [...new Set(fixVals)].sort((a, b) => b - a);
-  const tp = [0], fp = [0];
+  const tp = [0],
+    fp = [0];
   for (const t of thr) {
     const nf = atLeast(fixVals, t);
     tp.push(nf / F);
     fp.push((atLeast(all, t) - nf) / (N - F));
   }
-  tp.push(1); fp.push(1);
+  tp.push(1);
+  fp.push(1);
   let area = 0;
-  for (let i = 1; i < tp.length; i++) area += (fp[i]! - fp[i - 1]!) * (tp[i]! + tp[i - 1]!) / 2;
+  for (let i = 1; i < tp.length; i++) area += ((fp[i]! - fp[i - 1]!) * (tp[i]! + tp[i - 1]!)) / 2;
   return area;
 }
 
 /** pysaliency's AUC against all pixels (uniform non-fixations), exact. */
 export function aucUniform(map: ArrayLike<number>, fixations: ArrayLike<number>): number {
   checkFix('aucUniform', map, fixations);
-  return rankAuc(Float64Array.from(fixations, (f) => map[f]!), map);
+  return rankAuc(
+    Float64Array.from(fixations, (f) => map[f]!),
+    map,
+  );
 }
 
 /** Options of {@link aucBorji}. */
@@ -95,11 +121,18 @@ export interface AucBorjiOptions {
 export function aucBorji(map: ArrayLike<number>, fixations: ArrayLike<number>, opts: AucBorjiOptions = {}): number {
   const where = 'aucBorji';
   checkFix(where, map, fixations);
-  const splits = opts.splits ?? 100, step = opts.step ?? 0.1, seed = opts.seed ?? 0;
+  const splits = opts.splits ?? 100,
+    step = opts.step ?? 0.1,
+    seed = opts.seed ?? 0;
   if (!Number.isInteger(splits) || splits < 1) throw new SalConfigError(where, 'splits', 'a positive integer', splits);
   if (!(step > 0 && step <= 1)) throw new SalConfigError(where, 'step', 'a number in (0, 1]', step);
-  let lo = Infinity, hi = -Infinity;
-  for (let i = 0; i < map.length; i++) { const v = map[i]!; if (v < lo) lo = v; if (v > hi) hi = v; }
+  let lo = Infinity,
+    hi = -Infinity;
+  for (let i = 0; i < map.length; i++) {
+    const v = map[i]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
   const norm = (v: number): number => (hi > lo ? (v - lo) / (hi - lo) : 0);
   const F = fixations.length;
   const pos = Float64Array.from(fixations, (f) => norm(map[f]!));
@@ -112,16 +145,20 @@ export function aucBorji(map: ArrayLike<number>, fixations: ArrayLike<number>, o
   let total = 0;
   for (let s = 0; s < splits; s++) {
     const neg = Float64Array.from({ length: F }, () => norm(map[rng.int(map.length)]!));
-    const tp = [0], fp = [0];
+    const tp = [0],
+      fp = [0];
     for (const t of thresholds) {
-      let a = 0, b = 0;
+      let a = 0,
+        b = 0;
       for (const v of pos) if (v >= t) a++;
       for (const v of neg) if (v >= t) b++;
-      tp.push(a / F); fp.push(b / F);
+      tp.push(a / F);
+      fp.push(b / F);
     }
-    tp.push(1); fp.push(1);
+    tp.push(1);
+    fp.push(1);
     let area = 0;
-    for (let i = 1; i < tp.length; i++) area += (fp[i]! - fp[i - 1]!) * (tp[i]! + tp[i - 1]!) / 2;
+    for (let i = 1; i < tp.length; i++) area += ((fp[i]! - fp[i - 1]!) * (tp[i]! + tp[i - 1]!)) / 2;
     total += area;
   }
   return total / splits;
@@ -131,7 +168,10 @@ export function aucBorji(map: ArrayLike<number>, fixations: ArrayLike<number>, o
 export function aucShuffled(map: ArrayLike<number>, fixations: ArrayLike<number>, otherFixations: ArrayLike<number>): number {
   checkFix('aucShuffled', map, fixations);
   checkFix('aucShuffled(otherFixations)', map, otherFixations);
-  return rankAuc(Float64Array.from(fixations, (f) => map[f]!), Float64Array.from(otherFixations, (f) => map[f]!));
+  return rankAuc(
+    Float64Array.from(fixations, (f) => map[f]!),
+    Float64Array.from(otherFixations, (f) => map[f]!),
+  );
 }
 
 /** Normalised scanpath saliency: the map standardised (mean 0, std 1, ddof 0), averaged at the fixations. */
@@ -152,11 +192,24 @@ export function nss(map: ArrayLike<number>, fixations: ArrayLike<number>): numbe
 /** Pearson correlation of two maps (NaN when one is constant). */
 export function cc(a: ArrayLike<number>, b: ArrayLike<number>): number {
   checkSame('cc', a, b);
-  let ma = 0, mb = 0;
-  for (let i = 0; i < a.length; i++) { ma += a[i]!; mb += b[i]!; }
-  ma /= a.length; mb /= a.length;
-  let sab = 0, saa = 0, sbb = 0;
-  for (let i = 0; i < a.length; i++) { const x = a[i]! - ma, y = b[i]! - mb; sab += x * y; saa += x * x; sbb += y * y; }
+  let ma = 0,
+    mb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ma += a[i]!;
+    mb += b[i]!;
+  }
+  ma /= a.length;
+  mb /= a.length;
+  let sab = 0,
+    saa = 0,
+    sbb = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]! - ma,
+      y = b[i]! - mb;
+    sab += x * y;
+    saa += x * x;
+    sbb += y * y;
+  }
   const tiny = (s2: number, mu: number): boolean => !(Math.sqrt(s2 / a.length) > 1e-9 * Math.max(Math.abs(mu), 1e-300));
   return tiny(saa, ma) || tiny(sbb, mb) ? Number.NaN : sab / Math.sqrt(saa * sbb);
 }
@@ -174,7 +227,8 @@ function normalised(where: string, m: ArrayLike<number>): Float64Array {
 /** MIT's KL divergence of the model density `q` from the reference density `p` (both normalised to sum 1). */
 export function kld(p: ArrayLike<number>, q: ArrayLike<number>): number {
   checkSame('kld', p, q);
-  const P = normalised('kld(p)', p), Q = normalised('kld(q)', q);
+  const P = normalised('kld(p)', p),
+    Q = normalised('kld(q)', q);
   let s = 0;
   for (let i = 0; i < P.length; i++) s += P[i]! * Math.log(EPS + P[i]! / (Q[i]! + EPS));
   return s;
@@ -183,7 +237,8 @@ export function kld(p: ArrayLike<number>, q: ArrayLike<number>): number {
 /** Similarity (histogram intersection) of two maps normalised to sum 1. */
 export function sim(p: ArrayLike<number>, q: ArrayLike<number>): number {
   checkSame('sim', p, q);
-  const P = normalised('sim(p)', p), Q = normalised('sim(q)', q);
+  const P = normalised('sim(p)', p),
+    Q = normalised('sim(q)', q);
   let s = 0;
   for (let i = 0; i < P.length; i++) s += Math.min(P[i]!, Q[i]!);
   return s;

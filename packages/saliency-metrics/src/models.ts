@@ -63,7 +63,8 @@ export function dctMatrix(n: number): Float64Array {
 
 /** 2-D orthonormal DCT-II of `[h, w]` (`inverse`: DCT-III, its inverse), by separable matrix products. */
 export function dct2d(x: ArrayLike<number>, h: number, w: number, inverse = false): Float64Array {
-  const ch = dctMatrix(h), cw = dctMatrix(w);
+  const ch = dctMatrix(h),
+    cw = dctMatrix(w);
   const tmp = new Float64Array(h * w);
   // rows: tmp[y, k] = Σ_i x[y, i] C_w[k, i]   (inverse: Σ_i x[y, i] C_w[i, k])
   for (let y = 0; y < h; y++) {
@@ -99,12 +100,24 @@ export function imageSignature(img: ArrayLike<number>, h: number, w: number, opt
 function surrounded(mask: Uint8Array, h: number, w: number, stack: Int32Array, seen: Uint8Array): Uint8Array {
   seen.fill(0);
   let top = 0;
-  const push = (i: number): void => { if (mask[i] && !seen[i]) { seen[i] = 1; stack[top++] = i; } };
-  for (let x = 0; x < w; x++) { push(x); push((h - 1) * w + x); }
-  for (let y = 0; y < h; y++) { push(y * w); push(y * w + w - 1); }
+  const push = (i: number): void => {
+    if (mask[i] && !seen[i]) {
+      seen[i] = 1;
+      stack[top++] = i;
+    }
+  };
+  for (let x = 0; x < w; x++) {
+    push(x);
+    push((h - 1) * w + x);
+  }
+  for (let y = 0; y < h; y++) {
+    push(y * w);
+    push(y * w + w - 1);
+  }
   while (top > 0) {
     const i = stack[--top]!;
-    const y = (i / w) | 0, x = i - y * w;
+    const y = (i / w) | 0,
+      x = i - y * w;
     if (x > 0) push(i - 1);
     if (x < w - 1) push(i + 1);
     if (y > 0) push(i - w);
@@ -118,15 +131,18 @@ function surrounded(mask: Uint8Array, h: number, w: number, stack: Int32Array, s
 /** Boolean map saliency (grey): a density `[h, w]`. */
 export function booleanMapSaliency(img: ArrayLike<number>, h: number, w: number, opts?: BmsOptions): Float64Array {
   const o = resolveOptions('booleanMapSaliency', BMS_DEFAULTS, opts);
-  if (!(o.thresholdStep >= 1 && o.thresholdStep <= 128)) throw new SalConfigError('booleanMapSaliency', 'thresholdStep', 'a number in [1, 128]', o.thresholdStep);
+  if (!(o.thresholdStep >= 1 && o.thresholdStep <= 128))
+    throw new SalConfigError('booleanMapSaliency', 'thresholdStep', 'a number in [1, 128]', o.thresholdStep);
   const { x, h: mh, w: mw } = toWorking(img, h, w, o.width);
   const sm = gaussianFilter2d(x, mh, mw, 1);
   const n = mh * mw;
   const acc = new Float32Array(n);
-  const stack = new Int32Array(n), seen = new Uint8Array(n), mask = new Uint8Array(n);
+  const stack = new Int32Array(n),
+    seen = new Uint8Array(n),
+    mask = new Uint8Array(n);
   for (let t = 0; t < 256; t += o.thresholdStep) {
     for (const inv of [false, true]) {
-      for (let i = 0; i < n; i++) mask[i] = (sm[i]! > t) !== inv ? 1 : 0;
+      for (let i = 0; i < n; i++) mask[i] = sm[i]! > t !== inv ? 1 : 0;
       const a = surrounded(mask, mh, mw, stack, seen);
       let cnt = 0;
       for (let i = 0; i < n; i++) cnt += a[i]!;
@@ -147,22 +163,32 @@ export interface CenterBiasOptions {
 }
 
 /** A fitted centre bias: its density `[h, w]`, log-density and the chosen σ (fraction of the height). */
-export interface CenterBias { readonly density: Float64Array; readonly logDensity: Float64Array; readonly sigma: number }
+export interface CenterBias {
+  readonly density: Float64Array;
+  readonly logDensity: Float64Array;
+  readonly sigma: number;
+}
 
 /** Learn an image-independent centre bias from training fixations (one `Int32Array` of pixel indices per image). */
 export function fitCenterBias(fixationsPerImage: readonly ArrayLike<number>[], h: number, w: number, opts: CenterBiasOptions = {}): CenterBias {
   const sigmas = opts.sigmas ?? [0.02, 0.05, 0.1, 0.2];
   const floor = opts.floor ?? 0.01;
   if (sigmas.length === 0 || sigmas.some((s) => !(s > 0))) throw new SalConfigError('fitCenterBias', 'sigmas', 'positive fractions of the height', sigmas);
-  if (fixationsPerImage.length < 2) throw new SalConfigError('fitCenterBias', 'fixationsPerImage', 'fixations of at least two images', fixationsPerImage.length);
+  if (fixationsPerImage.length < 2)
+    throw new SalConfigError('fitCenterBias', 'fixationsPerImage', 'fixations of at least two images', fixationsPerImage.length);
   const pool = (odd: boolean): number[] => fixationsPerImage.filter((_, i) => (i % 2 === 1) === odd).flatMap((f) => Array.from(f));
-  const even = pool(false), odd = pool(true);
-  let best = sigmas[0]!, bestLl = -Infinity;
+  const even = pool(false),
+    odd = pool(true);
+  let best = sigmas[0]!,
+    bestLl = -Infinity;
   for (const s of sigmas) {
     const lg = logOf(toDensity(fixationMap(even, h, w, s * h), floor));
     let ll = 0;
     for (const f of odd) ll += lg[f]!;
-    if (ll > bestLl) { bestLl = ll; best = s; }
+    if (ll > bestLl) {
+      bestLl = ll;
+      best = s;
+    }
   }
   const density = toDensity(fixationMap([...even, ...odd], h, w, best * h), floor);
   return { density, logDensity: logOf(density), sigma: best };

@@ -28,7 +28,11 @@ export interface OnnxSaliencyOptions {
 }
 
 export const ONNX_SALIENCY_DEFAULTS: Readonly<Required<OnnxSaliencyOptions>> = Object.freeze({
-  layout: 'NCHW', channels: 3, output: 'logDensity', inputName: '', outputName: '',
+  layout: 'NCHW',
+  channels: 3,
+  output: 'logDensity',
+  inputName: '',
+  outputName: '',
 });
 
 /** A loaded ONNX saliency model. */
@@ -48,7 +52,10 @@ export interface OnnxSaliencyModel {
 }
 
 /** The part of onnxruntime's API this module uses. */
-interface OrtTensor { readonly data: unknown; readonly dims: readonly number[] }
+interface OrtTensor {
+  readonly data: unknown;
+  readonly dims: readonly number[];
+}
 interface OrtSession {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
@@ -68,7 +75,12 @@ async function importOrt(): Promise<Ort> {
     const m = (await import(name)) as Ort & { default?: Ort };
     return m.InferenceSession ? m : m.default!;
   } catch (e) {
-    throw new SalConfigError(WHERE, 'engine', "the optional peer 'onnxruntime-node' installed (npm install onnxruntime-node)", `not loadable: ${(e as Error).message.split('\n')[0]}`);
+    throw new SalConfigError(
+      WHERE,
+      'engine',
+      "the optional peer 'onnxruntime-node' installed (npm install onnxruntime-node)",
+      `not loadable: ${(e as Error).message.split('\n')[0]}`,
+    );
   }
 }
 
@@ -110,7 +122,8 @@ export async function loadOnnxSaliency(model: string | Uint8Array, opts?: OnnxSa
   const layout = checkOneOf(WHERE, 'layout', o.layout, ['NCHW', 'NHWC'] as const);
   const kind = checkOneOf(WHERE, 'output', o.output, ['logDensity', 'density'] as const);
   const C = checkNumber(WHERE, 'channels', o.channels, { integer: true, min: 1, max: 4 });
-  if (typeof model !== 'string' && !(model instanceof Uint8Array)) throw new SalConfigError(WHERE, 'model', 'a file path or the model\'s bytes (Uint8Array)', model);
+  if (typeof model !== 'string' && !(model instanceof Uint8Array))
+    throw new SalConfigError(WHERE, 'model', "a file path or the model's bytes (Uint8Array)", model);
   const ort = await importOrt();
   const session = await ort.InferenceSession.create(model, { executionProviders: ['cpu'] });
   const pick = (what: 'inputName' | 'outputName', names: readonly string[]): string => {
@@ -141,18 +154,27 @@ export async function loadOnnxSaliency(model: string | Uint8Array, opts?: OnnxSa
       result = await session.run({ [inputName]: new ort.Tensor('float32', x, dims) });
     } catch (e) {
       // the engine refuses inputs its graph cannot take (e.g. channels or layout other than the model declares)
-      throw new SalShapeError(`${where}(model input '${inputName}')`, 'the input shape the model declares', dims, (e as Error).message.replace(/\s+/g, ' ').trim());
+      throw new SalShapeError(
+        `${where}(model input '${inputName}')`,
+        'the input shape the model declares',
+        dims,
+        (e as Error).message.replace(/\s+/g, ' ').trim(),
+      );
     }
     const out = result[outputName];
-    if (!out || !(out.data instanceof Float32Array || out.data instanceof Float64Array)) throw new SalDataError(where, `a float tensor '${outputName}'`, out ? typeof out.data : 'none');
+    if (!out || !(out.data instanceof Float32Array || out.data instanceof Float64Array))
+      throw new SalDataError(where, `a float tensor '${outputName}'`, out ? typeof out.data : 'none');
     return toLogDensity(out.data, h, w, kind, where);
   }
 
   return {
-    inputName, outputName, map,
+    inputName,
+    outputName,
+    map,
     async maps(images, shape, onProgress) {
       const [n, h, w] = shape;
-      if (!shape.every((d) => Number.isInteger(d) && d >= 1) || images.length !== n * h * w) throw new SalShapeError('OnnxSaliencyModel.maps(images)', [n, h, w], [images.length]);
+      if (!shape.every((d) => Number.isInteger(d) && d >= 1) || images.length !== n * h * w)
+        throw new SalShapeError('OnnxSaliencyModel.maps(images)', [n, h, w], [images.length]);
       const P = h * w;
       const res = new Float32Array(n * P);
       const plane = new Float32Array(P);

@@ -4,7 +4,12 @@ import { logOf, sampleFixations, scoreSaliency, toDensity } from '../src/index.j
 describe('scoreSaliency', () => {
   it('the true density beats a uniform one on every metric, and scores CC 1, KLD 0, SIM 1 against itself', () => {
     const n = 400;
-    const dens = Array.from({ length: 6 }, (_, k) => toDensity(Float64Array.from({ length: n }, (_, i) => Math.exp(-(((i % 20) - 3 * k) ** 2 + ((i / 20 | 0) - 10) ** 2) / 8)), 0.01));
+    const dens = Array.from({ length: 6 }, (_, k) =>
+      toDensity(
+        Float64Array.from({ length: n }, (_, i) => Math.exp(-(((i % 20) - 3 * k) ** 2 + (((i / 20) | 0) - 10) ** 2) / 8)),
+        0.01,
+      ),
+    );
     const uni = new Float64Array(n).fill(1 / n);
     const images = dens.map((d, k) => ({ fixations: sampleFixations(d, 30, k), density: d, baselineLog: logOf(uni) }));
     const truth = scoreSaliency((i) => dens[i]!, images);

@@ -17,7 +17,7 @@ describe('metrics against hand-computed cases', () => {
     expect(aucJudd([0.25, 0.25, 0.25, 0.25], [0])).toBeCloseTo(0.5, 15);
     expect(aucJudd([1, 1, 0, 0], [0])).toBeCloseTo(1 / 6 + 2 / 3, 15);
   });
-  it('shuffled AUC against other images\' fixation locations', () => {
+  it("shuffled AUC against other images' fixation locations", () => {
     // this image's fixation at .3 against locations 0 (.1), 1 (.4), 1 (.4): 1 below of 3
     expect(aucShuffled([0.1, 0.4, 0.3, 0.2], [2], [0, 1, 1])).toBeCloseTo(1 / 3, 15);
   });
@@ -37,10 +37,15 @@ describe('metrics against hand-computed cases', () => {
     expect(nss([1, 2, 3, 4], [0, 3])).toBeCloseTo(0, 14);
     expect(nss(new Float64Array(7).fill(1 / 7), [2])).toBeNaN();
     expect(nss(new Float64Array(236 * 420).fill(1 / (236 * 420)), [2])).toBeNaN();
-    expect(cc(new Float64Array(99).fill(1 / 99), Float64Array.from({ length: 99 }, (_, i) => i))).toBeNaN();
+    expect(
+      cc(
+        new Float64Array(99).fill(1 / 99),
+        Float64Array.from({ length: 99 }, (_, i) => i),
+      ),
+    ).toBeNaN();
   });
   it('CC: [1,2,3] vs [2,4,7] → 5 / √(2 · 38/3)', () => {
-    expect(cc([1, 2, 3], [2, 4, 7])).toBeCloseTo(5 / Math.sqrt(2 * 38 / 3), 14);
+    expect(cc([1, 2, 3], [2, 4, 7])).toBeCloseTo(5 / Math.sqrt((2 * 38) / 3), 14);
   });
   it('KLD and SIM: p = [.5,.5], q = [.25,.75] (unnormalised inputs are normalised)', () => {
     expect(kld([1, 1], [1, 3])).toBeCloseTo(0.5 * Math.log(2) + 0.5 * Math.log(2 / 3), 12);

@@ -17,14 +17,16 @@ function massInSquare(d: ArrayLike<number>): number {
 
 describe('DCT', () => {
   it('matches the DCT-II definition by brute force and inverts', () => {
-    const h = 3, w = 4;
+    const h = 3,
+      w = 4;
     const x = Float64Array.from({ length: 12 }, (_, i) => Math.sin(i * 1.7) + i / 5);
     const d = dct2d(x, h, w);
     const a = (k: number, n: number): number => (k === 0 ? Math.sqrt(1 / n) : Math.sqrt(2 / n));
     for (let u = 0; u < h; u++) {
       for (let v = 0; v < w; v++) {
         let s = 0;
-        for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) s += x[i * w + j]! * Math.cos(Math.PI * (i + 0.5) * u / h) * Math.cos(Math.PI * (j + 0.5) * v / w);
+        for (let i = 0; i < h; i++)
+          for (let j = 0; j < w; j++) s += x[i * w + j]! * Math.cos((Math.PI * (i + 0.5) * u) / h) * Math.cos((Math.PI * (j + 0.5) * v) / w);
         expect(d[u * w + v]).toBeCloseTo(a(u, h) * a(v, w) * s, 12);
       }
     }
@@ -35,7 +37,10 @@ describe('DCT', () => {
 
 describe('weight-free models', () => {
   // the square covers 120 of 3072 pixels (3.9 %)
-  for (const [name, model] of [['image signature', imageSignature], ['BMS', booleanMapSaliency]] as const) {
+  for (const [name, model] of [
+    ['image signature', imageSignature],
+    ['BMS', booleanMapSaliency],
+  ] as const) {
     it(`${name}: a density that puts over twice its area's share on the salient square, deterministic`, () => {
       const img = squareImage();
       const d = model(img, 48, 64);
@@ -58,7 +63,8 @@ describe('fixations and centre bias', () => {
     expect(sampleFixations(dens, 50, 4)).toEqual(sampleFixations(dens, 50, 4));
   });
   it('fitCenterBias learns where fixations fall, and withCenterBias multiplies and renormalises', () => {
-    const h = 30, w = 40;
+    const h = 30,
+      w = 40;
     const centre = new Float64Array(h * w);
     for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) centre[y * w + x] = Math.exp(-(((y - 15) / 4) ** 2 + ((x - 20) / 5) ** 2) / 2);
     const fx = Array.from({ length: 20 }, (_, i) => sampleFixations(toDensity(centre, 0), 30, i));

@@ -9,6 +9,6 @@ describe('README', () => {
     const printed = [aucJudd([0.1, 0.4, 0.3, 0.2], [2]).toFixed(4), nss([1, 2, 3, 4], [3]).toFixed(4), sim([1, 1], [1, 3]).toFixed(2)].join(' ');
     expect(printed).toBe('0.8333 1.3416 0.75');
     expect(readme).toContain(`// prints: ${printed}`);
-    expect(readme).toContain("console.log(aucJudd([0.1, 0.4, 0.3, 0.2], [2]).toFixed(4), nss([1, 2, 3, 4], [3]).toFixed(4), sim([1, 1], [1, 3]).toFixed(2));");
+    expect(readme).toContain('console.log(aucJudd([0.1, 0.4, 0.3, 0.2], [2]).toFixed(4), nss([1, 2, 3, 4], [3]).toFixed(4), sim([1, 1], [1, 3]).toFixed(2));');
   });
 });

@@ -5,7 +5,16 @@ import { fitCenterBias, fixationsFromLogDensities, imageSignature, scoreSaliency
 
 describe('scoring on the simulation', () => {
   it('the oracle maps beat the learnt centre bias, which beats chance; the image signature beats the centre bias on sAUC', () => {
-    const { dataset } = simulateDataset({ seed: 1, height: 60, width: 100, nTrainImages: 16, nTestImages: 2, nSessions: 1, neuronsPerSession: 1, includeSaliency: true });
+    const { dataset } = simulateDataset({
+      seed: 1,
+      height: 60,
+      width: 100,
+      nTrainImages: 16,
+      nTestImages: 2,
+      nSessions: 1,
+      neuronsPerSession: 1,
+      includeSaliency: true,
+    });
     const [n, h, w] = dataset.imagesShape;
     const fx = fixationsFromLogDensities(dataset.saliency!, dataset.imagesShape, 30, 0);
     expect(fx).toHaveLength(n);
@@ -16,7 +25,9 @@ describe('scoring on the simulation', () => {
     const images = ids.map((i) => ({ fixations: fx[i]!, density: truth(i), baselineLog: cb.logDensity }));
     const oracle = scoreSaliency((k) => truth(ids[k]!), images, { borjiSplits: 20 });
     const centre = scoreSaliency(() => cb.density, images, { borjiSplits: 20 });
-    const sig = scoreSaliency((k) => imageSignature(Float32Array.from(dataset.images.subarray(ids[k]! * h * w, (ids[k]! + 1) * h * w)), h, w), images, { borjiSplits: 20 });
+    const sig = scoreSaliency((k) => imageSignature(Float32Array.from(dataset.images.subarray(ids[k]! * h * w, (ids[k]! + 1) * h * w)), h, w), images, {
+      borjiSplits: 20,
+    });
     expect(oracle.aucJudd).toBeGreaterThan(centre.aucJudd);
     expect(oracle.ig).toBeGreaterThan(0);
     expect(centre.aucJudd).toBeGreaterThan(0.5);

@@ -46,14 +46,23 @@ export interface FeaturePreference {
 function scaleMaps(level: Float32Array, h: number, w: number, reduce: boolean, out: readonly (Float32Array | undefined)[]): Float32Array[] {
   const n = h * w;
   const b = binomialBlur(level, h, w, scratch('fmBlur', n));
-  const xx = scratch('fmXX', n), xy = scratch('fmXY', n), yy = scratch('fmYY', n), blob = scratch('fmBlob', n);
+  const xx = scratch('fmXX', n),
+    xy = scratch('fmXY', n),
+    yy = scratch('fmYY', n),
+    blob = scratch('fmBlob', n);
   for (let y = 0; y < h; y++) {
     const r = y * w;
-    const up = y > 0 ? r - w : r, down = y < h - 1 ? r + w : r;
+    const up = y > 0 ? r - w : r,
+      down = y < h - 1 ? r + w : r;
     const sy = y > 0 && y < h - 1 ? 0.5 : 1;
     for (let x = 0; x < w; x++) {
-      const left = x > 0 ? x - 1 : x, right = x < w - 1 ? x + 1 : x;
-      const c = b[r + x]!, l = b[r + left]!, rt = b[r + right]!, u = b[up + x]!, d = b[down + x]!;
+      const left = x > 0 ? x - 1 : x,
+        right = x < w - 1 ? x + 1 : x;
+      const c = b[r + x]!,
+        l = b[r + left]!,
+        rt = b[r + right]!,
+        u = b[up + x]!,
+        d = b[down + x]!;
       const gx = (rt - l) * (x > 0 && x < w - 1 ? 0.5 : 1);
       const gy = (d - u) * sy;
       const lap = l + rt + u + d - 4 * c;
@@ -83,10 +92,13 @@ export function computeFeatureMaps(image: ArrayLike<number>, height: number, wid
   const stride = featureStride(height);
   const levels = Math.log2(stride);
   // level 1 straight from the input (no full-resolution float copy); level 0 only when the fine scale needs it
-  const h1 = height >> 1, w1 = width >> 1;
+  const h1 = height >> 1,
+    w1 = width >> 1;
   const l1 = scratch('fmLevel1', h1 * w1);
   for (let y = 0; y < h1; y++) {
-    const r0 = 2 * y * width, r1 = r0 + width, o = y * w1;
+    const r0 = 2 * y * width,
+      r1 = r0 + width,
+      o = y * w1;
     for (let x = 0; x < w1; x++) {
       const c = 2 * x;
       l1[o + x] = 0.25 * (image[r0 + c]! + image[r0 + c + 1]! + image[r1 + c]! + image[r1 + c + 1]!);
@@ -105,17 +117,16 @@ export function computeFeatureMaps(image: ArrayLike<number>, height: number, wid
     const prev = pyramid[k]!;
     pyramid.push(downsample2(prev.data, prev.h, prev.w, scratch(`fmLevel${k + 1}`, (prev.h >> 1) * (prev.w >> 1))));
   }
-  const fine = pyramid[levels - 1]!, coarse = pyramid[levels]!;
+  const fine = pyramid[levels - 1]!,
+    coarse = pyramid[levels]!;
   const fits = reuse !== undefined && reuse.stride === stride && reuse.height === coarse.h && reuse.width === coarse.w;
   const out = fits ? reuse.maps : [];
-  const maps = [
-    ...scaleMaps(fine.data, fine.h, fine.w, true, out.slice(0, 4)),
-    ...scaleMaps(coarse.data, coarse.h, coarse.w, false, out.slice(4, 8)),
-  ];
+  const maps = [...scaleMaps(fine.data, fine.h, fine.w, true, out.slice(0, 4)), ...scaleMaps(coarse.data, coarse.h, coarse.w, false, out.slice(4, 8))];
   return { stride, offset: (stride - 1) / 2, height: coarse.h, width: coarse.w, maps };
 }
 
-let wxBuf = new Float64Array(64), wyBuf = new Float64Array(64);
+let wxBuf = new Float64Array(64),
+  wyBuf = new Float64Array(64);
 
 /**
  * The energy a neuron's feature preference collects through a Gaussian window of `sigma` px centred at
@@ -124,16 +135,22 @@ let wxBuf = new Float64Array(64), wyBuf = new Float64Array(64);
  */
 export function pooledEnergy(feature: FeaturePreference, maps: FeatureMaps, x: number, y: number, sigma: number): number {
   const { stride, offset, height: gh, width: gw } = maps;
-  const cx = (x - offset) / stride, cy = (y - offset) / stride, s = sigma / stride;
+  const cx = (x - offset) / stride,
+    cy = (y - offset) / stride,
+    s = sigma / stride;
   const r = Math.ceil(3 * s);
-  const jx0 = Math.round(cx) - r, jy0 = Math.round(cy) - r, n = 2 * r + 1;
+  const jx0 = Math.round(cx) - r,
+    jy0 = Math.round(cy) - r,
+    n = 2 * r + 1;
   const inv = -1 / (2 * s * s);
   if (n > wxBuf.length) {
     wxBuf = new Float64Array(2 * n);
     wyBuf = new Float64Array(2 * n);
   }
-  const wx = wxBuf, wy = wyBuf;
-  let sx = 0, sy = 0;
+  const wx = wxBuf,
+    wy = wyBuf;
+  let sx = 0,
+    sy = 0;
   for (let k = 0; k < n; k++) {
     wx[k] = Math.exp(inv * (jx0 + k - cx) ** 2);
     wy[k] = Math.exp(inv * (jy0 + k - cy) ** 2);
@@ -142,8 +159,10 @@ export function pooledEnergy(feature: FeaturePreference, maps: FeatureMaps, x: n
   }
   const norm = 1 / (sx * sy);
   const base = feature.scale === 'fine' ? 0 : 4;
-  const kxA = Math.max(0, -jx0), kxB = Math.min(n, gw - jx0);
-  const kyA = Math.max(0, -jy0), kyB = Math.min(n, gh - jy0);
+  const kxA = Math.max(0, -jx0),
+    kxB = Math.min(n, gw - jx0);
+  const kyA = Math.max(0, -jy0),
+    kyB = Math.min(n, gh - jy0);
   if (feature.kind === 'blob') {
     const m = maps.maps[base + 3]!;
     let acc = 0;
@@ -155,13 +174,20 @@ export function pooledEnergy(feature: FeaturePreference, maps: FeatureMaps, x: n
     }
     return acc * norm;
   }
-  const mxx = maps.maps[base]!, mxy = maps.maps[base + 1]!, myy = maps.maps[base + 2]!;
-  let axx = 0, axy = 0, ayy = 0;
+  const mxx = maps.maps[base]!,
+    mxy = maps.maps[base + 1]!,
+    myy = maps.maps[base + 2]!;
+  let axx = 0,
+    axy = 0,
+    ayy = 0;
   for (let ky = kyA; ky < kyB; ky++) {
     const row = (jy0 + ky) * gw + jx0;
-    let rxx = 0, rxy = 0, ryy = 0;
+    let rxx = 0,
+      rxy = 0,
+      ryy = 0;
     for (let kx = kxA; kx < kxB; kx++) {
-      const wk = wx[kx]!, i = row + kx;
+      const wk = wx[kx]!,
+        i = row + kx;
       rxx += wk * mxx[i]!;
       rxy += wk * mxy[i]!;
       ryy += wk * myy[i]!;
@@ -171,7 +197,8 @@ export function pooledEnergy(feature: FeaturePreference, maps: FeatureMaps, x: n
     axy += wk * rxy;
     ayy += wk * ryy;
   }
-  const sn = Math.sin(feature.orientation), cs = Math.cos(feature.orientation);
+  const sn = Math.sin(feature.orientation),
+    cs = Math.cos(feature.orientation);
   const oriented = sn * sn * axx - 2 * sn * cs * axy + cs * cs * ayy;
   const k = feature.selectivity;
   return (k * oriented + (1 - k) * 0.5 * (axx + ayy)) * norm;

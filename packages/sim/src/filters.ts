@@ -54,11 +54,17 @@ export function binomialBlur(src: Float32Array, h: number, w: number, out: Float
  * is centred at input coordinate `2j + 0.5`.
  */
 export function downsample2(
-  src: Float32Array, h: number, w: number, out: Float32Array = new Float32Array((h >> 1) * (w >> 1)),
+  src: Float32Array,
+  h: number,
+  w: number,
+  out: Float32Array = new Float32Array((h >> 1) * (w >> 1)),
 ): { data: Float32Array; h: number; w: number } {
-  const h2 = h >> 1, w2 = w >> 1;
+  const h2 = h >> 1,
+    w2 = w >> 1;
   for (let y = 0; y < h2; y++) {
-    const r0 = 2 * y * w, r1 = r0 + w, o = y * w2;
+    const r0 = 2 * y * w,
+      r1 = r0 + w,
+      o = y * w2;
     for (let x = 0; x < w2; x++) {
       const c = 2 * x;
       out[o + x] = 0.25 * (src[r0 + c]! + src[r0 + c + 1]! + src[r1 + c]! + src[r1 + c + 1]!);
@@ -108,11 +114,17 @@ export function hashUnit(x: number, y: number, seed: number): number {
 
 /** Smooth value noise in [-1, 1]: hashed lattice values, smoothstep-interpolated. */
 export function valueNoise(u: number, v: number, seed: number): number {
-  const x0 = Math.floor(u), y0 = Math.floor(v);
-  const fx = u - x0, fy = v - y0;
-  const sx = fx * fx * (3 - 2 * fx), sy = fy * fy * (3 - 2 * fy);
-  const a = hashUnit(x0, y0, seed), b = hashUnit(x0 + 1, y0, seed);
-  const c = hashUnit(x0, y0 + 1, seed), d = hashUnit(x0 + 1, y0 + 1, seed);
-  const top = a + (b - a) * sx, bottom = c + (d - c) * sx;
+  const x0 = Math.floor(u),
+    y0 = Math.floor(v);
+  const fx = u - x0,
+    fy = v - y0;
+  const sx = fx * fx * (3 - 2 * fx),
+    sy = fy * fy * (3 - 2 * fy);
+  const a = hashUnit(x0, y0, seed),
+    b = hashUnit(x0 + 1, y0, seed);
+  const c = hashUnit(x0, y0 + 1, seed),
+    d = hashUnit(x0 + 1, y0 + 1, seed);
+  const top = a + (b - a) * sx,
+    bottom = c + (d - c) * sx;
   return top + (bottom - top) * sy;
 }

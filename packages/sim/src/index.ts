@@ -7,10 +7,21 @@ export type { Stimulus, ImageTruth, SalientObject, TrueSaliencyOptions } from '.
 export { computeFeatureMaps, pooledEnergy } from './features.js';
 export type { FeatureMaps, FeaturePreference } from './features.js';
 export {
-  createPopulation, shiftedCentre, neuronRate, rateFromEnergy, calibrate, samplePoisson, sessionKey,
+  createPopulation,
+  shiftedCentre,
+  neuronRate,
+  rateFromEnergy,
+  calibrate,
+  samplePoisson,
+  sessionKey,
 } from './population.js';
 export type { NeuronTruth, Point } from './population.js';
 export {
-  groundTruthToJson, groundTruthFromJson, makeGroundTruth, neuronRates, GROUND_TRUTH_KIND, GROUND_TRUTH_VERSION,
+  groundTruthToJson,
+  groundTruthFromJson,
+  makeGroundTruth,
+  neuronRates,
+  GROUND_TRUTH_KIND,
+  GROUND_TRUTH_VERSION,
 } from './truth.js';
 export type { GroundTruth } from './truth.js';

@@ -115,8 +115,7 @@ function checkInterval(where: string, option: string, value: unknown, min: numbe
   const desc = `[min, max] with ${min} <= min <= max <= ${max}${integer ? ', integers' : ''}`;
   if (!Array.isArray(value) || value.length !== 2) throw new SalConfigError(where, option, desc, value);
   const [a, b] = value as unknown[];
-  const ok = (v: unknown): v is number =>
-    typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max && (!integer || Number.isInteger(v));
+  const ok = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max && (!integer || Number.isInteger(v));
   if (!ok(a) || !ok(b) || a > b) throw new SalConfigError(where, option, desc, value);
   return [a, b];
 }
@@ -170,7 +169,15 @@ export function resolveSimulationOptions(opts?: SimulationOptions, where = 'sim.
   if (typeof o.includeSaliency !== 'boolean') throw new SalConfigError(where, 'includeSaliency', 'a boolean', o.includeSaliency);
   return {
     ...o,
-    rfRegion, objectRegion, rfSigma, objectsPerImage, objectSize, objectContrast, shiftStrength, baseline, gain,
+    rfRegion,
+    objectRegion,
+    rfSigma,
+    objectsPerImage,
+    objectSize,
+    objectContrast,
+    shiftStrength,
+    baseline,
+    gain,
     objectKinds: [...o.objectKinds],
   };
 }

@@ -83,9 +83,21 @@ export function createPopulationResolved(o: ResolvedSimulationOptions): NeuronTr
       const strength = q3(uniform(srng, o.shiftStrength));
       const shifts = o.population === 'shift' && shifting.has(j);
       neurons.push({
-        session: sessionKey(s), index: j, id: s * o.neuronsPerSession + j, x, y, sigma, feature,
-        baseline, gain, slope, threshold, logEnergyMean: 0, logEnergyStd: 1,
-        shifts, shiftStrength: shifts ? strength : 0,
+        session: sessionKey(s),
+        index: j,
+        id: s * o.neuronsPerSession + j,
+        x,
+        y,
+        sigma,
+        feature,
+        baseline,
+        gain,
+        slope,
+        threshold,
+        logEnergyMean: 0,
+        logEnergyStd: 1,
+        shifts,
+        shiftStrength: shifts ? strength : 0,
       });
     }
   }
@@ -109,7 +121,8 @@ export function shiftedCentre(neuron: NeuronTruth, image: ImageTruth, maxShift: 
   if (!neuron.shifts || neuron.shiftStrength === 0) return { x: neuron.x, y: neuron.y };
   const obj = image.objects[image.salient];
   if (obj === undefined) return { x: neuron.x, y: neuron.y };
-  const dx = obj.x - neuron.x, dy = obj.y - neuron.y;
+  const dx = obj.x - neuron.x,
+    dy = obj.y - neuron.y;
   const dist = Math.hypot(dx, dy);
   if (dist === 0) return { x: neuron.x, y: neuron.y };
   const len = Math.min(neuron.shiftStrength * dist, maxShift);
@@ -175,18 +188,23 @@ export function samplePoisson(lambda: number, rng: Rng): number {
   if (lambda === 0) return 0;
   if (lambda < 10) {
     const limit = Math.exp(-lambda);
-    let k = 0, p = rng.next();
+    let k = 0,
+      p = rng.next();
     while (p > limit) {
       k++;
       p *= rng.next();
     }
     return k;
   }
-  const slam = Math.sqrt(lambda), loglam = Math.log(lambda);
-  const b = 0.931 + 2.53 * slam, a = -0.059 + 0.02483 * b;
-  const invAlpha = 1.1239 + 1.1328 / (b - 3.4), vr = 0.9277 - 3.6224 / (b - 2);
+  const slam = Math.sqrt(lambda),
+    loglam = Math.log(lambda);
+  const b = 0.931 + 2.53 * slam,
+    a = -0.059 + 0.02483 * b;
+  const invAlpha = 1.1239 + 1.1328 / (b - 3.4),
+    vr = 0.9277 - 3.6224 / (b - 2);
   for (;;) {
-    const u = rng.next() - 0.5, v = rng.next();
+    const u = rng.next() - 0.5,
+      v = rng.next();
     const us = 0.5 - Math.abs(u);
     const k = Math.floor(((2 * a) / us + b) * u + lambda + 0.43);
     if (us >= 0.07 && v <= vr) return k;

@@ -80,7 +80,8 @@ export function simulateDataset(opts?: SimulationOptions, hooks: SimulationHooks
     for (let t = 0; t < nTestImages; t++) for (let r = 0; r < o.testRepeats; r++) testIds.push(nTrainImages + t);
     const testImageIds = Int32Array.from(order.shuffle(testIds));
     // one spike stream per neuron and split: a neuron's counts depend only on its own rates
-    const m = o.neuronsPerSession, first = s * m;
+    const m = o.neuronsPerSession,
+      first = s * m;
     const draw = (ids: Int32Array, split: string): Float32Array => {
       const out = new Float32Array(ids.length * m);
       for (let j = 0; j < m; j++) {
@@ -90,9 +91,12 @@ export function simulateDataset(opts?: SimulationOptions, hooks: SimulationHooks
       return out;
     };
     return {
-      key, nNeurons: m,
-      trainResponses: draw(trainImageIds, 'train'), trainImageIds,
-      testResponses: draw(testImageIds, 'test'), testImageIds,
+      key,
+      nNeurons: m,
+      trainResponses: draw(trainImageIds, 'train'),
+      trainImageIds,
+      testResponses: draw(testImageIds, 'test'),
+      testImageIds,
     };
   });
 

@@ -63,10 +63,13 @@ function upsample2(src: Float32Array, sw: number, dst: Float32Array, dh: number,
   let s = state | 0 || 1;
   const scale = amp / 4294967296;
   for (let y = 0; y < dh; y++) {
-    const r0 = (y >> 1) * sw, r1 = ((y + 1) >> 1) * sw, d = y * dw;
+    const r0 = (y >> 1) * sw,
+      r1 = ((y + 1) >> 1) * sw,
+      d = y * dw;
     if (amp > 0) {
       for (let x = 0; x < dw; x++) {
-        const j0 = x >> 1, j1 = (x + 1) >> 1;
+        const j0 = x >> 1,
+          j1 = (x + 1) >> 1;
         s ^= s << 13;
         s ^= s >>> 17;
         s ^= s << 5;
@@ -74,7 +77,8 @@ function upsample2(src: Float32Array, sw: number, dst: Float32Array, dh: number,
       }
     } else {
       for (let x = 0; x < dw; x++) {
-        const j0 = x >> 1, j1 = (x + 1) >> 1;
+        const j0 = x >> 1,
+          j1 = (x + 1) >> 1;
         dst[d + x] = 0.25 * (src[r0 + j0]! + src[r0 + j1]! + src[r1 + j0]! + src[r1 + j1]!);
       }
     }
@@ -104,7 +108,8 @@ function background(rng: Rng, h: number, w: number, mean: number, rms: number, o
     gw = nw;
   }
   const n = gh * gw;
-  let sum = 0, sum2 = 0;
+  let sum = 0,
+    sum2 = 0;
   for (let i = 0; i < n; i++) {
     const v = grid[i]!;
     sum += v;
@@ -129,11 +134,16 @@ function textureParams(kind: ObjectKind, rng: Rng, ts: number): TextureParams {
   const seed = rng.nextUint32() | 0;
   const polarity = rng.next() < 0.5 ? -1 : 1;
   switch (kind) {
-    case 'fur': return { seed, polarity, a: uniform(rng, 8, 14) * ts, b: uniform(rng, 2.2, 3.5) * ts, c: 0 };
-    case 'dots': return { seed, polarity, a: uniform(rng, 9, 15) * ts, b: uniform(rng, 0.22, 0.34), c: 0 };
-    case 'fence': return { seed, polarity, a: uniform(rng, 8, 13) * ts, b: uniform(rng, 0.8, 1.3) * ts, c: 0 };
-    case 'text': return { seed, polarity, a: uniform(rng, 11, 16) * ts, b: uniform(rng, 1.1, 1.7) * ts, c: 0 };
-    case 'shape': return { seed, polarity, a: 0, b: 0, c: 0 };
+    case 'fur':
+      return { seed, polarity, a: uniform(rng, 8, 14) * ts, b: uniform(rng, 2.2, 3.5) * ts, c: 0 };
+    case 'dots':
+      return { seed, polarity, a: uniform(rng, 9, 15) * ts, b: uniform(rng, 0.22, 0.34), c: 0 };
+    case 'fence':
+      return { seed, polarity, a: uniform(rng, 8, 13) * ts, b: uniform(rng, 0.8, 1.3) * ts, c: 0 };
+    case 'text':
+      return { seed, polarity, a: uniform(rng, 11, 16) * ts, b: uniform(rng, 1.1, 1.7) * ts, c: 0 };
+    case 'shape':
+      return { seed, polarity, a: 0, b: 0, c: 0 };
   }
 }
 
@@ -146,7 +156,8 @@ function texture(kind: ObjectKind, p: TextureParams, u: number, v: number): numb
       return clamp1(1.7 * valueNoise(u / p.a, v / p.b, p.seed)) * p.polarity;
     case 'dots': {
       const d = p.a;
-      const ci = Math.floor(u / d), cj = Math.floor(v / d);
+      const ci = Math.floor(u / d),
+        cj = Math.floor(v / d);
       const r = p.b * d;
       const room = 0.5 - p.b;
       const cx = (ci + 0.5 + room * hashUnit(ci, cj, p.seed)) * d;
@@ -156,24 +167,35 @@ function texture(kind: ObjectKind, p: TextureParams, u: number, v: number): numb
     }
     case 'fence': {
       const period = p.a;
-      const mu = ((u % period) + period) % period, mv = ((v % period) + period) % period;
-      const du = Math.min(mu, period - mu), dv = Math.min(mv, period - mv);
+      const mu = ((u % period) + period) % period,
+        mv = ((v % period) + period) % period;
+      const du = Math.min(mu, period - mu),
+        dv = Math.min(mv, period - mv);
       return clamp1(2 * (p.b - Math.min(du, dv))) * p.polarity;
     }
     case 'text': {
-      const lh = p.a, cw = 0.65 * lh, sw = p.b;
-      const row = Math.floor(v / lh), col = Math.floor(u / cw);
-      const lu = u - col * cw, lv = v - row * lh;
+      const lh = p.a,
+        cw = 0.65 * lh,
+        sw = p.b;
+      const row = Math.floor(v / lh),
+        col = Math.floor(u / cw);
+      const lu = u - col * cw,
+        lv = v - row * lh;
       const bits = hash2(col, row, p.seed);
       if ((bits & 7) === 0) return -p.polarity; // a space
-      const x0 = 0.15 * cw, x1 = 0.85 * cw, yTop = 0.1 * lh, yMid = 0.45 * lh, yBot = 0.8 * lh;
+      const x0 = 0.15 * cw,
+        x1 = 0.85 * cw,
+        yTop = 0.1 * lh,
+        yMid = 0.45 * lh,
+        yBot = 0.8 * lh;
       let ink = false;
       const inX = lu >= x0 - sw / 2 && lu <= x1 + sw / 2;
       const near = (a: number, b: number): boolean => Math.abs(a - b) <= sw / 2;
       if (inX && ((bits & 8 && near(lv, yTop)) || (bits & 16 && near(lv, yMid)) || (bits & 32 && near(lv, yBot)))) ink = true;
-      const upper = lv >= yTop - sw / 2 && lv <= yMid + sw / 2, lower = lv >= yMid - sw / 2 && lv <= yBot + sw / 2;
-      if ((upper && ((bits & 64 && near(lu, x0)) || (bits & 128 && near(lu, x1)))) ||
-          (lower && ((bits & 256 && near(lu, x0)) || (bits & 512 && near(lu, x1))))) ink = true;
+      const upper = lv >= yTop - sw / 2 && lv <= yMid + sw / 2,
+        lower = lv >= yMid - sw / 2 && lv <= yBot + sw / 2;
+      if ((upper && ((bits & 64 && near(lu, x0)) || (bits & 128 && near(lu, x1)))) || (lower && ((bits & 256 && near(lu, x0)) || (bits & 512 && near(lu, x1)))))
+        ink = true;
       return ink ? p.polarity : -p.polarity;
     }
     case 'shape':
@@ -183,7 +205,8 @@ function texture(kind: ObjectKind, p: TextureParams, u: number, v: number): numb
 
 /** Soft ellipse coverage in [0, 1] at offset (dx, dy) from the object's centre. */
 function coverage(o: SalientObject, cos: number, sin: number, dx: number, dy: number): number {
-  const u = dx * cos + dy * sin, v = -dx * sin + dy * cos;
+  const u = dx * cos + dy * sin,
+    v = -dx * sin + dy * cos;
   const e = Math.sqrt((u / o.rx) ** 2 + (v / o.ry) ** 2);
   const a = (1 - e) * Math.min(o.rx, o.ry) + 0.5;
   return a <= 0 ? 0 : a >= 1 ? 1 : a;
@@ -203,7 +226,8 @@ function drawObjects(rng: Rng, o: ResolvedSimulationOptions): SalientObject[] {
     const angle = q3(kind === 'text' ? uniform(rng, -0.25, 0.25) : uniform(rng, 0, Math.PI));
     const contrast = q3(uniform(rng, o.objectContrast[0], o.objectContrast[1]));
     // keep objects apart when possible: a few tries at a centre that does not overlap much
-    let x = 0, y = 0;
+    let x = 0,
+      y = 0;
     for (let t = 0; t < 12; t++) {
       x = q3(uniform(rng, x0 * w, x1 * w));
       y = q3(uniform(rng, y0 * h, y1 * h));
@@ -236,17 +260,21 @@ export function renderResolved(id: number, o: ResolvedSimulationOptions, target?
     const p = textureParams(obj.kind, texRng, ts);
     const amp = obj.contrast * 255;
     const mean = obj.kind === 'shape' ? bgMean + p.polarity * amp : bgMean + uniform(texRng, -15, 15);
-    const cos = Math.cos(obj.angle), sin = Math.sin(obj.angle);
+    const cos = Math.cos(obj.angle),
+      sin = Math.sin(obj.angle);
     const r = Math.max(obj.rx, obj.ry) + 1;
-    const xa = Math.max(0, Math.floor(obj.x - r)), xb = Math.min(w - 1, Math.ceil(obj.x + r));
-    const ya = Math.max(0, Math.floor(obj.y - r)), yb = Math.min(h - 1, Math.ceil(obj.y + r));
+    const xa = Math.max(0, Math.floor(obj.x - r)),
+      xb = Math.min(w - 1, Math.ceil(obj.x + r));
+    const ya = Math.max(0, Math.floor(obj.y - r)),
+      yb = Math.min(h - 1, Math.ceil(obj.y + r));
     for (let y = ya; y <= yb; y++) {
       const dy = y - obj.y;
       for (let x = xa; x <= xb; x++) {
         const dx = x - obj.x;
         const a = coverage(obj, cos, sin, dx, dy);
         if (a === 0) continue;
-        const u = dx * cos + dy * sin, v = -dx * sin + dy * cos;
+        const u = dx * cos + dy * sin,
+          v = -dx * sin + dy * cos;
         const lum = mean + amp * texture(obj.kind, p, u, v);
         const i = y * w + x;
         img[i] = img[i]! * (1 - a) + a * lum;
@@ -292,10 +320,13 @@ export function trueSaliency(truth: ImageTruth, height: number, width: number, o
   }
   const map = new Float32Array(height * width);
   for (const obj of truth.objects) {
-    const cos = Math.cos(obj.angle), sin = Math.sin(obj.angle);
+    const cos = Math.cos(obj.angle),
+      sin = Math.sin(obj.angle);
     const r = Math.max(obj.rx, obj.ry) + 1;
-    const xa = Math.max(0, Math.floor(obj.x - r)), xb = Math.min(width - 1, Math.ceil(obj.x + r));
-    const ya = Math.max(0, Math.floor(obj.y - r)), yb = Math.min(height - 1, Math.ceil(obj.y + r));
+    const xa = Math.max(0, Math.floor(obj.x - r)),
+      xb = Math.min(width - 1, Math.ceil(obj.x + r));
+    const ya = Math.max(0, Math.floor(obj.y - r)),
+      yb = Math.min(height - 1, Math.ceil(obj.y + r));
     for (let y = ya; y <= yb; y++) {
       for (let x = xa; x <= xb; x++) {
         const a = coverage(obj, cos, sin, x - obj.x, y - obj.y);

@@ -5,7 +5,14 @@
  */
 import { SalDataError, type JsonObject, type JsonValue } from '@sal/types';
 import { computeFeatureMaps, type FeaturePreference } from './features.js';
-import { OBJECT_KINDS, resolveSimulationOptions, type ObjectKind, type PopulationKind, type ResolvedSimulationOptions, type SimulationOptions } from './options.js';
+import {
+  OBJECT_KINDS,
+  resolveSimulationOptions,
+  type ObjectKind,
+  type PopulationKind,
+  type ResolvedSimulationOptions,
+  type SimulationOptions,
+} from './options.js';
 import { neuronRate, shiftedCentre, type NeuronTruth, type Point } from './population.js';
 import { featureStride, type ImageTruth, type SalientObject } from './stimulus.js';
 
@@ -41,11 +48,10 @@ export interface GroundTruth {
 }
 
 /** Assemble a {@link GroundTruth} from its parts. */
-export function makeGroundTruth(
-  options: ResolvedSimulationOptions, neurons: readonly NeuronTruth[], images: readonly ImageTruth[],
-): GroundTruth {
+export function makeGroundTruth(options: ResolvedSimulationOptions, neurons: readonly NeuronTruth[], images: readonly ImageTruth[]): GroundTruth {
   const where = 'sim.GroundTruth';
-  const h = options.height, w = options.width;
+  const h = options.height,
+    w = options.width;
   const maxShiftPx = options.maxShift * h;
   const keys = Array.from({ length: options.nSessions }, (_, s) => neurons[s * options.neuronsPerSession]?.session ?? `sim${s}`);
   const byKey = new Map(keys.map((k, s) => [k, s]));
@@ -112,7 +118,13 @@ const OBJECT_FIELDS = ['x', 'y', 'rx', 'ry', 'angle', 'contrast', 'salience'] as
  */
 export function groundTruthToJson(truth: GroundTruth): JsonObject {
   const neurons: Record<string, JsonValue[]> = {
-    session: [], index: [], featureKind: [], featureScale: [], orientation: [], selectivity: [], shifts: [],
+    session: [],
+    index: [],
+    featureKind: [],
+    featureScale: [],
+    orientation: [],
+    selectivity: [],
+    shifts: [],
   };
   for (const f of NEURON_FIELDS) neurons[f] = [];
   for (const n of truth.neurons) {
@@ -180,17 +192,28 @@ export function groundTruthFromJson(json: unknown): GroundTruth {
   const fields = Object.fromEntries(NEURON_FIELDS.map((f) => [f, col(f, 'number') as number[]])) as Record<(typeof NEURON_FIELDS)[number], number[]>;
   const neurons: NeuronTruth[] = [];
   for (let k = 0; k < nNeurons; k++) {
-    const fk = kind[k], fs = scale[k];
+    const fk = kind[k],
+      fs = scale[k];
     if ((fk !== 'oriented' && fk !== 'blob') || (fs !== 'fine' && fs !== 'coarse')) {
       throw new SalDataError(where, "feature kind 'oriented'|'blob' and scale 'fine'|'coarse'", `${fk}/${fs}`);
     }
     const feature: FeaturePreference = { kind: fk, scale: fs, orientation: orientation[k]!, selectivity: selectivity[k]! };
     neurons.push({
-      session: session[k]!, index: index[k]!, id: k,
-      x: fields.x[k]!, y: fields.y[k]!, sigma: fields.sigma[k]!, feature,
-      baseline: fields.baseline[k]!, gain: fields.gain[k]!, slope: fields.slope[k]!, threshold: fields.threshold[k]!,
-      logEnergyMean: fields.logEnergyMean[k]!, logEnergyStd: fields.logEnergyStd[k]!,
-      shifts: shifts[k]!, shiftStrength: fields.shiftStrength[k]!,
+      session: session[k]!,
+      index: index[k]!,
+      id: k,
+      x: fields.x[k]!,
+      y: fields.y[k]!,
+      sigma: fields.sigma[k]!,
+      feature,
+      baseline: fields.baseline[k]!,
+      gain: fields.gain[k]!,
+      slope: fields.slope[k]!,
+      threshold: fields.threshold[k]!,
+      logEnergyMean: fields.logEnergyMean[k]!,
+      logEnergyStd: fields.logEnergyStd[k]!,
+      shifts: shifts[k]!,
+      shiftStrength: fields.shiftStrength[k]!,
     });
   }
   const ij = (j.images ?? {}) as Record<string, unknown>;
@@ -198,7 +221,10 @@ export function groundTruthFromJson(json: unknown): GroundTruth {
   const salient = arr(ij.salient, 'images.salient', nImages, 'number') as number[];
   const nObjects = count.reduce((a, b) => a + b, 0);
   const kinds = arr(ij.kind, 'images.kind', nObjects, 'number') as number[];
-  const ofields = Object.fromEntries(OBJECT_FIELDS.map((f) => [f, arr(ij[f], `images.${f}`, nObjects, 'number') as number[]])) as Record<(typeof OBJECT_FIELDS)[number], number[]>;
+  const ofields = Object.fromEntries(OBJECT_FIELDS.map((f) => [f, arr(ij[f], `images.${f}`, nObjects, 'number') as number[]])) as Record<
+    (typeof OBJECT_FIELDS)[number],
+    number[]
+  >;
   const images: ImageTruth[] = [];
   let p = 0;
   for (let i = 0; i < nImages; i++) {
@@ -207,8 +233,14 @@ export function groundTruthFromJson(json: unknown): GroundTruth {
       const ok = OBJECT_KINDS[kinds[p]!] as ObjectKind | undefined;
       if (ok === undefined) throw new SalDataError(where, `an object kind code in [0, ${OBJECT_KINDS.length})`, kinds[p]);
       objects.push({
-        kind: ok, x: ofields.x[p]!, y: ofields.y[p]!, rx: ofields.rx[p]!, ry: ofields.ry[p]!,
-        angle: ofields.angle[p]!, contrast: ofields.contrast[p]!, salience: ofields.salience[p]!,
+        kind: ok,
+        x: ofields.x[p]!,
+        y: ofields.y[p]!,
+        rx: ofields.rx[p]!,
+        ry: ofields.ry[p]!,
+        angle: ofields.angle[p]!,
+        contrast: ofields.contrast[p]!,
+        salience: ofields.salience[p]!,
       });
     }
     if (!(salient[i]! >= 0 && salient[i]! < objects.length)) throw new SalDataError(where, `images.salient[${i}] < ${objects.length}`, salient[i]);

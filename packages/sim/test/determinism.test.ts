@@ -3,7 +3,8 @@ import { createPopulation, renderStimulus, simulateDataset } from '../src/index.
 import { TINY } from './helpers.js';
 
 function bytesEqual(a: ArrayBufferView, b: ArrayBufferView): boolean {
-  const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength), y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength),
+    y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   return x.length === y.length && x.every((v, i) => v === y[i]);
 }
 
@@ -55,7 +56,10 @@ describe('determinism', () => {
       expect(bytesEqual(s.trainImageIds, t.trainImageIds)).toBe(true);
       expect(bytesEqual(s.testImageIds, t.testImageIds)).toBe(true);
       for (let j = 0; j < s.nNeurons; j++) {
-        const same = Array.from({ length: s.trainImageIds.length }, (_, r) => s.trainResponses[r * s.nNeurons + j] === t.trainResponses[r * s.nNeurons + j]).every(Boolean);
+        const same = Array.from(
+          { length: s.trainImageIds.length },
+          (_, r) => s.trainResponses[r * s.nNeurons + j] === t.trainResponses[r * s.nNeurons + j],
+        ).every(Boolean);
         expect(same).toBe(!a.truth.neuron(s.key, j).shifts);
       }
     });

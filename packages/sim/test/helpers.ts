@@ -3,13 +3,25 @@ import type { SimulationOptions } from '../src/index.js';
 
 /** A tiny dataset: fast, but with every feature of the full one. */
 export const TINY: SimulationOptions = Object.freeze({
-  height: 64, width: 96, nTrainImages: 40, nTestImages: 4, testRepeats: 5, nSessions: 2, neuronsPerSession: 6,
+  height: 64,
+  width: 96,
+  nTrainImages: 40,
+  nTestImages: 4,
+  testRepeats: 5,
+  nSessions: 2,
+  neuronsPerSession: 6,
   calibrationImages: 40,
 });
 
 /** A small dataset of the demo's image size, for statistics. */
 export const SMALL: SimulationOptions = Object.freeze({
-  height: 96, width: 160, nTrainImages: 400, nTestImages: 10, testRepeats: 10, nSessions: 2, neuronsPerSession: 12,
+  height: 96,
+  width: 160,
+  nTrainImages: 400,
+  nTestImages: 10,
+  testRepeats: 10,
+  nSessions: 2,
+  neuronsPerSession: 12,
   calibrationImages: 400,
 });
 
@@ -29,10 +41,14 @@ export function variance(a: ArrayLike<number>): number {
 
 /** Pearson correlation. */
 export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const ma = mean(a), mb = mean(b);
-  let sab = 0, saa = 0, sbb = 0;
+  const ma = mean(a),
+    mb = mean(b);
+  let sab = 0,
+    saa = 0,
+    sbb = 0;
   for (let i = 0; i < a.length; i++) {
-    const x = a[i]! - ma, y = b[i]! - mb;
+    const x = a[i]! - ma,
+      y = b[i]! - mb;
     sab += x * y;
     saa += x * x;
     sbb += y * y;

@@ -6,7 +6,7 @@ import { column, mean, variance } from './helpers.js';
 /** Analytic Poisson pmf, by the recurrence p(k) = p(k-1)·λ/k. */
 function pmf(lambda: number, kMax: number): number[] {
   const p = [Math.exp(-lambda)];
-  for (let k = 1; k <= kMax; k++) p.push(p[k - 1]! * lambda / k);
+  for (let k = 1; k <= kMax; k++) p.push((p[k - 1]! * lambda) / k);
   return p;
 }
 
@@ -27,7 +27,7 @@ describe('samplePoisson', () => {
       const counts = new Float64Array(kMax + 1);
       for (const v of x) if (v <= kMax) counts[v]!++;
       for (let k = 0; k <= kMax; k++) {
-        const sd = Math.sqrt(p[k]! * (1 - p[k]!) / n);
+        const sd = Math.sqrt((p[k]! * (1 - p[k]!)) / n);
         expect(Math.abs(counts[k]! / n - p[k]!)).toBeLessThan(5 * sd + 1e-4);
       }
     });
@@ -44,8 +44,15 @@ describe('samplePoisson', () => {
 describe('responses', () => {
   it('for a fixed stimulus, counts over many repeats have mean ≈ variance ≈ the true rate', () => {
     const { dataset, truth } = simulateDataset({
-      height: 64, width: 96, nTrainImages: 30, nTestImages: 1, testRepeats: 3000, nSessions: 1, neuronsPerSession: 10,
-      calibrationImages: 30, seed: 3,
+      height: 64,
+      width: 96,
+      nTrainImages: 30,
+      nTestImages: 1,
+      testRepeats: 3000,
+      nSessions: 1,
+      neuronsPerSession: 10,
+      calibrationImages: 30,
+      seed: 3,
     });
     const s = dataset.sessions[0]!;
     const id = s.testImageIds[0]!;

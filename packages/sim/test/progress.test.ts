@@ -8,10 +8,7 @@ describe('progress', () => {
     const withHooks = simulateDataset({ ...TINY, includeSaliency: true }, { onProgress: (stage, done, total) => calls.push([stage, done, total]) });
     const plain = simulateDataset({ ...TINY, includeSaliency: true });
     const n = withHooks.dataset.imagesShape[0];
-    const expected = [
-      ...Array.from({ length: n }, (_, i) => ['images', i + 1, n]),
-      ...Array.from({ length: n }, (_, i) => ['saliency', i + 1, n]),
-    ];
+    const expected = [...Array.from({ length: n }, (_, i) => ['images', i + 1, n]), ...Array.from({ length: n }, (_, i) => ['saliency', i + 1, n])];
     expect(calls).toEqual(expected);
     expect(Buffer.from(withHooks.dataset.images).equals(Buffer.from(plain.dataset.images))).toBe(true);
     expect(Buffer.from(withHooks.dataset.saliency!.buffer).equals(Buffer.from(plain.dataset.saliency!.buffer))).toBe(true);

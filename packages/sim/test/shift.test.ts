@@ -9,7 +9,8 @@ describe('shift rule', () => {
   it('shifting neurons move toward the most salient object by min(strength·distance, maxShift); others stay', () => {
     const maxShift = 0.1 * TINY.height!; // the default maxShift fraction × image height
     expect(truth.maxShiftPx).toBeCloseTo(maxShift, 12);
-    let moved = 0, capped = 0;
+    let moved = 0,
+      capped = 0;
     for (const n of truth.neurons) {
       for (let i = 0; i < truth.images.length; i++) {
         const c = truth.rfCentre(n, i);
@@ -19,9 +20,12 @@ describe('shift rule', () => {
           expect(c).toEqual({ x: n.x, y: n.y });
           continue;
         }
-        const dx = o.x - n.x, dy = o.y - n.y, dist = Math.hypot(dx, dy);
+        const dx = o.x - n.x,
+          dy = o.y - n.y,
+          dist = Math.hypot(dx, dy);
         const want = Math.min(n.shiftStrength * dist, maxShift);
-        const sx = c.x - n.x, sy = c.y - n.y;
+        const sx = c.x - n.x,
+          sy = c.y - n.y;
         expect(Math.hypot(sx, sy)).toBeCloseTo(want, 9);
         // along the vector to the object: parallel (zero cross product) and pointing at it
         expect(Math.abs(sx * dy - sy * dx)).toBeLessThan(1e-9 * (1 + dist * dist));
@@ -63,14 +67,19 @@ describe('shift rule', () => {
       const [, h, w] = d.imagesShape;
       const nImg = d.imagesShape[0];
       const N = t.neurons.length;
-      const trueRates = new Float64Array(nImg * N), fixedRates = new Float64Array(nImg * N);
+      const trueRates = new Float64Array(nImg * N),
+        fixedRates = new Float64Array(nImg * N);
       for (let i = 0; i < nImg; i++) {
         const img = d.images.subarray(i * h * w, (i + 1) * h * w);
         trueRates.set(neuronRates(t, img, i), i * N);
         const maps = computeFeatureMaps(img, h, w);
-        t.neurons.forEach((n, k) => { fixedRates[i * N + k] = neuronRate(n, maps); });
+        t.neurons.forEach((n, k) => {
+          fixedRates[i * N + k] = neuronRate(n, maps);
+        });
       }
-      const withTrue: number[] = [], withFixed: number[] = [], shiftRatio: number[] = [];
+      const withTrue: number[] = [],
+        withFixed: number[] = [],
+        shiftRatio: number[] = [];
       for (const s of d.sessions) {
         for (let j = 0; j < s.nNeurons; j++) {
           const n = t.neuron(s.key, j);
@@ -78,9 +87,27 @@ describe('shift rule', () => {
           if (population === 'noShift' && j >= SMALL.neuronsPerSession! / 2) continue;
           const y = column(s.trainResponses, s.nNeurons, j);
           const ids = Array.from(s.trainImageIds);
-          withTrue.push(pearson(ids.map((i) => trueRates[i * N + n.id]!), y));
-          withFixed.push(pearson(ids.map((i) => fixedRates[i * N + n.id]!), y));
-          if (n.shifts) shiftRatio.push(mean(ids.map((i) => { const c = t.rfCentre(n, i); return Math.hypot(c.x - n.x, c.y - n.y); })) / n.sigma);
+          withTrue.push(
+            pearson(
+              ids.map((i) => trueRates[i * N + n.id]!),
+              y,
+            ),
+          );
+          withFixed.push(
+            pearson(
+              ids.map((i) => fixedRates[i * N + n.id]!),
+              y,
+            ),
+          );
+          if (n.shifts)
+            shiftRatio.push(
+              mean(
+                ids.map((i) => {
+                  const c = t.rfCentre(n, i);
+                  return Math.hypot(c.x - n.x, c.y - n.y);
+                }),
+              ) / n.sigma,
+            );
         }
       }
       return { withTrue: mean(withTrue), withFixed: mean(withFixed), shiftRatio: shiftRatio.length ? mean(shiftRatio) : 0 };

@@ -28,7 +28,10 @@ describe('stimuli', () => {
       const grad = (x: number, y: number): number =>
         Math.abs(s.image[y * 420 + x + 1]! - s.image[y * 420 + x]!) + Math.abs(s.image[(y + 1) * 420 + x]! - s.image[y * 420 + x]!);
       const o = s.objects[s.salient]!;
-      let inside = 0, n = 0, outside = 0, m = 0;
+      let inside = 0,
+        n = 0,
+        outside = 0,
+        m = 0;
       for (let y = 0; y < 235; y++) {
         for (let x = 0; x < 419; x++) {
           if (Math.hypot(x - o.x, y - o.y) < 0.6 * Math.min(o.rx, o.ry)) {
@@ -56,7 +59,8 @@ describe('stimuli', () => {
     for (let id = 0; id < 8; id++) {
       const s = renderStimulus(id, { seed: 2 });
       const d = trueSaliency(s, 236, 420);
-      let sum = 0, arg = 0;
+      let sum = 0,
+        arg = 0;
       for (let i = 0; i < d.length; i++) {
         sum += d[i]!;
         if (d[i]! > d[arg]!) arg = i;
@@ -64,7 +68,8 @@ describe('stimuli', () => {
       expect(sum).toBeCloseTo(1, 4);
       expect(d.every((v) => v > 0)).toBe(true);
       // the peak lies inside one of the objects, and the density is higher at the most salient's centre than far away
-      const px = arg % 420, py = Math.floor(arg / 420);
+      const px = arg % 420,
+        py = Math.floor(arg / 420);
       const inside = s.objects.some((o) => Math.hypot(px - o.x, py - o.y) <= Math.max(o.rx, o.ry) + 1);
       expect(inside).toBe(true);
       const o = s.objects[s.salient]!;

@@ -22,7 +22,8 @@ describe('ground truth JSON', () => {
   });
 
   it('is compact: no per-image × neuron arrays', () => {
-    const nImages = dataset.imagesShape[0], nNeurons = truth.neurons.length;
+    const nImages = dataset.imagesShape[0],
+      nNeurons = truth.neurons.length;
     const walk = (v: unknown): number => (Array.isArray(v) ? v.length : v && typeof v === 'object' ? Math.max(0, ...Object.values(v).map(walk)) : 0);
     expect(walk(json)).toBeLessThan(nImages * 3 + 1);
     expect(walk(json)).toBeLessThan(nImages * nNeurons);

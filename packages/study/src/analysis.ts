@@ -6,8 +6,19 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  bottomKImages, gradientReceptiveFields, grfCentres, gatherGrfValues, hotPixels, predictResponses,
-  rfShiftPermutationTest, topKImages, windowedGradientReceptiveFields, type CpuImages, type GrfArray, type GrfProgress, type ResponseModel,
+  bottomKImages,
+  gradientReceptiveFields,
+  grfCentres,
+  gatherGrfValues,
+  hotPixels,
+  predictResponses,
+  rfShiftPermutationTest,
+  topKImages,
+  windowedGradientReceptiveFields,
+  type CpuImages,
+  type GrfArray,
+  type GrfProgress,
+  type ResponseModel,
 } from '@sal/grf';
 import { SalConfigError, pearson, type WindowedResponseModel } from '@sal/types';
 import { fitEigenspaceProjector, grfPca } from '@sal/kpca';
@@ -93,7 +104,12 @@ export function analysisImageIds(dataset: SalDataset, count: number): number[] {
  * and the detection counts are null.
  */
 export function analyseGrfs(
-  encoder: Encoder, dataset: SalDataset, truth: GroundTruth | null, crop: CropGeometry, config: StudyConfig, seed: number,
+  encoder: Encoder,
+  dataset: SalDataset,
+  truth: GroundTruth | null,
+  crop: CropGeometry,
+  config: StudyConfig,
+  seed: number,
   salientOf?: (imageId: number) => { x: number; y: number },
 ): GrfAnalysis {
   const ids = analysisImageIds(dataset, config.analysis.grfImages);
@@ -125,16 +141,26 @@ export function analyseGrfs(
   }
   const N = neurons.length;
   const t = rfShiftPermutationTest(Float64Array.from(centresAll), [N, m], salient, { permutations: config.analysis.permutations, seed });
-  let tp = 0, fp = 0, shifters = 0;
+  let tp = 0,
+    fp = 0,
+    shifters = 0;
   neurons.forEach((nr, k) => {
     nr.meanCentre = [t.meanCentres[2 * k]!, t.meanCentres[2 * k + 1]!];
     nr.meanProjection = t.perNeuron[k]!;
     nr.pValue = t.perNeuronPValues[k]!;
     if (nr.shifts) shifters++;
-    if (nr.pValue < 0.05) { if (nr.shifts) tp++; else fp++; }
+    if (nr.pValue < 0.05) {
+      if (nr.shifts) tp++;
+      else fp++;
+    }
   });
   return {
-    imageIds: ids, images: imageChannel(inputs.data, m, h, w, c), h, w, grfs, neurons,
+    imageIds: ids,
+    images: imageChannel(inputs.data, m, h, w, c),
+    h,
+    w,
+    grfs,
+    neurons,
     test: { statistic: t.statistic, pValue: t.pValue, permutations: config.analysis.permutations },
     detection: truth ? { truePositives: tp, falsePositives: fp, shifters, nonShifters: N - shifters } : null,
   };
@@ -198,7 +224,14 @@ export interface ExampleAnalysis {
   hotMask: Uint8Array;
 }
 
-export function analyseExamples(encoder: Encoder, grf: GrfAnalysis, dataset: SalDataset, neuron: { session: string; index: number }, k: number, bestOfSession: number[]): ExampleAnalysis {
+export function analyseExamples(
+  encoder: Encoder,
+  grf: GrfAnalysis,
+  dataset: SalDataset,
+  neuron: { session: string; index: number },
+  k: number,
+  bestOfSession: number[],
+): ExampleAnalysis {
   const { h, w } = grf;
   const m = grf.imageIds.length;
   const [, , c] = dataset.inputShape;
@@ -215,7 +248,9 @@ export function analyseExamples(encoder: Encoder, grf: GrfAnalysis, dataset: Sal
   const g = { data: grf.grfs[neuron.session]!, shape };
   const hp = hotPixels(g, 0, { neurons: bestOfSession, fraction: 0.02 });
   return {
-    ...neuron, top, bottom,
+    ...neuron,
+    top,
+    bottom,
     topValues: gatherGrfValues(g, neuron.index, top),
     bottomValues: gatherGrfValues(g, neuron.index, bottom),
     topResponses: top.map((i) => col[i]!),
@@ -245,9 +280,7 @@ export interface ModelShiftAnalysis {
  * projected, like the true shift, on the unit direction from the neuron's true RF centre to the image's most
  * salient object, and averaged over images. Empty for models whose readouts learn no shifts.
  */
-export function analyseModelShifts(
-  encoder: Encoder, dataset: SalDataset, truth: GroundTruth, crop: CropGeometry, config: StudyConfig,
-): ModelShiftAnalysis {
+export function analyseModelShifts(encoder: Encoder, dataset: SalDataset, truth: GroundTruth, crop: CropGeometry, config: StudyConfig): ModelShiftAnalysis {
   const ids = analysisImageIds(dataset, config.analysis.grfImages);
   const [h, w, c] = dataset.inputShape;
   const m = ids.length;
@@ -259,15 +292,22 @@ export function analyseModelShifts(
     for (let n = 0; n < s.nNeurons; n++) {
       const nt = truth.neuron(s.key, n);
       const [cx, cy] = toInputCoords(nt.x, nt.y, crop);
-      let tp = 0, mp = 0, mm = 0, cnt = 0;
+      let tp = 0,
+        mp = 0,
+        mm = 0,
+        cnt = 0;
       ids.forEach((id, i) => {
         const sal = truth.salientCentre(id);
         const [sx, sy] = toInputCoords(sal.x, sal.y, crop);
-        const dx = sx - cx, dy = sy - cy, d = Math.hypot(dx, dy);
+        const dx = sx - cx,
+          dy = sy - cy,
+          d = Math.hypot(dx, dy);
         if (d < 1) return;
-        const ux = dx / d, uy = dy / d;
+        const ux = dx / d,
+          uy = dy / d;
         const tc = truth.rfCentre(nt, id);
-        const tdx = (tc.x - nt.x) * crop.scale, tdy = (tc.y - nt.y) * crop.scale;
+        const tdx = (tc.x - nt.x) * crop.scale,
+          tdy = (tc.y - nt.y) * crop.scale;
         const k = (i * s.nNeurons + n) * 2;
         tp += tdx * ux + tdy * uy;
         mp += shifts[k]! * ux + shifts[k + 1]! * uy;

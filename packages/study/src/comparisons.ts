@@ -25,7 +25,11 @@ export type PerNeuronScores = ReadonlyMap<string, readonly number[]>;
 function finiteMean(xs: readonly number[]): number {
   let s = 0;
   let n = 0;
-  for (const v of xs) if (Number.isFinite(v)) { s += v; n++; }
+  for (const v of xs)
+    if (Number.isFinite(v)) {
+      s += v;
+      n++;
+    }
   return n ? s / n : Number.NaN;
 }
 
@@ -35,7 +39,13 @@ function finiteMean(xs: readonly number[]): number {
  * either variant is missing for some seed.
  */
 export function compareOverSeeds(
-  scores: PerNeuronScores, p: Population, a: VariantName, b: VariantName, crop: string, seeds: readonly number[], permutationSeed: number,
+  scores: PerNeuronScores,
+  p: Population,
+  a: VariantName,
+  b: VariantName,
+  crop: string,
+  seeds: readonly number[],
+  permutationSeed: number,
 ): SeedComparison | undefined {
   const xs = seeds.map((s) => scores.get(modelKey(p, a, crop, s)));
   const ys = seeds.map((s) => scores.get(modelKey(p, b, crop, s)));
@@ -79,7 +89,10 @@ export function subsetsOf<T>(items: readonly T[], k: number): T[][] {
   const out: T[][] = [];
   const pick: T[] = [];
   const walk = (start: number) => {
-    if (pick.length === k) { out.push([...pick]); return; }
+    if (pick.length === k) {
+      out.push([...pick]);
+      return;
+    }
     for (let i = start; i <= items.length - (k - pick.length); i++) {
       pick.push(items[i]!);
       walk(i + 1);
@@ -95,7 +108,13 @@ export function subsetsOf<T>(items: readonly T[], k: number): T[][] {
  * {@link outcome} on every `subsetSize`-seed subset of `seeds`. `undefined` when a model of either variant is missing.
  */
 export function seedStability(
-  scores: PerNeuronScores, p: Population, a: VariantName, b: VariantName, crop: string, seeds: readonly number[], permutationSeed: number,
+  scores: PerNeuronScores,
+  p: Population,
+  a: VariantName,
+  b: VariantName,
+  crop: string,
+  seeds: readonly number[],
+  permutationSeed: number,
   opts: { subsetSize?: number; minSeeds?: number } = {},
 ): SeedStability | undefined {
   const subsetSize = opts.subsetSize ?? 3;
@@ -119,7 +138,11 @@ export function seedStability(
 
 /** The variant pairs the study compares (a − b), per population, in the report's order. */
 export const COMPARISONS: readonly (readonly [VariantName, VariantName])[] = Object.freeze([
-  ['shifter-saliency', 'images'], ['images+saliency', 'images'], ['all', 'images'], ['shifter-saliency', 'shifter-ones'], ['shifter-saliency', 'shifter-image'],
+  ['shifter-saliency', 'images'],
+  ['images+saliency', 'images'],
+  ['all', 'images'],
+  ['shifter-saliency', 'shifter-ones'],
+  ['shifter-saliency', 'shifter-image'],
 ] as const);
 
 /** Every comparison of the study on the single-trial (`single`) and the repeat-averaged (`averaged`) test correlation. */

@@ -7,12 +7,17 @@ import { SalConfigError, assertSafeKeys, checkNumber, checkOneOf, type JsonObjec
 import { STUDY_SALIENCY_SOURCES, type StudySaliency } from './saliency-source.js';
 
 /** The input variants the study compares (digest §1.2, §3.3). */
-export type VariantName =
-  | 'images' | 'images+saliency' | 'images+gradients' | 'all'
-  | 'shifter-saliency' | 'shifter-ones' | 'shifter-image' | 'attention';
+export type VariantName = 'images' | 'images+saliency' | 'images+gradients' | 'all' | 'shifter-saliency' | 'shifter-ones' | 'shifter-image' | 'attention';
 
 export const VARIANTS: readonly VariantName[] = Object.freeze([
-  'images', 'images+saliency', 'images+gradients', 'all', 'shifter-saliency', 'shifter-ones', 'shifter-image', 'attention',
+  'images',
+  'images+saliency',
+  'images+gradients',
+  'all',
+  'shifter-saliency',
+  'shifter-ones',
+  'shifter-image',
+  'attention',
 ]);
 
 /** A crop `[[top, bottom], [left, right]]` as fractions of the image height/width. */
@@ -23,8 +28,15 @@ export interface StudyConfig {
   seed: number;
   /** Image size and population of the simulation. */
   simulation: {
-    height: number; width: number; nTrainImages: number; nTestImages: number; testRepeats: number;
-    nSessions: number; neuronsPerSession: number; shiftFraction: number; maxShift: number;
+    height: number;
+    width: number;
+    nTrainImages: number;
+    nTestImages: number;
+    testRepeats: number;
+    nSessions: number;
+    neuronsPerSession: number;
+    shiftFraction: number;
+    maxShift: number;
   };
   /** Crops compared, as fractions of the full image; the first is the main one used for the analyses. */
   crops: Record<string, CropFractions>;
@@ -66,10 +78,26 @@ export interface StudyConfig {
 export const DEMO_STUDY: Readonly<StudyConfig> = Object.freeze<StudyConfig>({
   seed: 1,
   simulation: {
-    height: 96, width: 160, nTrainImages: 800, nTestImages: 60, testRepeats: 10,
-    nSessions: 2, neuronsPerSession: 16, shiftFraction: 0.5, maxShift: 0.1,
+    height: 96,
+    width: 160,
+    nTrainImages: 800,
+    nTestImages: 60,
+    testRepeats: 10,
+    nSessions: 2,
+    neuronsPerSession: 16,
+    shiftFraction: 0.5,
+    maxShift: 0.1,
   },
-  crops: { 'crop 64×64': [[0.25, 0.08333], [0.3, 0.3]], 'crop 48×48': [[0.4167, 0.0833], [0.35, 0.35]] },
+  crops: {
+    'crop 64×64': [
+      [0.25, 0.08333],
+      [0.3, 0.3],
+    ],
+    'crop 48×48': [
+      [0.4167, 0.0833],
+      [0.35, 0.35],
+    ],
+  },
   scale: 0.5,
   gradientSigma: 5,
   saliency: 'true',
@@ -88,7 +116,12 @@ export const DEMO_STUDY: Readonly<StudyConfig> = Object.freeze<StudyConfig>({
 export const QUICK_STUDY: Readonly<StudyConfig> = Object.freeze<StudyConfig>({
   ...DEMO_STUDY,
   simulation: { ...DEMO_STUDY.simulation, height: 64, width: 96, nTrainImages: 120, nTestImages: 6, testRepeats: 4, nSessions: 2, neuronsPerSession: 6 },
-  crops: { 'crop 48×48': [[0.125, 0.125], [0.25, 0.25]] },
+  crops: {
+    'crop 48×48': [
+      [0.125, 0.125],
+      [0.25, 0.25],
+    ],
+  },
   variants: { shift: ['images', 'shifter-saliency', 'attention'], noShift: ['images', 'shifter-saliency'] },
   comparisonSeeds: 2,
   core: { ...DEMO_STUDY.core, hiddenChannels: 8, inputKern: 5 },
@@ -116,7 +149,15 @@ export function resolveStudyConfig(base: Readonly<StudyConfig>, override: JsonOb
 function mergeInto(target: Record<string, unknown>, src: Record<string, unknown>, path: string): void {
   for (const [k, v] of Object.entries(src)) {
     const p = path ? `${path}.${k}` : k;
-    if (!(k in target)) throw new SalConfigError(WHERE, p, `one of ${Object.keys(target).map((x) => (path ? `${path}.${x}` : x)).join(', ')}`, k);
+    if (!(k in target))
+      throw new SalConfigError(
+        WHERE,
+        p,
+        `one of ${Object.keys(target)
+          .map((x) => (path ? `${path}.${x}` : x))
+          .join(', ')}`,
+        k,
+      );
     const cur = target[k];
     const freeForm = p === 'crops';
     if (!freeForm && cur && typeof cur === 'object' && !Array.isArray(cur)) {
@@ -137,8 +178,12 @@ function validate(c: StudyConfig): void {
   checkNumber(WHERE, 'comparisonSeeds', c.comparisonSeeds, { integer: true, min: 1 });
   if (Object.keys(c.crops).length === 0) throw new SalConfigError(WHERE, 'crops', 'at least one crop', c.crops);
   for (const [name, crop] of Object.entries(c.crops)) {
-    const ok = Array.isArray(crop) && crop.length === 2 && crop.every((p) => Array.isArray(p) && p.length === 2 && p.every((f) => typeof f === 'number' && f >= 0 && f < 1))
-      && crop[0][0] + crop[0][1] < 1 && crop[1][0] + crop[1][1] < 1;
+    const ok =
+      Array.isArray(crop) &&
+      crop.length === 2 &&
+      crop.every((p) => Array.isArray(p) && p.length === 2 && p.every((f) => typeof f === 'number' && f >= 0 && f < 1)) &&
+      crop[0][0] + crop[0][1] < 1 &&
+      crop[1][0] + crop[1][1] < 1;
     if (!ok) throw new SalConfigError(WHERE, `crops.${name}`, '[[top, bottom], [left, right]] fractions in [0, 1) leaving a non-empty image', crop);
   }
   for (const pop of ['shift', 'noShift'] as const) {
@@ -151,10 +196,14 @@ function validate(c: StudyConfig): void {
   for (const [k, v] of Object.entries(c.core)) checkNumber(WHERE, `core.${k}`, v, { min: 0 });
   checkOneOf(WHERE, 'saliency', c.saliency, STUDY_SALIENCY_SOURCES);
   for (const [k, v] of Object.entries(c.readout)) {
-    if (k === 'neuronShiftGain') { if (typeof v !== 'boolean') throw new SalConfigError(WHERE, `readout.${k}`, 'a boolean', v); } else checkNumber(WHERE, `readout.${k}`, v, { min: 0 });
+    if (k === 'neuronShiftGain') {
+      if (typeof v !== 'boolean') throw new SalConfigError(WHERE, `readout.${k}`, 'a boolean', v);
+    } else checkNumber(WHERE, `readout.${k}`, v, { min: 0 });
   }
   for (const [k, v] of Object.entries(c.train)) {
-    if (k === 'accumulateSessions') { if (typeof v !== 'boolean') throw new SalConfigError(WHERE, `train.${k}`, 'a boolean', v); } else checkNumber(WHERE, `train.${k}`, v, { min: 0 });
+    if (k === 'accumulateSessions') {
+      if (typeof v !== 'boolean') throw new SalConfigError(WHERE, `train.${k}`, 'a boolean', v);
+    } else checkNumber(WHERE, `train.${k}`, v, { min: 0 });
   }
   checkNumber(WHERE, 'analysis.grfImages', c.analysis.grfImages, { integer: true, min: 4 });
   checkNumber(WHERE, 'analysis.topNeurons', c.analysis.topNeurons, { integer: true, min: 1 });

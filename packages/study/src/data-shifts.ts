@@ -36,14 +36,18 @@ export interface LearnedShiftSummary {
 }
 
 export const LEARNED_SHIFT_METHOD =
-  'learned shift of each neuron and image (the readout\'s learnedShifts, divided by the rescale factor: image pixels) projected on the unit direction from the neuron\'s mean gRF centre (shifter model) to the image\'s salient point, averaged over images whose salient point lies ≥ 1 px from the centre';
+  "learned shift of each neuron and image (the readout's learnedShifts, divided by the rescale factor: image pixels) projected on the unit direction from the neuron's mean gRF centre (shifter model) to the image's salient point, averaged over images whose salient point lies ≥ 1 px from the centre";
 
 /**
  * The learned shifts of the shifter model `encoder` on the gRF analysis images `grf.imageIds` of `dataset`, against
  * the salient points `salientOf(imageId)` (full-image pixels). `null` when its readouts learn no shifts.
  */
 export function analyseLearnedShiftsOnData(
-  encoder: Encoder, dataset: SalDataset, grf: GrfAnalysis, crop: CropGeometry, salientOf: (imageId: number) => { x: number; y: number },
+  encoder: Encoder,
+  dataset: SalDataset,
+  grf: GrfAnalysis,
+  crop: CropGeometry,
+  salientOf: (imageId: number) => { x: number; y: number },
 ): LearnedShiftAnalysis | null {
   const ids = grf.imageIds;
   const [h, w, c] = dataset.inputShape;
@@ -57,11 +61,16 @@ export function analyseLearnedShiftsOnData(
     if (!shifts) return null;
     for (let n = 0; n < s.nNeurons; n++, k++) {
       const [cx, cy] = inputToImageCoords(grf.neurons[k]!.meanCentre[0], grf.neurons[k]!.meanCentre[1], crop);
-      let proj = 0, len = 0, cnt = 0;
+      let proj = 0,
+        len = 0,
+        cnt = 0;
       for (let i = 0; i < m; i++) {
-        const sx = shifts[(i * s.nNeurons + n) * 2]!, sy = shifts[(i * s.nNeurons + n) * 2 + 1]!;
+        const sx = shifts[(i * s.nNeurons + n) * 2]!,
+          sy = shifts[(i * s.nNeurons + n) * 2 + 1]!;
         len += Math.hypot(sx, sy);
-        const dx = salient[i]!.x - cx, dy = salient[i]!.y - cy, d = Math.hypot(dx, dy);
+        const dx = salient[i]!.x - cx,
+          dy = salient[i]!.y - cy,
+          d = Math.hypot(dx, dy);
         if (d < 1) continue;
         proj += (sx * dx + sy * dy) / d;
         cnt++;
@@ -78,7 +87,12 @@ export function analyseLearnedShiftsOnData(
 /** Summary of {@link analyseLearnedShiftsOnData} (sign-flip test seeded with `permutationSeed`). */
 export function summariseLearnedShifts(r: LearnedShiftAnalysis, permutationSeed: number): LearnedShiftSummary {
   return {
-    toward: pairedComparison(r.projection, r.projection.map(() => 0), 9999, permutationSeed),
+    toward: pairedComparison(
+      r.projection,
+      r.projection.map(() => 0),
+      9999,
+      permutationSeed,
+    ),
     meanMagnitude: mean(r.magnitude.filter(Number.isFinite)),
     images: r.imageIds.length,
     method: LEARNED_SHIFT_METHOD,

@@ -12,18 +12,30 @@ import { comparisonEvidence } from './verdicts.js';
 
 /** The demo's analyses that need ground truth a user's data does not have. */
 export const NOT_AVAILABLE_ON_DATA: readonly Readonly<{ analysis: string; reason: string }>[] = Object.freeze([
-  { analysis: 'recovery of the true RF shifts (learned vs true shift per neuron, detection of shifting neurons)', reason: 'the data has no ground-truth RF shifts' },
-  { analysis: 'gRF centres against a control population, and the specificity of the gRF centre test', reason: 'there is no control population with the same neurons and images but fixed receptive fields' },
+  {
+    analysis: 'recovery of the true RF shifts (learned vs true shift per neuron, detection of shifting neurons)',
+    reason: 'the data has no ground-truth RF shifts',
+  },
+  {
+    analysis: 'gRF centres against a control population, and the specificity of the gRF centre test',
+    reason: 'there is no control population with the same neurons and images but fixed receptive fields',
+  },
   { analysis: 'RF centres recovered from gRFs against the true RF centres', reason: 'the true RF centres are unknown' },
   { analysis: 'agreement of the saliency maps with the true saliency', reason: 'the true saliency is unknown; the maps used are reported as they are' },
-  { analysis: 'MEIs shown to the true neurons (closed loop)', reason: 'the recorded neurons cannot be shown new images from here; use `sal mei` for the MEIs themselves' },
+  {
+    analysis: 'MEIs shown to the true neurons (closed loop)',
+    reason: 'the recorded neurons cannot be shown new images from here; use `sal mei` for the MEIs themselves',
+  },
 ]);
 
 const plain = { better: 'yes', 'seeds disagree': 'not settled: the seeds disagree', 'not better': 'no' } as const;
 
 /** The verdicts on a user's data (`'data: …'` comparisons), in the report's order, then the not-available analyses. */
 export function dataVerdicts(
-  averaged: Record<string, SeedComparison>, single: Record<string, SeedComparison>, grf: GrfSummary, shifts: LearnedShiftSummary | null,
+  averaged: Record<string, SeedComparison>,
+  single: Record<string, SeedComparison>,
+  grf: GrfSummary,
+  shifts: LearnedShiftSummary | null,
 ): Verdict[] {
   const out: Verdict[] = [];
   const add = (name: string, question: string) => {
@@ -48,7 +60,13 @@ export function dataVerdicts(
     const t = shifts.toward;
     out.push({
       question: 'Does the saliency shifter learn to move read points toward the salient point?',
-      verdict: !Number.isFinite(t.pValue) ? 'cannot tell: no neuron has a defined projection' : t.pValue < 0.05 ? (t.meanDiff > 0 ? 'yes' : 'no: away from it') : 'no',
+      verdict: !Number.isFinite(t.pValue)
+        ? 'cannot tell: no neuron has a defined projection'
+        : t.pValue < 0.05
+          ? t.meanDiff > 0
+            ? 'yes'
+            : 'no: away from it'
+          : 'no',
       evidence: `mean learned shift toward the salient point ${signed(t.meanDiff)} image px over ${t.n} neurons (${(100 * t.fractionBetter).toFixed(0)}% positive, sign-flip ${pClause(t.pValue)}); mean shift length ${shifts.meanMagnitude.toFixed(2)} image px; ${shifts.images} images.`,
     });
   }

@@ -45,7 +45,10 @@ export interface StudyData {
 
 /** Pixel crop of a fractional one on an image of `h × w`. */
 export function cropPixels(f: CropFractions, h: number, w: number): [[number, number], [number, number]] {
-  return [[Math.round(f[0][0] * h), Math.round(f[0][1] * h)], [Math.round(f[1][0] * w), Math.round(f[1][1] * w)]];
+  return [
+    [Math.round(f[0][0] * h), Math.round(f[0][1] * h)],
+    [Math.round(f[1][0] * w), Math.round(f[1][1] * w)],
+  ];
 }
 
 /**
@@ -69,8 +72,10 @@ export async function prepareStudyData(config: StudyConfig, outDir: string, repo
     raw[population] = await readDatasetDir(dir);
     const meta = raw[population].meta as JsonObject | undefined;
     truth[population] = groundTruthFromJson(meta?.['simulation'] as JsonObject);
-    reporter.info(`simulated the '${population}' population: ${sim.nTrainImages} + ${sim.nTestImages} images of ${sim.height}×${sim.width}, ` +
-      `${sim.nSessions} sessions × ${sim.neuronsPerSession} neurons, written to ${dir} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    reporter.info(
+      `simulated the '${population}' population: ${sim.nTrainImages} + ${sim.nTestImages} images of ${sim.height}×${sim.width}, ` +
+        `${sim.nSessions} sessions × ${sim.neuronsPerSession} neurons, written to ${dir} (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+    );
   }
   // saliency of the full images, once (both populations show the same images)
   const [n, h, w] = raw.shift.imagesShape;
@@ -78,7 +83,9 @@ export async function prepareStudyData(config: StudyConfig, outDir: string, repo
   const { maps: saliency, agreements } = studySaliencyMaps(raw.shift, config.saliency, () => task.tick());
   task.done();
   const saliencyAgreement = agreements.builtin;
-  reporter.info(`saliency: ${SALIENCY_LABELS[config.saliency]}; agreement with the true saliency: centre–surround r = ${agreements.builtin.toFixed(2)}, image signature r = ${agreements['image-signature'].toFixed(2)}`);
+  reporter.info(
+    `saliency: ${SALIENCY_LABELS[config.saliency]}; agreement with the true saliency: centre–surround r = ${agreements.builtin.toFixed(2)}, image signature r = ${agreements['image-signature'].toFixed(2)}`,
+  );
 
   await writeNpyFile(join(outDir, 'data', 'saliency.npy'), { data: saliency, shape: [n, h, w], dtype: 'f4' });
   const { crops, datasets } = buildDatasets(raw, saliency, config);
@@ -86,7 +93,11 @@ export async function prepareStudyData(config: StudyConfig, outDir: string, repo
 }
 
 /** The crops of the config and one dataset per population and crop (channels [image, saliency, grad_x, grad_y]). */
-export function buildDatasets(raw: Partial<Record<Population, RawDataset>>, saliency: Float32Array, config: StudyConfig): Pick<StudyData, 'crops' | 'datasets'> {
+export function buildDatasets(
+  raw: Partial<Record<Population, RawDataset>>,
+  saliency: Float32Array,
+  config: StudyConfig,
+): Pick<StudyData, 'crops' | 'datasets'> {
   const pops = Object.keys(raw) as Population[];
   const [, h, w] = raw[pops[0]!]!.imagesShape;
   const crops: CropGeometry[] = Object.entries(config.crops).map(([name, f]) => ({ name, pixels: cropPixels(f, h, w), scale: config.scale }));
@@ -96,8 +107,12 @@ export function buildDatasets(raw: Partial<Record<Population, RawDataset>>, sali
     datasets[population] = byCrop;
     for (const crop of crops) {
       byCrop[crop.name] = createDataset(raw[population]!, {
-        crop: crop.pixels, scale: crop.scale, channels: 'all', saliency: { maps: saliency, kind: 'logDensity' },
-        gradientSigma: config.gradientSigma, splitSeed: config.seed,
+        crop: crop.pixels,
+        scale: crop.scale,
+        channels: 'all',
+        saliency: { maps: saliency, kind: 'logDensity' },
+        gradientSigma: config.gradientSigma,
+        splitSeed: config.seed,
       });
     }
   }

@@ -13,7 +13,15 @@ export type { ModelScores, ModelSummary, TrainedModel } from './models.js';
 export { POPULATIONS, STUDY_SALIENCY, buildDatasets, cropPixels, loadStudyData, prepareStudyData, readStudyData, toInputCoords } from './data.js';
 export type { CropGeometry, Population, StudyData } from './data.js';
 export {
-  COMPARED_VARIANTS, KEPT_VARIANTS, inProcessRunner, isKeptModel, keptModelItems, modelKey, trainItem, trainingPlan, variantsOf,
+  COMPARED_VARIANTS,
+  KEPT_VARIANTS,
+  inProcessRunner,
+  isKeptModel,
+  keptModelItems,
+  modelKey,
+  trainItem,
+  trainingPlan,
+  variantsOf,
 } from './plan.js';
 export type { PlanItem, PlanResult, RunnerContext, StudyRunner } from './plan.js';
 export { silentReporter } from './reporter.js';
@@ -21,17 +29,41 @@ export type { Reporter, ReporterTask } from './reporter.js';
 export { pairedComparison, signed } from './stats.js';
 export type { PairedComparison } from './stats.js';
 export {
-  RECOVERY_STATS, formatOverSeeds, formatStat, leastSquaresSlope, mannWhitneyAuc, overSeeds, recoveryOverSeeds, shiftRecovery,
+  RECOVERY_STATS,
+  formatOverSeeds,
+  formatStat,
+  leastSquaresSlope,
+  mannWhitneyAuc,
+  overSeeds,
+  recoveryOverSeeds,
+  shiftRecovery,
 } from './shift-recovery.js';
 export type { OverSeeds, RecoveryStat, ShiftRecovery } from './shift-recovery.js';
 export { COMPARISONS, compareOverSeeds, outcome, seedStability, studyComparisons, subsetsOf } from './comparisons.js';
 export type { Outcome, PerNeuronScores, SeedComparison, SeedStability, StudyComparisons } from './comparisons.js';
 export {
-  SHIFT_RECOVERY_THRESHOLDS, SPREAD_REFERENCE, comparisonEvidence, comparisonVerdicts, insideSeedSpread, seedAgreement, seedSpread, grfSpecificityVerdict, grfVsControlVerdicts, modelShiftVerdict, studyVerdicts,
+  SHIFT_RECOVERY_THRESHOLDS,
+  SPREAD_REFERENCE,
+  comparisonEvidence,
+  comparisonVerdicts,
+  insideSeedSpread,
+  seedAgreement,
+  seedSpread,
+  grfSpecificityVerdict,
+  grfVsControlVerdicts,
+  modelShiftVerdict,
+  studyVerdicts,
 } from './verdicts.js';
 export type { SeedSpread, Verdict } from './verdicts.js';
 export {
-  analyseExamples, analyseGrfs, analyseModelShifts, analysePca, analysisImageIds, liveTensors, sessionGrfs, sessionModel,
+  analyseExamples,
+  analyseGrfs,
+  analyseModelShifts,
+  analysePca,
+  analysisImageIds,
+  liveTensors,
+  sessionGrfs,
+  sessionModel,
 } from './analysis.js';
 export type { ExampleAnalysis, GrfAnalysis, ModelShiftAnalysis, NeuronGrfStats, PcaAnalysis } from './analysis.js';
 export { analyseStudy, grfAgainstControl, mainPopulation, runStudy, trainAndAnalyse } from './run.js';
@@ -50,7 +82,17 @@ export { buildStudyReport, formatR } from './report.js';
 export type { StudyReport } from './report.js';
 export { ENSEMBLE_MODELS, ensembleMemberItems } from './plan.js';
 export { MEI_ANALYSIS_DEFAULTS, analyseMeis, ensembleComparison, scoreEnsemble } from './mei-analysis.js';
-export type { EnsembleScores, MeiAnalysis, MeiAnalysisInput, MeiAnalysisOptions, MeiArtifacts, MeiLoop, MeiModelSummary, MeiNeuron, MeiSummary } from './mei-analysis.js';
+export type {
+  EnsembleScores,
+  MeiAnalysis,
+  MeiAnalysisInput,
+  MeiAnalysisOptions,
+  MeiArtifacts,
+  MeiLoop,
+  MeiModelSummary,
+  MeiNeuron,
+  MeiSummary,
+} from './mei-analysis.js';
 export { ensembleComparisonName, meiStage } from './mei-stage.js';
 export type { MeiStageResult } from './mei-stage.js';
 export { grfRms, meiSection, meiTargetText, trueRfEnvelope } from './mei-report.js';

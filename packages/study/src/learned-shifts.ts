@@ -36,7 +36,9 @@ export interface LearnedShiftsOptions {
  * @returns `[m, N, 2]` row-major, double precision
  */
 export function learnedShiftsInPixels(
-  encoder: Encoder, sessionKey: string, inputs: { data: Float32Array; shape: readonly [number, number, number, number] },
+  encoder: Encoder,
+  sessionKey: string,
+  inputs: { data: Float32Array; shape: readonly [number, number, number, number] },
   opts: LearnedShiftsOptions = {},
 ): Float64Array | null {
   const where = 'study.learnedShiftsInPixels';

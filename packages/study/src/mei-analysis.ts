@@ -6,8 +6,18 @@
  * ensemble of the seeds scored like any model (an extra row of the comparisons).
  */
 import {
-  CLOSED_LOOP_MEI_DEFAULTS, closedLoop, createEnsemble, displayGeometry, pixelRange, synthesizeMeis, synthesizeMeisWindowed, trueBests,
-  type ClosedLoopNeuron, type MeiOptions, type MeiResult, type ResponseModel,
+  CLOSED_LOOP_MEI_DEFAULTS,
+  closedLoop,
+  createEnsemble,
+  displayGeometry,
+  pixelRange,
+  synthesizeMeis,
+  synthesizeMeisWindowed,
+  trueBests,
+  type ClosedLoopNeuron,
+  type MeiOptions,
+  type MeiResult,
+  type ResponseModel,
 } from '@sal/mei';
 import type { GroundTruth } from '@sal/sim';
 import type { SalDataset } from '@sal/saliency-loader';
@@ -34,7 +44,12 @@ export interface MeiAnalysisOptions {
 
 /** Defaults of {@link MeiAnalysisOptions}. */
 export const MEI_ANALYSIS_DEFAULTS: Readonly<Required<MeiAnalysisOptions>> = Object.freeze({
-  minScore: 0.5, maxNeurons: 8, steps: 200, seed: 0, patterns: true, windowed: true,
+  minScore: 0.5,
+  maxNeurons: 8,
+  steps: 200,
+  seed: 0,
+  patterns: true,
+  windowed: true,
 });
 
 /** What the MEI analysis reads: one population's dataset, raw images and truth, and trained models. */
@@ -158,19 +173,30 @@ function median(v: readonly number[]): number {
 
 function loopOf(r: ClosedLoopNeuron): MeiLoop {
   return {
-    modelResponse: r.modelResponse, trueMei: r.trueMei, bestNatural: r.bestNatural, bestNaturalId: r.bestNaturalId,
-    bestPattern: r.bestPattern, trueGrey: r.trueGrey, ratioNatural: r.ratioNatural, ratioPattern: r.ratioPattern,
-    meiCentre: [r.meiCentre[0], r.meiCentre[1]], centreError: r.centreError,
+    modelResponse: r.modelResponse,
+    trueMei: r.trueMei,
+    bestNatural: r.bestNatural,
+    bestNaturalId: r.bestNaturalId,
+    bestPattern: r.bestPattern,
+    trueGrey: r.trueGrey,
+    ratioNatural: r.ratioNatural,
+    ratioPattern: r.ratioPattern,
+    meiCentre: [r.meiCentre[0], r.meiCentre[1]],
+    centreError: r.centreError,
   };
 }
 
 /** Per-neuron test correlations of an ensemble (its mean prediction), in session order, scored as any model. */
 export function scoreEnsemble(dataset: SalDataset, models: readonly { seed: number; encoder: Encoder }[]): EnsembleScores {
   if (!Array.isArray(models) || models.length === 0) throw new SalConfigError('study.scoreEnsemble', 'models', 'at least one trained model', models);
-  const ens = createEnsemble(models.map((m) => m.encoder), { owns: false });
+  const ens = createEnsemble(
+    models.map((m) => m.encoder),
+    { owns: false },
+  );
   // scoreSession only calls `predict`, which the ensemble has with the encoder's signature
   const asEncoder = { predict: ens.predict } as unknown as Encoder;
-  const test: number[] = [], testAveraged: number[] = [];
+  const test: number[] = [],
+    testAveraged: number[] = [];
   for (const s of dataset.sessions) {
     const sc = scoreSession(asEncoder, dataset, s.key);
     test.push(...sc.test);
@@ -186,7 +212,12 @@ export function scoreEnsemble(dataset: SalDataset, models: readonly { seed: numb
  */
 export function ensembleComparison(ensemble: readonly number[], perSeed: readonly (readonly number[])[], permutationSeed: number): SeedComparison {
   const n = ensemble.length;
-  if (perSeed.length === 0 || perSeed.some((r) => r.length !== n)) throw new SalDataError('study.ensembleComparison', `per-seed correlations of ${n} neurons`, perSeed.map((r) => r.length));
+  if (perSeed.length === 0 || perSeed.some((r) => r.length !== n))
+    throw new SalDataError(
+      'study.ensembleComparison',
+      `per-seed correlations of ${n} neurons`,
+      perSeed.map((r) => r.length),
+    );
   const avg = Array.from({ length: n }, (_, i) => perSeed.reduce((s, r) => s + r[i]!, 0) / perSeed.length);
   const seedDeltas = perSeed.map((r) => mean(ensemble.map((v, i) => v - r[i]!).filter(Number.isFinite)));
   return { ...pairedComparison([...ensemble], avg, 9999, permutationSeed), seedDeltas };
@@ -194,7 +225,10 @@ export function ensembleComparison(ensemble: readonly number[], perSeed: readonl
 
 /** MEIs of one model for some neurons of one session: windowed where possible, else on whole images. */
 function meisOf(
-  full: ResponseModel, windowed: (() => WindowedResponseModel) | null, shape: [number, number, number], opts: MeiOptions,
+  full: ResponseModel,
+  windowed: (() => WindowedResponseModel) | null,
+  shape: [number, number, number],
+  opts: MeiOptions,
 ): { res: MeiResult; windowed: boolean } {
   if (windowed) {
     let wm: WindowedResponseModel | null = null;
@@ -234,17 +268,38 @@ export function analyseMeis(input: MeiAnalysisInput, opts?: MeiAnalysisOptions &
   if (perNeuronTest.length !== order.length) throw new SalDataError(WHERE, `perNeuronTest of ${order.length} neurons`, perNeuronTest.length);
 
   // the best neurons by the main model's test correlation
-  const ranked = perNeuronTest.map((r, i) => [r, i] as const).filter(([r]) => Number.isFinite(r)).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  const ranked = perNeuronTest
+    .map((r, i) => [r, i] as const)
+    .filter(([r]) => Number.isFinite(r))
+    .sort((a, b) => b[0] - a[0] || a[1] - b[1]);
   const chosen = ranked.slice(0, o.maxNeurons).map(([r, i]) => ({ session: order[i]![0], index: order[i]![1], testR: r }));
   const geometry = displayGeometry(dataset, truth.imageShape);
   const [h, w, c] = dataset.inputShape;
   const imgCh = dataset.channelNames.indexOf('image');
-  const meiOpts: MeiOptions = { ...CLOSED_LOOP_MEI_DEFAULTS, range: pixelRange(geometry), channels: [imgCh], steps: o.steps, seed: o.seed, blurDecay: -1 / o.steps };
-  const ens = models.length > 1 ? createEnsemble(models.map((m) => m.encoder), { owns: false }) : null;
+  const meiOpts: MeiOptions = {
+    ...CLOSED_LOOP_MEI_DEFAULTS,
+    range: pixelRange(geometry),
+    channels: [imgCh],
+    steps: o.steps,
+    seed: o.seed,
+    blurDecay: -1 / o.steps,
+  };
+  const ens =
+    models.length > 1
+      ? createEnsemble(
+          models.map((m) => m.encoder),
+          { owns: false },
+        )
+      : null;
   const main = models[0]!.encoder;
 
   // the best natural image and pattern of every chosen neuron, in one pass over the images
-  const bests = trueBests(raw, truth, chosen.map((n) => truth.neuron(n.session, n.index)), { patterns: o.patterns });
+  const bests = trueBests(
+    raw,
+    truth,
+    chosen.map((n) => truth.neuron(n.session, n.index)),
+    { patterns: o.patterns },
+  );
   const rows = new Map<string, { single?: MeiLoop; ensemble?: MeiLoop; meiS?: Float32Array; meiE?: Float32Array }>();
   const windowedOnly = { single: true, ensemble: true };
   const sessions = [...new Set(chosen.map((n) => n.session))];
@@ -264,12 +319,22 @@ export function analyseMeis(input: MeiAnalysisInput, opts?: MeiAnalysisOptions &
       const m = meisOf(run.full, o.windowed ? run.windowed : null, [h, w, c], { ...meiOpts, neurons });
       windowedOnly[run.kind] &&= m.windowed;
       const { onProgress: _p, neurons: _n, ...loopMei } = meiOpts;
-      const loop = closedLoop(run.full, { dataset, raw, truth, sessionKey: key }, { neurons, meis: m.res, mei: loopMei, patterns: o.patterns, bests: sessionBests });
+      const loop = closedLoop(
+        run.full,
+        { dataset, raw, truth, sessionKey: key },
+        { neurons, meis: m.res, mei: loopMei, patterns: o.patterns, bests: sessionBests },
+      );
       loop.neurons.forEach((r, k) => {
         const id = `${key}/${r.neuron}`;
         const row = rows.get(id) ?? {};
         const grey = Float32Array.from(loop.meis.subarray(k * h * w, (k + 1) * h * w), (v) => Math.min(255, Math.max(0, v * geometry.std + geometry.mean)));
-        if (run.kind === 'single') { row.single = loopOf(r); row.meiS = grey; } else { row.ensemble = loopOf(r); row.meiE = grey; }
+        if (run.kind === 'single') {
+          row.single = loopOf(r);
+          row.meiS = grey;
+        } else {
+          row.ensemble = loopOf(r);
+          row.meiE = grey;
+        }
         rows.set(id, row);
       });
     }
@@ -279,22 +344,40 @@ export function analyseMeis(input: MeiAnalysisInput, opts?: MeiAnalysisOptions &
     const r = rows.get(`${n.session}/${n.index}`)!;
     const t = truth.neuron(n.session, n.index);
     return {
-      session: n.session, index: n.index, testR: n.testR, selected: n.testR > o.minScore, shifts: t.shifts,
-      trueCentre: [t.x, t.y], trueSigma: t.sigma, single: r.single!, ensemble: r.ensemble ?? null,
+      session: n.session,
+      index: n.index,
+      testR: n.testR,
+      selected: n.testR > o.minScore,
+      shifts: t.shifts,
+      trueCentre: [t.x, t.y],
+      trueSigma: t.sigma,
+      single: r.single!,
+      ensemble: r.ensemble ?? null,
     };
   });
   const nSelected = neurons.filter((n) => n.selected).length;
   const over = nSelected > 0 ? neurons.filter((n) => n.selected) : neurons;
   const seeds = models.map((m) => m.seed);
-  const summariseModel = (kind: 'single' | 'ensemble', label: string, pick: (n: MeiNeuron) => MeiLoop | null, sd: number[], test: readonly number[], testAvg: readonly number[]): MeiModelSummary => {
+  const summariseModel = (
+    kind: 'single' | 'ensemble',
+    label: string,
+    pick: (n: MeiNeuron) => MeiLoop | null,
+    sd: number[],
+    test: readonly number[],
+    testAvg: readonly number[],
+  ): MeiModelSummary => {
     const loops = over.map(pick).filter((l): l is MeiLoop => l !== null);
     return {
-      model: label, seeds: sd, path: windowedOnly[kind] ? 'windowed' : 'full image', neurons: loops.length,
+      model: label,
+      seeds: sd,
+      path: windowedOnly[kind] ? 'windowed' : 'full image',
+      neurons: loops.length,
       medianRatioNatural: median(loops.map((l) => l.ratioNatural)),
       fractionAboveNatural: loops.length ? loops.filter((l) => l.ratioNatural >= 1).length / loops.length : Number.NaN,
       medianRatioPattern: median(loops.map((l) => l.ratioPattern)),
       medianCentreError: median(loops.map((l) => l.centreError)),
-      testR: mean(test.filter(Number.isFinite)), testRAveraged: mean(testAvg.filter(Number.isFinite)),
+      testR: mean(test.filter(Number.isFinite)),
+      testRAveraged: mean(testAvg.filter(Number.isFinite)),
     };
   };
   const mainScores = scoreEnsemble(dataset, [models[0]!]);
@@ -306,17 +389,28 @@ export function analyseMeis(input: MeiAnalysisInput, opts?: MeiAnalysisOptions &
     ensemble = summariseModel('ensemble', `${variant}, ensemble of seeds ${seeds.join(', ')}`, (n) => n.ensemble, seeds, es.test, es.testAveraged);
   }
   const summary: MeiSummary = {
-    population, variant, crop, minScore: o.minScore, steps: o.steps, path: windowedOnly.single && (ens === null || windowedOnly.ensemble) ? 'windowed' : 'full image',
-    analysed: neurons.length, selected: nSelected, aboveMinScore: perNeuronTest.filter((r) => r > o.minScore).length, single, ensemble,
+    population,
+    variant,
+    crop,
+    minScore: o.minScore,
+    steps: o.steps,
+    path: windowedOnly.single && (ens === null || windowedOnly.ensemble) ? 'windowed' : 'full image',
+    analysed: neurons.length,
+    selected: nSelected,
+    aboveMinScore: perNeuronTest.filter((r) => r > o.minScore).length,
+    single,
+    ensemble,
     targets: {
       singleAtLeastNatural: single.medianRatioNatural >= 1,
       ensembleAtLeastNatural: ensemble ? ensemble.medianRatioNatural >= 1 : null,
       ensembleAtLeastSingle: ensemble ? ensemble.medianRatioNatural >= single.medianRatioNatural : null,
     },
-    neurons, seconds: (Date.now() - t0) / 1000,
+    neurons,
+    seconds: (Date.now() - t0) / 1000,
   };
   const artifacts: MeiArtifacts = {
-    h, w,
+    h,
+    w,
     single: chosen.map((n) => rows.get(`${n.session}/${n.index}`)!.meiS!),
     ensemble: ens ? chosen.map((n) => rows.get(`${n.session}/${n.index}`)!.meiE!) : null,
   };

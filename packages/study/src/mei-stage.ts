@@ -31,7 +31,8 @@ export function ensembleComparisonName(population: string, variant: string, seed
  */
 export function meiStage(
   a: { config: StudyConfig; data: StudyData; models: readonly ModelSummary[]; kept: ReadonlyMap<string, { encoder: Encoder }> },
-  reporter: Reporter, opts?: MeiAnalysisOptions,
+  reporter: Reporter,
+  opts?: MeiAnalysisOptions,
 ): MeiStageResult | null {
   const { config, data } = a;
   const { population, variant } = ENSEMBLE_MODELS;
@@ -41,11 +42,17 @@ export function meiStage(
   const raw = data.raw[population];
   // a user's dataset has no true neurons to show the MEIs to (NOT_AVAILABLE_ON_DATA says so in the report)
   if (!truth || !dataset || !raw) return null;
-  const seeds = [config.seed + 1, ...ensembleMemberItems(config, crop).map((i) => i.seed)]
-    .filter((s) => a.kept.has(modelKey(population, variant, crop, s)) && a.models.some((m) => m.population === population && m.variant === variant && m.crop === crop && m.seed === s));
+  const seeds = [config.seed + 1, ...ensembleMemberItems(config, crop).map((i) => i.seed)].filter(
+    (s) =>
+      a.kept.has(modelKey(population, variant, crop, s)) &&
+      a.models.some((m) => m.population === population && m.variant === variant && m.crop === crop && m.seed === s),
+  );
   if (seeds[0] !== config.seed + 1) return null;
   const summaryOf = (s: number) => a.models.find((m) => m.population === population && m.variant === variant && m.crop === crop && m.seed === s)!;
-  const task = reporter.task(`MEIs shown to the true neurons (${variant}, seed ${seeds[0]}${seeds.length > 1 ? ` and the ensemble of ${seeds.length} seeds` : ''})`, 1);
+  const task = reporter.task(
+    `MEIs shown to the true neurons (${variant}, seed ${seeds[0]}${seeds.length > 1 ? ` and the ensemble of ${seeds.length} seeds` : ''})`,
+    1,
+  );
   const models = seeds.map((s) => ({ seed: s, encoder: a.kept.get(modelKey(population, variant, crop, s))!.encoder }));
   const r = analyseMeis(
     { dataset, raw, truth, models, perNeuronTest: summaryOf(seeds[0]).perNeuronTest },
@@ -57,8 +64,16 @@ export function meiStage(
   const comparisons: MeiStageResult['comparisons'] = { single: {}, averaged: {} };
   if (r.ensembleScores) {
     const name = ensembleComparisonName(population, variant, seeds.length);
-    comparisons.single[name] = ensembleComparison(r.ensembleScores.test, seeds.map((x) => summaryOf(x).perNeuronTest), config.seed);
-    comparisons.averaged[name] = ensembleComparison(r.ensembleScores.testAveraged, seeds.map((x) => summaryOf(x).perNeuronTestAveraged), config.seed);
+    comparisons.single[name] = ensembleComparison(
+      r.ensembleScores.test,
+      seeds.map((x) => summaryOf(x).perNeuronTest),
+      config.seed,
+    );
+    comparisons.averaged[name] = ensembleComparison(
+      r.ensembleScores.testAveraged,
+      seeds.map((x) => summaryOf(x).perNeuronTestAveraged),
+      config.seed,
+    );
   }
   return { summary: s, artifacts: r.artifacts, comparisons };
 }

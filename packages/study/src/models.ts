@@ -50,30 +50,39 @@ export function buildEncoder(variant: VariantSpec, dataset: SalDataset, config: 
   const readouts: Record<string, Readout> = {};
   dataset.sessions.forEach((s, i) => {
     const common = {
-      inShape, outDims: s.nNeurons, gammaReadout: config.readout.gammaReadout, initSigma: config.readout.initSigma,
-      gaussType: 'isotropic' as const, seed: seed * 1000 + i,
+      inShape,
+      outDims: s.nNeurons,
+      gammaReadout: config.readout.gammaReadout,
+      initSigma: config.readout.initSigma,
+      gaussType: 'isotropic' as const,
+      seed: seed * 1000 + i,
     };
-    readouts[s.key] = variant.readout === 'gaussian'
-      ? gaussianReadout(common)
-      : variant.readout === 'attention'
-        ? attentionReadout({ inShape, outDims: s.nNeurons, gammaReadout: config.readout.gammaReadout, seed: seed * 1000 + i })
-        : saliencyShifterReadout({
-        ...common, remapChannels: 3, remapHiddenChannels: config.readout.remapHiddenChannels,
-        maxRemapAmplitude: config.readout.maxRemapAmplitude, neuronShiftGain: config.readout.neuronShiftGain,
-      });
+    readouts[s.key] =
+      variant.readout === 'gaussian'
+        ? gaussianReadout(common)
+        : variant.readout === 'attention'
+          ? attentionReadout({ inShape, outDims: s.nNeurons, gammaReadout: config.readout.gammaReadout, seed: seed * 1000 + i })
+          : saliencyShifterReadout({
+              ...common,
+              remapChannels: 3,
+              remapHiddenChannels: config.readout.remapHiddenChannels,
+              maxRemapAmplitude: config.readout.maxRemapAmplitude,
+              neuronShiftGain: config.readout.neuronShiftGain,
+            });
   });
   return createEncoder({ core, readouts, routing: { core: variant.coreChannels, context: variant.context, imageChannel: 0 } });
 }
 
 /** Train `variant` on `dataset` and score it on validation and test. The caller disposes `encoder`. */
-export async function trainVariant(
-  variant: VariantSpec, dataset: SalDataset, config: StudyConfig, seed: number, log: TextSink | null,
-): Promise<TrainedModel> {
+export async function trainVariant(variant: VariantSpec, dataset: SalDataset, config: StudyConfig, seed: number, log: TextSink | null): Promise<TrainedModel> {
   const encoder = buildEncoder(variant, dataset, config, seed);
   encoder.initBiases(dataset);
   const t0 = Date.now();
   const result = await trainEncoder(encoder, dataset, {
-    ...config.train, seed, quiet: log === null, stream: log,
+    ...config.train,
+    seed,
+    quiet: log === null,
+    stream: log,
   });
   const seconds = (Date.now() - t0) / 1000;
   const scores: ModelScores = { validation: [], test: [], testAveraged: [], feve: [], oracle: [], neurons: [] };
@@ -82,8 +91,10 @@ export async function trainVariant(
     scores.validation.push(...sc.validation);
     scores.test.push(...sc.test);
     scores.testAveraged.push(...sc.testAveraged);
-    if (sc.feve && scores.feve) scores.feve.push(...sc.feve); else scores.feve = null;
-    if (sc.oracle && scores.oracle) scores.oracle.push(...sc.oracle); else scores.oracle = null;
+    if (sc.feve && scores.feve) scores.feve.push(...sc.feve);
+    else scores.feve = null;
+    if (sc.oracle && scores.oracle) scores.oracle.push(...sc.oracle);
+    else scores.oracle = null;
     for (let n = 0; n < s.nNeurons; n++) scores.neurons.push([s.key, n]);
   }
   return { variant, seed, encoder, history: result.history, bestEpoch: result.bestEpoch, stopReason: result.stopReason, seconds, scores };
@@ -115,9 +126,18 @@ export interface ModelSummary {
 
 export function summarise(m: TrainedModel, population: Population, crop: string): ModelSummary {
   return {
-    population, crop, variant: m.variant.name, seed: m.seed,
-    validation: mean(m.scores.validation), test: mean(m.scores.test), testAveraged: mean(m.scores.testAveraged),
-    feve: m.scores.feve ? mean(m.scores.feve) : null, fractionOfOracle: modelFractionOfOracle(m.scores), epochs: trainedEpochs(m.history), bestEpoch: m.bestEpoch, stopReason: m.stopReason,
+    population,
+    crop,
+    variant: m.variant.name,
+    seed: m.seed,
+    validation: mean(m.scores.validation),
+    test: mean(m.scores.test),
+    testAveraged: mean(m.scores.testAveraged),
+    feve: m.scores.feve ? mean(m.scores.feve) : null,
+    fractionOfOracle: modelFractionOfOracle(m.scores),
+    epochs: trainedEpochs(m.history),
+    bestEpoch: m.bestEpoch,
+    stopReason: m.stopReason,
     seconds: m.seconds,
     history: m.history.map((r) => ({ epoch: r.epoch, validation: r.validation, loss: r.loss })),
     perNeuronTest: m.scores.test.map((v) => Math.round(v * 1e5) / 1e5),

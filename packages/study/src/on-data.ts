@@ -33,7 +33,12 @@ export const DATA_TRAIN_DEFAULTS: Readonly<StudyConfig['train']> = Object.freeze
  */
 export const DATA_STUDY: Readonly<StudyConfig> = Object.freeze<StudyConfig>({
   ...DEMO_STUDY,
-  crops: { 'full image': [[0, 0], [0, 0]] },
+  crops: {
+    'full image': [
+      [0, 0],
+      [0, 0],
+    ],
+  },
   scale: 1,
   train: { ...DATA_TRAIN_DEFAULTS },
 });
@@ -67,7 +72,12 @@ export async function readUserStudyData(config: StudyConfig, dataDir: string, ou
   return dataOf(raw, saliency, config, source);
 }
 
-function dataOf(raw: RawDataset, saliency: Float32Array, config: StudyConfig, saliencySource: 'dataset' | 'builtin'): StudyData & { saliencySource: 'dataset' | 'builtin' } {
+function dataOf(
+  raw: RawDataset,
+  saliency: Float32Array,
+  config: StudyConfig,
+  saliencySource: 'dataset' | 'builtin',
+): StudyData & { saliencySource: 'dataset' | 'builtin' } {
   return { raw: { data: raw }, truth: {}, saliency, saliencyAgreement: Number.NaN, ...buildDatasets({ data: raw }, saliency, config), saliencySource };
 }
 
@@ -77,11 +87,12 @@ function dataOf(raw: RawDataset, saliency: Float32Array, config: StudyConfig, sa
  * Build the report with `buildDataStudyReport(results, artifacts)`.
  */
 export async function runStudyOnData(opts: RunStudyOnDataOptions): Promise<{ results: StudyResults; artifacts: StudyArtifacts }> {
-  const config = opts.config ?? structuredClone(DATA_STUDY) as StudyConfig;
+  const config = opts.config ?? (structuredClone(DATA_STUDY) as StudyConfig);
   const reporter: Reporter = opts.reporter ?? silentReporter;
   const dataDir = resolve(opts.dataDir);
   const outDir = resolve(opts.outDir);
-  if (within(outDir, dataDir) || within(dataDir, outDir)) throw new SalConfigError(W, 'outDir', 'a folder apart from the data folder (not it, not inside it, not around it)', outDir);
+  if (within(outDir, dataDir) || within(dataDir, outDir))
+    throw new SalConfigError(W, 'outDir', 'a folder apart from the data folder (not it, not inside it, not around it)', outDir);
   const seconds: Record<string, number> = {};
   const t0 = Date.now();
   await mkdir(outDir, { recursive: true });
@@ -92,7 +103,9 @@ export async function runStudyOnData(opts: RunStudyOnDataOptions): Promise<{ res
   const source: DatasetInfo['saliency'] = saliency ? 'dataset' : 'builtin';
   const saliencyModel = { ...(opts.saliencyModel ?? {}) };
   if (!saliency) {
-    reporter.info(`saliency: ${dataDir} has no saliency.npy, so the built-in centre–surround model computes the maps (${JSON.stringify(saliencyModel) === '{}' ? 'its default settings' : JSON.stringify(saliencyModel)}); precomputed maps (e.g. DeepGaze log-densities) can be stored as saliency.npy`);
+    reporter.info(
+      `saliency: ${dataDir} has no saliency.npy, so the built-in centre–surround model computes the maps (${JSON.stringify(saliencyModel) === '{}' ? 'its default settings' : JSON.stringify(saliencyModel)}); precomputed maps (e.g. DeepGaze log-densities) can be stored as saliency.npy`,
+    );
     const task = reporter.task('saliency maps (built-in model)', n);
     saliency = computeSaliencyMaps(raw.images, [n, h, w], { ...saliencyModel, output: 'logDensity' }, () => task.tick());
     task.done();
@@ -113,7 +126,9 @@ export async function runStudyOnData(opts: RunStudyOnDataOptions): Promise<{ res
   // where the data lives, relative to the output folder: `sal report` and training workers find it from here
   await writeFileAtomic(join(outDir, 'dataset.json'), JSON.stringify({ data: info.dir, saliency: source }, null, 2));
   const neurons = raw.sessions.reduce((s, x) => s + x.nNeurons, 0);
-  reporter.info(`data: ${n} images of ${h}×${w}, ${raw.sessions.length} sessions, ${neurons} neurons from ${dataDir} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  reporter.info(
+    `data: ${n} images of ${h}×${w}, ${raw.sessions.length} sessions, ${neurons} neurons from ${dataDir} (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+  );
   seconds['data'] = (Date.now() - t0) / 1000;
   return trainAndAnalyse({ ...opts, config, outDir, reporter, data, populations: ['data'], seconds, dataDir, dataset: info });
 }

@@ -10,13 +10,14 @@ export function fractionOfOracleCell(m: { fractionOfOracle?: number | null }): n
 }
 
 /** The caption sentence of the model table that says what the fraction of oracle is. */
-export const FRACTION_OF_ORACLE_NOTE = 'Fraction of oracle: the slope through the origin of the neurons\' single-trial test correlations on their jackknife (leave-one-out) oracle correlations over the repeated test images, as SENSORIUM scores models (fractionOfOracle of @sal/train); 1 means as good as predicting each trial by the mean of the other repeats.';
+export const FRACTION_OF_ORACLE_NOTE =
+  "Fraction of oracle: the slope through the origin of the neurons' single-trial test correlations on their jackknife (leave-one-out) oracle correlations over the repeated test images, as SENSORIUM scores models (fractionOfOracle of @sal/train); 1 means as good as predicting each trial by the mean of the other repeats.";
 
 /** One sentence per population on the neurons' reliability (jackknife oracle, SNR), or '' for older results. */
 export function reliabilityText(results: Pick<StudyResults, 'reliability'>): string {
-  const parts = Object.entries(results.reliability ?? {}).flatMap(([pop, r]) => (r
-    ? [`${pop}: mean jackknife oracle correlation ${r2(r.meanOracle)}, SNR mean ${r2(r.meanSnr)} (median ${r2(r.medianSnr)}) over ${r.neurons} neurons`]
-    : []));
+  const parts = Object.entries(results.reliability ?? {}).flatMap(([pop, r]) =>
+    r ? [`${pop}: mean jackknife oracle correlation ${r2(r.meanOracle)}, SNR mean ${r2(r.meanSnr)} (median ${r2(r.medianSnr)}) over ${r.neurons} neurons`] : [],
+  );
   return parts.length ? `Neuron reliability on the repeated test images (the data's ceiling, the same for every model): ${parts.join('; ')}.` : '';
 }
 

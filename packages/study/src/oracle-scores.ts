@@ -25,7 +25,11 @@ export function modelFractionOfOracle(scores: { test: ArrayLike<number>; oracle:
 export function testRepeatGroups(s: RawSession): RepeatGroup[] {
   const n = s.nNeurons;
   const rows = new Map<number, number[]>();
-  s.testImageIds.forEach((id, r) => { const l = rows.get(id); if (l) l.push(r); else rows.set(id, [r]); });
+  s.testImageIds.forEach((id, r) => {
+    const l = rows.get(id);
+    if (l) l.push(r);
+    else rows.set(id, [r]);
+  });
   return [...rows.values()].map((rs) => {
     const t = new Float32Array(rs.length * n);
     rs.forEach((r, i) => t.set(s.testResponses.subarray(r * n, (r + 1) * n), i * n));
@@ -51,7 +55,8 @@ export interface NeuronReliability {
  * session has fewer than two test images or a test image with fewer than two repeats.
  */
 export function neuronReliability(raw: RawDataset): NeuronReliability | null {
-  const oracle: number[] = [], snr: number[] = [];
+  const oracle: number[] = [],
+    snr: number[] = [];
   for (const s of raw.sessions) {
     const groups = testRepeatGroups(s);
     if (groups.length < 2 || groups.some((g) => g.targets.length < 2 * s.nNeurons)) return null;

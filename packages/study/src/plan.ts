@@ -45,11 +45,15 @@ export const KEPT_VARIANTS: readonly VariantName[] = Object.freeze(['images', 's
  * config's seed counts) the further seeds of the MEI analysis's ensemble ({@link ensembleMemberItems}).
  */
 export function isKeptModel(
-  config: Pick<StudyConfig, 'seed'> & Partial<Pick<StudyConfig, 'seeds' | 'comparisonSeeds'>>, mainCrop: string,
+  config: Pick<StudyConfig, 'seed'> & Partial<Pick<StudyConfig, 'seeds' | 'comparisonSeeds'>>,
+  mainCrop: string,
   m: { variant: VariantName; crop: string; seed: number; population?: Population },
 ): boolean {
-  return (KEPT_VARIANTS.includes(m.variant) && m.crop === mainCrop && m.seed === config.seed + 1)
-    || (m.population !== undefined && ensembleMemberItems(config, mainCrop).some((i) => i.population === m.population && i.variant === m.variant && i.crop === m.crop && i.seed === m.seed));
+  return (
+    (KEPT_VARIANTS.includes(m.variant) && m.crop === mainCrop && m.seed === config.seed + 1) ||
+    (m.population !== undefined &&
+      ensembleMemberItems(config, mainCrop).some((i) => i.population === m.population && i.variant === m.variant && i.crop === m.crop && i.seed === m.seed))
+  );
 }
 
 /** The population and variant whose model seeds the MEI analysis averages as an ensemble (main crop). */

@@ -5,10 +5,28 @@
  */
 import '@sal/viz/node'; // registers the sharp SVG rasterizer the PNG figures need
 import {
-  buildReport, eigenSpectrumFigure, exampleGridFigure, explainedVarianceFigure, grfDistributionFigure, grfSupportMask,
-  grfOverlayFigure, grfPanelFigure, modelSchemaFigure, projectionGridFigure, rfRecoveryFigure, saliencyFigure,
-  rfShiftFigure, shifterCurvesFigure, strongestWeakestFigure, testCorrelationFigure, trainingCurvesFigure, verdictTable,
-  type ReportBlock, type ReportFigure, type ReportSection, type ReportTable,
+  buildReport,
+  eigenSpectrumFigure,
+  exampleGridFigure,
+  explainedVarianceFigure,
+  grfDistributionFigure,
+  grfSupportMask,
+  grfOverlayFigure,
+  grfPanelFigure,
+  modelSchemaFigure,
+  projectionGridFigure,
+  rfRecoveryFigure,
+  saliencyFigure,
+  rfShiftFigure,
+  shifterCurvesFigure,
+  strongestWeakestFigure,
+  testCorrelationFigure,
+  trainingCurvesFigure,
+  verdictTable,
+  type ReportBlock,
+  type ReportFigure,
+  type ReportSection,
+  type ReportTable,
 } from '@sal/viz';
 import { formatP } from '@sal/types';
 import type { GrfAnalysis } from './analysis.js';
@@ -19,7 +37,10 @@ import { meiSection } from './mei-report.js';
 import { formatOverSeeds, formatStat } from './shift-recovery.js';
 import { FRACTION_OF_ORACLE_NOTE, fractionOfOracleCell, reliabilityText, saliencyText } from './oracle-report.js';
 
-export interface StudyReport { html: string; figures: { name: string; figure: ReportFigure }[] }
+export interface StudyReport {
+  html: string;
+  figures: { name: string; figure: ReportFigure }[];
+}
 
 /** Collects the report's figures (named for their files) as the sections add them. */
 export type AddFigure = (name: string, f: ReportFigure) => ReportFigure;
@@ -37,7 +58,10 @@ export function formatR(r: number): string {
 
 export async function buildStudyReport(results: StudyResults, art: StudyArtifacts): Promise<StudyReport> {
   const figures: { name: string; figure: ReportFigure }[] = [];
-  const fig: AddFigure = (name, f) => { figures.push({ name, figure: f }); return f; };
+  const fig: AddFigure = (name, f) => {
+    figures.push({ name, figure: f });
+    return f;
+  };
   const sections: ReportSection[] = [verdictSection(results), await dataSection(results, art, fig), await modelSection(results, art, fig)];
   const g = art.grf['shift / images'];
   if (g && art.examples) sections.push(await grfSection(g, art, art.examples, fig));
@@ -53,7 +77,10 @@ function verdictSection(results: StudyResults): ReportSection {
   return {
     heading: 'Does saliency matter? The verdicts',
     blocks: [
-      { kind: 'paragraph', text: 'Each question is answered on the simulated V4 population, whose ground truth is known: in the "shift" population half of the neurons move their receptive field toward the most salient object of each image; in the "noShift" control nobody does, with the same images, neurons and trials otherwise. Comparisons are paired over neurons with a two-sided sign-flip permutation test, on the repeat-averaged test correlation (the single-trial one, the original’s “test correlation”, is given beside it). Where both models were trained with several seeds, each neuron’s correlation is averaged over the seeds first, and the answer is “yes” only if every seed’s own difference agrees; a p-value over neurons from one seed says nothing about how much training runs vary. Every verdict says on how many seeds it rests; a one-seed “yes” whose Δ is within ±2 sd of the per-seed Δ of the shifter − image-only comparison is “not settled”. The learned-shift verdict keeps apart which neurons shift (AUC) and by how much (correlation within the true shifters, recovered fraction of the magnitude).' },
+      {
+        kind: 'paragraph',
+        text: 'Each question is answered on the simulated V4 population, whose ground truth is known: in the "shift" population half of the neurons move their receptive field toward the most salient object of each image; in the "noShift" control nobody does, with the same images, neurons and trials otherwise. Comparisons are paired over neurons with a two-sided sign-flip permutation test, on the repeat-averaged test correlation (the single-trial one, the original’s “test correlation”, is given beside it). Where both models were trained with several seeds, each neuron’s correlation is averaged over the seeds first, and the answer is “yes” only if every seed’s own difference agrees; a p-value over neurons from one seed says nothing about how much training runs vary. Every verdict says on how many seeds it rests; a one-seed “yes” whose Δ is within ±2 sd of the per-seed Δ of the shifter − image-only comparison is “not settled”. The learned-shift verdict keeps apart which neurons shift (AUC) and by how much (correlation within the true shifters, recovered fraction of the magnitude).',
+      },
       verdictTable(results.verdicts),
     ],
   };
@@ -78,7 +105,10 @@ async function dataSection(results: StudyResults, art: StudyArtifacts, fig: AddF
   return {
     heading: 'Data: the simulated population and its saliency',
     blocks: [
-      { kind: 'paragraph', text: `${sim.nTrainImages} training-pool images and ${sim.nTestImages} test images (${sim.testRepeats} repeats) of ${sim.height}×${sim.width} pixels, ${sim.nSessions} sessions × ${sim.neuronsPerSession} neurons with Poisson spike counts. Saliency maps are ${saliencyText(results)}; gradients are Sobel x/y of the map smoothed with σ = ${cfg.gradientSigma} px after the crop. Inputs are cropped (${art.data.crops.map((k) => `${k.name}: ${JSON.stringify(k.pixels)} px`).join('; ')}), rescaled by ${cfg.scale}, and z-scored per channel with statistics from the training split.` },
+      {
+        kind: 'paragraph',
+        text: `${sim.nTrainImages} training-pool images and ${sim.nTestImages} test images (${sim.testRepeats} repeats) of ${sim.height}×${sim.width} pixels, ${sim.nSessions} sessions × ${sim.neuronsPerSession} neurons with Poisson spike counts. Saliency maps are ${saliencyText(results)}; gradients are Sobel x/y of the map smoothed with σ = ${cfg.gradientSigma} px after the crop. Inputs are cropped (${art.data.crops.map((k) => `${k.name}: ${JSON.stringify(k.pixels)} px`).join('; ')}), rescaled by ${cfg.scale}, and z-scored per channel with statistics from the training split.`,
+      },
       fig('fig01-saliency', await saliencyFigure(examples, h, w)),
       fig('fig02-schema', schemaFigureOf(cfg)),
     ],
@@ -92,7 +122,8 @@ function validationCurves(results: StudyResults, mainCrop: string, pop: string, 
   const several = (v: string) => ms.filter((m) => m.variant === v).length > 1;
   return ms.map((m) => ({
     name: several(m.variant) ? `${m.variant} (seed ${m.seed})` : m.variant,
-    valCorrelation: m.history.map((r) => r.validation ?? Number.NaN), ...(panelOf ? { panel: panelOf(m.variant) } : {}),
+    valCorrelation: m.history.map((r) => r.validation ?? Number.NaN),
+    ...(panelOf ? { panel: panelOf(m.variant) } : {}),
   }));
 }
 
@@ -111,7 +142,8 @@ function testByCrop(results: StudyResults, pred: (v: string) => boolean) {
 /** `'1 seed'` or `'1–3 seeds per point'`: how many model seeds stand behind the points of a figure. */
 function seedCounts(groups: readonly { correlations: readonly number[] }[]): string {
   const n = groups.map((g) => g.correlations.length);
-  const lo = Math.min(...n), hi = Math.max(...n);
+  const lo = Math.min(...n),
+    hi = Math.max(...n);
   return lo === hi ? `${lo} seed${lo === 1 ? '' : 's'} per point` : `${lo}–${hi} seeds per point`;
 }
 
@@ -120,15 +152,34 @@ export function comparisonTable(results: StudyResults): ReportBlock {
   const nSeeds = Math.max(...Object.values(results.comparisonsAveraged).map((v) => v.seedDeltas?.length ?? 1), 1);
   return {
     kind: 'table',
-    columns: ['comparison', 'Δ repeat-averaged test r', 'p', 'Δ single-trial test r', 'p', 'neurons improved (averaged)', 'neurons', ...(nSeeds > 1 ? ['Δ per seed (repeat-averaged)'] : [])],
+    columns: [
+      'comparison',
+      'Δ repeat-averaged test r',
+      'p',
+      'Δ single-trial test r',
+      'p',
+      'neurons improved (averaged)',
+      'neurons',
+      ...(nSeeds > 1 ? ['Δ per seed (repeat-averaged)'] : []),
+    ],
     rows: Object.entries(results.comparisonsAveraged).map(([k, v]) => {
       const s1 = results.comparisons[k];
       const perSeed = nSeeds > 1 ? [(v.seedDeltas ?? []).map((d) => signed(d)).join(', ')] : [];
-      return [k, signed(v.meanDiff), formatP(v.pValue), s1 ? signed(s1.meanDiff) : '', s1 ? formatP(s1.pValue) : '', `${(100 * v.fractionBetter).toFixed(0)}%`, v.n, ...perSeed];
+      return [
+        k,
+        signed(v.meanDiff),
+        formatP(v.pValue),
+        s1 ? signed(s1.meanDiff) : '',
+        s1 ? formatP(s1.pValue) : '',
+        `${(100 * v.fractionBetter).toFixed(0)}%`,
+        v.n,
+        ...perSeed,
+      ];
     }),
-    caption: nSeeds > 1
-      ? 'Paired comparisons over neurons on the main crop, each neuron\'s correlation averaged over the model seeds both variants were trained with (sign-flip permutation tests, two-sided), and each seed\'s own mean difference.'
-      : 'Paired comparisons over neurons on the main crop (sign-flip permutation tests, two-sided); one model seed per variant.',
+    caption:
+      nSeeds > 1
+        ? "Paired comparisons over neurons on the main crop, each neuron's correlation averaged over the model seeds both variants were trained with (sign-flip permutation tests, two-sided), and each seed's own mean difference."
+        : 'Paired comparisons over neurons on the main crop (sign-flip permutation tests, two-sided); one model seed per variant.',
   };
 }
 
@@ -139,30 +190,79 @@ export function seedStabilityTable(results: StudyResults): ReportTable | null {
   return {
     kind: 'table',
     columns: ['comparison', 'model seeds', 'subsets checked', 'yes', 'not settled (seeds disagree)', 'no'],
-    rows: entries.map(([k, v]) => (v.subsets === undefined
-      ? [k, v.seeds, v.note ?? `needs ≥ ${v.minSeeds} seeds`, '', '', '']
-      : [k, v.seeds, `${v.subsets} (${v.subsetSize} seeds each)`, v.yes ?? 0, v.notSettled ?? 0, v.no ?? 0])),
-    caption: 'Seed stability: the comparison\'s verdict (same rule as above) on every 3-seed subset of its model seeds, counted. A stable verdict gives the same answer on (nearly) every subset. Needs at least 5 seeds.',
+    rows: entries.map(([k, v]) =>
+      v.subsets === undefined
+        ? [k, v.seeds, v.note ?? `needs ≥ ${v.minSeeds} seeds`, '', '', '']
+        : [k, v.seeds, `${v.subsets} (${v.subsetSize} seeds each)`, v.yes ?? 0, v.notSettled ?? 0, v.no ?? 0],
+    ),
+    caption:
+      "Seed stability: the comparison's verdict (same rule as above) on every 3-seed subset of its model seeds, counted. A stable verdict gives the same answer on (nearly) every subset. Needs at least 5 seeds.",
   };
 }
 
 async function modelSection(results: StudyResults, art: StudyArtifacts, fig: AddFigure): Promise<ReportSection> {
   const mainCrop = art.data.crops[0]!.name;
-  const rows = results.models.map((m) => [m.population, m.crop, m.variant, m.seed, formatStat(m.validation), formatStat(m.test), fractionOfOracleCell(m), formatStat(m.testAveraged), formatStat(m.feve), m.epochs, Math.round(m.seconds)]);
+  const rows = results.models.map((m) => [
+    m.population,
+    m.crop,
+    m.variant,
+    m.seed,
+    formatStat(m.validation),
+    formatStat(m.test),
+    fractionOfOracleCell(m),
+    formatStat(m.testAveraged),
+    formatStat(m.feve),
+    m.epochs,
+    Math.round(m.seconds),
+  ]);
   const blocks: ReportBlock[] = [
-    { kind: 'table', columns: ['population', 'crop', 'variant', 'seed', 'validation r', 'test r (single trial)', 'fraction of oracle (jackknife)', 'test r (repeat-averaged)', 'FEVe', 'epochs', 'seconds'], rows, caption: `Mean over neurons of every trained model's correlations (3 decimals) and FEVe. ${FRACTION_OF_ORACLE_NOTE}` },
+    {
+      kind: 'table',
+      columns: [
+        'population',
+        'crop',
+        'variant',
+        'seed',
+        'validation r',
+        'test r (single trial)',
+        'fraction of oracle (jackknife)',
+        'test r (repeat-averaged)',
+        'FEVe',
+        'epochs',
+        'seconds',
+      ],
+      rows,
+      caption: `Mean over neurons of every trained model's correlations (3 decimals) and FEVe. ${FRACTION_OF_ORACLE_NOTE}`,
+    },
   ];
   const reliability = reliabilityText(results);
   if (reliability) blocks.push({ kind: 'paragraph', text: reliability });
-  const tc = validationCurves(results, mainCrop, 'shift', ['images', 'images+saliency', 'images+gradients', 'all'], (v) => (v === 'images' ? 'images only' : '+ saliency'));
+  const tc = validationCurves(results, mainCrop, 'shift', ['images', 'images+saliency', 'images+gradients', 'all'], (v) =>
+    v === 'images' ? 'images only' : '+ saliency',
+  );
   if (tc.length) blocks.push(fig('fig03-training-curves', await trainingCurvesFigure(tc)));
   const sc = validationCurves(results, mainCrop, 'shift', ['shifter-saliency', 'shifter-ones', 'shifter-image']);
   if (sc.length) blocks.push(fig('fig04-shifter-curves', await shifterCurvesFigure(sc)));
   const t5 = testByCrop(results, (v) => v !== 'attention');
-  blocks.push(fig('fig05-test-correlation', await testCorrelationFigure(t5, { caption: `Test correlation (single trial; mean over neurons) of the CNN models by input variant and crop, population with shifts. Points: mean over model seeds; error bars: ± 1 sd over model seeds (ddof 0), none where a point has one seed (${seedCounts(t5)}).` })));
+  blocks.push(
+    fig(
+      'fig05-test-correlation',
+      await testCorrelationFigure(t5, {
+        caption: `Test correlation (single trial; mean over neurons) of the CNN models by input variant and crop, population with shifts. Points: mean over model seeds; error bars: ± 1 sd over model seeds (ddof 0), none where a point has one seed (${seedCounts(t5)}).`,
+      }),
+    ),
+  );
   const att = testByCrop(results, (v) => v === 'attention' || v === 'images');
   if (att.some((r) => r.variant === 'attention')) {
-    blocks.push(fig('fig06-attention-test-correlation', await testCorrelationFigure(att, { title: 'Test correlation: attention readout', caption: 'Test correlation (single trial) of the multiple-attention readout beside the Gaussian readout, by crop, image input.' })));
+    blocks.push(
+      fig(
+        'fig06-attention-test-correlation',
+        await testCorrelationFigure(att, {
+          title: 'Test correlation: attention readout',
+          caption: 'Test correlation (single trial) of the multiple-attention readout beside the Gaussian readout, by crop, image input.',
+        }),
+      ),
+    );
   }
   blocks.push(comparisonTable(results));
   const stability = seedStabilityTable(results);
@@ -183,28 +283,67 @@ export async function grfSection(g: GrfAnalysis, art: StudyArtifacts, ex: NonNul
   const top = ex.top.slice(0, gridRows * cols);
   const k = Math.min(5, ex.top.length);
   // fig11: only the pixels inside the neuron's gRF (outside it the gRF is ~0 and the histogram a spike at zero)
-  const support = grfSupportMask(Array.from({ length: m }, (_, i) => grfOf(b0.session, b0.index, i)), 0.1);
+  const support = grfSupportMask(
+    Array.from({ length: m }, (_, i) => grfOf(b0.session, b0.index, i)),
+    0.1,
+  );
   const supportCount = support.reduce((a, v) => a + v, 0);
   const inside = (values: Float32Array) => values.filter((_, i) => support[i % P] === 1);
   return {
     heading: 'Gradient receptive fields of the image-only model',
     blocks: [
-      { kind: 'paragraph', text: `gRF = d predicted response / d input image, in evaluation mode, no smoothing, on ${m} validation images. Neurons are the best by test correlation (${art.best.map((b) => `${b.session}/${b.index}`).join(', ')}).` },
-      fig('fig07-example-grid', await exampleGridFigure(top.map(imageOf), g.h, g.w, {
-        rows: gridRows, cols, neuron: `${b0.session}/${b0.index}`, title: `Images that drive ${b0.session}/${b0.index} most`,
-        labels: top.map((i, r) => `${r + 1}. #${g.imageIds[i]}`),
-      })),
+      {
+        kind: 'paragraph',
+        text: `gRF = d predicted response / d input image, in evaluation mode, no smoothing, on ${m} validation images. Neurons are the best by test correlation (${art.best.map((b) => `${b.session}/${b.index}`).join(', ')}).`,
+      },
+      fig(
+        'fig07-example-grid',
+        await exampleGridFigure(top.map(imageOf), g.h, g.w, {
+          rows: gridRows,
+          cols,
+          neuron: `${b0.session}/${b0.index}`,
+          title: `Images that drive ${b0.session}/${b0.index} most`,
+          labels: top.map((i, r) => `${r + 1}. #${g.imageIds[i]}`),
+        }),
+      ),
       fig('fig08-grf-panels', await grfPanelFigure(grfRows, g.h, g.w, { neurons: four.map((b) => `${b.session}/${b.index}`) })),
-      fig('fig09-grf-overlay', await grfOverlayFigure(four.map((b) => ({ image: imageOf(0), grf: grfOf(b.session, b.index, 0), title: `${b.session}/${b.index}` })), g.h, g.w)),
-      fig('fig10-strongest-weakest', await strongestWeakestFigure([{
-        neuron: `${b0.session}/${b0.index}`,
-        strongest: ex.top.slice(0, k).map((i, r) => ({ image: imageOf(i), grf: grfOf(b0.session, b0.index, i), title: responseTitle(g.imageIds[i]!, ex.topResponses?.[r]) })),
-        weakest: ex.bottom.slice(0, k).map((i, r) => ({ image: imageOf(i), grf: grfOf(b0.session, b0.index, i), title: responseTitle(g.imageIds[i]!, ex.bottomResponses?.[r]) })),
-      }], g.h, g.w, { titles: ex.topResponses ? 'the validation image id and the model\'s predicted response' : 'the validation image id' })),
-      fig('fig11-grf-distributions', await grfDistributionFigure(ex.topValues, ex.bottomValues, {
-        range: symmetricRange(inside(ex.topValues), inside(ex.bottomValues)),
-        pixels: { mask: support, description: `the ${supportCount} pixels inside the gRF of ${b0.session}/${b0.index} (mean |gRF| over the ${m} images ≥ 10 % of its maximum)` },
-      })),
+      fig(
+        'fig09-grf-overlay',
+        await grfOverlayFigure(
+          four.map((b) => ({ image: imageOf(0), grf: grfOf(b.session, b.index, 0), title: `${b.session}/${b.index}` })),
+          g.h,
+          g.w,
+        ),
+      ),
+      fig(
+        'fig10-strongest-weakest',
+        await strongestWeakestFigure(
+          [
+            {
+              neuron: `${b0.session}/${b0.index}`,
+              strongest: ex.top
+                .slice(0, k)
+                .map((i, r) => ({ image: imageOf(i), grf: grfOf(b0.session, b0.index, i), title: responseTitle(g.imageIds[i]!, ex.topResponses?.[r]) })),
+              weakest: ex.bottom
+                .slice(0, k)
+                .map((i, r) => ({ image: imageOf(i), grf: grfOf(b0.session, b0.index, i), title: responseTitle(g.imageIds[i]!, ex.bottomResponses?.[r]) })),
+            },
+          ],
+          g.h,
+          g.w,
+          { titles: ex.topResponses ? "the validation image id and the model's predicted response" : 'the validation image id' },
+        ),
+      ),
+      fig(
+        'fig11-grf-distributions',
+        await grfDistributionFigure(ex.topValues, ex.bottomValues, {
+          range: symmetricRange(inside(ex.topValues), inside(ex.bottomValues)),
+          pixels: {
+            mask: support,
+            description: `the ${supportCount} pixels inside the gRF of ${b0.session}/${b0.index} (mean |gRF| over the ${m} images ≥ 10 % of its maximum)`,
+          },
+        }),
+      ),
     ],
   };
 }
@@ -214,15 +353,39 @@ export function shiftRecoveryTable(results: StudyResults): ReportTable | null {
   const rows = Object.entries(results.modelShifts).flatMap(([pop, s]) => {
     if (!s?.overSeeds || !s.recovery?.length) return [];
     const o = s.overSeeds;
-    return [[pop, s.recovery.length, s.recovery[0]!.shifters, s.recovery[0]!.fixed, formatOverSeeds(o.auc), o.aucMagnitude ? formatOverSeeds(o.aucMagnitude) : 'undefined', formatOverSeeds(o.withinShiftersR), formatOverSeeds(o.withinShiftersSlope),
-      formatOverSeeds(o.recoveredFraction, 0, 100, ' %'), formatStat(s.agreement)]];
+    return [
+      [
+        pop,
+        s.recovery.length,
+        s.recovery[0]!.shifters,
+        s.recovery[0]!.fixed,
+        formatOverSeeds(o.auc),
+        o.aucMagnitude ? formatOverSeeds(o.aucMagnitude) : 'undefined',
+        formatOverSeeds(o.withinShiftersR),
+        formatOverSeeds(o.withinShiftersSlope),
+        formatOverSeeds(o.recoveredFraction, 0, 100, ' %'),
+        formatStat(s.agreement),
+      ],
+    ];
   });
   if (!rows.length) return null;
   return {
     kind: 'table',
-    columns: ['population', 'model seeds', 'true shifters', 'fixed neurons', 'AUC shifters vs fixed', 'AUC by |learned shift|', 'r within shifters', 'slope within shifters (px/px)', 'recovered fraction of the magnitude', 'r over all neurons (two groups; not used)'],
+    columns: [
+      'population',
+      'model seeds',
+      'true shifters',
+      'fixed neurons',
+      'AUC shifters vs fixed',
+      'AUC by |learned shift|',
+      'r within shifters',
+      'slope within shifters (px/px)',
+      'recovered fraction of the magnitude',
+      'r over all neurons (two groups; not used)',
+    ],
     rows,
-    caption: 'How well the saliency shifter’s learned shift recovers the true one. AUC: probability that a true shifter has a larger learned shift toward the salient object than a fixed neuron (Mann–Whitney; 0.5 = chance); by |learned shift|: the same for the length of the learned shift in any direction. r and slope: learned against true shift over the true shifters only. Recovered fraction: mean learned / mean true shift over the true shifters. “undefined” where a statistic is (e.g. no true shifters in the control). With several model seeds: mean ± sd over seeds.',
+    caption:
+      'How well the saliency shifter’s learned shift recovers the true one. AUC: probability that a true shifter has a larger learned shift toward the salient object than a fixed neuron (Mann–Whitney; 0.5 = chance); by |learned shift|: the same for the length of the learned shift in any direction. r and slope: learned against true shift over the true shifters only. Recovered fraction: mean learned / mean true shift over the true shifters. “undefined” where a statistic is (e.g. no true shifters in the control). With several model seeds: mean ± sd over seeds.',
   };
 }
 
@@ -230,45 +393,73 @@ export function shiftRecoveryTable(results: StudyResults): ReportTable | null {
 function grfTestTables(results: StudyResults): ReportBlock[] {
   return [
     {
-      kind: 'table', columns: ['model', 'mean projection (px)', 'p (permutation)', 'true shifters significant', 'fixed neurons significant'],
-      rows: Object.entries(results.grf).map(([name, r]) => [name, formatStat(r!.statistic), formatP(r!.pValue), r!.detection ? `${r!.detection.truePositives}/${r!.detection.shifters}` : 'no ground truth', r!.detection ? `${r!.detection.falsePositives}/${r!.detection.nonShifters}` : 'no ground truth']),
+      kind: 'table',
+      columns: ['model', 'mean projection (px)', 'p (permutation)', 'true shifters significant', 'fixed neurons significant'],
+      rows: Object.entries(results.grf).map(([name, r]) => [
+        name,
+        formatStat(r!.statistic),
+        formatP(r!.pValue),
+        r!.detection ? `${r!.detection.truePositives}/${r!.detection.shifters}` : 'no ground truth',
+        r!.detection ? `${r!.detection.falsePositives}/${r!.detection.nonShifters}` : 'no ground truth',
+      ]),
       caption: 'The gRF centre-of-mass test in each population.',
     },
     {
-      kind: 'table', columns: ['model', 'neurons', 'Δ projection vs control (px)', 'p (sign flip)', 'n'],
+      kind: 'table',
+      columns: ['model', 'neurons', 'Δ projection vs control (px)', 'p (sign flip)', 'n'],
       rows: Object.entries(results.grfVsControl).flatMap(([v, r]) => [
         [v, 'true shifters', signed(r!.shifters.meanDiff), formatP(r!.shifters.pValue), r!.shifters.n],
         [v, 'fixed neurons', signed(r!.others.meanDiff), formatP(r!.others.pValue), r!.others.n],
       ]),
-      caption: 'Each neuron\'s mean projection in the population with shifts minus the same neuron\'s in the control population (same images): the image-content part cancels.',
+      caption:
+        "Each neuron's mean projection in the population with shifts minus the same neuron's in the control population (same images): the image-content part cancels.",
     },
   ];
 }
 
 async function shiftSection(results: StudyResults, art: StudyArtifacts, fig: AddFigure): Promise<ReportSection> {
   const blocks: ReportBlock[] = [
-    { kind: 'paragraph', text: 'For every neuron and image, the centre of mass of gRF² gives the RF centre on that image. Its displacement from the neuron\'s mean centre is projected on the direction of the image\'s most salient object (from the simulation\'s ground truth); the statistic is the mean projection, tested against permutations of the salient points across images. Because the control population has no RF shifts at all, it shows what the test reports for fixed receptive fields.' },
+    {
+      kind: 'paragraph',
+      text: "For every neuron and image, the centre of mass of gRF² gives the RF centre on that image. Its displacement from the neuron's mean centre is projected on the direction of the image's most salient object (from the simulation's ground truth); the statistic is the mean projection, tested against permutations of the salient points across images. Because the control population has no RF shifts at all, it shows what the test reports for fixed receptive fields.",
+    },
     ...grfTestTables(results),
   ];
   for (const [pop, ms] of Object.entries(art.modelShifts)) {
     if (!ms) continue;
-    blocks.push(fig(`extra-model-shifts-${pop.toLowerCase()}`, await rfShiftFigure(
-      { trueShift: ms.trueProjection, measuredShift: ms.modelProjection, shifts: ms.neurons.map((n) => n.shifts) },
-      {
-        measured: 'learned readout shift', title: `Shifter model: learned vs true shift (${pop})`,
-        caption: `${pop} population, per neuron: the saliency shifter's learned readout shift (shifted readout position minus μ) toward the most salient object against the simulation's true RF shift toward it, both in input pixels and averaged over ${art.grf[`${pop} / shifter-saliency`]?.imageIds.length ?? results.config.analysis.grfImages} validation images; colour: whether the neuron shifts in the simulation; dashed: y = x.`,
-      },
-    )));
-    blocks.push({ kind: 'paragraph', text: `${pop} population: the shifter model's learned shift of each neuron (its shifted readout position minus μ, in input pixels, projected on the direction to the most salient object, averaged over images) against the simulation's true shift.` });
+    blocks.push(
+      fig(
+        `extra-model-shifts-${pop.toLowerCase()}`,
+        await rfShiftFigure(
+          { trueShift: ms.trueProjection, measuredShift: ms.modelProjection, shifts: ms.neurons.map((n) => n.shifts) },
+          {
+            measured: 'learned readout shift',
+            title: `Shifter model: learned vs true shift (${pop})`,
+            caption: `${pop} population, per neuron: the saliency shifter's learned readout shift (shifted readout position minus μ) toward the most salient object against the simulation's true RF shift toward it, both in input pixels and averaged over ${art.grf[`${pop} / shifter-saliency`]?.imageIds.length ?? results.config.analysis.grfImages} validation images; colour: whether the neuron shifts in the simulation; dashed: y = x.`,
+          },
+        ),
+      ),
+    );
+    blocks.push({
+      kind: 'paragraph',
+      text: `${pop} population: the shifter model's learned shift of each neuron (its shifted readout position minus μ, in input pixels, projected on the direction to the most salient object, averaged over images) against the simulation's true shift.`,
+    });
   }
   const recovery = shiftRecoveryTable(results);
   if (recovery) blocks.push(recovery);
   for (const [name, ga] of Object.entries(art.grf)) {
     if (ga.neurons.some((n) => !n.trueCentre)) continue; // no ground truth to recover
-    blocks.push(fig(`extra-rf-recovery-${slug(name)}`, await rfRecoveryFigure({
-      trueX: ga.neurons.map((n) => n.trueCentre![0]), trueY: ga.neurons.map((n) => n.trueCentre![1]),
-      recoveredX: ga.neurons.map((n) => n.meanCentre[0]), recoveredY: ga.neurons.map((n) => n.meanCentre[1]),
-    })));
+    blocks.push(
+      fig(
+        `extra-rf-recovery-${slug(name)}`,
+        await rfRecoveryFigure({
+          trueX: ga.neurons.map((n) => n.trueCentre![0]),
+          trueY: ga.neurons.map((n) => n.trueCentre![1]),
+          recoveredX: ga.neurons.map((n) => n.meanCentre[0]),
+          recoveredY: ga.neurons.map((n) => n.meanCentre[1]),
+        }),
+      ),
+    );
     blocks.push({ kind: 'paragraph', text: `${name}: RF centres recovered from the gRFs against the simulation's true RF centres (input pixels).` });
   }
   return { heading: 'Do receptive fields move toward salient objects?', blocks };
@@ -277,13 +468,21 @@ async function shiftSection(results: StudyResults, art: StudyArtifacts, fig: Add
 export async function pcaSection(g: GrfAnalysis, p: NonNullable<StudyArtifacts['pca']>, fig: AddFigure): Promise<ReportSection> {
   const spectra = p.neurons.map((n, i) => ({ neuron: n.label, eigenvalues: p.eigenvalues[i]! }));
   const blocksPca: ReportBlock[] = [
-    { kind: 'paragraph', text: `PCA of each neuron's ${g.imageIds.length} gRFs in the dual (Gram) form, each gRF's own mean removed, solved with a symmetric eigensolver and sorted descending (the original's unsorted general eig is not repeated). Components reaching 99% of the variance: ${p.thresholdComponents.join(', ')}.` },
+    {
+      kind: 'paragraph',
+      text: `PCA of each neuron's ${g.imageIds.length} gRFs in the dual (Gram) form, each gRF's own mean removed, solved with a symmetric eigensolver and sorted descending (the original's unsorted general eig is not repeated). Components reaching 99% of the variance: ${p.thresholdComponents.join(', ')}.`,
+    },
     fig('fig12-eigenvalues', await eigenSpectrumFigure(spectra, { components: 10 })),
     fig('fig13-explained-variance', await explainedVarianceFigure(spectra)),
   ];
   for (const proj of p.projections) {
-    const rowsP = p.projectedImageIndices.map((imgIdx, r) => ({ image: g.images.subarray(imgIdx * g.h * g.w, (imgIdx + 1) * g.h * g.w), projections: proj.images.map((perNeuron) => perNeuron[r]!) }));
-    blocksPca.push(fig(`fig14-projection-${proj.count}`, await projectionGridFigure(rowsP, g.h, g.w, { neurons: p.neurons.map((n) => n.label), nGrfs: proj.count })));
+    const rowsP = p.projectedImageIndices.map((imgIdx, r) => ({
+      image: g.images.subarray(imgIdx * g.h * g.w, (imgIdx + 1) * g.h * g.w),
+      projections: proj.images.map((perNeuron) => perNeuron[r]!),
+    }));
+    blocksPca.push(
+      fig(`fig14-projection-${proj.count}`, await projectionGridFigure(rowsP, g.h, g.w, { neurons: p.neurons.map((n) => n.label), nGrfs: proj.count })),
+    );
   }
   return { heading: 'PCA of gRFs and projections into their eigenspace', blocks: blocksPca };
 }
@@ -295,13 +494,19 @@ export function configTable(config: StudyConfig): ReportTable {
     if (v && typeof v === 'object' && !Array.isArray(v) && path !== 'crops') {
       for (const [k, x] of Object.entries(v)) walk(x, path ? `${path}.${k}` : k);
     } else if (path === 'crops') {
-      for (const [name, c] of Object.entries(v as StudyConfig['crops'])) rows.push([`crops.${name}`, `top ${c[0][0]}, bottom ${c[0][1]}, left ${c[1][0]}, right ${c[1][1]} (fractions)`]);
+      for (const [name, c] of Object.entries(v as StudyConfig['crops']))
+        rows.push([`crops.${name}`, `top ${c[0][0]}, bottom ${c[0][1]}, left ${c[1][0]}, right ${c[1][1]} (fractions)`]);
     } else {
       rows.push([path, Array.isArray(v) ? v.join(', ') : String(v)]);
     }
   };
   walk(config, '');
-  return { kind: 'table', columns: ['setting', 'value'], rows, caption: 'The configuration of this run (every field can be overridden from a JSON config file).' };
+  return {
+    kind: 'table',
+    columns: ['setting', 'value'],
+    rows,
+    caption: 'The configuration of this run (every field can be overridden from a JSON config file).',
+  };
 }
 
 function methodsSection(results: StudyResults): ReportSection {
@@ -309,13 +514,18 @@ function methodsSection(results: StudyResults): ReportSection {
   return {
     heading: 'How this report was made',
     blocks: [
-      { kind: 'list', items: [
-        `backend: ${results.backend}`,
-        `time per stage (s): ${Object.entries(results.seconds).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}`,
-        `core: stacked conv core, ${cfg.core.layers} layers, ${cfg.core.hiddenChannels} channels, input kernel ${cfg.core.inputKern}; readout: Gaussian (isotropic), or saliency shifter with remapper amplitude ${cfg.readout.maxRemapAmplitude}${cfg.readout.neuronShiftGain ? ' and a learned per-neuron shift gain (not in the original: without it every neuron at a location gets the same shift)' : ''}`,
-        `saliency maps (every model of this report): ${saliencyText(results)}`,
-        `training: Adam lr ${cfg.train.lr}, batch ${cfg.train.batchSize}, early stopping on validation correlation (patience ${cfg.train.patience}, ${cfg.train.lrDecaySteps} LR decays ×0.3, at most ${cfg.train.maxEpochs} epochs), restore best`,
-      ] },
+      {
+        kind: 'list',
+        items: [
+          `backend: ${results.backend}`,
+          `time per stage (s): ${Object.entries(results.seconds)
+            .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+            .join(', ')}`,
+          `core: stacked conv core, ${cfg.core.layers} layers, ${cfg.core.hiddenChannels} channels, input kernel ${cfg.core.inputKern}; readout: Gaussian (isotropic), or saliency shifter with remapper amplitude ${cfg.readout.maxRemapAmplitude}${cfg.readout.neuronShiftGain ? ' and a learned per-neuron shift gain (not in the original: without it every neuron at a location gets the same shift)' : ''}`,
+          `saliency maps (every model of this report): ${saliencyText(results)}`,
+          `training: Adam lr ${cfg.train.lr}, batch ${cfg.train.batchSize}, early stopping on validation correlation (patience ${cfg.train.patience}, ${cfg.train.lrDecaySteps} LR decays ×0.3, at most ${cfg.train.maxEpochs} epochs), restore best`,
+        ],
+      },
       configTable(cfg),
     ],
   };
@@ -332,4 +542,8 @@ function symmetricRange(a: ArrayLike<number>, b: ArrayLike<number>): [number, nu
   return [-m, m];
 }
 
-const slug = (s: string): string => s.replace(/[^a-zA-Z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase();
+const slug = (s: string): string =>
+  s
+    .replace(/[^a-zA-Z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .toLowerCase();

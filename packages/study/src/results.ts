@@ -13,7 +13,9 @@ import type { NeuronReliability } from './oracle-scores.js';
 import type { SaliencyModelKey } from './saliency-source.js';
 
 /** The gRF centre-of-mass test of each analysed model, keyed `'<population> / <variant>'`. */
-export type GrfSummary = Partial<Record<string, { population: Population; variant: VariantName; statistic: number; pValue: number; detection: GrfAnalysis['detection'] }>>;
+export type GrfSummary = Partial<
+  Record<string, { population: Population; variant: VariantName; statistic: number; pValue: number; detection: GrfAnalysis['detection'] }>
+>;
 
 /**
  * Per model variant: per-neuron gRF-centre projection in the population with shifts minus the same neuron's in
@@ -28,12 +30,20 @@ export type GrfVsControl = Partial<Record<string, { shifters: PairedComparison; 
  * the verdict does not use it. `recovery` holds the statistics that cannot overstate (see `shift-recovery.ts`), one
  * per analysed model seed (`seeds`), and `overSeeds` their mean ± sd. NaN (null in the JSON) = undefined.
  */
-export type ModelShiftSummary = Partial<Record<Population, {
-  agreement: number; shiftersMean: number; othersMean: number; trueShiftersMean: number;
-  seeds?: number[];
-  recovery?: ShiftRecovery[];
-  overSeeds?: Record<RecoveryStat, OverSeeds>;
-}>>;
+export type ModelShiftSummary = Partial<
+  Record<
+    Population,
+    {
+      agreement: number;
+      shiftersMean: number;
+      othersMean: number;
+      trueShiftersMean: number;
+      seeds?: number[];
+      recovery?: ShiftRecovery[];
+      overSeeds?: Record<RecoveryStat, OverSeeds>;
+    }
+  >
+>;
 
 export interface StudyResults {
   config: StudyConfig;

@@ -14,7 +14,16 @@ import type { StudyConfig } from './config.js';
 import { POPULATIONS, prepareStudyData, type Population, type StudyData } from './data.js';
 import type { ModelSummary } from './models.js';
 import { inProcessRunner, modelKey, trainingPlan, type PlanItem, type StudyRunner } from './plan.js';
-import { analyseExamples, analyseGrfs, analyseModelShifts, analysePca, liveTensors, type ExampleAnalysis, type GrfAnalysis, type PcaAnalysis } from './analysis.js';
+import {
+  analyseExamples,
+  analyseGrfs,
+  analyseModelShifts,
+  analysePca,
+  liveTensors,
+  type ExampleAnalysis,
+  type GrfAnalysis,
+  type PcaAnalysis,
+} from './analysis.js';
 import { pairedComparison } from './stats.js';
 import { studyComparisons } from './comparisons.js';
 import { recoveryOverSeeds, shiftRecovery, type ShiftRecovery } from './shift-recovery.js';
@@ -30,7 +39,10 @@ import type { GrfSummary, GrfVsControl, ModelShiftSummary, StudyArtifacts, Study
 export type { StudyArtifacts, StudyResults } from './results.js';
 
 /** A trained model kept for the analyses (see `isKeptModel`). */
-export interface KeptModel { item: PlanItem; encoder: Encoder }
+export interface KeptModel {
+  item: PlanItem;
+  encoder: Encoder;
+}
 
 /** Saves the kept models (e.g. as checkpoints); called after the analyses, before their encoders are disposed. */
 export type SaveModels = (models: readonly KeptModel[]) => Promise<void>;
@@ -52,7 +64,10 @@ export interface RunStudyOptions {
 /** Wall-clock seconds per stage, recorded as each stage ends. */
 function stageClock(seconds: Record<string, number>): (name: string) => void {
   let t = Date.now();
-  return (name) => { seconds[name] = (Date.now() - t) / 1000; t = Date.now(); };
+  return (name) => {
+    seconds[name] = (Date.now() - t) / 1000;
+    t = Date.now();
+  };
 }
 
 export async function runStudy(opts: RunStudyOptions): Promise<{ results: StudyResults; artifacts: StudyArtifacts }> {
@@ -92,11 +107,20 @@ export async function trainAndAnalyse(opts: TrainAndAnalyseOptions): Promise<{ r
   const reporter = opts.reporter ?? silentReporter;
   const runner = opts.runner ?? inProcessRunner();
   const lap = stageClock(seconds);
-  const items = trainingPlan(config, data.crops.map((c) => c.name), opts.populations);
+  const items = trainingPlan(
+    config,
+    data.crops.map((c) => c.name),
+    opts.populations,
+  );
   const task = reporter.task(`training ${items.length} models${runner.description ? ` ${runner.description}` : ''}`, items.length);
   const done = await runner.trainAll(items, {
-    config, outDir, data, trainLog: opts.trainLog ?? null, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
-    onDone: (r) => task.tick(1, `${r.item.population} ${r.item.variant} ${r.item.crop}: test r = ${r.summary.test.toFixed(3)} (${r.summary.seconds.toFixed(0)} s)`),
+    config,
+    outDir,
+    data,
+    trainLog: opts.trainLog ?? null,
+    ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+    onDone: (r) =>
+      task.tick(1, `${r.item.population} ${r.item.variant} ${r.item.crop}: test r = ${r.summary.test.toFixed(3)} (${r.summary.seconds.toFixed(0)} s)`),
   });
   task.done();
   const kept = new Map<string, KeptModel>();
@@ -104,8 +128,15 @@ export async function trainAndAnalyse(opts: TrainAndAnalyseOptions): Promise<{ r
   lap('training');
   const saveModels = runner.savesCheckpoints ? undefined : opts.saveModels;
   return analyseStudy({
-    config, outDir, reporter, data, models: done.map((r) => r.summary), kept, seconds,
-    ...(saveModels ? { saveModels } : {}), ...(opts.dataset ? { dataset: opts.dataset } : {}),
+    config,
+    outDir,
+    reporter,
+    data,
+    models: done.map((r) => r.summary),
+    kept,
+    seconds,
+    ...(saveModels ? { saveModels } : {}),
+    ...(opts.dataset ? { dataset: opts.dataset } : {}),
   });
 }
 
@@ -154,7 +185,15 @@ function grfStage(a: AnalyseStudyOptions, reporter: Reporter): { grf: Record<str
   for (const { item, encoder } of first) {
     const name = `${item.population} / ${item.variant}`;
     if (!salient.has(item.population)) salient.set(item.population, salientOf(data, item.population, crop));
-    const g = analyseGrfs(encoder, data.datasets[item.population]![crop.name]!, data.truth[item.population] ?? null, crop, config, config.seed, salient.get(item.population));
+    const g = analyseGrfs(
+      encoder,
+      data.datasets[item.population]![crop.name]!,
+      data.truth[item.population] ?? null,
+      crop,
+      config,
+      config.seed,
+      salient.get(item.population),
+    );
     grf[name] = g;
     summary[name] = { population: item.population, variant: item.variant, statistic: g.test.statistic, pValue: g.test.pValue, detection: g.detection };
     task.tick(1, `${name}: RF-shift p = ${g.test.pValue.toFixed(3)}`);
@@ -167,13 +206,24 @@ function grfStage(a: AnalyseStudyOptions, reporter: Reporter): { grf: Record<str
 export function grfAgainstControl(grf: Record<string, GrfAnalysis>, permutationSeed: number): GrfVsControl {
   const out: GrfVsControl = {};
   for (const v of ['images', 'shifter-saliency'] as const) {
-    const a = grf[`shift / ${v}`], b = grf[`noShift / ${v}`];
+    const a = grf[`shift / ${v}`],
+      b = grf[`noShift / ${v}`];
     if (!a || !b) continue;
     const sh = a.neurons.map((n, i) => [n.shifts, n.meanProjection, b.neurons[i]!.meanProjection] as const);
     const pick = (want: boolean) => sh.filter(([s]) => s === want);
     out[v] = {
-      shifters: pairedComparison(pick(true).map((x) => x[1]), pick(true).map((x) => x[2]), 9999, permutationSeed),
-      others: pairedComparison(pick(false).map((x) => x[1]), pick(false).map((x) => x[2]), 9999, permutationSeed),
+      shifters: pairedComparison(
+        pick(true).map((x) => x[1]),
+        pick(true).map((x) => x[2]),
+        9999,
+        permutationSeed,
+      ),
+      others: pairedComparison(
+        pick(false).map((x) => x[1]),
+        pick(false).map((x) => x[2]),
+        9999,
+        permutationSeed,
+      ),
     };
   }
   return out;
@@ -207,7 +257,12 @@ function modelShiftStage(a: AnalyseStudyOptions): { artifacts: StudyArtifacts['m
       // the first seed's model: the figure and the per-population means
       artifacts[p] = r;
       const avg = (want: boolean, arr: number[]) => mean(arr.filter((_, i) => shifts[i] === want));
-      summary[p] = { agreement: r.agreement, shiftersMean: avg(true, r.modelProjection), othersMean: avg(false, r.modelProjection), trueShiftersMean: avg(true, r.trueProjection) };
+      summary[p] = {
+        agreement: r.agreement,
+        shiftersMean: avg(true, r.modelProjection),
+        othersMean: avg(false, r.modelProjection),
+        trueShiftersMean: avg(true, r.trueProjection),
+      };
     }
     if (summary[p]) Object.assign(summary[p], { seeds, recovery, overSeeds: recoveryOverSeeds(recovery) });
   }
@@ -215,7 +270,10 @@ function modelShiftStage(a: AnalyseStudyOptions): { artifacts: StudyArtifacts['m
 }
 
 /** On a user's data: the shifter's learned shifts toward each image's salient point (image pixels). */
-function dataShiftStage(a: AnalyseStudyOptions, grf: Record<string, GrfAnalysis>): { summary: LearnedShiftSummary | null; artifacts: LearnedShiftAnalysis | null } {
+function dataShiftStage(
+  a: AnalyseStudyOptions,
+  grf: Record<string, GrfAnalysis>,
+): { summary: LearnedShiftSummary | null; artifacts: LearnedShiftAnalysis | null } {
   const crop = a.data.crops[0]!;
   const m = a.kept.get(modelKey('data', 'shifter-saliency', crop.name, a.config.seed + 1));
   const g = grf['data / shifter-saliency'];
@@ -239,7 +297,11 @@ function bestNeurons(a: AnalyseStudyOptions): { session: string; index: number }
 }
 
 /** PCA of the best neurons' gRFs and their driving images (image-only model, shift population). */
-function pcaStage(a: AnalyseStudyOptions, grf: Record<string, GrfAnalysis>, best: { session: string; index: number }[]): { pca: PcaAnalysis | null; examples: ExampleAnalysis | null } {
+function pcaStage(
+  a: AnalyseStudyOptions,
+  grf: Record<string, GrfAnalysis>,
+  best: { session: string; index: number }[],
+): { pca: PcaAnalysis | null; examples: ExampleAnalysis | null } {
   const pop = mainPopulation(a.data);
   const imagesGrf = grf[`${pop} / images`];
   if (!imagesGrf) return { pca: null, examples: null };
@@ -276,10 +338,19 @@ export async function analyseStudy(a: AnalyseStudyOptions): Promise<{ results: S
   lap('checkpoints');
 
   const results: StudyResults = {
-    config, backend: describeBackend(backendInfo()), seconds, saliencyAgreement: data.saliencyAgreement, models,
+    config,
+    backend: describeBackend(backendInfo()),
+    seconds,
+    saliencyAgreement: data.saliencyAgreement,
+    models,
     ...(data.saliencyAgreements ? { saliencyAgreements: data.saliencyAgreements } : {}),
     reliability: Object.fromEntries(Object.entries(data.raw).flatMap(([p, raw]) => (raw ? [[p, neuronReliability(raw)]] : []))),
-    comparisons: comparisons.single, comparisonsAveraged: comparisons.averaged, seedStability: comparisons.stability, grf: grf.summary, grfVsControl, modelShifts: shifts.summary,
+    comparisons: comparisons.single,
+    comparisonsAveraged: comparisons.averaged,
+    seedStability: comparisons.stability,
+    grf: grf.summary,
+    grfVsControl,
+    modelShifts: shifts.summary,
     verdicts: onData
       ? dataVerdicts(comparisons.averaged, comparisons.single, grf.summary, onData.summary)
       : studyVerdicts(comparisons.averaged, comparisons.single, grf.summary, grfVsControl, shifts.summary),
@@ -294,7 +365,19 @@ export async function analyseStudy(a: AnalyseStudyOptions): Promise<{ results: S
   }
   await writeFileAtomic(join(outDir, 'results.json'), JSON.stringify(results, null, 2));
   reporter.info(`tensors alive after the study: ${liveTensors()}`);
-  return { results, artifacts: { data, grf: grf.grf, modelShifts: shifts.artifacts, pca, examples, best, mei: mei?.artifacts ?? null, ...(onData?.artifacts ? { learnedShifts: onData.artifacts } : {}) } };
+  return {
+    results,
+    artifacts: {
+      data,
+      grf: grf.grf,
+      modelShifts: shifts.artifacts,
+      pca,
+      examples,
+      best,
+      mei: mei?.artifacts ?? null,
+      ...(onData?.artifacts ? { learnedShifts: onData.artifacts } : {}),
+    },
+  };
 }
 
 export type { Population };

@@ -7,7 +7,7 @@ import type { CropGeometry } from './data.js';
 
 /** How {@link salientPointsFromMaps} picks the points (for reports and `results.json`). */
 export const SALIENT_POINT_RULE =
-  'the argmax of each image\'s saliency map (the maps the models use) inside the crop window, i.e. rows top … H − bottom − 1 and columns left … W − right − 1 of the full image, in full-image pixels (x = column, y = row); where several pixels share the maximum (a plateau), their centroid; NaN pixels are skipped';
+  "the argmax of each image's saliency map (the maps the models use) inside the crop window, i.e. rows top … H − bottom − 1 and columns left … W − right − 1 of the full image, in full-image pixels (x = column, y = row); where several pixels share the maximum (a plateau), their centroid; NaN pixels are skipped";
 
 /**
  * The salient point of every image: the argmax of its map `maps[i]` (`[n, H, W]`, any monotone scale such as a
@@ -18,7 +18,9 @@ export const SALIENT_POINT_RULE =
  * @returns a function of the image id (computed once for all images)
  */
 export function salientPointsFromMaps(
-  maps: Float32Array, shape: readonly [number, number, number], crop: Pick<CropGeometry, 'pixels'>,
+  maps: Float32Array,
+  shape: readonly [number, number, number],
+  crop: Pick<CropGeometry, 'pixels'>,
 ): (imageId: number) => { x: number; y: number } {
   const where = 'study.salientPointsFromMaps';
   const [n, H, W] = shape;
@@ -27,12 +29,24 @@ export function salientPointsFromMaps(
   if (top + bottom >= H || left + right >= W) throw new SalShapeError(`${where} crop`, `a window inside ${H}×${W}`, crop.pixels);
   const points = new Float64Array(2 * n);
   for (let i = 0; i < n; i++) {
-    let best = -Infinity, sx = 0, sy = 0, count = 0;
+    let best = -Infinity,
+      sx = 0,
+      sy = 0,
+      count = 0;
     for (let y = top; y < H - bottom; y++) {
       const row = i * H * W + y * W;
       for (let x = left; x < W - right; x++) {
         const v = maps[row + x]!;
-        if (v > best) { best = v; sx = x; sy = y; count = 1; } else if (v === best && count > 0) { sx += x; sy += y; count++; }
+        if (v > best) {
+          best = v;
+          sx = x;
+          sy = y;
+          count = 1;
+        } else if (v === best && count > 0) {
+          sx += x;
+          sy += y;
+          count++;
+        }
       }
     }
     if (count === 0) throw new SalDataError(where, 'a saliency map with a finite value inside the crop window', 'only NaN or −∞', `image ${i}`);

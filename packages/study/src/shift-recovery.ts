@@ -41,8 +41,10 @@ export interface ShiftRecovery {
 export function leastSquaresSlope(x: readonly number[], y: readonly number[]): number {
   if (x.length !== y.length) throw new RangeError(`leastSquaresSlope(y): expected ${x.length} values as in x, got ${y.length}`);
   if (x.length < 2) return Number.NaN;
-  const mx = mean(x), my = mean(y);
-  let sxy = 0, sxx = 0;
+  const mx = mean(x),
+    my = mean(y);
+  let sxy = 0,
+    sxx = 0;
   for (let i = 0; i < x.length; i++) {
     sxy += (x[i]! - mx) * (y[i]! - my);
     sxx += (x[i]! - mx) ** 2;
@@ -69,15 +71,27 @@ export function mannWhitneyAuc(positives: readonly number[], negatives: readonly
  * are left out.
  */
 export function shiftRecovery(
-  trueShift: readonly number[], learnedShift: readonly number[], shifts: readonly boolean[], learnedMagnitude?: readonly number[],
+  trueShift: readonly number[],
+  learnedShift: readonly number[],
+  shifts: readonly boolean[],
+  learnedMagnitude?: readonly number[],
 ): ShiftRecovery {
   const n = trueShift.length;
-  if (learnedShift.length !== n || shifts.length !== n) throw new RangeError(`shiftRecovery: expected ${n} learned shifts and flags, got ${learnedShift.length} and ${shifts.length}`);
-  if (learnedMagnitude && learnedMagnitude.length !== n) throw new RangeError(`shiftRecovery: expected ${n} learned magnitudes, got ${learnedMagnitude.length}`);
-  const tS: number[] = [], lS: number[] = [], lF: number[] = [], mS: number[] = [], mF: number[] = [];
+  if (learnedShift.length !== n || shifts.length !== n)
+    throw new RangeError(`shiftRecovery: expected ${n} learned shifts and flags, got ${learnedShift.length} and ${shifts.length}`);
+  if (learnedMagnitude && learnedMagnitude.length !== n)
+    throw new RangeError(`shiftRecovery: expected ${n} learned magnitudes, got ${learnedMagnitude.length}`);
+  const tS: number[] = [],
+    lS: number[] = [],
+    lF: number[] = [],
+    mS: number[] = [],
+    mF: number[] = [];
   for (let i = 0; i < n; i++) {
     if (!(Number.isFinite(trueShift[i]!) && Number.isFinite(learnedShift[i]!))) continue;
-    if (shifts[i]) { tS.push(trueShift[i]!); lS.push(learnedShift[i]!); } else lF.push(learnedShift[i]!);
+    if (shifts[i]) {
+      tS.push(trueShift[i]!);
+      lS.push(learnedShift[i]!);
+    } else lF.push(learnedShift[i]!);
     const m = learnedMagnitude?.[i];
     if (m !== undefined && Number.isFinite(m)) (shifts[i] ? mS : mF).push(m);
   }

@@ -2,7 +2,12 @@
 import { createRng } from '@sal/types';
 
 /** Paired comparison over neurons: mean difference `a − b`, fraction improved, and a sign-flip permutation p-value (two-sided). */
-export interface PairedComparison { meanDiff: number; fractionBetter: number; pValue: number; n: number }
+export interface PairedComparison {
+  meanDiff: number;
+  fractionBetter: number;
+  pValue: number;
+  n: number;
+}
 
 export function pairedComparison(a: readonly number[], b: readonly number[], permutations = 9999, seed = 0): PairedComparison {
   const d = a.map((v, i) => v - b[i]!).filter(Number.isFinite);
@@ -16,9 +21,13 @@ export function pairedComparison(a: readonly number[], b: readonly number[], per
     for (const v of d) s += rng.next() < 0.5 ? -v : v;
     if (Math.abs(s) >= obs - 1e-12) extreme++;
   }
-  return { meanDiff: obs === 0 ? 0 : d.reduce((s, v) => s + v, 0) / n, fractionBetter: d.filter((v) => v > 0).length / n, pValue: (1 + extreme) / (1 + permutations), n };
+  return {
+    meanDiff: obs === 0 ? 0 : d.reduce((s, v) => s + v, 0) / n,
+    fractionBetter: d.filter((v) => v > 0).length / n,
+    pValue: (1 + extreme) / (1 + permutations),
+    n,
+  };
 }
-
 
 /** `+0.012` / `-0.012`: a number with its sign always shown. */
 export const signed = (v: number, digits = 3): string => `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`;

@@ -19,11 +19,47 @@ export interface VariantSpec {
 
 export const VARIANT_SPECS: Readonly<Record<VariantName, VariantSpec>> = Object.freeze({
   images: { name: 'images', coreChannels: [0], readout: 'gaussian', context: 'none', description: 'CNN + Gaussian readout on the image only' },
-  'images+saliency': { name: 'images+saliency', coreChannels: [0, 1], readout: 'gaussian', context: 'none', description: 'CNN + Gaussian readout on image and saliency map' },
-  'images+gradients': { name: 'images+gradients', coreChannels: [0, 2, 3], readout: 'gaussian', context: 'none', description: 'CNN + Gaussian readout on image and the saliency gradients' },
-  all: { name: 'all', coreChannels: [0, 1, 2, 3], readout: 'gaussian', context: 'none', description: 'CNN + Gaussian readout on image, saliency and gradients' },
-  'shifter-saliency': { name: 'shifter-saliency', coreChannels: [0], readout: 'shifter', context: [1, 2, 3], description: 'saliency shifter: remapper on saliency + gradients' },
-  'shifter-ones': { name: 'shifter-ones', coreChannels: [0], readout: 'shifter', context: 'ones', description: 'saliency shifter control: remapper on a tensor of ones' },
-  'shifter-image': { name: 'shifter-image', coreChannels: [0], readout: 'shifter', context: 'image', description: 'saliency shifter control: remapper on the image' },
+  'images+saliency': {
+    name: 'images+saliency',
+    coreChannels: [0, 1],
+    readout: 'gaussian',
+    context: 'none',
+    description: 'CNN + Gaussian readout on image and saliency map',
+  },
+  'images+gradients': {
+    name: 'images+gradients',
+    coreChannels: [0, 2, 3],
+    readout: 'gaussian',
+    context: 'none',
+    description: 'CNN + Gaussian readout on image and the saliency gradients',
+  },
+  all: {
+    name: 'all',
+    coreChannels: [0, 1, 2, 3],
+    readout: 'gaussian',
+    context: 'none',
+    description: 'CNN + Gaussian readout on image, saliency and gradients',
+  },
+  'shifter-saliency': {
+    name: 'shifter-saliency',
+    coreChannels: [0],
+    readout: 'shifter',
+    context: [1, 2, 3],
+    description: 'saliency shifter: remapper on saliency + gradients',
+  },
+  'shifter-ones': {
+    name: 'shifter-ones',
+    coreChannels: [0],
+    readout: 'shifter',
+    context: 'ones',
+    description: 'saliency shifter control: remapper on a tensor of ones',
+  },
+  'shifter-image': {
+    name: 'shifter-image',
+    coreChannels: [0],
+    readout: 'shifter',
+    context: 'image',
+    description: 'saliency shifter control: remapper on the image',
+  },
   attention: { name: 'attention', coreChannels: [0], readout: 'attention', context: 'none', description: 'CNN + multiple-attention readout on the image only' },
 });

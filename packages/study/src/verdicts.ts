@@ -14,12 +14,15 @@ export type { Verdict } from '@sal/types';
 export { compareOverSeeds, outcome, type Outcome, type PerNeuronScores, type SeedComparison } from './comparisons.js';
 export { modelKey } from './plan.js';
 
-
 /**
  * How far a model comparison's Δ moves between training runs: the sample sd (n − 1) of the per-seed Δ of a
  * comparison trained with several seeds, and which comparison it comes from.
  */
-export interface SeedSpread { sd: number; seeds: number; from: string }
+export interface SeedSpread {
+  sd: number;
+  seeds: number;
+  from: string;
+}
 
 /** The seed spread of comparison `name` in `c`, or null when it has fewer than 2 seeds. */
 export function seedSpread(c: Record<string, SeedComparison>, name: string): SeedSpread | null {
@@ -86,9 +89,16 @@ export function comparisonVerdicts(c: Record<string, SeedComparison>, single: Re
     out.push({ question, verdict: `${answer} (${seedAgreement(x)})`, evidence: comparisonEvidence(x, single[name], ownSpread) });
   };
   const plain = { better: 'yes', 'seeds disagree': 'not settled: the seeds disagree', 'not better': 'no' };
-  add('shift: shifter-saliency − images', 'Does the saliency shifter predict better than the plain Gaussian readout when RFs shift toward salient objects?', plain);
-  add('noShift: shifter-saliency − images', 'Does it also win when no RF shifts (the control population)?',
-    { better: 'yes (unexpected)', 'seeds disagree': 'not settled: the seeds disagree', 'not better': 'no, as it should not' });
+  add(
+    'shift: shifter-saliency − images',
+    'Does the saliency shifter predict better than the plain Gaussian readout when RFs shift toward salient objects?',
+    plain,
+  );
+  add('noShift: shifter-saliency − images', 'Does it also win when no RF shifts (the control population)?', {
+    better: 'yes (unexpected)',
+    'seeds disagree': 'not settled: the seeds disagree',
+    'not better': 'no, as it should not',
+  });
   add('shift: images+saliency − images', 'Does feeding the saliency map to the core as an extra channel help?', plain);
   add('shift: shifter-saliency − shifter-ones', 'Does the shifter predict better with saliency than with a tensor of ones as the remapper input?', plain);
   add('shift: shifter-saliency − shifter-image', 'Does the shifter predict better with saliency than with the raw image as the remapper input?', plain);
@@ -130,11 +140,13 @@ export function grfVsControlVerdicts(gc: GrfVsControl): Verdict[] {
 /** Thresholds of {@link modelShiftVerdict}. */
 export const SHIFT_RECOVERY_THRESHOLDS = Object.freeze({
   /** AUC at or above which the learned shift separates shifters from fixed neurons ("yes"), and "partly". */
-  aucYes: 0.8, aucPartly: 0.6,
+  aucYes: 0.8,
+  aucPartly: 0.6,
   /** Within-shifter r above which the size of each shifter's shift is tracked. */
   rTracks: 0.5,
   /** Recovered fraction of the magnitude counted as "recovered" ([lo, hi]) and as "about half or more" ([lo, hi]). */
-  fractionYes: [0.75, 4 / 3] as const, fractionPartly: [0.5, 2] as const,
+  fractionYes: [0.75, 4 / 3] as const,
+  fractionPartly: [0.5, 2] as const,
 });
 
 type Answer = 'yes' | 'partly' | 'no' | 'cannot tell';
@@ -177,12 +189,20 @@ export function modelShiftVerdict(ms: ModelShiftSummary): Verdict | null {
   const os = s.overSeeds;
   const first = s.recovery?.[0];
   if (!os || !first) {
-    return { question, verdict: 'cannot tell: no shift-recovery statistics in these results', evidence: `correlation over all neurons r = ${formatStat(s.agreement)} (two groups: not a measure of recovery)` };
+    return {
+      question,
+      verdict: 'cannot tell: no shift-recovery statistics in these results',
+      evidence: `correlation over all neurons r = ${formatStat(s.agreement)} (two groups: not a measure of recovery)`,
+    };
   }
   const nSeeds = s.recovery!.length;
-  const auc = os.auc.mean, r = os.withinShiftersR.mean, fraction = os.recoveredFraction.mean;
+  const auc = os.auc.mean,
+    r = os.withinShiftersR.mean,
+    fraction = os.recoveredFraction.mean;
   const control = ms['noShift'];
-  const controlR = control?.overSeeds ? ` (${Number.isFinite(control.overSeeds.withinShiftersR.mean) ? `control: ${formatStat(control.overSeeds.withinShiftersR.mean)}` : 'undefined in the control'})` : '';
+  const controlR = control?.overSeeds
+    ? ` (${Number.isFinite(control.overSeeds.withinShiftersR.mean) ? `control: ${formatStat(control.overSeeds.withinShiftersR.mean)}` : 'undefined in the control'})`
+    : '';
   const verdict = `which neurons: ${whichAnswer(auc)} (AUC ${formatStat(auc, 2)}); how much: ${howMuchAnswer(r, fraction)} (${Number.isFinite(fraction) ? `${pct(fraction)} of the magnitude` : 'recovered fraction undefined'}; within shifters r = ${formatStat(r, 2)}${controlR}); ${nSeeds === 1 ? '1 model seed' : `mean over ${nSeeds} model seeds`}`;
   const parts = [
     `${first.shifters} true shifters, ${first.fixed} fixed neurons`,
@@ -193,14 +213,20 @@ export function modelShiftVerdict(ms: ModelShiftSummary): Verdict | null {
   ];
   if (control) {
     const c0 = control.recovery?.[0];
-    parts.push(`control population (no RF shifts): ${c0 && c0.shifters === 0 ? 'AUC, within-shifter r, slope and recovered fraction undefined (no true shifters)' : `AUC ${formatStat(c0?.auc ?? Number.NaN)}, within-shifter r ${formatStat(c0?.withinShiftersR ?? Number.NaN)}`}; learned ${formatStat(control.othersMean, 2)} px for the fixed neurons`);
+    parts.push(
+      `control population (no RF shifts): ${c0 && c0.shifters === 0 ? 'AUC, within-shifter r, slope and recovered fraction undefined (no true shifters)' : `AUC ${formatStat(c0?.auc ?? Number.NaN)}, within-shifter r ${formatStat(c0?.withinShiftersR ?? Number.NaN)}`}; learned ${formatStat(control.othersMean, 2)} px for the fixed neurons`,
+    );
   }
   return { question, verdict, evidence: parts.join('; ') };
 }
 
 /** Every verdict of the study, in the report's order. */
 export function studyVerdicts(
-  averaged: Record<string, SeedComparison>, single: Record<string, SeedComparison>, grf: GrfSummary, gc: GrfVsControl, ms: ModelShiftSummary,
+  averaged: Record<string, SeedComparison>,
+  single: Record<string, SeedComparison>,
+  grf: GrfSummary,
+  gc: GrfVsControl,
+  ms: ModelShiftSummary,
 ): Verdict[] {
   const out = comparisonVerdicts(averaged, single);
   const specific = grfSpecificityVerdict(grf);

@@ -9,8 +9,13 @@ function fakeGrfs(nNeurons: number, m: number, h: number, w: number): GrfAnalysi
   const rng = createRng(4);
   const data = Float32Array.from({ length: nNeurons * m * h * w }, () => rng.normal());
   return {
-    imageIds: Array.from({ length: m }, (_, i) => i), images: Float32Array.from({ length: m * h * w }, () => rng.normal()), h, w,
-    grfs: { s0: data }, neurons: [], test: { statistic: 0, pValue: 1, permutations: 0 },
+    imageIds: Array.from({ length: m }, (_, i) => i),
+    images: Float32Array.from({ length: m * h * w }, () => rng.normal()),
+    h,
+    w,
+    grfs: { s0: data },
+    neurons: [],
+    test: { statistic: 0, pValue: 1, permutations: 0 },
     detection: { truePositives: 0, falsePositives: 0, shifters: 0, nonShifters: 0 },
   };
 }
@@ -29,23 +34,47 @@ describe('analysePca', () => {
 
 describe('analyseModelShifts (through the Readout and Encoder contracts only)', () => {
   // crop without offset and scale 1: full-image pixels are input pixels (toInputCoords(x, y) = (x, y))
-  const crop = { name: 'c', pixels: [[0, 0], [0, 0]] as [[number, number], [number, number]], scale: 1 };
-  const neurons = [{ x: 10, y: 10, shifts: true }, { x: 18, y: 10, shifts: false }];
-  const salient = [{ x: 14, y: 13 }, { x: 10, y: 16 }];
+  const crop = {
+    name: 'c',
+    pixels: [
+      [0, 0],
+      [0, 0],
+    ] as [[number, number], [number, number]],
+    scale: 1,
+  };
+  const neurons = [
+    { x: 10, y: 10, shifts: true },
+    { x: 18, y: 10, shifts: false },
+  ];
+  const salient = [
+    { x: 14, y: 13 },
+    { x: 10, y: 16 },
+  ];
   const truth = (shifted: (n: number, id: number) => { x: number; y: number }) => ({
     neuron: (_key: string, n: number) => ({ ...neurons[n]!, n }),
     salientCentre: (id: number) => salient[id]!,
     rfCentre: (nt: { n: number }, id: number) => shifted(nt.n, id),
   });
   const dataset = {
-    inputShape: [4, 4, 1], split: { validation: Int32Array.from([0, 1]) }, sessions: [{ key: 'a', nNeurons: 2 }],
+    inputShape: [4, 4, 1],
+    split: { validation: Int32Array.from([0, 1]) },
+    sessions: [{ key: 'a', nNeurons: 2 }],
     inputsOf: (ids: number[]) => new Float32Array(ids.length * 16),
   };
   // learned shifts [image, neuron, (x, y)] in input pixels
   const shifts = Float64Array.from([1, 0.5, 0.5, 1, 0.4, 2, -1, 0]);
   const seen: { batch: number; context: number[] | undefined }[] = [];
   const encoder = (learns: boolean) => ({
-    readouts: { a: learns ? { learnedShifts: (batch: number, opts: { context?: tf.Tensor4D }) => { seen.push({ batch, context: opts.context?.shape }); return shifts; } } : {} },
+    readouts: {
+      a: learns
+        ? {
+            learnedShifts: (batch: number, opts: { context?: tf.Tensor4D }) => {
+              seen.push({ batch, context: opts.context?.shape });
+              return shifts;
+            },
+          }
+        : {},
+    },
     context: (x: tf.Tensor4D) => tf.fill([x.shape[0], 4, 4, 3], 1) as tf.Tensor4D,
   });
   const config = resolveStudyConfig(QUICK_STUDY);
@@ -58,7 +87,10 @@ describe('analyseModelShifts (through the Readout and Encoder contracts only)', 
     const t = truth((n, id) => (n === 1 ? { x: 18, y: 10 } : id === 0 ? { x: 12, y: 11.5 } : { x: 10, y: 13 }));
     const r = expectNoLeaks(() => analyseModelShifts(encoder(true) as never, dataset as never, t as never, crop, config), 'analyseModelShifts');
     expect(seen.at(-1)).toEqual({ batch: 2, context: [2, 4, 4, 3] });
-    expect(r.neurons).toEqual([{ session: 'a', index: 0, shifts: true }, { session: 'a', index: 1, shifts: false }]);
+    expect(r.neurons).toEqual([
+      { session: 'a', index: 0, shifts: true },
+      { session: 'a', index: 1, shifts: false },
+    ]);
     expect(r.trueProjection[0]).toBeCloseTo(2.75, 12);
     expect(r.trueProjection[1]).toBeCloseTo(0, 12);
     expect(r.modelProjection[0]).toBeCloseTo(1.55, 12);
@@ -85,7 +117,12 @@ describe('analyseExamples (through the Encoder contract only)', () => {
   it('gives the predicted response of each strongest and weakest image, in their order', () => {
     // 4 images of 2×2×1; neuron 1's responses 0.3, 0.9, 0.1, 0.5: strongest 2 are images 1, 3 (0.9, 0.5),
     // weakest 2 are images 2, 0 (0.1, 0.3)
-    const resp = [[0, 0.3], [0, 0.9], [0, 0.1], [0, 0.5]];
+    const resp = [
+      [0, 0.3],
+      [0, 0.9],
+      [0, 0.1],
+      [0, 0.5],
+    ];
     const encoder = { predict: (x: tf.Tensor4D) => tf.tensor2d(resp.slice(0, x.shape[0])) };
     const grf: GrfAnalysis = { ...fakeGrfs(2, 4, 2, 2), grfs: { a: Float32Array.from({ length: 2 * 4 * 4 }, (_, i) => i) } };
     const dataset = { inputShape: [2, 2, 1], inputsOf: (ids: number[]) => new Float32Array(ids.length * 4) };

@@ -17,7 +17,16 @@ describe('study configuration', () => {
     expect(() => resolveStudyConfig(DEMO_STUDY, { trian: {} })).toThrow(/option 'trian'/);
     expect(() => resolveStudyConfig(DEMO_STUDY, { train: { maxEpoch: 3 } })).toThrow(/train.maxEpoch/);
     expect(() => resolveStudyConfig(DEMO_STUDY, { scale: 2 })).toThrow(SalConfigError);
-    expect(() => resolveStudyConfig(DEMO_STUDY, { crops: { bad: [[0.6, 0.5], [0, 0]] } })).toThrow(/crops.bad/);
+    expect(() =>
+      resolveStudyConfig(DEMO_STUDY, {
+        crops: {
+          bad: [
+            [0.6, 0.5],
+            [0, 0],
+          ],
+        },
+      }),
+    ).toThrow(/crops.bad/);
     expect(() => resolveStudyConfig(DEMO_STUDY, { variants: { shift: ['images', 'nope'], noShift: [] } })).toThrow(/variants.shift/);
     expect(() => resolveStudyConfig(QUICK_STUDY, { analysis: { projectionCounts: [1000] } })).toThrow(/projectionCounts/);
     expect(() => resolveStudyConfig(DEMO_STUDY, { comparisonSeeds: 0 })).toThrow(/comparisonSeeds/);
@@ -53,8 +62,27 @@ describe('study configuration', () => {
 
 describe('study geometry', () => {
   it('crop fractions become pixels, and full-image points map into the rescaled crop', () => {
-    expect(cropPixels([[0.25, 0.0833], [0.3, 0.3]], 96, 160)).toEqual([[24, 8], [48, 48]]);
-    const crop = { name: 'c', pixels: [[24, 8], [48, 48]] as [[number, number], [number, number]], scale: 0.5 };
+    expect(
+      cropPixels(
+        [
+          [0.25, 0.0833],
+          [0.3, 0.3],
+        ],
+        96,
+        160,
+      ),
+    ).toEqual([
+      [24, 8],
+      [48, 48],
+    ]);
+    const crop = {
+      name: 'c',
+      pixels: [
+        [24, 8],
+        [48, 48],
+      ] as [[number, number], [number, number]],
+      scale: 0.5,
+    };
     // the centre of the crop's first pixel pair (rows/cols 24–25, 48–49) is output pixel 0
     expect(toInputCoords(48.5, 24.5, crop)).toEqual([0, 0]);
     expect(toInputCoords(48 + 63.5, 24 + 63.5, crop)).toEqual([31.5, 31.5]);

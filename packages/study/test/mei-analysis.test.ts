@@ -11,15 +11,36 @@ import { displayGeometry, toFullImage } from '@sal/mei';
 import { SalConfigError, SalDataError } from '@sal/types';
 import { expectNoLeaks } from '@sal/test-utils';
 import {
-  QUICK_STUDY, VARIANT_SPECS, analyseMeis, ensembleComparison, ensembleComparisonName, meiStage, meiTargetText, resolveStudyConfig,
-  scoreEnsemble, silentReporter, trainVariant, modelKey, type StudyData, type ModelSummary, type TrainedModel, summarise,
+  QUICK_STUDY,
+  VARIANT_SPECS,
+  analyseMeis,
+  ensembleComparison,
+  ensembleComparisonName,
+  meiStage,
+  meiTargetText,
+  resolveStudyConfig,
+  scoreEnsemble,
+  silentReporter,
+  trainVariant,
+  modelKey,
+  type StudyData,
+  type ModelSummary,
+  type TrainedModel,
+  summarise,
 } from '../src/index.js';
 
 const sim = simulateDataset({ height: 40, width: 64, nTrainImages: 40, nTestImages: 4, testRepeats: 2, nSessions: 2, neuronsPerSession: 3, seed: 3 });
 const raw = sim.dataset;
 const truth = sim.truth;
 const [nImg, H, W] = raw.imagesShape;
-const ds = createDataset(raw, { crop: [[8, 8], [16, 16]], scale: 0.5, splitSeed: 1 });
+const ds = createDataset(raw, {
+  crop: [
+    [8, 8],
+    [16, 16],
+  ],
+  scale: 0.5,
+  splitSeed: 1,
+});
 const config = resolveStudyConfig(QUICK_STUDY, { train: { maxEpochs: 1, patience: 1 }, core: { hiddenChannels: 4, layers: 2 } });
 let trained: TrainedModel[] = [];
 let models: { seed: number; encoder: Encoder }[] = [];
@@ -29,7 +50,10 @@ beforeAll(async () => {
   models = trained.map((m) => ({ seed: m.seed, encoder: m.encoder }));
   perNeuronTest = trained[0]!.scores.test;
 });
-afterAll(() => { for (const m of trained) m.encoder.dispose(); trained = []; });
+afterAll(() => {
+  for (const m of trained) m.encoder.dispose();
+  trained = [];
+});
 
 const median = (v: number[]): number => {
   const s = [...v].sort((a, b) => a - b);
@@ -40,7 +64,7 @@ describe('analyseMeis', () => {
   const opts = { steps: 8, maxNeurons: 4, minScore: -2, patterns: false } as const;
   const inputOf = () => ({ dataset: ds, raw, truth, models, perNeuronTest });
 
-  it('shows each MEI to the true neuron: numbers against the simulation\'s rates by brute force, no leaks', () => {
+  it("shows each MEI to the true neuron: numbers against the simulation's rates by brute force, no leaks", () => {
     const r = expectNoLeaks(() => analyseMeis(inputOf(), opts), 'analyseMeis');
     const s = r.summary;
     expect(s.analysed).toBe(4);
@@ -48,7 +72,10 @@ describe('analyseMeis', () => {
     expect(s.aboveMinScore).toBe(6);
     expect(s.single.path).toBe('windowed');
     // the best neurons by the main model's test correlation, best first
-    const order = perNeuronTest.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]).slice(0, 4);
+    const order = perNeuronTest
+      .map((v, i) => [v, i] as const)
+      .sort((a, b) => b[0] - a[0] || a[1] - b[1])
+      .slice(0, 4);
     expect(s.neurons.map((n) => `${n.session}/${n.index}`)).toEqual(order.map(([, i]) => `sim${Math.floor(i / 3)}/${i % 3}`));
     const g = displayGeometry(ds, [H, W]);
     s.neurons.forEach((n, k) => {
@@ -57,9 +84,15 @@ describe('analyseMeis', () => {
       let best = -Infinity;
       for (let id = 0; id < nImg; id++) best = Math.max(best, neuronRates(truth, raw.images.subarray(id * H * W, (id + 1) * H * W), id)[col]!);
       expect(n.single.bestNatural).toBeCloseTo(best, 10);
-      for (const [loop, grey] of [[n.single, r.artifacts.single[k]!], [n.ensemble!, r.artifacts.ensemble![k]!]] as const) {
+      for (const [loop, grey] of [
+        [n.single, r.artifacts.single[k]!],
+        [n.ensemble!, r.artifacts.ensemble![k]!],
+      ] as const) {
         // the MEI as the grey levels the true neuron saw, pasted on mean grey at the crop's place
-        const shown = toFullImage(Float32Array.from(grey, (v) => (v - g.mean) / g.std), g);
+        const shown = toFullImage(
+          Float32Array.from(grey, (v) => (v - g.mean) / g.std),
+          g,
+        );
         expect(loop.trueMei).toBeCloseTo(neuronRate(t, computeFeatureMaps(shown, H, W), t), 3);
         expect(loop.ratioNatural).toBeCloseTo(loop.trueMei / best, 10);
         expect(loop.centreError).toBeCloseTo(Math.hypot(loop.meiCentre[0] - t.x, loop.meiCentre[1] - t.y), 10);
@@ -114,8 +147,15 @@ describe('analyseMeis', () => {
 });
 
 describe('ensembleComparison', () => {
-  it('pairs the ensemble with the seed-averaged correlations and gives each seed\'s mean difference (hand-computed)', () => {
-    const c = ensembleComparison([0.5, 0.6, 0.7], [[0.4, 0.6, 0.5], [0.6, 0.4, 0.7]], 1);
+  it("pairs the ensemble with the seed-averaged correlations and gives each seed's mean difference (hand-computed)", () => {
+    const c = ensembleComparison(
+      [0.5, 0.6, 0.7],
+      [
+        [0.4, 0.6, 0.5],
+        [0.6, 0.4, 0.7],
+      ],
+      1,
+    );
     // seed average [0.5, 0.5, 0.6]: differences [0, 0.1, 0.1]
     expect(c.meanDiff).toBeCloseTo(0.2 / 3, 12);
     expect(c.fractionBetter).toBeCloseTo(2 / 3, 12);
@@ -128,7 +168,21 @@ describe('ensembleComparison', () => {
 
 describe('meiStage', () => {
   it('uses the kept seeds of the image-only model of the population with shifts and adds the ensemble row', () => {
-    const data = { raw: { shift: raw, noShift: raw }, truth: { shift: truth, noShift: truth }, crops: [{ name: 'c', pixels: [[8, 8], [16, 16]], scale: 0.5 }], datasets: { shift: { c: ds }, noShift: { c: ds } } } as unknown as StudyData;
+    const data = {
+      raw: { shift: raw, noShift: raw },
+      truth: { shift: truth, noShift: truth },
+      crops: [
+        {
+          name: 'c',
+          pixels: [
+            [8, 8],
+            [16, 16],
+          ],
+          scale: 0.5,
+        },
+      ],
+      datasets: { shift: { c: ds }, noShift: { c: ds } },
+    } as unknown as StudyData;
     const cfg = { ...config, seed: 1, seeds: 1, comparisonSeeds: 2 };
     const summaries: ModelSummary[] = trained.map((m) => summarise(m, 'shift', 'c'));
     const kept = new Map(trained.map((m) => [modelKey('shift', 'images', 'c', m.seed), { encoder: m.encoder }]));

@@ -9,8 +9,18 @@ function raw(): RawDataset {
   // neuron 0: image 0 → 1, 3; image 1 → 5, 7.  neuron 1: image 0 → 0, 0; image 1 → 2, 4
   const testResponses = Float32Array.from([1, 0, 5, 2, 3, 0, 7, 4]);
   return {
-    images: new Uint8Array(2 * 4), imagesShape: [2, 2, 2],
-    sessions: [{ key: 's', nNeurons: 2, trainResponses: new Float32Array(0), trainImageIds: new Int32Array(0), testResponses, testImageIds: Int32Array.from([0, 1, 0, 1]) }],
+    images: new Uint8Array(2 * 4),
+    imagesShape: [2, 2, 2],
+    sessions: [
+      {
+        key: 's',
+        nNeurons: 2,
+        trainResponses: new Float32Array(0),
+        trainImageIds: new Int32Array(0),
+        testResponses,
+        testImageIds: Int32Array.from([0, 1, 0, 1]),
+      },
+    ],
   };
 }
 
@@ -34,7 +44,10 @@ describe('modelFractionOfOracle', () => {
 
 describe('neuronReliability', () => {
   it('groups the test trials by image', () => {
-    expect(testRepeatGroups(raw().sessions[0]!).map((g) => Array.from(g.targets))).toEqual([[1, 0, 3, 0], [5, 2, 7, 4]]);
+    expect(testRepeatGroups(raw().sessions[0]!).map((g) => Array.from(g.targets))).toEqual([
+      [1, 0, 3, 0],
+      [5, 2, 7, 4],
+    ]);
   });
   it('gives the jackknife oracle and the Anscombe SNR of a hand-computed case', () => {
     const r = neuronReliability(raw())!;
@@ -47,7 +60,9 @@ describe('neuronReliability', () => {
     expect(r.meanSnr).toBeCloseTo((1.7092037528 + 4.7826433381) / 2, 6);
     expect(r.medianSnr).toBeCloseTo((1.7092037528 + 4.7826433381) / 2, 6);
     expect(r.neurons).toBe(2);
-    expect(reliabilityText({ reliability: { shift: r } })).toContain('shift: mean jackknife oracle correlation 0.62, SNR mean 3.25 (median 3.25) over 2 neurons');
+    expect(reliabilityText({ reliability: { shift: r } })).toContain(
+      'shift: mean jackknife oracle correlation 0.62, SNR mean 3.25 (median 3.25) over 2 neurons',
+    );
   });
   it('is null when a test image has a single repeat, and the report then says nothing', () => {
     const d = raw();

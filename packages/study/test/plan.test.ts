@@ -2,12 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { DEMO_STUDY, QUICK_STUDY, ensembleMemberItems, isKeptModel, keptModelItems, resolveStudyConfig, trainingPlan } from '../src/index.js';
 
 describe('trainingPlan', () => {
-  it('the quick study: 9 models, the compared variants with 2 seeds, the first seed of each kept (and the ensemble\'s second)', () => {
+  it("the quick study: 9 models, the compared variants with 2 seeds, the first seed of each kept (and the ensemble's second)", () => {
     const plan = trainingPlan(resolveStudyConfig(QUICK_STUDY), ['crop 48×48']);
     // shift: images ×2, shifter-saliency ×2, attention ×1; noShift: images ×2, shifter-saliency ×2
     expect(plan.map((p) => `${p.population} ${p.variant} ${p.seed}${p.keep ? ' kept' : ''}`)).toEqual([
-      'shift images 2 kept', 'shift images 3 kept', 'shift shifter-saliency 2 kept', 'shift shifter-saliency 3', 'shift attention 2',
-      'noShift images 2 kept', 'noShift images 3', 'noShift shifter-saliency 2 kept', 'noShift shifter-saliency 3',
+      'shift images 2 kept',
+      'shift images 3 kept',
+      'shift shifter-saliency 2 kept',
+      'shift shifter-saliency 3',
+      'shift attention 2',
+      'noShift images 2 kept',
+      'noShift images 3',
+      'noShift shifter-saliency 2 kept',
+      'noShift shifter-saliency 3',
     ]);
   });
 
@@ -19,10 +26,18 @@ describe('trainingPlan', () => {
     expect(plan).toHaveLength(21);
     expect(plan.filter((p) => p.crop === 'small').map((p) => p.variant)).toEqual(['images', 'images+saliency', 'all', 'attention']);
     expect(plan.filter((p) => p.keep).map((p) => `${p.population} ${p.variant} ${p.crop} ${p.seed}`)).toEqual([
-      'shift images main 2', 'shift images main 3', 'shift images main 4', 'shift shifter-saliency main 2', 'noShift images main 2', 'noShift shifter-saliency main 2',
+      'shift images main 2',
+      'shift images main 3',
+      'shift images main 4',
+      'shift shifter-saliency main 2',
+      'noShift images main 2',
+      'noShift shifter-saliency main 2',
     ]);
     // the further seeds of the shift population's image-only model are the MEI analysis's ensemble
-    expect(ensembleMemberItems(config, 'main').map((i) => `${i.population} ${i.variant} ${i.crop} ${i.seed}`)).toEqual(['shift images main 3', 'shift images main 4']);
+    expect(ensembleMemberItems(config, 'main').map((i) => `${i.population} ${i.variant} ${i.crop} ${i.seed}`)).toEqual([
+      'shift images main 3',
+      'shift images main 4',
+    ]);
   });
 
   it('the kept-models rule: image-only and shifter, main crop, first model seed', () => {
@@ -33,7 +48,10 @@ describe('trainingPlan', () => {
     expect(isKeptModel(config, 'main', { variant: 'images', crop: 'small', seed: 5 })).toBe(false);
     expect(isKeptModel(config, 'main', { variant: 'shifter-ones', crop: 'main', seed: 5 })).toBe(false);
     expect(keptModelItems(config, 'main').map((i) => `${i.population} ${i.variant} ${i.seed}`)).toEqual([
-      'shift images 5', 'shift shifter-saliency 5', 'noShift images 5', 'noShift shifter-saliency 5',
+      'shift images 5',
+      'shift shifter-saliency 5',
+      'noShift images 5',
+      'noShift shifter-saliency 5',
     ]);
     // without seed counts, or for another population or variant, no ensemble member is kept
     expect(isKeptModel(config, 'main', { population: 'shift', variant: 'images', crop: 'main', seed: 6 })).toBe(false);

@@ -11,7 +11,10 @@ describe('README example', () => {
     const imports = /^import \{ ([^}]+) \} from '@sal\/study';\n/.exec(block)!;
     const names = imports[1]!.split(',').map((n) => n.trim());
     const body = block.slice(imports[0].length);
-    const expected = body.split('\n').filter((l) => l.startsWith('// → ')).map((l) => l.slice('// → '.length));
+    const expected = body
+      .split('\n')
+      .filter((l) => l.startsWith('// → '))
+      .map((l) => l.slice('// → '.length));
     const printed: string[] = [];
     const log = (...args: unknown[]) => printed.push(args.join(' '));
     // the example is plain JavaScript apart from its import; run it with the package's exports in scope

@@ -27,7 +27,15 @@ describe('shiftRecoveryTable', () => {
     // shift: by hand (see shift-recovery.test.ts) AUC 4/6, r −0.5, slope −0.125, fraction 0.25; control: nobody shifts
     const a = shiftRecovery([2, 4, 6, 0, 0], [1, 1.5, 0.5, 0.2, 1.2], [true, true, true, false, false]);
     const c = shiftRecovery([0, 0, 0], [0.1, 0.3, -0.2], [false, false, false]);
-    const entry = (r: typeof a, agreement: number) => ({ agreement, shiftersMean: 0, othersMean: 0, trueShiftersMean: 0, seeds: [2], recovery: [r], overSeeds: recoveryOverSeeds([r]) });
+    const entry = (r: typeof a, agreement: number) => ({
+      agreement,
+      shiftersMean: 0,
+      othersMean: 0,
+      trueShiftersMean: 0,
+      seeds: [2],
+      recovery: [r],
+      overSeeds: recoveryOverSeeds([r]),
+    });
     const t = shiftRecoveryTable({ modelShifts: { shift: entry(a, 0.6), noShift: entry(c, Number.NaN) } } as unknown as StudyResults)!;
     expect(t.rows).toEqual([
       ['shift', 1, 3, 2, '0.667 (1 seed)', 'undefined', '-0.500 (1 seed)', '-0.125 (1 seed)', '25 % (1 seed)', '0.600'],
@@ -37,11 +45,12 @@ describe('shiftRecoveryTable', () => {
   });
 });
 
-describe('the report reads the run\'s configuration', () => {
+describe("the report reads the run's configuration", () => {
   it('figure 2 (schema and caption) follows maxRemapAmplitude and neuronShiftGain', () => {
     const a = resolveStudyConfig(QUICK_STUDY, { readout: { maxRemapAmplitude: 0.5, neuronShiftGain: true } });
     const b = resolveStudyConfig(QUICK_STUDY, { readout: { maxRemapAmplitude: 0.25, neuronShiftGain: false } });
-    const fa = schemaFigureOf(a), fb = schemaFigureOf(b);
+    const fa = schemaFigureOf(a),
+      fb = schemaFigureOf(b);
     expect(fa.svg).toContain('× 0.5 (grid units)');
     expect(fa.caption).toContain('tanh × 0.5');
     expect(fa.svg).toContain('gₙ');

@@ -3,7 +3,17 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QUICK_STUDY, buildStudyReport, inProcessRunner, resolveStudyConfig, runStudy, trainingPlan, type PlanItem, type Reporter, type StudyRunner } from '../src/index.js';
+import {
+  QUICK_STUDY,
+  buildStudyReport,
+  inProcessRunner,
+  resolveStudyConfig,
+  runStudy,
+  trainingPlan,
+  type PlanItem,
+  type Reporter,
+  type StudyRunner,
+} from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sal-study-run-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,12 +26,29 @@ describe('runStudy with a custom runner', () => {
     const runner: StudyRunner = {
       description: 'through a test queue',
       savesCheckpoints: true,
-      trainAll: (items, ctx) => { received.push([...items]); return inner.trainAll(items, ctx); },
+      trainAll: (items, ctx) => {
+        received.push([...items]);
+        return inner.trainAll(items, ctx);
+      },
     };
     const labels: string[] = [];
-    const reporter: Reporter = { info() {}, task: (label) => { labels.push(label); return { tick() {}, done() {} }; } };
+    const reporter: Reporter = {
+      info() {},
+      task: (label) => {
+        labels.push(label);
+        return { tick() {}, done() {} };
+      },
+    };
     let saved = 0;
-    const { results, artifacts } = await runStudy({ config, outDir: dir, reporter, runner, saveModels: async () => { saved++; } });
+    const { results, artifacts } = await runStudy({
+      config,
+      outDir: dir,
+      reporter,
+      runner,
+      saveModels: async () => {
+        saved++;
+      },
+    });
     expect(received).toEqual([trainingPlan(config, Object.keys(config.crops))]);
     expect(labels).toContain('training 9 models through a test queue');
     expect(saved).toBe(0);

@@ -7,7 +7,17 @@ import { SalConfigError, pearson } from '@sal/types';
 import { DEMO_STUDY, SALIENCY_LABELS, STUDY_SALIENCY_SOURCES, resolveStudyConfig, studySaliencyMaps } from '../src/index.js';
 import { saliencyText } from '../src/oracle-report.js';
 
-const { dataset: raw } = simulateDataset({ seed: 4, height: 32, width: 48, nTrainImages: 3, nTestImages: 1, testRepeats: 2, nSessions: 1, neuronsPerSession: 2, includeSaliency: true });
+const { dataset: raw } = simulateDataset({
+  seed: 4,
+  height: 32,
+  width: 48,
+  nTrainImages: 3,
+  nTestImages: 1,
+  testRepeats: 2,
+  nSessions: 1,
+  neuronsPerSession: 2,
+  includeSaliency: true,
+});
 const [n, h, w] = raw.imagesShape;
 const P = h * w;
 const image = (i: number) => Float32Array.from(raw.images.subarray(i * P, (i + 1) * P));
@@ -27,7 +37,9 @@ describe('study saliency sources', () => {
     for (let i = 0; i < n; i++) {
       const want = Float32Array.from(imageSignature(image(i), h, w), (p) => Math.log(p));
       expect(Array.from(is.maps.subarray(i * P, (i + 1) * P))).toEqual(Array.from(want));
-      expect(Array.from(cs.maps.subarray(i * P, (i + 1) * P))).toEqual(Array.from(builtinSaliency(image(i), h, w, { pixelsPerDegree: 16, output: 'logDensity' })));
+      expect(Array.from(cs.maps.subarray(i * P, (i + 1) * P))).toEqual(
+        Array.from(builtinSaliency(image(i), h, w, { pixelsPerDegree: 16, output: 'logDensity' })),
+      );
     }
     expect(Array.from(tr.maps)).toEqual(Array.from(raw.saliency!));
     // the agreements do not depend on the source, and are Pearson r of each model's maps with the true maps

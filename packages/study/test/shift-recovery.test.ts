@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  formatOverSeeds, formatStat, leastSquaresSlope, mannWhitneyAuc, overSeeds, recoveryOverSeeds, shiftRecovery,
-} from '../src/shift-recovery.js';
+import { formatOverSeeds, formatStat, leastSquaresSlope, mannWhitneyAuc, overSeeds, recoveryOverSeeds, shiftRecovery } from '../src/shift-recovery.js';
 
 describe('leastSquaresSlope and mannWhitneyAuc', () => {
   it('match hand-computed values', () => {
@@ -59,7 +57,8 @@ describe('shiftRecovery', () => {
     // the control population: nobody shifts, the truth is constant 0
     const ctl = shiftRecovery([0, 0, 0], [0.1, 0.3, -0.2], [false, false, false]);
     expect(ctl.shifters).toBe(0);
-    for (const k of ['withinShiftersR', 'withinShiftersSlope', 'auc', 'recoveredFraction', 'learnedShiftersMean', 'trueShiftersMean'] as const) expect(ctl[k]).toBeNaN();
+    for (const k of ['withinShiftersR', 'withinShiftersSlope', 'auc', 'recoveredFraction', 'learnedShiftersMean', 'trueShiftersMean'] as const)
+      expect(ctl[k]).toBeNaN();
     expect(ctl.learnedFixedMean).toBeCloseTo(0.2 / 3, 12);
     // one shifter: no correlation or slope, but a separation and a fraction
     const one = shiftRecovery([4, 0], [1, 0], [true, false]);

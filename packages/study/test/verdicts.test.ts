@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import {
-  SPREAD_REFERENCE, compareOverSeeds, comparisonEvidence, comparisonVerdicts, seedAgreement, seedSpread, grfSpecificityVerdict, grfVsControlVerdicts, modelKey, modelShiftVerdict, outcome,
-  studyVerdicts, type SeedComparison,
+  SPREAD_REFERENCE,
+  compareOverSeeds,
+  comparisonEvidence,
+  comparisonVerdicts,
+  seedAgreement,
+  seedSpread,
+  grfSpecificityVerdict,
+  grfVsControlVerdicts,
+  modelKey,
+  modelShiftVerdict,
+  outcome,
+  studyVerdicts,
+  type SeedComparison,
 } from '../src/verdicts.js';
 import type { GrfSummary, GrfVsControl, ModelShiftSummary } from '../src/results.js';
 import { pairedComparison } from '../src/stats.js';
@@ -81,12 +92,19 @@ describe('verdicts', () => {
     expect(one[0]!.verdict).toBe('yes (unexpected) (1 model seed)');
     expect(one[0]!.evidence).not.toContain('per seed');
     expect(comparisonEvidence(cmp(0.02, 0.0004, [0.02]), cmp(0.01, 0.2, [0.01]))).toBe(
-      'repeat-averaged test r: Δ = +0.020 over 32 neurons, 75% improved, sign-flip p < 0.001; single-trial: Δ = +0.010, p = 0.200; one model seed per variant (p over neurons, not over training runs)');
+      'repeat-averaged test r: Δ = +0.020 over 32 neurons, 75% improved, sign-flip p < 0.001; single-trial: Δ = +0.010, p = 0.200; one model seed per variant (p over neurons, not over training runs)',
+    );
   });
 });
 
 describe('the comparison verdicts on the saliency inputs', () => {
-  const cmp = (meanDiff: number, pValue: number, seedDeltas: number[], fractionBetter = 0.5): SeedComparison => ({ meanDiff, pValue, fractionBetter, n: 20, seedDeltas });
+  const cmp = (meanDiff: number, pValue: number, seedDeltas: number[], fractionBetter = 0.5): SeedComparison => ({
+    meanDiff,
+    pValue,
+    fractionBetter,
+    n: 20,
+    seedDeltas,
+  });
 
   it('answer the channel and remapper-input questions in order, leaving out comparisons not run', () => {
     const c = {
@@ -102,7 +120,9 @@ describe('the comparison verdicts on the saliency inputs', () => {
     ]);
     // negative and significant: no; positive, p = 0.002: yes; positive, p = 0.06 ≥ 0.05: no
     expect(v.map((x) => x.verdict)).toEqual(['no (1 model seed)', 'yes (1 model seed)', 'no (1 model seed)']);
-    expect(v[1]!.evidence).toBe('repeat-averaged test r: Δ = +0.059 over 20 neurons, 69% improved, sign-flip p = 0.002; one model seed per variant (p over neurons, not over training runs); the seed spread is unknown (no comparison with several seeds)');
+    expect(v[1]!.evidence).toBe(
+      'repeat-averaged test r: Δ = +0.059 over 20 neurons, 69% improved, sign-flip p = 0.002; one model seed per variant (p over neurons, not over training runs); the seed spread is unknown (no comparison with several seeds)',
+    );
     expect(comparisonVerdicts({}, {})).toEqual([]);
   });
 });
@@ -125,7 +145,9 @@ describe('seeds in the comparison verdicts', () => {
     // saliency vs ones: Δ +0.059 on one seed, p = 0.002; |Δ| < 2 · 0.0569 = 0.114: inside the spread
     const inside = comparisonVerdicts({ [SPREAD_REFERENCE]: main, 'shift: shifter-saliency − shifter-ones': cmp(0.059, 0.002, [0.059]) }, {});
     expect(inside.map((x) => x.verdict)).toEqual(['no (3 seeds, Δ > 0 in 2 of 3)', 'not settled: Δ is inside the seed spread (1 model seed)']);
-    expect(inside[1]!.evidence).toBe('repeat-averaged test r: Δ = +0.059 over 32 neurons, 60% improved, sign-flip p = 0.002; one model seed per variant (p over neurons, not over training runs); the per-seed Δ of shift: shifter-saliency − images varies with sd 0.057 over 3 seeds: this one-seed Δ is inside ±2 sd');
+    expect(inside[1]!.evidence).toBe(
+      'repeat-averaged test r: Δ = +0.059 over 32 neurons, 60% improved, sign-flip p = 0.002; one model seed per variant (p over neurons, not over training runs); the per-seed Δ of shift: shifter-saliency − images varies with sd 0.057 over 3 seeds: this one-seed Δ is inside ±2 sd',
+    );
     // Δ +0.150 > 0.114: outside, so the significant one-seed result stands (and still says it rests on one seed)
     const outside = comparisonVerdicts({ [SPREAD_REFERENCE]: main, 'shift: shifter-saliency − shifter-ones': cmp(0.15, 0.002, [0.15]) }, {});
     expect(outside[1]!.verdict).toBe('yes (1 model seed)');
@@ -147,24 +169,36 @@ describe('the gRF verdicts', () => {
     expect(grfSpecificityVerdict(fires)).toEqual({
       question: 'Is the gRF centre-of-mass test for RF shifts specific (silent in the control population, where no RF shifts)?',
       verdict: 'no: it fires in the control population too',
-      evidence: 'control population, images model: mean projection 0.432 px toward the salient object, permutation p < 0.001, 29/16 neurons significant. The centre of mass of gRF² follows image contrast, which salient objects carry, so the test alone cannot tell a shifting RF from a fixed one.',
+      evidence:
+        'control population, images model: mean projection 0.432 px toward the salient object, permutation p < 0.001, 29/16 neurons significant. The centre of mass of gRF² follows image contrast, which salient objects carry, so the test alone cannot tell a shifting RF from a fixed one.',
     });
     // without the image-only model it asks the shifter's gRFs; p = 0.31 ≥ 0.05: silent, so specific
-    const silent: GrfSummary = { 'noShift / shifter-saliency': { population: 'noShift', variant: 'shifter-saliency', statistic: -0.0125, pValue: 0.31, detection: detection(0) } };
+    const silent: GrfSummary = {
+      'noShift / shifter-saliency': { population: 'noShift', variant: 'shifter-saliency', statistic: -0.0125, pValue: 0.31, detection: detection(0) },
+    };
     expect(grfSpecificityVerdict(silent)).toEqual({
       question: 'Is the gRF centre-of-mass test for RF shifts specific (silent in the control population, where no RF shifts)?',
       verdict: 'yes',
-      evidence: 'control population, shifter-saliency model: mean projection -0.013 px toward the salient object, permutation p = 0.310, 0/16 neurons significant.',
+      evidence:
+        'control population, shifter-saliency model: mean projection -0.013 px toward the salient object, permutation p = 0.310, 0/16 neurons significant.',
     });
     // exactly at the threshold the test counts as silent (p < 0.05 fires)
-    expect(grfSpecificityVerdict({ 'noShift / images': { population: 'noShift', variant: 'images', statistic: 0, pValue: 0.05, detection: detection(0) } })!.verdict).toBe('yes');
+    expect(
+      grfSpecificityVerdict({ 'noShift / images': { population: 'noShift', variant: 'images', statistic: 0, pValue: 0.05, detection: detection(0) } })!.verdict,
+    ).toBe('yes');
     expect(grfSpecificityVerdict({ 'shift / images': fires['shift / images'] })).toBeNull();
   });
 
   it('against the control population: yes only for a significant positive difference of the true shifters', () => {
     const gc: GrfVsControl = {
-      images: { shifters: { meanDiff: -0.0204, pValue: 0.22, fractionBetter: 0.4, n: 16 }, others: { meanDiff: 0.0105, pValue: 0.5, fractionBetter: 0.5, n: 16 } },
-      'shifter-saliency': { shifters: { meanDiff: 1.1849, pValue: 0.0001, fractionBetter: 0.9, n: 16 }, others: { meanDiff: 0.2356, pValue: 0.0123, fractionBetter: 0.7, n: 16 } },
+      images: {
+        shifters: { meanDiff: -0.0204, pValue: 0.22, fractionBetter: 0.4, n: 16 },
+        others: { meanDiff: 0.0105, pValue: 0.5, fractionBetter: 0.5, n: 16 },
+      },
+      'shifter-saliency': {
+        shifters: { meanDiff: 1.1849, pValue: 0.0001, fractionBetter: 0.9, n: 16 },
+        others: { meanDiff: 0.2356, pValue: 0.0123, fractionBetter: 0.7, n: 16 },
+      },
     };
     const v = grfVsControlVerdicts(gc);
     expect(v).toEqual([
@@ -174,25 +208,41 @@ describe('the gRF verdicts', () => {
         evidence: 'true shifters: -0.020 px (p = 0.220, 16 neurons); other neurons: +0.011 px (p = 0.500)',
       },
       {
-        question: 'Measured against the control population, do the gRF centres of shifting neurons (shifter-saliency model) move further toward salient objects?',
+        question:
+          'Measured against the control population, do the gRF centres of shifting neurons (shifter-saliency model) move further toward salient objects?',
         verdict: 'yes',
         evidence: 'true shifters: +1.185 px (p < 0.001, 16 neurons); other neurons: +0.236 px (p = 0.012)',
       },
     ]);
     // significant but negative: no
-    expect(grfVsControlVerdicts({ images: { ...gc['images']!, shifters: { meanDiff: -0.5, pValue: 0.001, fractionBetter: 0.1, n: 16 } } })[0]!.verdict).toBe('no');
+    expect(grfVsControlVerdicts({ images: { ...gc['images']!, shifters: { meanDiff: -0.5, pValue: 0.001, fractionBetter: 0.1, n: 16 } } })[0]!.verdict).toBe(
+      'no',
+    );
     expect(grfVsControlVerdicts({})).toEqual([]);
   });
 });
 
 describe('the learned-shift verdict', () => {
   const rec = (auc: number, withinShiftersR: number, recoveredFraction: number, shifters = 16): ShiftRecovery => ({
-    shifters, fixed: 32 - shifters, auc, aucMagnitude: 0.75, withinShiftersR, withinShiftersSlope: 0.0412, recoveredFraction,
-    learnedShiftersMean: 1.594, learnedFixedMean: 0.3849, trueShiftersMean: 4.5123,
+    shifters,
+    fixed: 32 - shifters,
+    auc,
+    aucMagnitude: 0.75,
+    withinShiftersR,
+    withinShiftersSlope: 0.0412,
+    recoveredFraction,
+    learnedShiftersMean: 1.594,
+    learnedFixedMean: 0.3849,
+    trueShiftersMean: 4.5123,
   });
   const entry = (agreement: number, perSeed: ShiftRecovery[], othersMean = 0.3849) => ({
-    agreement, shiftersMean: 1.594, othersMean, trueShiftersMean: 4.5123,
-    seeds: perSeed.map((_, i) => 2 + i), recovery: perSeed, overSeeds: recoveryOverSeeds(perSeed),
+    agreement,
+    shiftersMean: 1.594,
+    othersMean,
+    trueShiftersMean: 4.5123,
+    seeds: perSeed.map((_, i) => 2 + i),
+    recovery: perSeed,
+    overSeeds: recoveryOverSeeds(perSeed),
   });
   const control = entry(Number.NaN, [rec(Number.NaN, Number.NaN, Number.NaN, 0)], 0.1266);
 
@@ -202,11 +252,12 @@ describe('the learned-shift verdict', () => {
     expect(modelShiftVerdict(ms)).toEqual({
       question: 'Does the shifter model’s learned shift recover which neurons shift, and by how much?',
       verdict: 'which neurons: yes (AUC 0.90); how much: no (35 % of the magnitude; within shifters r = -0.10 (undefined in the control)); 1 model seed',
-      evidence: '16 true shifters, 16 fixed neurons; AUC of separating them by the learned shift toward the salient object 0.900 (1 seed)'
-        + ' (by the length of the learned shift in any direction: 0.750 (1 seed)); within the true shifters: r = -0.100 (1 seed), least-squares slope 0.041 (1 seed) px per px; '
-        + 'recovered fraction (mean learned / mean true shift over the true shifters) 35 % (1 seed): learned 1.59 px vs true 4.51 px, fixed neurons 0.38 px (first seed); '
-        + 'correlation over all neurons r = 0.751 (it measures the two groups, not the recovery; not used); '
-        + 'control population (no RF shifts): AUC, within-shifter r, slope and recovered fraction undefined (no true shifters); learned 0.13 px for the fixed neurons',
+      evidence:
+        '16 true shifters, 16 fixed neurons; AUC of separating them by the learned shift toward the salient object 0.900 (1 seed)' +
+        ' (by the length of the learned shift in any direction: 0.750 (1 seed)); within the true shifters: r = -0.100 (1 seed), least-squares slope 0.041 (1 seed) px per px; ' +
+        'recovered fraction (mean learned / mean true shift over the true shifters) 35 % (1 seed): learned 1.59 px vs true 4.51 px, fixed neurons 0.38 px (first seed); ' +
+        'correlation over all neurons r = 0.751 (it measures the two groups, not the recovery; not used); ' +
+        'control population (no RF shifts): AUC, within-shifter r, slope and recovered fraction undefined (no true shifters); learned 0.13 px for the fixed neurons',
     });
   });
 
@@ -215,7 +266,11 @@ describe('the learned-shift verdict', () => {
     const two = modelShiftVerdict({ shift: entry(0.9, [rec(0.7, 0.6, 0.8), rec(0.9, 0.8, 1.0)]) })!;
     expect(two.verdict).toBe('which neurons: yes (AUC 0.80); how much: yes (90 % of the magnitude; within shifters r = 0.70); mean over 2 model seeds');
     expect(two.evidence).toContain('AUC of separating them by the learned shift toward the salient object 0.800 ± 0.141 (mean ± sd over 2 seeds)');
-    const v = (auc: number, r: number, f: number) => modelShiftVerdict({ shift: entry(0.5, [rec(auc, r, f)]) })!.verdict.split(';').slice(0, 2).join(';');
+    const v = (auc: number, r: number, f: number) =>
+      modelShiftVerdict({ shift: entry(0.5, [rec(auc, r, f)]) })!
+        .verdict.split(';')
+        .slice(0, 2)
+        .join(';');
     expect(v(0.79, 0.6, 0.5)).toBe('which neurons: partly (AUC 0.79); how much: partly (50 % of the magnitude');
     expect(v(0.59, 0.2, 2.1)).toBe('which neurons: no (AUC 0.59); how much: no (210 % of the magnitude');
     expect(v(0.6, 0.51, 1.4)).toBe('which neurons: partly (AUC 0.60); how much: partly (140 % of the magnitude');
@@ -224,11 +279,15 @@ describe('the learned-shift verdict', () => {
     expect(v(0.56, 0.55, Number.NaN)).toBe('which neurons: no (AUC 0.56); how much: partly (recovered fraction undefined');
     // undefined statistics say so and are never printed as numbers
     const undef = modelShiftVerdict({ shift: entry(Number.NaN, [rec(Number.NaN, Number.NaN, Number.NaN, 0)]) })!;
-    expect(undef.verdict).toBe('which neurons: cannot tell (AUC undefined); how much: cannot tell (recovered fraction undefined; within shifters r = undefined); 1 model seed');
+    expect(undef.verdict).toBe(
+      'which neurons: cannot tell (AUC undefined); how much: cannot tell (recovered fraction undefined; within shifters r = undefined); 1 model seed',
+    );
     expect(undef.evidence).not.toMatch(/NaN/);
     expect(modelShiftVerdict({ noShift: control })).toBeNull();
     // results without the statistics (older runs) cannot answer
-    expect(modelShiftVerdict({ shift: { agreement: 0.75, shiftersMean: 1, othersMean: 0, trueShiftersMean: 2 } })!.verdict).toBe('cannot tell: no shift-recovery statistics in these results');
+    expect(modelShiftVerdict({ shift: { agreement: 0.75, shiftersMean: 1, othersMean: 0, trueShiftersMean: 2 } })!.verdict).toBe(
+      'cannot tell: no shift-recovery statistics in these results',
+    );
   });
 });
 
@@ -236,8 +295,17 @@ describe('studyVerdicts', () => {
   it('lists the comparison, gRF-specificity, gRF-vs-control and learned-shift verdicts in that order', () => {
     const c: SeedComparison = { meanDiff: 0.01, pValue: 0.5, fractionBetter: 0.5, n: 4, seedDeltas: [0.01] };
     const v = studyVerdicts(
-      { 'shift: shifter-saliency − images': c }, {},
-      { 'noShift / images': { population: 'noShift', variant: 'images', statistic: 0, pValue: 0.9, detection: { truePositives: 0, falsePositives: 0, shifters: 0, nonShifters: 4 } } },
+      { 'shift: shifter-saliency − images': c },
+      {},
+      {
+        'noShift / images': {
+          population: 'noShift',
+          variant: 'images',
+          statistic: 0,
+          pValue: 0.9,
+          detection: { truePositives: 0, falsePositives: 0, shifters: 0, nonShifters: 4 },
+        },
+      },
       { images: { shifters: { meanDiff: 0, pValue: 1, fractionBetter: 0, n: 2 }, others: { meanDiff: 0, pValue: 1, fractionBetter: 0, n: 2 } } },
       { shift: { agreement: 0.3, shiftersMean: 0, othersMean: 0, trueShiftersMean: 0 } },
     );
@@ -251,7 +319,14 @@ describe('studyVerdicts', () => {
 
 describe('seedStability', () => {
   it('enumerates subsets in order', () => {
-    expect(subsetsOf([1, 2, 3, 4], 2)).toEqual([[1, 2], [1, 3], [1, 4], [2, 3], [2, 4], [3, 4]]);
+    expect(subsetsOf([1, 2, 3, 4], 2)).toEqual([
+      [1, 2],
+      [1, 3],
+      [1, 4],
+      [2, 3],
+      [2, 4],
+      [3, 4],
+    ]);
     expect(subsetsOf([1, 2], 3)).toEqual([]);
     expect(subsetsOf([5, 6, 7, 8, 9, 10, 11], 3)).toHaveLength(35);
   });
@@ -265,7 +340,12 @@ describe('seedStability', () => {
     const st = seedStability(m, 'shift', 'shifter-saliency', 'images', crop, [2, 3, 4, 5, 6], 1)!;
     expect(st).toEqual({ seeds: 5, subsetSize: 3, minSeeds: 5, subsets: 10, yes: 4, notSettled: 2, no: 4 });
     // four seeds: not enough, and it says so
-    expect(seedStability(m, 'shift', 'shifter-saliency', 'images', crop, [2, 3, 4, 5], 1)).toEqual({ seeds: 4, subsetSize: 3, minSeeds: 5, note: 'needs ≥ 5 seeds' });
+    expect(seedStability(m, 'shift', 'shifter-saliency', 'images', crop, [2, 3, 4, 5], 1)).toEqual({
+      seeds: 4,
+      subsetSize: 3,
+      minSeeds: 5,
+      note: 'needs ≥ 5 seeds',
+    });
     // a missing model: no comparison at all
     expect(seedStability(m, 'shift', 'shifter-saliency', 'images', crop, [2, 3, 4, 5, 6, 7], 1)).toBeUndefined();
     expect(() => seedStability(m, 'shift', 'shifter-saliency', 'images', crop, [2, 3, 4, 5, 6], 1, { subsetSize: 6 })).toThrow(RangeError);

@@ -12,7 +12,10 @@ import { SalConfigError, createRng, type Core, type Readout } from '@sal/types';
 import { expectArraysClose, expectNoLeaks } from '@sal/test-utils';
 import { sessionGrfs } from '../src/analysis.js';
 
-const H = 18, W = 21, N = 7, B = 3;
+const H = 18,
+  W = 21,
+  N = 7,
+  B = 3;
 // corners, edges, centre, near-corner points (x, y in [-1, 1])
 const MU = [-1, -1, 1, 1, -1, 1, 1, -1, 0.05, 0.1, -0.93, 0.4, 0.6, 0.97];
 
@@ -31,8 +34,24 @@ function images(c: number, seed: number): CpuImages {
   return { data: Float32Array.from({ length: B * H * W * c }, () => rng.normal()), shape: [B, H, W, c] };
 }
 
-function encoderWith(coreOpts: Stacked2dCoreOptions, makeReadout: (inShape: [number, number, number]) => Readout, coreChannels: number[], context: ContextRouting = 'none', strip = false) {
-  let core: Core = stacked2dCore({ hiddenChannels: 3, inputKern: 5, hiddenKern: 3, layers: 2, nSeBlocks: 0, gammaInput: 0, seed: 1, ...coreOpts, inChannels: coreChannels.length });
+function encoderWith(
+  coreOpts: Stacked2dCoreOptions,
+  makeReadout: (inShape: [number, number, number]) => Readout,
+  coreChannels: number[],
+  context: ContextRouting = 'none',
+  strip = false,
+) {
+  let core: Core = stacked2dCore({
+    hiddenChannels: 3,
+    inputKern: 5,
+    hiddenKern: 3,
+    layers: 2,
+    nSeBlocks: 0,
+    gammaInput: 0,
+    seed: 1,
+    ...coreOpts,
+    inChannels: coreChannels.length,
+  });
   randomise(core, 2);
   if (strip) core = { ...core, applyWindows: undefined } as Core; // the generic path: apply on crops inside the image
   const [fh, fw, f] = core.computeOutputShape([H, W, coreChannels.length]);
@@ -43,7 +62,8 @@ function encoderWith(coreOpts: Stacked2dCoreOptions, makeReadout: (inShape: [num
 }
 
 const gaussian = (inShape: [number, number, number]): Readout => gaussianReadout({ inShape, outDims: N, gaussType: 'isotropic', seed: 4 });
-const shifter = (inShape: [number, number, number]): Readout => saliencyShifterReadout({ inShape, outDims: N, remapChannels: 3, maxRemapAmplitude: 0.3, neuronShiftGain: true, seed: 5 });
+const shifter = (inShape: [number, number, number]): Readout =>
+  saliencyShifterReadout({ inShape, outDims: N, remapChannels: 3, maxRemapAmplitude: 0.3, neuronShiftGain: true, seed: 5 });
 
 describe('windowed gRFs equal the full-image gRFs', () => {
   const cases: [string, Stacked2dCoreOptions, number[], number[], boolean][] = [
@@ -95,7 +115,10 @@ describe('windowed gRFs equal the full-image gRFs', () => {
   });
 
   it('the study switches to windows when the model allows it, with the same gRFs', () => {
-    for (const [readout, context, windowed] of [[gaussian, 'none', true], [shifter, 'image', false]] as const) {
+    for (const [readout, context, windowed] of [
+      [gaussian, 'none', true],
+      [shifter, 'image', false],
+    ] as const) {
       const enc = encoderWith({ padInput: false, inputKern: 3 }, readout, [0], context);
       const x = images(1, 9);
       const g = sessionGrfs(enc, 's', x);

@@ -18,7 +18,8 @@ export function closeness(a: ArrayLike<number>, b: ArrayLike<number>, rtol: numb
 export function expectArraysClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number = TOL.rtol, atol: number = TOL.atol): void {
   if (actual.length !== expected.length) throw new Error(`expected length ${expected.length}, got ${actual.length}`);
   for (let i = 0; i < actual.length; i++) {
-    const a = actual[i]!, e = expected[i]!;
+    const a = actual[i]!,
+      e = expected[i]!;
     if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) {
       throw new Error(`arrays differ at ${i}: actual ${a}, expected ${e} (rtol ${rtol}, atol ${atol})`);
     }
@@ -27,7 +28,8 @@ export function expectArraysClose(actual: ArrayLike<number>, expected: ArrayLike
 
 /** Relative error ‖a−b‖ / max(‖b‖, tiny). */
 export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0, den = 0;
+  let num = 0,
+    den = 0;
   for (let i = 0; i < a.length; i++) {
     num += (a[i]! - b[i]!) ** 2;
     den += b[i]! ** 2;

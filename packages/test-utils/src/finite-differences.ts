@@ -5,11 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
  * float32 evaluations of `f`. `indices` limits the coordinates checked (all when omitted).
  * Returns d f / d x at those coordinates.
  */
-export function finiteDifferenceGrad(
-  f: (x: tf.Tensor) => tf.Tensor,
-  x: tf.Tensor,
-  opts: { eps?: number; indices?: number[] } = {},
-): Float64Array {
+export function finiteDifferenceGrad(f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor, opts: { eps?: number; indices?: number[] } = {}): Float64Array {
   const { eps = 1e-2 } = opts;
   const base = x.dataSync().slice() as Float32Array;
   const indices = opts.indices ?? Array.from({ length: base.length }, (_, i) => i);

@@ -36,11 +36,19 @@ export function tempFilesUnder(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string): void => {
     let names: string[];
-    try { names = readdirSync(d); } catch { return; }
+    try {
+      names = readdirSync(d);
+    } catch {
+      return;
+    }
     for (const n of names) {
       const p = join(d, n);
       if (/\.tmp-|\.old-|\.tmp$/.test(n)) out.push(p);
-      try { if (statSync(p).isDirectory()) walk(p); } catch { /* a dangling link */ }
+      try {
+        if (statSync(p).isDirectory()) walk(p);
+      } catch {
+        /* a dangling link */
+      }
     }
   };
   walk(dir);
@@ -60,21 +68,34 @@ export async function runFuzz(cases: readonly FuzzCase[], limitMs = 5000): Promi
     r.cases++;
     const t0 = performance.now();
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<'hang'>((res) => { timer = setTimeout(() => res('hang'), limitMs); });
+    const timeout = new Promise<'hang'>((res) => {
+      timer = setTimeout(() => res('hang'), limitMs);
+    });
     let outcome: { ok: true; value: unknown } | { ok: false; error: unknown } | 'hang';
     try {
-      outcome = await Promise.race([Promise.resolve().then(c.run).then((value) => ({ ok: true as const, value })), timeout]);
+      outcome = await Promise.race([
+        Promise.resolve()
+          .then(c.run)
+          .then((value) => ({ ok: true as const, value })),
+        timeout,
+      ]);
     } catch (error) {
       outcome = { ok: false, error };
     } finally {
       clearTimeout(timer);
     }
     const ms = performance.now() - t0;
-    const fail = (why: string): void => { r.failures.push(`${c.name}: ${why}`); };
+    const fail = (why: string): void => {
+      r.failures.push(`${c.name}: ${why}`);
+    };
     if (outcome === 'hang' || ms > limitMs) fail(`no answer within ${limitMs} ms`);
     else if (outcome.ok) {
       let good = false;
-      try { good = c.oracle !== undefined && c.oracle(outcome.value) !== false; } catch (e) { fail(`wrong load: ${(e as Error).message}`); }
+      try {
+        good = c.oracle !== undefined && c.oracle(outcome.value) !== false;
+      } catch (e) {
+        fail(`wrong load: ${(e as Error).message}`);
+      }
       if (good) r.correctLoads++;
       else if (c.oracle === undefined) fail('loaded, but only a typed error is acceptable');
       else if (!r.failures.some((f) => f.startsWith(`${c.name}:`))) fail('wrong load');
@@ -86,8 +107,11 @@ export async function runFuzz(cases: readonly FuzzCase[], limitMs = 5000): Promi
       if (named) r.typedErrors++;
       else fail(`typed error not naming ${String(c.names)}: ${msg}`);
     }
-    if (Object.getOwnPropertyNames(Object.prototype).sort().join() !== PROTO_NAMES || Object.prototype.toString !== PROTO_TO_STRING
-      || ({} as Record<string, unknown>)['polluted'] !== undefined) {
+    if (
+      Object.getOwnPropertyNames(Object.prototype).sort().join() !== PROTO_NAMES ||
+      Object.prototype.toString !== PROTO_TO_STRING ||
+      ({} as Record<string, unknown>)['polluted'] !== undefined
+    ) {
       fail('Object.prototype changed');
     }
     if (c.dir) {
@@ -100,8 +124,19 @@ export async function runFuzz(cases: readonly FuzzCase[], limitMs = 5000): Promi
 
 /** A table of the reports, for the test log. */
 export function formatReports(reports: readonly FuzzReport[]): string {
-  const rows = reports.map((r) => `${r.category.padEnd(22)} ${String(r.cases).padStart(5)} ${String(r.typedErrors).padStart(8)} ${String(r.correctLoads).padStart(8)} ${String(r.failures.length).padStart(8)}`);
-  const total = reports.reduce((a, r) => ({ c: a.c + r.cases, e: a.e + r.typedErrors, l: a.l + r.correctLoads, f: a.f + r.failures.length }), { c: 0, e: 0, l: 0, f: 0 });
-  return [`${'category'.padEnd(22)} ${'cases'.padStart(5)} ${'typed'.padStart(8)} ${'loads'.padStart(8)} ${'failures'.padStart(8)}`, ...rows,
-    `${'total'.padEnd(22)} ${String(total.c).padStart(5)} ${String(total.e).padStart(8)} ${String(total.l).padStart(8)} ${String(total.f).padStart(8)}`].join('\n');
+  const rows = reports.map(
+    (r) =>
+      `${r.category.padEnd(22)} ${String(r.cases).padStart(5)} ${String(r.typedErrors).padStart(8)} ${String(r.correctLoads).padStart(8)} ${String(r.failures.length).padStart(8)}`,
+  );
+  const total = reports.reduce((a, r) => ({ c: a.c + r.cases, e: a.e + r.typedErrors, l: a.l + r.correctLoads, f: a.f + r.failures.length }), {
+    c: 0,
+    e: 0,
+    l: 0,
+    f: 0,
+  });
+  return [
+    `${'category'.padEnd(22)} ${'cases'.padStart(5)} ${'typed'.padStart(8)} ${'loads'.padStart(8)} ${'failures'.padStart(8)}`,
+    ...rows,
+    `${'total'.padEnd(22)} ${String(total.c).padStart(5)} ${String(total.e).padStart(8)} ${String(total.l).padStart(8)} ${String(total.f).padStart(8)}`,
+  ].join('\n');
 }

@@ -1,16 +1,36 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { closeness, countTensors, expectArraysClose, expectNoLeaks, expectNoLeaksAsync, finiteDifferenceGrad, onBackend, relativeError, sampleIndices } from '../src/index.js';
+import {
+  closeness,
+  countTensors,
+  expectArraysClose,
+  expectNoLeaks,
+  expectNoLeaksAsync,
+  finiteDifferenceGrad,
+  onBackend,
+  relativeError,
+  sampleIndices,
+} from '../src/index.js';
 
 describe('leak checks', () => {
   it('pass when only the returned tensors remain and fail on a leak, naming the count', async () => {
     const x = tf.tensor1d([1, 2, 3]);
     const out = expectNoLeaks(() => tf.tidy(() => tf.mul(x, 2)));
     expect(Array.from(out.dataSync())).toEqual([2, 4, 6]);
-    expect(() => expectNoLeaks(() => { tf.add(x, 1); return 0; }, 'leaky')).toThrow('leaky leaked 1 tensor(s)');
+    expect(() =>
+      expectNoLeaks(() => {
+        tf.add(x, 1);
+        return 0;
+      }, 'leaky'),
+    ).toThrow('leaky leaked 1 tensor(s)');
     const pair = expectNoLeaks(() => ({ a: tf.clone(x), b: [tf.clone(x)] }));
     expect(countTensors(pair)).toBe(2);
-    await expect(expectNoLeaksAsync(async () => { tf.clone(x); return null; })).rejects.toThrow(/leaked 1/);
+    await expect(
+      expectNoLeaksAsync(async () => {
+        tf.clone(x);
+        return null;
+      }),
+    ).rejects.toThrow(/leaked 1/);
     tf.dispose([x, out, pair.a, ...pair.b]);
   });
 });

@@ -19,10 +19,12 @@ export function createAdamState(): AdamState {
 export function adamStep(state: AdamState, weights: Record<string, tf.Variable>, grads: Record<string, tf.Tensor>, lr: number, weightDecay: number): void {
   const { beta1, beta2, eps } = ADAM_BETAS;
   state.step += 1;
-  const c1 = 1 - beta1 ** state.step, c2 = 1 - beta2 ** state.step;
+  const c1 = 1 - beta1 ** state.step,
+    c2 = 1 - beta2 ** state.step;
   for (const [name, g0] of Object.entries(grads)) {
     const w = weights[name]!;
-    const prevM = state.m[name], prevV = state.v[name];
+    const prevM = state.m[name],
+      prevV = state.v[name];
     const [m, v] = tf.tidy(() => {
       const g = weightDecay > 0 ? tf.add(g0, tf.mul(w, weightDecay)) : g0;
       const m1 = prevM ? tf.add(tf.mul(prevM, beta1), tf.mul(g, 1 - beta1)) : tf.mul(g, 1 - beta1);

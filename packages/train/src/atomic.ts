@@ -39,7 +39,8 @@ async function removeLeftovers(dir: string, tags: readonly string[], keep: strin
  * existing `dir` that is neither empty nor recognised by it is never touched: `refuse(dir)` is thrown.
  */
 export async function replaceDirAtomic(
-  dir: string, fill: (tmpDir: string) => Promise<void>,
+  dir: string,
+  fill: (tmpDir: string) => Promise<void>,
   guard?: { isOurs: (dir: string) => Promise<boolean>; refuse: (dir: string) => Error },
 ): Promise<void> {
   if (guard && !(await isReplaceableDir(dir, guard.isOurs))) throw guard.refuse(dir);
@@ -59,7 +60,10 @@ export async function replaceDirAtomic(
     await rename(dir, old);
     moved = true;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') { await rm(tmp, { recursive: true, force: true }); throw e; }
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+      await rm(tmp, { recursive: true, force: true });
+      throw e;
+    }
   }
   await pauseAt('between-renames');
   try {

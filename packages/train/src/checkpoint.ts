@@ -11,9 +11,16 @@ export const CHECKPOINT_FORMAT = 'sal.encoder-checkpoint';
 export const CHECKPOINT_VERSION = 1;
 
 /** One entry of a tfjs weights manifest. */
-export interface WeightEntry { name: string; shape: number[]; dtype: 'float32' }
+export interface WeightEntry {
+  name: string;
+  shape: number[];
+  dtype: 'float32';
+}
 /** A tfjs weights-manifest group. */
-export interface WeightsGroup { paths: string[]; weights: WeightEntry[] }
+export interface WeightsGroup {
+  paths: string[];
+  weights: WeightEntry[];
+}
 
 /** Factories that rebuild the modules from their `getConfig()` output (e.g. `coreFromConfig` of `@sal/cores`). */
 export interface ModuleFactories {
@@ -34,7 +41,10 @@ export interface LoadedCheckpoint {
 
 function fnv1a(bytes: Uint8Array): string {
   let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) { h ^= bytes[i]!; h = Math.imul(h, 0x01000193) >>> 0; }
+  for (let i = 0; i < bytes.length; i++) {
+    h ^= bytes[i]!;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
   return h.toString(16).padStart(8, '0');
 }
 
@@ -50,7 +60,10 @@ async function encodeTensors(tensors: Record<string, tf.Tensor>): Promise<{ entr
   }
   const bytes = new Uint8Array(total);
   let off = 0;
-  for (const p of parts) { bytes.set(new Uint8Array(p.buffer, p.byteOffset, p.byteLength), off); off += p.byteLength; }
+  for (const p of parts) {
+    bytes.set(new Uint8Array(p.buffer, p.byteOffset, p.byteLength), off);
+    off += p.byteLength;
+  }
   return { entries, bytes };
 }
 
@@ -94,37 +107,57 @@ export async function saveCheckpoint(dir: string, encoder: Encoder, state?: Trai
     }
   }
   const model = await encodeTensors(encoder.getWeights());
-  const modelJson = JSON.stringify({
-    format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, generatedBy: '@sal/train',
-    config: encoder.getConfig(),
-    weightsManifest: [{ paths: ['weights.bin'], weights: model.entries }],
-    byteLength: model.bytes.length, checksum: fnv1a(model.bytes),
-  }, null, 1);
+  const modelJson = JSON.stringify(
+    {
+      format: CHECKPOINT_FORMAT,
+      version: CHECKPOINT_VERSION,
+      generatedBy: '@sal/train',
+      config: encoder.getConfig(),
+      weightsManifest: [{ paths: ['weights.bin'], weights: model.entries }],
+      byteLength: model.bytes.length,
+      checksum: fnv1a(model.bytes),
+    },
+    null,
+    1,
+  );
   let trainer: { json: string; bytes: Uint8Array } | null = null;
   if (state) {
     const t = await encodeTensors(state.tensors);
     trainer = {
       json: JSON.stringify({
-        format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, state: state.json,
+        format: CHECKPOINT_FORMAT,
+        version: CHECKPOINT_VERSION,
+        state: state.json,
         weightsManifest: [{ paths: ['trainer.bin'], weights: t.entries }],
-        byteLength: t.bytes.length, checksum: fnv1a(t.bytes),
+        byteLength: t.bytes.length,
+        checksum: fnv1a(t.bytes),
       }),
       bytes: t.bytes,
     };
   }
-  await replaceDirAtomic(dir, async (tmp) => {
-    await writeFile(join(tmp, 'weights.bin'), model.bytes, { flush: true });
-    await pauseAt('checkpoint-fill');
-    if (trainer) {
-      await writeFile(join(tmp, 'trainer.bin'), trainer.bytes, { flush: true });
-      await writeFile(join(tmp, 'trainer.json'), trainer.json, { flush: true });
-    }
-    for (const [name, content] of Object.entries(files)) await writeFile(join(tmp, name), content, { flush: true });
-    await writeFile(join(tmp, 'model.json'), modelJson, { flush: true });
-  }, {
-    isOurs: isCheckpointDir,
-    refuse: (d) => new SalConfigError('train.saveCheckpoint', 'dir', 'a new or empty folder, or a checkpoint to replace', `${d} (exists and is not a sal checkpoint; nothing was changed)`),
-  });
+  await replaceDirAtomic(
+    dir,
+    async (tmp) => {
+      await writeFile(join(tmp, 'weights.bin'), model.bytes, { flush: true });
+      await pauseAt('checkpoint-fill');
+      if (trainer) {
+        await writeFile(join(tmp, 'trainer.bin'), trainer.bytes, { flush: true });
+        await writeFile(join(tmp, 'trainer.json'), trainer.json, { flush: true });
+      }
+      for (const [name, content] of Object.entries(files)) await writeFile(join(tmp, name), content, { flush: true });
+      await writeFile(join(tmp, 'model.json'), modelJson, { flush: true });
+    },
+    {
+      isOurs: isCheckpointDir,
+      refuse: (d) =>
+        new SalConfigError(
+          'train.saveCheckpoint',
+          'dir',
+          'a new or empty folder, or a checkpoint to replace',
+          `${d} (exists and is not a sal checkpoint; nothing was changed)`,
+        ),
+    },
+  );
 }
 
 const W = 'train.loadCheckpoint';
@@ -186,7 +219,8 @@ async function readJson(file: string): Promise<Record<string, unknown>> {
 
 /** `name` from a manifest as a path inside `dir`: a plain file name, never `..`, an absolute path or a subfolder. */
 function insideDir(dir: string, name: unknown, file: string): string {
-  if (typeof name !== 'string' || !PLAIN_NAME.test(name)) throw new SalDataError(W, 'a weights path that is a plain file name inside the checkpoint', name, file);
+  if (typeof name !== 'string' || !PLAIN_NAME.test(name))
+    throw new SalDataError(W, 'a weights path that is a plain file name inside the checkpoint', name, file);
   const p = resolve(dir, name);
   if (!p.startsWith(resolve(dir) + sep)) throw new SalDataError(W, 'a weights path inside the checkpoint', name, file);
   return p;
@@ -215,20 +249,28 @@ function checkTrainerState(v: unknown, file: string): TrainerStateJson {
   need('seed', Number.isSafeInteger, 'an integer');
   need('hasBest', (x) => typeof x === 'boolean', 'a boolean');
   need('adamNames', (x) => Array.isArray(x) && x.every((n) => typeof n === 'string'), 'an array of names');
-  need('history', (x) => Array.isArray(x) && x.every((r) => isJsonObject(r) && Number.isSafeInteger(r['epoch']) && Array.isArray(r['events'])), 'an array of epoch records');
+  need(
+    'history',
+    (x) => Array.isArray(x) && x.every((r) => isJsonObject(r) && Number.isSafeInteger(r['epoch']) && Array.isArray(r['events'])),
+    'an array of epoch records',
+  );
   need('earlyStopping', (x) => isJsonObject(x) && Number.isSafeInteger(x['epoch']) && Array.isArray(x['pending']), 'an early-stopping state');
   need('lastScore', (x) => x === undefined || x === null || num(x), 'a number or null');
   need('stopReason', (x) => x === undefined || x === null || ['patience', 'max-epochs', 'not-finite', 'min-lr'].includes(x as string), 'a stop reason or null');
   return v as unknown as TrainerStateJson;
 }
 
-interface DecodedGroup { entries: WeightEntry[]; bytes: Uint8Array }
+interface DecodedGroup {
+  entries: WeightEntry[];
+  bytes: Uint8Array;
+}
 
 async function readGroup(dir: string, doc: Record<string, unknown>, file: string): Promise<DecodedGroup> {
   const manifest = doc['weightsManifest'];
   if (!Array.isArray(manifest) || manifest.length !== 1) throw new SalDataError(W, 'a weightsManifest with one group', manifest, file);
   const group = manifest[0] as WeightsGroup;
-  if (!Array.isArray(group.paths) || group.paths.length !== 1 || !Array.isArray(group.weights)) throw new SalDataError(W, 'a group with one path and weights', group, file);
+  if (!Array.isArray(group.paths) || group.paths.length !== 1 || !Array.isArray(group.weights))
+    throw new SalDataError(W, 'a group with one path and weights', group, file);
   for (const e of group.weights) {
     if (typeof e?.name !== 'string' || !Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0) || e.dtype !== 'float32') {
       throw new SalDataError(W, 'weight entries {name, shape, dtype: float32}', e, file);
@@ -236,7 +278,8 @@ async function readGroup(dir: string, doc: Record<string, unknown>, file: string
   }
   const binFile = insideDir(dir, group.paths[0], file);
   const expected = group.weights.reduce((s, e) => s + 4 * e.shape.reduce((a, b) => a * b, 1), 0);
-  if (!Number.isSafeInteger(expected) || doc['byteLength'] !== expected) throw new SalDataError(W, `byteLength ${expected} (the manifest's shapes)`, doc['byteLength'], file);
+  if (!Number.isSafeInteger(expected) || doc['byteLength'] !== expected)
+    throw new SalDataError(W, `byteLength ${expected} (the manifest's shapes)`, doc['byteLength'], file);
   const bytes = await readRegularFile(binFile, expected, 'a readable weights file');
   if (bytes.length !== expected) throw new SalDataError(W, `${expected} bytes`, bytes.length, binFile);
   if (doc['checksum'] !== fnv1a(bytes)) throw new SalDataError(W, `checksum ${String(doc['checksum'])}`, fnv1a(bytes), binFile);
@@ -277,16 +320,19 @@ export async function loadCheckpoint(dir: string, factories: ModuleFactories): P
     throw new SalDataError(W, `format '${CHECKPOINT_FORMAT}' version ${CHECKPOINT_VERSION}`, { format: doc['format'], version: doc['version'] }, modelFile);
   }
   const cfg = doc['config'] as JsonObject | undefined;
-  if (!cfg || typeof cfg !== 'object' || cfg['kind'] !== 'train.encoder') throw new SalDataError(W, "an encoder config of kind 'train.encoder'", cfg ?? null, modelFile);
+  if (!cfg || typeof cfg !== 'object' || cfg['kind'] !== 'train.encoder')
+    throw new SalDataError(W, "an encoder config of kind 'train.encoder'", cfg ?? null, modelFile);
   const model = await readGroup(dir, doc, modelFile);
   const coreCfg = moduleConfig(cfg['core'], 'config.core', modelFile);
   const readoutCfgs = cfg['readouts'] as JsonObject | undefined;
-  if (!readoutCfgs || typeof readoutCfgs !== 'object' || Object.keys(readoutCfgs).length === 0) throw new SalDataError(W, 'config.readouts with at least one session', readoutCfgs ?? null, modelFile);
+  if (!readoutCfgs || typeof readoutCfgs !== 'object' || Object.keys(readoutCfgs).length === 0)
+    throw new SalDataError(W, 'config.readouts with at least one session', readoutCfgs ?? null, modelFile);
 
   const built: { dispose(): void }[] = [];
   let encoder: Encoder | null = null;
   try {
-    let core: Core, readouts: Record<string, Readout> = {};
+    let core: Core,
+      readouts: Record<string, Readout> = {};
     try {
       core = factories.core(coreCfg.config, coreCfg.kind);
       built.push(core);
@@ -307,10 +353,12 @@ export async function loadCheckpoint(dir: string, factories: ModuleFactories): P
     const weights = encoder.getWeights();
     const data = slices(model);
     const names = Object.keys(weights);
-    const missing = names.filter((n) => !data.has(n)), extra = [...data.keys()].filter((n) => !Object.hasOwn(weights, n));
+    const missing = names.filter((n) => !data.has(n)),
+      extra = [...data.keys()].filter((n) => !Object.hasOwn(weights, n));
     if (missing.length || extra.length) throw new SalDataError(W, `weights ${JSON.stringify(names)}`, { missing, extra }, modelFile);
     for (const n of names) {
-      const d = data.get(n)!, v = weights[n]!;
+      const d = data.get(n)!,
+        v = weights[n]!;
       if (d.shape.length !== v.shape.length || d.shape.some((s, i) => s !== v.shape[i])) {
         throw new SalDataError(W, `weight '${n}' of shape [${v.shape.join(',')}]`, d.shape, modelFile);
       }
@@ -322,7 +370,7 @@ export async function loadCheckpoint(dir: string, factories: ModuleFactories): P
 
     let trainer: TrainerState | null = null;
     const trainerFile = join(dir, 'trainer.json');
-    const tdoc = await exists(trainerFile) ? await readJson(trainerFile) : null;
+    const tdoc = (await exists(trainerFile)) ? await readJson(trainerFile) : null;
     if (tdoc) {
       const state = checkTrainerState(tdoc['state'], trainerFile);
       const g = await readGroup(dir, tdoc, trainerFile);

@@ -16,15 +16,26 @@ export function correlation(a: ArrayLike<number>, b: ArrayLike<number>, nColumns
   const out = new Float64Array(nColumns);
   if (rows === 0) return out;
   for (let j = 0; j < nColumns; j++) {
-    let ma = 0, mb = 0;
-    for (let i = 0; i < rows; i++) { ma += a[i * nColumns + j]!; mb += b[i * nColumns + j]!; }
-    ma /= rows; mb /= rows;
-    let va = 0, vb = 0, cov = 0;
+    let ma = 0,
+      mb = 0;
     for (let i = 0; i < rows; i++) {
-      const da = a[i * nColumns + j]! - ma, db = b[i * nColumns + j]! - mb;
-      va += da * da; vb += db * db; cov += da * db;
+      ma += a[i * nColumns + j]!;
+      mb += b[i * nColumns + j]!;
     }
-    const sa = Math.sqrt(va / rows) + eps, sb = Math.sqrt(vb / rows) + eps;
+    ma /= rows;
+    mb /= rows;
+    let va = 0,
+      vb = 0,
+      cov = 0;
+    for (let i = 0; i < rows; i++) {
+      const da = a[i * nColumns + j]! - ma,
+        db = b[i * nColumns + j]! - mb;
+      va += da * da;
+      vb += db * db;
+      cov += da * db;
+    }
+    const sa = Math.sqrt(va / rows) + eps,
+      sb = Math.sqrt(vb / rows) + eps;
     const r = cov / rows / (sa * sb);
     out[j] = Number.isNaN(r) ? 0 : r;
   }

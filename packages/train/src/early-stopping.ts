@@ -19,7 +19,13 @@ export interface EarlyStoppingOptions {
 }
 
 export const EARLY_STOPPING_DEFAULTS: Readonly<Required<EarlyStoppingOptions>> = Object.freeze({
-  interval: 1, patience: 5, maxEpochs: 100, tolerance: 1e-6, maximize: true, restoreBest: true, lrDecaySteps: 1,
+  interval: 1,
+  patience: 5,
+  maxEpochs: 100,
+  tolerance: 1e-6,
+  maximize: true,
+  restoreBest: true,
+  lrDecaySteps: 1,
 });
 
 /** What the driver must do next. */
@@ -81,10 +87,20 @@ export function createEarlyStopping(opts?: EarlyStoppingOptions, state?: EarlySt
   checkNumber(W, 'maxEpochs', o.maxEpochs, { min: 0, integer: true });
   checkNumber(W, 'tolerance', o.tolerance, { min: 0 });
   checkNumber(W, 'lrDecaySteps', o.lrDecaySteps, { min: 1, integer: true });
-  const s: EarlyStoppingState = state ? structuredClone(state) : {
-    epoch: 0, best: null, bestEpoch: 0, patienceCounter: 0, round: 0, sinceEval: 0,
-    pending: [{ type: 'evaluate' }], awaitingScore: false, finished: false, evaluations: 0,
-  };
+  const s: EarlyStoppingState = state
+    ? structuredClone(state)
+    : {
+        epoch: 0,
+        best: null,
+        bestEpoch: 0,
+        patienceCounter: 0,
+        round: 0,
+        sinceEval: 0,
+        pending: [{ type: 'evaluate' }],
+        awaitingScore: false,
+        finished: false,
+        evaluations: 0,
+      };
   const sign = o.maximize ? 1 : -1;
 
   const finish = (reason: 'patience' | 'max-epochs' | 'not-finite'): void => {
@@ -99,7 +115,10 @@ export function createEarlyStopping(opts?: EarlyStoppingOptions, state?: EarlySt
       const a = s.pending.shift();
       if (a) {
         if (a.type === 'evaluate') s.awaitingScore = true;
-        if (a.type === 'done') { s.finished = true; s.pending.unshift(a); }
+        if (a.type === 'done') {
+          s.finished = true;
+          s.pending.unshift(a);
+        }
         return a;
       }
       // between evaluations: train until the interval is full, then evaluate
@@ -123,12 +142,18 @@ export function createEarlyStopping(opts?: EarlyStoppingOptions, state?: EarlySt
       s.awaitingScore = false;
       s.evaluations++;
       if (s.finished || s.pending.length > 0) return; // the final evaluation after a restore, or one queued
-      if (!Number.isFinite(score)) { finish('not-finite'); return; }
+      if (!Number.isFinite(score)) {
+        finish('not-finite');
+        return;
+      }
       if (s.best === null) {
-        s.best = score; s.bestEpoch = s.epoch;
+        s.best = score;
+        s.bestEpoch = s.epoch;
         s.pending.push({ type: 'snapshot' });
       } else if (sign * score > sign * s.best + o.tolerance) {
-        s.best = score; s.bestEpoch = s.epoch; s.patienceCounter = 0;
+        s.best = score;
+        s.bestEpoch = s.epoch;
+        s.patienceCounter = 0;
         s.pending.push({ type: 'snapshot' });
       } else {
         s.patienceCounter++;

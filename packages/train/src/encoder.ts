@@ -1,7 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  SalConfigError, SalShapeError, assertRank, checkNumber, resolveOptions,
-  type ApplyOptions, type Core, type Dataset, type JsonObject, type Readout, type SessionKey,
+  SalConfigError,
+  SalShapeError,
+  assertRank,
+  checkNumber,
+  resolveOptions,
+  type ApplyOptions,
+  type Core,
+  type Dataset,
+  type JsonObject,
+  type Readout,
+  type SessionKey,
 } from '@sal/types';
 
 /**
@@ -108,7 +117,8 @@ export function createEncoder(opts: EncoderOptions): Encoder {
   const routing = normaliseRouting(opts.routing, core);
   for (const k of keys) {
     const rc = readouts[k]!.contextChannels;
-    if (rc > 0 && routing.context === 'none') throw new SalConfigError(WHERE, 'routing.context', `a context for readout '${k}' (contextChannels ${rc})`, 'none');
+    if (rc > 0 && routing.context === 'none')
+      throw new SalConfigError(WHERE, 'routing.context', `a context for readout '${k}' (contextChannels ${rc})`, 'none');
     if (rc > 0 && Array.isArray(routing.context) && routing.context.length !== rc) {
       throw new SalShapeError(`${WHERE}(routing.context)`, `${rc} channels (readouts['${k}'].contextChannels)`, routing.context.length);
     }
@@ -167,7 +177,11 @@ export function createEncoder(opts: EncoderOptions): Encoder {
       return {
         kind: 'train.encoder',
         eluOffset,
-        routing: { core: [...routing.core], context: Array.isArray(routing.context) ? [...routing.context] : (routing.context as string), imageChannel: routing.imageChannel },
+        routing: {
+          core: [...routing.core],
+          context: Array.isArray(routing.context) ? [...routing.context] : (routing.context as string),
+          imageChannel: routing.imageChannel,
+        },
         core: { kind: core.kind, config: core.getConfig() },
         readouts: readoutCfg,
       };
@@ -176,7 +190,13 @@ export function createEncoder(opts: EncoderOptions): Encoder {
       const batchSize = initOpts.batchSize ?? 256;
       for (const k of keys) {
         const info = dataset.sessions.find((s) => s.key === k);
-        if (!info) throw new SalConfigError('train.Encoder.initBiases', 'dataset', `a session '${k}'`, dataset.sessions.map((s) => s.key));
+        if (!info)
+          throw new SalConfigError(
+            'train.Encoder.initBiases',
+            'dataset',
+            `a session '${k}'`,
+            dataset.sessions.map((s) => s.key),
+          );
         const sums = new Float64Array(info.nNeurons);
         let rows = 0;
         for (const batch of dataset.batches(k, 'train', { batchSize, shuffle: false })) {

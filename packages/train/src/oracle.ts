@@ -18,15 +18,22 @@ function checkGroups(where: string, groups: readonly RepeatGroup[], n: number, m
 
 /** Per image: mean and variance (ddof given) over repeats, of `f(response)`, per neuron. */
 function imageMoments(groups: readonly RepeatGroup[], n: number, ddof: number, f: (x: number) => number): { mu: Float64Array[]; v: Float64Array[] } {
-  const mu: Float64Array[] = [], v: Float64Array[] = [];
+  const mu: Float64Array[] = [],
+    v: Float64Array[] = [];
   for (const g of groups) {
     const R = g.targets.length / n;
-    const m = new Float64Array(n), s = new Float64Array(n);
+    const m = new Float64Array(n),
+      s = new Float64Array(n);
     for (let r = 0; r < R; r++) for (let j = 0; j < n; j++) m[j] = m[j]! + f(g.targets[r * n + j]!);
     for (let j = 0; j < n; j++) m[j] = m[j]! / R;
-    for (let r = 0; r < R; r++) for (let j = 0; j < n; j++) { const d = f(g.targets[r * n + j]!) - m[j]!; s[j] = s[j]! + d * d; }
+    for (let r = 0; r < R; r++)
+      for (let j = 0; j < n; j++) {
+        const d = f(g.targets[r * n + j]!) - m[j]!;
+        s[j] = s[j]! + d * d;
+      }
     for (let j = 0; j < n; j++) s[j] = s[j]! / (R - ddof);
-    mu.push(m); v.push(s);
+    mu.push(m);
+    v.push(s);
   }
   return { mu, v };
 }
@@ -44,10 +51,19 @@ export function conservativeOracle(groups: readonly RepeatGroup[], nNeurons: num
   const { mu, v } = imageMoments(groups, n, 0, (x) => x);
   const out = new Float64Array(n);
   for (let j = 0; j < n; j++) {
-    let noise = 0, mm = 0, mv = 0;
-    for (let i = 0; i < groups.length; i++) { noise += v[i]![j]!; mm += mu[i]![j]!; }
-    noise /= groups.length; mm /= groups.length;
-    for (let i = 0; i < groups.length; i++) { const d = mu[i]![j]! - mm; mv += d * d; }
+    let noise = 0,
+      mm = 0,
+      mv = 0;
+    for (let i = 0; i < groups.length; i++) {
+      noise += v[i]![j]!;
+      mm += mu[i]![j]!;
+    }
+    noise /= groups.length;
+    mm /= groups.length;
+    for (let i = 0; i < groups.length; i++) {
+      const d = mu[i]![j]! - mm;
+      mv += d * d;
+    }
     mv /= groups.length;
     out[j] = mv / Math.sqrt(mv * (mv + noise));
   }
@@ -70,17 +86,28 @@ export function signalToNoise(groups: readonly RepeatGroup[], nNeurons: number, 
   const where = 'train.signalToNoise';
   checkGroups(where, groups, n, 2);
   const ans = opts.anscombe ?? true;
-  const f = ans ? (x: number): number => {
-    if (!(x >= -0.375)) throw new SalDataError(where, 'responses ≥ −3/8 for the Anscombe transform (or anscombe: false)', x);
-    return 2 * Math.sqrt(x + 0.375);
-  } : (x: number): number => x;
+  const f = ans
+    ? (x: number): number => {
+        if (!(x >= -0.375)) throw new SalDataError(where, 'responses ≥ −3/8 for the Anscombe transform (or anscombe: false)', x);
+        return 2 * Math.sqrt(x + 0.375);
+      }
+    : (x: number): number => x;
   const { mu, v } = imageMoments(groups, n, 1, f);
   const out = new Float64Array(n);
   for (let j = 0; j < n; j++) {
-    let mm = 0, noise = 0, sig = 0;
-    for (let i = 0; i < groups.length; i++) { mm += mu[i]![j]!; noise += v[i]![j]!; }
-    mm /= groups.length; noise /= groups.length;
-    for (let i = 0; i < groups.length; i++) { const d = mu[i]![j]! - mm; sig += d * d; }
+    let mm = 0,
+      noise = 0,
+      sig = 0;
+    for (let i = 0; i < groups.length; i++) {
+      mm += mu[i]![j]!;
+      noise += v[i]![j]!;
+    }
+    mm /= groups.length;
+    noise /= groups.length;
+    for (let i = 0; i < groups.length; i++) {
+      const d = mu[i]![j]! - mm;
+      sig += d * d;
+    }
     out[j] = sig / groups.length / noise;
   }
   return out;
@@ -92,12 +119,16 @@ export function signalToNoise(groups: readonly RepeatGroup[], nNeurons: number, 
  * are finite. NaN when no neuron has a finite pair or all oracles are 0.
  */
 export function fractionOfOracle(testCorrelation: ArrayLike<number>, oracle: ArrayLike<number>): number {
-  if (testCorrelation.length !== oracle.length) throw new SalShapeError('train.fractionOfOracle', [oracle.length], [testCorrelation.length], 'one test correlation per oracle');
-  let num = 0, den = 0;
+  if (testCorrelation.length !== oracle.length)
+    throw new SalShapeError('train.fractionOfOracle', [oracle.length], [testCorrelation.length], 'one test correlation per oracle');
+  let num = 0,
+    den = 0;
   for (let j = 0; j < oracle.length; j++) {
-    const c = testCorrelation[j]!, o = oracle[j]!;
+    const c = testCorrelation[j]!,
+      o = oracle[j]!;
     if (!Number.isFinite(c) || !Number.isFinite(o)) continue;
-    num += o * c; den += o * o;
+    num += o * c;
+    den += o * o;
   }
   return den > 0 ? num / den : Number.NaN;
 }
@@ -150,7 +181,8 @@ export function selectNeurons(scores: { oracle?: ArrayLike<number>; snr?: ArrayL
   if (filter.minOracle !== undefined && !scores.oracle) throw new SalConfigError(where, 'minOracle', 'oracle scores to filter on', 'none');
   if (filter.minSnr !== undefined && !scores.snr) throw new SalConfigError(where, 'minSnr', 'SNR scores to filter on', 'none');
   const n = (scores.oracle ?? scores.snr)?.length ?? 0;
-  if (scores.oracle && scores.snr && scores.oracle.length !== scores.snr.length) throw new SalShapeError(where, [scores.oracle.length], [scores.snr.length], 'one SNR per oracle');
+  if (scores.oracle && scores.snr && scores.oracle.length !== scores.snr.length)
+    throw new SalShapeError(where, [scores.oracle.length], [scores.snr.length], 'one SNR per oracle');
   const keep: number[] = [];
   for (let j = 0; j < n; j++) {
     if (filter.minOracle !== undefined && !(scores.oracle![j]! >= filter.minOracle)) continue;

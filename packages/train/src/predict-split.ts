@@ -26,8 +26,12 @@ export interface PredictSplitOptions {
 /** Run the encoder in eval mode over one session's split. */
 export function predictSplit(encoder: Encoder, dataset: Dataset, sessionKey: SessionKey, split: Split, opts: PredictSplitOptions = {}): SplitPredictions {
   const batchSize = opts.batchSize ?? 256;
-  const preds: Float32Array[] = [], targets: Float32Array[] = [], ids: Int32Array[] = [], sizes: number[] = [];
-  let n = -1, total = 0;
+  const preds: Float32Array[] = [],
+    targets: Float32Array[] = [],
+    ids: Int32Array[] = [],
+    sizes: number[] = [];
+  let n = -1,
+    total = 0;
   for (const batch of dataset.batches(sessionKey, split, { batchSize, shuffle: false })) {
     const [b, nn] = batch.targetShape;
     if (n >= 0 && nn !== n) throw new SalDataError('train.predictSplit', `${n} neurons in every batch`, nn);
@@ -45,7 +49,10 @@ export function predictSplit(encoder: Encoder, dataset: Dataset, sessionKey: Ses
   const cat = <T extends Float32Array | Int32Array>(parts: T[], make: (len: number) => T, len: number): T => {
     const out = make(len);
     let off = 0;
-    for (const p of parts) { out.set(p, off); off += p.length; }
+    for (const p of parts) {
+      out.set(p, off);
+      off += p.length;
+    }
     return out;
   };
   return {
@@ -61,10 +68,18 @@ export function predictSplit(encoder: Encoder, dataset: Dataset, sessionKey: Ses
 export function groupByImage(p: SplitPredictions): RepeatGroup[] {
   const n = p.nNeurons;
   const rowsOf = new Map<number, number[]>();
-  p.imageIds.forEach((id, r) => { const l = rowsOf.get(id); if (l) l.push(r); else rowsOf.set(id, [r]); });
+  p.imageIds.forEach((id, r) => {
+    const l = rowsOf.get(id);
+    if (l) l.push(r);
+    else rowsOf.set(id, [r]);
+  });
   return [...rowsOf.values()].map((rows) => {
-    const t = new Float32Array(rows.length * n), q = new Float32Array(rows.length * n);
-    rows.forEach((r, i) => { t.set(p.targets.subarray(r * n, r * n + n), i * n); q.set(p.predictions.subarray(r * n, r * n + n), i * n); });
+    const t = new Float32Array(rows.length * n),
+      q = new Float32Array(rows.length * n);
+    rows.forEach((r, i) => {
+      t.set(p.targets.subarray(r * n, r * n + n), i * n);
+      q.set(p.predictions.subarray(r * n, r * n + n), i * n);
+    });
     return { targets: t, predictions: q };
   });
 }

@@ -41,7 +41,9 @@ export function fev(groups: readonly RepeatGroup[], nNeurons: number): FevResult
   const withPred = groups.length > 0 && groups.every((g) => g.predictions !== undefined);
   check('train.fev', groups, nNeurons, withPred, 2);
   const n = nNeurons;
-  const totalVar = new Float64Array(n), noiseVar = new Float64Array(n), mse = new Float64Array(n);
+  const totalVar = new Float64Array(n),
+    noiseVar = new Float64Array(n),
+    mse = new Float64Array(n);
   const fevOut = new Float64Array(n);
   let rows = 0;
   for (const g of groups) rows += g.targets.length / n;
@@ -49,7 +51,9 @@ export function fev(groups: readonly RepeatGroup[], nNeurons: number): FevResult
     let m = 0;
     for (const g of groups) for (let r = 0; r < g.targets.length / n; r++) m += g.targets[r * n + j]!;
     m /= rows;
-    let ss = 0, noise = 0, err = 0;
+    let ss = 0,
+      noise = 0,
+      err = 0;
     for (const g of groups) {
       const R = g.targets.length / n;
       let gm = 0;
@@ -85,7 +89,8 @@ export function fev(groups: readonly RepeatGroup[], nNeurons: number): FevResult
 export function oracleCorrelation(groups: readonly RepeatGroup[], nNeurons: number): Float64Array {
   check('train.oracleCorrelation', groups, nNeurons, false, 2);
   const n = nNeurons;
-  const ys: number[] = [], loo: number[] = [];
+  const ys: number[] = [],
+    loo: number[] = [];
   for (const g of groups) {
     const R = g.targets.length / n;
     const sums = new Float64Array(n);
@@ -107,8 +112,13 @@ export function oracleCorrelation(groups: readonly RepeatGroup[], nNeurons: numb
  */
 export function singleTrialCorrelation(groups: readonly RepeatGroup[], nNeurons: number): Float64Array {
   check('train.singleTrialCorrelation', groups, nNeurons, true, 1);
-  const ys: number[] = [], ps: number[] = [];
-  for (const g of groups) for (let i = 0; i < g.targets.length; i++) { ys.push(g.targets[i]!); ps.push(g.predictions![i]!); }
+  const ys: number[] = [],
+    ps: number[] = [];
+  for (const g of groups)
+    for (let i = 0; i < g.targets.length; i++) {
+      ys.push(g.targets[i]!);
+      ps.push(g.predictions![i]!);
+    }
   return correlation(ys, ps, nNeurons);
 }
 
@@ -119,7 +129,8 @@ export function singleTrialCorrelation(groups: readonly RepeatGroup[], nNeurons:
 export function averagedCorrelation(groups: readonly RepeatGroup[], nNeurons: number): Float64Array {
   check('train.averagedCorrelation', groups, nNeurons, true, 1);
   const n = nNeurons;
-  const ys = new Float64Array(groups.length * n), ps = new Float64Array(groups.length * n);
+  const ys = new Float64Array(groups.length * n),
+    ps = new Float64Array(groups.length * n);
   groups.forEach((g, i) => {
     const R = g.targets.length / n;
     for (let r = 0; r < R; r++) {

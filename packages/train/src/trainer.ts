@@ -1,8 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  SalConfigError, SalDataError, checkNumber, deriveSeed, createRng, resolveOptions,
-  type Batch, type Dataset, type SessionInfo,
-} from '@sal/types';
+import { SalConfigError, SalDataError, checkNumber, deriveSeed, createRng, resolveOptions, type Batch, type Dataset, type SessionInfo } from '@sal/types';
 import type { Encoder } from './encoder.js';
 import { poissonLoss } from './poisson-loss.js';
 import { correlation } from './correlation.js';
@@ -63,9 +60,27 @@ export interface TrainOptions {
 }
 
 export const TRAIN_DEFAULTS: Readonly<Required<TrainOptions>> = Object.freeze({
-  lr: 0.005, weightDecay: 0, batchSize: 64, evalBatchSize: 256, maxEpochs: 100, interval: 1, patience: 5,
-  tolerance: 1e-6, lrDecaySteps: 3, lrDecayFactor: 0.3, minLr: 1e-4, restoreBest: true, scaleLoss: true,
-  accumulateSessions: true, seed: 0, quiet: false, stream: null, onBatch: null, onEpoch: null, checkpoint: null, resume: null,
+  lr: 0.005,
+  weightDecay: 0,
+  batchSize: 64,
+  evalBatchSize: 256,
+  maxEpochs: 100,
+  interval: 1,
+  patience: 5,
+  tolerance: 1e-6,
+  lrDecaySteps: 3,
+  lrDecayFactor: 0.3,
+  minLr: 1e-4,
+  restoreBest: true,
+  scaleLoss: true,
+  accumulateSessions: true,
+  seed: 0,
+  quiet: false,
+  stream: null,
+  onBatch: null,
+  onEpoch: null,
+  checkpoint: null,
+  resume: null,
 });
 
 /** Progress inside an epoch, given to {@link TrainOptions.onBatch}. */
@@ -107,11 +122,15 @@ export interface TrainResult {
 
 /** Mean per-neuron validation correlation over all neurons of all sessions. */
 export function validationScore(encoder: Encoder, dataset: Dataset, batchSize = 256): number {
-  let sum = 0, count = 0;
+  let sum = 0,
+    count = 0;
   for (const key of encoder.sessionKeys) {
     const p = predictSplit(encoder, dataset, key, 'validation', { batchSize });
     const c = correlation(p.predictions, p.targets, p.nNeurons);
-    for (const v of c) { sum += v; count++; }
+    for (const v of c) {
+      sum += v;
+      count++;
+    }
   }
   return count > 0 ? sum / count : 0;
 }
@@ -159,7 +178,13 @@ function checkOptions(o: Resolved): void {
 function sessionInfos(encoder: Encoder, dataset: Dataset): SessionInfo[] {
   return encoder.sessionKeys.map((k) => {
     const info = dataset.sessions.find((s) => s.key === k);
-    if (!info) throw new SalConfigError(W, 'dataset', `a session '${k}'`, dataset.sessions.map((s) => s.key));
+    if (!info)
+      throw new SalConfigError(
+        W,
+        'dataset',
+        `a session '${k}'`,
+        dataset.sessions.map((s) => s.key),
+      );
     return info;
   });
 }
@@ -174,17 +199,38 @@ function startRun(encoder: Encoder, dataset: Dataset, o: Resolved): Run {
   const infos = sessionInfos(encoder, dataset);
   const weights = encoder.getWeights();
   const trainable = Object.entries(weights).filter(([, v]) => v.trainable);
-  const es = createEarlyStopping({
-    interval: o.interval, patience: o.patience, maxEpochs: o.maxEpochs, tolerance: o.tolerance, maximize: true,
-    restoreBest: o.restoreBest, lrDecaySteps: o.lrDecaySteps,
-  }, o.resume?.json.earlyStopping);
+  const es = createEarlyStopping(
+    {
+      interval: o.interval,
+      patience: o.patience,
+      maxEpochs: o.maxEpochs,
+      tolerance: o.tolerance,
+      maximize: true,
+      restoreBest: o.restoreBest,
+      lrDecaySteps: o.lrDecaySteps,
+    },
+    o.resume?.json.earlyStopping,
+  );
   return {
-    o, encoder, dataset, keys: encoder.sessionKeys, infos, weights,
+    o,
+    encoder,
+    dataset,
+    keys: encoder.sessionKeys,
+    infos,
+    weights,
     trainableVars: trainable.map(([, v]) => v),
     nameOfVar: new Map(trainable.map(([n, v]) => [v.name, n])),
     stream: o.quiet ? null : (o.stream ?? (typeof process !== 'undefined' ? process.stdout : null)),
-    es, adam: createAdamState(), lr: o.lr, decays: 0, best: null, history: [],
-    finalScore: Number.NaN, stopReason: null, pending: null, epochStart: performance.now(),
+    es,
+    adam: createAdamState(),
+    lr: o.lr,
+    decays: 0,
+    best: null,
+    history: [],
+    finalScore: Number.NaN,
+    stopReason: null,
+    pending: null,
+    epochStart: performance.now(),
   };
 }
 
@@ -199,7 +245,8 @@ function restoreState(run: Run, r: TrainerState): void {
   run.finalScore = typeof json.lastScore === 'number' ? json.lastScore : Number.NaN;
   run.stopReason = json.stopReason ?? null;
   for (const n of json.adamNames) {
-    const m = r.tensors[`adam/m/${n}`], v = r.tensors[`adam/v/${n}`];
+    const m = r.tensors[`adam/m/${n}`],
+      v = r.tensors[`adam/v/${n}`];
     if (!m || !v || !run.weights[n]) throw new SalDataError(W, `Adam moments of weight '${n}'`, 'missing');
     run.adam.m[n] = tf.keep(tf.clone(m));
     run.adam.v[n] = tf.keep(tf.clone(v));
@@ -217,14 +264,24 @@ function restoreState(run: Run, r: TrainerState): void {
 function exportState(run: Run): TrainerState {
   const { adam, best } = run;
   const tensors: Record<string, tf.Tensor> = {};
-  for (const n of Object.keys(adam.m)) { tensors[`adam/m/${n}`] = adam.m[n]!; tensors[`adam/v/${n}`] = adam.v[n]!; }
+  for (const n of Object.keys(adam.m)) {
+    tensors[`adam/m/${n}`] = adam.m[n]!;
+    tensors[`adam/v/${n}`] = adam.v[n]!;
+  }
   if (best) for (const [n, t] of Object.entries(best)) tensors[`best/${n}`] = t;
   const stopReason = run.stopReason === 'interrupted' ? null : run.stopReason;
   return {
     json: {
-      earlyStopping: run.es.getState(), lr: run.lr, decays: run.decays, adamStep: adam.step, seed: run.o.seed,
-      history: structuredClone(run.history), adamNames: Object.keys(adam.m), hasBest: best !== null,
-      lastScore: Number.isFinite(run.finalScore) ? run.finalScore : null, stopReason,
+      earlyStopping: run.es.getState(),
+      lr: run.lr,
+      decays: run.decays,
+      adamStep: adam.step,
+      seed: run.o.seed,
+      history: structuredClone(run.history),
+      adamNames: Object.keys(adam.m),
+      hasBest: best !== null,
+      lastScore: Number.isFinite(run.finalScore) ? run.finalScore : null,
+      stopReason,
     },
     tensors,
   };
@@ -268,7 +325,8 @@ function batchGradients(run: Run, s: number, batch: Batch, stepSeed: number): { 
   const named: Record<string, tf.Tensor> = {};
   for (const [vn, g] of Object.entries(grads)) {
     const n = run.nameOfVar.get(vn);
-    if (n === undefined) g.dispose(); else named[n] = g;
+    if (n === undefined) g.dispose();
+    else named[n] = g;
   }
   return { loss, grads: named };
 }
@@ -277,7 +335,11 @@ function batchGradients(run: Run, s: number, batch: Batch, stepSeed: number): { 
 function accumulate(acc: Record<string, tf.Tensor>, grads: Record<string, tf.Tensor>): void {
   for (const [n, g] of Object.entries(grads)) {
     const prev = acc[n];
-    if (prev) { acc[n] = tf.add(prev, g); prev.dispose(); g.dispose(); } else acc[n] = g;
+    if (prev) {
+      acc[n] = tf.add(prev, g);
+      prev.dispose();
+      g.dispose();
+    } else acc[n] = g;
   }
 }
 
@@ -286,8 +348,16 @@ function trainEpoch(run: Run, epoch: number): number {
   const { o, keys, infos, adam, weights } = run;
   const nextBatch = batchCycler(run, epoch);
   const maxBatches = Math.max(...infos.map((i) => Math.ceil(i.nTrials.train / o.batchSize)));
-  if (!(maxBatches > 0)) throw new SalDataError(W, 'training trials (SessionInfo.nTrials.train)', infos.map((i) => i.nTrials.train));
-  let lossSum = 0, nBatches = 0, stepIndex = 0, images = 0;
+  if (!(maxBatches > 0))
+    throw new SalDataError(
+      W,
+      'training trials (SessionInfo.nTrials.train)',
+      infos.map((i) => i.nTrials.train),
+    );
+  let lossSum = 0,
+    nBatches = 0,
+    stepIndex = 0,
+    images = 0;
   const total = maxBatches * keys.length;
   const t0 = performance.now();
   let acc: Record<string, tf.Tensor> = {};
@@ -320,7 +390,9 @@ function trainEpoch(run: Run, epoch: number): number {
 function progressLine(stream: TextSink | null, r: EpochRecord, bestScore: number | null): void {
   if (!stream) return;
   const v = r.validation === null ? '      -' : r.validation.toFixed(4);
-  stream.write(`epoch ${String(r.epoch).padStart(3)}  loss ${r.loss === null ? '-' : r.loss.toPrecision(5)}  val ${v}  best ${bestScore === null ? '-' : bestScore.toFixed(4)}  lr ${r.lr.toExponential(2)}  ${r.seconds.toFixed(1)}s${r.events.length ? `  ${r.events.join(' ')}` : ''}\n`);
+  stream.write(
+    `epoch ${String(r.epoch).padStart(3)}  loss ${r.loss === null ? '-' : r.loss.toPrecision(5)}  val ${v}  best ${bestScore === null ? '-' : bestScore.toFixed(4)}  lr ${r.lr.toExponential(2)}  ${r.seconds.toFixed(1)}s${r.events.length ? `  ${r.events.join(' ')}` : ''}\n`,
+  );
 }
 
 /**
@@ -383,11 +455,17 @@ async function runLoop(run: Run): Promise<void> {
     const peek = run.es.peek();
     if (run.pending && (peek.type === 'train' || peek.type === 'done')) {
       if (peek.type === 'done') run.stopReason = peek.reason;
-      if (await finishEpoch(run) === 'stop' && peek.type !== 'done') { run.stopReason = 'interrupted'; return; }
+      if ((await finishEpoch(run)) === 'stop' && peek.type !== 'done') {
+        run.stopReason = 'interrupted';
+        return;
+      }
     }
     const a = run.es.next();
-    if (a.type === 'done') { run.stopReason ??= a.reason; return; }
-    if (await act(run, a) === 'stop') return;
+    if (a.type === 'done') {
+      run.stopReason ??= a.reason;
+      return;
+    }
+    if ((await act(run, a)) === 'stop') return;
   }
 }
 
@@ -410,7 +488,12 @@ export async function trainEncoder(encoder: Encoder, dataset: Dataset, opts?: Tr
   }
   const st = run.es.getState();
   return {
-    history: run.history, bestScore: st.best ?? Number.NaN, bestEpoch: st.bestEpoch, finalScore: run.finalScore,
-    epochs: st.epoch, stopReason: run.stopReason ?? 'patience', lr: run.lr,
+    history: run.history,
+    bestScore: st.best ?? Number.NaN,
+    bestEpoch: st.bestEpoch,
+    finalScore: run.finalScore,
+    epochs: st.epoch,
+    stopReason: run.stopReason ?? 'patience',
+    lr: run.lr,
   };
 }

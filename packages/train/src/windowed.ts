@@ -3,10 +3,7 @@
  * from a window of the input around the neuron's read point, for gradient receptive fields on windows.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  SalConfigError, SalShapeError,
-  type SessionKey, type WindowPlacement, type WindowedResponseModel,
-} from '@sal/types';
+import { SalConfigError, SalShapeError, type SessionKey, type WindowPlacement, type WindowedResponseModel } from '@sal/types';
 import { selectChannels, type Encoder } from './encoder.js';
 
 const WHERE = 'train.windowedResponseModel';
@@ -36,15 +33,23 @@ export function windowedResponseModel(encoder: Encoder, sessionKey: SessionKey):
     throw new SalConfigError(WHERE, 'encoder.core', 'a core with a receptiveRadius (local, stride 1, no squeeze-and-excitation or pooling)', core.kind);
   }
   if (typeof readout.readPositions !== 'function' || typeof readout.applyAt !== 'function') {
-    throw new SalConfigError(WHERE, `encoder.readouts['${sessionKey}']`, 'a readout that reads each neuron at one point (readPositions and applyAt)', readout.kind);
+    throw new SalConfigError(
+      WHERE,
+      `encoder.readouts['${sessionKey}']`,
+      'a readout that reads each neuron at one point (readPositions and applyAt)',
+      readout.kind,
+    );
   }
   const readPositions = readout.readPositions.bind(readout);
   const applyAt = readout.applyAt.bind(readout);
   const applyWindows = core.applyWindows?.bind(core);
   const usesContext = readout.contextChannels > 0;
-  const contextInputs: readonly number[] = !usesContext || routing.context === 'ones' || routing.context === 'none'
-    ? []
-    : routing.context === 'image' ? [routing.imageChannel] : (routing.context as readonly number[]);
+  const contextInputs: readonly number[] =
+    !usesContext || routing.context === 'ones' || routing.context === 'none'
+      ? []
+      : routing.context === 'image'
+        ? [routing.imageChannel]
+        : (routing.context as readonly number[]);
   const windowChannels = Object.freeze(routing.core.filter((ch) => !contextInputs.includes(ch)));
   const side = 2 * r + 2;
 
@@ -53,7 +58,10 @@ export function windowedResponseModel(encoder: Encoder, sessionKey: SessionKey):
     const [fh, fw] = core.computeOutputShape([h, w, core.inChannels]);
     const o = (h - fh) / 2;
     if (!Number.isInteger(o) || (w - fw) / 2 !== o) {
-      throw new SalShapeError(`${WHERE}: core output`, `a map smaller than the input by the same even amount on both axes`, [[h, w], [fh, fw]]);
+      throw new SalShapeError(`${WHERE}: core output`, `a map smaller than the input by the same even amount on both axes`, [
+        [h, w],
+        [fh, fw],
+      ]);
     }
     if (readout.inShape[0] !== fh || readout.inShape[1] !== fw) {
       throw new SalShapeError(`${WHERE}: images`, `images whose features match the readout's inShape ${JSON.stringify(readout.inShape)}`, [h, w]);
@@ -78,7 +86,8 @@ export function windowedResponseModel(encoder: Encoder, sessionKey: SessionKey):
     windowChannels,
     predict: (x) => encoder.predict(x, sessionKey, { training: false }),
     positions(images) {
-      if (!(images instanceof tf.Tensor) || images.rank !== 4) throw new SalShapeError(`${WHERE}.positions: images`, '[B,H,W,C]', images instanceof tf.Tensor ? images.shape : images);
+      if (!(images instanceof tf.Tensor) || images.rank !== 4)
+        throw new SalShapeError(`${WHERE}.positions: images`, '[B,H,W,C]', images instanceof tf.Tensor ? images.shape : images);
       const [b, h, w] = images.shape;
       const o = offsetFor(h, w);
       const ctx = tf.tidy(() => context(images));
@@ -99,9 +108,11 @@ export function windowedResponseModel(encoder: Encoder, sessionKey: SessionKey):
       return [Math.min(Math.max(oy, 0), imageSize[0] - sh), Math.min(Math.max(ox, 0), imageSize[1] - sw)];
     },
     respondAt(windows: tf.Tensor4D, placement: WindowPlacement, neurons: Int32Array, positions: Float64Array): tf.Tensor1D {
-      if (!(windows instanceof tf.Tensor) || windows.rank !== 4) throw new SalShapeError(`${WHERE}.respondAt: windows`, '[P,S_h,S_w,C]', windows instanceof tf.Tensor ? windows.shape : windows);
+      if (!(windows instanceof tf.Tensor) || windows.rank !== 4)
+        throw new SalShapeError(`${WHERE}.respondAt: windows`, '[P,S_h,S_w,C]', windows instanceof tf.Tensor ? windows.shape : windows);
       const p = windows.shape[0];
-      if (!(positions instanceof Float64Array) || positions.length !== 2 * p) throw new SalShapeError(`${WHERE}.respondAt: positions`, `Float64Array(${2 * p})`, positions);
+      if (!(positions instanceof Float64Array) || positions.length !== 2 * p)
+        throw new SalShapeError(`${WHERE}.respondAt: positions`, `Float64Array(${2 * p})`, positions);
       const { origins, imageSize } = placement;
       // read points relative to each window's feature map: applyWindows maps window pixel r + i to feature
       // pixel i; apply on an in-image crop maps crop feature pixel i to input pixel origin + o + i

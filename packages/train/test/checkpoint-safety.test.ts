@@ -94,14 +94,23 @@ describe('resuming after the last epoch', () => {
   const strip = (h: { seconds: number }[]) => h.map(({ seconds: _s, ...r }) => r);
   for (const [name, opts] of [
     ['patience', { maxEpochs: 6, patience: 1, lrDecaySteps: 2, lr: 0.02, batchSize: 48, seed: 4, quiet: true }],
-    ['min-lr (the stop that used to skip its checkpoint)', { lr: 1e-4, minLr: 1e-4, patience: 1, tolerance: 0.5, lrDecaySteps: 3, maxEpochs: 30, seed: 4, quiet: true }],
+    [
+      'min-lr (the stop that used to skip its checkpoint)',
+      { lr: 1e-4, minLr: 1e-4, patience: 1, tolerance: 0.5, lrDecaySteps: 3, maxEpochs: 30, seed: 4, quiet: true },
+    ],
   ] as const) {
     it(`${name}: the last checkpoint records the stop, and resuming returns the same finalScore, history and weights`, async () => {
       const ds = syntheticData(35);
       const enc = fakeEncoder(ds, 5);
       const dir = join(root, `finished-${name.slice(0, 6)}`);
       let last: TrainerState['json'] | null = null;
-      const full = await trainEncoder(enc, ds, { ...opts, checkpoint: async (s) => { last = structuredClone(s.json); await saveCheckpoint(dir, enc, s); } });
+      const full = await trainEncoder(enc, ds, {
+        ...opts,
+        checkpoint: async (s) => {
+          last = structuredClone(s.json);
+          await saveCheckpoint(dir, enc, s);
+        },
+      });
       expect(last!.stopReason).toBe(full.stopReason);
       expect(last!.lastScore).toBe(full.finalScore);
       const { encoder, trainer } = await loadCheckpoint(dir, factories);

@@ -14,7 +14,11 @@ afterAll(() => rm(root, { recursive: true, force: true }));
 
 const weightsOf = (enc: Encoder) => Object.fromEntries(Object.entries(enc.getWeights()).map(([n, v]) => [n, Array.from(v.dataSync())]));
 const predictAll = (enc: Encoder, x: tf.Tensor4D) => enc.sessionKeys.map((k) => tf.tidy(() => Array.from(enc.predict(x, k).dataSync())));
-const probe = () => tf.tensor4d(Float32Array.from({ length: 4 * 8 * 8 * 2 }, (_, i) => Math.cos(i * 0.37)), [4, 8, 8, 2]);
+const probe = () =>
+  tf.tensor4d(
+    Float32Array.from({ length: 4 * 8 * 8 * 2 }, (_, i) => Math.cos(i * 0.37)),
+    [4, 8, 8, 2],
+  );
 
 describe('checkpoints', () => {
   it('round trip: identical weights and predictions (batch-norm statistics included)', async () => {
@@ -38,7 +42,10 @@ describe('checkpoints', () => {
     back.dispose();
   });
 
-  for (const [interval, stopAt] of [[1, 4], [2, 3]] as const) {
+  for (const [interval, stopAt] of [
+    [1, 4],
+    [2, 3],
+  ] as const) {
     it(`resuming after an interruption ends exactly where an uninterrupted run ends (interval ${interval}, stop after epoch ${stopAt})`, async () => {
       const ds = syntheticData(22);
       const opts = { maxEpochs: 9, interval, patience: 1, lrDecaySteps: 3, lr: 0.02, batchSize: 48, seed: 9, quiet: true } as const;
@@ -47,7 +54,11 @@ describe('checkpoints', () => {
 
       const b = fakeEncoder(ds, 6);
       const dir = join(root, `resume-${interval}`);
-      const stopped = await trainEncoder(b, ds, { ...opts, checkpoint: (st) => saveCheckpoint(dir, b, st), onEpoch: (e) => (e.epoch === stopAt ? 'stop' : undefined) });
+      const stopped = await trainEncoder(b, ds, {
+        ...opts,
+        checkpoint: (st) => saveCheckpoint(dir, b, st),
+        onEpoch: (e) => (e.epoch === stopAt ? 'stop' : undefined),
+      });
       expect(stopped.stopReason).toBe('interrupted');
       expect(stopped.epochs).toBe(stopAt);
       b.dispose();
@@ -76,7 +87,8 @@ describe('checkpoints', () => {
     const enc = fakeEncoder(ds, 7);
     const good = join(root, 'good');
     await saveCheckpoint(good, enc, null);
-    const snapshot = async (d: string) => Object.fromEntries(await Promise.all((await readdir(d)).map(async (f) => [f, (await readFile(join(d, f))).toString('base64')])));
+    const snapshot = async (d: string) =>
+      Object.fromEntries(await Promise.all((await readdir(d)).map(async (f) => [f, (await readFile(join(d, f))).toString('base64')])));
     const variant = async (name: string, edit: (d: string) => Promise<void>) => {
       const d = join(root, name);
       await cp(good, d, { recursive: true });
@@ -90,7 +102,11 @@ describe('checkpoints', () => {
     const bin = await readFile(join(good, 'weights.bin'));
     const model = JSON.parse(await readFile(join(good, 'model.json'), 'utf8'));
     await variant('truncated', (d) => writeFile(join(d, 'weights.bin'), bin.subarray(0, bin.length - 8)));
-    await variant('flipped', (d) => { const b = Buffer.from(bin); b[10] = b[10]! ^ 0xff; return writeFile(join(d, 'weights.bin'), b); });
+    await variant('flipped', (d) => {
+      const b = Buffer.from(bin);
+      b[10] = b[10]! ^ 0xff;
+      return writeFile(join(d, 'weights.bin'), b);
+    });
     await variant('not-json', (d) => writeFile(join(d, 'model.json'), '{"format": "sal.enc'));
     await variant('wrong-format', (d) => writeFile(join(d, 'model.json'), JSON.stringify({ ...model, format: 'other' })));
     await variant('wrong-kind', (d) => {

@@ -9,16 +9,28 @@ import { createEarlyStopping, type EarlyStoppingOptions } from '../src/index.js'
 
 function drive(values: number[], opts: EarlyStoppingOptions) {
   const es = createEarlyStopping(opts);
-  let counter = 0, saved = 0, evaluations = 0, lastEpoch = 0, decays = 0, restores = 0;
+  let counter = 0,
+    saved = 0,
+    evaluations = 0,
+    lastEpoch = 0,
+    decays = 0,
+    restores = 0;
   const log: string[] = [];
   for (let guard = 0; guard < 10_000; guard++) {
     const a = es.next();
     log.push(a.type);
     if (a.type === 'done') return { counter, evaluations, lastEpoch, decays, restores, reason: a.reason, log, state: es.getState() };
     if (a.type === 'train') lastEpoch = a.epoch;
-    if (a.type === 'evaluate') { counter++; es.report(values[Math.min(evaluations, values.length - 1)]!); evaluations++; }
+    if (a.type === 'evaluate') {
+      counter++;
+      es.report(values[Math.min(evaluations, values.length - 1)]!);
+      evaluations++;
+    }
     if (a.type === 'snapshot') saved = counter;
-    if (a.type === 'restore') { counter = saved; restores++; }
+    if (a.type === 'restore') {
+      counter = saved;
+      restores++;
+    }
     if (a.type === 'decay') decays++;
   }
   throw new Error('did not stop');
@@ -56,7 +68,9 @@ describe('early stopping rounds, LR decay and limits', () => {
     expect(r.counter).toBe(2 + 1); // best snapshot at the 2nd evaluation + the final evaluation
     expect(r.log.filter((t) => t === 'decay').length).toBe(2);
     // every decay follows a restore
-    r.log.forEach((t, i) => { if (t === 'decay') expect(r.log[i - 1]).toBe('restore'); });
+    r.log.forEach((t, i) => {
+      if (t === 'decay') expect(r.log[i - 1]).toBe('restore');
+    });
   });
 
   it('an improvement in a later round resets patience and becomes the new best', () => {

@@ -6,7 +6,8 @@ import { createEncoder } from '../src/index.js';
 import { createFakeCore, createFakeReadout } from './fixtures/fake-modules.js';
 import { createArrayDataset } from './fixtures/array-dataset.js';
 
-const H = 4, W = 4;
+const H = 4,
+  W = 4;
 
 function input(seed: number, c: number, b = 3): { x: tf.Tensor4D; data: Float32Array } {
   const data = Float32Array.from({ length: b * H * W * c }, (_, i) => Math.sin(i * 0.7 + seed));
@@ -42,8 +43,21 @@ describe('createEncoder', () => {
 
   it("routes the readout context: channels, 'ones' and 'image'", () => {
     const { x, data } = input(1, 3, 2);
-    const imgMean = [0, 1].map((b) => channel(data, 2, 3, 0).slice(b * H * W, (b + 1) * H * W).reduce((s, v) => s + v, 0) / (H * W));
-    const chMean = (ch: number) => [0, 1].map((b) => channel(data, 2, 3, ch).slice(b * H * W, (b + 1) * H * W).reduce((s, v) => s + v, 0) / (H * W));
+    const imgMean = [0, 1].map(
+      (b) =>
+        channel(data, 2, 3, 0)
+          .slice(b * H * W, (b + 1) * H * W)
+          .reduce((s, v) => s + v, 0) /
+        (H * W),
+    );
+    const chMean = (ch: number) =>
+      [0, 1].map(
+        (b) =>
+          channel(data, 2, 3, ch)
+            .slice(b * H * W, (b + 1) * H * W)
+            .reduce((s, v) => s + v, 0) /
+          (H * W),
+      );
     // the fake readout adds mean(context over H,W) · ctxW; with ctxW = [[1],[10]] the added term is m0 + 10·m1
     const cases: [unknown, number[]][] = [
       [[1, 2], [0, 1].map((b) => chMean(1)[b]! + 10 * chMean(2)[b]!)],
@@ -67,11 +81,12 @@ describe('createEncoder', () => {
 
   it("context(x, key) is the readout's context input: the chosen channels, ones, the image repeated, or none", () => {
     const { x, data } = input(5, 3, 2);
-    const make = (context: unknown, contextChannels: number) => createEncoder({
-      core: createFakeCore({ inChannels: 1, features: 1, seed: 3, gamma: 0 }),
-      readouts: { a: createFakeReadout({ inShape: [H, W, 1], outDims: 1, contextChannels, noise: 0, seed: 4, gamma: 0 }) },
-      routing: { core: [0], context: context as never, imageChannel: 1 },
-    });
+    const make = (context: unknown, contextChannels: number) =>
+      createEncoder({
+        core: createFakeCore({ inChannels: 1, features: 1, seed: 3, gamma: 0 }),
+        readouts: { a: createFakeReadout({ inShape: [H, W, 1], outDims: 1, contextChannels, noise: 0, seed: 4, gamma: 0 }) },
+        routing: { core: [0], context: context as never, imageChannel: 1 },
+      });
     const read = (enc: ReturnType<typeof make>) => {
       const t = expectNoLeaks(() => enc.context(x, 'a'), 'context');
       const out = t ? { shape: t.shape, data: t.dataSync() } : undefined;
@@ -82,15 +97,24 @@ describe('createEncoder', () => {
     let enc = make([2, 0], 2);
     const c = read(enc)!;
     expect(c.shape).toEqual([2, H, W, 2]);
-    const ch2 = channel(data, 2, 3, 2), ch0 = channel(data, 2, 3, 0);
-    expectArraysClose(Array.from({ length: 2 * H * W * 2 }, (_, k) => (k % 2 === 0 ? ch2[k >> 1]! : ch0[k >> 1]!)), c.data, 0);
+    const ch2 = channel(data, 2, 3, 2),
+      ch0 = channel(data, 2, 3, 0);
+    expectArraysClose(
+      Array.from({ length: 2 * H * W * 2 }, (_, k) => (k % 2 === 0 ? ch2[k >> 1]! : ch0[k >> 1]!)),
+      c.data,
+      0,
+    );
     enc.dispose();
     enc = make('ones', 3);
     expect(Array.from(read(enc)!.data)).toEqual(new Array(2 * H * W * 3).fill(1));
     enc.dispose();
     enc = make('image', 2);
     const ch1 = channel(data, 2, 3, 1);
-    expectArraysClose(Array.from({ length: 2 * H * W * 2 }, (_, k) => ch1[k >> 1]!), read(enc)!.data, 0);
+    expectArraysClose(
+      Array.from({ length: 2 * H * W * 2 }, (_, k) => ch1[k >> 1]!),
+      read(enc)!.data,
+      0,
+    );
     enc.dispose();
     enc = make('none', 0);
     expect(read(enc)).toBeUndefined();
@@ -109,7 +133,11 @@ describe('createEncoder', () => {
     const y1 = tf.tidy(() => enc.predict(x, 'a').dataSync());
     const inv = (v: number) => (v >= 1 ? v - 1 : Math.log(v));
     for (let b = 0; b < 2; b++) {
-      const m = channel(data, 2, 3, 2).slice(b * H * W, (b + 1) * H * W).reduce((s, v) => s + v, 0) / (H * W);
+      const m =
+        channel(data, 2, 3, 2)
+          .slice(b * H * W, (b + 1) * H * W)
+          .reduce((s, v) => s + v, 0) /
+        (H * W);
       expect(inv(y1[b]!) - inv(y0[b]!)).toBeCloseTo(7 * m, 4);
     }
     x.dispose();
@@ -122,13 +150,21 @@ describe('createEncoder', () => {
     const r2 = createFakeReadout({ inShape: [H, W, 1], outDims: 1, contextChannels: 0, noise: 0, seed: 7, gamma: 1 });
     const enc = createEncoder({ core, readouts: { a: r1, b: r2 } });
     const reg = expectNoLeaks(() => enc.regularizer('b'), 'regularizer');
-    const cw = Array.from(core.getWeights()['conv/kernel']!.dataSync()), rw = Array.from(r2.getWeights()['weight']!.dataSync());
+    const cw = Array.from(core.getWeights()['conv/kernel']!.dataSync()),
+      rw = Array.from(r2.getWeights()['weight']!.dataSync());
     const hand = 0.5 * cw.reduce((s, v) => s + v * v, 0) + rw.reduce((s, v) => s + Math.abs(v), 0);
     expect(reg.dataSync()[0]).toBeCloseTo(hand, 4);
     reg.dispose();
     expect(Object.keys(enc.getWeights()).sort()).toEqual([
-      'core/bn/beta', 'core/bn/gamma', 'core/bn/runningMean', 'core/bn/runningVar', 'core/conv/kernel',
-      'readout/a/bias', 'readout/a/weight', 'readout/b/bias', 'readout/b/weight',
+      'core/bn/beta',
+      'core/bn/gamma',
+      'core/bn/runningMean',
+      'core/bn/runningVar',
+      'core/conv/kernel',
+      'readout/a/bias',
+      'readout/a/weight',
+      'readout/b/bias',
+      'readout/b/weight',
     ]);
     const cfg = enc.getConfig();
     expect(cfg['kind']).toBe('train.encoder');
@@ -141,10 +177,20 @@ describe('createEncoder', () => {
     const core = createFakeCore({ inChannels: 1, features: 1, seed: 8, gamma: 0 });
     const r = createFakeReadout({ inShape: [H, W, 1], outDims: 2, contextChannels: 0, noise: 0, seed: 9, gamma: 0 });
     const enc = createEncoder({ core, readouts: { s: r } });
-    const ds = createArrayDataset([H, W, 1], ['image'], [{
-      key: 's', nNeurons: 2, inputs: new Float32Array(5 * H * W), imageIds: Int32Array.from([0, 1, 2, 3, 4]),
-      targets: Float32Array.from([1, 0, 3, 2, 5, 4, 100, 100, 7, 6]), splits: ['train', 'train', 'train', 'validation', 'train'],
-    }]);
+    const ds = createArrayDataset(
+      [H, W, 1],
+      ['image'],
+      [
+        {
+          key: 's',
+          nNeurons: 2,
+          inputs: new Float32Array(5 * H * W),
+          imageIds: Int32Array.from([0, 1, 2, 3, 4]),
+          targets: Float32Array.from([1, 0, 3, 2, 5, 4, 100, 100, 7, 6]),
+          splits: ['train', 'train', 'train', 'validation', 'train'],
+        },
+      ],
+    );
     enc.initBiases(ds, { batchSize: 2 });
     // train rows: (1,0) (3,2) (5,4) (7,6) → means 4 and 3; the validation row is ignored
     expectArraysClose(r.getWeights()['bias']!.dataSync(), [4, 3]);

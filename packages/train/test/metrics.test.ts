@@ -9,7 +9,14 @@ describe('poissonLoss', () => {
   const hand = 1 + (2 - Math.log(2)) + (0.5 - 2 * Math.log(0.5)) + (4 - 3 * Math.log(4));
 
   it('sums ŷ − y·log(ŷ+eps) over batch and neurons, or averages', () => {
-    const p = tf.tensor2d([[1, 2], [0.5, 4]]), y = tf.tensor2d([[0, 1], [2, 3]]);
+    const p = tf.tensor2d([
+        [1, 2],
+        [0.5, 4],
+      ]),
+      y = tf.tensor2d([
+        [0, 1],
+        [2, 3],
+      ]);
     const s = expectNoLeaks(() => poissonLoss(p, y), 'poissonLoss');
     const m = poissonLoss(p, y, { reduction: 'mean' });
     expect(s.dataSync()[0]).toBeCloseTo(hand, 5);
@@ -19,12 +26,28 @@ describe('poissonLoss', () => {
   });
 
   it('gives the same value on the cpu backend', async () => {
-    const vals = await onBackend('cpu', () => tf.tidy(() => poissonLoss(tf.tensor2d([[1, 2], [0.5, 4]]), tf.tensor2d([[0, 1], [2, 3]])).dataSync()[0]!));
+    const vals = await onBackend('cpu', () =>
+      tf.tidy(
+        () =>
+          poissonLoss(
+            tf.tensor2d([
+              [1, 2],
+              [0.5, 4],
+            ]),
+            tf.tensor2d([
+              [0, 1],
+              [2, 3],
+            ]),
+          ).dataSync()[0]!,
+      ),
+    );
     expect(vals).toBeCloseTo(hand, 5);
   });
 
   it('is finite for a zero prediction with a zero target, and rejects bad input', () => {
-    const p = tf.tensor2d([[0]]), y = tf.tensor2d([[0]]), y2 = tf.tensor2d([[1, 2]]);
+    const p = tf.tensor2d([[0]]),
+      y = tf.tensor2d([[0]]),
+      y2 = tf.tensor2d([[1, 2]]);
     const s = poissonLoss(p, y);
     expect(s.dataSync()[0]).toBe(0);
     expect(() => poissonLoss(p, y2)).toThrow(SalShapeError);
@@ -37,7 +60,8 @@ describe('poissonLoss', () => {
 describe('correlation', () => {
   it('matches the hand value per column, ddof 0', () => {
     // columns: (1,2,3) vs (2,4,7): cov = 5/3, var = 2/3 and 114/27 → r = 15/√228; column 2 is anti-correlated
-    const a = [1, 10, 2, 20, 3, 30], b = [2, 3, 4, 2, 7, 1];
+    const a = [1, 10, 2, 20, 3, 30],
+      b = [2, 3, 4, 2, 7, 1];
     const r = correlation(a, b, 2);
     expect(r[0]).toBeCloseTo(15 / Math.sqrt(228), 6);
     expect(r[1]).toBeCloseTo(-1, 6);
@@ -73,7 +97,12 @@ describe('repeat metrics', () => {
     expect(r.fev[1]).toBeCloseTo(1 / 4, 10);
     expect(r.feve![0]).toBeCloseTo(10 / 7, 10);
     expect(r.feve![1]).toBeCloseTo(1, 10);
-    expect(fev(groups.map((g) => ({ targets: g.targets })), 2).feve).toBeNull();
+    expect(
+      fev(
+        groups.map((g) => ({ targets: g.targets })),
+        2,
+      ).feve,
+    ).toBeNull();
   });
 
   it('oracle correlation is the leave-one-out correlation over repeats', () => {

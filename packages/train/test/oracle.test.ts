@@ -4,7 +4,10 @@ import { SalConfigError, SalDataError } from '@sal/types';
 import { conservativeOracle, fractionOfOracle, oracleCorrelation, oracleScores, selectNeurons, signalToNoise } from '../src/index.js';
 
 // one neuron, two images, two repeats: image A → 1, 3; image B → 4, 6
-const groups = [{ targets: [1, 3], predictions: [2, 2] }, { targets: [4, 6], predictions: [4, 5] }];
+const groups = [
+  { targets: [1, 3], predictions: [2, 2] },
+  { targets: [4, 6], predictions: [4, 5] },
+];
 
 describe('oracle scores against hand-computed cases', () => {
   it('jackknife oracle: trials 1,3,4,6 against leave-one-out means 3,1,6,4 → r = 5/13', () => {
@@ -27,7 +30,10 @@ describe('oracle scores against hand-computed cases', () => {
   });
   it('oracleScores: a model as good as the leave-one-out mean has fraction 1 per neuron', () => {
     // predictions equal to the leave-one-out means make the single-trial correlation equal the jackknife oracle
-    const g = [{ targets: [1, 3], predictions: [3, 1] }, { targets: [4, 6], predictions: [6, 4] }];
+    const g = [
+      { targets: [1, 3], predictions: [3, 1] },
+      { targets: [4, 6], predictions: [6, 4] },
+    ];
     const s = oracleScores(g, 1);
     expect(s.oracle[0]).toBeCloseTo(5 / 13, 7);
     expect(s.testCorrelation[0]).toBeCloseTo(5 / 13, 7);

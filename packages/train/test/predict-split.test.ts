@@ -8,9 +8,16 @@ import { fakeEncoder, syntheticData } from './fixtures/models.js';
 
 /** Pearson correlation in float64 (reference, independent of the package). */
 function pearson(x: number[], y: number[]): number {
-  const mx = x.reduce((a, b) => a + b, 0) / x.length, my = y.reduce((a, b) => a + b, 0) / y.length;
-  let sxy = 0, sxx = 0, syy = 0;
-  x.forEach((xi, i) => { sxy += (xi - mx) * (y[i]! - my); sxx += (xi - mx) ** 2; syy += (y[i]! - my) ** 2; });
+  const mx = x.reduce((a, b) => a + b, 0) / x.length,
+    my = y.reduce((a, b) => a + b, 0) / y.length;
+  let sxy = 0,
+    sxx = 0,
+    syy = 0;
+  x.forEach((xi, i) => {
+    sxy += (xi - mx) * (y[i]! - my);
+    sxx += (xi - mx) ** 2;
+    syy += (y[i]! - my) ** 2;
+  });
   return sxy / Math.sqrt(sxx * syy);
 }
 
@@ -45,7 +52,8 @@ describe('predictSplit and session scores', () => {
     for (let j = 0; j < 2; j++) {
       const col = (a: ArrayLike<number>) => Array.from({ length: a.length / 2 }, (_, i) => a[i * 2 + j]!);
       expect(s.test[j]).toBeCloseTo(pearson(col(p.predictions), col(p.targets)), 5);
-      const avgT: number[] = [], avgP: number[] = [];
+      const avgT: number[] = [],
+        avgP: number[] = [];
       for (let img = 0; img < 5; img++) {
         avgT.push([0, 1, 2].reduce((a, r) => a + p.targets[(img * 3 + r) * 2 + j]!, 0) / 3);
         avgP.push([0, 1, 2].reduce((a, r) => a + p.predictions[(img * 3 + r) * 2 + j]!, 0) / 3);
@@ -58,7 +66,8 @@ describe('predictSplit and session scores', () => {
       const all = Array.from({ length: 15 }, (_, r) => p.targets[r * 2 + j]!);
       const m = all.reduce((a, b) => a + b, 0) / 15;
       const total = all.reduce((a, b) => a + (b - m) ** 2, 0) / 14;
-      let noise = 0, mse = 0;
+      let noise = 0,
+        mse = 0;
       for (let img = 0; img < 5; img++) {
         const rs = [0, 1, 2].map((r) => p.targets[(img * 3 + r) * 2 + j]!);
         const gm = rs.reduce((a, b) => a + b, 0) / 3;
@@ -95,7 +104,8 @@ describe('loss scaling', () => {
       enc.dispose();
       return { loss: r.history[1]!.loss!, reg };
     };
-    const on = await run(true), off = await run(false);
+    const on = await run(true),
+      off = await run(false);
     expect(on.reg).toBeCloseTo(off.reg, 6);
     expect(on.loss - on.reg).toBeCloseTo(2 * (off.loss - off.reg), 2);
   });

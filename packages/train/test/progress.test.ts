@@ -10,8 +10,9 @@ describe('progress inside epochs and honest epoch counts', () => {
     const seen: BatchProgress[] = [];
     const r = await trainEncoder(enc, ds, { maxEpochs: 2, patience: 5, batchSize: 32, quiet: true, onBatch: (p) => seen.push({ ...p }) });
     enc.dispose();
-    expect(seen.map((p) => [p.epoch, p.batch, p.batches, p.images])).toEqual([1, 2].flatMap((epoch) =>
-      Array.from({ length: 10 }, (_, b) => [epoch, b + 1, 10, 32 * (b + 1)])));
+    expect(seen.map((p) => [p.epoch, p.batch, p.batches, p.images])).toEqual(
+      [1, 2].flatMap((epoch) => Array.from({ length: 10 }, (_, b) => [epoch, b + 1, 10, 32 * (b + 1)])),
+    );
     for (const [i, p] of seen.entries()) {
       expect(p.seconds).toBeGreaterThanOrEqual(0);
       if (p.batch > 1) expect(p.seconds).toBeGreaterThanOrEqual(seen[i - 1]!.seconds);

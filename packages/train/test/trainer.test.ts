@@ -4,8 +4,7 @@ import { SalConfigError } from '@sal/types';
 import { trainEncoder, validationScore, type EpochRecord } from '../src/index.js';
 import { fakeEncoder, syntheticData } from './fixtures/models.js';
 
-const weightsOf = (enc: ReturnType<typeof fakeEncoder>) =>
-  Object.fromEntries(Object.entries(enc.getWeights()).map(([n, v]) => [n, Array.from(v.dataSync())]));
+const weightsOf = (enc: ReturnType<typeof fakeEncoder>) => Object.fromEntries(Object.entries(enc.getWeights()).map(([n, v]) => [n, Array.from(v.dataSync())]));
 
 describe('trainEncoder', () => {
   it('learns the synthetic data: validation correlation rises; the best weights (batch-norm statistics included) are restored; no tensor leaks', async () => {
@@ -18,8 +17,14 @@ describe('trainEncoder', () => {
     const runningMean = new Map<number, number[]>();
     const before = tf.memory().numTensors;
     const r = await trainEncoder(enc, ds, {
-      maxEpochs: 12, patience: 2, lrDecaySteps: 2, lr: 0.01, batchSize: 32, seed: 5,
-      stream: { write: (s: string) => lines.push(s) }, onEpoch: (e) => {
+      maxEpochs: 12,
+      patience: 2,
+      lrDecaySteps: 2,
+      lr: 0.01,
+      batchSize: 32,
+      seed: 5,
+      stream: { write: (s: string) => lines.push(s) },
+      onEpoch: (e) => {
         seen.push(e);
         liveTensors.push(tf.memory().numTensors);
         runningMean.set(e.epoch, Array.from(enc.getWeights()['core/bn/runningMean']!.dataSync()));
@@ -76,7 +81,9 @@ describe('trainEncoder', () => {
       enc.dispose();
       return w;
     };
-    const a = await run(7), b = await run(7), c = await run(8);
+    const a = await run(7),
+      b = await run(7),
+      c = await run(8);
     expect(a).toEqual(b);
     expect(a).not.toEqual(c);
   });
@@ -88,9 +95,18 @@ describe('trainEncoder', () => {
     const { saveCheckpoint } = await import('../src/node.js');
     const dir = await mkdtemp(join(tmpdir(), 'sal-train-acc-'));
     const ds = syntheticData(15); // train trials: m1 160, m2 96 → batches of 32: 5 and 3, cycled to 5 rounds
-    for (const [accumulateSessions, steps] of [[true, 5], [false, 10]] as const) {
+    for (const [accumulateSessions, steps] of [
+      [true, 5],
+      [false, 10],
+    ] as const) {
       const enc = fakeEncoder(ds, 5);
-      await trainEncoder(enc, ds, { maxEpochs: 1, batchSize: 32, quiet: true, accumulateSessions, checkpoint: (st) => saveCheckpoint(join(dir, String(accumulateSessions)), enc, st) });
+      await trainEncoder(enc, ds, {
+        maxEpochs: 1,
+        batchSize: 32,
+        quiet: true,
+        accumulateSessions,
+        checkpoint: (st) => saveCheckpoint(join(dir, String(accumulateSessions)), enc, st),
+      });
       const st = JSON.parse(await readFile(join(dir, String(accumulateSessions), 'trainer.json'), 'utf8'));
       expect(st.state.adamStep).toBe(steps);
       enc.dispose();

@@ -4,24 +4,32 @@ import { SalConfigError, SalShapeError, type Core, type Readout } from '@sal/typ
 import { createEncoder, windowedResponseModel, type ContextRouting } from '../src/index.js';
 import { createFakeCore, createFakeReadout } from './fixtures/fake-modules.js';
 
-const H = 4, W = 4;
+const H = 4,
+  W = 4;
 
 /** A fake pointwise core (radius 0) and a fake readout with read points at fixed pixels. */
 function modules(contextChannels: number, opts: { radius?: number; points?: boolean } = {}): { core: Core; readout: Readout } {
   const base = createFakeCore({ inChannels: 1, features: 2, seed: 1, gamma: 0 });
   const core = opts.radius === undefined ? base : { ...base, receptiveRadius: opts.radius };
   const r = createFakeReadout({ inShape: [H, W, 2], outDims: 3, contextChannels, noise: 0, seed: 2, gamma: 0 });
-  const readout: Readout = opts.points === false ? r : Object.assign(Object.create(r) as Readout, {
-    readPositions: (b: number) => Float64Array.from({ length: b * 3 * 2 }, (_, i) => (i % 6) * 0.5),
-    applyAt: (f: tf.Tensor4D) => tf.sum(f, [1, 2, 3]) as tf.Tensor1D,
-  });
+  const readout: Readout =
+    opts.points === false
+      ? r
+      : Object.assign(Object.create(r) as Readout, {
+          readPositions: (b: number) => Float64Array.from({ length: b * 3 * 2 }, (_, i) => (i % 6) * 0.5),
+          applyAt: (f: tf.Tensor4D) => tf.sum(f, [1, 2, 3]) as tf.Tensor1D,
+        });
   return { core, readout };
 }
 
 describe('windowedResponseModel', () => {
   it('window channels: the core channels not fed to the readout context', () => {
     const cases: [number, ContextRouting, number[]][] = [
-      [0, 'none', [2]], [2, 'ones', [2]], [2, 'image', [2]], [1, [2], []], [2, [0, 1], [2]],
+      [0, 'none', [2]],
+      [2, 'ones', [2]],
+      [2, 'image', [2]],
+      [1, [2], []],
+      [2, [0, 1], [2]],
     ];
     for (const [ctx, context, want] of cases) {
       const { core, readout } = modules(ctx, { radius: 0 });
@@ -47,7 +55,10 @@ describe('windowedResponseModel', () => {
   });
 
   it('refuses cores without a radius, readouts without read points, unknown sessions, images of another size', () => {
-    for (const [opts, pattern] of [[{}, /receptiveRadius/], [{ radius: 0, points: false }, /readPositions/]] as const) {
+    for (const [opts, pattern] of [
+      [{}, /receptiveRadius/],
+      [{ radius: 0, points: false }, /readPositions/],
+    ] as const) {
       const { core, readout } = modules(0, opts);
       const enc = createEncoder({ core, readouts: { s: readout } });
       expect(() => windowedResponseModel(enc, 's')).toThrow(SalConfigError);

@@ -3,7 +3,12 @@ import { SalConfigError, SalShapeError } from './errors.js';
 /** Throw a {@link SalShapeError} unless `actual` equals `expected`; `null` entries in `expected` match anything. */
 export function assertShape(where: string, actual: readonly number[], expected: readonly (number | null)[]): void {
   const ok = actual.length === expected.length && expected.every((e, i) => e === null || e === actual[i]);
-  if (!ok) throw new SalShapeError(where, expected.map((e) => (e === null ? '*' : e)), actual);
+  if (!ok)
+    throw new SalShapeError(
+      where,
+      expected.map((e) => (e === null ? '*' : e)),
+      actual,
+    );
 }
 
 /** Throw a {@link SalShapeError} unless `actual` has the given rank. */

@@ -22,7 +22,9 @@ function render(v: unknown): string {
   if (v === null) return 'null';
   if (typeof v === 'object') {
     try {
-      return JSON.stringify(v, (_k, x: unknown) => (ArrayBuffer.isView(x) && !(x instanceof DataView) ? `${x.constructor.name}(${(x as unknown as ArrayLike<number>).length})` : x));
+      return JSON.stringify(v, (_k, x: unknown) =>
+        ArrayBuffer.isView(x) && !(x instanceof DataView) ? `${x.constructor.name}(${(x as unknown as ArrayLike<number>).length})` : x,
+      );
     } catch {
       return String(v);
     }

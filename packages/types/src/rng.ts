@@ -54,16 +54,25 @@ export function createRng(seed: number): Rng {
   }
   const seed32 = seed >>> 0;
   const sm = splitmix32(seed32);
-  let a = sm(), b = sm(), c = sm(), d = sm();
+  let a = sm(),
+    b = sm(),
+    c = sm(),
+    d = sm();
   if ((a | b | c | d) === 0) a = 1;
   let spare: number | null = null;
 
   const nextUint32 = (): number => {
     const result = Math.imul(rotl(Math.imul(b, 5) >>> 0, 7), 9) >>> 0;
     const t = (b << 9) >>> 0;
-    c ^= a; d ^= b; b ^= c; a ^= d; c ^= t;
+    c ^= a;
+    d ^= b;
+    b ^= c;
+    a ^= d;
+    c ^= t;
     d = rotl(d, 11);
-    a >>>= 0; b >>>= 0; c >>>= 0;
+    a >>>= 0;
+    b >>>= 0;
+    c >>>= 0;
     return result;
   };
   const next = (): number => nextUint32() / 4294967296;

@@ -28,20 +28,32 @@ export interface PearsonOptions {
 export function pearson(a: ArrayLike<number>, b: ArrayLike<number>, options: PearsonOptions = {}): number {
   if (a.length !== b.length) throw new RangeError(`pearson(b): expected ${a.length} values as in a, got ${b.length}`);
   const skip = options.skipNonFinite === true;
-  let n = 0, ma = 0, mb = 0;
+  let n = 0,
+    ma = 0,
+    mb = 0;
   for (let i = 0; i < a.length; i++) {
-    const x = a[i]!, y = b[i]!;
+    const x = a[i]!,
+      y = b[i]!;
     if (skip && !(Number.isFinite(x) && Number.isFinite(y))) continue;
-    ma += x; mb += y; n++;
+    ma += x;
+    mb += y;
+    n++;
   }
   if (n < 2) return Number.NaN;
-  ma /= n; mb /= n;
-  let sab = 0, saa = 0, sbb = 0;
+  ma /= n;
+  mb /= n;
+  let sab = 0,
+    saa = 0,
+    sbb = 0;
   for (let i = 0; i < a.length; i++) {
-    const x = a[i]!, y = b[i]!;
+    const x = a[i]!,
+      y = b[i]!;
     if (skip && !(Number.isFinite(x) && Number.isFinite(y))) continue;
-    const da = x - ma, db = y - mb;
-    sab += da * db; saa += da * da; sbb += db * db;
+    const da = x - ma,
+      db = y - mb;
+    sab += da * db;
+    saa += da * da;
+    sbb += db * db;
   }
   if (saa === 0 || sbb === 0) return Number.NaN;
   return sab / Math.sqrt(saa * sbb);

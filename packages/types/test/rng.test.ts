@@ -3,7 +3,9 @@ import { createRng, deriveSeed, SalConfigError } from '../src/index.js';
 
 describe('createRng', () => {
   it('same seed gives the same stream; different seeds differ', () => {
-    const a = createRng(42), b = createRng(42), c = createRng(43);
+    const a = createRng(42),
+      b = createRng(42),
+      c = createRng(43);
     const sa = Array.from({ length: 100 }, () => a.next());
     const sb = Array.from({ length: 100 }, () => b.next());
     const sc = Array.from({ length: 100 }, () => c.next());
@@ -15,8 +17,13 @@ describe('createRng', () => {
   it('uniform draws have mean 1/2 and variance 1/12', () => {
     const r = createRng(1);
     const n = 200_000;
-    let s = 0, s2 = 0;
-    for (let i = 0; i < n; i++) { const x = r.next(); s += x; s2 += x * x; }
+    let s = 0,
+      s2 = 0;
+    for (let i = 0; i < n; i++) {
+      const x = r.next();
+      s += x;
+      s2 += x * x;
+    }
     const m = s / n;
     expect(Math.abs(m - 0.5)).toBeLessThan(5 * Math.sqrt(1 / 12 / n));
     expect(Math.abs(s2 / n - m * m - 1 / 12)).toBeLessThan(0.002);
@@ -25,8 +32,15 @@ describe('createRng', () => {
   it('normal draws have mean 0, variance 1 and the right tail mass', () => {
     const r = createRng(7);
     const n = 200_000;
-    let s = 0, s2 = 0, tail = 0;
-    for (let i = 0; i < n; i++) { const x = r.normal(); s += x; s2 += x * x; if (Math.abs(x) > 1.959964) tail++; }
+    let s = 0,
+      s2 = 0,
+      tail = 0;
+    for (let i = 0; i < n; i++) {
+      const x = r.normal();
+      s += x;
+      s2 += x * x;
+      if (Math.abs(x) > 1.959964) tail++;
+    }
     expect(Math.abs(s / n)).toBeLessThan(5 / Math.sqrt(n));
     expect(Math.abs(s2 / n - 1)).toBeLessThan(0.015);
     expect(Math.abs(tail / n - 0.05)).toBeLessThan(0.003);
@@ -52,7 +66,10 @@ describe('createRng', () => {
 
   it('int stays in range and rejects bad n; seed must be an integer', () => {
     const r = createRng(11);
-    for (let i = 0; i < 1000; i++) { const k = r.int(7); expect(k >= 0 && k < 7).toBe(true); }
+    for (let i = 0; i < 1000; i++) {
+      const k = r.int(7);
+      expect(k >= 0 && k < 7).toBe(true);
+    }
     expect(() => r.int(0)).toThrow(SalConfigError);
     expect(() => createRng(1.5)).toThrow(/seed/);
   });

@@ -23,7 +23,8 @@ describe('pearson', () => {
     expect(pearson([], [])).toBeNaN();
   });
   it('skips non-finite pairs only when asked', () => {
-    const a = [1, 2, Number.NaN, 3], b = [1, 3, 5, 2];
+    const a = [1, 2, Number.NaN, 3],
+      b = [1, 3, 5, 2];
     expect(pearson(a, b)).toBeNaN();
     expect(pearson(a, b, { skipNonFinite: true })).toBeCloseTo(0.5, 15);
   });

@@ -22,8 +22,13 @@ export interface ChartOptions {
 }
 
 const CHART_DEFAULTS: Readonly<Required<ChartOptions>> = Object.freeze({
-  title: '', xLabel: 'x', yLabel: 'y', width: 360, height: 240,
-  xDomain: Object.freeze([]) as readonly number[], yDomain: Object.freeze([]) as readonly number[],
+  title: '',
+  xLabel: 'x',
+  yLabel: 'y',
+  width: 360,
+  height: 240,
+  xDomain: Object.freeze([]) as readonly number[],
+  yDomain: Object.freeze([]) as readonly number[],
 });
 
 /** A Vega-Lite specification (a JSON object). */
@@ -71,7 +76,12 @@ function base(o: Required<ChartOptions>, values: Spec[]): Spec {
 }
 
 /** One line of a line chart. `x` and `y` have equal length; `panel` puts it in a named panel (facet). */
-export interface LineSeries { name: string; x: ArrayLike<number>; y: ArrayLike<number>; panel?: string }
+export interface LineSeries {
+  name: string;
+  x: ArrayLike<number>;
+  y: ArrayLike<number>;
+  panel?: string;
+}
 
 /** Options of {@link lineChartSvg}. */
 export interface LineChartOptions extends ChartOptions {
@@ -93,7 +103,8 @@ export async function lineChartSvg(series: readonly LineSeries[], opts?: LineCha
   checkOneOf(where, 'yScale', o.yScale, ['linear', 'log'] as const);
   if (!Array.isArray(series) || series.length === 0) throw new SalConfigError(where, 'series', 'a non-empty array', series);
   const values: Spec[] = [];
-  const names: string[] = [], panels: string[] = [];
+  const names: string[] = [],
+    panels: string[] = [];
   series.forEach((s, i) => {
     if (typeof s?.name !== 'string') throw new TypeError(`${where}: series[${i}].name must be a string`);
     if (s.x.length !== s.y.length) throw new SalShapeError(`${where}: series[${i}].y`, [s.x.length], [s.y.length]);
@@ -124,7 +135,11 @@ export async function lineChartSvg(series: readonly LineSeries[], opts?: LineCha
 }
 
 /** One cell of a grouped chart: the values (e.g. over seeds) of `series` within `group`. */
-export interface GroupedValue { group: string; series: string; values: ArrayLike<number> }
+export interface GroupedValue {
+  group: string;
+  series: string;
+  values: ArrayLike<number>;
+}
 
 /** Options of {@link groupedChartSvg}. */
 export interface GroupedChartOptions extends ChartOptions {
@@ -156,7 +171,8 @@ export async function groupedChartSvg(data: readonly GroupedValue[], opts?: Grou
   const mark = checkOneOf(where, 'mark', o.mark, ['bar', 'dot'] as const);
   const error = checkOneOf(where, 'error', o.error, ['sd', 'sem', 'none'] as const);
   if (!Array.isArray(data) || data.length === 0) throw new SalConfigError(where, 'data', 'a non-empty array', data);
-  const groups: string[] = [], series: string[] = [];
+  const groups: string[] = [],
+    series: string[] = [];
   const values = data.map((d, i) => {
     if (typeof d?.group !== 'string' || typeof d.series !== 'string') throw new TypeError(`${where}: data[${i}] needs string group and series`);
     if (!d.values || d.values.length === 0) throw new SalConfigError(where, `data[${i}].values`, 'at least one value', d.values);
@@ -170,9 +186,7 @@ export async function groupedChartSvg(data: readonly GroupedValue[], opts?: Grou
   const xOffset = { field: 'series', type: 'nominal', sort: series, scale: { paddingOuter: 0.2 } };
   const color = { field: 'series', type: 'nominal', title: null, sort: series };
   const y = { field: 'mean', type: 'quantitative', title: o.yLabel, scale: scale(o.yDomain, mark === 'bar' && o.yDomain.length === 0 ? { zero: true } : {}) };
-  const layers: Spec[] = [
-    { mark: mark === 'bar' ? { type: 'bar' } : { type: 'point', filled: true, size: 60 }, encoding: { x, xOffset, color, y } },
-  ];
+  const layers: Spec[] = [{ mark: mark === 'bar' ? { type: 'bar' } : { type: 'point', filled: true, size: 60 }, encoding: { x, xOffset, color, y } }];
   if (error !== 'none') {
     layers.push({
       mark: { type: 'rule', color: '#333' },
@@ -183,7 +197,10 @@ export async function groupedChartSvg(data: readonly GroupedValue[], opts?: Grou
 }
 
 /** A set of values to histogram. */
-export interface HistogramSeries { name: string; values: ArrayLike<number> }
+export interface HistogramSeries {
+  name: string;
+  values: ArrayLike<number>;
+}
 
 /** Options of {@link histogramSvg}. */
 export interface HistogramOptions extends ChartOptions {
@@ -197,7 +214,11 @@ export interface HistogramOptions extends ChartOptions {
   vlines?: readonly number[];
 }
 export const HISTOGRAM_DEFAULTS: Readonly<Required<HistogramOptions>> = Object.freeze({
-  ...CHART_DEFAULTS, yLabel: 'density', bins: 40, range: Object.freeze([]) as readonly number[], density: true,
+  ...CHART_DEFAULTS,
+  yLabel: 'density',
+  bins: 40,
+  range: Object.freeze([]) as readonly number[],
+  density: true,
   vlines: Object.freeze([]) as readonly number[],
 });
 
@@ -205,7 +226,12 @@ export const HISTOGRAM_DEFAULTS: Readonly<Required<HistogramOptions>> = Object.f
  * Histogram counts on `bins` equal bins of [lo, hi] (the last bin includes hi; values outside are
  * dropped). Returns edges `[bins+1]`, counts `[bins]`, and densities `count / (total * width)`.
  */
-export function histogram(values: ArrayLike<number>, bins: number, lo: number, hi: number): { edges: Float64Array; counts: Float64Array; density: Float64Array } {
+export function histogram(
+  values: ArrayLike<number>,
+  bins: number,
+  lo: number,
+  hi: number,
+): { edges: Float64Array; counts: Float64Array; density: Float64Array } {
   const where = 'viz.histogram';
   checkNumber(where, 'bins', bins, { min: 1, integer: true });
   if (!(hi > lo)) throw new SalConfigError(where, 'range', 'lo < hi', [lo, hi]);
@@ -230,15 +256,22 @@ export async function histogramSvg(series: readonly HistogramSeries[], opts?: Hi
   checkChart(where, o);
   const bins = checkNumber(where, 'bins', o.bins, { min: 1, integer: true });
   if (!Array.isArray(series) || series.length === 0) throw new SalConfigError(where, 'series', 'a non-empty array', series);
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   series.forEach((s, i) => {
     if (typeof s?.name !== 'string') throw new TypeError(`${where}: series[${i}].name must be a string`);
     finite(where, s.values, `series[${i}].values`);
-    for (let j = 0; j < s.values.length; j++) { lo = Math.min(lo, s.values[j]!); hi = Math.max(hi, s.values[j]!); }
+    for (let j = 0; j < s.values.length; j++) {
+      lo = Math.min(lo, s.values[j]!);
+      hi = Math.max(hi, s.values[j]!);
+    }
   });
   if (o.range.length === 2) [lo, hi] = [o.range[0]!, o.range[1]!];
   else if (o.range.length !== 0) throw new SalConfigError(where, 'range', '[] or [lo, hi]', o.range);
-  if (!(hi > lo)) { lo -= 0.5; hi += 0.5; }
+  if (!(hi > lo)) {
+    lo -= 0.5;
+    hi += 0.5;
+  }
   const names = series.map((s) => s.name);
   const values: Spec[] = [];
   for (const s of series) {
@@ -271,7 +304,11 @@ export async function histogramSvg(series: readonly HistogramSeries[], opts?: Hi
 }
 
 /** Points of a scatter plot, one series per colour. */
-export interface ScatterSeries { name: string; x: ArrayLike<number>; y: ArrayLike<number> }
+export interface ScatterSeries {
+  name: string;
+  x: ArrayLike<number>;
+  y: ArrayLike<number>;
+}
 
 /** Options of {@link scatterSvg}. */
 export interface ScatterOptions extends ChartOptions {
@@ -289,7 +326,8 @@ export async function scatterSvg(series: readonly ScatterSeries[], opts?: Scatte
   checkChart(where, o);
   if (!Array.isArray(series) || series.length === 0) throw new SalConfigError(where, 'series', 'a non-empty array', series);
   const values: Spec[] = [];
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   series.forEach((s, i) => {
     if (typeof s?.name !== 'string') throw new TypeError(`${where}: series[${i}].name must be a string`);
     if (s.x.length !== s.y.length) throw new SalShapeError(`${where}: series[${i}].y`, [s.x.length], [s.y.length]);
@@ -297,7 +335,8 @@ export async function scatterSvg(series: readonly ScatterSeries[], opts?: Scatte
     finite(where, s.y, `series[${i}].y`);
     for (let j = 0; j < s.x.length; j++) {
       values.push({ x: s.x[j], y: s.y[j], series: s.name });
-      lo = Math.min(lo, s.x[j]!, s.y[j]!); hi = Math.max(hi, s.x[j]!, s.y[j]!);
+      lo = Math.min(lo, s.x[j]!, s.y[j]!);
+      hi = Math.max(hi, s.x[j]!, s.y[j]!);
     }
   });
   const names = series.map((s) => s.name);
@@ -316,7 +355,12 @@ export async function scatterSvg(series: readonly ScatterSeries[], opts?: Scatte
   const layers: Spec[] = [points];
   if (o.identity && Number.isFinite(lo)) {
     layers.unshift({
-      data: { values: [{ x: lo, y: lo }, { x: hi, y: hi }] },
+      data: {
+        values: [
+          { x: lo, y: lo },
+          { x: hi, y: hi },
+        ],
+      },
       mark: { type: 'line', color: '#999', strokeDash: [4, 3] },
       encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
     });

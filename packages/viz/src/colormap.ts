@@ -22,9 +22,17 @@ export const VIRIDIS: Uint8Array = parseHexTable(VIRIDIS_HEX);
  * with the centre replaced by pure white, so the value at t = 0.5 is exactly #ffffff.
  */
 const DIVERGING_ANCHORS: readonly Rgb[] = [
-  [5, 48, 97], [33, 102, 172], [67, 147, 195], [146, 197, 222], [209, 229, 240],
+  [5, 48, 97],
+  [33, 102, 172],
+  [67, 147, 195],
+  [146, 197, 222],
+  [209, 229, 240],
   [255, 255, 255],
-  [253, 219, 199], [244, 165, 130], [214, 96, 77], [178, 24, 43], [103, 0, 31],
+  [253, 219, 199],
+  [244, 165, 130],
+  [214, 96, 77],
+  [178, 24, 43],
+  [103, 0, 31],
 ];
 
 /**
@@ -47,12 +55,9 @@ export function sampleColormap(cmap: ColormapName, t: number): Rgb {
     const pos = u * (DIVERGING_ANCHORS.length - 1);
     const k = Math.min(DIVERGING_ANCHORS.length - 2, Math.floor(pos));
     const f = pos - k;
-    const a = DIVERGING_ANCHORS[k]!, b = DIVERGING_ANCHORS[k + 1]!;
-    return [
-      Math.round(a[0] + (b[0] - a[0]) * f),
-      Math.round(a[1] + (b[1] - a[1]) * f),
-      Math.round(a[2] + (b[2] - a[2]) * f),
-    ];
+    const a = DIVERGING_ANCHORS[k]!,
+      b = DIVERGING_ANCHORS[k + 1]!;
+    return [Math.round(a[0] + (b[0] - a[0]) * f), Math.round(a[1] + (b[1] - a[1]) * f), Math.round(a[2] + (b[2] - a[2]) * f)];
   }
   throw new SalConfigError('viz.sampleColormap', 'cmap', `one of ${COLORMAP_NAMES.join(', ')}`, cmap);
 }
@@ -73,7 +78,9 @@ export function colorLimits(data: ArrayLike<number>, opts?: ColormapOptions): { 
   const where = 'viz.colorLimits';
   const o = resolveOptions(where, COLORMAP_DEFAULTS, opts);
   const cmap = checkOneOf(where, 'cmap', o.cmap, COLORMAP_NAMES);
-  let lo = Infinity, hi = -Infinity, absMax = 0;
+  let lo = Infinity,
+    hi = -Infinity,
+    absMax = 0;
   for (let i = 0; i < data.length; i++) {
     const v = data[i]!;
     if (!Number.isFinite(v)) continue;
@@ -82,7 +89,10 @@ export function colorLimits(data: ArrayLike<number>, opts?: ColormapOptions): { 
     const a = Math.abs(v);
     if (a > absMax) absMax = a;
   }
-  if (lo === Infinity) { lo = 0; hi = 0; }
+  if (lo === Infinity) {
+    lo = 0;
+    hi = 0;
+  }
   let min: number, max: number;
   if (cmap === 'diverging') {
     min = Number.isNaN(o.min) ? (Number.isNaN(o.max) ? -absMax : -Math.abs(o.max)) : o.min;

@@ -40,17 +40,27 @@ export function kernelDensity(values: ArrayLike<number>, xs: ArrayLike<number>, 
   if (n * xs.length <= EXACT_LIMIT) {
     for (let j = 0; j < xs.length; j++) {
       let s = 0;
-      for (let i = 0; i < n; i++) { const z = (xs[j]! - values[i]!) / h; s += Math.exp(-0.5 * z * z); }
+      for (let i = 0; i < n; i++) {
+        const z = (xs[j]! - values[i]!) / h;
+        s += Math.exp(-0.5 * z * z);
+      }
       out[j] = s * norm;
     }
     return out;
   }
-  let lo = Infinity, hi = -Infinity;
-  for (let i = 0; i < n; i++) { const v = values[i]!; if (v < lo) lo = v; if (v > hi) hi = v; }
+  let lo = Infinity,
+    hi = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
   const step = hi > lo ? (hi - lo) / (GRID - 1) : 1;
   const wts = new Float64Array(GRID);
   for (let i = 0; i < n; i++) {
-    const p = (values[i]! - lo) / step, k = Math.min(GRID - 2, Math.floor(p)), f = p - k;
+    const p = (values[i]! - lo) / step,
+      k = Math.min(GRID - 2, Math.floor(p)),
+      f = p - k;
     wts[k]! += 1 - f;
     wts[k + 1]! += f;
   }
@@ -83,10 +93,14 @@ export async function densityChartSvg(series: readonly { name: string; values: A
   const { points = 200, range = [], bandwidth = NaN, ...chart } = opts;
   checkNumber(where, 'points', points, { min: 2, integer: true });
   if (!Array.isArray(series) || series.length === 0) throw new SalConfigError(where, 'series', 'a non-empty array', series);
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   for (const s of series) {
     const h = Number.isNaN(bandwidth) ? scottBandwidth(s.values) || 1e-3 : bandwidth;
-    for (let i = 0; i < s.values.length; i++) { lo = Math.min(lo, s.values[i]! - 3 * h); hi = Math.max(hi, s.values[i]! + 3 * h); }
+    for (let i = 0; i < s.values.length; i++) {
+      lo = Math.min(lo, s.values[i]! - 3 * h);
+      hi = Math.max(hi, s.values[i]! + 3 * h);
+    }
   }
   if (range.length === 2) [lo, hi] = [range[0]!, range[1]!];
   else if (range.length !== 0) throw new SalConfigError(where, 'range', '[] or [lo, hi]', range);

@@ -28,7 +28,12 @@ export interface HeatmapOptions {
   title?: string;
 }
 export const HEATMAP_DEFAULTS: Readonly<Required<HeatmapOptions>> = Object.freeze({
-  min: NaN, max: NaN, cmap: 'viridis', scale: 1, colorbar: false, title: '',
+  min: NaN,
+  max: NaN,
+  cmap: 'viridis',
+  scale: 1,
+  colorbar: false,
+  title: '',
 });
 
 /**
@@ -69,11 +74,25 @@ export interface ImageGridOptions {
   labels?: readonly string[];
 }
 export const IMAGE_GRID_DEFAULTS: Readonly<Required<ImageGridOptions>> = Object.freeze({
-  rows: 0, cols: 0, cellSize: 0, gap: 2, cmap: 'grey', normalize: 'each', min: NaN, max: NaN,
+  rows: 0,
+  cols: 0,
+  cellSize: 0,
+  gap: 2,
+  cmap: 'grey',
+  normalize: 'each',
+  min: NaN,
+  max: NaN,
   labels: Object.freeze([]) as readonly string[],
 });
 
-interface GridPlan { rows: number; cols: number; thumbs: RgbaImage[]; cellW: number; cellH: number; gap: number }
+interface GridPlan {
+  rows: number;
+  cols: number;
+  thumbs: RgbaImage[];
+  cellW: number;
+  cellH: number;
+  gap: number;
+}
 
 function planGrid(where: string, images: readonly ArrayLike<number>[], h: number, w: number, o: Required<ImageGridOptions>): GridPlan {
   if (!Array.isArray(images) || images.length === 0) throw new SalConfigError(where, 'images', 'a non-empty array of [h*w] arrays', images);
@@ -91,8 +110,14 @@ function planGrid(where: string, images: readonly ArrayLike<number>[], h: number
   images.forEach((im, i) => checkPlane(`${where}: images[${i}]`, im, h, w));
   let shared: { min: number; max: number } | undefined;
   if (norm === 'shared') {
-    let lo = Infinity, hi = -Infinity;
-    for (const im of images) for (let i = 0; i < im.length; i++) { const v = im[i]!; if (v < lo) lo = v; if (v > hi) hi = v; }
+    let lo = Infinity,
+      hi = -Infinity;
+    for (const im of images)
+      for (let i = 0; i < im.length; i++) {
+        const v = im[i]!;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
     const auto = colorLimits([lo, hi], { cmap: o.cmap });
     shared = { min: Number.isNaN(o.min) ? auto.min : o.min, max: Number.isNaN(o.max) ? auto.max : o.max };
   }
@@ -123,7 +148,10 @@ export async function imageGridPng(images: readonly ArrayLike<number>[], h: numb
   if (o.labels.length === 0) return encodePng(imageGridImage(images, h, w, o));
   if (o.labels.length !== images.length) throw new SalShapeError(`${where}: labels`, [images.length], [o.labels.length]);
   const p = planGrid(where, images, h, w, o);
-  return panelFigurePng(p.thumbs.map((image, i) => ({ image, title: o.labels[i]! })), { cols: p.cols, gap: Math.max(p.gap, 4) });
+  return panelFigurePng(
+    p.thumbs.map((image, i) => ({ image, title: o.labels[i]! })),
+    { cols: p.cols, gap: Math.max(p.gap, 4) },
+  );
 }
 
 /** Options of {@link overlayImage} / {@link overlayPng}. */
@@ -147,7 +175,13 @@ export interface OverlayOptions {
   weighted?: boolean;
 }
 export const OVERLAY_DEFAULTS: Readonly<Required<OverlayOptions>> = Object.freeze({
-  alpha: 0.5, cmap: 'diverging', min: NaN, max: NaN, scale: 1, title: '', weighted: false,
+  alpha: 0.5,
+  cmap: 'diverging',
+  min: NaN,
+  max: NaN,
+  scale: 1,
+  title: '',
+  weighted: false,
 });
 
 /**
@@ -194,7 +228,9 @@ export interface HotPixelsOptions {
   scale?: number;
 }
 export const HOT_PIXELS_DEFAULTS: Readonly<Required<HotPixelsOptions>> = Object.freeze({
-  color: Object.freeze([139, 0, 0]) as readonly [number, number, number], alpha: 1, scale: 1,
+  color: Object.freeze([139, 0, 0]) as readonly [number, number, number],
+  alpha: 1,
+  scale: 1,
 });
 
 /** The grey image `[h*w]` with the pixels where `mask` `[h*w]` is truthy painted in `color`. */
@@ -215,7 +251,13 @@ export function hotPixelsImage(grey: ArrayLike<number>, mask: ArrayLike<number |
 }
 
 /** {@link hotPixelsImage} as PNG bytes of size `h*scale × w*scale`. */
-export async function hotPixelsPng(grey: ArrayLike<number>, mask: ArrayLike<number | boolean>, h: number, w: number, opts?: HotPixelsOptions): Promise<Uint8Array> {
+export async function hotPixelsPng(
+  grey: ArrayLike<number>,
+  mask: ArrayLike<number | boolean>,
+  h: number,
+  w: number,
+  opts?: HotPixelsOptions,
+): Promise<Uint8Array> {
   const o = resolveOptions('viz.hotPixelsPng', HOT_PIXELS_DEFAULTS, opts);
   return encodePng(upscale(hotPixelsImage(grey, mask, h, w, o), checkNumber('viz.hotPixelsPng', 'scale', o.scale, { min: 1, integer: true })));
 }
@@ -249,8 +291,13 @@ export function hotPixelMask(maps: readonly ArrayLike<number>[], opts: { fractio
  * the smoothed map (grey, symmetric limits so 0 is mid-grey), all flat `[h*w]`, side by side with titles.
  */
 export async function saliencyPanelPng(
-  image: ArrayLike<number>, saliency: ArrayLike<number>, gradX: ArrayLike<number>, gradY: ArrayLike<number>,
-  h: number, w: number, opts: { cellSize?: number; title?: string } = {},
+  image: ArrayLike<number>,
+  saliency: ArrayLike<number>,
+  gradX: ArrayLike<number>,
+  gradY: ArrayLike<number>,
+  h: number,
+  w: number,
+  opts: { cellSize?: number; title?: string } = {},
 ): Promise<Uint8Array> {
   const o = resolveOptions('viz.saliencyPanelPng', { cellSize: Math.max(128, h, w), title: '' }, opts);
   return panelFigurePng(saliencyPanels(image, saliency, gradX, gradY, h, w), o);
@@ -258,7 +305,12 @@ export async function saliencyPanelPng(
 
 /** The four panels of {@link saliencyPanelPng} (for custom layouts). */
 export function saliencyPanels(
-  image: ArrayLike<number>, saliency: ArrayLike<number>, gradX: ArrayLike<number>, gradY: ArrayLike<number>, h: number, w: number,
+  image: ArrayLike<number>,
+  saliency: ArrayLike<number>,
+  gradX: ArrayLike<number>,
+  gradY: ArrayLike<number>,
+  h: number,
+  w: number,
 ): Panel[] {
   const sym = (d: ArrayLike<number>): { min: number; max: number } => {
     const l = colorLimits(d, { cmap: 'diverging' });

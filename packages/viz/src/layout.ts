@@ -29,16 +29,34 @@ export interface PanelFigureOptions {
   rowLabels?: readonly string[];
 }
 export const PANEL_FIGURE_DEFAULTS: Readonly<Required<PanelFigureOptions>> = Object.freeze({
-  cols: 0, cellSize: 0, gap: 8, title: '', rowLabels: Object.freeze([]) as readonly string[],
+  cols: 0,
+  cellSize: 0,
+  gap: 8,
+  title: '',
+  rowLabels: Object.freeze([]) as readonly string[],
 });
 
 /** Where a panel's picture landed in the figure, in pixels. */
-export interface PanelBox { x: number; y: number; width: number; height: number }
+export interface PanelBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
 
 /** A laid-out figure: the SVG document, its size and each panel's picture box. */
-export interface PanelFigure { svg: string; width: number; height: number; boxes: PanelBox[] }
+export interface PanelFigure {
+  svg: string;
+  width: number;
+  height: number;
+  boxes: PanelBox[];
+}
 
-const TITLE_H = 24, PANEL_TITLE_H = 16, ROW_LABEL_W = 20, COLORBAR_W = 12, COLORBAR_LABEL_W = 44;
+const TITLE_H = 24,
+  PANEL_TITLE_H = 16,
+  ROW_LABEL_W = 20,
+  COLORBAR_W = 12,
+  COLORBAR_LABEL_W = 44;
 
 function colorbarImage(height: number, cmap: ColormapName): RgbaImage {
   const img = createImage(COLORBAR_W, height);
@@ -46,7 +64,10 @@ function colorbarImage(height: number, cmap: ColormapName): RgbaImage {
     const c = sampleColormap(cmap, height === 1 ? 0.5 : 1 - y / (height - 1));
     for (let x = 0; x < COLORBAR_W; x++) {
       const i = (y * COLORBAR_W + x) * 4;
-      img.data[i] = c[0]; img.data[i + 1] = c[1]; img.data[i + 2] = c[2]; img.data[i + 3] = 255;
+      img.data[i] = c[0];
+      img.data[i + 1] = c[1];
+      img.data[i + 2] = c[2];
+      img.data[i + 3] = 255;
     }
   }
   return img;
@@ -98,16 +119,21 @@ export function panelFigureSvg(panels: readonly Panel[], opts?: PanelFigureOptio
     }
   }
   panels.forEach((p, i) => {
-    const r = Math.floor(i / cols), c = i % cols;
+    const r = Math.floor(i / cols),
+      c = i % cols;
     const img = shown[i]!;
     const x = x0 + rlW + c * (cellOuterW + gap) + Math.floor((cellOuterW - barW - img.width) / 2);
     const y = gap + titleH + r * (cellOuterH + gap);
     if (p.title) parts.push(svgText(p.title, x + img.width / 2, y + 12, { size: 11, anchor: 'middle' }));
     parts.push(svgImage(img, x, y + ptH));
-    if (p.frame) parts.push(`<rect x="${x - 0.5}" y="${y + ptH - 0.5}" width="${img.width + 1}" height="${img.height + 1}" fill="none" stroke="#b0b0b0" stroke-width="1"/>`);
+    if (p.frame)
+      parts.push(
+        `<rect x="${x - 0.5}" y="${y + ptH - 0.5}" width="${img.width + 1}" height="${img.height + 1}" fill="none" stroke="#b0b0b0" stroke-width="1"/>`,
+      );
     boxes.push({ x, y: y + ptH, width: img.width, height: img.height });
     if (p.colorbar) {
-      const bx = x + img.width + 4, by = y + ptH;
+      const bx = x + img.width + 4,
+        by = y + ptH;
       parts.push(svgImage(colorbarImage(img.height, p.colorbar.cmap), bx, by));
       const lx = bx + COLORBAR_W + 3;
       parts.push(svgText(formatNumber(p.colorbar.max), lx, by + 9, { size: 9 }));

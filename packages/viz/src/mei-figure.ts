@@ -43,10 +43,14 @@ const MARK: readonly [number, number, number] = [220, 20, 60];
 
 function marked(img: RgbaImage, centre: readonly [number, number] | null): RgbaImage {
   if (centre === null) return img;
-  const x = Math.round(centre[0]), y = Math.round(centre[1]);
+  const x = Math.round(centre[0]),
+    y = Math.round(centre[1]);
   if (!(x >= 0 && x < img.width && y >= 0 && y < img.height)) return img;
   const i = (y * img.width + x) * 4;
-  img.data[i] = MARK[0]; img.data[i + 1] = MARK[1]; img.data[i + 2] = MARK[2]; img.data[i + 3] = 255;
+  img.data[i] = MARK[0];
+  img.data[i + 1] = MARK[1];
+  img.data[i + 2] = MARK[2];
+  img.data[i + 3] = 255;
   return img;
 }
 
@@ -73,6 +77,8 @@ export async function meiFigure(rows: readonly MeiFigureRow[], h: number, w: num
   });
   const cell = cellSize || Math.max(1, Math.round(112 / Math.max(h, w))) * Math.max(h, w);
   const bytes = await panelFigurePng(panels, { cols: k + 2, cellSize: cell, gap: 6, rowLabels: rows.map((r) => r.neuron) });
-  const caption = o.caption || `Per neuron (rows): ${k} most exciting input${k > 1 ? 's' : ''} (grey levels, 0 black to 255 white), the model's gradient receptive field and the true receptive field (viridis, limits per panel); the red pixel marks the true RF centre.`;
+  const caption =
+    o.caption ||
+    `Per neuron (rows): ${k} most exciting input${k > 1 ? 's' : ''} (grey levels, 0 black to 255 white), the model's gradient receptive field and the true receptive field (viridis, limits per panel); the red pixel marks the true RF centre.`;
   return { kind: 'figure', png: bytes, caption };
 }

@@ -15,7 +15,10 @@ export function createImage(width: number, height: number, fill: readonly [numbe
   }
   const data = new Uint8ClampedArray(width * height * 4);
   for (let i = 0; i < data.length; i += 4) {
-    data[i] = fill[0]; data[i + 1] = fill[1]; data[i + 2] = fill[2]; data[i + 3] = fill[3];
+    data[i] = fill[0];
+    data[i + 1] = fill[1];
+    data[i + 2] = fill[2];
+    data[i + 3] = fill[3];
   }
   return { width, height, data };
 }
@@ -37,13 +40,18 @@ export function rgbaImage(data: Uint8ClampedArray, height: number, width: number
 export function upscale(img: RgbaImage, k: number): RgbaImage {
   if (!Number.isInteger(k) || k < 1) throw new SalConfigError('viz.upscale', 'k', 'an integer >= 1', k);
   if (k === 1) return img;
-  const W = img.width * k, H = img.height * k;
+  const W = img.width * k,
+    H = img.height * k;
   const out = new Uint8ClampedArray(W * H * 4);
   for (let y = 0; y < H; y++) {
     const sy = Math.floor(y / k);
     for (let x = 0; x < W; x++) {
-      const s = (sy * img.width + Math.floor(x / k)) * 4, d = (y * W + x) * 4;
-      out[d] = img.data[s]!; out[d + 1] = img.data[s + 1]!; out[d + 2] = img.data[s + 2]!; out[d + 3] = img.data[s + 3]!;
+      const s = (sy * img.width + Math.floor(x / k)) * 4,
+        d = (y * W + x) * 4;
+      out[d] = img.data[s]!;
+      out[d + 1] = img.data[s + 1]!;
+      out[d + 2] = img.data[s + 2]!;
+      out[d + 3] = img.data[s + 3]!;
     }
   }
   return { width: W, height: H, data: out };
@@ -57,8 +65,12 @@ export function resizeNearest(img: RgbaImage, width: number, height: number): Rg
     const sy = Math.min(img.height - 1, Math.floor(((y + 0.5) * img.height) / height));
     for (let x = 0; x < width; x++) {
       const sx = Math.min(img.width - 1, Math.floor(((x + 0.5) * img.width) / width));
-      const s = (sy * img.width + sx) * 4, d = (y * width + x) * 4;
-      out[d] = img.data[s]!; out[d + 1] = img.data[s + 1]!; out[d + 2] = img.data[s + 2]!; out[d + 3] = img.data[s + 3]!;
+      const s = (sy * img.width + sx) * 4,
+        d = (y * width + x) * 4;
+      out[d] = img.data[s]!;
+      out[d + 1] = img.data[s + 1]!;
+      out[d + 2] = img.data[s + 2]!;
+      out[d + 3] = img.data[s + 3]!;
     }
   }
   return { width, height, data: out };
@@ -72,8 +84,12 @@ export function blit(dst: RgbaImage, src: RgbaImage, x: number, y: number): void
     for (let c = 0; c < src.width; c++) {
       const tx = x + c;
       if (tx < 0 || tx >= dst.width) continue;
-      const s = (r * src.width + c) * 4, d = (ty * dst.width + tx) * 4;
-      dst.data[d] = src.data[s]!; dst.data[d + 1] = src.data[s + 1]!; dst.data[d + 2] = src.data[s + 2]!; dst.data[d + 3] = src.data[s + 3]!;
+      const s = (r * src.width + c) * 4,
+        d = (ty * dst.width + tx) * 4;
+      dst.data[d] = src.data[s]!;
+      dst.data[d + 1] = src.data[s + 1]!;
+      dst.data[d + 2] = src.data[s + 2]!;
+      dst.data[d + 3] = src.data[s + 3]!;
     }
   }
 }

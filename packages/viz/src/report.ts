@@ -14,9 +14,15 @@ export interface ReportFigure {
   alt?: string;
 }
 /** A paragraph of plain text (escaped; blank lines are not interpreted). */
-export interface ReportParagraph { kind: 'paragraph'; text: string }
+export interface ReportParagraph {
+  kind: 'paragraph';
+  text: string;
+}
 /** A bulleted list of plain-text items (escaped). */
-export interface ReportList { kind: 'list'; items: readonly string[] }
+export interface ReportList {
+  kind: 'list';
+  items: readonly string[];
+}
 /** A table; numbers are shown with 4 significant digits. Every cell and header is escaped. */
 export interface ReportTable {
   kind: 'table';
@@ -28,7 +34,10 @@ export interface ReportTable {
 export type ReportBlock = ReportFigure | ReportParagraph | ReportList | ReportTable;
 
 /** A section: a heading and its blocks, in order. */
-export interface ReportSection { heading: string; blocks: readonly ReportBlock[] }
+export interface ReportSection {
+  heading: string;
+  blocks: readonly ReportBlock[];
+}
 
 /** Options of {@link buildReport}. */
 export interface ReportOptions {
@@ -77,7 +86,8 @@ function figureHtml(f: ReportFigure, where: string): string {
   if ((f.png === undefined) === (f.svg === undefined)) throw new SalConfigError(where, 'png/svg', 'exactly one of png and svg', Object.keys(f));
   let src: string;
   if (f.png !== undefined) {
-    if (!(f.png instanceof Uint8Array) || !PNG_SIGNATURE.every((b, i) => f.png![i] === b)) throw new SalDataError(where, 'PNG bytes', 'bytes without the PNG signature');
+    if (!(f.png instanceof Uint8Array) || !PNG_SIGNATURE.every((b, i) => f.png![i] === b))
+      throw new SalDataError(where, 'PNG bytes', 'bytes without the PNG signature');
     src = `data:image/png;base64,${base64(f.png)}`;
   } else {
     const svg = String(f.svg).trimStart();
@@ -100,7 +110,12 @@ function blockHtml(b: ReportBlock, where: string): string {
       const body = b.rows
         .map((r, i) => {
           if (r.length !== b.columns.length) throw new SalDataError(`${where}.rows[${i}]`, `${b.columns.length} cells`, r.length);
-          return `<tr>${r.map((v) => { const c = cell(v); return `<td${c.num ? ' class="num"' : ''}>${c.html}</td>`; }).join('')}</tr>`;
+          return `<tr>${r
+            .map((v) => {
+              const c = cell(v);
+              return `<td${c.num ? ' class="num"' : ''}>${c.html}</td>`;
+            })
+            .join('')}</tr>`;
         })
         .join('');
       const cap = b.caption ? `<caption>${escapeXml(b.caption)}</caption>` : '';
@@ -128,9 +143,10 @@ export function buildReport(sections: readonly ReportSection[], opts: ReportOpti
       return `<section id="s${i + 1}"><h2>${escapeXml(s.heading)}</h2>${s.blocks.map((b: ReportBlock, j: number) => blockHtml(b, `${where}: sections[${i}].blocks[${j}]`)).join('\n')}</section>`;
     })
     .join('\n');
-  const nav = toc && sections.length > 1
-    ? `<nav aria-label="Contents"><ol>${sections.map((s, i) => `<li><a href="#s${i + 1}">${escapeXml(s.heading)}</a></li>`).join('')}</ol></nav>`
-    : '';
+  const nav =
+    toc && sections.length > 1
+      ? `<nav aria-label="Contents"><ol>${sections.map((s, i) => `<li><a href="#s${i + 1}">${escapeXml(s.heading)}</a></li>`).join('')}</ol></nav>`
+      : '';
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',

@@ -15,20 +15,34 @@ export interface ModelSchemaOptions {
 
 /** Defaults of {@link ModelSchemaOptions} (those of the saliency-shifter readout). */
 export const MODEL_SCHEMA_DEFAULTS: Readonly<Required<ModelSchemaOptions>> = Object.freeze({
-  title: 'Saliency-shifter model', remapperInput: 'saliency + ∂x, ∂y', maxRemapAmplitude: 0.2, neuronShiftGain: false,
+  title: 'Saliency-shifter model',
+  remapperInput: 'saliency + ∂x, ∂y',
+  maxRemapAmplitude: 0.2,
+  neuronShiftGain: false,
 });
 
 /** The amplitude as written in the schema and its caption: up to 4 significant digits, no trailing zeros. */
 export const formatAmplitude = (a: number): string => String(Number(a.toPrecision(4)));
 
-interface Box { x: number; y: number; w: number; h: number; lines: string[]; fill: string }
+interface Box {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  lines: string[];
+  fill: string;
+}
 
-const W = 820, H = 330;
+const W = 820,
+  H = 330;
 
 function box(b: Box): string {
   const cy = b.y + b.h / 2 - ((b.lines.length - 1) * 15) / 2 + 4;
   const text = b.lines
-    .map((l, i) => `<text x="${b.x + b.w / 2}" y="${cy + i * 15}" text-anchor="middle" font-size="${i === 0 ? 13 : 11}" font-weight="${i === 0 ? 'bold' : 'normal'}">${escapeXml(l)}</text>`)
+    .map(
+      (l, i) =>
+        `<text x="${b.x + b.w / 2}" y="${cy + i * 15}" text-anchor="middle" font-size="${i === 0 ? 13 : 11}" font-weight="${i === 0 ? 'bold' : 'normal'}">${escapeXml(l)}</text>`,
+    )
     .join('');
   return `<g class="schema-box"><rect x="${b.x}" y="${b.y}" width="${b.w}" height="${b.h}" rx="8" fill="${b.fill}" stroke="#444" stroke-width="1.2"/>${text}</g>`;
 }
@@ -57,7 +71,9 @@ export function modelSchemaSvg(opts: ModelSchemaOptions = {}): string {
   const shiftLines = o.neuronShiftGain
     ? ['per-neuron shift', 'Δμₙ = gₙ · field(μₙ), gₙ learned', '[B,N,2] per image']
     : ['per-neuron shift', 'Δμₙ = field(μₙ)', '[B,N,2] per image'];
-  const top = 60, bot = 210, bh = 70;
+  const top = 60,
+    bot = 210,
+    bh = 70;
   const boxes: Box[] = [
     { x: 20, y: top, w: 120, h: bh, lines: ['image', 'x [B,H,W,1]'], fill: '#eeeeee' },
     { x: 185, y: top, w: 140, h: bh, lines: ['core', 'conv stack (SE)', 'features [B,h,w,F]'], fill: '#dbe9f6' },

@@ -3,12 +3,7 @@ import { encodePng, pngDataUri, type RgbaImage } from './raster.js';
 
 /** Escape text for XML/HTML element content and attribute values (`& < > " '`). */
 export function escapeXml(text: string): string {
-  return String(text)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
+  return String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 /** Font stack used by every figure (fonts installed on most systems; librsvg falls back cleanly). */
@@ -65,8 +60,12 @@ export function setSvgRasterizer(fn: SvgRasterizer | null): void {
  */
 export async function svgToPng(svg: string, opts: { scale?: number } = {}): Promise<Uint8Array> {
   if (!rasterizer) {
-    throw new SalConfigError('viz.svgToPng', 'rasterizer',
-      "an SVG rasterizer: in Node import '@sal/viz/node' (renders with sharp: npm install sharp), elsewhere call setSvgRasterizer(fn)", null);
+    throw new SalConfigError(
+      'viz.svgToPng',
+      'rasterizer',
+      "an SVG rasterizer: in Node import '@sal/viz/node' (renders with sharp: npm install sharp), elsewhere call setSvgRasterizer(fn)",
+      null,
+    );
   }
   return rasterizer(svg, 72 * (opts.scale ?? 1));
 }

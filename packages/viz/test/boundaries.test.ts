@@ -38,7 +38,9 @@ describe('SVG to PNG', () => {
     } finally {
       viz.setSvgRasterizer(sharpSvgToPng);
     }
-    const png = viz.decodePng(await viz.svgToPng('<svg xmlns="http://www.w3.org/2000/svg" width="3" height="2"><rect width="3" height="2" fill="#ff0000"/></svg>'));
+    const png = viz.decodePng(
+      await viz.svgToPng('<svg xmlns="http://www.w3.org/2000/svg" width="3" height="2"><rect width="3" height="2" fill="#ff0000"/></svg>'),
+    );
     expect([png.width, png.height, ...png.data.slice(0, 4)]).toEqual([3, 2, 255, 0, 0, 255]);
   });
 });

@@ -17,11 +17,14 @@ function isSvg(svg: string): void {
 
 describe('line charts', () => {
   it('one line per series, names in the legend (escaped), valid SVG', async () => {
-    const svg = await lineChartSvg([
-      { name: 'CNN + Gaussian', x: [1, 2, 3], y: [0.1, 0.2, 0.3] },
-      { name: 'untrained <ResNet> & co', x: [1, 2, 3], y: [0.05, 0.1, 0.2] },
-      { name: 'third', x: [1, 2], y: [0.3, 0.2] },
-    ], { title: 'Validation', xLabel: 'epoch', yLabel: 'correlation' });
+    const svg = await lineChartSvg(
+      [
+        { name: 'CNN + Gaussian', x: [1, 2, 3], y: [0.1, 0.2, 0.3] },
+        { name: 'untrained <ResNet> & co', x: [1, 2, 3], y: [0.05, 0.1, 0.2] },
+        { name: 'third', x: [1, 2], y: [0.3, 0.2] },
+      ],
+      { title: 'Validation', xLabel: 'epoch', yLabel: 'correlation' },
+    );
     isSvg(svg);
     expect(countMarks(svg, 'line')).toBe(3);
     expect(svg).toContain('CNN + Gaussian');
@@ -87,10 +90,13 @@ describe('histograms and scatter', () => {
   });
 
   it('one rect per bin per series, series names present', async () => {
-    const svg = await histogramSvg([
-      { name: '200 strongest', values: [0.01, -0.02, 0.05] },
-      { name: '200 weakest', values: [0, 0, 0.001] },
-    ], { bins: 10, range: [-0.1, 0.1], xLabel: 'gRF value' });
+    const svg = await histogramSvg(
+      [
+        { name: '200 strongest', values: [0.01, -0.02, 0.05] },
+        { name: '200 weakest', values: [0, 0, 0.001] },
+      ],
+      { bins: 10, range: [-0.1, 0.1], xLabel: 'gRF value' },
+    );
     isSvg(svg);
     expect(countMarks(svg, 'rect')).toBe(20);
     expect(svg).toContain('200 strongest');
@@ -98,7 +104,13 @@ describe('histograms and scatter', () => {
   });
 
   it('scatter: one symbol per point, identity line optional', async () => {
-    const svg = await scatterSvg([{ name: 'shifting', x: [1, 2, 3], y: [1, 2, 4] }, { name: 'fixed', x: [0], y: [0] }], { identity: true });
+    const svg = await scatterSvg(
+      [
+        { name: 'shifting', x: [1, 2, 3], y: [1, 2, 4] },
+        { name: 'fixed', x: [0], y: [0] },
+      ],
+      { identity: true },
+    );
     expect(countMarks(svg, 'symbol')).toBe(4);
     expect(countMarks(svg, 'line')).toBe(1);
     expect(svg).toContain('shifting');

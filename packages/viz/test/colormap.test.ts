@@ -15,7 +15,8 @@ describe('colormaps', () => {
 
   it('diverging goes blue → white at the centre → red', () => {
     expect(sampleColormap('diverging', 0.5)).toEqual([255, 255, 255]);
-    const lo = sampleColormap('diverging', 0), hi = sampleColormap('diverging', 1);
+    const lo = sampleColormap('diverging', 0),
+      hi = sampleColormap('diverging', 1);
     expect(lo[2]).toBeGreaterThan(lo[0]);
     expect(hi[0]).toBeGreaterThan(hi[2]);
   });
@@ -36,9 +37,7 @@ describe('colormaps', () => {
 
   it('applyColormap maps [min,max] linearly and clamps; non-finite becomes transparent', () => {
     const rgba = applyColormap([0, 10, 5, -3, 20, NaN], { min: 0, max: 10, cmap: 'grey' });
-    expect([...rgba]).toEqual([
-      0, 0, 0, 255, 255, 255, 255, 255, 128, 128, 128, 255, 0, 0, 0, 255, 255, 255, 255, 255, 0, 0, 0, 0,
-    ]);
+    expect([...rgba]).toEqual([0, 0, 0, 255, 255, 255, 255, 255, 128, 128, 128, 255, 0, 0, 0, 255, 255, 255, 255, 255, 0, 0, 0, 0]);
     // automatic limits: data range
     const auto = applyColormap([2, 4], { cmap: 'viridis' });
     expect([...auto.slice(0, 3)]).toEqual([0x44, 0x01, 0x54]);

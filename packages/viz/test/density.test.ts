@@ -51,7 +51,13 @@ describe('kernel density', () => {
   });
 
   it('density chart: one curve per series; figure 11 in KDE style', async () => {
-    const svg = await densityChartSvg([{ name: 'a', values: [0, 1, 2] }, { name: 'b', values: [1, 1.5] }], { points: 50 });
+    const svg = await densityChartSvg(
+      [
+        { name: 'a', values: [0, 1, 2] },
+        { name: 'b', values: [1, 1.5] },
+      ],
+      { points: 50 },
+    );
     expect(countLines(svg)).toBe(2);
     const fig = await grfDistributionFigure([[0.01, -0.02, 0.03]], [0, 0.001, -0.001], { style: 'kde' });
     expect(countLines(fig.svg!)).toBe(2);

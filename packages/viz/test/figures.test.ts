@@ -2,10 +2,27 @@ import { describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
 import { SalConfigError, SalShapeError } from '@sal/types';
 import {
-  buildReport, cumulativeExplainedVariance, eigenSpectrumFigure, exampleGridFigure, explainedVarianceFigure,
-  grfDistributionFigure, grfOverlayFigure, grfPanelFigure, modelSchemaFigure, permutationTestFigure, projectionGridFigure,
-  rfRecoveryFigure, rfShiftFigure, saliencyFigure, shifterCurvesFigure, strongestWeakestFigure, testCorrelationFigure,
-  trainingCurvesFigure, verdictTable, grfSupportMask, type Figure,
+  buildReport,
+  cumulativeExplainedVariance,
+  eigenSpectrumFigure,
+  exampleGridFigure,
+  explainedVarianceFigure,
+  grfDistributionFigure,
+  grfOverlayFigure,
+  grfPanelFigure,
+  modelSchemaFigure,
+  permutationTestFigure,
+  projectionGridFigure,
+  rfRecoveryFigure,
+  rfShiftFigure,
+  saliencyFigure,
+  shifterCurvesFigure,
+  strongestWeakestFigure,
+  testCorrelationFigure,
+  trainingCurvesFigure,
+  verdictTable,
+  grfSupportMask,
+  type Figure,
 } from '../src/index.js';
 
 function decoded(f: Figure): PNG {
@@ -68,9 +85,12 @@ describe('raster figures', () => {
   });
 
   it('figure 8: hot pixels of all neurons appear in dark red, one scaled block per neuron', async () => {
-    const h = 4, w = 4;
-    const g1 = new Float32Array(16); g1[5] = 1;
-    const g2 = new Float32Array(16); g2[10] = 1;
+    const h = 4,
+      w = 4;
+    const g1 = new Float32Array(16);
+    g1[5] = 1;
+    const g2 = new Float32Array(16);
+    g2[10] = 1;
     const row = { image: ramp(16), grfs: [g1, g2] };
     const p = decoded(await grfPanelFigure([row, row], h, w, { fraction: 1 / 16, cellSize: 16 }));
     // 2 rows × 2 hot pixels × (16/4)² pixels each
@@ -83,12 +103,15 @@ describe('raster figures', () => {
   });
 
   it('figure 8: every gRF on one shared symmetric scale with a colour bar', async () => {
-    const h = 4, w = 4;
+    const h = 4,
+      w = 4;
     // g1 peaks at 1, g2 at 0.5: on the shared ±1 scale g2's peak is at t = 0.75 of the diverging map, halfway
     // between the anchors (244,165,130) and (214,96,77) → (229, round(130.5), round(103.5)) = (229, 131, 104);
     // scaled on its own it would take the top colour (103,0,31), as g1's peak does
-    const g1 = new Float32Array(16); g1[5] = 1;
-    const g2 = new Float32Array(16); g2[10] = 0.5;
+    const g1 = new Float32Array(16);
+    g1[5] = 1;
+    const g2 = new Float32Array(16);
+    g2[10] = 0.5;
     const f = await grfPanelFigure([{ image: ramp(16), grfs: [g1, g2] }], h, w, { fraction: 0, cellSize: 16 });
     const p = decoded(f);
     expect(countBlocks(p, [103, 0, 31], 4)).toBe(1);
@@ -103,13 +126,28 @@ describe('raster figures', () => {
     expect(decoded(f7).width).toBeGreaterThan(2 * 64);
     await expect(exampleGridFigure([ramp(4)], 2, 2, { labels: ['a', 'b'] })).rejects.toThrow(SalShapeError);
     // mean |gRF| over the two maps: (0.5, 0.05, 0, 1) → with fraction 0.1 the pixels ≥ 0.1: 0 and 3
-    const mask = grfSupportMask([[1, 0.1, 0, 2], [0, 0, 0, 0]], 0.1);
+    const mask = grfSupportMask(
+      [
+        [1, 0.1, 0, 2],
+        [0, 0, 0, 0],
+      ],
+      0.1,
+    );
     expect(Array.from(mask)).toEqual([1, 0, 0, 1]);
     expect(Array.from(grfSupportMask([[0, 0]]))).toEqual([0, 0]);
     // two gRFs of 4 pixels each, only pixels 0 and 3 count: 4 strongest values, 2 weakest; all-zero pixels are gone
-    const f11 = await grfDistributionFigure([[0.05, 0, 0, 0.04], [0.03, 0, 0, -0.02]], [[-0.01, 0, 0, 0.01]], {
-      bins: 4, range: [-0.06, 0.06], pixels: { mask, description: 'the 2 pixels inside the gRF' },
-    });
+    const f11 = await grfDistributionFigure(
+      [
+        [0.05, 0, 0, 0.04],
+        [0.03, 0, 0, -0.02],
+      ],
+      [[-0.01, 0, 0, 0.01]],
+      {
+        bins: 4,
+        range: [-0.06, 0.06],
+        pixels: { mask, description: 'the 2 pixels inside the gRF' },
+      },
+    );
     expect(f11.caption).toContain('at the 2 pixels inside the gRF');
     // bins of width 0.03 on [−0.06, 0.06]: strongest 0.05, 0.04, 0.03 → bin 3, −0.02 → bin 1: densities 3/(4·0.03) = 25
     // and 1/(4·0.03); weakest −0.01 → bin 1, 0.01 → bin 2: 1/(2·0.03) each (the zeros outside the gRF would fill bin 2)
@@ -133,7 +171,22 @@ describe('raster figures', () => {
   });
 
   it('figure 14: grey with symmetric limits, so 0 is mid-grey', async () => {
-    const p = decoded(await projectionGridFigure([{ image: [-1, 0, 0, 1], projections: [[-1, 0, 0, 2], [0, 0, 0, 3]] }], 2, 2, { cellSize: 10, nGrfs: 500 }));
+    const p = decoded(
+      await projectionGridFigure(
+        [
+          {
+            image: [-1, 0, 0, 1],
+            projections: [
+              [-1, 0, 0, 2],
+              [0, 0, 0, 3],
+            ],
+          },
+        ],
+        2,
+        2,
+        { cellSize: 10, nGrfs: 500 },
+      ),
+    );
     // zeros: 2 in the image, 2 in projection 1, 3 in projection 2 → 7 blocks of 5×5
     expect(countBlocks(p, [128, 128, 128], 5)).toBe(7);
     // projection 1: −1 of ±2 → 64; the image's −1 of ±1 → 0
@@ -158,7 +211,8 @@ describe('chart figures', () => {
 
   it('figures 5 and 6: one mark and one error bar per (variant, crop size)', async () => {
     const results = [];
-    for (const cropSize of [41, 61, 83]) for (const variant of ['images', 'images + saliency', 'all']) results.push({ variant, cropSize, correlations: [0.3, 0.31, 0.33] });
+    for (const cropSize of [41, 61, 83])
+      for (const variant of ['images', 'images + saliency', 'all']) results.push({ variant, cropSize, correlations: [0.3, 0.31, 0.33] });
     const f = await testCorrelationFigure(results);
     expect(countMarks(f.svg!, 'symbol')).toBe(9);
     expect(countMarks(f.svg!, 'rule')).toBe(9);
@@ -173,7 +227,10 @@ describe('chart figures', () => {
   });
 
   it('figures 12 and 13: one line per neuron, capped at the requested number of components', async () => {
-    const spectra = Array.from({ length: 10 }, (_, i) => ({ neuron: `neuron ${i}`, eigenvalues: Float64Array.from({ length: 30 }, (_, j) => 1 / (j + 1 + i)) }));
+    const spectra = Array.from({ length: 10 }, (_, i) => ({
+      neuron: `neuron ${i}`,
+      eigenvalues: Float64Array.from({ length: 30 }, (_, j) => 1 / (j + 1 + i)),
+    }));
     const f12 = await eigenSpectrumFigure(spectra);
     expect(countMarks(f12.svg!, 'line')).toBe(10);
     expect(countMarks(f12.svg!, 'symbol')).toBe(100); // 10 points per line
@@ -193,12 +250,17 @@ describe('chart figures', () => {
     expect(countMarks(shift.svg!, 'symbol')).toBe(3);
     expect(shift.svg).toContain('shifting (truth)');
     // what it plots, in pixels, with whole-pixel ticks (no tick labels such as 0.5 or 1.5)
-    const learned = await rfShiftFigure({ trueShift: [0, 2, 3], measuredShift: [0.1, 0.9, 1.2], shifts: [false, true, true] }, { measured: 'learned readout shift' });
+    const learned = await rfShiftFigure(
+      { trueShift: [0, 2, 3], measuredShift: [0.1, 0.9, 1.2], shifts: [false, true, true] },
+      { measured: 'learned readout shift' },
+    );
     expect(learned.caption).toContain('learned readout shift');
     expect(learned.caption).not.toContain('gRF');
     expect(learned.svg).toContain('learned readout shift (px)');
     expect(learned.svg).toContain('true shift toward the salient object (px)');
-    const ticks = [...learned.svg!.matchAll(/role-axis-label[^>]*>(.*?)<\/g>/g)].flatMap((m) => [...m[1]!.matchAll(/>(-?[0-9.,]+)<\/text>/g)].map((t) => t[1]!));
+    const ticks = [...learned.svg!.matchAll(/role-axis-label[^>]*>(.*?)<\/g>/g)].flatMap((m) =>
+      [...m[1]!.matchAll(/>(-?[0-9.,]+)<\/text>/g)].map((t) => t[1]!),
+    );
     expect(ticks.length).toBeGreaterThan(2);
     for (const t of ticks) expect(Number.isInteger(Number(t))).toBe(true);
     expect(schema.caption).toContain('tanh × 0.2');

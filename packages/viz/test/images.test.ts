@@ -2,8 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
 import { SalShapeError } from '@sal/types';
 import {
-  heatmapPng, hotPixelMask, hotPixelsPng, imageGridImage, imageGridPng, overlayPng, panelFigureSvg, panelFigurePng,
-  heatmapImage, saliencyPanelPng, sampleColormap,
+  heatmapPng,
+  hotPixelMask,
+  hotPixelsPng,
+  imageGridImage,
+  imageGridPng,
+  overlayPng,
+  panelFigureSvg,
+  panelFigurePng,
+  heatmapImage,
+  saliencyPanelPng,
+  sampleColormap,
 } from '../src/index.js';
 
 function decode(bytes: Uint8Array): PNG {
@@ -13,11 +22,13 @@ function px(p: PNG, x: number, y: number): number[] {
   const i = (y * p.width + x) * 4;
   return [p.data[i]!, p.data[i + 1]!, p.data[i + 2]!, p.data[i + 3]!];
 }
-const VIR0 = [0x44, 0x01, 0x54, 255], VIR255 = [0xfd, 0xe7, 0x25, 255];
+const VIR0 = [0x44, 0x01, 0x54, 255],
+  VIR255 = [0xfd, 0xe7, 0x25, 255];
 
 describe('heatmapPng', () => {
   it('a ramp: first and last pixels are the colormap ends, size is exact', async () => {
-    const h = 3, w = 5;
+    const h = 3,
+      w = 5;
     const ramp = Float32Array.from({ length: h * w }, (_, i) => i);
     const p = decode(await heatmapPng(ramp, h, w));
     expect([p.width, p.height]).toEqual([5, 3]);
@@ -56,17 +67,22 @@ describe('heatmapPng', () => {
 
   it('is deterministic', async () => {
     const d = Array.from({ length: 64 }, (_, i) => Math.sin(i));
-    expect(Buffer.from(await heatmapPng(d, 8, 8, { colorbar: true, title: 'x' })).equals(Buffer.from(await heatmapPng(d, 8, 8, { colorbar: true, title: 'x' })))).toBe(true);
+    expect(
+      Buffer.from(await heatmapPng(d, 8, 8, { colorbar: true, title: 'x' })).equals(Buffer.from(await heatmapPng(d, 8, 8, { colorbar: true, title: 'x' }))),
+    ).toBe(true);
   });
 });
 
 describe('image grid', () => {
   it('places image i at row floor(i/cols), column i%cols with gaps', () => {
-    const h = 2, w = 3, gap = 1;
+    const h = 2,
+      w = 3,
+      gap = 1;
     // image i is constant i/5 except its top-left pixel which is 0 and bottom-right which is 1
     const images = Array.from({ length: 5 }, (_, i) => {
       const a = new Float32Array(h * w).fill(0.5);
-      a[0] = 0; a[h * w - 1] = 1;
+      a[0] = 0;
+      a[h * w - 1] = 1;
       a[1] = i / 5; // varies per image, inside [0,1]
       return a;
     });
@@ -74,7 +90,8 @@ describe('image grid', () => {
     expect([img.width, img.height]).toEqual([gap + 3 * (w + gap), gap + 2 * (h + gap)]);
     const at = (x: number, y: number): number => img.data[(y * img.width + x) * 4]!;
     for (let i = 0; i < 5; i++) {
-      const x0 = gap + (i % 3) * (w + gap), y0 = gap + Math.floor(i / 3) * (h + gap);
+      const x0 = gap + (i % 3) * (w + gap),
+        y0 = gap + Math.floor(i / 3) * (h + gap);
       expect(at(x0, y0)).toBe(0);
       expect(at(x0 + w - 1, y0 + h - 1)).toBe(255);
       expect(at(x0 + 1, y0)).toBe(Math.round((255 * i) / 5));
@@ -89,17 +106,24 @@ describe('image grid', () => {
     const p = decode(await imageGridPng(images, 4, 4, { rows: 10, cols: 20, cellSize: 8, gap: 2 }));
     expect([p.width, p.height]).toEqual([2 + 20 * 10, 2 + 10 * 10]);
     // image 199 at row 9, col 19: its first pixel black, last white under its own range
-    const x0 = 2 + 19 * 10, y0 = 2 + 9 * 10;
+    const x0 = 2 + 19 * 10,
+      y0 = 2 + 9 * 10;
     expect(px(p, x0, y0)).toEqual([0, 0, 0, 255]);
     expect(px(p, x0 + 7, y0 + 7)).toEqual([255, 255, 255, 255]);
     expect(px(p, x0 + 1, y0 + 1)).toEqual([0, 0, 0, 255]); // nearest-neighbour 2×2 block
   });
 
   it('labels are drawn through the panel layout and the thumbnails stay exact', async () => {
-    const images = [[0, 1, 1, 0], [1, 0, 0, 1]];
+    const images = [
+      [0, 1, 1, 0],
+      [1, 0, 0, 1],
+    ];
     const p = decode(await imageGridPng(images, 2, 2, { cols: 2, cellSize: 20, labels: ['a & b', '<c>'] }));
     const labels = ['a & b', '<c>'];
-    const fig = panelFigureSvg(images.map((d, i) => ({ image: heatmapImage(d, 2, 2, { cmap: 'grey' }), title: labels[i]! })), { cols: 2, cellSize: 20, gap: 4 });
+    const fig = panelFigureSvg(
+      images.map((d, i) => ({ image: heatmapImage(d, 2, 2, { cmap: 'grey' }), title: labels[i]! })),
+      { cols: 2, cellSize: 20, gap: 4 },
+    );
     expect([p.width, p.height]).toEqual([fig.width, fig.height]);
     const b = fig.boxes[1]!;
     expect(px(p, b.x, b.y)).toEqual([255, 255, 255, 255]);
@@ -114,7 +138,8 @@ describe('overlays', () => {
     const alpha = 0.3;
     const p = decode(await overlayPng(grey, heat, 2, 2, { alpha }));
     // pixel 3: grey value 0.5 of [0,1] → 128; heat 1 of ±2 → t = 0.75
-    const g = 128, c = sampleColormap('diverging', 0.75);
+    const g = 128,
+      c = sampleColormap('diverging', 0.75);
     expect(px(p, 1, 1)).toEqual([0, 1, 2].map((k) => Math.round((1 - alpha) * g + alpha * c[k]!)).concat(255));
     // pixel 2: heat 0 → white; grey 0.25 → 64
     expect(px(p, 0, 1)).toEqual([0, 1, 2].map(() => Math.round(0.7 * 64 + 0.3 * 255)).concat(255));
@@ -128,7 +153,8 @@ describe('overlays', () => {
     const heat = [0, -4, 2, 4]; // limits ±4 → t = 0.5, 0, 0.75, 1 → weights 0, 1, 0.5, 1
     const p = decode(await overlayPng(grey, heat, 2, 2, { alpha: 0.8, weighted: true }));
     expect(px(p, 0, 0)).toEqual([0, 0, 0, 255]); // heat 0: the image alone
-    const lo = sampleColormap('diverging', 0), mid = sampleColormap('diverging', 0.75);
+    const lo = sampleColormap('diverging', 0),
+      mid = sampleColormap('diverging', 0.75);
     expect(px(p, 1, 0)).toEqual([0, 1, 2].map((k) => Math.round(0.2 * 255 + 0.8 * lo[k]!)).concat(255));
     expect(px(p, 0, 1)).toEqual([0, 1, 2].map((k) => Math.round(0.6 * 128 + 0.4 * mid[k]!)).concat(255));
   });
@@ -142,7 +168,8 @@ describe('overlays', () => {
   });
 
   it('hotPixelMask pools the top fraction of each map', () => {
-    const a = [0, 9, 1, 2], b = [5, 0, 1, 0];
+    const a = [0, 9, 1, 2],
+      b = [5, 0, 1, 0];
     expect([...hotPixelMask([a, b], { fraction: 0.25 })]).toEqual([1, 1, 0, 0]);
     expect([...hotPixelMask([[-7, 1, 2, 3]], { fraction: 0.25, absolute: true })]).toEqual([1, 0, 0, 0]);
   });
@@ -150,13 +177,17 @@ describe('overlays', () => {
 
 describe('panels', () => {
   it('saliency panel: image grey, saliency viridis, gradients grey with 0 at mid-grey', async () => {
-    const img = [0, 1, 0, 1], sal = [0, 0.5, 0.5, 1], gx = [-1, 0, 0, 1], gy = [0, 0, 0, 2];
+    const img = [0, 1, 0, 1],
+      sal = [0, 0.5, 0.5, 1],
+      gx = [-1, 0, 0, 1],
+      gy = [0, 0, 0, 2];
     const panels = panelFigureSvg(
-      [0, 1, 2, 3].map(() => ({ image: heatmapImage([0, 0, 0, 0], 2, 2), title: 't' })), { cellSize: 128 },
+      [0, 1, 2, 3].map(() => ({ image: heatmapImage([0, 0, 0, 0], 2, 2), title: 't' })),
+      { cellSize: 128 },
     );
     const p = decode(await saliencyPanelPng(img, sal, gx, gy, 2, 2));
     expect([p.width, p.height]).toEqual([panels.width, panels.height]);
-    const [b0, b1, b2, b3] = panels.boxes as [typeof panels.boxes[0], typeof panels.boxes[0], typeof panels.boxes[0], typeof panels.boxes[0]];
+    const [b0, b1, b2, b3] = panels.boxes as [(typeof panels.boxes)[0], (typeof panels.boxes)[0], (typeof panels.boxes)[0], (typeof panels.boxes)[0]];
     expect(px(p, b0.x, b0.y)).toEqual([0, 0, 0, 255]);
     expect(px(p, b0.x + 127, b0.y)).toEqual([255, 255, 255, 255]);
     expect(px(p, b1.x, b1.y)).toEqual(VIR0);

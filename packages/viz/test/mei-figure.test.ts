@@ -15,8 +15,13 @@ const RED = [220, 20, 60];
 function row(centre: readonly [number, number] | null): MeiFigureRow {
   return {
     neuron: 'sim0/1',
-    meis: [{ title: 'seed 2: 1.10×', image: new Float32Array(16) }, { title: 'ensemble: 1.20×', image: new Float32Array(16).fill(127.5) }],
-    grf: ramp(16), trueRf: ramp(16), centre,
+    meis: [
+      { title: 'seed 2: 1.10×', image: new Float32Array(16) },
+      { title: 'ensemble: 1.20×', image: new Float32Array(16).fill(127.5) },
+    ],
+    grf: ramp(16),
+    trueRf: ramp(16),
+    centre,
   };
 }
 

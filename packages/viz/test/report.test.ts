@@ -16,7 +16,15 @@ async function sections(): Promise<ReportSection[]> {
       blocks: [
         { kind: 'paragraph', text: HOSTILE },
         { kind: 'list', items: [HOSTILE, 'plain'] },
-        { kind: 'table', columns: [HOSTILE, 'r'], rows: [[HOSTILE, 0.123456789], ['b', null]], caption: HOSTILE },
+        {
+          kind: 'table',
+          columns: [HOSTILE, 'r'],
+          rows: [
+            [HOSTILE, 0.123456789],
+            ['b', null],
+          ],
+          caption: HOSTILE,
+        },
         { kind: 'figure', png, caption: HOSTILE },
       ],
     },

@@ -17,10 +17,19 @@ function conv2dBackpropFilter(args: { inputs: { x?: TensorInfo; dy?: TensorInfo 
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = args.attrs as unknown as Conv2DBackpropFilterAttrs;
   if (dataFormat === 'NCHW') throw new Error('@sal/backend: Conv2DBackpropFilter on wasm supports NHWC only');
   const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
   const { filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw, outHeight: Ho, outWidth: Wo } = info;
   const [, H, W] = x.shape as [number, number, number, number];
-  const pt = info.padInfo.top, pl = info.padInfo.left;
+  const pt = info.padInfo.top,
+    pl = info.padInfo.left;
   let pb = KH + (Ho - 1) * sh - H - pt;
   let pr = KW + (Wo - 1) * sw - W - pl;
 
@@ -36,7 +45,15 @@ function conv2dBackpropFilter(args: { inputs: { x?: TensorInfo; dy?: TensorInfo 
   }
   const dyT = runKernel(backend, 'Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
   const conv = runKernel(backend, 'Conv2D', { x: input, filter: dyT }, {
-    strides: [1, 1], dilations: [sh, sw], pad: [[0, 0], [pt, pb], [pl, pr], [0, 0]], dataFormat: 'NHWC',
+    strides: [1, 1],
+    dilations: [sh, sw],
+    pad: [
+      [0, 0],
+      [pt, pb],
+      [pl, pr],
+      [0, 0],
+    ],
+    dataFormat: 'NHWC',
   } as unknown as NamedAttrMap);
   release(backend, input, dyT);
   const out = runKernel(backend, 'Transpose', { x: conv }, { perm: [1, 2, 0, 3] });

@@ -23,13 +23,24 @@ export function makeConv2dBackpropInputConfig(original: KernelConfig | undefined
     const attrs = args.attrs as unknown as Conv2DBackpropInputAttrs;
     const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs;
     const info = backend_util.computeConv2DInfo(
-      inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode, false, 'channelsLast');
+      inputShape,
+      filter.shape as [number, number, number, number],
+      strides,
+      1,
+      pad,
+      dimRoundingMode,
+      false,
+      'channelsLast',
+    );
     if (dataFormat === 'NCHW' || info.strideHeight !== 1 || info.strideWidth !== 1) {
       if (!fallback) throw new Error('@sal/backend: strided Conv2DBackpropInput needs the backend kernel');
       return fallback(args as Parameters<KernelFunc>[0]) as TensorInfo;
     }
     const { filterHeight: KH, filterWidth: KW } = info;
-    const pt = info.padInfo.top, pl = info.padInfo.left, pb = info.padInfo.bottom, pr = info.padInfo.right;
+    const pt = info.padInfo.top,
+      pl = info.padInfo.left,
+      pb = info.padInfo.bottom,
+      pr = info.padInfo.right;
     if (Math.max(pt, pb) > KH - 1 || Math.max(pl, pr) > KW - 1) {
       if (!fallback) throw new Error('@sal/backend: Conv2DBackpropInput with padding >= kernel size needs the backend kernel');
       return fallback(args as Parameters<KernelFunc>[0]) as TensorInfo;
@@ -38,8 +49,15 @@ export function makeConv2dBackpropInputConfig(original: KernelConfig | undefined
     const wT = runKernel(backend, 'Transpose', { x: rev }, { perm: [0, 1, 3, 2] });
     release(backend, rev);
     const out = runKernel(backend, 'Conv2D', { x: dy, filter: wT }, {
-      strides: [1, 1], dilations: [1, 1], dataFormat: 'NHWC',
-      pad: [[0, 0], [KH - 1 - pt, KH - 1 - pb], [KW - 1 - pl, KW - 1 - pr], [0, 0]],
+      strides: [1, 1],
+      dilations: [1, 1],
+      dataFormat: 'NHWC',
+      pad: [
+        [0, 0],
+        [KH - 1 - pt, KH - 1 - pb],
+        [KW - 1 - pl, KW - 1 - pr],
+        [0, 0],
+      ],
     } as unknown as NamedAttrMap);
     release(backend, wT);
     return out;

@@ -28,14 +28,22 @@ function depthwiseBackpropFilter(args: { inputs: Record<string, TensorInfo | und
   const attrs = args.attrs as unknown as DepthwiseGradAttrs;
   const filterShape = attrs.filterShape!;
   const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], filterShape, attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode, true);
+    x.shape as [number, number, number, number],
+    filterShape,
+    attrs.strides,
+    attrs.dilations,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    true,
+  );
   if (info.dilationHeight !== 1 || info.dilationWidth !== 1) {
     return borrowCpuKernel(backend, 'DepthwiseConv2dNativeBackpropFilter', args.inputs as never, attrs as unknown as NamedAttrMap);
   }
   const [B, H, W, C] = x.shape as [number, number, number, number];
   const [KH, KW, , M] = filterShape;
   const { strideHeight: sh, strideWidth: sw, outHeight: Ho, outWidth: Wo } = info;
-  const pt = info.padInfo.top, pl = info.padInfo.left;
+  const pt = info.padInfo.top,
+    pl = info.padInfo.left;
   let pb = KH + (Ho - 1) * sh - H - pt;
   let pr = KW + (Wo - 1) * sw - W - pl;
 
@@ -55,7 +63,15 @@ function depthwiseBackpropFilter(args: { inputs: Record<string, TensorInfo | und
   const dyr = runKernel(backend, 'Reshape', { x: dyT }, { shape: [Ho, Wo, B * C, M] });
   release(backend, dyT);
   const conv = runKernel(backend, 'DepthwiseConv2dNative', { x: xr, filter: dyr }, {
-    strides: [1, 1], dilations: [sh, sw], pad: [[0, 0], [pt, pb], [pl, pr], [0, 0]], dataFormat: 'NHWC',
+    strides: [1, 1],
+    dilations: [sh, sw],
+    pad: [
+      [0, 0],
+      [pt, pb],
+      [pl, pr],
+      [0, 0],
+    ],
+    dataFormat: 'NHWC',
   } as unknown as NamedAttrMap);
   release(backend, xr, dyr);
   // [1,KH,KW,B*C*M] -> [KH,KW,B,C*M] -> sum over B -> [KH,KW,C*M] -> [KH,KW,C,M]
@@ -74,11 +90,27 @@ function depthwiseBackpropInput(args: { inputs: Record<string, TensorInfo | unde
   const attrs = args.attrs as unknown as DepthwiseGradAttrs;
   const inputShape = attrs.inputShape!;
   const info = backend_util.computeConv2DInfo(
-    inputShape, filter.shape as [number, number, number, number], attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode, true);
+    inputShape,
+    filter.shape as [number, number, number, number],
+    attrs.strides,
+    attrs.dilations,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    true,
+  );
   const [KH, KW, C, M] = filter.shape as [number, number, number, number];
-  const pt = info.padInfo.top, pl = info.padInfo.left, pb = info.padInfo.bottom, pr = info.padInfo.right;
-  if (info.strideHeight !== 1 || info.strideWidth !== 1 || info.dilationHeight !== 1 || info.dilationWidth !== 1
-    || Math.max(pt, pb) > KH - 1 || Math.max(pl, pr) > KW - 1) {
+  const pt = info.padInfo.top,
+    pl = info.padInfo.left,
+    pb = info.padInfo.bottom,
+    pr = info.padInfo.right;
+  if (
+    info.strideHeight !== 1 ||
+    info.strideWidth !== 1 ||
+    info.dilationHeight !== 1 ||
+    info.dilationWidth !== 1 ||
+    Math.max(pt, pb) > KH - 1 ||
+    Math.max(pl, pr) > KW - 1
+  ) {
     return borrowCpuKernel(backend, 'DepthwiseConv2dNativeBackpropInput', args.inputs as never, attrs as unknown as NamedAttrMap);
   }
   const [B, Ho, Wo] = dy.shape as [number, number, number, number];
@@ -88,12 +120,20 @@ function depthwiseBackpropInput(args: { inputs: Record<string, TensorInfo | unde
   const f = runKernel(backend, 'Reshape', { x: rev }, { shape: [KH, KW, C * M, 1] });
   release(backend, rev);
   const conv = runKernel(backend, 'DepthwiseConv2dNative', { x: dy, filter: f }, {
-    strides: [1, 1], dilations: [1, 1], dataFormat: 'NHWC',
-    pad: [[0, 0], [KH - 1 - pt, KH - 1 - pb], [KW - 1 - pl, KW - 1 - pr], [0, 0]],
+    strides: [1, 1],
+    dilations: [1, 1],
+    dataFormat: 'NHWC',
+    pad: [
+      [0, 0],
+      [KH - 1 - pt, KH - 1 - pb],
+      [KW - 1 - pl, KW - 1 - pr],
+      [0, 0],
+    ],
   } as unknown as NamedAttrMap);
   release(backend, f);
   if (M === 1) return conv;
-  void Ho; void Wo;
+  void Ho;
+  void Wo;
   const r5 = runKernel(backend, 'Reshape', { x: conv }, { shape: [B, H, W, C, M] });
   release(backend, conv);
   const summed = runKernel(backend, 'Sum', { x: r5 }, { axis: [4], keepDims: false });

@@ -6,7 +6,9 @@
  */
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 
-interface RefCounted { incRef(dataId: object): void }
+interface RefCounted {
+  incRef(dataId: object): void;
+}
 
 export const identityConfig: KernelConfig = {
   kernelName: 'Identity',

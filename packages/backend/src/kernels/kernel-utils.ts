@@ -3,7 +3,15 @@
  * function directly (no engine, no tape), release intermediates, and borrow a `cpu` kernel for rare
  * cases the fast path does not cover.
  */
-import { getKernel, findBackend, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo, type KernelBackend, type TypedArray } from '@tensorflow/tfjs-core';
+import {
+  getKernel,
+  findBackend,
+  type NamedAttrMap,
+  type NamedTensorInfoMap,
+  type TensorInfo,
+  type KernelBackend,
+  type TypedArray,
+} from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 /** Run kernel `name` of `backend` on `inputs`; the caller disposes the result with {@link release}. */

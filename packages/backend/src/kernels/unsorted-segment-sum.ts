@@ -23,7 +23,8 @@ function unsortedSegmentSum(args: { inputs: Record<string, TensorInfo | undefine
   for (let i = 0; i < nIds; i++) {
     const s = ids[i]!;
     if (s < 0 || s >= numSegments) continue;
-    const src = i * inner, dst = s * inner;
+    const src = i * inner,
+      dst = s * inner;
     for (let j = 0; j < inner; j++) o[dst + j]! += xv[src + j]!;
   }
   return out;

@@ -9,7 +9,16 @@ import { checkOutDir, checkSections, readConfigFile, intFlag } from '../config.j
 import { createReporter } from '../progress.js';
 import { checkpointSaver, studyRunner } from '../train-pool.js';
 
-export interface DemoFlags { out: string; seed?: string; quick?: boolean; config?: string; quiet?: boolean; backend?: string; verbose?: boolean; workers?: string }
+export interface DemoFlags {
+  out: string;
+  seed?: string;
+  quick?: boolean;
+  config?: string;
+  quiet?: boolean;
+  backend?: string;
+  verbose?: boolean;
+  workers?: string;
+}
 
 export async function demoCommand(flags: DemoFlags): Promise<void> {
   const reporter = createReporter({ quiet: flags.quiet });
@@ -23,8 +32,12 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
   checkOutDir(outDir, 'sal demo', '--out');
   const t0 = Date.now();
   const { results, artifacts } = await runStudy({
-    config, outDir, reporter, trainLog: flags.verbose && !flags.quiet ? process.stderr : null,
-    runner: studyRunner(intFlag('--workers', flags.workers, availableParallelism())), saveModels: checkpointSaver(outDir),
+    config,
+    outDir,
+    reporter,
+    trainLog: flags.verbose && !flags.quiet ? process.stderr : null,
+    runner: studyRunner(intFlag('--workers', flags.workers, availableParallelism())),
+    saveModels: checkpointSaver(outDir),
   });
   const report = await buildStudyReport(results, artifacts);
   await mkdir(join(outDir, 'figures'), { recursive: true });
@@ -38,5 +51,7 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
   reporter.info('|---|---|---|');
   for (const v of results.verdicts) reporter.info(`| ${v.question} | ${v.verdict} | ${v.evidence} |`);
   reporter.info('');
-  reporter.info(`wrote ${join(outDir, 'report.html')}, ${join(outDir, 'results.json')} and ${report.figures.length} figures in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  reporter.info(
+    `wrote ${join(outDir, 'report.html')}, ${join(outDir, 'results.json')} and ${report.figures.length} figures in ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+  );
 }

@@ -18,7 +18,14 @@ import { createReporter } from '../progress.js';
 import { checkCheckpointArg } from '../checkpoint-arg.js';
 import { openDataset, readTrainDatasetOptions } from './train.js';
 
-export interface GrfFlags { checkpoint: string; out: string; session?: string; images?: string; quiet?: boolean; backend?: string }
+export interface GrfFlags {
+  checkpoint: string;
+  out: string;
+  session?: string;
+  images?: string;
+  quiet?: boolean;
+  backend?: string;
+}
 
 export async function grfCommand(flags: GrfFlags): Promise<void> {
   const reporter = createReporter({ quiet: flags.quiet });
@@ -30,7 +37,8 @@ export async function grfCommand(flags: GrfFlags): Promise<void> {
   try {
     const dataset = await openDataset(opts);
     const keys = flags.session === undefined ? [...encoder.sessionKeys] : [flags.session];
-    if (flags.session !== undefined && !encoder.sessionKeys.includes(flags.session)) throw new SalConfigError('sal grf', '--session', `one of ${encoder.sessionKeys.join(', ')}`, flags.session);
+    if (flags.session !== undefined && !encoder.sessionKeys.includes(flags.session))
+      throw new SalConfigError('sal grf', '--session', `one of ${encoder.sessionKeys.join(', ')}`, flags.session);
     const requested = intFlag('--images', flags.images, 100, 1);
     const count = Math.min(requested, dataset.split.validation.length);
     if (count < requested) process.stderr.write(`sal grf: --images ${requested}, but the dataset has ${count} validation images: using all ${count}\n`);
@@ -48,13 +56,18 @@ export async function grfCommand(flags: GrfFlags): Promise<void> {
     }
     const data = new Float32Array(neurons.length * count * h * w);
     let off = 0;
-    for (const p of parts) { data.set(p, off); off += p.length; }
+    for (const p of parts) {
+      data.set(p, off);
+      off += p.length;
+    }
     const out = resolve(flags.out);
     const stem = out.replace(/\.npy$/, '');
     await writeNpyFile(out, { data, shape: [neurons.length, count, h, w], dtype: 'f4' });
     await writeNpyFile(`${stem}.image_ids.npy`, { data: Int32Array.from(ids), shape: [count], dtype: 'i4' });
     await writeFileAtomic(`${stem}.neurons.json`, JSON.stringify(neurons));
-    reporter.info(`wrote gRFs ${[neurons.length, count, h, w].join('×')} (neurons × images × h × w) of ${keys.length === 1 ? `session ${keys[0]}` : `${keys.length} sessions (${keys.join(', ')})`} to ${out}`);
+    reporter.info(
+      `wrote gRFs ${[neurons.length, count, h, w].join('×')} (neurons × images × h × w) of ${keys.length === 1 ? `session ${keys[0]}` : `${keys.length} sessions (${keys.join(', ')})`} to ${out}`,
+    );
   } finally {
     encoder.dispose();
   }

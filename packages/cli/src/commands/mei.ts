@@ -23,8 +23,19 @@ import { checkCheckpointArg } from '../checkpoint-arg.js';
 import { datasetFor, readTrainDatasetOptions, type TrainDatasetOptions } from './train.js';
 
 export interface MeiFlags {
-  checkpoint: string; out: string; session?: string; neurons?: string; steps?: string; seed?: string;
-  perNeuron?: string; config?: string; closedLoop?: boolean; images?: string; shiftImages?: string; quiet?: boolean; backend?: string;
+  checkpoint: string;
+  out: string;
+  session?: string;
+  neurons?: string;
+  steps?: string;
+  seed?: string;
+  perNeuron?: string;
+  config?: string;
+  closedLoop?: boolean;
+  images?: string;
+  shiftImages?: string;
+  quiet?: boolean;
+  backend?: string;
 }
 
 function parseNeurons(value: string | undefined, n: number): number[] | null {
@@ -39,7 +50,10 @@ function parseNeurons(value: string | undefined, n: number): number[] | null {
 export async function meiCommand(flags: MeiFlags): Promise<void> {
   const reporter = createReporter({ quiet: flags.quiet });
   await initBackend(flags.backend ? { prefer: flags.backend as never } : {});
-  const dirs = flags.checkpoint.split(',').map((d) => resolve(d.trim())).filter((d) => d.length > 0);
+  const dirs = flags.checkpoint
+    .split(',')
+    .map((d) => resolve(d.trim()))
+    .filter((d) => d.length > 0);
   if (dirs.length === 0) throw new SalConfigError('sal mei', '--checkpoint', 'one or more checkpoint directories', flags.checkpoint);
   for (const d of dirs) checkCheckpointArg('sal mei', '--checkpoint', d);
   // dataset.json holds the data folder relative to its checkpoint: compare the resolved options
@@ -70,11 +84,18 @@ export async function meiCommand(flags: MeiFlags): Promise<void> {
     const [h, w, c] = dataset.inputShape;
     const meta = raw.meta as JsonObject | undefined;
     const truthJson = meta?.['simulation'];
-    const geometry = displayGeometry(dataset, truthJson !== undefined ? (groundTruthFromJson(truthJson as JsonObject).imageShape) : [raw.imagesShape[1], raw.imagesShape[2]]);
+    const geometry = displayGeometry(
+      dataset,
+      truthJson !== undefined ? groundTruthFromJson(truthJson as JsonObject).imageShape : [raw.imagesShape[1], raw.imagesShape[2]],
+    );
     const imgCh = dataset.channelNames.indexOf('image');
     if (imgCh < 0) throw new SalConfigError('sal mei', '--checkpoint', "a dataset with an 'image' channel", dataset.channelNames);
     const meiOpts: MeiOptions = {
-      optimizer: 'adam', learningRate: 0.05, blur: 1, blurDecay: -0.005, range: pixelRange(geometry),
+      optimizer: 'adam',
+      learningRate: 0.05,
+      blur: 1,
+      blurDecay: -0.005,
+      range: pixelRange(geometry),
       ...(extra as MeiOptions),
       channels: [imgCh],
       ...(flags.steps !== undefined ? { steps: intFlag('--steps', flags.steps, 200, 0) } : {}),
@@ -108,11 +129,16 @@ export async function meiCommand(flags: MeiFlags): Promise<void> {
       const shiftImages = Math.min(intFlag('--shift-images', flags.shiftImages, 3, 0), ids.length);
       const loop = closedLoop(model, { dataset, raw, truth, sessionKey: key }, { neurons, mei: loopMei, naturalImageIds: ids, shiftImages, meis: res });
       const json = { checkpoints: dirs, session: key, all: loop.all, neurons: loop.neurons };
-      await writeFileAtomic(join(out, 'closed-loop.json'), JSON.stringify(json, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2));
+      await writeFileAtomic(
+        join(out, 'closed-loop.json'),
+        JSON.stringify(json, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2),
+      );
       const s = loop.all;
-      reporter.info(`closed loop: median true response to the MEI = ${s.medianRatioNatural.toFixed(2)}× the best natural image's `
-        + `(${(100 * s.fractionAboveNatural).toFixed(0)}% of neurons ≥ 1×), ${s.medianRatioPattern.toFixed(2)}× the best grating/plaid's; `
-        + `median MEI centre error ${s.medianCentreError.toFixed(1)} px`);
+      reporter.info(
+        `closed loop: median true response to the MEI = ${s.medianRatioNatural.toFixed(2)}× the best natural image's ` +
+          `(${(100 * s.fractionAboveNatural).toFixed(0)}% of neurons ≥ 1×), ${s.medianRatioPattern.toFixed(2)}× the best grating/plaid's; ` +
+          `median MEI centre error ${s.medianCentreError.toFixed(1)} px`,
+      );
     }
   } finally {
     for (const m of members) m.dispose();

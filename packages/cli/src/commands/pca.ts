@@ -12,7 +12,12 @@ import { SalDataError, SalShapeError } from '@sal/types';
 import { intFlag } from '../config.js';
 import { createReporter } from '../progress.js';
 
-export interface PcaFlags { grf: string; out: string; components?: string; quiet?: boolean }
+export interface PcaFlags {
+  grf: string;
+  out: string;
+  components?: string;
+  quiet?: boolean;
+}
 
 export async function pcaCommand(flags: PcaFlags): Promise<void> {
   const reporter = createReporter({ quiet: flags.quiet });
@@ -44,15 +49,20 @@ export async function pcaCommand(flags: PcaFlags): Promise<void> {
       continue;
     }
     const r = grfPca({ rows: m, cols: P, data });
-    if (!r.eigenvalues.every(Number.isFinite)) throw new SalDataError('sal pca', `finite eigenvalues for neuron ${k}`, Array.from(r.eigenvalues.subarray(0, 3)), flags.grf);
+    if (!r.eigenvalues.every(Number.isFinite))
+      throw new SalDataError('sal pca', `finite eigenvalues for neuron ${k}`, Array.from(r.eigenvalues.subarray(0, 3)), flags.grf);
     await writeNpyFile(join(out, `neuron${k}.eigenvalues.npy`), { data: r.eigenvalues, shape: [r.eigenvalues.length], dtype: 'f8' });
     await writeNpyFile(join(out, `neuron${k}.cumulative.npy`), { data: r.cumulativeVarianceRatio, shape: [r.cumulativeVarianceRatio.length], dtype: 'f8' });
     const k2 = Math.min(keep, r.eigenRfs.rows);
     await writeNpyFile(join(out, `neuron${k}.eigen_rfs.npy`), { data: r.eigenRfs.data.subarray(0, k2 * P), shape: [k2, h, w], dtype: 'f8' });
-    reporter.info(`neuron ${k}: λ1..3 = ${Array.from(r.eigenvalues.subarray(0, 3), (v) => v.toExponential(2)).join(', ')}; ${r.thresholdComponents} components reach 99% of the variance`);
+    reporter.info(
+      `neuron ${k}: λ1..3 = ${Array.from(r.eigenvalues.subarray(0, 3), (v) => v.toExponential(2)).join(', ')}; ${r.thresholdComponents} components reach 99% of the variance`,
+    );
   }
   if (skipped.length === n) throw new SalDataError('sal pca', 'gRFs that vary within at least one neuron', `all ${n} neurons' gRFs constant`, flags.grf);
-  reporter.info(`wrote eigenvalues, cumulative variance and the first ${keep} eigen-RFs of ${n - skipped.length} neurons to ${out}${skipped.length ? ` (skipped constant neurons ${skipped.join(', ')})` : ''}`);
+  reporter.info(
+    `wrote eigenvalues, cumulative variance and the first ${keep} eigen-RFs of ${n - skipped.length} neurons to ${out}${skipped.length ? ` (skipped constant neurons ${skipped.join(', ')})` : ''}`,
+  );
 }
 
 /** True when every row of the `[rows, cols]` matrix is constant (zero variance after removing its mean). */

@@ -20,7 +20,13 @@ import type { ModelSummary } from '@sal/study';
 import { analyseStudy, ensembleMemberItems, keptModelItems, modelKey, type KeptModel, type StudyResults } from '@sal/study';
 import { buildStudyReport } from '@sal/study';
 
-export interface ReportDbFlags { db: string; sweep?: string; out: string; quiet?: boolean; backend?: string }
+export interface ReportDbFlags {
+  db: string;
+  sweep?: string;
+  out: string;
+  quiet?: boolean;
+  backend?: string;
+}
 
 export async function reportDbCommand(flags: ReportDbFlags): Promise<StudyResults> {
   const reporter = createReporter({ quiet: flags.quiet });
@@ -47,11 +53,14 @@ export async function reportDbCommand(flags: ReportDbFlags): Promise<StudyResult
       // the study's kept-models rule (the same models `sal demo` keeps and `sal report` reloads)
       for (const item of [...keptModelItems(config, mainCrop), ...ensembleMemberItems(config, mainCrop)]) {
         const { population, variant, crop, seed } = item;
-        const r = results.find((x) => x.config['population'] === population && x.config['variant'] === variant && x.config['crop'] === crop && x.config['seed'] === seed);
+        const r = results.find(
+          (x) => x.config['population'] === population && x.config['variant'] === variant && x.config['crop'] === crop && x.config['seed'] === seed,
+        );
         if (!r) continue;
         const dir = join(tmp, `${population}-${variant}-seed${seed}`);
         await mkdir(dir);
-        for (const a of r.artefacts) if (a.name.startsWith('checkpoint-')) await writeFile(join(dir, a.name.slice('checkpoint-'.length)), await db.readArtefact(r.key, a.name));
+        for (const a of r.artefacts)
+          if (a.name.startsWith('checkpoint-')) await writeFile(join(dir, a.name.slice('checkpoint-'.length)), await db.readArtefact(r.key, a.name));
         const { encoder } = await loadCheckpoint(dir, { core: coreFromConfig, readout: readoutFromConfig });
         kept.set(modelKey(population, variant, crop, seed), { item, encoder });
       }

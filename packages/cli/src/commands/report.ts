@@ -13,14 +13,30 @@ import { loadCheckpoint } from '@sal/train/node';
 import { SalDataError, isJsonObject, type JsonObject } from '@sal/types';
 import { writeFigure, writeReport } from '@sal/viz/node';
 import {
-  buildDataStudyReport, ensembleMemberItems, keptModelItems, loadStudyData, modelKey, readUserStudyData, resolveStudyConfig, analyseStudy, buildStudyReport,
-  type KeptModel, type StudyConfig, type StudyData, type StudyResults,
+  buildDataStudyReport,
+  ensembleMemberItems,
+  keptModelItems,
+  loadStudyData,
+  modelKey,
+  readUserStudyData,
+  resolveStudyConfig,
+  analyseStudy,
+  buildStudyReport,
+  type KeptModel,
+  type StudyConfig,
+  type StudyData,
+  type StudyResults,
 } from '@sal/study';
 import { checkSections, readConfigFile, readJsonObjectFile } from '../config.js';
 import { createReporter } from '../progress.js';
 import { checkpointDir } from '../train-pool.js';
 
-export interface ReportFlags { out: string; config?: string; quiet?: boolean; backend?: string }
+export interface ReportFlags {
+  out: string;
+  config?: string;
+  quiet?: boolean;
+  backend?: string;
+}
 
 export async function reportCommand(flags: ReportFlags): Promise<void> {
   const reporter = createReporter({ quiet: flags.quiet });
@@ -40,7 +56,8 @@ export async function reportCommand(flags: ReportFlags): Promise<void> {
   const config: StudyConfig = resolveStudyConfig(previous.config, override as JsonObject);
   // a study on a user's dataset (sal study --data) reads it from where results.json says, relative to outDir
   const onData = isJsonObject(doc['dataset']) && typeof doc['dataset']['dir'] === 'string' ? doc['dataset']['dir'] : null;
-  const data: StudyData = onData !== null ? await readUserStudyData(config, resolve(outDir, onData), outDir) : await loadStudyData(config, outDir, previous.saliencyAgreement);
+  const data: StudyData =
+    onData !== null ? await readUserStudyData(config, resolve(outDir, onData), outDir) : await loadStudyData(config, outDir, previous.saliencyAgreement);
   const mainCrop = data.crops[0]!.name;
   const kept = new Map<string, KeptModel>();
   const items = onData !== null ? keptModelItems(config, mainCrop, ['data']) : [...keptModelItems(config, mainCrop), ...ensembleMemberItems(config, mainCrop)];
@@ -52,7 +69,14 @@ export async function reportCommand(flags: ReportFlags): Promise<void> {
     kept.set(modelKey(item.population, item.variant, item.crop, item.seed), { item, encoder });
   }
   const { results, artifacts } = await analyseStudy({
-    config, outDir, reporter, data, models: previous.models, kept, seconds: { ...previous.seconds }, ...(previous.dataset ? { dataset: previous.dataset } : {}),
+    config,
+    outDir,
+    reporter,
+    data,
+    models: previous.models,
+    kept,
+    seconds: { ...previous.seconds },
+    ...(previous.dataset ? { dataset: previous.dataset } : {}),
   });
   const report = onData !== null ? await buildDataStudyReport(results, artifacts) : await buildStudyReport(results, artifacts);
   await mkdir(join(outDir, 'figures'), { recursive: true });

@@ -6,7 +6,13 @@ import { writeDatasetDir } from '@sal/saliency-loader/node';
 import { readConfigFile, intFlag } from '../config.js';
 import { createReporter, type Reporter } from '../progress.js';
 
-export interface SimulateFlags { out: string; seed?: string; population?: string; config?: string; quiet?: boolean }
+export interface SimulateFlags {
+  out: string;
+  seed?: string;
+  population?: string;
+  config?: string;
+  quiet?: boolean;
+}
 
 /**
  * What `sal simulate` simulates unless the config file says otherwise: the demo's size (96×160 images, 800 training
@@ -15,7 +21,13 @@ export interface SimulateFlags { out: string; seed?: string; population?: string
  * "nTestImages": 50, "nSessions": 4, "neuronsPerSession": 25}` (about 1 GB), `@sal/sim`'s own defaults.
  */
 export const SIMULATE_COMMAND_DEFAULTS: Readonly<SimulationOptions> = Object.freeze({
-  height: 96, width: 160, nTrainImages: 800, nTestImages: 60, testRepeats: 10, nSessions: 2, neuronsPerSession: 16,
+  height: 96,
+  width: 160,
+  nTrainImages: 800,
+  nTestImages: 60,
+  testRepeats: 10,
+  nSessions: 2,
+  neuronsPerSession: 16,
 });
 
 /** A reporter task per stage, created on its first report and closed on its last. */
@@ -24,7 +36,10 @@ function stageProgress(reporter: Reporter): (stage: string, done: number, total:
   return (stage, done, total) => {
     if (current?.stage !== stage) current = { stage, task: reporter.task(stage, total) };
     current.task.tick(1);
-    if (done === total) { current.task.done(); current = null; }
+    if (done === total) {
+      current.task.done();
+      current = null;
+    }
   };
 }
 
@@ -46,5 +61,7 @@ export async function simulateCommand(flags: SimulateFlags): Promise<void> {
     },
   });
   const [n, h, w] = dataset.imagesShape;
-  reporter.info(`wrote ${n} images of ${h}×${w}, ${dataset.sessions.length} sessions (${truth.neurons.length} neurons, ${truth.neurons.filter((x) => x.shifts).length} shifting) to ${dir} (${(bytes / 1e6).toFixed(1)} MB) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  reporter.info(
+    `wrote ${n} images of ${h}×${w}, ${dataset.sessions.length} sessions (${truth.neurons.length} neurons, ${truth.neurons.filter((x) => x.shifts).length} shifting) to ${dir} (${(bytes / 1e6).toFixed(1)} MB) in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
 }

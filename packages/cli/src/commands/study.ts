@@ -16,8 +16,15 @@ import { createReporter } from '../progress.js';
 import { checkpointSaver, studyRunner } from '../train-pool.js';
 
 export interface StudyFlags {
-  data: string; out: string; config?: string; seed?: string; workers?: string; pixelsPerDegree?: string;
-  quiet?: boolean; verbose?: boolean; backend?: string;
+  data: string;
+  out: string;
+  config?: string;
+  seed?: string;
+  workers?: string;
+  pixelsPerDegree?: string;
+  quiet?: boolean;
+  verbose?: boolean;
+  backend?: string;
 }
 
 export async function studyCommand(flags: StudyFlags): Promise<void> {
@@ -38,8 +45,14 @@ export async function studyCommand(flags: StudyFlags): Promise<void> {
   const t0 = Date.now();
   reporter.info(`training: ${JSON.stringify(config.train)}; core: ${JSON.stringify(config.core)}; readout: ${JSON.stringify(config.readout)}`);
   const { results, artifacts } = await runStudyOnData({
-    dataDir: flags.data, config, outDir, reporter, saliencyModel, trainLog: flags.verbose && !flags.quiet ? process.stderr : null,
-    runner: studyRunner(intFlag('--workers', flags.workers, availableParallelism())), saveModels: checkpointSaver(outDir),
+    dataDir: flags.data,
+    config,
+    outDir,
+    reporter,
+    saliencyModel,
+    trainLog: flags.verbose && !flags.quiet ? process.stderr : null,
+    runner: studyRunner(intFlag('--workers', flags.workers, availableParallelism())),
+    saveModels: checkpointSaver(outDir),
   });
   const report = await buildDataStudyReport(results, artifacts);
   await mkdir(join(outDir, 'figures'), { recursive: true });
@@ -50,5 +63,7 @@ export async function studyCommand(flags: StudyFlags): Promise<void> {
   reporter.info('|---|---|---|');
   for (const v of results.verdicts) reporter.info(`| ${v.question} | ${v.verdict} | ${v.evidence ?? ''} |`);
   reporter.info('');
-  reporter.info(`wrote ${join(outDir, 'report.html')}, ${join(outDir, 'results.json')} and ${report.figures.length} figures in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  reporter.info(
+    `wrote ${join(outDir, 'report.html')}, ${join(outDir, 'results.json')} and ${report.figures.length} figures in ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+  );
 }

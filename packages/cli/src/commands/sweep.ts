@@ -13,7 +13,15 @@ import { createReporter, type Reporter } from '../progress.js';
 import { JOB_HANDLERS, JOB_KINDS } from '../jobs/handlers.js';
 
 export interface SweepFlags {
-  db?: string; out?: string; retries?: string; lease?: string; retryDelay?: string; wait?: boolean; workers?: string; artefacts?: string; quiet?: boolean;
+  db?: string;
+  out?: string;
+  retries?: string;
+  lease?: string;
+  retryDelay?: string;
+  wait?: boolean;
+  workers?: string;
+  artefacts?: string;
+  quiet?: boolean;
 }
 
 function readPlan(file: string) {
@@ -34,7 +42,8 @@ export async function sweepCommand(planFile: string, flags: SweepFlags): Promise
   const reporter = createReporter({ quiet: flags.quiet });
   const plan = readPlan(planFile);
   const submit = {
-    retries: intFlag('--retries', flags.retries, 2), leaseSeconds: intFlag('--lease', flags.lease, 120, 1),
+    retries: intFlag('--retries', flags.retries, 2),
+    leaseSeconds: intFlag('--lease', flags.lease, 120, 1),
     retryDelaySeconds: intFlag('--retry-delay', flags.retryDelay, 30),
   };
   if (flags.db) {
@@ -63,8 +72,14 @@ export async function sweepCommand(planFile: string, flags: SweepFlags): Promise
       process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
       try {
         await runWorker(db, JOB_HANDLERS, {
-          concurrency: intFlag('--workers', flags.workers, 1, 1), pollIntervalMs: 200, exitWhenIdleMs: 1000, signal: stop.signal,
-          onEvent: (e) => { if (e.type === 'done' || e.type === 'skip') task.tick(1, e.kind); else if (e.type === 'error') reporter.info(`${e.kind} ${e.key.slice(0, 12)}: ${e.error}`); },
+          concurrency: intFlag('--workers', flags.workers, 1, 1),
+          pollIntervalMs: 200,
+          exitWhenIdleMs: 1000,
+          signal: stop.signal,
+          onEvent: (e) => {
+            if (e.type === 'done' || e.type === 'skip') task.tick(1, e.kind);
+            else if (e.type === 'error') reporter.info(`${e.kind} ${e.key.slice(0, 12)}: ${e.error}`);
+          },
         });
       } finally {
         process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
@@ -85,7 +100,10 @@ async function waitForSweep(db: JobDatabase, sweep: string, reporter: Reporter):
   let finished = 0;
   for (;;) {
     const now = st.filter((s) => s.state === 'done' || s.state === 'failed').length;
-    if (now > finished) { task.tick(now - finished, `${st.filter((s) => s.state === 'running').length} running`); finished = now; }
+    if (now > finished) {
+      task.tick(now - finished, `${st.filter((s) => s.state === 'running').length} running`);
+      finished = now;
+    }
     if (finished >= st.length) break;
     await new Promise((r) => setTimeout(r, 2000));
     st = await db.status(sweep);
@@ -94,7 +112,11 @@ async function waitForSweep(db: JobDatabase, sweep: string, reporter: Reporter):
   reporter.info(formatStatus(st));
 }
 
-export interface SweepStatusFlags { db?: string; sweep?: string; quiet?: boolean }
+export interface SweepStatusFlags {
+  db?: string;
+  sweep?: string;
+  quiet?: boolean;
+}
 
 function needDb(db: string | undefined, cmd: string): string {
   if (!db) throw new SalConfigError(cmd, '--db', 'the PostgreSQL URL of the job database', db);
@@ -137,5 +159,13 @@ export function formatStatus(rows: readonly JobStatus[], all = true): string {
     shown.map((r) => [r.state, r.kind, r.key.slice(0, 12), cut(stableStringify(r.config), 48), r.host ?? '', String(r.attempts), r.error ?? '']),
   );
   const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
-  return [head, ...table.map((row) => row.map((v, c) => (c === row.length - 1 ? v : v.padEnd(widths[c]!))).join('  ').trimEnd())].join('\n');
+  return [
+    head,
+    ...table.map((row) =>
+      row
+        .map((v, c) => (c === row.length - 1 ? v : v.padEnd(widths[c]!)))
+        .join('  ')
+        .trimEnd(),
+    ),
+  ].join('\n');
 }

@@ -24,10 +24,26 @@ import { isCheckpointDir, loadCheckpoint, saveCheckpoint } from '@sal/train/node
 import { SalConfigError, SalDataError, checkNumber, type RawDataset } from '@sal/types';
 import { checkKeys, checkSections, readConfigFile, readJsonObjectFile } from '../config.js';
 import { createReporter, epochProgress } from '../progress.js';
-import { DATA_TRAIN_DEFAULTS, DEMO_STUDY, STUDY_SALIENCY, VARIANTS, VARIANT_SPECS, buildEncoder, resolveStudyConfig, type StudyConfig, type VariantName } from '@sal/study';
+import {
+  DATA_TRAIN_DEFAULTS,
+  DEMO_STUDY,
+  STUDY_SALIENCY,
+  VARIANTS,
+  VARIANT_SPECS,
+  buildEncoder,
+  resolveStudyConfig,
+  type StudyConfig,
+  type VariantName,
+} from '@sal/study';
 import { mean } from '@sal/types';
 
-export interface TrainFlags { config: string; quiet?: boolean; backend?: string; resume?: boolean; force?: boolean }
+export interface TrainFlags {
+  config: string;
+  quiet?: boolean;
+  backend?: string;
+  resume?: boolean;
+  force?: boolean;
+}
 
 /** How `sal train` built its dataset; saved in the checkpoint so `sal grf` rebuilds the same inputs. */
 export interface TrainDatasetOptions {
@@ -41,7 +57,8 @@ const W = 'sal train';
 
 function checkCrop(where: string, v: unknown): TrainDatasetOptions['crop'] {
   const pair = (p: unknown): boolean => Array.isArray(p) && p.length === 2 && p.every((x) => Number.isSafeInteger(x) && (x as number) >= 0);
-  if (!Array.isArray(v) || v.length !== 2 || !v.every(pair)) throw new SalConfigError(where, 'crop', '[[top, bottom], [left, right]] of non-negative integer pixels', v);
+  if (!Array.isArray(v) || v.length !== 2 || !v.every(pair))
+    throw new SalConfigError(where, 'crop', '[[top, bottom], [left, right]] of non-negative integer pixels', v);
   return v as TrainDatasetOptions['crop'];
 }
 
@@ -63,7 +80,12 @@ export function readTrainDatasetOptions(file: string, where = 'sal grf'): TrainD
   } catch {
     field('crop', false, '[[top, bottom], [left, right]]');
   }
-  return { data: resolve(dirname(file), doc['data'] as string), crop: doc['crop'] as TrainDatasetOptions['crop'], scale: doc['scale'] as number, gradientSigma: doc['gradientSigma'] as number };
+  return {
+    data: resolve(dirname(file), doc['data'] as string),
+    crop: doc['crop'] as TrainDatasetOptions['crop'],
+    scale: doc['scale'] as number,
+    gradientSigma: doc['gradientSigma'] as number,
+  };
 }
 
 /** {@link datasetFor} on a dataset folder streamed by `openDatasetDir` (its images and maps are never held whole). */
@@ -79,7 +101,9 @@ export async function openDataset(o: TrainDatasetOptions): Promise<SalDataset> {
 /** The dataset `sal train` trains on: all four channels; saliency from the dataset's maps, else the built-in model. */
 export function datasetFor(raw: RawDataset | StreamedRawDataset, o: TrainDatasetOptions): SalDataset {
   return createDataset(raw, {
-    crop: o.crop, scale: o.scale, channels: 'all',
+    crop: o.crop,
+    scale: o.scale,
+    channels: 'all',
     saliency: raw.saliency ? 'raw' : (img: Float32Array, h: number, w: number) => builtinSaliency(img, h, w, { ...STUDY_SALIENCY, output: 'logDensity' }),
     gradientSigma: o.gradientSigma,
   });
@@ -91,7 +115,12 @@ const TRAIN_BASE: Readonly<StudyConfig> = Object.freeze({ ...DEMO_STUDY, train: 
 const KEYS = ['data', 'out', 'variant', 'crop', 'scale', 'gradientSigma', 'seed', 'core', 'readout', 'train'] as const;
 
 /** What `sal train` trains: everything a resumed run must agree on (saved as `run.json`). */
-interface RunSpec { variant: VariantName; seed: number; study: Pick<StudyConfig, 'core' | 'readout' | 'train'>; dataset: TrainDatasetOptions }
+interface RunSpec {
+  variant: VariantName;
+  seed: number;
+  study: Pick<StudyConfig, 'core' | 'readout' | 'train'>;
+  dataset: TrainDatasetOptions;
+}
 
 /** The spec as saved in `out` (`run.json`, `dataset.json`): the data folder relative to `out`. */
 function portableSpec(spec: RunSpec, out: string): RunSpec {
@@ -106,12 +135,24 @@ function readRunSpec(cfg: Record<string, unknown>): RunSpec {
   const variant = (given('variant') ? cfg['variant'] : 'images') as VariantName;
   if (typeof variant !== 'string' || !VARIANTS.includes(variant)) throw new SalConfigError(W, 'variant', VARIANTS.join(' | '), variant);
   const seed = checkNumber(W, 'seed', given('seed') ? cfg['seed'] : 1, { integer: true, min: 0 });
-  const sections = { ...(given('core') ? { core: cfg['core'] } : {}), ...(given('readout') ? { readout: cfg['readout'] } : {}), ...(given('train') ? { train: cfg['train'] } : {}) };
+  const sections = {
+    ...(given('core') ? { core: cfg['core'] } : {}),
+    ...(given('readout') ? { readout: cfg['readout'] } : {}),
+    ...(given('train') ? { train: cfg['train'] } : {}),
+  };
   checkSections(TRAIN_BASE, sections, W);
   const study = resolveStudyConfig(TRAIN_BASE, sections);
   const dataset: TrainDatasetOptions = {
     data: resolve(cfg['data']),
-    crop: checkCrop(W, given('crop') ? cfg['crop'] : [[0, 0], [0, 0]]),
+    crop: checkCrop(
+      W,
+      given('crop')
+        ? cfg['crop']
+        : [
+            [0, 0],
+            [0, 0],
+          ],
+    ),
     scale: checkNumber(W, 'scale', given('scale') ? cfg['scale'] : 1, { min: 0, exclusiveMin: true }),
     gradientSigma: checkNumber(W, 'gradientSigma', given('gradientSigma') ? cfg['gradientSigma'] : study.gradientSigma, { min: 0 }),
   };
@@ -125,7 +166,8 @@ const within = (inner: string, outer: string): boolean => inner === outer || inn
  * otherwise refused, or with `force` renamed aside (never deleted). Returns a line for the log, or null.
  */
 async function claimOut(out: string, data: string, force: boolean): Promise<string | null> {
-  if (within(out, data) || within(data, out)) throw new SalConfigError(W, 'out', 'a folder apart from the data folder (not it, not inside it, not around it)', out);
+  if (within(out, data) || within(data, out))
+    throw new SalConfigError(W, 'out', 'a folder apart from the data folder (not it, not inside it, not around it)', out);
   let st: Awaited<ReturnType<typeof lstat>> | undefined;
   try {
     st = await lstat(out);
@@ -133,8 +175,14 @@ async function claimOut(out: string, data: string, force: boolean): Promise<stri
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw new SalConfigError(W, 'out', 'a path that can be checked', `${out} (${(e as NodeJS.ErrnoException).code})`);
   }
-  if (st.isDirectory() && ((await readdir(out)).length === 0 || await isCheckpointDir(out))) return null;
-  if (!force) throw new SalConfigError(W, 'out', "a new or empty folder or a sal checkpoint (or --force to move it aside)", `${out} (exists and is not a sal checkpoint)`);
+  if (st.isDirectory() && ((await readdir(out)).length === 0 || (await isCheckpointDir(out)))) return null;
+  if (!force)
+    throw new SalConfigError(
+      W,
+      'out',
+      'a new or empty folder or a sal checkpoint (or --force to move it aside)',
+      `${out} (exists and is not a sal checkpoint)`,
+    );
   const aside = `${out}.replaced-${new Date().toISOString().replace(/[:.]/g, '-')}`;
   await rename(out, aside);
   return `moved the existing ${out} aside to ${aside}`;
@@ -161,7 +209,10 @@ interface SessionSummary {
  * predictions, rows in the dataset's batch order of that split: every trial, test repeats of one image together)
  * and `predictions-<i>-<split>-image_ids.npy` int32 `[rows]` (the image of each row).
  */
-function scoreAll(encoder: Encoder, dataset: SalDataset): { means: { validation: number; test: number; testAveraged: number; feve: number | null }; sessions: SessionSummary[]; files: Record<string, Uint8Array> } {
+function scoreAll(
+  encoder: Encoder,
+  dataset: SalDataset,
+): { means: { validation: number; test: number; testAveraged: number; feve: number | null }; sessions: SessionSummary[]; files: Record<string, Uint8Array> } {
   const all = { validation: [] as number[], test: [] as number[], testAveraged: [] as number[], feve: [] as number[] | null };
   const sessions: SessionSummary[] = [];
   const files: Record<string, Uint8Array> = {};
@@ -170,7 +221,8 @@ function scoreAll(encoder: Encoder, dataset: SalDataset): { means: { validation:
     all.validation.push(...sc.validation);
     all.test.push(...sc.test);
     all.testAveraged.push(...sc.testAveraged);
-    if (sc.feve && all.feve) all.feve.push(...sc.feve); else all.feve = null;
+    if (sc.feve && all.feve) all.feve.push(...sc.feve);
+    else all.feve = null;
     const predictions = {} as SessionSummary['predictions'];
     for (const split of ['validation', 'test'] as const) {
       const p = predictSplit(encoder, dataset, s.key, split);
@@ -181,20 +233,35 @@ function scoreAll(encoder: Encoder, dataset: SalDataset): { means: { validation:
       predictions[split] = { predictions: `${name}.npy`, imageIds: `${name}-image_ids.npy`, rows };
     }
     sessions.push({
-      key: s.key, neurons: s.nNeurons, validation: Array.from(sc.validation), test: Array.from(sc.test), testAveraged: Array.from(sc.testAveraged),
-      feve: sc.feve ? Array.from(sc.feve) : null, predictions,
+      key: s.key,
+      neurons: s.nNeurons,
+      validation: Array.from(sc.validation),
+      test: Array.from(sc.test),
+      testAveraged: Array.from(sc.testAveraged),
+      feve: sc.feve ? Array.from(sc.feve) : null,
+      predictions,
     });
   });
   return {
     means: { validation: mean(all.validation), test: mean(all.test), testAveraged: mean(all.testAveraged), feve: all.feve ? mean(all.feve) : null },
-    sessions, files,
+    sessions,
+    files,
   };
 }
 
 /** What `scores.json` holds: means over all neurons, per-neuron scores per session, and the training history. */
 interface Summary {
-  variant: VariantName; seed: number; validation: number; test: number; testAveraged: number; feve: number | null;
-  finalScore: number | null; stopReason: string | null; epochs: number; sessions: SessionSummary[]; history: readonly EpochRecord[];
+  variant: VariantName;
+  seed: number;
+  validation: number;
+  test: number;
+  testAveraged: number;
+  feve: number | null;
+  finalScore: number | null;
+  stopReason: string | null;
+  epochs: number;
+  sessions: SessionSummary[];
+  history: readonly EpochRecord[];
 }
 
 const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
@@ -214,7 +281,12 @@ async function resumeFrom(out: string, spec: RunSpec): Promise<{ encoder: Encode
   if (!trainer || !(sameJson(saved, portableSpec(spec, out)) || sameJson(saved, spec))) {
     encoder.dispose();
     if (trainer) for (const t of Object.values(trainer.tensors)) t.dispose();
-    throw new SalConfigError(W, '--resume', `a checkpoint of the same run (config, data) with a trainer state`, `${out} (${trainer ? 'another run' : 'no trainer state'})`);
+    throw new SalConfigError(
+      W,
+      '--resume',
+      `a checkpoint of the same run (config, data) with a trainer state`,
+      `${out} (${trainer ? 'another run' : 'no trainer state'})`,
+    );
   }
   return { encoder, trainer };
 }
@@ -229,8 +301,15 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
   const info = await initBackend(flags.backend ? { prefer: flags.backend as never } : {});
   reporter.info(`backend: ${info.name}`);
   // every setting of the run, defaults included (the README lists the defaults)
-  reporter.info(`settings: variant ${spec.variant}, seed ${spec.seed}, crop ${JSON.stringify(spec.dataset.crop)}, scale ${spec.dataset.scale}, gradientSigma ${spec.dataset.gradientSigma}`);
-  for (const k of ['core', 'readout', 'train'] as const) reporter.info(`  ${k}: ${Object.entries(spec.study[k]).map(([key, v]) => `${key} ${v}`).join(', ')}`);
+  reporter.info(
+    `settings: variant ${spec.variant}, seed ${spec.seed}, crop ${JSON.stringify(spec.dataset.crop)}, scale ${spec.dataset.scale}, gradientSigma ${spec.dataset.gradientSigma}`,
+  );
+  for (const k of ['core', 'readout', 'train'] as const)
+    reporter.info(
+      `  ${k}: ${Object.entries(spec.study[k])
+        .map(([key, v]) => `${key} ${v}`)
+        .join(', ')}`,
+    );
   const dataset = await openDataset(spec.dataset);
   const resumed = flags.resume ? await resumeFrom(out, spec) : null;
   const encoder = resumed?.encoder ?? buildEncoder(VARIANT_SPECS[spec.variant], dataset, { ...DEMO_STUDY, ...spec.study }, spec.seed);
@@ -244,14 +323,24 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
     const all = scoreAll(encoder, dataset);
     predictionFiles = all.files;
     return {
-      variant: spec.variant, seed: spec.seed, ...all.means, finalScore: finalScore ?? null,
-      stopReason: stopReason ?? null, epochs: trainedEpochs(history), sessions: all.sessions, history,
+      variant: spec.variant,
+      seed: spec.seed,
+      ...all.means,
+      finalScore: finalScore ?? null,
+      stopReason: stopReason ?? null,
+      epochs: trainedEpochs(history),
+      sessions: all.sessions,
+      history,
     };
   };
   try {
     const result = await trainEncoder(encoder, dataset, {
-      ...spec.study.train, seed: spec.seed, quiet: flags.quiet === true, stream: flags.quiet ? null : process.stderr,
-      resume: resumed?.trainer ?? null, onBatch: flags.quiet ? null : epochProgress(reporter),
+      ...spec.study.train,
+      seed: spec.seed,
+      quiet: flags.quiet === true,
+      stream: flags.quiet ? null : process.stderr,
+      resume: resumed?.trainer ?? null,
+      onBatch: flags.quiet ? null : epochProgress(reporter),
       // after the last epoch the scores go into the same atomic unit as the weights they score
       checkpoint: async (state) => {
         const j = state.json;

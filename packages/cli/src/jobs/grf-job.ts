@@ -28,7 +28,13 @@ export const grfJob: JobHandler = async ({ config, db }) => {
   const model = config['model'];
   if (typeof model !== 'string' || !/^[0-9a-f]{64}$/.test(model)) throw new SalConfigError(W, 'model', 'the key of a train job (64 hex digits)', model);
   const range = config['neurons'];
-  if (!Array.isArray(range) || range.length !== 2 || !range.every((v) => Number.isInteger(v)) || (range[0] as number) < 0 || (range[1] as number) <= (range[0] as number)) {
+  if (
+    !Array.isArray(range) ||
+    range.length !== 2 ||
+    !range.every((v) => Number.isInteger(v)) ||
+    (range[0] as number) < 0 ||
+    (range[1] as number) <= (range[0] as number)
+  ) {
     throw new SalConfigError(W, 'neurons', '[from, to) with 0 <= from < to', range);
   }
   const trained = await db.result(model);
@@ -51,7 +57,11 @@ export const grfJob: JobHandler = async ({ config, db }) => {
       const ids = Array.from(dataset.split.validation.subarray(0, count));
       const [h, w, c] = dataset.inputShape;
       const neurons = Array.from({ length: (range[1] as number) - (range[0] as number) }, (_, i) => (range[0] as number) + i);
-      const g = gradientReceptiveFields(sessionModel(encoder, session), { data: dataset.inputsOf(ids), shape: [count, h, w, c] }, { neurons, channels: [0], batchSize: 32 });
+      const g = gradientReceptiveFields(
+        sessionModel(encoder, session),
+        { data: dataset.inputsOf(ids), shape: [count, h, w, c] },
+        { neurons, channels: [0], batchSize: 32 },
+      );
       const bytes = new Uint8Array(g.data.buffer, g.data.byteOffset, g.data.byteLength);
       return { result: { model, session, neurons: range, shape: [...g.shape], imageIds: ids }, artefacts: [{ name: 'grf.f32', data: bytes }] };
     } finally {

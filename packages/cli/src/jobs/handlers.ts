@@ -14,7 +14,18 @@ export const JOB_HANDLERS: JobHandlers = Object.freeze({
   'study-model': studyModelJob,
   echo: async ({ config, signal }) => {
     const ms = typeof config['ms'] === 'number' ? config['ms'] : 0;
-    if (ms > 0) await new Promise((r) => { const t = setTimeout(r, ms); signal.addEventListener('abort', () => { clearTimeout(t); r(null); }, { once: true }); });
+    if (ms > 0)
+      await new Promise((r) => {
+        const t = setTimeout(r, ms);
+        signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(t);
+            r(null);
+          },
+          { once: true },
+        );
+      });
     if (config['fail'] === true) throw new Error(typeof config['message'] === 'string' ? config['message'] : 'echo job asked to fail');
     return { result: config };
   },

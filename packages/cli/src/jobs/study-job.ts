@@ -22,7 +22,8 @@ import { trainItem, trainingPlan } from '@sal/study';
 
 /** A study plan file: `{"name", "study": {overrides of the demo config}, "base": "demo" | "quick"}`. */
 export function studyPlan(value: JsonObject): Plan {
-  for (const k of Object.keys(value)) if (!['name', 'study', 'base'].includes(k)) throw new SalConfigError('parsePlan', `plan.${k}`, 'one of the keys name, study, base', k);
+  for (const k of Object.keys(value))
+    if (!['name', 'study', 'base'].includes(k)) throw new SalConfigError('parsePlan', `plan.${k}`, 'one of the keys name, study, base', k);
   const base = value['base'] ?? 'demo';
   if (base !== 'demo' && base !== 'quick') throw new SalConfigError('parsePlan', 'plan.base', "'demo' or 'quick'", base);
   const name = value['name'] ?? 'study';
@@ -39,7 +40,9 @@ export function studyPlan(value: JsonObject): Plan {
 // the study's data, simulated once per process and study config
 const cache = new Map<string, Promise<StudyData>>();
 const dirs: string[] = [];
-process.once('exit', () => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+process.once('exit', () => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 /** The study's data for `config`, simulated in a temp folder of this process (seeded: the same on every machine). */
 export function studyData(config: StudyConfig): Promise<StudyData> {
@@ -71,7 +74,9 @@ export const studyModelJob: JobHandler = async ({ config }) => {
   try {
     const ckpt = join(dir, 'checkpoint');
     await saveCheckpoint(ckpt, r.encoder!);
-    const artefacts = readdirSync(ckpt).sort().map((f) => ({ name: `checkpoint-${f}`, data: new Uint8Array(readFileSync(join(ckpt, f))) }));
+    const artefacts = readdirSync(ckpt)
+      .sort()
+      .map((f) => ({ name: `checkpoint-${f}`, data: new Uint8Array(readFileSync(join(ckpt, f))) }));
     return { result: { summary: r.summary, test: r.test, neurons: r.neurons } as unknown as JsonValue, artefacts };
   } finally {
     r.encoder!.dispose();

@@ -30,14 +30,19 @@ export const trainJob: JobHandler = async ({ config }) => {
   if (!VARIANTS.includes(variant)) throw new SalConfigError(W, 'variant', VARIANTS.join(' | '), variant);
   const seed = checkNumber(W, 'seed', config['seed'] ?? 1, { integer: true, min: 0 });
   const study = resolveStudyConfig(DEMO_STUDY, {
-    ...(config['core'] ? { core: config['core'] } : {}), ...(config['readout'] ? { readout: config['readout'] } : {}), ...(config['train'] ? { train: config['train'] } : {}),
+    ...(config['core'] ? { core: config['core'] } : {}),
+    ...(config['readout'] ? { readout: config['readout'] } : {}),
+    ...(config['train'] ? { train: config['train'] } : {}),
   });
   await initBackend();
   const data = resolve(config['data']);
   const raw = await readDatasetDir(data);
   const datasetOptions: TrainDatasetOptions = {
     data,
-    crop: (config['crop'] ?? [[0, 0], [0, 0]]) as TrainDatasetOptions['crop'],
+    crop: (config['crop'] ?? [
+      [0, 0],
+      [0, 0],
+    ]) as TrainDatasetOptions['crop'],
     scale: checkNumber(W, 'scale', config['scale'] ?? 1, { min: 0, exclusiveMin: true }),
     gradientSigma: checkNumber(W, 'gradientSigma', config['gradientSigma'] ?? study.gradientSigma, { min: 0 }),
   };
@@ -46,10 +51,16 @@ export const trainJob: JobHandler = async ({ config }) => {
   try {
     const ckpt = join(dir, 'checkpoint');
     await saveCheckpoint(ckpt, m.encoder);
-    const artefacts = readdirSync(ckpt).sort().map((f) => ({ name: `checkpoint-${f}`, data: new Uint8Array(readFileSync(join(ckpt, f))) }));
+    const artefacts = readdirSync(ckpt)
+      .sort()
+      .map((f) => ({ name: `checkpoint-${f}`, data: new Uint8Array(readFileSync(join(ckpt, f))) }));
     artefacts.push({ name: 'checkpoint-dataset.json', data: new TextEncoder().encode(JSON.stringify(datasetOptions)) });
     const result = {
-      variant, seed, validation: mean(m.scores.validation), test: mean(m.scores.test), testAveraged: mean(m.scores.testAveraged),
+      variant,
+      seed,
+      validation: mean(m.scores.validation),
+      test: mean(m.scores.test),
+      testAveraged: mean(m.scores.testAveraged),
       epochs: trainedEpochs(m.history),
     };
     return { result, artefacts };
