@@ -16,7 +16,7 @@ import {
   type ReportSection,
 } from '@sal/viz';
 import { formatP } from '@sal/types';
-import { comparisonTable, grfSection, pcaSection, type AddFigure, type StudyReport } from './report.js';
+import { comparisonTable, grfSection, methodsSection, pcaSection, type AddFigure, type StudyReport } from './report.js';
 import type { StudyArtifacts, StudyResults } from './results.js';
 import { signed } from './stats.js';
 
@@ -38,7 +38,12 @@ export async function buildDataStudyReport(results: StudyResults, art: StudyArti
   if (g && art.examples) sections.push(await grfSection(g, art, art.examples, fig));
   sections.push(shiftSection(results, art));
   if (art.pca && g) sections.push(await pcaSection(g, art.pca, fig));
-  sections.push(methodsSection(results));
+  sections.push(
+    methodsSection(results, {
+      saliency: false,
+      extraItems: [`model seeds: ${results.config.seeds} per variant, ${results.config.comparisonSeeds} for the image-only and saliency-shifter models`],
+    }),
+  );
   const html = buildReport(sections, {
     title: 'Does saliency play a role in these neurons?',
     subtitle: `sal study --data ${results.dataset?.dir ?? ''}, seed ${results.config.seed}`,
@@ -172,26 +177,4 @@ function shiftSection(results: StudyResults, art: StudyArtifacts): ReportSection
   }
   blocks.push({ kind: 'list', items: (results.notAvailable ?? []).map((x) => `Not available: ${x.analysis} (${x.reason}).`) });
   return { heading: 'Do receptive fields move toward salient points?', blocks };
-}
-
-function methodsSection(results: StudyResults): ReportSection {
-  const cfg = results.config;
-  return {
-    heading: 'How this report was made',
-    blocks: [
-      {
-        kind: 'list',
-        items: [
-          `backend: ${results.backend}`,
-          `time per stage (s): ${Object.entries(results.seconds)
-            .map(([k, v]) => `${k} ${v.toFixed(1)}`)
-            .join(', ')}`,
-          `core: stacked conv core, ${cfg.core.layers} layers, ${cfg.core.hiddenChannels} channels, input kernel ${cfg.core.inputKern}; readout: Gaussian (isotropic), or saliency shifter with remapper amplitude ${cfg.readout.maxRemapAmplitude}${cfg.readout.neuronShiftGain ? ' and a learned per-neuron shift gain' : ''}`,
-          `training: Adam lr ${cfg.train.lr}, batch ${cfg.train.batchSize}, early stopping on validation correlation (patience ${cfg.train.patience}, ${cfg.train.lrDecaySteps} LR decays ×0.3, at most ${cfg.train.maxEpochs} epochs), restore best`,
-          `model seeds: ${cfg.seeds} per variant, ${cfg.comparisonSeeds} for the image-only and saliency-shifter models`,
-        ],
-      },
-      { kind: 'paragraph', text: `Configuration: ${JSON.stringify(cfg)}` },
-    ],
-  };
 }

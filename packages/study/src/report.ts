@@ -509,7 +509,11 @@ export function configTable(config: StudyConfig): ReportTable {
   };
 }
 
-function methodsSection(results: StudyResults): ReportSection {
+/**
+ * The methods section of a study report: backend, stage times, models, training and the configuration table. A
+ * study on a user's data leaves out the simulation's saliency sentence (`saliency: false`) and may add lines.
+ */
+export function methodsSection(results: StudyResults, opts: { saliency?: boolean; extraItems?: readonly string[] } = {}): ReportSection {
   const cfg = results.config;
   return {
     heading: 'How this report was made',
@@ -522,8 +526,9 @@ function methodsSection(results: StudyResults): ReportSection {
             .map(([k, v]) => `${k} ${v.toFixed(1)}`)
             .join(', ')}`,
           `core: stacked conv core, ${cfg.core.layers} layers, ${cfg.core.hiddenChannels} channels, input kernel ${cfg.core.inputKern}; readout: Gaussian (isotropic), or saliency shifter with remapper amplitude ${cfg.readout.maxRemapAmplitude}${cfg.readout.neuronShiftGain ? ' and a learned per-neuron shift gain (not in the original: without it every neuron at a location gets the same shift)' : ''}`,
-          `saliency maps (every model of this report): ${saliencyText(results)}`,
+          ...(opts.saliency === false ? [] : [`saliency maps (every model of this report): ${saliencyText(results)}`]),
           `training: Adam lr ${cfg.train.lr}, batch ${cfg.train.batchSize}, early stopping on validation correlation (patience ${cfg.train.patience}, ${cfg.train.lrDecaySteps} LR decays ×0.3, at most ${cfg.train.maxEpochs} epochs), restore best`,
+          ...(opts.extraItems ?? []),
         ],
       },
       configTable(cfg),
