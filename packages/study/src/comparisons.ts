@@ -16,6 +16,12 @@ import { pairedComparison, type PairedComparison } from './stats.js';
 export interface SeedComparison extends PairedComparison {
   /** Per model seed, the mean over neurons of the difference (variant a − variant b), in seed order. */
   seedDeltas: number[];
+  /**
+   * Per model seed, in seed order, the two-sided sign-flip p-value over neurons of that seed's models alone (the same
+   * test as `pValue`, on one training run): whether each seed, taken alone, would give the verdict. Absent in results
+   * written before it existed.
+   */
+  seedPValues?: number[];
 }
 
 /** Per-neuron test correlations of one model, keyed by `population|variant|crop|seed`. */
@@ -54,7 +60,8 @@ export function compareOverSeeds(
   if ([...xs, ...ys].some((r) => r!.length !== n)) throw new RangeError(`compareOverSeeds: models of ${p} with different neuron counts`);
   const avg = (rows: (readonly number[] | undefined)[]) => Array.from({ length: n }, (_, i) => rows.reduce((s, r) => s + r![i]!, 0) / rows.length);
   const seedDeltas = seeds.map((_, k) => finiteMean(xs[k]!.map((v, i) => v - ys[k]![i]!)));
-  return { ...pairedComparison(avg(xs), avg(ys), 9999, permutationSeed), seedDeltas };
+  const seedPValues = seeds.map((_, k) => pairedComparison(xs[k]!, ys[k]!, 9999, permutationSeed).pValue);
+  return { ...pairedComparison(avg(xs), avg(ys), 9999, permutationSeed), seedDeltas, seedPValues };
 }
 
 /** How a comparison reads: significant and positive over neurons, and (with several seeds) every seed agreeing. */
@@ -63,6 +70,16 @@ export type Outcome = 'better' | 'seeds disagree' | 'not better';
 export function outcome(c: SeedComparison, alpha = 0.05): Outcome {
   if (!(c.pValue < alpha && c.meanDiff > 0)) return 'not better';
   return c.seedDeltas.every((d) => d > 0) ? 'better' : 'seeds disagree';
+}
+
+/**
+ * What each model seed alone says: per seed, `'better'` when its own test over neurons has p < `alpha` and Δ > 0,
+ * else `'not better'`. Empty for results without per-seed p-values.
+ */
+export function seedOutcomes(c: SeedComparison, alpha = 0.05): ('better' | 'not better')[] {
+  const ps = c.seedPValues;
+  if (!ps || ps.length !== c.seedDeltas.length) return [];
+  return c.seedDeltas.map((d, k) => (ps[k]! < alpha && d > 0 ? 'better' : 'not better'));
 }
 
 /**

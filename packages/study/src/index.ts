@@ -39,7 +39,7 @@ export {
   shiftRecovery,
 } from './shift-recovery.js';
 export type { OverSeeds, RecoveryStat, ShiftRecovery } from './shift-recovery.js';
-export { COMPARISONS, compareOverSeeds, outcome, seedStability, studyComparisons, subsetsOf } from './comparisons.js';
+export { COMPARISONS, compareOverSeeds, outcome, seedOutcomes, seedStability, studyComparisons, subsetsOf } from './comparisons.js';
 export type { Outcome, PerNeuronScores, SeedComparison, SeedStability, StudyComparisons } from './comparisons.js';
 export {
   SHIFT_RECOVERY_THRESHOLDS,
@@ -80,7 +80,7 @@ export { NOT_AVAILABLE_ON_DATA, dataVerdicts } from './data-verdicts.js';
 export { buildDataStudyReport } from './report-data.js';
 export { buildStudyReport, formatR } from './report.js';
 export type { StudyReport } from './report.js';
-export { ENSEMBLE_MODELS, ensembleMemberItems } from './plan.js';
+export { ENSEMBLE_MODELS, ensembleMemberItems, shifterSeedItems } from './plan.js';
 export { MEI_ANALYSIS_DEFAULTS, analyseMeis, ensembleComparison, scoreEnsemble } from './mei-analysis.js';
 export type {
   EnsembleScores,

@@ -42,7 +42,8 @@ export const KEPT_VARIANTS: readonly VariantName[] = Object.freeze(['images', 's
 /**
  * The kept-models rule, written once: the analyses use the image-only and saliency-shifter models of both
  * populations trained on the main crop with the first model seed (`config.seed + 1`), and (given `m.population` and the
- * config's seed counts) the further seeds of the MEI analysis's ensemble ({@link ensembleMemberItems}).
+ * config's seed counts) the further seeds of the MEI analysis's ensemble ({@link ensembleMemberItems}) and of the
+ * saliency shifter, whose learned shifts are measured against the truth on every seed ({@link shifterSeedItems}).
  */
 export function isKeptModel(
   config: Pick<StudyConfig, 'seed'> & Partial<Pick<StudyConfig, 'seeds' | 'comparisonSeeds'>>,
@@ -52,8 +53,30 @@ export function isKeptModel(
   return (
     (KEPT_VARIANTS.includes(m.variant) && m.crop === mainCrop && m.seed === config.seed + 1) ||
     (m.population !== undefined &&
-      ensembleMemberItems(config, mainCrop).some((i) => i.population === m.population && i.variant === m.variant && i.crop === m.crop && i.seed === m.seed))
+      [...ensembleMemberItems(config, mainCrop), ...shifterSeedItems(config, mainCrop)].some(
+        (i) => i.population === m.population && i.variant === m.variant && i.crop === m.crop && i.seed === m.seed,
+      ))
   );
+}
+
+type SeedCounts = Pick<StudyConfig, 'seed'> & Partial<Pick<StudyConfig, 'seeds' | 'comparisonSeeds'>>;
+
+/** Model seeds `config.seed + 2 … + n` of a variant trained with `n` seeds on the main crop (see {@link trainingPlan}). */
+function furtherSeeds(config: SeedCounts, variant: VariantName): number[] {
+  const n = COMPARED_VARIANTS.includes(variant) ? Math.max(config.seeds ?? 1, config.comparisonSeeds ?? 1) : (config.seeds ?? 1);
+  return Array.from({ length: n - 1 }, (_, i) => config.seed + 2 + i);
+}
+
+/**
+ * The further model seeds of the saliency shifter kept on the demo's populations (`'data'` is left out: a user's
+ * data has no true shifts to measure them against): seeds `config.seed + 2 … + max(seeds, comparisonSeeds)` on the
+ * main crop, so the shift-recovery statistics have an uncertainty over seeds. None when the config does not say how
+ * many seeds are trained.
+ */
+export function shifterSeedItems(config: SeedCounts, mainCrop: string, populations: readonly Population[] = POPULATIONS): PlanItem[] {
+  return populations
+    .filter((p) => POPULATIONS.includes(p))
+    .flatMap((population) => furtherSeeds(config, 'shifter-saliency').map((seed) => ({ population, variant: 'shifter-saliency' as const, crop: mainCrop, seed, keep: true })));
 }
 
 /** The population and variant whose model seeds the MEI analysis averages as an ensemble (main crop). */
@@ -64,14 +87,18 @@ export const ENSEMBLE_MODELS: Readonly<{ population: Population; variant: Varian
  * {@link keptModelItems} lists): seeds `config.seed + 2 … + max(seeds, comparisonSeeds)` on the main crop. None when
  * the config does not say how many seeds are trained.
  */
-export function ensembleMemberItems(config: Pick<StudyConfig, 'seed'> & Partial<Pick<StudyConfig, 'seeds' | 'comparisonSeeds'>>, mainCrop: string): PlanItem[] {
-  const n = COMPARED_VARIANTS.includes(ENSEMBLE_MODELS.variant) ? Math.max(config.seeds ?? 1, config.comparisonSeeds ?? 1) : (config.seeds ?? 1);
-  return Array.from({ length: n - 1 }, (_, i) => ({ ...ENSEMBLE_MODELS, crop: mainCrop, seed: config.seed + 2 + i, keep: true }));
+export function ensembleMemberItems(config: SeedCounts, mainCrop: string): PlanItem[] {
+  return furtherSeeds(config, ENSEMBLE_MODELS.variant).map((seed) => ({ ...ENSEMBLE_MODELS, crop: mainCrop, seed, keep: true }));
 }
 
-/** Every kept model the config trains, whether or not it was trained (`sal report` loads those that were). */
-export function keptModelItems(config: Pick<StudyConfig, 'seed'>, mainCrop: string, populations: readonly Population[] = POPULATIONS): PlanItem[] {
-  return populations.flatMap((population) => KEPT_VARIANTS.map((variant) => ({ population, variant, crop: mainCrop, seed: config.seed + 1, keep: true })));
+/**
+ * Every kept model the config trains on `populations`, whether or not it was trained (`sal report` loads those that
+ * were): the first seed of each kept variant, then the further shifter seeds ({@link shifterSeedItems}). The
+ * ensemble's members are listed by {@link ensembleMemberItems}.
+ */
+export function keptModelItems(config: SeedCounts, mainCrop: string, populations: readonly Population[] = POPULATIONS): PlanItem[] {
+  const first = populations.flatMap((population) => KEPT_VARIANTS.map((variant) => ({ population, variant, crop: mainCrop, seed: config.seed + 1, keep: true })));
+  return [...first, ...shifterSeedItems(config, mainCrop, populations)];
 }
 
 /**

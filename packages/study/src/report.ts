@@ -160,11 +160,12 @@ export function comparisonTable(results: StudyResults): ReportBlock {
       'p',
       'neurons improved (averaged)',
       'neurons',
-      ...(nSeeds > 1 ? ['Δ per seed (repeat-averaged)'] : []),
+      ...(nSeeds > 1 ? ['Δ per seed (repeat-averaged; p of the seed alone)'] : []),
     ],
     rows: Object.entries(results.comparisonsAveraged).map(([k, v]) => {
       const s1 = results.comparisons[k];
-      const perSeed = nSeeds > 1 ? [(v.seedDeltas ?? []).map((d) => signed(d)).join(', ')] : [];
+      const ps = v.seedPValues?.length === v.seedDeltas?.length ? v.seedPValues : undefined;
+      const perSeed = nSeeds > 1 ? [(v.seedDeltas ?? []).map((d, i) => (ps ? `${signed(d)} (${formatP(ps[i]!)})` : signed(d))).join(', ')] : [];
       return [
         k,
         signed(v.meanDiff),
@@ -178,7 +179,7 @@ export function comparisonTable(results: StudyResults): ReportBlock {
     }),
     caption:
       nSeeds > 1
-        ? "Paired comparisons over neurons on the main crop, each neuron's correlation averaged over the model seeds both variants were trained with (sign-flip permutation tests, two-sided), and each seed's own mean difference."
+        ? "Paired comparisons over neurons on the main crop, each neuron's correlation averaged over the model seeds both variants were trained with (sign-flip permutation tests, two-sided), and each seed's own mean difference with the p-value of the same test on that seed's models alone."
         : 'Paired comparisons over neurons on the main crop (sign-flip permutation tests, two-sided); one model seed per variant.',
   };
 }

@@ -5,7 +5,7 @@
  * model seed agrees on the sign, and always says on how many seeds it rests.
  */
 import { pClause, type Verdict } from '@sal/types';
-import { outcome, type Outcome, type SeedComparison } from './comparisons.js';
+import { outcome, seedOutcomes, type Outcome, type SeedComparison } from './comparisons.js';
 import type { GrfSummary, GrfVsControl, ModelShiftSummary } from './results.js';
 import { signed } from './stats.js';
 import { formatOverSeeds, formatStat } from './shift-recovery.js';
@@ -39,14 +39,19 @@ export function insideSeedSpread(c: SeedComparison, spread: SeedSpread | null): 
 }
 
 /**
- * On how many seeds a comparison rests and whether they agree: `'1 model seed'`, `'3 seeds, all with Δ > 0'`,
- * `'3 seeds, all with Δ ≤ 0'` or `'3 seeds, Δ > 0 in 2 of 3'`.
+ * On how many seeds a comparison rests and what the seeds say: `'1 model seed'`, or the sign of each seed's Δ and,
+ * when the results have per-seed p-values, on how many seeds the seed's own test is significant with Δ > 0
+ * (see {@link seedOutcomes}): `'3 seeds: Δ > 0 on all 3, significant alone on 1'`, `'3 seeds: Δ > 0 on none'`,
+ * `'3 seeds: Δ > 0 on 2 of 3'`.
  */
 export function seedAgreement(c: SeedComparison): string {
   const n = c.seedDeltas.length;
   if (n <= 1) return '1 model seed';
   const k = c.seedDeltas.filter((d) => d > 0).length;
-  return k === n ? `${n} seeds, all with Δ > 0` : k === 0 ? `${n} seeds, all with Δ ≤ 0` : `${n} seeds, Δ > 0 in ${k} of ${n}`;
+  const signs = k === n ? `Δ > 0 on all ${n}` : k === 0 ? 'Δ > 0 on none' : `Δ > 0 on ${k} of ${n}`;
+  const alone = seedOutcomes(c);
+  const sig = alone.length ? `, significant alone on ${alone.filter((o) => o === 'better').length}` : '';
+  return `${n} seeds: ${signs}${sig}`;
 }
 
 /**
@@ -58,7 +63,9 @@ export function comparisonEvidence(c: SeedComparison, single?: SeedComparison, s
   const over = seeds > 1 ? ` (each neuron's r averaged over ${seeds} seeds)` : '';
   let s = `repeat-averaged test r${over}: Δ = ${signed(c.meanDiff)} over ${c.n} neurons, ${(100 * c.fractionBetter).toFixed(0)}% improved, sign-flip ${pClause(c.pValue)}`;
   if (single) s += `; single-trial: Δ = ${signed(single.meanDiff)}, ${pClause(single.pValue)}`;
-  s += seeds > 1 ? `; per seed: Δ = ${c.seedDeltas.map((d) => signed(d)).join(', ')}` : '; one model seed per variant (p over neurons, not over training runs)';
+  const ps = c.seedPValues?.length === seeds ? c.seedPValues : undefined;
+  const perSeed = c.seedDeltas.map((d, k) => (ps ? `${signed(d)} (${pClause(ps[k]!)})` : signed(d))).join(', ');
+  s += seeds > 1 ? `; per seed: Δ = ${perSeed}` : '; one model seed per variant (p over neurons, not over training runs)';
   if (spread !== undefined && seeds === 1) {
     const inside = insideSeedSpread(c, spread);
     s += spread

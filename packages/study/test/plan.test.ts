@@ -2,19 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { DEMO_STUDY, QUICK_STUDY, ensembleMemberItems, isKeptModel, keptModelItems, resolveStudyConfig, trainingPlan } from '../src/index.js';
 
 describe('trainingPlan', () => {
-  it("the quick study: 9 models, the compared variants with 2 seeds, the first seed of each kept (and the ensemble's second)", () => {
+  it("the quick study: 9 models, the compared variants with 2 seeds, the first seed of each kept (and the ensemble's and the shifters' second)", () => {
     const plan = trainingPlan(resolveStudyConfig(QUICK_STUDY), ['crop 48×48']);
     // shift: images ×2, shifter-saliency ×2, attention ×1; noShift: images ×2, shifter-saliency ×2
     expect(plan.map((p) => `${p.population} ${p.variant} ${p.seed}${p.keep ? ' kept' : ''}`)).toEqual([
       'shift images 2 kept',
       'shift images 3 kept',
       'shift shifter-saliency 2 kept',
-      'shift shifter-saliency 3',
+      'shift shifter-saliency 3 kept',
       'shift attention 2',
       'noShift images 2 kept',
       'noShift images 3',
       'noShift shifter-saliency 2 kept',
-      'noShift shifter-saliency 3',
+      'noShift shifter-saliency 3 kept',
     ]);
   });
 
@@ -30,8 +30,12 @@ describe('trainingPlan', () => {
       'shift images main 3',
       'shift images main 4',
       'shift shifter-saliency main 2',
+      'shift shifter-saliency main 3',
+      'shift shifter-saliency main 4',
       'noShift images main 2',
       'noShift shifter-saliency main 2',
+      'noShift shifter-saliency main 3',
+      'noShift shifter-saliency main 4',
     ]);
     // the further seeds of the shift population's image-only model are the MEI analysis's ensemble
     expect(ensembleMemberItems(config, 'main').map((i) => `${i.population} ${i.variant} ${i.crop} ${i.seed}`)).toEqual([
@@ -60,7 +64,23 @@ describe('trainingPlan', () => {
     expect(isKeptModel(seeds, 'main', { population: 'shift', variant: 'images', crop: 'main', seed: 7 })).toBe(true);
     expect(isKeptModel(seeds, 'main', { population: 'shift', variant: 'images', crop: 'main', seed: 8 })).toBe(false);
     expect(isKeptModel(seeds, 'main', { population: 'noShift', variant: 'images', crop: 'main', seed: 6 })).toBe(false);
-    expect(isKeptModel(seeds, 'main', { population: 'shift', variant: 'shifter-saliency', crop: 'main', seed: 6 })).toBe(false);
+    // every seed of the saliency shifter is kept on both demo populations (shift recovery over seeds), not on user data
+    expect(isKeptModel(seeds, 'main', { population: 'shift', variant: 'shifter-saliency', crop: 'main', seed: 7 })).toBe(true);
+    expect(isKeptModel(seeds, 'main', { population: 'noShift', variant: 'shifter-saliency', crop: 'main', seed: 6 })).toBe(true);
+    expect(isKeptModel(seeds, 'main', { population: 'noShift', variant: 'shifter-saliency', crop: 'main', seed: 8 })).toBe(false);
+    expect(isKeptModel(seeds, 'main', { population: 'data', variant: 'shifter-saliency', crop: 'main', seed: 6 })).toBe(false);
+    expect(isKeptModel(seeds, 'main', { population: 'shift', variant: 'shifter-ones', crop: 'main', seed: 6 })).toBe(false);
+    expect(keptModelItems(seeds, 'main').map((i) => `${i.population} ${i.variant} ${i.seed}`)).toEqual([
+      'shift images 5',
+      'shift shifter-saliency 5',
+      'noShift images 5',
+      'noShift shifter-saliency 5',
+      'shift shifter-saliency 6',
+      'shift shifter-saliency 7',
+      'noShift shifter-saliency 6',
+      'noShift shifter-saliency 7',
+    ]);
+    expect(keptModelItems(seeds, 'main', ['data']).map((i) => `${i.population} ${i.variant} ${i.seed}`)).toEqual(['data images 5', 'data shifter-saliency 5']);
     expect(isKeptModel(seeds, 'main', { population: 'shift', variant: 'images', crop: 'small', seed: 6 })).toBe(false);
     expect(ensembleMemberItems({ seed: 4 }, 'main')).toEqual([]);
   });

@@ -17,7 +17,7 @@ import {
 import type { GrfSummary, GrfVsControl, ModelShiftSummary } from '../src/results.js';
 import { pairedComparison } from '../src/stats.js';
 import { recoveryOverSeeds, type ShiftRecovery } from '../src/shift-recovery.js';
-import { seedStability, subsetsOf } from '../src/comparisons.js';
+import { seedOutcomes, seedStability, subsetsOf } from '../src/comparisons.js';
 
 const N = 12;
 const crop = 'crop 64×64';
@@ -63,8 +63,26 @@ describe('compareOverSeeds', () => {
     const m = scores('noShift', [0.02]);
     const c = compareOverSeeds(m, 'noShift', 'shifter-saliency', 'images', crop, [2], 3)!;
     const plain = pairedComparison(m.get(modelKey('noShift', 'shifter-saliency', crop, 2))!, m.get(modelKey('noShift', 'images', crop, 2))!, 9999, 3);
-    expect({ ...c, seedDeltas: undefined }).toEqual({ ...plain, seedDeltas: undefined });
+    expect({ ...c, seedDeltas: undefined, seedPValues: undefined }).toEqual({ ...plain, seedDeltas: undefined });
     expect(c.seedDeltas).toHaveLength(1);
+    expect(c.seedPValues).toEqual([plain.pValue]);
+  });
+
+  it('tests each seed alone: exact sign-flip p-values of hand-made cases', () => {
+    const m = new Map<string, number[]>();
+    // seed 2: four neurons each +0.1 → only the all-plus and all-minus flips reach |Σ|: exact two-sided p = 2/16
+    m.set(modelKey('shift', 'images', crop, 2), [0.3, 0.4, 0.5, 0.6]);
+    m.set(modelKey('shift', 'shifter-saliency', crop, 2), [0.4, 0.5, 0.6, 0.7]);
+    // seed 3: +0.1, −0.1, +0.1, −0.1 → Σ = 0, every flip is as extreme: p = 1
+    m.set(modelKey('shift', 'images', crop, 3), [0.3, 0.4, 0.5, 0.6]);
+    m.set(modelKey('shift', 'shifter-saliency', crop, 3), [0.4, 0.3, 0.6, 0.5]);
+    const c = compareOverSeeds(m, 'shift', 'shifter-saliency', 'images', crop, [2, 3], 11)!;
+    // 9999 random flips estimate 0.125 with sd √(0.125 · 0.875 / 9999) = 0.0033
+    expect(Math.abs(c.seedPValues![0]! - 0.125)).toBeLessThan(0.015);
+    expect(c.seedPValues![1]).toBe(1);
+    expect(seedOutcomes(c)).toEqual(['not better', 'not better']);
+    expect(seedOutcomes({ ...c, seedPValues: [0.01, 0.01], seedDeltas: [0.1, -0.1] })).toEqual(['better', 'not better']);
+    expect(seedOutcomes({ ...c, seedPValues: undefined })).toEqual([]);
   });
 });
 
@@ -85,7 +103,7 @@ describe('verdicts', () => {
       'noShift: shifter-saliency − images': cmp(0.02, 0.003, [0.04, -0.005, 0.025]),
     };
     const v = comparisonVerdicts(c, {});
-    expect(v.map((x) => x.verdict)).toEqual(['yes (3 seeds, all with Δ > 0)', 'not settled: the seeds disagree (3 seeds, Δ > 0 in 2 of 3)']);
+    expect(v.map((x) => x.verdict)).toEqual(['yes (3 seeds: Δ > 0 on all 3)', 'not settled: the seeds disagree (3 seeds: Δ > 0 on 2 of 3)']);
     expect(v[1]!.evidence).toContain('averaged over 3 seeds');
     expect(v[1]!.evidence).toContain('per seed: Δ = +0.040, -0.005, +0.025');
     const one = comparisonVerdicts({ 'noShift: shifter-saliency − images': cmp(0.02, 0.003, [0.02]) }, {});
@@ -136,15 +154,21 @@ describe('seeds in the comparison verdicts', () => {
     expect(seedSpread({ [SPREAD_REFERENCE]: main }, SPREAD_REFERENCE)!.sd).toBeCloseTo(0.0568889, 6);
     expect(seedSpread({ [SPREAD_REFERENCE]: cmp(0.1, 0.01, [0.1]) }, SPREAD_REFERENCE)).toBeNull();
     expect(seedAgreement(cmp(0.01, 0.5, [0.02]))).toBe('1 model seed');
-    expect(seedAgreement(cmp(0.01, 0.5, [0.02, 0.01, 0.03]))).toBe('3 seeds, all with Δ > 0');
-    expect(seedAgreement(cmp(-0.01, 0.5, [-0.02, 0, -0.03]))).toBe('3 seeds, all with Δ ≤ 0');
-    expect(seedAgreement(main)).toBe('3 seeds, Δ > 0 in 2 of 3');
+    expect(seedAgreement(cmp(0.01, 0.5, [0.02, 0.01, 0.03]))).toBe('3 seeds: Δ > 0 on all 3');
+    expect(seedAgreement(cmp(-0.01, 0.5, [-0.02, 0, -0.03]))).toBe('3 seeds: Δ > 0 on none');
+    expect(seedAgreement(main)).toBe('3 seeds: Δ > 0 on 2 of 3');
+    // with each seed's own p-value: the control case of the demo (every seed gains a little, one alone significant)
+    const control = { ...cmp(0.013, 0.053, [0.022, 0.008, 0.009]), seedPValues: [0.01, 0.3, 0.2] };
+    expect(seedAgreement(control)).toBe('3 seeds: Δ > 0 on all 3, significant alone on 1');
+    const v = comparisonVerdicts({ 'noShift: shifter-saliency − images': control }, {});
+    expect(v[0]!.verdict).toBe('no, as it should not (3 seeds: Δ > 0 on all 3, significant alone on 1)');
+    expect(v[0]!.evidence).toContain('per seed: Δ = +0.022 (p = 0.010), +0.008 (p = 0.300), +0.009 (p = 0.200)');
   });
 
   it('a one-seed "yes" inside the seed spread is not settled, and a "no" never speaks of the shifter’s gain', () => {
     // saliency vs ones: Δ +0.059 on one seed, p = 0.002; |Δ| < 2 · 0.0569 = 0.114: inside the spread
     const inside = comparisonVerdicts({ [SPREAD_REFERENCE]: main, 'shift: shifter-saliency − shifter-ones': cmp(0.059, 0.002, [0.059]) }, {});
-    expect(inside.map((x) => x.verdict)).toEqual(['no (3 seeds, Δ > 0 in 2 of 3)', 'not settled: Δ is inside the seed spread (1 model seed)']);
+    expect(inside.map((x) => x.verdict)).toEqual(['no (3 seeds: Δ > 0 on 2 of 3)', 'not settled: Δ is inside the seed spread (1 model seed)']);
     expect(inside[1]!.evidence).toBe(
       'repeat-averaged test r: Δ = +0.059 over 32 neurons, 60% improved, sign-flip p = 0.002; one model seed per variant (p over neurons, not over training runs); the per-seed Δ of shift: shifter-saliency − images varies with sd 0.057 over 3 seeds: this one-seed Δ is inside ±2 sd',
     );
