@@ -76,7 +76,9 @@ function furtherSeeds(config: SeedCounts, variant: VariantName): number[] {
 export function shifterSeedItems(config: SeedCounts, mainCrop: string, populations: readonly Population[] = POPULATIONS): PlanItem[] {
   return populations
     .filter((p) => POPULATIONS.includes(p))
-    .flatMap((population) => furtherSeeds(config, 'shifter-saliency').map((seed) => ({ population, variant: 'shifter-saliency' as const, crop: mainCrop, seed, keep: true })));
+    .flatMap((population) =>
+      furtherSeeds(config, 'shifter-saliency').map((seed) => ({ population, variant: 'shifter-saliency' as const, crop: mainCrop, seed, keep: true })),
+    );
 }
 
 /** The population and variant whose model seeds the MEI analysis averages as an ensemble (main crop). */
@@ -97,7 +99,9 @@ export function ensembleMemberItems(config: SeedCounts, mainCrop: string): PlanI
  * ensemble's members are listed by {@link ensembleMemberItems}.
  */
 export function keptModelItems(config: SeedCounts, mainCrop: string, populations: readonly Population[] = POPULATIONS): PlanItem[] {
-  const first = populations.flatMap((population) => KEPT_VARIANTS.map((variant) => ({ population, variant, crop: mainCrop, seed: config.seed + 1, keep: true })));
+  const first = populations.flatMap((population) =>
+    KEPT_VARIANTS.map((variant) => ({ population, variant, crop: mainCrop, seed: config.seed + 1, keep: true })),
+  );
   return [...first, ...shifterSeedItems(config, mainCrop, populations)];
 }
 
