@@ -35,7 +35,7 @@ export async function grfCommand(flags: GrfFlags): Promise<void> {
   const opts = readTrainDatasetOptions(join(dir, 'dataset.json'));
   const { encoder } = await loadCheckpoint(dir, { core: coreFromConfig, readout: readoutFromConfig });
   try {
-    const dataset = await openDataset(opts);
+    const dataset = await openDataset(opts, (line) => reporter.info(line));
     const keys = flags.session === undefined ? [...encoder.sessionKeys] : [flags.session];
     if (flags.session !== undefined && !encoder.sessionKeys.includes(flags.session))
       throw new SalConfigError('sal grf', '--session', `one of ${encoder.sessionKeys.join(', ')}`, flags.session);
