@@ -106,10 +106,11 @@ export const DEMO_STUDY: Readonly<StudyConfig> = Object.freeze<StudyConfig>({
     noShift: ['images', 'shifter-saliency'],
   },
   seeds: 1,
-  comparisonSeeds: 3,
+  comparisonSeeds: 5,
   core: { hiddenChannels: 16, inputKern: 9, hiddenKern: 3, layers: 3, gammaInput: 1 },
   readout: { gammaReadout: 0.05, initSigma: 0.3, maxRemapAmplitude: 0.5, remapHiddenChannels: 8, neuronShiftGain: true },
-  train: { maxEpochs: 20, patience: 3, lrDecaySteps: 2, batchSize: 16, lr: 0.005, accumulateSessions: false },
+  // early stopping ends training (every model of the demo stops after 27–43 epochs), not the epoch cap
+  train: { maxEpochs: 200, patience: 5, lrDecaySteps: 3, batchSize: 16, lr: 0.005, accumulateSessions: false },
   analysis: { grfImages: 160, topNeurons: 6, projectionCounts: [40, 80, 160], permutations: 999 },
 });
 

@@ -10,7 +10,7 @@ describe('study configuration', () => {
     expect(c.train.maxEpochs).toBe(3);
     expect(c.train.patience).toBe(DEMO_STUDY.train.patience);
     expect(c.seed).toBe(9);
-    expect(DEMO_STUDY.train.maxEpochs).toBe(20);
+    expect(DEMO_STUDY.train.maxEpochs).toBe(200);
   });
 
   it('rejects unknown keys, bad values and bad crops with the option named', () => {
@@ -37,7 +37,7 @@ describe('study configuration', () => {
     const old: Record<string, unknown> = structuredClone({ ...DEMO_STUDY, seeds: 2 });
     delete old['comparisonSeeds'];
     expect(resolveStudyConfig(old as never).comparisonSeeds).toBe(2);
-    expect(resolveStudyConfig(DEMO_STUDY).comparisonSeeds).toBe(3);
+    expect(resolveStudyConfig(DEMO_STUDY).comparisonSeeds).toBe(5);
   });
 
   it('refuses __proto__, constructor and prototype keys anywhere in an override, leaving Object.prototype alone', () => {

@@ -18,30 +18,23 @@ describe('trainingPlan', () => {
     ]);
   });
 
-  it('the demo: 21 models; the Gaussian variants of the shift population on every crop, the shifters on the main one', () => {
+  it('the demo: 29 models; the Gaussian variants of the shift population on every crop, the shifters on the main one', () => {
     const config = resolveStudyConfig(DEMO_STUDY);
     const plan = trainingPlan(config, ['main', 'small']);
-    // shift: images 3 (main) + 1 (small), images+saliency 1 + 1, all 1 + 1, shifter-saliency 3, shifter-ones 1,
-    // shifter-image 1, attention 1 + 1 = 15; noShift: images 3, shifter-saliency 3 = 6
-    expect(plan).toHaveLength(21);
+    // shift: images 5 (main) + 1 (small), images+saliency 1 + 1, all 1 + 1, shifter-saliency 5, shifter-ones 1,
+    // shifter-image 1, attention 1 + 1 = 19; noShift: images 5, shifter-saliency 5 = 10
+    expect(plan).toHaveLength(29);
     expect(plan.filter((p) => p.crop === 'small').map((p) => p.variant)).toEqual(['images', 'images+saliency', 'all', 'attention']);
     expect(plan.filter((p) => p.keep).map((p) => `${p.population} ${p.variant} ${p.crop} ${p.seed}`)).toEqual([
-      'shift images main 2',
-      'shift images main 3',
-      'shift images main 4',
-      'shift shifter-saliency main 2',
-      'shift shifter-saliency main 3',
-      'shift shifter-saliency main 4',
+      ...[2, 3, 4, 5, 6].map((s) => `shift images main ${s}`),
+      ...[2, 3, 4, 5, 6].map((s) => `shift shifter-saliency main ${s}`),
       'noShift images main 2',
-      'noShift shifter-saliency main 2',
-      'noShift shifter-saliency main 3',
-      'noShift shifter-saliency main 4',
+      ...[2, 3, 4, 5, 6].map((s) => `noShift shifter-saliency main ${s}`),
     ]);
     // the further seeds of the shift population's image-only model are the MEI analysis's ensemble
-    expect(ensembleMemberItems(config, 'main').map((i) => `${i.population} ${i.variant} ${i.crop} ${i.seed}`)).toEqual([
-      'shift images main 3',
-      'shift images main 4',
-    ]);
+    expect(ensembleMemberItems(config, 'main').map((i) => `${i.population} ${i.variant} ${i.crop} ${i.seed}`)).toEqual(
+      [3, 4, 5, 6].map((s) => `shift images main ${s}`),
+    );
   });
 
   it('the kept-models rule: image-only and shifter, main crop, first model seed', () => {
