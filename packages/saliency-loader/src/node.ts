@@ -401,36 +401,80 @@ function checkMeta(text: string, metaPath: string, where: string): MetaFile {
  * Files must be regular files (no FIFO or device); npz members are CRC-checked.
  */
 export async function readDatasetDir(dir: string): Promise<RawDataset> {
-  const where = 'readDatasetDir';
+  // not streamed: every array is read whole, so `images` and `saliency` are typed arrays
+  return (await loadDatasetDir(dir, 'readDatasetDir', false)) as RawDataset;
+}
+
+/**
+ * One `.npy` stack of `dir` (`images.npy` or `saliency.npy`): opened as planes read by offset when `stream` and the
+ * file allows it (C order), else read whole; its shape is checked as an `[n, h, w]` stack.
+ */
+async function readStack<T extends Uint8Array | Float32Array>(
+  path: string,
+  dtype: 'u1' | 'float',
+  stream: boolean,
+  opened: NpyPlanes[],
+  where: string,
+): Promise<{ data: T | PlaneSource; shape: [number, number, number] }> {
+  const dtypes = dtype === 'u1' ? (['u1'] as const) : (['f4', 'f8'] as const);
+  const planes = stream ? openNpyPlanes(path, { dtype: [...dtypes], stackShape: (s) => stackShape(s, `${where}(${path})`) }) : null;
+  if (planes) {
+    opened.push(planes);
+    return { data: planes, shape: [...planes.shape] };
+  }
+  const a = await readNpyFile(path, { dtype: [...dtypes] });
+  const shape = stackShape(a.shape, `${where}(${path})`);
+  return { data: (dtype === 'u1' ? (a.data as Uint8Array) : toFloat32(a, where, path)) as T, shape };
+}
+
+/**
+ * What {@link readDatasetDir} (`stream` false) and {@link openDatasetDir} (`stream` true) share: `meta.json`, the
+ * images (`images.npy` or `images/`), the optional `saliency.npy`, the sessions, and every check. Planes opened for
+ * streaming are closed here if a later check fails.
+ */
+async function loadDatasetDir(dir: string, where: string, stream: boolean): Promise<OpenedDataset> {
   const { meta, metaPath } = await readMeta(dir, where);
-  let images: Uint8Array;
-  let imagesShape: [number, number, number];
-  const npyPath = join(dir, 'images.npy');
-  if (await exists(npyPath)) {
-    const a = await readNpyFile(npyPath, { dtype: 'u1' });
-    imagesShape = stackShape(a.shape, `${where}(${npyPath})`);
-    images = a.data as Uint8Array;
-  } else if (await exists(join(dir, 'images'))) {
-    ({ images, imagesShape } = await readImageFolder(join(dir, 'images')));
-  } else {
-    throw new SalDataError(where, 'images.npy or an images/ folder', 'neither', dir);
+  const opened: NpyPlanes[] = [];
+  try {
+    let images: Uint8Array | PlaneSource;
+    let imagesShape: [number, number, number];
+    const npyPath = join(dir, 'images.npy');
+    if (await exists(npyPath)) ({ data: images, shape: imagesShape } = await readStack<Uint8Array>(npyPath, 'u1', stream, opened, where));
+    else if (await exists(join(dir, 'images'))) ({ images, imagesShape } = await readImageFolder(join(dir, 'images')));
+    else throw new SalDataError(where, 'images.npy or an images/ folder', 'neither', dir);
+    if (meta.imagesShape.join() !== imagesShape.join()) {
+      throw new SalShapeError(`${where}(${metaPath} imagesShape)`, meta.imagesShape, imagesShape, 'meta.json and the images disagree');
+    }
+    let saliency: Float32Array | PlaneSource | undefined;
+    const salPath = join(dir, 'saliency.npy');
+    if (await exists(salPath)) {
+      const s = await readStack<Float32Array>(salPath, 'float', stream, opened, where);
+      if (s.shape.join() !== imagesShape.join())
+        throw new SalShapeError(`${where}(${salPath})`, imagesShape, s.shape, "saliency maps must have the images' size");
+      saliency = s.data;
+    }
+    const sessions = await readSessions(dir, meta, metaPath, where);
+    const raw: OpenedDataset = {
+      images,
+      imagesShape,
+      sessions,
+      ...(saliency ? { saliency } : {}),
+      ...(meta.meta ? { meta: meta.meta } : {}),
+      close: () => {
+        for (const p of opened) p.close();
+      },
+    };
+    validateRawDataset(raw, `${where}(${dir})`);
+    if (!stream) {
+      // a plain RawDataset: no close()
+      const { close: _close, ...plain } = raw;
+      return plain as OpenedDataset;
+    }
+    return raw;
+  } catch (e) {
+    for (const p of opened) p.close();
+    throw e;
   }
-  if (meta.imagesShape.join() !== imagesShape.join()) {
-    throw new SalShapeError(`${where}(${metaPath} imagesShape)`, meta.imagesShape, imagesShape, 'meta.json and the images disagree');
-  }
-  const [n, h, w] = imagesShape;
-  let saliency: Float32Array | undefined;
-  const salPath = join(dir, 'saliency.npy');
-  if (await exists(salPath)) {
-    const a = await readNpyFile(salPath, { dtype: ['f4', 'f8'] });
-    if (stackShape(a.shape, `${where}(${salPath})`).join() !== [n, h, w].join())
-      throw new SalShapeError(`${where}(${salPath})`, [n, h, w], a.shape, "saliency maps must have the images' size");
-    saliency = toFloat32(a, where, salPath);
-  }
-  const sessions = await readSessions(dir, meta, metaPath, where);
-  const raw: RawDataset = { images, imagesShape, sessions, ...(saliency ? { saliency } : {}), ...(meta.meta ? { meta: meta.meta } : {}) };
-  validateRawDataset(raw, `${where}(${dir})`);
-  return raw;
 }
 
 /** Every session archive listed in `meta.json` (each inside `dir`, every member checked). */
@@ -483,63 +527,5 @@ export interface OpenedDataset extends StreamedRawDataset {
  * Call `close()` when the dataset is built.
  */
 export async function openDatasetDir(dir: string): Promise<OpenedDataset> {
-  const where = 'openDatasetDir';
-  const { meta, metaPath } = await readMeta(dir, where);
-  const opened: NpyPlanes[] = [];
-  try {
-    let images: Uint8Array | PlaneSource;
-    let imagesShape: [number, number, number];
-    const npyPath = join(dir, 'images.npy');
-    if (await exists(npyPath)) {
-      const planes = openNpyPlanes(npyPath, { dtype: ['u1'], stackShape: (s) => stackShape(s, `${where}(${npyPath})`) });
-      if (planes) {
-        opened.push(planes);
-        images = planes;
-        imagesShape = [...planes.shape];
-      } else {
-        const a = await readNpyFile(npyPath, { dtype: 'u1' });
-        imagesShape = stackShape(a.shape, `${where}(${npyPath})`);
-        images = a.data as Uint8Array;
-      }
-    } else if (await exists(join(dir, 'images'))) {
-      ({ images, imagesShape } = await readImageFolder(join(dir, 'images')));
-    } else {
-      throw new SalDataError(where, 'images.npy or an images/ folder', 'neither', dir);
-    }
-    if (meta.imagesShape.join() !== imagesShape.join()) {
-      throw new SalShapeError(`${where}(${metaPath} imagesShape)`, meta.imagesShape, imagesShape, 'meta.json and the images disagree');
-    }
-    let saliency: Float32Array | PlaneSource | undefined;
-    const salPath = join(dir, 'saliency.npy');
-    if (await exists(salPath)) {
-      const planes = openNpyPlanes(salPath, { dtype: ['f4', 'f8'], stackShape: (s) => stackShape(s, `${where}(${salPath})`) });
-      if (planes) opened.push(planes);
-      const shape = planes ? planes.shape : null;
-      if (planes) saliency = planes;
-      else {
-        const a = await readNpyFile(salPath, { dtype: ['f4', 'f8'] });
-        if (stackShape(a.shape, `${where}(${salPath})`).join() !== imagesShape.join())
-          throw new SalShapeError(`${where}(${salPath})`, imagesShape, a.shape, "saliency maps must have the images' size");
-        saliency = toFloat32(a, where, salPath);
-      }
-      if (shape && shape.join() !== imagesShape.join())
-        throw new SalShapeError(`${where}(${salPath})`, imagesShape, shape, "saliency maps must have the images' size");
-    }
-    const sessions = await readSessions(dir, meta, metaPath, where);
-    const raw: OpenedDataset = {
-      images,
-      imagesShape,
-      sessions,
-      ...(saliency ? { saliency } : {}),
-      ...(meta.meta ? { meta: meta.meta } : {}),
-      close: () => {
-        for (const p of opened) p.close();
-      },
-    };
-    validateRawDataset(raw, `${where}(${dir})`);
-    return raw;
-  } catch (e) {
-    for (const p of opened) p.close();
-    throw e;
-  }
+  return loadDatasetDir(dir, 'openDatasetDir', true);
 }
