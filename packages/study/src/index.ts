@@ -9,6 +9,7 @@ export type { StudyConfig, VariantName, CropFractions } from './config.js';
 export { VARIANT_SPECS } from './variants.js';
 export type { VariantSpec } from './variants.js';
 export { buildEncoder, trainVariant, summarise } from './models.js';
+export type { BuildEncoderOptions } from './models.js';
 export type { ModelScores, ModelSummary, TrainedModel } from './models.js';
 export { POPULATIONS, STUDY_SALIENCY, buildDatasets, cropPixels, loadStudyData, prepareStudyData, readStudyData, toInputCoords } from './data.js';
 export type { CropGeometry, Population, StudyData } from './data.js';

@@ -2,7 +2,7 @@
  * Build, train and score one variant's encoder on one dataset.
  */
 import { stacked2dCore } from '@sal/cores';
-import { attentionReadout, gaussianReadout, saliencyShifterReadout } from '@sal/readouts';
+import { attentionReadout, gaussianReadout, saliencyShifterReadout, type AttentionReadoutOptions, type SaliencyShifterReadoutOptions } from '@sal/readouts';
 import { createEncoder, scoreSession, trainEncoder, trainedEpochs, type Encoder, type EpochRecord, type TextSink } from '@sal/train';
 import { mean, type Readout, type Shape3D } from '@sal/types';
 import type { SalDataset } from '@sal/saliency-loader';
@@ -33,8 +33,19 @@ export interface TrainedModel {
   scores: ModelScores;
 }
 
+/** Options of {@link buildEncoder} and {@link trainVariant} beyond the study config (for experiments). */
+export interface BuildEncoderOptions {
+  /**
+   * Extra options of the attention readout (attention variants) or the saliency-shifter readout (shifter variants),
+   * merged over the config's, e.g. `{ positionPrior: 'none' }` or `{ remapInitGain: 1 }`; unused by the Gaussian
+   * readout. @default {}
+   */
+  readoutOptions?: Partial<AttentionReadoutOptions> | Partial<SaliencyShifterReadoutOptions>;
+}
+
 /** A new encoder for `variant` on `dataset` (untrained). */
-export function buildEncoder(variant: VariantSpec, dataset: SalDataset, config: StudyConfig, seed: number): Encoder {
+export function buildEncoder(variant: VariantSpec, dataset: SalDataset, config: StudyConfig, seed: number, opts: BuildEncoderOptions = {}): Encoder {
+  const extra = opts.readoutOptions ?? {};
   const [h, w] = dataset.inputShape;
   const core = stacked2dCore({
     inChannels: variant.coreChannels.length,
@@ -61,21 +72,35 @@ export function buildEncoder(variant: VariantSpec, dataset: SalDataset, config: 
       variant.readout === 'gaussian'
         ? gaussianReadout(common)
         : variant.readout === 'attention'
-          ? attentionReadout({ inShape, outDims: s.nNeurons, gammaReadout: config.readout.gammaReadout, seed: seed * 1000 + i })
+          ? attentionReadout({
+              inShape,
+              outDims: s.nNeurons,
+              gammaReadout: config.readout.gammaReadout,
+              seed: seed * 1000 + i,
+              ...(extra as Partial<AttentionReadoutOptions>),
+            })
           : saliencyShifterReadout({
               ...common,
               remapChannels: 3,
               remapHiddenChannels: config.readout.remapHiddenChannels,
               maxRemapAmplitude: config.readout.maxRemapAmplitude,
               neuronShiftGain: config.readout.neuronShiftGain,
+              ...(extra as Partial<SaliencyShifterReadoutOptions>),
             });
   });
   return createEncoder({ core, readouts, routing: { core: variant.coreChannels, context: variant.context, imageChannel: 0 } });
 }
 
 /** Train `variant` on `dataset` and score it on validation and test. The caller disposes `encoder`. */
-export async function trainVariant(variant: VariantSpec, dataset: SalDataset, config: StudyConfig, seed: number, log: TextSink | null): Promise<TrainedModel> {
-  const encoder = buildEncoder(variant, dataset, config, seed);
+export async function trainVariant(
+  variant: VariantSpec,
+  dataset: SalDataset,
+  config: StudyConfig,
+  seed: number,
+  log: TextSink | null,
+  opts: BuildEncoderOptions = {},
+): Promise<TrainedModel> {
+  const encoder = buildEncoder(variant, dataset, config, seed, opts);
   encoder.initBiases(dataset);
   const t0 = Date.now();
   const result = await trainEncoder(encoder, dataset, {
