@@ -12,11 +12,22 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('sal train without saliency maps', () => {
   it('names the built-in model, its agreement and how to give maps, only when the dataset has none', async () => {
-    writeFileSync(join(dir, 'sim.json'), JSON.stringify({ height: 32, width: 48, nTrainImages: 12, nTestImages: 2, testRepeats: 2, nSessions: 1, neuronsPerSession: 2 }));
+    writeFileSync(
+      join(dir, 'sim.json'),
+      JSON.stringify({ height: 32, width: 48, nTrainImages: 12, nTestImages: 2, testRepeats: 2, nSessions: 1, neuronsPerSession: 2 }),
+    );
     await simulateCommand({ out: join(dir, 'data'), seed: '2', config: join(dir, 'sim.json'), quiet: true });
     const raw = await readDatasetDir(join(dir, 'data'));
     expect(raw.saliency).toBeDefined();
-    const opts = { data: join(dir, 'data'), crop: [[0, 0], [0, 0]] as [[number, number], [number, number]], scale: 0.5, gradientSigma: 2 };
+    const opts = {
+      data: join(dir, 'data'),
+      crop: [
+        [0, 0],
+        [0, 0],
+      ] as [[number, number], [number, number]],
+      scale: 0.5,
+      gradientSigma: 2,
+    };
     const lines: string[] = [];
     datasetFor(raw, opts, (l) => lines.push(l));
     expect(lines).toEqual([]);
