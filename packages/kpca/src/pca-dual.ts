@@ -15,10 +15,27 @@ export interface CenteredF32 {
   readonly totalSq: number;
 }
 
-/** `x − 1·meanᵀ` rounded to float32 (computed in float64), and Σ (x − mean)² in float64. */
+/**
+ * A float32 scratch array of at least `length` values, reused between calls while the garbage collector keeps it
+ * (a weak reference: it never pins memory). Fresh multi-megabyte arrays cost their first-touch page faults on every
+ * fit, which on the benchmark machine's VM cost as much as the copy itself several times over (bench/NOTES.md).
+ */
+let scratch: WeakRef<Float32Array> | null = null;
+function scratchF32(length: number): Float32Array {
+  const kept = scratch?.deref();
+  if (kept && kept.length >= length) return kept.subarray(0, length);
+  const fresh = new Float32Array(length);
+  scratch = new WeakRef(fresh);
+  return fresh;
+}
+
+/**
+ * `x − 1·meanᵀ` rounded to float32 (computed in float64), and Σ (x − mean)² in float64. The result lives in a
+ * scratch array that the next call overwrites: use it before then (the fit uploads it and disposes the tensor).
+ */
 export function centerRowsF32(x: DenseMatrix, mean: Float64Array): CenteredF32 {
   const { rows, cols, data } = x;
-  const out = new Float32Array(rows * cols);
+  const out = scratchF32(rows * cols);
   let totalSq = 0;
   for (let i = 0; i < rows; i++) {
     const o = i * cols;
