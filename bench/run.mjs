@@ -3,12 +3,14 @@
 // Benchmarks import the built packages: `npm run bench` builds first.
 // With --reference SCRIPT, the PyTorch / scikit-learn reference (shared/reference/baseline_torch.py) runs first, in
 // the same session, and every benchmark gets `--baseline <its JSON>` so the tables print ratios side by side.
+// Each benchmark runs in its own process and its peak resident memory (getrusage's maxRSS, bench/lib/maxrss.mjs) is
+// printed after its table and in a summary at the end.
 // Usage: node bench/run.mjs [name ...] [--reference path/to/baseline_torch.py] [-- args passed to each benchmark]
-import { readdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { readdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
@@ -61,12 +63,31 @@ const all = readdirSync(here)
   .sort();
 const chosen = names.length ? all.filter((f) => names.some((n) => f.startsWith(n))) : all;
 let failed = 0;
+const rssDir = mkdtempSync(join(tmpdir(), 'sal-bench-rss-'));
+const peaks = [];
 for (const f of chosen) {
   console.log(`\n## ${f}`);
-  const r = spawnSync(process.execPath, [join(here, f), ...passed], { stdio: 'inherit' });
+  const rssFile = join(rssDir, f);
+  const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(here, 'lib', 'maxrss.mjs')).href, join(here, f), ...passed], {
+    stdio: 'inherit',
+    env: { ...process.env, SAL_BENCH_MAXRSS_FILE: rssFile },
+  });
+  let peak = null;
+  try {
+    peak = Number(readFileSync(rssFile, 'utf8')) / 2 ** 20;
+  } catch {
+    /* the child died before its exit handler ran */
+  }
+  peaks.push([f, peak]);
+  if (peak !== null) console.log(`\npeak RSS of ${f}: ${peak.toFixed(0)} MiB`);
   if (r.status !== 0) {
     failed++;
     console.log(`(${f} exited with ${r.status})`);
   }
 }
+rmSync(rssDir, { recursive: true, force: true });
+console.log('\n## peak resident memory per benchmark process (getrusage maxRSS)\n');
+console.log('| benchmark | peak RSS |');
+console.log('|---|---|');
+for (const [f, peak] of peaks) console.log(`| ${f} | ${peak === null ? 'n/a' : `${peak.toFixed(0)} MiB`} |`);
 process.exit(failed ? 1 : 0);

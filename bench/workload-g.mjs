@@ -111,7 +111,11 @@ results.forward = { medianSeconds: median(ts), perSecond: B / median(ts), unit: 
 // channels are held at their values (the saliency maps are inputs of their own, as in the original's analysis)
 const big = keys[sessionSizes.indexOf(Math.max(...sessionSizes))];
 const ctx = tf.slice(x, [0, 0, 0, 1], [-1, -1, -1, 3]);
-const evalModel = (img) => tf.tidy(() => encoder.predict(tf.concat([img, ctx], 3), big, { training: false }));
+// (the context of the batch's first images: @sal/grf probes the model with one image before the batch of B)
+const evalModel = (img) =>
+  tf.tidy(() =>
+    encoder.predict(tf.concat([img, img.shape[0] === B ? ctx : tf.slice(ctx, [0, 0, 0, 0], [img.shape[0], -1, -1, -1])], 3), big, { training: false }),
+  );
 const img = tf.slice(x, [0, 0, 0, 0], [-1, -1, -1, 1]);
 const nBig = Math.max(...sessionSizes);
 const subset = Array.from({ length: args.quick ? 2 : Math.min(nBig, 8) }, (_, i) => i);

@@ -7,7 +7,6 @@ import { SalConfigError, SalDataError, SalShapeError, checkNumber, checkOneOf, r
 import {
   PRODUCT_METHODS,
   addRowVectorInPlace,
-  columnMeans,
   gram,
   matmul,
   subtractRowVector,
@@ -17,7 +16,8 @@ import {
   type ProductMethod,
 } from './dense.js';
 import { fixSigns } from './eigen.js';
-import { EIGEN_SOLVERS, eigenTopK, type EigenSolver } from './solve-sym.js';
+import { EIGEN_SOLVERS, eigenTopK, pickSolver, type EigenSolver } from './solve-sym.js';
+import { centerRowsF32, dualPcaTensor } from './pca-dual.js';
 
 /** Options of {@link fitPca}. */
 export interface PcaOptions {
@@ -117,20 +117,35 @@ export function fitPca(x: MatrixInput, opts?: PcaOptions): PcaModel {
   const X = toDense(x, FIT);
   const { rows: n, cols: d } = X;
   if (n < 2 || d < 1) throw new SalShapeError(FIT, '[n,d] with n >= 2, d >= 1', [n, d]);
-  for (let i = 0; i < X.data.length; i++) {
-    const v = X.data[i] as number;
-    if (!Number.isFinite(v)) throw new SalDataError(FIT, 'finite values in x', v);
-  }
   const maxK = Math.min(n, d);
   const k = o.nComponents === 'all' ? Math.min(o.center ? n - 1 : n, d) : checkNumber(FIT, 'nComponents', o.nComponents, { min: 1, max: maxK, integer: true });
-  const mean = o.center ? columnMeans(X) : new Float64Array(d);
+  // one pass: finiteness and the column sums
+  const mean = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    const r = i * d;
+    for (let j = 0; j < d; j++) {
+      const v = X.data[r + j] as number;
+      if (v - v !== 0) throw new SalDataError(FIT, 'finite values in x', v);
+      mean[j] = (mean[j] as number) + v;
+    }
+  }
+  if (o.center) for (let j = 0; j < d; j++) mean[j] = (mean[j] as number) / n;
+  else mean.fill(0);
+  const dual = o.form === 'dual' || (o.form === 'auto' && n < d);
+  const settings = { solver: o.solver, method: o.method, seed: o.seed, tol: o.tol, maxIterations: o.maxIterations };
+  const explainedVariance = new Float64Array(k);
+  if (dual && o.method === 'tensor' && pickSolver(n, k, o.solver) === 'full') {
+    // the fast path: float32 centred rows uploaded once, products and the normalisation without float64 copies
+    const xc = centerRowsF32(X, mean);
+    const r = dualPcaTensor(xc.data, n, d, k);
+    for (let j = 0; j < k; j++) explainedVariance[j] = Math.max(0, r.values[j] as number) / (n - 1);
+    const totalVariance = xc.totalSq / (n - 1);
+    return makePca({ nSamples: n, nFeatures: d, center: o.center, method: o.method, mean, components: r.components, explainedVariance, totalVariance });
+  }
   const Xc = o.center ? subtractRowVector(X, mean) : X;
   let totalSq = 0;
   for (let i = 0; i < Xc.data.length; i++) totalSq += (Xc.data[i] as number) ** 2;
   const totalVariance = totalSq / (n - 1);
-  const dual = o.form === 'dual' || (o.form === 'auto' && n < d);
-  const settings = { solver: o.solver, method: o.method, seed: o.seed, tol: o.tol, maxIterations: o.maxIterations };
-  const explainedVariance = new Float64Array(k);
   let components: DenseMatrix;
   if (dual) {
     const G = gram(Xc, o.method);

@@ -109,6 +109,30 @@ describe('fitPca', () => {
     expectNoLeaks(() => m.transform(data.slice(0, 5)), 'transform');
   });
 
+  it('the tensor dual fit (float32 products) matches the float64 primal fit: components with signs, variances, with and without centring', () => {
+    const data = randn(60, 200, 5).map((r, i) => r.map((v, j) => 3 + v * Math.exp(-j / 30) + 0.01 * i));
+    for (const center of [true, false]) {
+      const fast = expectNoLeaks(() => fitPca(data, { center }), 'fitPca');
+      const ref = fitPca(data, { center, form: 'primal', method: 'float64', nComponents: 10 });
+      expect(fast.nComponents).toBe(center ? 59 : 60);
+      expect(Math.abs(fast.totalVariance / ref.totalVariance - 1)).toBeLessThan(1e-12);
+      for (let i = 0; i < 10; i++) {
+        const a = fast.components.data.subarray(i * 200, i * 200 + 200);
+        const b = ref.components.data.subarray(i * 200, i * 200 + 200);
+        let dot = 0;
+        let norm = 0;
+        for (let t = 0; t < 200; t++) {
+          dot += (a[t] as number) * (b[t] as number);
+          norm += (a[t] as number) ** 2;
+        }
+        expect(Math.abs(norm - 1)).toBeLessThan(1e-9);
+        expect(dot).toBeGreaterThan(1 - 1e-4); // same sign convention, same direction
+        expect(Math.abs((fast.explainedVariance[i] as number) / (ref.explainedVariance[i] as number) - 1)).toBeLessThan(1e-4);
+      }
+    }
+    expect(() => fitPca(data.map((r, i) => (i === 7 ? r.map((v, j) => (j === 3 ? Number.NaN : v)) : r)))).toThrow(SalDataError);
+  });
+
   it('randomized dual solver matches the full primal one on the top components', () => {
     const base = randn(900, 40, 3).map((r) => r.map((v, j) => v * Math.exp(-j / 4)));
     const full = fitPca(base, { nComponents: 5, solver: 'full', form: 'primal', method: 'float64' });

@@ -624,6 +624,7 @@ describe.skipIf(disabled)('symmetric positive definite solve', () => {
     [5, 3],
     [97, 10],
     [250, 300],
+    [450, 40], // three blocks of the factorisation and of both substitutions
   ] as const) {
     it(`solves A X = B to a float32 residual (n ${n}, m ${m})`, async () => {
       await tf.setBackend('wasm');
