@@ -13,8 +13,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, describeBackend } from '@sal/backend';
 import { createRng } from '@sal/types';
 import { createEncoder, windowedResponseModel } from '@sal/train';
-import { stacked2dCore } from '@sal/cores';
-import { gaussianReadout } from '@sal/readouts';
+import { median } from './lib/timing.mjs';
+import { workloadWModel } from './lib/workload-w-model.mjs';
 import { synthesizeMeis, synthesizeMeisWindowed } from '@sal/mei';
 import { readFileSync, mkdtempSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -41,19 +41,7 @@ const H = 64,
   N = 100;
 const steps = args.quick ? 3 : Number(args.steps);
 const reps = Number(args.reps);
-const core = stacked2dCore({
-  inChannels: 1,
-  hiddenChannels: C,
-  inputKern: 9,
-  hiddenKern: 3,
-  layers: 3,
-  padInput: true,
-  nSeBlocks: 0,
-  stack: -1,
-  gammaInput: 0,
-  seed: 0,
-});
-const readout = gaussianReadout({ inShape: [H, W, C], outDims: N, gaussType: 'isotropic', initMuRange: 0.8, initSigma: 0.1, gammaReadout: 0, seed: 0 });
+const { core, readout } = workloadWModel({ H, W, C, N });
 const rng = createRng(1);
 const w = readout.getWeights()['features'];
 if (w)
@@ -70,11 +58,6 @@ const model = (x) => encoder.predict(x, 'w');
 const windowed = windowedResponseModel(encoder, 'w');
 const opts = { optimizer: 'adam', learningRate: 0.05, blur: 1, norm: 10, init: 'noise', initStd: 0.1, steps, batchSize: N };
 
-const median = (a) => {
-  const s = [...a].sort((u, v) => u - v);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 function timeit(fn) {
   fn(2); // warm-up: 2 steps
   const ts = [];

@@ -12,11 +12,10 @@ import { initBackend, describeBackend } from '@sal/backend';
 import { createRng } from '@sal/types';
 import { estimateSupports, gradientReceptiveFields, windowedGradientReceptiveFields } from '@sal/grf';
 import { createEncoder, windowedResponseModel } from '@sal/train';
-import { stacked2dCore } from '@sal/cores';
-import { gaussianReadout } from '@sal/readouts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { median, poisson, randnTensor, timeit } from './lib/timing.mjs';
+import { workloadWModel } from './lib/workload-w-model.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -102,23 +101,9 @@ function readout(f) {
 const referenceModel = (x, training) => tf.add(tf.elu(readout(core(x, training))), 1);
 // the same workload through the packages users run: @sal/cores (batch-norm folded into the convs in evaluation
 // mode) and @sal/readouts (bilinear sampling with custom gradients)
-const pkgCore = stacked2dCore({
-  inChannels: 1,
-  hiddenChannels: C,
-  inputKern: 9,
-  hiddenKern: 3,
-  layers: 3,
-  padInput: true,
-  nSeBlocks: 0,
-  stack: -1,
-  gammaInput: 0,
-  seed: 0,
-});
-const pkgReadout = gaussianReadout({ inShape: [H, W, C], outDims: N, gaussType: 'isotropic', initMuRange: 0.8, initSigma: 0.1, gammaReadout: 0, seed: 0 });
-const pkgModel = (x, training) => tf.add(tf.elu(pkgReadout.apply(pkgCore.apply(x, { training }), { training: false })), 1);
+const { core: pkgCore, readout: pkgReadout, model: pkgModel, trainable: pkgTrainable } = workloadWModel({ H, W, C, N });
 const model = args.impl === 'packages' ? pkgModel : referenceModel;
-const trainable =
-  args.impl === 'packages' ? [...Object.values(pkgCore.getWeights()), ...Object.values(pkgReadout.getWeights())].filter((v) => v.trainable) : undefined;
+const trainable = args.impl === 'packages' ? pkgTrainable : undefined;
 
 const x = randn([B, H, W, 1]);
 const y = tf.tensor2d(

@@ -4,8 +4,7 @@
 // Usage: node scripts/profile-kernels.mjs [train|fwd|kpca]  (kpca: the kernel PCA fit of bench/kpca.mjs)
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, describeBackend } from '@sal/backend';
-import { stacked2dCore } from '@sal/cores';
-import { gaussianReadout } from '@sal/readouts';
+import { workloadWModel } from '../bench/lib/workload-w-model.mjs';
 import { fitKernelPca } from '@sal/kpca';
 import { createRng } from '@sal/types';
 const info = await initBackend({ prefer: 'wasm' });
@@ -35,21 +34,7 @@ const B = 64,
   W = 64,
   C = 32,
   N = 100;
-const core = stacked2dCore({
-  inChannels: 1,
-  hiddenChannels: C,
-  inputKern: 9,
-  hiddenKern: 3,
-  layers: 3,
-  padInput: true,
-  nSeBlocks: 0,
-  stack: -1,
-  gammaInput: 0,
-  seed: 0,
-});
-const ro = gaussianReadout({ inShape: [H, W, C], outDims: N, gaussType: 'isotropic', initMuRange: 0.8, initSigma: 0.1, gammaReadout: 0, seed: 0 });
-const model = (x, training) => tf.add(tf.elu(ro.apply(core.apply(x, { training }), { training: false })), 1);
-const trainable = [...Object.values(core.getWeights()), ...Object.values(ro.getWeights())].filter((v) => v.trainable);
+const { model, trainable } = workloadWModel({ H, W, C, N });
 const x = tf.randomNormal([B, H, W, 1]);
 const y = tf.floor(tf.mul(tf.randomUniform([B, N]), 4));
 const opt = tf.train.adam(1e-3);
