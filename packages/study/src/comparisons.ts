@@ -41,8 +41,8 @@ function finiteMean(xs: readonly number[]): number {
 
 /**
  * Variant `a` against variant `b` on population `p` and crop `crop`, over the model seeds `seeds`: a sign-flip test
- * over neurons on the seed-averaged correlations, and each seed's mean difference. `undefined` when a model of
- * either variant is missing for some seed.
+ * over neurons on the seed-averaged correlations, each seed's mean difference and (unless `opts.seedTests` is false)
+ * each seed's own test. `undefined` when a model of either variant is missing for some seed.
  */
 export function compareOverSeeds(
   scores: PerNeuronScores,
@@ -52,6 +52,7 @@ export function compareOverSeeds(
   crop: string,
   seeds: readonly number[],
   permutationSeed: number,
+  opts: { seedTests?: boolean } = {},
 ): SeedComparison | undefined {
   const xs = seeds.map((s) => scores.get(modelKey(p, a, crop, s)));
   const ys = seeds.map((s) => scores.get(modelKey(p, b, crop, s)));
@@ -60,8 +61,9 @@ export function compareOverSeeds(
   if ([...xs, ...ys].some((r) => r!.length !== n)) throw new RangeError(`compareOverSeeds: models of ${p} with different neuron counts`);
   const avg = (rows: (readonly number[] | undefined)[]) => Array.from({ length: n }, (_, i) => rows.reduce((s, r) => s + r![i]!, 0) / rows.length);
   const seedDeltas = seeds.map((_, k) => finiteMean(xs[k]!.map((v, i) => v - ys[k]![i]!)));
-  const seedPValues = seeds.map((_, k) => pairedComparison(xs[k]!, ys[k]!, 9999, permutationSeed).pValue);
-  return { ...pairedComparison(avg(xs), avg(ys), 9999, permutationSeed), seedDeltas, seedPValues };
+  const pooled = { ...pairedComparison(avg(xs), avg(ys), 9999, permutationSeed), seedDeltas };
+  if (opts.seedTests === false) return pooled;
+  return { ...pooled, seedPValues: seeds.map((_, k) => pairedComparison(xs[k]!, ys[k]!, 9999, permutationSeed).pValue) };
 }
 
 /** How a comparison reads: significant and positive over neurons, and (with several seeds) every seed agreeing. */
@@ -145,7 +147,8 @@ export function seedStability(
   const counts = { yes: 0, notSettled: 0, no: 0 };
   const subsets = subsetsOf(seeds, subsetSize);
   for (const sub of subsets) {
-    const o = outcome(compareOverSeeds(scores, p, a, b, crop, sub, permutationSeed)!);
+    // the outcome reads the pooled test and the signs: each seed's own test is not needed here
+    const o = outcome(compareOverSeeds(scores, p, a, b, crop, sub, permutationSeed, { seedTests: false })!);
     if (o === 'better') counts.yes++;
     else if (o === 'seeds disagree') counts.notSettled++;
     else counts.no++;

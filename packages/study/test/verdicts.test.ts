@@ -83,6 +83,10 @@ describe('compareOverSeeds', () => {
     expect(seedOutcomes(c)).toEqual(['not better', 'not better']);
     expect(seedOutcomes({ ...c, seedPValues: [0.01, 0.01], seedDeltas: [0.1, -0.1] })).toEqual(['better', 'not better']);
     expect(seedOutcomes({ ...c, seedPValues: undefined })).toEqual([]);
+    // without the per-seed tests (the seed-stability subsets): the same pooled comparison, no seedPValues
+    const pooled = compareOverSeeds(m, 'shift', 'shifter-saliency', 'images', crop, [2, 3], 11, { seedTests: false })!;
+    expect(pooled).toEqual({ ...c, seedPValues: undefined });
+    expect('seedPValues' in pooled).toBe(false);
   });
 });
 
