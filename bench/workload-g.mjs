@@ -14,12 +14,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, describeBackend } from '@sal/backend';
 import { createRng } from '@sal/types';
 import { gradientReceptiveFields } from '@sal/grf';
-import { adamStep, createAdamState, createEncoder } from '@sal/train';
-import { stacked2dCore, STUDY_CORE_PRESET } from '@sal/cores';
-import { saliencyShifterReadout } from '@sal/readouts';
+import { adamStep, createAdamState } from '@sal/train';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { median, poisson, randnTensor, timeit } from './lib/timing.mjs';
+import { G_SESSION_SIZES, G_SHAPE, workloadGModel } from './lib/workload-g-model.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -31,38 +30,13 @@ const { values: args } = parseArgs({
   },
 });
 const info = await initBackend({ prefer: args.backend });
-const B = 64,
-  H = 83,
-  W = 83,
-  C = 32,
-  SESSIONS = 31;
+const { B, H, W, SESSIONS } = G_SHAPE;
 const reps = args.quick ? 2 : Number(args.reps);
 const rng = createRng(0);
-// session sizes: 2–18 neurons each by a fixed rule the PyTorch twin uses too (n_s = 2 + 7s mod 17; 308 neurons)
-const sessionSizes = Array.from({ length: SESSIONS }, (_, s) => 2 + ((7 * s) % 17));
+const sessionSizes = G_SESSION_SIZES;
 const randn = (shape, scale = 1) => randnTensor(rng, shape, scale);
 
-const core = stacked2dCore({ ...STUDY_CORE_PRESET, inChannels: 1, gammaInput: 0, seed: 0 });
-const featShape = [H - 14, W - 14, C];
-const readouts = Object.fromEntries(
-  sessionSizes.map((n, s) => [
-    `s${s}`,
-    saliencyShifterReadout({
-      inShape: featShape,
-      outDims: n,
-      gaussType: 'isotropic',
-      initMuRange: 0.178,
-      initSigma: 0.585,
-      gammaReadout: 0,
-      remapChannels: 3,
-      remapLayers: 2,
-      remapKernel: 3,
-      maxRemapAmplitude: 0.2,
-      seed: s,
-    }),
-  ]),
-);
-const encoder = createEncoder({ core, readouts, routing: { core: [0], context: [1, 2, 3] } });
+const { encoder, sessionVars } = workloadGModel();
 const keys = encoder.sessionKeys;
 
 const x = randn([B, H, W, 4]);
@@ -76,11 +50,7 @@ const ys = Object.fromEntries(
   ]),
 );
 
-const weights = encoder.getWeights();
 // the trainer's own Adam (moments keyed by weight name), since each step updates the core and one session's readout
-const varsOf = (key) =>
-  Object.fromEntries(Object.entries(weights).filter(([name, v]) => v.trainable && (name.startsWith('core/') || name.startsWith(`readout/${key}/`))));
-const sessionVars = Object.fromEntries(keys.map((k) => [k, varsOf(k)]));
 const adam = createAdamState();
 let step = 0;
 const trainStep = () => {

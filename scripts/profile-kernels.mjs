@@ -1,15 +1,20 @@
 #!/usr/bin/env node
 // Where the time of workload W goes, per tfjs kernel, on the wasm backend (with @sal/native's kernels unless
 // SAL_NATIVE=0): every registered wasm kernel function is wrapped with a timer. Needs the packages built.
-// Usage: node scripts/profile-kernels.mjs [train|fwd|kpca]  (kpca: the kernel PCA fit of bench/kpca.mjs)
+// Usage: node scripts/profile-kernels.mjs [train|fwd|kpca|g-train|g-fwd]  (kpca: the kernel PCA fit of bench/kpca.mjs;
+// g-*: workload G's train step on one session, or its forward pass in evaluation mode)
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, describeBackend } from '@sal/backend';
 import { workloadWModel } from '../bench/lib/workload-w-model.mjs';
+import { workloadGModel, G_SHAPE } from '../bench/lib/workload-g-model.mjs';
+import { adamStep, createAdamState } from '@sal/train';
 import { fitKernelPca } from '@sal/kpca';
 import { createRng } from '@sal/types';
 const info = await initBackend({ prefer: 'wasm' });
 console.log(describeBackend(info));
 const times = new Map();
+// SAL_PROFILE_SHAPES=1: one row per kernel and input shapes
+const byShape = process.env.SAL_PROFILE_SHAPES === '1';
 const which = process.argv[2] ?? 'train';
 for (const k of tf.getKernelsForBackend('wasm')) {
   const f = k.kernelFunc;
@@ -19,10 +24,11 @@ for (const k of tf.getKernelsForBackend('wasm')) {
     kernelFunc: (a) => {
       const t = performance.now();
       const r = f(a);
-      const e = times.get(k.kernelName) ?? [0, 0];
+      const key = byShape ? `${k.kernelName} ${Object.values(a.inputs).map((i) => `[${i?.shape ?? ''}]`).join(' ')}` : k.kernelName;
+      const e = times.get(key) ?? [0, 0];
       e[0] += performance.now() - t;
       e[1]++;
-      times.set(k.kernelName, e);
+      times.set(key, e);
       return r;
     },
   });
@@ -57,7 +63,29 @@ if (which === 'kpca') {
   for (let i = 0; i < xk.data.length; i++) xk.data[i] = rng.normal();
 }
 const kpca = () => fitKernelPca(xk, { kernel: 'rbf', nComponents: 50, fitInverseTransform: true, seed: 0 }).dispose();
-const fn = which === 'train' ? step : which === 'kpca' ? kpca : fwd;
+let gStep = null;
+let gFwd = null;
+if (which.startsWith('g-')) {
+  const { encoder, sessionVars } = workloadGModel();
+  const key = encoder.sessionKeys[0];
+  const xg = tf.randomNormal([G_SHAPE.B, G_SHAPE.H, G_SHAPE.W, 4]);
+  const yg = tf.floor(tf.mul(tf.randomUniform([G_SHAPE.B, 2 + 0]), 4));
+  const adam = createAdamState();
+  const vars = sessionVars[key];
+  let seed = 0;
+  gStep = () => {
+    const { value, grads } = tf.variableGrads(() => {
+      const pr = encoder.predict(xg, key, { training: true, seed: seed++ });
+      return tf.mean(tf.sub(pr, tf.mul(yg, tf.log(tf.add(pr, 1e-12)))));
+    }, Object.values(vars));
+    adamStep(adam, vars, Object.fromEntries(Object.entries(vars).map(([name, v]) => [name, grads[v.name]])), 1e-3, 0);
+    value.dataSync();
+    tf.dispose([value, ...Object.values(grads)]);
+  };
+  gFwd = () => tf.tidy(() => encoder.predict(xg, key, { training: false }).dataSync());
+}
+const fn = { train: step, fwd, kpca, 'g-train': gStep, 'g-fwd': gFwd }[which];
+if (!fn) throw new Error(`unknown mode ${which}: train, fwd, kpca, g-train or g-fwd`);
 fn();
 fn();
 times.clear();
@@ -69,4 +97,4 @@ const rows = [...times].map(([k, [t, c]]) => [k, t / reps, c / reps]).sort((a, b
 let sum = 0;
 for (const r of rows) sum += r[1];
 console.log(`${which}: ${tot.toFixed(1)} ms per ${which === 'kpca' ? 'fit' : 'batch'}; kernels ${sum.toFixed(1)} ms`);
-for (const [k, t, c] of rows.slice(0, 25)) console.log(k.padEnd(28), t.toFixed(1).padStart(8), 'ms', String(c).padStart(5), 'calls');
+for (const [k, t, c] of rows.slice(0, 25)) console.log(k.padEnd(byShape ? 70 : 28), t.toFixed(1).padStart(8), 'ms', String(c).padStart(5), 'calls');

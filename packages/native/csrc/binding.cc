@@ -127,6 +127,56 @@ napi_value Conv2dBackpropFilter(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// depthwiseForward(buffer, xOff, fOff, biasOff (-1: none), outOff, act, alpha, n,h,w,c, kh,kw,c, sh,sw, dh,dw, pt,pl, ho,wo)
+// → boolean (false: not handled); the filter is `[kh,kw,c]`
+napi_value DepthwiseForward(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, a, 22)) return nullptr;
+  sal::ConvGeom g;
+  if (!geom(a, 7, g)) return nullptr;
+  int64_t act, biasOff;
+  double alpha;
+  if (!num(a, 5, act) || !fnum(a, 6, alpha) || !num(a, 3, biasOff)) return nullptr;
+  float *x, *f, *bias = nullptr, *out;
+  if (!span(a, 1, g.n * g.h * g.w * g.ci, x, "x") || !span(a, 2, g.kh * g.kw * g.ci, f, "filter") ||
+      !span(a, 4, g.n * g.ho * g.wo * g.co, out, "out"))
+    return nullptr;
+  if (biasOff >= 0 && !span(a, 3, g.co, bias, "bias")) return nullptr;
+  napi_value r;
+  napi_get_boolean(env, sal::depthwise_forward(x, f, bias, out, g, static_cast<int>(act), static_cast<float>(alpha)), &r);
+  return r;
+}
+
+// depthwiseBackpropInput(buffer, dyOff, fOff, dxOff, n,h,w,c, kh,kw,c, sh,sw, dh,dw, pt,pl, ho,wo) → boolean
+napi_value DepthwiseBackpropInput(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, a, 19)) return nullptr;
+  sal::ConvGeom g;
+  if (!geom(a, 4, g)) return nullptr;
+  float *dy, *f, *dx;
+  if (!span(a, 1, g.n * g.ho * g.wo * g.co, dy, "dy") || !span(a, 2, g.kh * g.kw * g.ci, f, "filter") ||
+      !span(a, 3, g.n * g.h * g.w * g.ci, dx, "dx"))
+    return nullptr;
+  napi_value r;
+  napi_get_boolean(env, sal::depthwise_backprop_input(dy, f, dx, g), &r);
+  return r;
+}
+
+// depthwiseBackpropFilter(buffer, xOff, dyOff, dfOff, n,h,w,c, kh,kw,c, sh,sw, dh,dw, pt,pl, ho,wo) → boolean
+napi_value DepthwiseBackpropFilter(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, a, 19)) return nullptr;
+  sal::ConvGeom g;
+  if (!geom(a, 4, g)) return nullptr;
+  float *x, *dy, *df;
+  if (!span(a, 1, g.n * g.h * g.w * g.ci, x, "x") || !span(a, 2, g.n * g.ho * g.wo * g.co, dy, "dy") ||
+      !span(a, 3, g.kh * g.kw * g.ci, df, "df"))
+    return nullptr;
+  napi_value r;
+  napi_get_boolean(env, sal::depthwise_backprop_filter(x, dy, df, g), &r);
+  return r;
+}
+
 // batchMatMul(buffer, aOff, bOff, cOff, batch, m, n, k, transA, transB, strideA, strideB)
 napi_value BatchMatMul(napi_env env, napi_callback_info info) {
   Args a;
@@ -352,6 +402,9 @@ napi_value Init(napi_env env, napi_value exports) {
       {"conv2dForward", nullptr, Conv2dForward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dBackpropInput", nullptr, Conv2dBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dBackpropFilter", nullptr, Conv2dBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"depthwiseForward", nullptr, DepthwiseForward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"depthwiseBackpropInput", nullptr, DepthwiseBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"depthwiseBackpropFilter", nullptr, DepthwiseBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchMatMul", nullptr, BatchMatMul, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reduceSum", nullptr, ReduceSum, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},

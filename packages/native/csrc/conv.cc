@@ -406,9 +406,76 @@ const FilterTileFn* const kFilterTile = filter_table(std::make_integer_sequence<
 
 constexpr int kRowChunk = 4;
 
+/**
+ * Few output channels (co ≤ kSmallCo, e.g. a remapper's 3×3 3→2 convolution): padding dy's channels to whole NR
+ * blocks would copy dy at NR/co times its size and waste as much arithmetic. Instead each input window row of a
+ * filter row ky (kw·ci contiguous floats, dilation 1) is one or a few vectors, and every output pixel adds
+ * `row · dy[pixel, o]` to the accumulators of its CO output channels (registers across the row).
+ */
+constexpr int64_t kSmallCo = 8;
+
+template <int CO>
+void filter_rows_small_co(const float* xr, const float* dyrow, int64_t wo, int64_t step, int64_t mv, float* acc) {
+  // acc: [CO][mv·VL] for one ky
+  for (int64_t v = 0; v < mv; v++) {
+    vf a[CO];
+    for (int o = 0; o < CO; o++) a[o] = loadu(acc + o * mv * VL + v * VL);
+    const float* xp = xr + v * VL;
+    for (int64_t ox = 0; ox < wo; ox++) {
+      const vf xv = loadu(xp + ox * step);
+      for (int o = 0; o < CO; o++) a[o] += xv * splat(dyrow[ox * CO + o]);
+    }
+    for (int o = 0; o < CO; o++) storeu(acc + o * mv * VL + v * VL, a[o]);
+  }
+}
+
+typedef void (*SmallCoFn)(const float*, const float*, int64_t, int64_t, int64_t, float*);
+constexpr SmallCoFn kSmallCoFn[kSmallCo] = {&filter_rows_small_co<1>, &filter_rows_small_co<2>, &filter_rows_small_co<3>, &filter_rows_small_co<4>,
+                                            &filter_rows_small_co<5>, &filter_rows_small_co<6>, &filter_rows_small_co<7>, &filter_rows_small_co<8>};
+
+void backprop_filter_small_co(const float* x, const float* dy, float* df, const ConvGeom& g) {
+  const int64_t pw = std::max(g.w + g.pl, (g.wo - 1) * g.sw + g.kw);
+  const int64_t rowlen = pw * g.ci;
+  const int64_t M = g.kw * g.ci, mv = (M + VL - 1) / VL;
+  const int64_t accSize = g.kh * g.co * mv * VL;
+  const int64_t filterWork = g.n * g.ho * g.wo * g.co * g.kh * g.kw * g.ci;
+  const int64_t chunks = (g.ho + kRowChunk - 1) / kRowChunk;
+  const int64_t tasks = g.n * chunks;
+  const int T = filterWork >= kParallelWork ? std::max(1, static_cast<int>(std::min<int64_t>(omp_get_max_threads(), tasks))) : 1;
+  std::vector<float> accs(static_cast<size_t>(T * accSize), 0.f);
+  const int64_t span = (kRowChunk - 1) * g.sh + (g.kh - 1) * g.dh + 1;
+  const SmallCoFn rows = kSmallCoFn[g.co - 1];
+#pragma omp parallel num_threads(T) if (T > 1)
+  {
+    float* acc = accs.data() + omp_get_thread_num() * accSize;
+    // + mv·VL: the last pixel's vectors read past its kw·ci floats (those lanes are never summed into df)
+    std::vector<float> win(static_cast<size_t>(span * rowlen + mv * VL), 0.f);
+#pragma omp for schedule(static)
+    for (int64_t task = 0; task < tasks; task++) {
+      const int64_t ni = task / chunks, oy0 = (task % chunks) * kRowChunk;
+      const int nrows = static_cast<int>(std::min<int64_t>(kRowChunk, g.ho - oy0));
+      fill_window(x, g, ni, oy0 * g.sh - g.pt, 1, (nrows - 1) * g.sh + (g.kh - 1) * g.dh + 1, pw, win.data());
+      for (int q = 0; q < nrows; q++) {
+        const float* dyrow = dy + ((ni * g.ho + oy0 + q) * g.wo) * g.co;
+        for (int64_t ky = 0; ky < g.kh; ky++)
+          rows(win.data() + (q * g.sh + ky * g.dh) * rowlen, dyrow, g.wo, g.sw * g.ci, mv, acc + ky * g.co * mv * VL);
+      }
+    }
+  }
+  // df[ky][kx][ci][o] = Σ_t acc_t[ky][o][kx·ci + ci]
+  for (int64_t ky = 0; ky < g.kh; ky++)
+    for (int64_t m = 0; m < M; m++)
+      for (int64_t o = 0; o < g.co; o++) {
+        float s = 0.f;
+        for (int t = 0; t < T; t++) s += accs[static_cast<size_t>(t * accSize + (ky * g.co + o) * mv * VL + m)];
+        df[(ky * M + m) * g.co + o] = s;
+      }
+}
+
 }  // namespace
 
 void conv2d_backprop_filter(const float* x, const float* dy, float* df, const ConvGeom& g) {
+  if (g.co <= kSmallCo && g.co % NR != 0 && g.dw == 1) return backprop_filter_small_co(x, dy, df, g);
   const int64_t pw = std::max(g.w + g.pl, (g.wo - 1) * g.sw + (g.kw - 1) * g.dw + 1);
   const int64_t rowlen = pw * g.ci;
   const int64_t nb = (g.co + NR - 1) / NR;

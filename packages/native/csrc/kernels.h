@@ -34,6 +34,16 @@ bool conv2d_backprop_input(const float* dy, const float* f, float* dx, const Con
 void conv2d_backprop_filter(const float* x, const float* dy, float* df, const ConvGeom& g);
 
 /**
+ * Depthwise convolution with channel multiplier 1: x `[n,h,w,c]`, filter `[kh,kw,c]`, out = act(conv + bias)
+ * `[n,ho,wo,c]` (g.ci = g.co = c; `bias` may be null). Returns false if the geometry is not handled (ci ≠ co, kh > 64).
+ */
+bool depthwise_forward(const float* x, const float* f, const float* bias, float* out, const ConvGeom& g, int act, float alpha);
+/** dx `[n,h,w,c]` of a stride-1 depthwise convolution from dy; false if not handled (strides, padding > (k−1)·d). */
+bool depthwise_backprop_input(const float* dy, const float* f, float* dx, const ConvGeom& g);
+/** df `[kh,kw,c]` of a depthwise convolution from x and dy; false if not handled (ci ≠ co). */
+bool depthwise_backprop_filter(const float* x, const float* dy, float* df, const ConvGeom& g);
+
+/**
  * c[b] = op(a[b]) · op(b[b]) for b in [0,batch): a is `[m,k]` (or `[k,m]` if transA), b is `[k,n]` (or `[n,k]`
  * if transB), c is `[m,n]`; strideA/strideB are the batch strides in elements (0 broadcasts).
  * The same matrix on both sides (a == b, equal strides, m == n) with one side transposed is a Gram matrix

@@ -25,6 +25,15 @@ export interface NativeAddon {
   conv2dBackpropInput(buf: ArrayBuffer, dyOff: number, fOff: number, dxOff: number, ...geom: ConvGeomArgs): boolean;
   conv2dBackpropFilter(buf: ArrayBuffer, xOff: number, dyOff: number, dfOff: number, ...geom: ConvGeomArgs): void;
   /**
+   * Depthwise convolution, channel multiplier 1 (geometry with ci = co = c, filter `[kh,kw,c]`): out = act(conv + bias);
+   * false when not handled (nothing written).
+   */
+  depthwiseForward(buf: ArrayBuffer, xOff: number, fOff: number, biasOff: number, outOff: number, act: number, alpha: number, ...geom: ConvGeomArgs): boolean;
+  /** dx of a stride-1 depthwise convolution; false when not handled. */
+  depthwiseBackpropInput(buf: ArrayBuffer, dyOff: number, fOff: number, dxOff: number, ...geom: ConvGeomArgs): boolean;
+  /** df `[kh,kw,c]` of a depthwise convolution; false when not handled. */
+  depthwiseBackpropFilter(buf: ArrayBuffer, xOff: number, dyOff: number, dfOff: number, ...geom: ConvGeomArgs): boolean;
+  /**
    * c[b] = op(a[b]) · op(b[b]); batch strides in elements (0 broadcasts). The same offset and stride for a and b
    * with one side transposed (a Gram matrix A·Aᵀ or Aᵀ·A) computes the lower triangle and mirrors it.
    */

@@ -4,7 +4,8 @@
  * the same tensor on both sides with one of them transposed, is computed as its lower triangle and mirrored), and `Sum` /
  * `Mean` over one contiguous run of axes (e.g. the batch and spatial axes of NHWC: the wasm backend transposes first),
  * and, above 4096 elements, elementwise `Add` / `Sub` / `Multiply` / `RealDiv` (same shapes, a trailing row broadcast,
- * or a scalar), `Square`, `Elu`, `EluGrad`, `Exp`, and 1×1 depthwise convolutions (per-channel affine maps, e.g. batch-norm);
+ * or a scalar), `Square`, `Elu`, `EluGrad`, `Exp`, and depthwise convolutions with channel multiplier 1 (forward, fused
+ * forward; undilated: input gradient at stride 1, filter gradient; a 1×1 one is a per-channel affine map, e.g. batch-norm);
  * plus the fused kernels named in `@sal/types`' `FUSED_KERNELS`: training batch-norm (two passes each way) and a
  * symmetric positive definite solve (blocked Cholesky). They
  * read and write the tensors where the wasm backend keeps them (its heap), so no data is copied; shapes or
@@ -298,38 +299,92 @@ const eluGrad = (addon: NativeAddon) =>
 
 interface DepthwiseAttrs {
   strides: [number, number] | number;
+  pad: backend_util.PadInfo['type'] | number | backend_util.ExplicitPadding;
   dilations?: [number, number] | number;
+  dimRoundingMode?: Rounding;
   dataFormat: string;
   activation?: string;
   leakyreluAlpha?: number;
 }
 
-/** A 1×1, stride-1, multiplier-1 depthwise convolution is a per-channel affine map (+ bias, activation). */
-const depthwise1x1 = (addon: NativeAddon, fused: boolean) =>
+/** The geometry of a multiplier-1 depthwise convolution of x `xShape` by `filterShape`, or `null` when not ours. */
+function depthwiseInfo(xShape: readonly number[], filterShape: readonly number[], a: Omit<DepthwiseAttrs, 'activation'>): backend_util.Conv2DInfo | null {
+  if (xShape.length !== 4 || filterShape.length !== 4 || filterShape[3] !== 1 || a.dataFormat === 'NCHW') return null;
+  const info = backend_util.computeConv2DInfo(
+    xShape as Shape4,
+    filterShape as Shape4,
+    a.strides,
+    a.dilations ?? 1,
+    a.pad as never,
+    a.dimRoundingMode,
+    true,
+    'channelsLast',
+  );
+  return info.outChannels === info.inChannels && usable(info) ? info : null;
+}
+
+/**
+ * Depthwise convolutions with channel multiplier 1 (+ bias, activation): a 1×1 stride-1 one is a per-channel affine
+ * map, any other runs the addon's depthwise kernel (threads over output rows).
+ */
+const depthwise = (addon: NativeAddon, fused: boolean) =>
   defineKernel<DepthwiseAttrs>(({ x, filter, bias, preluActivationWeights }, a, k) => {
     const act = fused ? activationCode(Activation, a.activation) : Activation.linear;
-    const ones = (v: [number, number] | number | undefined) => v === undefined || (Array.isArray(v) ? v.every((d) => d === 1) : v === 1);
-    if (
-      !x ||
-      !filter ||
-      x.dtype !== 'float32' ||
-      filter.dtype !== 'float32' ||
-      x.shape.length !== 4 ||
-      a.dataFormat === 'NCHW' ||
-      act === undefined ||
-      preluActivationWeights ||
-      filter.shape[0] !== 1 ||
-      filter.shape[1] !== 1 ||
-      filter.shape[3] !== 1 ||
-      !ones(a.strides) ||
-      !ones(a.dilations) ||
-      util.sizeFromShape(x.shape) < ELEMENTWISE_MIN
-    )
-      return FALLBACK;
-    const c = x.shape[3]!;
+    if (!x || !filter || x.dtype !== 'float32' || filter.dtype !== 'float32' || act === undefined || preluActivationWeights) return FALLBACK;
+    const info = depthwiseInfo(x.shape, filter.shape, a);
+    if (!info) return FALLBACK;
+    const c = info.inChannels;
     if (bias && (bias.dtype !== 'float32' || util.sizeFromShape(bias.shape) !== c)) return FALLBACK;
-    const out = k.output(x.shape);
-    addon.channelAffine(k.heap, k.at(x), k.at(filter), bias ? k.at(bias) : -1, k.at(out), util.sizeFromShape(x.shape) / c, c, act, a.leakyreluAlpha ?? 0.2);
+    const pointwise =
+      info.filterHeight === 1 && info.filterWidth === 1 && info.strideHeight === 1 && info.strideWidth === 1 && info.outHeight === info.inHeight && info.outWidth === info.inWidth;
+    if (pointwise) {
+      if (util.sizeFromShape(x.shape) < ELEMENTWISE_MIN) return FALLBACK;
+      const out = k.output(x.shape);
+      addon.channelAffine(k.heap, k.at(x), k.at(filter), bias ? k.at(bias) : -1, k.at(out), util.sizeFromShape(x.shape) / c, c, act, a.leakyreluAlpha ?? 0.2);
+      return out;
+    }
+    const out = k.output([info.batchSize, info.outHeight, info.outWidth, c]);
+    if (!addon.depthwiseForward(k.heap, k.at(x), k.at(filter), bias ? k.at(bias) : -1, k.at(out), act, a.leakyreluAlpha ?? 0.2, ...geomArgs(info))) {
+      k.dispose(out);
+      return FALLBACK;
+    }
+    return out;
+  });
+
+type DepthwiseGradAttrs = Omit<DepthwiseAttrs, 'activation' | 'leakyreluAlpha' | 'dataFormat'> & { dataFormat?: string };
+
+/** The gradients' geometry: undilated only (tfjs's depthwise gradient refuses dilations, and its cpu kernels ignore them). */
+function depthwiseGradInfo(xShape: readonly number[], filterShape: readonly number[], dy: TensorInfo, a: DepthwiseGradAttrs): backend_util.Conv2DInfo | null {
+  const info = depthwiseInfo(xShape, filterShape, { ...a, dataFormat: a.dataFormat ?? 'NHWC' });
+  if (!info || info.dilationHeight !== 1 || info.dilationWidth !== 1) return null;
+  return util.arraysEqual(dy.shape, [info.batchSize, info.outHeight, info.outWidth, info.outChannels]) ? info : null;
+}
+
+/** The input gradient of a stride-1, undilated, multiplier-1 depthwise convolution. */
+const depthwiseBackpropInput = (addon: NativeAddon) =>
+  defineKernel<DepthwiseGradAttrs & { inputShape: Shape4 }>(({ dy, filter }, a, k) => {
+    if (!dy || !filter || dy.dtype !== 'float32' || filter.dtype !== 'float32') return FALLBACK;
+    const info = depthwiseGradInfo(a.inputShape, filter.shape, dy, a);
+    if (!info) return FALLBACK;
+    const out = k.output(a.inputShape);
+    if (!addon.depthwiseBackpropInput(k.heap, k.at(dy), k.at(filter), k.at(out), ...geomArgs(info))) {
+      k.dispose(out);
+      return FALLBACK;
+    }
+    return out;
+  });
+
+/** The filter gradient of an undilated, multiplier-1 depthwise convolution. */
+const depthwiseBackpropFilter = (addon: NativeAddon) =>
+  defineKernel<DepthwiseGradAttrs & { filterShape: Shape4 }>(({ x, dy }, a, k) => {
+    if (!x || !dy || x.dtype !== 'float32' || dy.dtype !== 'float32') return FALLBACK;
+    const info = depthwiseGradInfo(x.shape, a.filterShape, dy, a);
+    if (!info) return FALLBACK;
+    const out = k.output(a.filterShape);
+    if (!addon.depthwiseBackpropFilter(k.heap, k.at(x), k.at(dy), k.at(out), ...geomArgs(info))) {
+      k.dispose(out);
+      return FALLBACK;
+    }
     return out;
   });
 
@@ -454,6 +509,8 @@ export const NATIVE_KERNELS = [
   'Exp',
   'DepthwiseConv2dNative',
   'FusedDepthwiseConv2D',
+  'DepthwiseConv2dNativeBackpropInput',
+  'DepthwiseConv2dNativeBackpropFilter',
   FUSED_KERNELS.batchNormTrain,
   FUSED_KERNELS.batchNormTrainGrad,
   FUSED_KERNELS.spdSolve,
@@ -490,8 +547,10 @@ export function registerNativeKernels(): readonly string[] {
     Elu: unary(addon, UnaryOp.elu),
     EluGrad: eluGrad(addon),
     Exp: unary(addon, UnaryOp.exp),
-    DepthwiseConv2dNative: depthwise1x1(addon, false),
-    FusedDepthwiseConv2D: depthwise1x1(addon, true),
+    DepthwiseConv2dNative: depthwise(addon, false),
+    FusedDepthwiseConv2D: depthwise(addon, true),
+    DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInput(addon),
+    DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilter(addon),
     [FUSED_KERNELS.batchNormTrain]: bnTrain(addon),
     [FUSED_KERNELS.batchNormTrainGrad]: bnTrainGrad(addon),
     [FUSED_KERNELS.spdSolve]: spdSolve(addon),
