@@ -222,6 +222,19 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+// copyRuns(buffer, srcOff, dstOff, runs, len, stride)
+napi_value CopyRuns(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, a, 6)) return nullptr;
+  int64_t runs, len, stride;
+  if (!num(a, 3, runs) || !num(a, 4, len) || !num(a, 5, stride)) return nullptr;
+  if (runs < 1 || len < 1 || stride < len) { throw_error(env, "invalid copyRuns geometry"); return nullptr; }
+  float *src, *dst;
+  if (!span(a, 1, (runs - 1) * stride + len, src, "src") || !span(a, 2, runs * len, dst, "dst")) return nullptr;
+  sal::copy_runs(src, dst, runs, len, stride);
+  return undefined(env);
+}
+
 // channelAffine(buffer, xOff, scaleOff, shiftOff (-1: none), outOff, outer, c, act, alpha)
 napi_value ChannelAffine(napi_env env, napi_callback_info info) {
   Args a;
@@ -408,6 +421,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"batchMatMul", nullptr, BatchMatMul, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reduceSum", nullptr, ReduceSum, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"copyRuns", nullptr, CopyRuns, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"channelAffine", nullptr, ChannelAffine, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"eluGrad", nullptr, EluGrad, nullptr, nullptr, nullptr, napi_default, nullptr},

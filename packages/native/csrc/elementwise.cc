@@ -130,3 +130,16 @@ void elu_grad(const float* dy, const float* y, float* out, int64_t n) {
   }
 }
 }  // namespace sal
+
+namespace sal {
+void copy_runs(const float* src, float* dst, int64_t runs, int64_t len, int64_t stride) {
+#pragma omp parallel for schedule(static) if (runs * len >= kParallelMin && runs > 1)
+  for (int64_t r = 0; r < runs; r++) {
+    const float* s = src + r * stride;
+    float* d = dst + r * len;
+    if (len >= 16) std::memcpy(d, s, static_cast<size_t>(len) * sizeof(float));
+    else
+      for (int64_t i = 0; i < len; i++) d[i] = s[i];
+  }
+}
+}  // namespace sal

@@ -5,7 +5,8 @@
  * `Mean` over one contiguous run of axes (e.g. the batch and spatial axes of NHWC: the wasm backend transposes first),
  * and, above 4096 elements, elementwise `Add` / `Sub` / `Multiply` / `RealDiv` (same shapes, a trailing row broadcast,
  * or a scalar), `Square`, `Elu`, `EluGrad`, `Exp`, and depthwise convolutions with channel multiplier 1 (forward, fused
- * forward; undilated: input gradient at stride 1, filter gradient; a 1×1 one is a per-channel affine map, e.g. batch-norm);
+ * forward; undilated: input gradient at stride 1, filter gradient; a 1×1 one is a per-channel affine map, e.g. batch-norm),
+ * `Slice` along one axis (above 4096 elements, float32 or int32);
  * plus the fused kernels named in `@sal/types`' `FUSED_KERNELS`: training batch-norm (two passes each way) and a
  * symmetric positive definite solve (blocked Cholesky). They
  * read and write the tensors where the wasm backend keeps them (its heap), so no data is copied; shapes or
@@ -15,6 +16,7 @@
 import {
   backend_util,
   getKernel,
+  slice_util,
   registerKernel,
   unregisterKernel,
   util,
@@ -31,7 +33,7 @@ import { nativeFloat64Routines } from './float64-routines.js';
 interface WasmBackendLike {
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
   wasm: { HEAPU8: Uint8Array };
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  makeOutput(shape: number[], dtype: 'float32' | 'int32'): TensorInfo;
 }
 
 type KernelArgs = { inputs: Record<string, TensorInfo | undefined>; attrs: NamedAttrMap; backend: unknown };
@@ -62,8 +64,8 @@ interface KernelContext {
   readonly heap: ArrayBuffer;
   /** Byte offset of a tensor's data in the heap. */
   at(t: TensorInfo): number;
-  /** A new float32 output tensor. */
-  output(shape: readonly number[]): TensorInfo;
+  /** A new output tensor (float32 unless `dtype` says otherwise). */
+  output(shape: readonly number[], dtype?: 'float32' | 'int32'): TensorInfo;
   /** Release an output that will not be returned. */
   dispose(t: TensorInfo): void;
 }
@@ -86,7 +88,7 @@ function defineKernel<A = NamedAttrMap>(
           return b.wasm.HEAPU8.buffer as ArrayBuffer;
         },
         at: (t) => offset(b, t),
-        output: (shape) => b.makeOutput([...shape], 'float32'),
+        output: (shape, dtype = 'float32') => b.makeOutput([...shape], dtype),
         dispose: (t) => (b as unknown as { disposeData(id: object): void }).disposeData(t.dataId),
       };
       const out = body(args.inputs, args.attrs as unknown as A, k);
@@ -388,6 +390,23 @@ const depthwiseBackpropFilter = (addon: NativeAddon) =>
     return out;
   });
 
+/**
+ * A slice that cuts one axis only (e.g. channels of NHWC: the wasm backend copies element by element there) of a
+ * 4-byte dtype: rows of the input copied as runs. Above 4096 elements; anything else goes to the fallback.
+ */
+const slice = (addon: NativeAddon) =>
+  defineKernel<{ begin: number | number[]; size: number | number[] }>(({ x }, a, k) => {
+    if (!x || (x.dtype !== 'float32' && x.dtype !== 'int32') || x.shape.length === 0) return FALLBACK;
+    const [begin, size] = slice_util.parseSliceParams(x as never, a.begin, a.size) as [number[], number[]];
+    const cut = x.shape.map((d, i) => begin[i] !== 0 || size[i] !== d);
+    const axis = cut.indexOf(true);
+    if (axis < 0 || cut.lastIndexOf(true) !== axis || util.sizeFromShape(size) < ELEMENTWISE_MIN) return FALLBACK;
+    const inner = util.sizeFromShape(x.shape.slice(axis + 1));
+    const out = k.output(size, x.dtype);
+    addon.copyRuns(k.heap, k.at(x) + begin[axis]! * inner * 4, k.at(out), util.sizeFromShape(x.shape.slice(0, axis)), size[axis]! * inner, x.shape[axis]! * inner);
+    return out;
+  });
+
 interface BnAttrs {
   epsilon: number;
   activation?: string;
@@ -511,6 +530,7 @@ export const NATIVE_KERNELS = [
   'FusedDepthwiseConv2D',
   'DepthwiseConv2dNativeBackpropInput',
   'DepthwiseConv2dNativeBackpropFilter',
+  'Slice',
   FUSED_KERNELS.batchNormTrain,
   FUSED_KERNELS.batchNormTrainGrad,
   FUSED_KERNELS.spdSolve,
@@ -551,6 +571,7 @@ export function registerNativeKernels(): readonly string[] {
     FusedDepthwiseConv2D: depthwise(addon, true),
     DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInput(addon),
     DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilter(addon),
+    Slice: slice(addon),
     [FUSED_KERNELS.batchNormTrain]: bnTrain(addon),
     [FUSED_KERNELS.batchNormTrainGrad]: bnTrainGrad(addon),
     [FUSED_KERNELS.spdSolve]: spdSolve(addon),

@@ -295,6 +295,35 @@ describe.skipIf(disabled)('depthwise convolution, multiplier 1 (forward, fused, 
   });
 });
 
+describe.skipIf(disabled)('Slice', () => {
+  const shape: [number, number, number, number] = [3, 17, 19, 6];
+  const xs = values(shape.reduce((a, b) => a * b), 40);
+  const cases: [string, number[], number[]][] = [
+    ['channels (one of them)', [0, 0, 0, 2], [-1, -1, -1, 1]],
+    ['a run of channels', [0, 0, 0, 1], [-1, -1, -1, 3]],
+    ['rows', [0, 4, 0, 0], [-1, 9, -1, -1]],
+    ['the batch', [1, 0, 0, 0], [2, -1, -1, -1]],
+    ['two axes (the fallback)', [0, 2, 0, 1], [-1, 5, -1, 2]],
+    ['below 4096 elements (the fallback)', [0, 0, 0, 5], [1, 2, -1, 1]],
+  ];
+  for (const [what, begin, size] of cases) {
+    it(`matches the cpu backend: ${what}`, async () => {
+      const run = () => tf.slice(tf.tensor4d(xs, shape), begin, size);
+      expectClose(await on('wasm', run), await on('cpu', run), 0);
+      const ints = () => tf.slice(tf.tensor4d(Int32Array.from(xs, (v) => Math.round(v * 1000)), shape, 'int32'), begin, size);
+      expectClose(await on('wasm', ints), await on('cpu', ints), 0);
+    });
+  }
+  it('leaves no tensor behind', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor4d(xs, shape);
+    const before = tf.memory().numTensors;
+    tf.slice(x, [0, 0, 0, 2], [-1, -1, -1, 3]).dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+  });
+});
+
 describe.skipIf(disabled)('BatchMatMul', () => {
   const shapes: [number[], number[], boolean, boolean][] = [
     [[13, 29], [29, 37], false, false],

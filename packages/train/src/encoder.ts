@@ -94,12 +94,18 @@ function normaliseRouting(routing: EncoderRouting | undefined, core: Core): Requ
   return Object.freeze({ core: Object.freeze([...coreChannels]), context: Array.isArray(ctx) ? Object.freeze([...ctx]) : ctx, imageChannel: r.imageChannel });
 }
 
-/** Channels `idx` of `x` along the last axis (slices, no gather). */
+/** Channels `idx` of `x` along the last axis (one slice per run of consecutive channels, no gather). */
 export function selectChannels(x: tf.Tensor4D, idx: readonly number[]): tf.Tensor4D {
   const c = x.shape[3];
   for (const i of idx) if (i >= c) throw new SalShapeError('train.Encoder.predict(x)', `at least ${i + 1} channels`, x.shape);
   if (idx.length === c && idx.every((v, i) => v === i)) return tf.clone(x);
-  const parts = idx.map((i) => tf.slice(x, [0, 0, 0, i], [-1, -1, -1, 1]));
+  const runs: [number, number][] = []; // [first channel, count]
+  for (const i of idx) {
+    const last = runs[runs.length - 1];
+    if (last && last[0] + last[1] === i) last[1]++;
+    else runs.push([i, 1]);
+  }
+  const parts = runs.map(([i, n]) => tf.slice(x, [0, 0, 0, i], [-1, -1, -1, n]));
   return (parts.length === 1 ? parts[0]! : tf.concat(parts, 3)) as tf.Tensor4D;
 }
 

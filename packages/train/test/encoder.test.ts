@@ -105,6 +105,17 @@ describe('createEncoder', () => {
       0,
     );
     enc.dispose();
+    // channels [1, 2, 0]: a run of two (one slice) and one more; pixel i's context is (x[i, 1], x[i, 2], x[i, 0])
+    enc = make([1, 2, 0], 3);
+    const c3 = read(enc)!;
+    expect(c3.shape).toEqual([2, H, W, 3]);
+    const byCh = [channel(data, 2, 3, 1), channel(data, 2, 3, 2), ch0];
+    expectArraysClose(
+      Array.from({ length: 2 * H * W * 3 }, (_, k) => byCh[k % 3]![Math.floor(k / 3)]!),
+      c3.data,
+      0,
+    );
+    enc.dispose();
     enc = make('ones', 3);
     expect(Array.from(read(enc)!.data)).toEqual(new Array(2 * H * W * 3).fill(1));
     enc.dispose();
