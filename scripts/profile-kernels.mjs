@@ -24,7 +24,11 @@ for (const k of tf.getKernelsForBackend('wasm')) {
     kernelFunc: (a) => {
       const t = performance.now();
       const r = f(a);
-      const key = byShape ? `${k.kernelName} ${Object.values(a.inputs).map((i) => `[${i?.shape ?? ''}]`).join(' ')}` : k.kernelName;
+      const key = byShape
+        ? `${k.kernelName} ${Object.values(a.inputs)
+            .map((i) => `[${i?.shape ?? ''}]`)
+            .join(' ')}`
+        : k.kernelName;
       const e = times.get(key) ?? [0, 0];
       e[0] += performance.now() - t;
       e[1]++;

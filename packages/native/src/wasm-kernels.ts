@@ -338,7 +338,12 @@ const depthwise = (addon: NativeAddon, fused: boolean) =>
     const c = info.inChannels;
     if (bias && (bias.dtype !== 'float32' || util.sizeFromShape(bias.shape) !== c)) return FALLBACK;
     const pointwise =
-      info.filterHeight === 1 && info.filterWidth === 1 && info.strideHeight === 1 && info.strideWidth === 1 && info.outHeight === info.inHeight && info.outWidth === info.inWidth;
+      info.filterHeight === 1 &&
+      info.filterWidth === 1 &&
+      info.strideHeight === 1 &&
+      info.strideWidth === 1 &&
+      info.outHeight === info.inHeight &&
+      info.outWidth === info.inWidth;
     if (pointwise) {
       if (util.sizeFromShape(x.shape) < ELEMENTWISE_MIN) return FALLBACK;
       const out = k.output(x.shape);
@@ -403,7 +408,14 @@ const slice = (addon: NativeAddon) =>
     if (axis < 0 || cut.lastIndexOf(true) !== axis || util.sizeFromShape(size) < ELEMENTWISE_MIN) return FALLBACK;
     const inner = util.sizeFromShape(x.shape.slice(axis + 1));
     const out = k.output(size, x.dtype);
-    addon.copyRuns(k.heap, k.at(x) + begin[axis]! * inner * 4, k.at(out), util.sizeFromShape(x.shape.slice(0, axis)), size[axis]! * inner, x.shape[axis]! * inner);
+    addon.copyRuns(
+      k.heap,
+      k.at(x) + begin[axis]! * inner * 4,
+      k.at(out),
+      util.sizeFromShape(x.shape.slice(0, axis)),
+      size[axis]! * inner,
+      x.shape[axis]! * inner,
+    );
     return out;
   });
 

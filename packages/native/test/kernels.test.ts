@@ -297,7 +297,10 @@ describe.skipIf(disabled)('depthwise convolution, multiplier 1 (forward, fused, 
 
 describe.skipIf(disabled)('Slice', () => {
   const shape: [number, number, number, number] = [3, 17, 19, 6];
-  const xs = values(shape.reduce((a, b) => a * b), 40);
+  const xs = values(
+    shape.reduce((a, b) => a * b),
+    40,
+  );
   const cases: [string, number[], number[]][] = [
     ['channels (one of them)', [0, 0, 0, 2], [-1, -1, -1, 1]],
     ['a run of channels', [0, 0, 0, 1], [-1, -1, -1, 3]],
@@ -310,7 +313,16 @@ describe.skipIf(disabled)('Slice', () => {
     it(`matches the cpu backend: ${what}`, async () => {
       const run = () => tf.slice(tf.tensor4d(xs, shape), begin, size);
       expectClose(await on('wasm', run), await on('cpu', run), 0);
-      const ints = () => tf.slice(tf.tensor4d(Int32Array.from(xs, (v) => Math.round(v * 1000)), shape, 'int32'), begin, size);
+      const ints = () =>
+        tf.slice(
+          tf.tensor4d(
+            Int32Array.from(xs, (v) => Math.round(v * 1000)),
+            shape,
+            'int32',
+          ),
+          begin,
+          size,
+        );
       expectClose(await on('wasm', ints), await on('cpu', ints), 0);
     });
   }
