@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Micro-timings of @sal/native's kernels called directly on an ArrayBuffer (no tfjs): convolutions (direct,
-// Winograd, filter gradient), a matrix product, batch-norm and exp. Prints a markdown table of medians.
+// Winograd, filter gradient, few output channels), depthwise 9×9 (workload G's), a matrix product, batch-norm and exp. Prints a markdown table of medians.
 // Usage: node bench/native-kernels.mjs [--addon path/to/sal_native.node] [--isa avx512|avx2|baseline] [--threads 1] [--reps 15]
 // Without --addon it loads the addon @sal/native would load (SAL_NATIVE_ISA chooses the path, as --isa does).
 // --addon compares binaries (e.g. an older build) on the same inputs.
@@ -34,7 +34,7 @@ if (arg('addon')) {
 addon.setThreads(threads);
 
 // one buffer, regions carved out at 64-byte offsets
-const floats = 24 << 20;
+const floats = 48 << 20;
 const buf = new ArrayBuffer(floats * 4);
 const all = new Float32Array(buf);
 let s = 12345;
@@ -66,7 +66,23 @@ function conv(n, h, w, ci, k, co) {
 }
 const c32 = conv(16, 32, 32, 32, 3, 32),
   c64 = conv(8, 32, 32, 64, 3, 64),
-  c9 = conv(32, 36, 36, 1, 9, 32);
+  c9 = conv(32, 36, 36, 1, 9, 32),
+  cRemap = conv(16, 83, 83, 3, 3, 2);
+// depthwise k×k, channel multiplier 1, 'same' padding (workload G: [64,69,69,32], 9×9)
+function depthwise(n, h, w, c, k) {
+  const x = region(n * h * w * c),
+    f = region(k * k * c),
+    o = region(n * h * w * c),
+    df = region(k * k * c);
+  const p = (k - 1) >> 1;
+  const geom = [n, h, w, c, k, k, c, 1, 1, 1, 1, p, p, h, w];
+  return {
+    forward: () => addon.depthwiseForward(buf, x, f, -1, o, 0, 0, ...geom),
+    input: () => addon.depthwiseBackpropInput(buf, o, f, x, ...geom),
+    filter: () => addon.depthwiseBackpropFilter(buf, x, o, df, ...geom),
+  };
+}
+const dw9 = depthwise(16, 69, 69, 32, 9);
 const mm = (() => {
   const m = 512,
     a = region(m * m),
@@ -98,6 +114,10 @@ const cases = [
   ['conv 3×3 32→32 filter gradient', c32.filter],
   ['conv 3×3 64→64 fwd (Winograd), [8,32,32,64]', c64.forward],
   ['conv 9×9 1→32 fwd, [32,36,36,1]', c9.forward],
+  ['conv 3×3 3→2 filter gradient (a remapper layer), [16,83,83,3]', cRemap.filter],
+  ['depthwise 9×9 fwd, [16,69,69,32]', dw9.forward],
+  ['depthwise 9×9 input gradient', dw9.input],
+  ['depthwise 9×9 filter gradient', dw9.filter],
   ['matmul 512×512×512', mm],
   ['batch-norm train fwd + elu [65536,32]', bn],
   ['exp, 2^20 floats', ex],
