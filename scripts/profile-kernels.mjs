@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // Where the time of workload W goes, per tfjs kernel, on the wasm backend (with @sal/native's kernels unless
 // SAL_NATIVE=0): every registered wasm kernel function is wrapped with a timer. Needs the packages built.
-// Usage: node scripts/profile-kernels.mjs [train|fwd|kpca|g-train|g-fwd]  (kpca: the kernel PCA fit of bench/kpca.mjs;
-// g-*: workload G's train step on one session, or its forward pass in evaluation mode)
+// Usage: node scripts/profile-kernels.mjs [train|fwd|kpca|g-train|g-fwd|g-grf]  (kpca: the kernel PCA fit of bench/kpca.mjs;
+// g-*: workload G's train step on one session, its forward pass in evaluation mode, or the image-channel gRFs of
+// 2 neurons of one session as bench/workload-g.mjs computes them)
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, describeBackend } from '@sal/backend';
 import { workloadWModel } from '../bench/lib/workload-w-model.mjs';
 import { workloadGModel, G_SHAPE } from '../bench/lib/workload-g-model.mjs';
 import { adamStep, createAdamState } from '@sal/train';
+import { gradientReceptiveFields } from '@sal/grf';
 import { fitKernelPca } from '@sal/kpca';
 import { createRng } from '@sal/types';
 const info = await initBackend({ prefer: 'wasm' });
@@ -69,6 +71,7 @@ if (which === 'kpca') {
 const kpca = () => fitKernelPca(xk, { kernel: 'rbf', nComponents: 50, fitInverseTransform: true, seed: 0 }).dispose();
 let gStep = null;
 let gFwd = null;
+let gGrf = null;
 if (which.startsWith('g-')) {
   const { encoder, sessionVars } = workloadGModel();
   const key = encoder.sessionKeys[0];
@@ -87,9 +90,14 @@ if (which.startsWith('g-')) {
     tf.dispose([value, ...Object.values(grads)]);
   };
   gFwd = () => tf.tidy(() => encoder.predict(xg, key, { training: false }).dataSync());
+  const ctx = tf.slice(xg, [0, 0, 0, 1], [-1, -1, -1, 3]);
+  const img = tf.slice(xg, [0, 0, 0, 0], [-1, -1, -1, 1]);
+  const evalModel = (im) =>
+    tf.tidy(() => encoder.predict(tf.concat([im, im.shape[0] === G_SHAPE.B ? ctx : tf.slice(ctx, [0, 0, 0, 0], [im.shape[0], -1, -1, -1])], 3), key, { training: false }));
+  gGrf = () => gradientReceptiveFields(evalModel, img, { neurons: [0, 1], batchSize: G_SHAPE.B });
 }
-const fn = { train: step, fwd, kpca, 'g-train': gStep, 'g-fwd': gFwd }[which];
-if (!fn) throw new Error(`unknown mode ${which}: train, fwd, kpca, g-train or g-fwd`);
+const fn = { train: step, fwd, kpca, 'g-train': gStep, 'g-fwd': gFwd, 'g-grf': gGrf }[which];
+if (!fn) throw new Error(`unknown mode ${which}: train, fwd, kpca, g-train, g-fwd or g-grf`);
 fn();
 fn();
 times.clear();

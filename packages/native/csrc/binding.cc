@@ -222,16 +222,22 @@ napi_value Binary(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
-// copyRuns(buffer, srcOff, dstOff, runs, len, stride)
+// copyRuns(buffer, srcOff, srcStride, dstOff, dstStride, runs, len, before, after, value)
 napi_value CopyRuns(napi_env env, napi_callback_info info) {
   Args a;
-  if (!get_args(env, info, a, 6)) return nullptr;
-  int64_t runs, len, stride;
-  if (!num(a, 3, runs) || !num(a, 4, len) || !num(a, 5, stride)) return nullptr;
-  if (runs < 1 || len < 1 || stride < len) { throw_error(env, "invalid copyRuns geometry"); return nullptr; }
+  if (!get_args(env, info, a, 10)) return nullptr;
+  int64_t ss, ds, runs, len, before, after;
+  double value;
+  if (!num(a, 2, ss) || !num(a, 4, ds) || !num(a, 5, runs) || !num(a, 6, len) || !num(a, 7, before) || !num(a, 8, after) || !fnum(a, 9, value))
+    return nullptr;
+  const int64_t row = before + len + after;
+  if (runs < 1 || len < 0 || before < 0 || after < 0 || row < 1 || ss < len || ds < row) {
+    throw_error(env, "invalid copyRuns geometry");
+    return nullptr;
+  }
   float *src, *dst;
-  if (!span(a, 1, (runs - 1) * stride + len, src, "src") || !span(a, 2, runs * len, dst, "dst")) return nullptr;
-  sal::copy_runs(src, dst, runs, len, stride);
+  if (!span(a, 1, (runs - 1) * ss + len, src, "src") || !span(a, 3, (runs - 1) * ds + row, dst, "dst")) return nullptr;
+  sal::copy_runs(src, ss, dst, ds, runs, len, before, after, static_cast<float>(value));
   return undefined(env);
 }
 

@@ -132,14 +132,18 @@ void elu_grad(const float* dy, const float* y, float* out, int64_t n) {
 }  // namespace sal
 
 namespace sal {
-void copy_runs(const float* src, float* dst, int64_t runs, int64_t len, int64_t stride) {
-#pragma omp parallel for schedule(static) if (runs * len >= kParallelMin && runs > 1)
+void copy_runs(const float* src, int64_t srcStride, float* dst, int64_t dstStride, int64_t runs, int64_t len, int64_t before,
+               int64_t after, float value) {
+#pragma omp parallel for schedule(static) if (runs * (len + before + after) >= kParallelMin && runs > 1)
   for (int64_t r = 0; r < runs; r++) {
-    const float* s = src + r * stride;
-    float* d = dst + r * len;
+    const float* s = src + r * srcStride;
+    float* d = dst + r * dstStride;
+    for (int64_t i = 0; i < before; i++) d[i] = value;
+    d += before;
     if (len >= 16) std::memcpy(d, s, static_cast<size_t>(len) * sizeof(float));
     else
       for (int64_t i = 0; i < len; i++) d[i] = s[i];
+    for (int64_t i = 0; i < after; i++) d[len + i] = value;
   }
 }
 }  // namespace sal

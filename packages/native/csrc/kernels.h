@@ -61,8 +61,13 @@ enum UnaryOp : int { kSquare = 0, kUnaryElu = 1, kUnaryRelu = 2, kExp = 3 };
 
 /** out `[outer,inner]` = a op b; operand modes: 0 full `[outer,inner]`, 1 one row `[inner]` repeated, 2 a scalar. */
 void binary(const float* a, const float* b, float* out, int op, int64_t outer, int64_t inner, int am, int bm);
-/** dst `[runs,len]` = rows of src: row r is the `len` floats at src + r·stride (a slice along one axis). */
-void copy_runs(const float* src, float* dst, int64_t runs, int64_t len, int64_t stride);
+/**
+ * Runs of 4-byte values: for r in [0, runs), `before` copies of `value`, the `len` values at src + r·srcStride, then
+ * `after` copies of `value`, written from dst + r·dstStride. Slices, concatenations, splits and constant pads along one
+ * axis. The regions must not overlap.
+ */
+void copy_runs(const float* src, int64_t srcStride, float* dst, int64_t dstStride, int64_t runs, int64_t len, int64_t before,
+               int64_t after, float value);
 /** out = act(x·scale + shift) per channel, x `[outer,c]`; `shift` may be null. */
 void channel_affine(const float* x, const float* scale, const float* shift, float* out, int64_t outer, int64_t c, int act, float alpha);
 /**

@@ -55,8 +55,22 @@ export interface NativeAddon {
   reduceSum(buf: ArrayBuffer, xOff: number, outOff: number, outer: number, red: number, inner: number, scale: number): void;
   /** out `[outer,inner]` = a op b (op 0 add, 1 sub, 2 mul, 3 div); modes: 0 full, 1 one row `[inner]`, 2 scalar. */
   binary(buf: ArrayBuffer, aOff: number, bOff: number, outOff: number, op: number, outer: number, inner: number, aMode: number, bMode: number): void;
-  /** dst `[runs,len]` = the `len` floats at src + r·stride for each run r (offsets in bytes, strides in floats). */
-  copyRuns(buf: ArrayBuffer, srcOff: number, dstOff: number, runs: number, len: number, stride: number): void;
+  /**
+   * For each run r: `before` copies of `value`, the `len` 4-byte values at src + r·srcStride, `after` copies of
+   * `value`, written from dst + r·dstStride (offsets in bytes, strides and lengths in elements).
+   */
+  copyRuns(
+    buf: ArrayBuffer,
+    srcOff: number,
+    srcStride: number,
+    dstOff: number,
+    dstStride: number,
+    runs: number,
+    len: number,
+    before: number,
+    after: number,
+    value: number,
+  ): void;
   /** out = act(x·scale + shift) per channel of x `[outer,c]`; `shiftOff` −1 for none. */
   channelAffine(buf: ArrayBuffer, xOff: number, scaleOff: number, shiftOff: number, outOff: number, outer: number, c: number, act: number, alpha: number): void;
   /** out = op(x): 0 square, 1 elu, 2 relu, 3 exp. */

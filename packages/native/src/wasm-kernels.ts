@@ -6,7 +6,7 @@
  * and, above 4096 elements, elementwise `Add` / `Sub` / `Multiply` / `RealDiv` (same shapes, a trailing row broadcast,
  * or a scalar), `Square`, `Elu`, `EluGrad`, `Exp`, and depthwise convolutions with channel multiplier 1 (forward, fused
  * forward; undilated: input gradient at stride 1, filter gradient; a 1×1 one is a per-channel affine map, e.g. batch-norm),
- * `Slice` along one axis (above 4096 elements, float32 or int32);
+ * and `Slice`, `Concat`, `SplitV`, `PadV2` (a constant) along one axis (above 4096 elements, float32 or int32);
  * plus the fused kernels named in `@sal/types`' `FUSED_KERNELS`: training batch-norm (two passes each way) and a
  * symmetric positive definite solve (blocked Cholesky). They
  * read and write the tensors where the wasm backend keeps them (its heap), so no data is copied; shapes or
@@ -395,27 +395,103 @@ const depthwiseBackpropFilter = (addon: NativeAddon) =>
     return out;
   });
 
+/** The dtypes the run-copy kernels move (4 bytes each). */
+const RUN_DTYPES: readonly string[] = ['float32', 'int32'];
+
 /**
  * A slice that cuts one axis only (e.g. channels of NHWC: the wasm backend copies element by element there) of a
  * 4-byte dtype: rows of the input copied as runs. Above 4096 elements; anything else goes to the fallback.
  */
 const slice = (addon: NativeAddon) =>
   defineKernel<{ begin: number | number[]; size: number | number[] }>(({ x }, a, k) => {
-    if (!x || (x.dtype !== 'float32' && x.dtype !== 'int32') || x.shape.length === 0) return FALLBACK;
+    if (!x || !RUN_DTYPES.includes(x.dtype) || x.shape.length === 0) return FALLBACK;
     const [begin, size] = slice_util.parseSliceParams(x as never, a.begin, a.size) as [number[], number[]];
     const cut = x.shape.map((d, i) => begin[i] !== 0 || size[i] !== d);
     const axis = cut.indexOf(true);
     if (axis < 0 || cut.lastIndexOf(true) !== axis || util.sizeFromShape(size) < ELEMENTWISE_MIN) return FALLBACK;
     const inner = util.sizeFromShape(x.shape.slice(axis + 1));
-    const out = k.output(size, x.dtype);
+    const len = size[axis]! * inner;
+    const out = k.output(size, x.dtype as 'float32' | 'int32');
     addon.copyRuns(
       k.heap,
       k.at(x) + begin[axis]! * inner * 4,
-      k.at(out),
-      util.sizeFromShape(x.shape.slice(0, axis)),
-      size[axis]! * inner,
       x.shape[axis]! * inner,
+      k.at(out),
+      len,
+      util.sizeFromShape(x.shape.slice(0, axis)),
+      len,
+      0,
+      0,
+      0,
     );
+    return out;
+  });
+
+/** Concatenation of tensors of one 4-byte dtype along any axis (each input's rows copied into place), above 4096 elements. */
+const concat = (addon: NativeAddon) =>
+  defineKernel<{ axis: number | number[] }>((inputs, a, k) => {
+    const xs = Object.values(inputs) as TensorInfo[];
+    const first = xs[0];
+    if (!first || first.shape.length === 0 || xs.some((t) => !t || t.dtype !== first.dtype || t.shape.length !== first.shape.length)) return FALLBACK;
+    if (!RUN_DTYPES.includes(first.dtype)) return FALLBACK;
+    const axis = util.parseAxisParam(a.axis, first.shape)[0]!;
+    const shape = [...first.shape];
+    shape[axis] = xs.reduce((n, t) => n + t.shape[axis]!, 0);
+    if (xs.some((t) => t.shape.some((d, i) => i !== axis && d !== shape[i])) || util.sizeFromShape(shape) < ELEMENTWISE_MIN) return FALLBACK;
+    const outer = util.sizeFromShape(shape.slice(0, axis));
+    const inner = util.sizeFromShape(shape.slice(axis + 1));
+    const row = shape[axis]! * inner;
+    const out = k.output(shape, first.dtype as 'float32' | 'int32');
+    let at = 0;
+    for (const t of xs) {
+      const len = t.shape[axis]! * inner;
+      if (len > 0 && outer > 0) addon.copyRuns(k.heap, k.at(t), len, k.at(out) + at * 4, row, outer, len, 0, 0, 0);
+      at += len;
+    }
+    return out;
+  });
+
+/** A split along one axis (each output's rows copied out), 4-byte dtypes, above 4096 elements, no empty part. */
+const splitV = (addon: NativeAddon) =>
+  defineKernel<{ numOrSizeSplits: number | number[]; axis: number | number[] }>(({ x }, a, k) => {
+    if (!x || !RUN_DTYPES.includes(x.dtype) || x.shape.length === 0 || util.sizeFromShape(x.shape) < ELEMENTWISE_MIN) return FALLBACK;
+    const axis = util.parseAxisParam(a.axis, x.shape)[0]!;
+    const sizes = backend_util.prepareSplitSize(x as never, a.numOrSizeSplits, axis);
+    if (sizes.some((n) => !(n > 0))) return FALLBACK;
+    const outer = util.sizeFromShape(x.shape.slice(0, axis));
+    const inner = util.sizeFromShape(x.shape.slice(axis + 1));
+    const row = x.shape[axis]! * inner;
+    let at = 0;
+    return sizes.map((n) => {
+      const shape = [...x.shape];
+      shape[axis] = n;
+      const out = k.output(shape, x.dtype as 'float32' | 'int32');
+      if (outer > 0) addon.copyRuns(k.heap, k.at(x) + at * 4, row, k.at(out), n * inner, outer, n * inner, 0, 0, 0);
+      at += n * inner;
+      return out;
+    });
+  });
+
+/**
+ * A constant pad of one axis (e.g. the gradient of a channel slice), 4-byte dtypes (int32 with 0 only), above 4096
+ * output elements.
+ */
+const padV2 = (addon: NativeAddon) =>
+  defineKernel<{ paddings: [number, number][]; constantValue: number }>(({ x }, a, k) => {
+    if (!x || !RUN_DTYPES.includes(x.dtype) || x.shape.length === 0 || a.paddings.length !== x.shape.length) return FALLBACK;
+    if (x.dtype === 'int32' && a.constantValue !== 0) return FALLBACK;
+    const padded = a.paddings.map(([p, q]) => p !== 0 || q !== 0);
+    const axis = padded.indexOf(true);
+    if (axis < 0 || padded.lastIndexOf(true) !== axis) return FALLBACK;
+    const [before, after] = a.paddings[axis]!;
+    if (!(before >= 0 && after >= 0)) return FALLBACK;
+    const shape = x.shape.map((d, i) => (i === axis ? d + before + after : d));
+    if (util.sizeFromShape(shape) < ELEMENTWISE_MIN) return FALLBACK;
+    const outer = util.sizeFromShape(x.shape.slice(0, axis));
+    const inner = util.sizeFromShape(x.shape.slice(axis + 1));
+    const len = x.shape[axis]! * inner;
+    const out = k.output(shape, x.dtype as 'float32' | 'int32');
+    if (outer > 0) addon.copyRuns(k.heap, k.at(x), len, k.at(out), shape[axis]! * inner, outer, len, before * inner, after * inner, a.constantValue);
     return out;
   });
 
@@ -543,6 +619,9 @@ export const NATIVE_KERNELS = [
   'DepthwiseConv2dNativeBackpropInput',
   'DepthwiseConv2dNativeBackpropFilter',
   'Slice',
+  'Concat',
+  'SplitV',
+  'PadV2',
   FUSED_KERNELS.batchNormTrain,
   FUSED_KERNELS.batchNormTrainGrad,
   FUSED_KERNELS.spdSolve,
@@ -584,6 +663,9 @@ export function registerNativeKernels(): readonly string[] {
     DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInput(addon),
     DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilter(addon),
     Slice: slice(addon),
+    Concat: concat(addon),
+    SplitV: splitV(addon),
+    PadV2: padV2(addon),
     [FUSED_KERNELS.batchNormTrain]: bnTrain(addon),
     [FUSED_KERNELS.batchNormTrainGrad]: bnTrainGrad(addon),
     [FUSED_KERNELS.spdSolve]: spdSolve(addon),

@@ -336,6 +336,130 @@ describe.skipIf(disabled)('Slice', () => {
   });
 });
 
+describe.skipIf(disabled)('Concat, SplitV, PadV2 along one axis', () => {
+  const a: [number, number, number, number] = [3, 17, 19, 1],
+    b: [number, number, number, number] = [3, 17, 19, 3];
+  const av = values(
+      a.reduce((p, q) => p * q),
+      41,
+    ),
+    bv = values(
+      b.reduce((p, q) => p * q),
+      42,
+    );
+  const ints = (v: Float32Array) => Int32Array.from(v, (u) => Math.round(u * 1000));
+  const both = async (run: (dtype: 'float32' | 'int32') => tf.Tensor | tf.Tensor[]) => {
+    for (const dtype of ['float32', 'int32'] as const) {
+      const one = () => {
+        const r = run(dtype);
+        return Array.isArray(r) ? tf.concat(r.map((t) => tf.reshape(t, [-1]))) : r;
+      };
+      // the reference: every kernel on the cpu backend (the split's parts joined there too)
+      expectClose(await on('wasm', one), await on('cpu', one), 0);
+    }
+  };
+  const t4 = (v: Float32Array, shape: number[], dtype: 'float32' | 'int32') => (dtype === 'int32' ? tf.tensor(ints(v), shape, 'int32') : tf.tensor(v, shape));
+  it('concatenates along channels, rows and the batch', async () => {
+    for (const axis of [3, -1, 1, 0]) {
+      const bs = [...a];
+      const ax = axis < 0 ? 4 + axis : axis;
+      bs[ax] = 2;
+      const bshape = bs as [number, number, number, number];
+      await both((d) =>
+        tf.concat(
+          [
+            t4(av, a, d),
+            t4(
+              bv.subarray(
+                0,
+                bshape.reduce((p, q) => p * q),
+              ),
+              bshape,
+              d,
+            ),
+            t4(av, a, d),
+          ],
+          axis,
+        ),
+      );
+    }
+  });
+  it('splits along channels and rows, by sizes and by count', async () => {
+    await both((d) => tf.split(t4(bv, b, d), [1, 2], 3));
+    await both((d) => tf.split(t4(bv, b, d), 3, 3));
+    await both((d) => tf.split(t4(bv, b, d), [5, -1], 1));
+  });
+  it('pads one axis with a constant (two axes go to the fallback)', async () => {
+    await both((d) =>
+      tf.pad(t4(av, a, d), [
+        [0, 0],
+        [0, 0],
+        [0, 0],
+        [0, 3],
+      ]),
+    );
+    await both((d) =>
+      tf.pad(t4(av, a, d), [
+        [0, 0],
+        [2, 1],
+        [0, 0],
+        [0, 0],
+      ]),
+    );
+    await both((d) =>
+      tf.pad(t4(av, a, d), [
+        [0, 0],
+        [2, 1],
+        [0, 0],
+        [1, 0],
+      ]),
+    );
+    for (const value of [1.5, -2]) {
+      const run = () =>
+        tf.pad(
+          tf.tensor4d(av, a),
+          [
+            [1, 2],
+            [0, 0],
+            [0, 0],
+            [0, 0],
+          ],
+          value,
+        );
+      expectClose(await on('wasm', run), await on('cpu', run), 0);
+    }
+    const intRun = () =>
+      tf.pad(
+        tf.tensor4d(ints(av), a, 'int32'),
+        [
+          [0, 0],
+          [0, 0],
+          [0, 0],
+          [2, 0],
+        ],
+        7,
+      );
+    expectClose(await on('wasm', intRun), await on('cpu', intRun), 0);
+  });
+  it('leaves no tensor behind', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor4d(bv, b);
+    const before = tf.memory().numTensors;
+    tf.dispose([
+      tf.concat([x, x], 3),
+      ...tf.split(x, [1, 2], 3),
+      tf.pad(x, [
+        [0, 0],
+        [0, 0],
+        [0, 0],
+        [1, 1],
+      ]),
+    ]);
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+  });
+});
+
 describe.skipIf(disabled)('BatchMatMul', () => {
   const shapes: [number[], number[], boolean, boolean][] = [
     [[13, 29], [29, 37], false, false],
