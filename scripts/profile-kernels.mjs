@@ -93,7 +93,9 @@ if (which.startsWith('g-')) {
   const ctx = tf.slice(xg, [0, 0, 0, 1], [-1, -1, -1, 3]);
   const img = tf.slice(xg, [0, 0, 0, 0], [-1, -1, -1, 1]);
   const evalModel = (im) =>
-    tf.tidy(() => encoder.predict(tf.concat([im, im.shape[0] === G_SHAPE.B ? ctx : tf.slice(ctx, [0, 0, 0, 0], [im.shape[0], -1, -1, -1])], 3), key, { training: false }));
+    tf.tidy(() =>
+      encoder.predict(tf.concat([im, im.shape[0] === G_SHAPE.B ? ctx : tf.slice(ctx, [0, 0, 0, 0], [im.shape[0], -1, -1, -1])], 3), key, { training: false }),
+    );
   gGrf = () => gradientReceptiveFields(evalModel, img, { neurons: [0, 1], batchSize: G_SHAPE.B });
 }
 const fn = { train: step, fwd, kpca, 'g-train': gStep, 'g-fwd': gFwd, 'g-grf': gGrf }[which];
