@@ -260,7 +260,69 @@ void conv3x3_winograd(const float* x, const float* f, const float* bias, float* 
 
 }  // namespace
 
+namespace {
+
+/**
+ * R pixels of a 1×1 convolution (a matrix product with ci-long rows): out[r, cb·NR …] = act(x[r]·W + b) for one block
+ * of NR output channels; `wb` is the block's weights `[ci][NR]`, `bp` its NR biases. Straight from x to out: no window
+ * and no staging tile (with ci = 32 there are only 32 multiply-adds per output, so every extra pass shows).
+ */
+template <int R>
+void pointwise_tile(const float* x, int64_t ci, const float* wb, const float* bp, float* out, int64_t co, int act, float alpha) {
+  vf a0[R], a1[R];
+  const vf b0 = loadu(bp), b1 = loadu(bp + VL);
+  for (int r = 0; r < R; r++) {
+    a0[r] = b0;
+    a1[r] = b1;
+  }
+  for (int64_t k = 0; k < ci; k++) {
+    const vf w0 = loadu(wb + k * NR), w1 = loadu(wb + k * NR + VL);
+    for (int r = 0; r < R; r++) {
+      const vf xv = splat(x[r * ci + k]);
+      a0[r] += xv * w0;
+      a1[r] += xv * w1;
+    }
+  }
+  for (int r = 0; r < R; r++) {
+    storeu(out + r * co, activate_v(a0[r], act, alpha));
+    storeu(out + r * co + VL, activate_v(a1[r], act, alpha));
+  }
+}
+
+typedef void (*PointwiseFn)(const float*, int64_t, const float*, const float*, float*, int64_t, int, float);
+template <int... Rs>
+struct PointwiseTiles { static constexpr PointwiseFn table[sizeof...(Rs)] = {&pointwise_tile<Rs + 1>...}; };
+template <int... Rs>
+constexpr PointwiseFn PointwiseTiles<Rs...>::table[sizeof...(Rs)];
+template <int... I>
+constexpr const PointwiseFn* pointwise_table(std::integer_sequence<int, I...>) { return PointwiseTiles<I...>::table; }
+const PointwiseFn* const kPointwise = pointwise_table(std::make_integer_sequence<int, MR>{});
+
+/** A 1×1, stride-1, unpadded convolution with co a multiple of NR, as a matrix product over all n·h·w pixels. */
+void conv1x1(const float* x, const float* f, const float* bias, float* out, const ConvGeom& g, int act, float alpha) {
+  const int64_t P = g.n * g.h * g.w, nb = g.co / NR;
+  std::vector<float> wp(static_cast<size_t>(nb * g.ci * NR));  // [cb][ci][NR]
+  for (int64_t k = 0; k < g.ci; k++)
+    for (int64_t c = 0; c < g.co; c++) wp[((c / NR) * g.ci + k) * NR + c % NR] = f[k * g.co + c];
+  std::vector<float> bp(static_cast<size_t>(g.co), 0.f);
+  if (bias) std::memcpy(bp.data(), bias, static_cast<size_t>(g.co) * sizeof(float));
+  const int64_t tiles = (P + MR - 1) / MR;
+#pragma omp parallel for schedule(static) if (P * g.ci * g.co >= kParallelWork)
+  for (int64_t t = 0; t < tiles; t++) {
+    const int64_t p0 = t * MR;
+    const int R = static_cast<int>(std::min<int64_t>(MR, P - p0));
+    for (int64_t cb = 0; cb < nb; cb++)
+      kPointwise[R - 1](x + p0 * g.ci, g.ci, wp.data() + cb * g.ci * NR, bp.data() + cb * NR, out + p0 * g.co + cb * NR, g.co, act, alpha);
+  }
+}
+
+}  // namespace
+
 void conv2d_forward(const float* x, const float* f, const float* bias, float* out, const ConvGeom& g, int act, float alpha) {
+  if (g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.pt == 0 && g.pl == 0 && g.ho == g.h && g.wo == g.w && g.co % NR == 0) {
+    conv1x1(x, f, bias, out, g, act, alpha);
+    return;
+  }
   // a window row holds pw padded pixels: every column any output reads
   const int64_t pw = std::max(g.w + g.pl, (g.wo - 1) * g.sw + (g.kw - 1) * g.dw + 1);
   const int64_t rowlen = pw * g.ci;

@@ -71,6 +71,11 @@ const CASES: ConvCase[] = [
   // large enough for the threaded paths (≥ 2²¹ multiply-adds)
   { x: [4, 24, 24, 16], f: [3, 3, 16, 32], strides: [1, 1], pad: 'same', dil: [1, 1] },
   { x: [4, 24, 24, 32], f: [5, 5, 32, 2], strides: [1, 1], pad: 'same', dil: [1, 1] }, // few output channels
+  // 1×1, stride 1, unpadded, output channels a multiple of 32: a matrix product over all pixels (pixel tails, ci
+  // not a multiple of a vector, two blocks of output channels, threaded)
+  { x: [2, 9, 11, 32], f: [1, 1, 32, 32], strides: [1, 1], pad: 'valid', dil: [1, 1] },
+  { x: [3, 7, 5, 20], f: [1, 1, 20, 64], strides: [1, 1], pad: 'same', dil: [1, 1] },
+  { x: [4, 24, 24, 32], f: [1, 1, 32, 32], strides: [1, 1], pad: 'same', dil: [1, 1] },
   // few output channels (≤ 8: the filter gradient's own path), as a remapper's 3×3 layers; with strides; 17 inputs per
   // filter row (more than one AVX-512 vector)
   { x: [4, 40, 40, 3], f: [3, 3, 3, 2], strides: [1, 1], pad: 'same', dil: [1, 1] },
@@ -104,9 +109,11 @@ describe.skipIf(disabled)('Conv2D / FusedConv2D', () => {
       expect(Math.abs(got[2 * i]! - want)).toBeLessThanOrEqual(2e-7 * Math.max(1, Math.abs(want)));
     }
   });
-  for (const activation of ['linear', 'relu', 'elu', 'relu6', 'leakyrelu'] as const) {
-    it(`fuses bias and ${activation}`, async () => {
-      const c = CASES[1]!;
+  for (const [activation, c] of [
+    ...(['linear', 'relu', 'elu', 'relu6', 'leakyrelu'] as const).map((a) => [a, CASES[1]!] as const),
+    ...(['linear', 'elu'] as const).map((a) => [a, CASES.find((k) => k.f[0] === 1 && k.f[3] === 64)!] as const),
+  ]) {
+    it(`fuses bias and ${activation}: ${label(c)}`, async () => {
       const xs = values(
           c.x.reduce((a, b) => a * b),
           3,
