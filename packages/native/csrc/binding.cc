@@ -80,101 +80,107 @@ napi_value undefined(napi_env env) {
   return u;
 }
 
-// conv2dForward(buffer, xOff, fOff, biasOff (-1: none), outOff, act, alpha, n,h,w,ci, kh,kw,co, sh,sw, dh,dw, pt,pl, ho,wo)
-napi_value Conv2dForward(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!get_args(env, info, a, 22)) return nullptr;
+/** The filter's length: `[kh,kw,ci,co]`, or `[kh,kw,c]` for a depthwise (multiplier-1) convolution. */
+int64_t filter_count(const sal::ConvGeom& g, bool depthwise) { return g.kh * g.kw * g.ci * (depthwise ? 1 : g.co); }
+
+/** The operands of a forward call: (buffer, xOff, fOff, biasOff (-1: none), outOff, act, alpha, geometry…). */
+struct ForwardCall {
   sal::ConvGeom g;
-  if (!geom(a, 7, g)) return nullptr;
+  float *x, *f, *bias = nullptr, *out;
+  int act;
+  float alpha;
+};
+bool forward_call(napi_env env, napi_callback_info info, bool depthwise, ForwardCall& c) {
+  Args a;
+  if (!get_args(env, info, a, 22) || !geom(a, 7, c.g)) return false;
   int64_t act, biasOff;
   double alpha;
-  if (!num(a, 5, act) || !fnum(a, 6, alpha) || !num(a, 3, biasOff)) return nullptr;
-  float *x, *f, *bias = nullptr, *out;
-  if (!span(a, 1, g.n * g.h * g.w * g.ci, x, "x") || !span(a, 2, g.kh * g.kw * g.ci * g.co, f, "filter") ||
-      !span(a, 4, g.n * g.ho * g.wo * g.co, out, "out"))
-    return nullptr;
-  if (biasOff >= 0 && !span(a, 3, g.co, bias, "bias")) return nullptr;
-  sal::conv2d_forward(x, f, bias, out, g, static_cast<int>(act), static_cast<float>(alpha));
+  if (!num(a, 5, act) || !fnum(a, 6, alpha) || !num(a, 3, biasOff)) return false;
+  const sal::ConvGeom& g = c.g;
+  if (!span(a, 1, g.n * g.h * g.w * g.ci, c.x, "x") || !span(a, 2, filter_count(g, depthwise), c.f, "filter") ||
+      !span(a, 4, g.n * g.ho * g.wo * g.co, c.out, "out"))
+    return false;
+  if (biasOff >= 0 && !span(a, 3, g.co, c.bias, "bias")) return false;
+  c.act = static_cast<int>(act);
+  c.alpha = static_cast<float>(alpha);
+  return true;
+}
+
+/** The operands of an input-gradient call: (buffer, dyOff, fOff, dxOff, geometry…). */
+struct InputGradCall {
+  sal::ConvGeom g;
+  float *dy, *f, *dx;
+};
+bool input_grad_call(napi_env env, napi_callback_info info, bool depthwise, InputGradCall& c) {
+  Args a;
+  if (!get_args(env, info, a, 19) || !geom(a, 4, c.g)) return false;
+  const sal::ConvGeom& g = c.g;
+  return span(a, 1, g.n * g.ho * g.wo * g.co, c.dy, "dy") && span(a, 2, filter_count(g, depthwise), c.f, "filter") &&
+         span(a, 3, g.n * g.h * g.w * g.ci, c.dx, "dx");
+}
+
+/** The operands of a filter-gradient call: (buffer, xOff, dyOff, dfOff, geometry…). */
+struct FilterGradCall {
+  sal::ConvGeom g;
+  float *x, *dy, *df;
+};
+bool filter_grad_call(napi_env env, napi_callback_info info, bool depthwise, FilterGradCall& c) {
+  Args a;
+  if (!get_args(env, info, a, 19) || !geom(a, 4, c.g)) return false;
+  const sal::ConvGeom& g = c.g;
+  return span(a, 1, g.n * g.h * g.w * g.ci, c.x, "x") && span(a, 2, g.n * g.ho * g.wo * g.co, c.dy, "dy") &&
+         span(a, 3, filter_count(g, depthwise), c.df, "df");
+}
+
+napi_value boolean(napi_env env, bool v) {
+  napi_value r;
+  napi_get_boolean(env, v, &r);
+  return r;
+}
+
+// conv2dForward(buffer, xOff, fOff, biasOff (-1: none), outOff, act, alpha, n,h,w,ci, kh,kw,co, sh,sw, dh,dw, pt,pl, ho,wo)
+napi_value Conv2dForward(napi_env env, napi_callback_info info) {
+  ForwardCall c;
+  if (!forward_call(env, info, false, c)) return nullptr;
+  sal::conv2d_forward(c.x, c.f, c.bias, c.out, c.g, c.act, c.alpha);
   return undefined(env);
 }
 
 // conv2dBackpropInput(buffer, dyOff, fOff, dxOff, n,h,w,ci, kh,kw,co, sh,sw, dh,dw, pt,pl, ho,wo) → boolean (false: not handled)
 napi_value Conv2dBackpropInput(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!get_args(env, info, a, 19)) return nullptr;
-  sal::ConvGeom g;
-  if (!geom(a, 4, g)) return nullptr;
-  float *dy, *f, *dx;
-  if (!span(a, 1, g.n * g.ho * g.wo * g.co, dy, "dy") || !span(a, 2, g.kh * g.kw * g.ci * g.co, f, "filter") ||
-      !span(a, 3, g.n * g.h * g.w * g.ci, dx, "dx"))
-    return nullptr;
-  napi_value r;
-  napi_get_boolean(env, sal::conv2d_backprop_input(dy, f, dx, g), &r);
-  return r;
+  InputGradCall c;
+  if (!input_grad_call(env, info, false, c)) return nullptr;
+  return boolean(env, sal::conv2d_backprop_input(c.dy, c.f, c.dx, c.g));
 }
 
 // conv2dBackpropFilter(buffer, xOff, dyOff, dfOff, n,h,w,ci, kh,kw,co, sh,sw, dh,dw, pt,pl, ho,wo)
 napi_value Conv2dBackpropFilter(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!get_args(env, info, a, 19)) return nullptr;
-  sal::ConvGeom g;
-  if (!geom(a, 4, g)) return nullptr;
-  float *x, *dy, *df;
-  if (!span(a, 1, g.n * g.h * g.w * g.ci, x, "x") || !span(a, 2, g.n * g.ho * g.wo * g.co, dy, "dy") ||
-      !span(a, 3, g.kh * g.kw * g.ci * g.co, df, "df"))
-    return nullptr;
-  sal::conv2d_backprop_filter(x, dy, df, g);
+  FilterGradCall c;
+  if (!filter_grad_call(env, info, false, c)) return nullptr;
+  sal::conv2d_backprop_filter(c.x, c.dy, c.df, c.g);
   return undefined(env);
 }
 
 // depthwiseForward(buffer, xOff, fOff, biasOff (-1: none), outOff, act, alpha, n,h,w,c, kh,kw,c, sh,sw, dh,dw, pt,pl, ho,wo)
 // → boolean (false: not handled); the filter is `[kh,kw,c]`
 napi_value DepthwiseForward(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!get_args(env, info, a, 22)) return nullptr;
-  sal::ConvGeom g;
-  if (!geom(a, 7, g)) return nullptr;
-  int64_t act, biasOff;
-  double alpha;
-  if (!num(a, 5, act) || !fnum(a, 6, alpha) || !num(a, 3, biasOff)) return nullptr;
-  float *x, *f, *bias = nullptr, *out;
-  if (!span(a, 1, g.n * g.h * g.w * g.ci, x, "x") || !span(a, 2, g.kh * g.kw * g.ci, f, "filter") ||
-      !span(a, 4, g.n * g.ho * g.wo * g.co, out, "out"))
-    return nullptr;
-  if (biasOff >= 0 && !span(a, 3, g.co, bias, "bias")) return nullptr;
-  napi_value r;
-  napi_get_boolean(env, sal::depthwise_forward(x, f, bias, out, g, static_cast<int>(act), static_cast<float>(alpha)), &r);
-  return r;
+  ForwardCall c;
+  if (!forward_call(env, info, true, c)) return nullptr;
+  return boolean(env, sal::depthwise_forward(c.x, c.f, c.bias, c.out, c.g, c.act, c.alpha));
 }
 
 // depthwiseBackpropInput(buffer, dyOff, fOff, dxOff, n,h,w,c, kh,kw,c, sh,sw, dh,dw, pt,pl, ho,wo) → boolean
 napi_value DepthwiseBackpropInput(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!get_args(env, info, a, 19)) return nullptr;
-  sal::ConvGeom g;
-  if (!geom(a, 4, g)) return nullptr;
-  float *dy, *f, *dx;
-  if (!span(a, 1, g.n * g.ho * g.wo * g.co, dy, "dy") || !span(a, 2, g.kh * g.kw * g.ci, f, "filter") ||
-      !span(a, 3, g.n * g.h * g.w * g.ci, dx, "dx"))
-    return nullptr;
-  napi_value r;
-  napi_get_boolean(env, sal::depthwise_backprop_input(dy, f, dx, g), &r);
-  return r;
+  InputGradCall c;
+  if (!input_grad_call(env, info, true, c)) return nullptr;
+  return boolean(env, sal::depthwise_backprop_input(c.dy, c.f, c.dx, c.g));
 }
 
 // depthwiseBackpropFilter(buffer, xOff, dyOff, dfOff, n,h,w,c, kh,kw,c, sh,sw, dh,dw, pt,pl, ho,wo) → boolean
 napi_value DepthwiseBackpropFilter(napi_env env, napi_callback_info info) {
-  Args a;
-  if (!get_args(env, info, a, 19)) return nullptr;
-  sal::ConvGeom g;
-  if (!geom(a, 4, g)) return nullptr;
-  float *x, *dy, *df;
-  if (!span(a, 1, g.n * g.h * g.w * g.ci, x, "x") || !span(a, 2, g.n * g.ho * g.wo * g.co, dy, "dy") ||
-      !span(a, 3, g.kh * g.kw * g.ci, df, "df"))
-    return nullptr;
-  napi_value r;
-  napi_get_boolean(env, sal::depthwise_backprop_filter(x, dy, df, g), &r);
-  return r;
+  FilterGradCall c;
+  if (!filter_grad_call(env, info, true, c)) return nullptr;
+  return boolean(env, sal::depthwise_backprop_filter(c.x, c.dy, c.df, c.g));
 }
 
 // batchMatMul(buffer, aOff, bOff, cOff, batch, m, n, k, transA, transB, strideA, strideB)
