@@ -107,7 +107,11 @@ export interface KernelPcaJSON {
   zeroTolerance: number;
 }
 
-/** A fitted kernel PCA. Holds no tensors; `dispose` only marks it unusable. */
+/**
+ * A fitted kernel PCA. On the tensor path (`kernelMethod` and `method` `'tensor'`, a scikit-learn kernel) it holds
+ * two float32 tensors, the training rows and the dual coefficients: call `dispose` to release them. On the float64
+ * paths it holds no tensors and `dispose` only marks it unusable.
+ */
 export interface KernelPcaModel {
   readonly kind: 'sal.kernelPca';
   readonly kernel: KernelSpec;
@@ -160,9 +164,11 @@ export function fitKernelPca(x: MatrixInput, opts?: KernelPcaOptions): KernelPca
   // The tensor path keeps x, the kernels and the pre-image solve on the backend, and the model keeps float32
   // copies of x and of the dual coefficients (what every later product reads); the other paths keep float64.
   const onBackend = o.kernelMethod === 'tensor' && o.method === 'tensor' && (SKLEARN_KERNELS as readonly string[]).includes(spec.name);
-  const X: FitMatrix = onBackend ? { rows: n, cols: d, data: finiteFloat32(input.data) } : { rows: n, cols: d, data: finiteCopy(input.data) };
   if (onBackend) assertTensorBackend();
-  const xt = onBackend ? tf.tensor2d(X.data as Float32Array, [n, d]) : null;
+  // the tensor path keeps x and the dual coefficients on the backend (float32, owned by the model from here on)
+  const xt = onBackend ? uploadFinite(input.data, n, d) : null;
+  const X: DenseMatrix | null = xt ? null : { rows: n, cols: d, data: finiteCopy(input.data) };
+  let dualCoef: Kept | null = null;
   try {
     let centering: KernelCentering;
     let eig: { values: Float64Array; vectors: DenseMatrix };
@@ -195,19 +201,13 @@ export function fitKernelPca(x: MatrixInput, opts?: KernelPcaOptions): KernelPca
     }
     const eigenvalues = values.slice(0, k);
     const eigenvectors = k === eig.vectors.cols ? eig.vectors : leadingColumns(eig.vectors, k);
-    let dualCoef: FitMatrix | null = null;
     if (o.fitInverseTransform) {
       const Z = scores(eigenvectors, eigenvalues);
       if (xt) {
-        const dual = tf.tidy(() => {
+        dualCoef = tf.tidy(() => {
           const kz = addToDiagonal(kernelTensor(toTensor(Z), null, spec), o.alpha);
           return solveSpdTensors(kz, xt, 256, FIT);
         });
-        try {
-          dualCoef = { rows: n, cols: d, data: dual.dataSync() as Float32Array };
-        } finally {
-          dual.dispose();
-        }
       } else {
         const Kz = kernelMatrix(Z, null, spec, o.kernelMethod);
         for (let i = 0; i < n; i++) Kz.data[i * n + i] = (Kz.data[i * n + i] as number) + o.alpha;
@@ -218,7 +218,7 @@ export function fitKernelPca(x: MatrixInput, opts?: KernelPcaOptions): KernelPca
       spec,
       kernelMethod: o.kernelMethod,
       method: o.method,
-      X,
+      X: xt ?? (X as DenseMatrix),
       eigenvalues,
       eigenvectors,
       centering,
@@ -226,8 +226,10 @@ export function fitKernelPca(x: MatrixInput, opts?: KernelPcaOptions): KernelPca
       dualCoef,
       zeroTolerance,
     });
-  } finally {
+  } catch (err) {
     xt?.dispose();
+    if (dualCoef instanceof tf.Tensor) dualCoef.dispose();
+    throw err;
   }
 }
 
@@ -254,30 +256,49 @@ function addToDiagonal(k: tf.Tensor2D, alpha: number): tf.Tensor2D {
 }
 
 /**
- * A matrix the model keeps: float64, or float32 on the tensor path (x and the dual coefficients are only ever
- * read by float32 products there, so float32 copies lose nothing and halve the memory).
+ * A matrix the model keeps: float64 on the host, or on the tensor path a float32 tensor on the backend (x and
+ * the dual coefficients are only ever read by float32 products there, so the model keeps them where those
+ * products run: no upload per `transform`, and no host copy at fit time). The model owns the tensors.
  */
-interface FitMatrix {
-  readonly rows: number;
-  readonly cols: number;
-  readonly data: Float64Array | Float32Array;
-}
+type Kept = DenseMatrix | tf.Tensor2D;
 
-/** A float32 copy of `data`, checking every value is finite in float32 (one pass). */
-function finiteFloat32(data: Float64Array): Float32Array {
-  const out = new Float32Array(data); // the engine's conversion, faster than an element loop
-  let z = 0;
-  for (let i = 0; i < out.length; i++) {
-    const v = out[i] as number;
-    z += v - v; // 0 for finite values, NaN otherwise
-  }
-  if (z !== 0) {
-    for (let i = 0; i < out.length; i++) {
-      const v = out[i] as number;
-      if (v - v !== 0) throw new SalDataError(FIT, 'finite values in x (within float32 range on the tensor path)', data[i]);
+/** Values of x converted per chunk by {@link uploadFinite} (1 MiB of float32; whole rows, at least one). */
+const UPLOAD_CHUNK = 1 << 18;
+
+/**
+ * x `[n, d]` as a float32 tensor, checking every value is finite in float32. The conversion runs per chunk of
+ * rows through one small buffer, so no float32 copy of the whole matrix is made on the host (a fresh 32 MB array
+ * costs more in page faults than the conversion itself). The wasm backend copies a new tensor's values into its
+ * heap at once, so the buffer is reused; other backends may keep the array they are given, so each chunk gets its own.
+ */
+function uploadFinite(data: Float64Array, n: number, d: number): tf.Tensor2D {
+  const rows = Math.max(1, Math.min(n, Math.floor(UPLOAD_CHUNK / d)));
+  const reuse = tf.getBackend() === 'wasm';
+  let buf = new Float32Array(rows * d);
+  const chunks: tf.Tensor2D[] = [];
+  try {
+    for (let r0 = 0; r0 < n; r0 += rows) {
+      const r1 = Math.min(n, r0 + rows);
+      const len = (r1 - r0) * d;
+      if (!reuse && r0 > 0) buf = new Float32Array(rows * d);
+      let z = 0;
+      for (let i = 0, o = r0 * d; i < len; i++) {
+        const v = Math.fround(data[o + i] as number);
+        buf[i] = v;
+        z += v - v; // 0 for finite values, NaN otherwise
+      }
+      if (z !== 0) {
+        for (let i = r0 * d; i < r1 * d; i++) {
+          const v = Math.fround(data[i] as number);
+          if (v - v !== 0) throw new SalDataError(FIT, 'finite values in x (within float32 range on the tensor path)', data[i]);
+        }
+      }
+      chunks.push(tf.tensor2d(len === buf.length ? buf : buf.subarray(0, len), [r1 - r0, d]));
     }
+    return chunks.length === 1 ? (chunks.pop() as tf.Tensor2D) : tf.concat2d(chunks, 0);
+  } finally {
+    tf.dispose(chunks);
   }
-  return out;
 }
 
 /** A float64 copy of `data`, checking every value is finite. */
@@ -289,14 +310,14 @@ function finiteCopy(data: Float64Array): Float64Array {
 }
 
 /** The float64 form of a kept matrix (shared when it is float64 already). */
-function asDense(m: FitMatrix): DenseMatrix {
-  return m.data instanceof Float64Array ? (m as DenseMatrix) : { rows: m.rows, cols: m.cols, data: new Float64Array(m.data) };
+function asDense(m: Kept): DenseMatrix {
+  return m instanceof tf.Tensor ? fromTensor(m) : m;
 }
 
-/** `k(rows, fit)` `[m, n]` for a kept matrix `fit`: on the backend straight from its float32 copy, else through kernelMatrix. */
-function kernelAgainst(rows: DenseMatrix, fit: FitMatrix, spec: KernelSpec, method: KernelMethod): DenseMatrix {
-  if (!(fit.data instanceof Float32Array)) return kernelMatrix(rows, fit as DenseMatrix, spec, method);
-  const t = tf.tidy(() => kernelTensor(toTensor(rows), tf.tensor2d(fit.data as Float32Array, [fit.rows, fit.cols]), spec));
+/** `k(rows, fit)` `[m, n]` for a kept matrix `fit`: on the backend when it is a tensor, else through kernelMatrix. */
+function kernelAgainst(rows: DenseMatrix, fit: Kept, spec: KernelSpec, method: KernelMethod): DenseMatrix {
+  if (!(fit instanceof tf.Tensor)) return kernelMatrix(rows, fit, spec, method);
+  const t = tf.tidy(() => kernelTensor(toTensor(rows), fit, spec));
   try {
     return fromTensor(t);
   } finally {
@@ -304,10 +325,10 @@ function kernelAgainst(rows: DenseMatrix, fit: FitMatrix, spec: KernelSpec, meth
   }
 }
 
-/** `a · b` for a kept matrix `b` (float32 copies go to the backend as they are). */
-function productWith(a: DenseMatrix, b: FitMatrix, method: ProductMethod): DenseMatrix {
-  if (!(b.data instanceof Float32Array)) return matmul(a, b as DenseMatrix, { method });
-  const t = tf.tidy(() => tf.matMul(toTensor(a), tf.tensor2d(b.data as Float32Array, [b.rows, b.cols])));
+/** `a · b` for a kept matrix `b` (on the backend when it is a tensor). */
+function productWith(a: DenseMatrix, b: Kept, method: ProductMethod): DenseMatrix {
+  if (!(b instanceof tf.Tensor)) return matmul(a, b, { method });
+  const t = tf.tidy(() => tf.matMul(toTensor(a), b));
   try {
     return fromTensor(t);
   } finally {
@@ -319,18 +340,17 @@ interface KernelPcaState {
   spec: KernelSpec;
   kernelMethod: KernelMethod;
   method: ProductMethod;
-  X: FitMatrix;
+  X: Kept;
   eigenvalues: Float64Array;
   eigenvectors: DenseMatrix;
   centering: KernelCentering;
   alpha: number;
-  dualCoef: FitMatrix | null;
+  dualCoef: Kept | null;
   zeroTolerance: number;
 }
 
 function makeKernelPca(s: KernelPcaState): KernelPcaModel {
-  const n = s.X.rows;
-  const d = s.X.cols;
+  const [n, d] = s.X instanceof tf.Tensor ? s.X.shape : [s.X.rows, s.X.cols];
   const k = s.eigenvalues.length;
   const lam1 = s.eigenvalues[0] ?? 0;
   // eigenvectors / √λ, zero for zero eigenvalues (scikit-learn's `non_zeros`)
@@ -375,6 +395,7 @@ function makeKernelPca(s: KernelPcaState): KernelPcaModel {
       return productWith(kernelMatrix(Z, zFit, s.spec, s.kernelMethod), s.dualCoef, s.method);
     },
     toJSON() {
+      alive('kpca.KernelPcaModel.toJSON');
       return {
         kind: 'sal.kernelPca',
         version: 1,
@@ -391,7 +412,10 @@ function makeKernelPca(s: KernelPcaState): KernelPcaModel {
       };
     },
     dispose() {
+      if (disposed) return;
       disposed = true;
+      if (s.X instanceof tf.Tensor) s.X.dispose();
+      if (s.dualCoef instanceof tf.Tensor) s.dualCoef.dispose();
     },
   };
 }
@@ -415,9 +439,10 @@ export function loadKernelPca(json: unknown): KernelPcaModel {
   const dual = j.inverse ? toDense(j.inverse.dualCoef, where) : null;
   const kernelMethod: KernelMethod = j.kernelMethod === 'ml-kernel' ? 'ml-kernel' : 'tensor';
   const method: ProductMethod = j.method === 'float64' ? 'float64' : 'tensor';
-  // a model fitted on the tensor path keeps float32 copies, as fitKernelPca does
+  // a model fitted on the tensor path keeps float32 tensors, as fitKernelPca does
   const onBackend = kernelMethod === 'tensor' && method === 'tensor' && (SKLEARN_KERNELS as readonly string[]).includes(kernel);
-  const keep = (m: DenseMatrix): FitMatrix => (onBackend ? { rows: m.rows, cols: m.cols, data: new Float32Array(m.data) } : m);
+  if (onBackend) assertTensorBackend();
+  const keep = (m: DenseMatrix): Kept => (onBackend ? tf.tensor2d(new Float32Array(m.data), [m.rows, m.cols]) : m);
   const dualCoef = dual ? keep(dual) : null;
   return makeKernelPca({
     spec: { name: kernel, params: { ...(j.kernelParams ?? {}) } },

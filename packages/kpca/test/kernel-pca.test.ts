@@ -194,8 +194,9 @@ describe('fitKernelPca', () => {
     const got = kp.inverseTransform(zq);
     want.to1DArray().forEach((v, i) => expect(got.data[i]).toBeCloseTo(v, 9));
     // tensor paths (float32 kernels, blocked solve) agree to float32 precision
-    const kt = expectNoLeaks(() => fitKernelPca(x, { kernel: 'rbf', kernelOptions: { gamma }, nComponents: 5, fitInverseTransform: true, alpha }));
+    const kt = fitKernelPca(x, { kernel: 'rbf', kernelOptions: { gamma }, nComponents: 5, fitInverseTransform: true, alpha });
     const gt = expectNoLeaks(() => kt.inverseTransform(kt.transform(xNew)));
+    kt.dispose();
     const scale = Math.max(...want.to1DArray().map(Math.abs));
     want.to1DArray().forEach((v, i) => expect(Math.abs((gt.data[i] as number) - v) / scale).toBeLessThan(2e-3));
     expect(() => fitKernelPca(x, { nComponents: 3 }).inverseTransform([[1, 2, 3]])).toThrow(SalConfigError);
@@ -209,7 +210,10 @@ describe('fitKernelPca', () => {
     const ref = fitKernelPca(data, { ...opts, kernelMethod: 'ml-kernel', method: 'float64' });
     await tf.setBackend(backend);
     try {
-      const kt = expectNoLeaks(() => fitKernelPca(data, opts));
+      const before = tf.memory().numTensors;
+      const kt = fitKernelPca(data, opts);
+      // the model holds x and the dual coefficients, nothing else
+      expect(tf.memory().numTensors).toBe(before + 2);
       for (let i = 0; i < 5; i++) expect(Math.abs((kt.eigenvalues[i] as number) / (ref.eigenvalues[i] as number) - 1)).toBeLessThan(1e-4);
       expect(Array.from(kt.centering.columnMeans).every((v, i) => Math.abs(v - (ref.centering.columnMeans[i] as number)) < 1e-5)).toBe(true);
       const zq = ref.transform(xNew.map((r) => r.slice(0, 6)));
@@ -217,6 +221,8 @@ describe('fitKernelPca', () => {
       const got = kt.inverseTransform(zq).data;
       const scale = Math.max(...Array.from(want, Math.abs));
       want.forEach((v, i) => expect(Math.abs((got[i] as number) - v) / scale).toBeLessThan(2e-3));
+      kt.dispose();
+      expect(tf.memory().numTensors).toBe(before);
     } finally {
       await tf.setBackend('wasm');
     }
@@ -233,12 +239,13 @@ describe('fitKernelPca', () => {
   it('randomized solver: same seed, same result, and it matches the full solver', () => {
     const data = randn(120, 6, 3);
     const opts = { kernel: 'rbf', nComponents: 4, solver: 'randomized', seed: 5 } as const;
-    const a = expectNoLeaks(() => fitKernelPca(data, opts));
+    const a = fitKernelPca(data, opts);
     const b = fitKernelPca(data, opts);
     expect(Array.from(a.eigenvalues)).toEqual(Array.from(b.eigenvalues));
     expect(Array.from(a.eigenvectors.data)).toEqual(Array.from(b.eigenvectors.data));
     const full = fitKernelPca(data, { kernel: 'rbf', nComponents: 4, solver: 'full' });
     for (let i = 0; i < 4; i++) expect(Math.abs((a.eigenvalues[i] as number) / (full.eigenvalues[i] as number) - 1)).toBeLessThan(1e-4);
+    for (const m of [a, b, full]) m.dispose();
   });
 
   it('toJSON / loadKernelPca round trip', () => {
@@ -250,6 +257,53 @@ describe('fitKernelPca', () => {
     expect(() => loadKernelPca({ kind: 'sal.pca' })).toThrow(SalDataError);
     kp.dispose();
     expect(() => kp.transform(xNew)).toThrow(SalDataError);
+    expect(() => kp.toJSON()).toThrow(SalDataError);
+    back.dispose();
+  });
+
+  it('on the tensor path the model owns two tensors (x and the dual coefficients), released by dispose; no leaks', () => {
+    for (const fitInverseTransform of [false, true]) {
+      const before = tf.memory().numTensors;
+      const kp = fitKernelPca(x, { kernel: 'rbf', nComponents: 3, fitInverseTransform });
+      expect(tf.memory().numTensors).toBe(before + (fitInverseTransform ? 2 : 1));
+      expectNoLeaks(() => kp.transform(xNew));
+      kp.dispose();
+      kp.dispose(); // twice is harmless
+      expect(tf.memory().numTensors).toBe(before);
+    }
+    // the float64 path holds none
+    const before = tf.memory().numTensors;
+    const kf = fitKernelPca(x, { kernel: 'rbf', nComponents: 3, fitInverseTransform: true, method: 'float64' });
+    expect(tf.memory().numTensors).toBe(before);
+    kf.dispose();
+    // a fit that throws after the upload (a centred kernel of identical rows is zero) keeps nothing
+    const same = x.map(() => (x[0] as number[]).slice());
+    expect(() => fitKernelPca(same, { kernel: 'linear', nComponents: 'all' })).toThrow(/all eigenvalues zero/);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('uploads x in chunks of rows: a matrix of several chunks keeps every value (wasm and cpu)', async () => {
+    // 1 MiB chunks: 2^18 / 700 = 374 rows per chunk, so 800 rows make three chunks, the last one short
+    const big = randn(800, 700, 21);
+    for (const backend of ['wasm', 'cpu']) {
+      await tf.setBackend(backend);
+      try {
+        const kp = fitKernelPca(big, { kernel: 'linear', nComponents: 2 });
+        const back = kp.toJSON().xFit;
+        let worst = 0;
+        big.forEach((r, i) => r.forEach((v, j) => (worst = Math.max(worst, Math.abs(((back[i] as number[])[j] as number) - Math.fround(v))))));
+        expect(worst).toBe(0);
+        kp.dispose();
+        // a bad value in the last chunk: the chunks uploaded before it are released
+        const before = tf.memory().numTensors;
+        const bad = big.map((r) => r.slice());
+        (bad[799] as number[])[5] = Number.POSITIVE_INFINITY;
+        expect(() => fitKernelPca(bad, { kernel: 'linear', nComponents: 2 })).toThrow(SalDataError);
+        expect(tf.memory().numTensors).toBe(before);
+      } finally {
+        await tf.setBackend('wasm');
+      }
+    }
   });
 
   it('validates options', () => {
