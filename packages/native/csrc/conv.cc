@@ -167,20 +167,21 @@ void conv3x3_winograd(const float* x, const float* f, const float* bias, float* 
   const int64_t tasks = g.n * nty;
 #pragma omp parallel if (convWork >= kParallelWork)
   {
-    std::vector<float> win(static_cast<size_t>(4 * pw * ci));
+    std::vector<float> win_store(static_cast<size_t>(4 * pw * ci + 16));
+    float* const win = align64(win_store.data());
     std::vector<float> V(static_cast<size_t>(16 * ntx * ci));       // V[ξ][tile][ci]
     std::vector<float> M(static_cast<size_t>(16 * ntx * NR));       // M[ξ][tile][NR] for one co block
 #pragma omp for schedule(static)
     for (int64_t task = 0; task < tasks; task++) {
       const int64_t ni = task / nty, ty = task % nty, oy0 = 2 * ty;
-      fill_window(x, g, ni, oy0 - g.pt, 1, 4, pw, win.data());
+      fill_window(x, g, ni, oy0 - g.pt, 1, 4, pw, win);
       // input transform, vectorised over channels
       for (int64_t t = 0; t < ntx; t++) {
         int64_t c = 0;
         for (; c + VL <= ci; c += VL) {
           vf d[4][4];
           for (int a = 0; a < 4; a++)
-            for (int b = 0; b < 4; b++) d[a][b] = loadu(win.data() + (a * pw + 2 * t + b) * ci + c);
+            for (int b = 0; b < 4; b++) d[a][b] = loadu(win + (a * pw + 2 * t + b) * ci + c);
           vf r[4][4];
           for (int b = 0; b < 4; b++) {  // Bᵀ d
             r[0][b] = d[0][b] - d[2][b];
@@ -344,14 +345,15 @@ void conv2d_forward(const float* x, const float* f, const float* bias, float* ou
         for (int64_t o = 0; o < g.co; o++) wt[(k * g.co + o) * g.ci + c] = f[(k * g.ci + c) * g.co + o];
 #pragma omp parallel if (convWork >= kParallelWork)
     {
-      std::vector<float> win(static_cast<size_t>(span * rowlen));
+      std::vector<float> win_store(static_cast<size_t>(span * rowlen + 16));
+      float* const win = align64(win_store.data());
 #pragma omp for schedule(static)
       for (int64_t task = 0; task < tasks; task++) {
         const int64_t ni = task / blocks, oy0 = (task % blocks) * kRowBlock;
         const int64_t nr = std::min<int64_t>(kRowBlock, g.ho - oy0);
-        fill_window(x, g, ni, oy0 * g.sh - g.pt, 1, (nr - 1) * g.sh + (g.kh - 1) * g.dh + 1, pw, win.data());
+        fill_window(x, g, ni, oy0 * g.sh - g.pt, 1, (nr - 1) * g.sh + (g.kh - 1) * g.dh + 1, pw, win);
         for (int64_t q = 0; q < nr; q++)
-          conv_row_few_out(win.data() + q * g.sh * rowlen, pw, wt.data(), bias, out + ((ni * g.ho) + oy0 + q) * g.wo * g.co, g, act, alpha);
+          conv_row_few_out(win + q * g.sh * rowlen, pw, wt.data(), bias, out + ((ni * g.ho) + oy0 + q) * g.wo * g.co, g, act, alpha);
       }
     }
     return;
@@ -372,14 +374,15 @@ void conv2d_forward(const float* x, const float* f, const float* bias, float* ou
 #pragma omp parallel if (convWork >= kParallelWork)
   {
     alignas(64) float tile[MR * NR];
-    std::vector<float> win(static_cast<size_t>(span * rowlen));
+    std::vector<float> win_store(static_cast<size_t>(span * rowlen + 16));
+    float* const win = align64(win_store.data());
 #pragma omp for schedule(static)
     for (int64_t task = 0; task < tasks; task++) {
       const int64_t ni = task / blocks, oy0 = (task % blocks) * kRowBlock;
       const int64_t nr = std::min<int64_t>(kRowBlock, g.ho - oy0);
-      fill_window(x, g, ni, oy0 * g.sh - g.pt, 1, (nr - 1) * g.sh + (g.kh - 1) * g.dh + 1, pw, win.data());
+      fill_window(x, g, ni, oy0 * g.sh - g.pt, 1, (nr - 1) * g.sh + (g.kh - 1) * g.dh + 1, pw, win);
       for (int64_t q = 0; q < nr; q++) {
-      const float* rowbase = win.data() + q * g.sh * rowlen;
+      const float* rowbase = win + q * g.sh * rowlen;
       float* orow = out + ((ni * g.ho) + oy0 + q) * g.wo * g.co;
       for (int64_t cb = 0; cb < nb; cb++) {
         const float* wb = wp.data() + cb * K * NR;
@@ -511,16 +514,17 @@ void backprop_filter_small_co(const float* x, const float* dy, float* df, const 
   {
     float* acc = accs.data() + omp_get_thread_num() * accSize;
     // + mv·VL: the last pixel's vectors read past its kw·ci floats (those lanes are never summed into df)
-    std::vector<float> win(static_cast<size_t>(span * rowlen + mv * VL), 0.f);
+    std::vector<float> win_store(static_cast<size_t>(span * rowlen + mv * VL + 16), 0.f);
+    float* const win = align64(win_store.data());
 #pragma omp for schedule(static)
     for (int64_t task = 0; task < tasks; task++) {
       const int64_t ni = task / chunks, oy0 = (task % chunks) * kRowChunk;
       const int nrows = static_cast<int>(std::min<int64_t>(kRowChunk, g.ho - oy0));
-      fill_window(x, g, ni, oy0 * g.sh - g.pt, 1, (nrows - 1) * g.sh + (g.kh - 1) * g.dh + 1, pw, win.data());
+      fill_window(x, g, ni, oy0 * g.sh - g.pt, 1, (nrows - 1) * g.sh + (g.kh - 1) * g.dh + 1, pw, win);
       for (int q = 0; q < nrows; q++) {
         const float* dyrow = dy + ((ni * g.ho + oy0 + q) * g.wo) * g.co;
         for (int64_t ky = 0; ky < g.kh; ky++)
-          rows(win.data() + (q * g.sh + ky * g.dh) * rowlen, dyrow, g.wo, g.sw * g.ci, mv, acc + ky * g.co * mv * VL);
+          rows(win + (q * g.sh + ky * g.dh) * rowlen, dyrow, g.wo, g.sw * g.ci, mv, acc + ky * g.co * mv * VL);
       }
     }
   }
@@ -570,17 +574,18 @@ void conv2d_backprop_filter(const float* x, const float* dy, float* df, const Co
 #pragma omp parallel num_threads(T) if (filterWork >= kParallelWork)
   {
     float* acc = accs.data() + omp_get_thread_num() * accSize;
-    std::vector<float> win(static_cast<size_t>(span * rowlen));
+    std::vector<float> win_store(static_cast<size_t>(span * rowlen + 16));
+    float* const win = align64(win_store.data());
     const float* xrows[kRowChunk];
     const float* dyrows[kRowChunk];
 #pragma omp for schedule(static)
     for (int64_t task = 0; task < tasks; task++) {
       const int64_t ni = task / chunks, oy0 = (task % chunks) * kRowChunk;
       const int nrows = static_cast<int>(std::min<int64_t>(kRowChunk, g.ho - oy0));
-      fill_window(x, g, ni, oy0 * g.sh - g.pt, 1, (nrows - 1) * g.sh + (g.kh - 1) * g.dh + 1, pw, win.data());
+      fill_window(x, g, ni, oy0 * g.sh - g.pt, 1, (nrows - 1) * g.sh + (g.kh - 1) * g.dh + 1, pw, win);
       for (int64_t ky = 0; ky < g.kh; ky++) {
         for (int q = 0; q < nrows; q++) {
-          xrows[q] = win.data() + (q * g.sh + ky * g.dh) * rowlen;
+          xrows[q] = win + (q * g.sh + ky * g.dh) * rowlen;
           dyrows[q] = dyp + ((ni * g.ho + oy0 + q) * g.wo) * ld;
         }
         for (int64_t m0 = 0; m0 < M; m0 += MR) {

@@ -31,6 +31,8 @@ constexpr int NR = 2 * VL;
 typedef float vf __attribute__((vector_size(VL * 4)));
 typedef float vfu __attribute__((vector_size(VL * 4), aligned(4), may_alias));
 
+/** The first 64-byte boundary at or after p: a buffer of n + 16 floats holds n floats there, on whole cache lines. */
+inline float* align64(float* p) { return reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(p) + 63) & ~static_cast<uintptr_t>(63)); }
 inline vf loadu(const float* p) { return *reinterpret_cast<const vfu*>(p); }
 inline void storeu(float* p, vf v) { *reinterpret_cast<vfu*>(p) = v; }
 // every lane = s (not `vf{} + s`: adding 0 cannot be folded because of −0, and costs an add and a register
