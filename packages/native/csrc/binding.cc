@@ -169,6 +169,29 @@ napi_value DepthwiseForward(napi_env env, napi_callback_info info) {
   return boolean(env, sal::depthwise_forward(c.x, c.f, c.bias, c.out, c.g, c.act, c.alpha));
 }
 
+// separableForward(buffer, xOff, w1Off, dwOff, w2Off, biasOff (-1: none), outOff, act, alpha, n,h,w,ci, c1,co, k,pad, ho,wo)
+// → boolean (false: not handled); w1 `[ci,c1]`, dw `[k,k,c1]`, w2 `[c1,co]`
+napi_value SeparableForward(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, a, 19)) return nullptr;
+  int64_t v[10], act, biasOff;
+  double alpha;
+  for (int j = 0; j < 10; j++)
+    if (!num(a, 9 + j, v[j])) return nullptr;
+  if (!num(a, 7, act) || !fnum(a, 8, alpha) || !num(a, 5, biasOff)) return nullptr;
+  const sal::SeparableGeom s{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9]};
+  if (s.n < 0 || s.h < 1 || s.w < 1 || s.ci < 1 || s.c1 < 1 || s.co < 1 || s.k < 1 || s.pad < 0 || s.ho < 1 || s.wo < 1) {
+    throw_error(env, "invalid separable geometry");
+    return nullptr;
+  }
+  float *x, *w1, *dw, *w2, *bias = nullptr, *out;
+  if (!span(a, 1, s.n * s.h * s.w * s.ci, x, "x") || !span(a, 2, s.ci * s.c1, w1, "inKernel") || !span(a, 3, s.k * s.k * s.c1, dw, "depthwise") ||
+      !span(a, 4, s.c1 * s.co, w2, "outKernel") || !span(a, 6, s.n * s.ho * s.wo * s.co, out, "out"))
+    return nullptr;
+  if (biasOff >= 0 && !span(a, 5, s.co, bias, "bias")) return nullptr;
+  return boolean(env, sal::separable_forward(x, w1, dw, w2, bias, out, s, static_cast<int>(act), static_cast<float>(alpha)));
+}
+
 // depthwiseBackpropInput(buffer, dyOff, fOff, dxOff, n,h,w,c, kh,kw,c, sh,sw, dh,dw, pt,pl, ho,wo) → boolean
 napi_value DepthwiseBackpropInput(napi_env env, napi_callback_info info) {
   InputGradCall c;
@@ -429,6 +452,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"conv2dBackpropFilter", nullptr, Conv2dBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"depthwiseForward", nullptr, DepthwiseForward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"depthwiseBackpropInput", nullptr, DepthwiseBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"separableForward", nullptr, SeparableForward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"depthwiseBackpropFilter", nullptr, DepthwiseBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchMatMul", nullptr, BatchMatMul, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reduceSum", nullptr, ReduceSum, nullptr, nullptr, nullptr, napi_default, nullptr},

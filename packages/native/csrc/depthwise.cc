@@ -4,7 +4,8 @@
 // Stride-1 columns with an odd kernel width of 3–15 (the usual case) run on zero-padded windows of input rows with
 // sliding register tiles (each input vector loaded once for the taps that read it). Anything else runs row by row:
 // the pixels whose taps all fall inside the input in a register tile of kTile outputs, the border pixels checked per
-// tap.
+// tap. Also the fused depth-separable block (1×1 → depthwise → 1×1 + bias + activation) with the intermediate maps kept
+// in a ring of window rows.
 #include <omp.h>
 
 #include <algorithm>
@@ -272,14 +273,15 @@ void forward_windowed(const float* x, const float* f, const float* bias, float* 
   const int64_t work = g.n * g.ho * g.wo * c * g.kh * g.kw;
 #pragma omp parallel if (work >= kParallelWork)
   {
-    std::vector<float> win(static_cast<size_t>(span * rowlen));
+    std::vector<float> win_store(static_cast<size_t>(span * rowlen + 16));
+    float* const win = align64(win_store.data());
 #pragma omp for schedule(static)
     for (int64_t task = 0; task < tasks; task++) {
       const int64_t b = task / blocks, oy0 = (task % blocks) * kBlockRows;
       const int64_t nrows = std::min<int64_t>(kBlockRows, g.ho - oy0);
       const int64_t y0 = oy0 * g.sh - g.pt;
       const int64_t used = (nrows - 1) * g.sh + (g.kh - 1) * g.dh + 1;
-      fill_rows(x, g, b, y0, used, pw, win.data());
+      fill_rows(x, g, b, y0, used, pw, win);
       for (int64_t q = 0; q < nrows; q++) {
         const int64_t oy = oy0 + q;
         int64_t kys[64], nky = 0;
@@ -298,7 +300,7 @@ void forward_windowed(const float* x, const float* f, const float* bias, float* 
             const float* xr[64];
             const float* fr[64];
             for (int64_t i = 0; i < nky; i++) {
-              xr[i] = win.data() + (q * g.sh + kys[i] * g.dh) * rowlen + ox0 * c + ch;
+              xr[i] = win + (q * g.sh + kys[i] * g.dh) * rowlen + ox0 * c + ch;
               fr[i] = f + kys[i] * g.kw * c + ch;
             }
             sliding(xr, fr, nky, c, acc);
@@ -308,7 +310,7 @@ void forward_windowed(const float* x, const float* f, const float* bias, float* 
             for (int64_t t = 0; t < nt; t++) {
               float acc = bias ? bias[ch] : 0.f;
               for (int64_t i = 0; i < nky; i++) {
-                const float* xr = win.data() + (q * g.sh + kys[i] * g.dh) * rowlen + (ox0 + t) * c + ch;
+                const float* xr = win + (q * g.sh + kys[i] * g.dh) * rowlen + (ox0 + t) * c + ch;
                 const float* fr = f + kys[i] * g.kw * c + ch;
                 for (int64_t kx = 0; kx < g.kw; kx++) acc += xr[kx * c] * fr[kx * c];
               }
@@ -335,20 +337,21 @@ void filter_windowed(const float* x, const float* dy, float* df, const ConvGeom&
 #pragma omp parallel num_threads(T) if (T > 1)
   {
     float* mine = part.data() + static_cast<int64_t>(omp_get_thread_num()) * kk;
-    std::vector<float> win(static_cast<size_t>(span * rowlen));
+    std::vector<float> win_store(static_cast<size_t>(span * rowlen + 16));
+    float* const win = align64(win_store.data());
 #pragma omp for schedule(static)
     for (int64_t task = 0; task < tasks; task++) {
       const int64_t b = task / blocks, oy0 = (task % blocks) * kBlockRows;
       const int64_t nrows = std::min<int64_t>(kBlockRows, g.ho - oy0);
       const int64_t y0 = oy0 * g.sh - g.pt;
-      fill_rows(x, g, b, y0, (nrows - 1) * g.sh + (g.kh - 1) * g.dh + 1, pw, win.data());
+      fill_rows(x, g, b, y0, (nrows - 1) * g.sh + (g.kh - 1) * g.dh + 1, pw, win);
       for (int64_t q = 0; q < nrows; q++) {
         const int64_t oy = oy0 + q;
         const float* drow = dy + ((b * g.ho + oy) * g.wo) * c;
         for (int64_t ky = 0; ky < g.kh; ky++) {
           const int64_t iy = oy * g.sh - g.pt + ky * g.dh;
           if (iy < 0 || iy >= g.h) continue;
-          const float* xr = win.data() + (q * g.sh + ky * g.dh) * rowlen;
+          const float* xr = win + (q * g.sh + ky * g.dh) * rowlen;
           float* dfr = mine + ky * g.kw * c;
           int64_t ch = 0;
           for (; ch + VL <= c; ch += VL) rowfn(xr + ch, drow + ch, g.wo, c, dfr + ch);
@@ -368,7 +371,133 @@ void filter_windowed(const float* x, const float* dy, float* df, const ConvGeom&
   }
 }
 
+/**
+ * R pixels × V vectors of a row product: out[t, j…] = act(Σ_i in[t·ldi + i]·W[i·co + j…] + bias[j…]) for t < R,
+ * the V·VL columns from j; W `[cin, co]`. R·V sums in registers, each W vector loaded once for the R pixels.
+ */
+template <int R, int V>
+inline void row_product_tile(const float* in, int64_t ldi, int64_t cin, const float* W, int64_t co, int64_t j, const float* bias, float* out,
+                             int64_t ldo, int act, float alpha) {
+  vf acc[R][V];
+  for (int v = 0; v < V; v++) {
+    const vf b = bias ? loadu(bias + j + v * VL) : vf{};
+    for (int t = 0; t < R; t++) acc[t][v] = b;
+  }
+  for (int64_t i = 0; i < cin; i++) {
+    vf w[V];
+    for (int v = 0; v < V; v++) w[v] = loadu(W + i * co + j + v * VL);
+    for (int t = 0; t < R; t++) {
+      const vf s = splat(in[t * ldi + i]);
+      for (int v = 0; v < V; v++) acc[t][v] += s * w[v];
+    }
+  }
+  for (int t = 0; t < R; t++)
+    for (int v = 0; v < V; v++) storeu(out + t * ldo + j + v * VL, activate_v(acc[t][v], act, alpha));
+}
+
+/** out `[np, co]` (row stride ldo) = act(in `[np, cin]` · W `[cin, co]` + bias); co a multiple of VL. */
+void row_product(const float* in, int64_t np, int64_t cin, const float* W, int64_t co, const float* bias, float* out, int64_t ldo, int act,
+                 float alpha) {
+  constexpr int R = 6;
+  int64_t j = 0;
+  for (; j + 2 * VL <= co; j += 2 * VL) {
+    int64_t p = 0;
+    for (; p + R <= np; p += R) row_product_tile<R, 2>(in + p * cin, cin, cin, W, co, j, bias, out + p * ldo, ldo, act, alpha);
+    for (; p < np; p++) row_product_tile<1, 2>(in + p * cin, cin, cin, W, co, j, bias, out + p * ldo, ldo, act, alpha);
+  }
+  if (j < co) {
+    int64_t p = 0;
+    for (; p + R <= np; p += R) row_product_tile<R, 1>(in + p * cin, cin, cin, W, co, j, bias, out + p * ldo, ldo, act, alpha);
+    for (; p < np; p++) row_product_tile<1, 1>(in + p * cin, cin, cin, W, co, j, bias, out + p * ldo, ldo, act, alpha);
+  }
+}
+
+/**
+ * The fused block when its channel counts are whole vectors and k has a sliding tile. Per task (image, block of
+ * output rows) a ring of k window rows holds the first 1×1's output for the input rows the current output row reads
+ * (each computed once per task, zero-padded columns), the depthwise row goes to a row buffer, and the second 1×1
+ * writes the output row from it: x is read once and out written once, the intermediate maps never leave the cache.
+ */
+void separable_windowed(const float* x, const float* w1, const float* dwf, const float* w2, const float* bias, float* out, const SeparableGeom& s,
+                        int act, float alpha, SlidingFn sliding) {
+  const int64_t k = s.k, c1 = s.c1, pad = s.pad;
+  const int64_t ntile = (s.wo + kSlide - 1) / kSlide;
+  const int64_t pw = ntile * kSlide + k - 1;  // window column j holds input column j − pad
+  const int64_t rowlen = pw * c1;
+  // blocks of output rows per image: enough tasks for every thread (each block recomputes k − 1 window rows)
+  const int64_t T = omp_get_max_threads();
+  const int64_t per = std::max<int64_t>(1, std::min<int64_t>((s.ho + 15) / 16, (2 * T + s.n - 1) / std::max<int64_t>(s.n, 1)));
+  const int64_t brows = (s.ho + per - 1) / per;
+  const int64_t tasks = s.n * per;
+  const int64_t work = s.n * s.ho * s.wo * c1 * (k * k + s.ci + s.co);
+#pragma omp parallel if (work >= kParallelWork)
+  {
+    // 64-byte aligned (whole cache lines: rows are whole vectors, so no load splits across two lines)
+    std::vector<float> ring_store(static_cast<size_t>(k * rowlen + 16)), brow_store(static_cast<size_t>(ntile * kSlide * c1 + 16));
+    float* const ringp = align64(ring_store.data());
+    float* const browp = align64(brow_store.data());
+    std::vector<int64_t> held(static_cast<size_t>(k));
+#pragma omp for schedule(static)
+    for (int64_t task = 0; task < tasks; task++) {
+      const int64_t b = task / per, oy0 = (task % per) * brows, oy1 = std::min(s.ho, oy0 + brows);
+      if (oy0 >= oy1) continue;
+      std::fill(ringp, ringp + k * rowlen, 0.f);
+      std::fill(held.begin(), held.end(), -1);
+      for (int64_t oy = oy0; oy < oy1; oy++) {
+        int64_t nky = 0;
+        const float* xr[64];
+        const float* fr[64];
+        for (int64_t ky = 0; ky < k; ky++) {
+          const int64_t iy = oy - pad + ky;
+          if (iy < 0 || iy >= s.h) continue;
+          float* row = ringp + (iy % k) * rowlen;
+          if (held[static_cast<size_t>(iy % k)] != iy) {
+            row_product(x + (b * s.h + iy) * s.w * s.ci, s.w, s.ci, w1, c1, nullptr, row + pad * c1, c1, kLinear, 0.f);
+            held[static_cast<size_t>(iy % k)] = iy;
+          }
+          xr[nky] = row;
+          fr[nky++] = dwf + ky * k * c1;
+        }
+        for (int64_t t0 = 0; t0 < ntile; t0++) {
+          const int64_t ox0 = t0 * kSlide;
+          for (int64_t ch = 0; ch < c1; ch += VL) {
+            vf acc[kSlide];
+            for (int t = 0; t < kSlide; t++) acc[t] = vf{};
+            const float* xs[64];
+            const float* fs[64];
+            for (int64_t i = 0; i < nky; i++) {
+              xs[i] = xr[i] + ox0 * c1 + ch;
+              fs[i] = fr[i] + ch;
+            }
+            sliding(xs, fs, nky, c1, acc);
+            for (int t = 0; t < kSlide; t++) storeu(browp + (ox0 + t) * c1 + ch, acc[t]);
+          }
+        }
+        row_product(browp, s.wo, c1, w2, s.co, bias, out + (b * s.ho + oy) * s.wo * s.co, s.co, act, alpha);
+      }
+    }
+  }
+}
 }  // namespace
+
+bool separable_forward(const float* x, const float* w1, const float* dwf, const float* w2, const float* bias, float* out, const SeparableGeom& s,
+                       int act, float alpha) {
+  if (s.k > 64 || s.ho != s.h + 2 * s.pad - s.k + 1 || s.wo != s.w + 2 * s.pad - s.k + 1) return false;
+  const SlidingFn sliding = sliding_for(s.k);
+  if (sliding && s.c1 % VL == 0 && s.co % VL == 0 && s.pad <= s.k - 1) {
+    separable_windowed(x, w1, dwf, w2, bias, out, s, act, alpha, sliding);
+    return true;
+  }
+  // any other shape: the three kernels one after another, through two intermediate maps
+  std::vector<float> a(static_cast<size_t>(s.n * s.h * s.w * s.c1)), d(static_cast<size_t>(s.n * s.ho * s.wo * s.c1));
+  conv2d_forward(x, w1, nullptr, a.data(), ConvGeom{s.n, s.h, s.w, s.ci, 1, 1, s.c1, 1, 1, 1, 1, 0, 0, s.h, s.w}, kLinear, 0.f);
+  if (!depthwise_forward(a.data(), dwf, nullptr, d.data(), ConvGeom{s.n, s.h, s.w, s.c1, s.k, s.k, s.c1, 1, 1, 1, 1, s.pad, s.pad, s.ho, s.wo},
+                         kLinear, 0.f))
+    return false;
+  conv2d_forward(d.data(), w2, bias, out, ConvGeom{s.n, s.ho, s.wo, s.c1, 1, 1, s.co, 1, 1, 1, 1, 0, 0, s.ho, s.wo}, act, alpha);
+  return true;
+}
+
 
 bool depthwise_forward(const float* x, const float* f, const float* bias, float* out, const ConvGeom& g, int act, float alpha) {
   if (g.ci != g.co || g.kh > 64) return false;

@@ -38,6 +38,19 @@ void conv2d_backprop_filter(const float* x, const float* dy, float* df, const Co
  * `[n,ho,wo,c]` (g.ci = g.co = c; `bias` may be null). Returns false if the geometry is not handled (ci ≠ co, kh > 64).
  */
 bool depthwise_forward(const float* x, const float* f, const float* bias, float* out, const ConvGeom& g, int act, float alpha);
+/** Geometry of a depth-separable block: x `[n,h,w,ci]` → 1×1 → `[n,h,w,c1]` → k×k depthwise (stride 1, zero padding
+ * `pad` on every side) → `[n,ho,wo,c1]` → 1×1 → `[n,ho,wo,co]`, with ho = h + 2·pad − k + 1 (wo likewise). */
+struct SeparableGeom {
+  int64_t n, h, w, ci, c1, co, k, pad, ho, wo;
+};
+/**
+ * The depth-separable block in one pass: out = act(conv1x1(depthwise(conv1x1(x, w1), dwf), w2) + bias), w1 `[ci,c1]`,
+ * dwf `[k,k,c1]`, w2 `[c1,co]`, `bias` `[co]` or null. The intermediate maps stay in per-thread rings of rows when c1 and
+ * co are whole vectors and k is odd (3–15); other shapes run the three kernels in turn. False if not handled (k > 64,
+ * ho/wo inconsistent).
+ */
+bool separable_forward(const float* x, const float* w1, const float* dwf, const float* w2, const float* bias, float* out, const SeparableGeom& s,
+                       int act, float alpha);
 /** dx `[n,h,w,c]` of a stride-1 depthwise convolution from dy; false if not handled (strides, padding > (k−1)·d). */
 bool depthwise_backprop_input(const float* dy, const float* f, float* dx, const ConvGeom& g);
 /** df `[kh,kw,c]` of a depthwise convolution from x and dy; false if not handled (ci ≠ co). */

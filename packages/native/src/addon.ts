@@ -29,6 +29,31 @@ export interface NativeAddon {
    * false when not handled (nothing written).
    */
   depthwiseForward(buf: ArrayBuffer, xOff: number, fOff: number, biasOff: number, outOff: number, act: number, alpha: number, ...geom: ConvGeomArgs): boolean;
+  /**
+   * The depth-separable block act(conv1×1(depthwise(conv1×1(x, w1), dw), w2) + bias) in one pass: w1 `[ci,c1]`, dw
+   * `[k,k,c1]`, w2 `[c1,co]`, stride 1, zero padding `pad` on every side; false when not handled (nothing written).
+   */
+  separableForward(
+    buf: ArrayBuffer,
+    xOff: number,
+    w1Off: number,
+    dwOff: number,
+    w2Off: number,
+    biasOff: number,
+    outOff: number,
+    act: number,
+    alpha: number,
+    n: number,
+    h: number,
+    w: number,
+    ci: number,
+    c1: number,
+    co: number,
+    k: number,
+    pad: number,
+    ho: number,
+    wo: number,
+  ): boolean;
   /** dx of a stride-1 depthwise convolution; false when not handled. */
   depthwiseBackpropInput(buf: ArrayBuffer, dyOff: number, fOff: number, dxOff: number, ...geom: ConvGeomArgs): boolean;
   /** df `[kh,kw,c]` of a depthwise convolution; false when not handled. */

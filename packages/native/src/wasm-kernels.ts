@@ -7,8 +7,8 @@
  * or a scalar), `Square`, `Elu`, `EluGrad`, `Exp`, and depthwise convolutions with channel multiplier 1 (forward, fused
  * forward; undilated: input gradient at stride 1, filter gradient; a 1×1 one is a per-channel affine map, e.g. batch-norm),
  * and `Slice`, `Concat`, `SplitV`, `PadV2` (a constant) along one axis (above 4096 elements, float32 or int32);
- * plus the fused kernels named in `@sal/types`' `FUSED_KERNELS`: training batch-norm (two passes each way) and a
- * symmetric positive definite solve (blocked Cholesky). They
+ * plus the fused kernels named in `@sal/types`' `FUSED_KERNELS`: training batch-norm (two passes each way), a
+ * symmetric positive definite solve (blocked Cholesky) and the depth-separable block in one pass. They
  * read and write the tensors where the wasm backend keeps them (its heap), so no data is copied; shapes or
  * attributes they do not handle go to the kernel that was registered before (the wasm backend's own, or
  * `@sal/backend`'s).
@@ -567,6 +567,78 @@ const bnTrainGrad = (addon: NativeAddon) =>
     return [dx, dgamma, dbeta];
   });
 
+const SEPARABLE_ACTIVATIONS = { linear: Activation.linear, elu: Activation.elu } as const;
+
+/** The fused depth-separable block (`FUSED_KERNELS.separableConv`). */
+const separableConv = (addon: NativeAddon) =>
+  defineKernel<{ pad?: string; activation?: string }>(({ x, inKernel, depthwise: dw, outKernel, bias }, a, k) => {
+    const act = activationCode(SEPARABLE_ACTIVATIONS, a.activation);
+    const ok =
+      x &&
+      inKernel &&
+      dw &&
+      outKernel &&
+      [x, inKernel, dw, outKernel, bias].every((t) => !t || t.dtype === 'float32') &&
+      x.shape.length === 4 &&
+      inKernel.shape.length === 4 &&
+      dw.shape.length === 4 &&
+      outKernel.shape.length === 4 &&
+      inKernel.shape[0] === 1 &&
+      inKernel.shape[1] === 1 &&
+      inKernel.shape[2] === x.shape[3] &&
+      dw.shape[0] === dw.shape[1] &&
+      dw.shape[2] === inKernel.shape[3] &&
+      dw.shape[3] === 1 &&
+      outKernel.shape[0] === 1 &&
+      outKernel.shape[1] === 1 &&
+      outKernel.shape[2] === inKernel.shape[3] &&
+      (!bias || util.sizeFromShape(bias.shape) === outKernel.shape[3]) &&
+      (a.pad === 'valid' || (a.pad === 'same' && (dw.shape[0] as number) % 2 === 1)) &&
+      act !== undefined;
+    if (!ok) {
+      throw new Error(
+        `@sal/native: ${FUSED_KERNELS.separableConv} needs float32 x [B,H,W,Ci], inKernel [1,1,Ci,C1], depthwise [k,k,C1,1], ` +
+          "outKernel [1,1,C1,Co], bias [Co] or none, pad 'same' (k odd) | 'valid', activation 'linear' | 'elu'",
+      );
+    }
+    const [n, h, w, ci] = x.shape as [number, number, number, number];
+    const kk = dw.shape[0] as number;
+    const c1 = inKernel.shape[3] as number;
+    const co = outKernel.shape[3] as number;
+    const pad = a.pad === 'same' ? (kk - 1) / 2 : 0;
+    const ho = h + 2 * pad - kk + 1;
+    const wo = w + 2 * pad - kk + 1;
+    if (ho < 1 || wo < 1) throw new Error(`@sal/native: ${FUSED_KERNELS.separableConv}: a ${kk}×${kk} 'valid' window does not fit a ${h}×${w} input`);
+    const out = k.output([n, ho, wo, co]);
+    if (n === 0) return out;
+    const done = addon.separableForward(
+      k.heap,
+      k.at(x),
+      k.at(inKernel),
+      k.at(dw),
+      k.at(outKernel),
+      bias ? k.at(bias) : -1,
+      k.at(out),
+      act,
+      0,
+      n,
+      h,
+      w,
+      ci,
+      c1,
+      co,
+      kk,
+      pad,
+      ho,
+      wo,
+    );
+    if (!done) {
+      k.dispose(out);
+      throw new Error(`@sal/native: ${FUSED_KERNELS.separableConv}: a ${kk}×${kk} depthwise kernel is not handled (at most 64)`);
+    }
+    return out;
+  });
+
 const spdSolve = (addon: NativeAddon) =>
   defineKernel(({ a: A, b: B }, _, k) => {
     if (
@@ -625,6 +697,7 @@ export const NATIVE_KERNELS = [
   FUSED_KERNELS.batchNormTrain,
   FUSED_KERNELS.batchNormTrainGrad,
   FUSED_KERNELS.spdSolve,
+  FUSED_KERNELS.separableConv,
 ] as const;
 
 /**
@@ -669,6 +742,7 @@ export function registerNativeKernels(): readonly string[] {
     [FUSED_KERNELS.batchNormTrain]: bnTrain(addon),
     [FUSED_KERNELS.batchNormTrainGrad]: bnTrainGrad(addon),
     [FUSED_KERNELS.spdSolve]: spdSolve(addon),
+    [FUSED_KERNELS.separableConv]: separableConv(addon),
   };
   for (const name of NATIVE_KERNELS) {
     const old = getKernel(name, 'wasm');

@@ -974,3 +974,55 @@ describe.skipIf(disabled)('tensor bookkeeping', () => {
     tf.dispose([x, f]);
   });
 });
+
+describe.skipIf(disabled)('fused depth-separable block', () => {
+  // [n, h, w, ci, c1, co, k, pad, activation, bias]: G's block (whole vectors, the ring of rows), 'valid', a short
+  // image (fewer rows than k), and channel counts that are not whole vectors (the three kernels in turn)
+  const cases = [
+    [2, 23, 21, 32, 32, 32, 9, 'same', 'elu', true],
+    [3, 19, 18, 16, 32, 48, 7, 'valid', 'linear', false],
+    [1, 4, 30, 32, 32, 32, 9, 'same', 'linear', true],
+    [2, 9, 11, 3, 5, 2, 3, 'same', 'elu', true],
+    [1, 8, 9, 4, 6, 6, 4, 'valid', 'linear', true],
+  ] as const;
+  for (const [n, h, w, ci, c1, co, k, pad, activation, withBias] of cases) {
+    it(`equals conv 1×1 → depthwise → conv 1×1 on cpu ([${n},${h},${w},${ci}] → ${c1} → ${co}, ${k}×${k} ${pad}, ${activation})`, async () => {
+      const make = () => ({
+        x: tf.tensor4d(values(n * h * w * ci, 51), [n, h, w, ci]),
+        inKernel: tf.tensor4d(values(ci * c1, 52), [1, 1, ci, c1]),
+        depthwise: tf.tensor4d(values(k * k * c1, 53), [k, k, c1, 1]),
+        outKernel: tf.tensor4d(values(c1 * co, 54), [1, 1, c1, co]),
+        bias: withBias ? tf.tensor1d(values(co, 55)) : undefined,
+      });
+      const want = await on('cpu', () => {
+        const t = make();
+        const b = tf.depthwiseConv2d(tf.conv2d(t.x, t.inKernel, 1, 'valid'), t.depthwise, 1, pad);
+        return tf.fused.conv2d({ x: b, filter: t.outKernel, strides: 1, pad: 'valid', bias: t.bias, activation });
+      });
+      await tf.setBackend('wasm');
+      const before = tf.memory().numTensors;
+      const out = tf.tidy(() => {
+        const { bias, ...t } = make();
+        return tf.engine().runKernel(FUSED_KERNELS.separableConv, bias ? { ...t, bias } : t, { pad, activation } as never) as tf.Tensor;
+      });
+      const got = out.dataSync() as Float32Array;
+      out.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      expectClose(got, want, 2e-6);
+    });
+  }
+  it('refuses inconsistent shapes and attributes with an error naming the contract', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.zeros([1, 5, 5, 4]),
+      w1 = tf.zeros([1, 1, 4, 8]),
+      dw = tf.zeros([3, 3, 8, 1]),
+      w2 = tf.zeros([1, 1, 8, 8]);
+    const run = (inputs: Record<string, tf.Tensor>, attrs: Record<string, string>) => () =>
+      tf.engine().runKernel(FUSED_KERNELS.separableConv, inputs, attrs as never);
+    expect(run({ x, inKernel: w1, depthwise: dw, outKernel: w2 }, { pad: 'same', activation: 'linear' })).not.toThrow();
+    expect(run({ x, inKernel: tf.zeros([1, 1, 3, 8]), depthwise: dw, outKernel: w2 }, { pad: 'same', activation: 'linear' })).toThrow(/inKernel \[1,1,Ci,C1\]/);
+    expect(run({ x, inKernel: w1, depthwise: dw, outKernel: w2 }, { pad: 'full', activation: 'linear' })).toThrow(/pad 'same'/);
+    expect(run({ x, inKernel: w1, depthwise: dw, outKernel: w2 }, { pad: 'same', activation: 'relu' })).toThrow(/activation/);
+    expect(run({ x: tf.zeros([1, 2, 2, 4]), inKernel: w1, depthwise: dw, outKernel: w2 }, { pad: 'valid', activation: 'linear' })).toThrow(/does not fit/);
+  });
+});

@@ -9,6 +9,10 @@
  *   activation.
  * - `batchNormTrainGrad`: inputs `{ dy, x, y, gamma, mean, variance }` (y, mean, variance from `batchNormTrain`),
  *   same attrs → `[dx, dgamma, dbeta]`.
+ * - `separableConv`: inputs `{ x [B,H,W,Ci], inKernel [1,1,Ci,C1], depthwise [k,k,C1,1], outKernel [1,1,C1,Co] }` and
+ *   optionally `bias [Co]`, attrs `{ pad: 'same' | 'valid', activation: 'linear' | 'elu' }` → `y [B,Ho,Wo,Co]` =
+ *   act(conv1×1(depthwise(conv1×1(x, inKernel), depthwise, stride 1, pad), outKernel) + bias): a depth-separable
+ *   block in one pass (k odd for `'same'`). Forward only: callers register its gradient (`@sal/layers` does).
  * - `spdSolve`: inputs `{ a [n,n], b [n,m] }` (a symmetric positive definite; only its lower triangle is read), no
  *   attrs → `x [n,m]` with `a·x = b`. Throws an error whose message contains `not positive definite` otherwise.
  */
@@ -16,4 +20,5 @@ export const FUSED_KERNELS = Object.freeze({
   batchNormTrain: 'SalBatchNormTrain',
   batchNormTrainGrad: 'SalBatchNormTrainGrad',
   spdSolve: 'SalSpdSolve',
+  separableConv: 'SalSeparableConv',
 } as const);
