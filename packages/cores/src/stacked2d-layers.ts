@@ -3,7 +3,7 @@
  * one layer's convolution, with evaluation-mode batch-norm folded into it and the ELU fused where tfjs can.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { BatchNormParams } from '@sal/layers';
+import { separableConv, type BatchNormParams } from '@sal/layers';
 import type { ParamStore } from './params.js';
 import { createBatchNorm } from './batch-norm.js';
 import { createSeBlock, type SeBlockParams } from './se-block.js';
@@ -44,6 +44,11 @@ export interface ConvCall {
   windowed?: boolean;
   /** Apply ELU, fused into the conv where it is a plain or separable one. @default false */
   elu?: boolean;
+  /**
+   * Run a separable conv as one op (`separableConv` of `@sal/layers`: no intermediate maps; x's gradient is as cheap,
+   * its kernels' gradients recompute the maps), for evaluation. Training keeps the three ops. @default false
+   */
+  fused?: boolean;
 }
 
 /** Whether layer `l` ends in an ELU. */
@@ -122,11 +127,16 @@ function attentionForward(x: tf.Tensor4D, conv: Extract<LayerConv, { type: 'atte
  * as conv, add, ELU, with their gradients).
  */
 export function convForward(x: tf.Tensor4D, conv: LayerConv, l: number, o: Resolved, call: ConvCall): tf.Tensor4D {
-  const { affine, windowed = false, elu = false } = call;
+  const { affine, windowed = false, elu = false, fused = false } = call;
   if (conv.type === 'attention') return attentionForward(x, conv, affine, elu);
   const act = elu ? 'elu' : 'linear';
   const fold = (kernel: tf.Variable): tf.Tensor4D => (affine ? tf.mul(kernel, affine.scale) : kernel) as tf.Tensor4D;
   if (conv.type === 'separable') {
+    // (an even depthwise kernel with 'same' padding is padded asymmetrically by tfjs: the three ops handle it)
+    if (fused && (windowed || (conv.depthwise.shape[0] as number) % 2 === 1)) {
+      const kernels = { inKernel: conv.inKernel as tf.Tensor4D, depthwise: conv.depthwise as tf.Tensor4D, outKernel: fold(conv.outKernel) };
+      return separableConv(x, kernels, { bias: affine?.shift ?? null, pad: windowed ? 'valid' : 'same', activation: act });
+    }
     const a = tf.conv2d(x, conv.inKernel as tf.Tensor4D, 1, 'valid');
     const b = tf.depthwiseConv2d(a, conv.depthwise as tf.Tensor4D, 1, windowed ? 'valid' : 'same');
     return tf.fused.conv2d({ x: b, filter: fold(conv.outKernel), strides: 1, pad: 'valid', bias: affine?.shift, activation: act });

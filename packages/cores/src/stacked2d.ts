@@ -80,7 +80,7 @@ function layerForward(input: tf.Tensor4D, layer: Layer, l: number, o: Resolved, 
     y = batchNormTrain(pre, layer.bn, { momentum: o.momentum, epsilon: o.bnEps, activation: layer.elu ? 'elu' : 'linear' });
   } else {
     // evaluation-mode batch-norm folded into the conv, ELU fused into it
-    y = convForward(input, layer.conv, l, o, { affine: layer.bn ? evalAffine(layer.bn, o.bnEps) : null, elu: layer.elu });
+    y = convForward(input, layer.conv, l, o, { affine: layer.bn ? evalAffine(layer.bn, o.bnEps) : null, elu: layer.elu, fused: !training });
   }
   return layer.se ? seBlock(y, layer.se) : y;
 }
@@ -133,7 +133,7 @@ function applyWindowLayers(
       }
       // ELU passed in: under a gradient tape tfjs then runs plain ops whose filter gradients stay unevaluated
       const affine = layer.bn ? evalAffine(layer.bn, o.bnEps) : null;
-      const y = tf.mul(convForward(input, layer.conv, l, o, { affine, windowed: true, elu: layer.elu }), mask(layerRadius[l]!)) as tf.Tensor4D;
+      const y = tf.mul(convForward(input, layer.conv, l, o, { affine, windowed: true, elu: layer.elu, fused: true }), mask(layerRadius[l]!)) as tf.Tensor4D;
       outs.push(y);
       input = y;
     }

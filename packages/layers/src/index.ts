@@ -17,3 +17,5 @@ export { newVariable } from './variables.js';
 export { bilinearSample } from './bilinear-sample.js';
 export { forEachCorner, gridToPixel } from './bilinear-corners.js';
 export type { CornerVisitor } from './bilinear-corners.js';
+export { separableConv, separableConvComposite, hasFusedSeparableConv, SEPARABLE_CONV_DEFAULTS } from './separable-conv.js';
+export type { SeparableKernels, SeparableConvOptions } from './separable-conv.js';
