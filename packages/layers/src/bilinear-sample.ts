@@ -3,7 +3,7 @@
  * positions: PyTorch's `F.grid_sample(..., mode='bilinear', padding_mode='zeros', align_corners=True)` in NHWC.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { SalShapeError } from '@sal/types';
+import { FUSED_KERNELS, SalShapeError } from '@sal/types';
 import { forEachCorner, gridToPixel } from './bilinear-corners.js';
 
 const WHERE = 'layers.bilinearSample';
@@ -82,6 +82,26 @@ const sampleBatched = tf.customGrad(((features: tf.Tensor, grid: tf.Tensor, save
   return { value, gradFunc };
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as (features: tf.Tensor4D, grid: tf.Tensor3D | tf.Tensor2D) => tf.Tensor3D;
 
+/** Whether the backend in use registers both fused bilinear kernels of `FUSED_KERNELS` (`@sal/native` on wasm). */
+export function hasFusedBilinearSample(): boolean {
+  const backend = tf.getBackend();
+  return tf.getKernel(FUSED_KERNELS.bilinearSample, backend) !== undefined && tf.getKernel(FUSED_KERNELS.bilinearSampleGrad, backend) !== undefined;
+}
+
+/**
+ * The fused path: one kernel each way, the corners computed from the grid where it lives (no read-back to the host),
+ * the same arithmetic and order of summation as the host path, so the same bits.
+ */
+const sampleFused = tf.customGrad(((features: tf.Tensor, grid: tf.Tensor, save: tf.GradSaveFunc) => {
+  const value = tf.engine().runKernel(FUSED_KERNELS.bilinearSample, { features, grid }) as tf.Tensor3D;
+  save([features, grid]);
+  const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
+    const [sf, sg] = saved as [tf.Tensor4D, tf.Tensor];
+    return tf.engine().runKernel(FUSED_KERNELS.bilinearSampleGrad, { dy, features: sf, grid: sg }) as tf.Tensor[];
+  };
+  return { value, gradFunc };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as (features: tf.Tensor4D, grid: tf.Tensor3D | tf.Tensor2D) => tf.Tensor3D;
+
 /**
  * Sample `features` bilinearly at continuous positions.
  *
@@ -90,7 +110,8 @@ const sampleBatched = tf.customGrad(((features: tf.Tensor, grid: tf.Tensor, save
  * exactly as PyTorch's `grid_sample(..., align_corners=True, padding_mode='zeros')`.
  * Differentiable with respect to both `features` and `grid` on every backend (the feature gradient is a
  * `ScatterNd`, which sums duplicate indices). The corner indices are computed on the host from the
- * positions' values (a small synchronous read of the grid). Where a position sits exactly on a pixel centre
+ * positions' values (a small synchronous read of the grid), except where the backend registers the fused kernels
+ * ({@link hasFusedBilinearSample}): then one kernel each way computes them where the grid lives. Where a position sits exactly on a pixel centre
  * the position derivative is the one-sided one towards the next pixel, as PyTorch's.
  *
  * @param features `[B, H, W, C]`
@@ -98,23 +119,40 @@ const sampleBatched = tf.customGrad(((features: tf.Tensor, grid: tf.Tensor, save
  * @returns `[B, N, C]`
  */
 export function bilinearSample(features: tf.Tensor4D, grid: tf.Tensor3D | tf.Tensor2D): tf.Tensor3D {
-  if (!(features instanceof tf.Tensor)) throw new TypeError(`${WHERE}: features must be a tf.Tensor`);
-  if (!(grid instanceof tf.Tensor)) throw new TypeError(`${WHERE}: grid must be a tf.Tensor`);
-  if (features.rank !== 4) throw new SalShapeError(`${WHERE} features`, '[B,H,W,C]', features.shape);
+  // (the fused kernels take maps of at least one pixel and channel: empty ones go through the host path)
+  const nonEmpty = features instanceof tf.Tensor && features.rank === 4 && features.shape.slice(1).every((d) => d > 0);
+  return run(WHERE, features, grid, nonEmpty && hasFusedBilinearSample() ? sampleFused : sampleBatched);
+}
+
+/**
+ * {@link bilinearSample} through the host path whatever the backend registers (the portable path, and the reference
+ * the fused kernels are tested against).
+ * @returns `[B, N, C]`
+ */
+export function bilinearSampleHost(features: tf.Tensor4D, grid: tf.Tensor3D | tf.Tensor2D): tf.Tensor3D {
+  return run(`${WHERE}Host`, features, grid, sampleBatched);
+}
+
+type Sampler = (features: tf.Tensor4D, grid: tf.Tensor3D | tf.Tensor2D) => tf.Tensor3D;
+
+function run(where: string, features: tf.Tensor4D, grid: tf.Tensor3D | tf.Tensor2D, sample: Sampler): tf.Tensor3D {
+  if (!(features instanceof tf.Tensor)) throw new TypeError(`${where}: features must be a tf.Tensor`);
+  if (!(grid instanceof tf.Tensor)) throw new TypeError(`${where}: grid must be a tf.Tensor`);
+  if (features.rank !== 4) throw new SalShapeError(`${where} features`, '[B,H,W,C]', features.shape);
   const b = features.shape[0];
   if (grid.rank === 2) {
-    if (grid.shape[1] !== 2) throw new SalShapeError(`${WHERE} grid`, '[N,2] or [B,N,2]', grid.shape);
+    if (grid.shape[1] !== 2) throw new SalShapeError(`${where} grid`, '[N,2] or [B,N,2]', grid.shape);
   } else if (grid.rank === 3) {
     if (grid.shape[2] !== 2 || grid.shape[0] !== b) {
-      throw new SalShapeError(`${WHERE} grid`, [b, '*', 2], grid.shape, 'per-image grid must match the batch');
+      throw new SalShapeError(`${where} grid`, [b, '*', 2], grid.shape, 'per-image grid must match the batch');
     }
   } else {
-    throw new SalShapeError(`${WHERE} grid`, '[N,2] or [B,N,2]', grid.shape);
+    throw new SalShapeError(`${where} grid`, '[N,2] or [B,N,2]', grid.shape);
   }
   return tf.tidy(() => {
     // float32 inputs are used as they are (a cast would copy the feature map)
     const f = (features.dtype === 'float32' ? features : tf.cast(features, 'float32')) as tf.Tensor4D;
     const g = (grid.dtype === 'float32' ? grid : tf.cast(grid, 'float32')) as tf.Tensor3D | tf.Tensor2D;
-    return sampleBatched(f, g);
+    return sample(f, g);
   });
 }

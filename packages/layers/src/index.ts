@@ -14,7 +14,7 @@ export {
 export type { BatchNormParams, BatchNormOptions, BatchNormActivation } from './batch-norm.js';
 export { uniformValues, normalValues, xavierNormalStd, xavierNormalValues, xavierNormalKernel, convFans } from './init.js';
 export { newVariable } from './variables.js';
-export { bilinearSample } from './bilinear-sample.js';
+export { bilinearSample, bilinearSampleHost, hasFusedBilinearSample } from './bilinear-sample.js';
 export { forEachCorner, gridToPixel } from './bilinear-corners.js';
 export type { CornerVisitor } from './bilinear-corners.js';
 export { separableConv, separableConvComposite, hasFusedSeparableConv, SEPARABLE_CONV_DEFAULTS } from './separable-conv.js';

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { expectArraysClose, expectNoLeaks, finiteDifferenceGrad } from '@sal/test-utils';
-import { bilinearSample, forEachCorner, gridToPixel } from '../src/index.js';
+import { bilinearSample, bilinearSampleHost, forEachCorner, gridToPixel, hasFusedBilinearSample } from '../src/index.js';
 
 function cornersOf(px: number, py: number, h: number, w: number): Array<[number, number, number, number]> {
   const out: Array<[number, number, number, number]> = [];
@@ -100,5 +100,49 @@ describe('bilinearSample', () => {
       2e-3,
     );
     tf.dispose([f, g, r, gf!, gg!]);
+  });
+
+  it("the fused kernels (where registered) give the host path's bits: values and both gradients, per-image and shared grids", () => {
+    // whatever the backend: with @sal/native on wasm, one path runs the fused kernels and the other the host corners
+    expect(hasFusedBilinearSample()).toBe(tf.getKernel('SalBatchNormTrain', tf.getBackend()) !== undefined);
+    const big = [3, 11, 13, 32] as const;
+    const fb = tf.tensor4d(
+      Float32Array.from({ length: 3 * 11 * 13 * 32 }, (_, i) => Math.sin(0.37 * i) * (1 + (i % 5))),
+      [...big],
+    );
+    for (const [label, grid] of [
+      [
+        'per-image',
+        tf.tensor3d(
+          Float32Array.from({ length: 3 * 40 * 2 }, (_, i) => 1.3 * Math.sin(1.7 * i + 0.2)),
+          [3, 40, 2],
+        ),
+      ],
+      [
+        'shared',
+        tf.tensor2d(
+          Float32Array.from({ length: 40 * 2 }, (_, i) => 1.2 * Math.cos(0.9 * i)),
+          [40, 2],
+        ),
+      ],
+    ] as const) {
+      const r = tf.tensor3d(
+        Float32Array.from({ length: 3 * 40 * 32 }, (_, i) => Math.cos(0.3 * i)),
+        [3, 40, 32],
+      );
+      const run = (op: typeof bilinearSample) => {
+        const loss = (a: tf.Tensor, b: tf.Tensor): tf.Scalar => tf.sum(tf.mul(op(a as tf.Tensor4D, b as tf.Tensor3D), r));
+        const out = op(fb, grid);
+        const [gf, gg] = tf.grads(loss)([fb, grid]);
+        const res = [out.dataSync(), gf!.dataSync(), gg!.dataSync()] as const;
+        tf.dispose([out, gf!, gg!]);
+        return res;
+      };
+      const fused = expectNoLeaks(() => run(bilinearSample), `fused ${label}`);
+      const host = run(bilinearSampleHost);
+      for (let i = 0; i < 3; i++) expectArraysClose(fused[i], host[i], 0, 0);
+      tf.dispose([grid, r]);
+    }
+    tf.dispose(fb);
   });
 });

@@ -192,6 +192,43 @@ napi_value SeparableForward(napi_env env, napi_callback_info info) {
   return boolean(env, sal::separable_forward(x, w1, dw, w2, bias, out, s, static_cast<int>(act), static_cast<float>(alpha)));
 }
 
+/** The sizes of a bilinear call (b, h, w, c, n, shared) from argv[i…i+5]. */
+bool bilinear_sizes(Args& a, size_t i, int64_t v[6]) {
+  for (int j = 0; j < 6; j++)
+    if (!num(a, i + j, v[j])) return false;
+  if (v[0] < 0 || v[1] < 1 || v[2] < 1 || v[3] < 1 || v[4] < 0 || (v[5] != 0 && v[5] != 1)) return throw_error(a.env, "invalid bilinear sizes");
+  return true;
+}
+
+// bilinearSample(buffer, fOff, gridOff, outOff, b, h, w, c, n, shared (0/1))
+napi_value BilinearSample(napi_env env, napi_callback_info info) {
+  Args a;
+  int64_t v[6];
+  if (!get_args(env, info, a, 10) || !bilinear_sizes(a, 4, v)) return nullptr;
+  const int64_t b = v[0], h = v[1], w = v[2], c = v[3], n = v[4];
+  const bool shared = v[5] == 1;
+  float *f, *grid, *out;
+  if (!span(a, 1, b * h * w * c, f, "features") || !span(a, 2, (shared ? 1 : b) * n * 2, grid, "grid") || !span(a, 3, b * n * c, out, "out"))
+    return nullptr;
+  sal::bilinear_sample(f, grid, out, b, h, w, c, n, shared);
+  return undefined(env);
+}
+
+// bilinearSampleGrad(buffer, dyOff, fOff, gridOff, dFeatOff, dGridOff, b, h, w, c, n, shared (0/1))
+napi_value BilinearSampleGrad(napi_env env, napi_callback_info info) {
+  Args a;
+  int64_t v[6];
+  if (!get_args(env, info, a, 12) || !bilinear_sizes(a, 6, v)) return nullptr;
+  const int64_t b = v[0], h = v[1], w = v[2], c = v[3], n = v[4];
+  const bool shared = v[5] == 1;
+  float *dy, *f, *grid, *dfeat, *dgrid;
+  if (!span(a, 1, b * n * c, dy, "dy") || !span(a, 2, b * h * w * c, f, "features") || !span(a, 3, (shared ? 1 : b) * n * 2, grid, "grid") ||
+      !span(a, 4, b * h * w * c, dfeat, "dFeatures") || !span(a, 5, (shared ? 1 : b) * n * 2, dgrid, "dGrid"))
+    return nullptr;
+  sal::bilinear_sample_grad(dy, f, grid, dfeat, dgrid, b, h, w, c, n, shared);
+  return undefined(env);
+}
+
 // depthwiseBackpropInput(buffer, dyOff, fOff, dxOff, n,h,w,c, kh,kw,c, sh,sw, dh,dw, pt,pl, ho,wo) → boolean
 napi_value DepthwiseBackpropInput(napi_env env, napi_callback_info info) {
   InputGradCall c;
@@ -453,6 +490,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"depthwiseForward", nullptr, DepthwiseForward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"depthwiseBackpropInput", nullptr, DepthwiseBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"separableForward", nullptr, SeparableForward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"bilinearSample", nullptr, BilinearSample, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"bilinearSampleGrad", nullptr, BilinearSampleGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"depthwiseBackpropFilter", nullptr, DepthwiseBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"batchMatMul", nullptr, BatchMatMul, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"reduceSum", nullptr, ReduceSum, nullptr, nullptr, nullptr, napi_default, nullptr},

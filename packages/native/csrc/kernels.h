@@ -102,6 +102,14 @@ void bn_train_backward(const float* dy, const float* x, const float* y, const fl
                        float* dgamma, float* dbeta, int64_t n, int64_t c, float eps, int act);
 
 /**
+ * Bilinear sampling (bilinear.cc): out `[b,n,c]` = f `[b,h,w,c]` at grid positions (x, y) in [-1, 1] (align corners,
+ * zero padding), grid `[b,n,2]`, or `[n,2]` for every image when `shared`.
+ */
+void bilinear_sample(const float* f, const float* grid, float* out, int64_t b, int64_t h, int64_t w, int64_t c, int64_t n, bool shared);
+/** Its gradient: dfeat `[b,h,w,c]` (written whole) and dgrid (the grid's shape; summed over the batch when `shared`) from dy `[b,n,c]`. */
+void bilinear_sample_grad(const float* dy, const float* f, const float* grid, float* dfeat, float* dgrid, int64_t b, int64_t h, int64_t w,
+                          int64_t c, int64_t n, bool shared);
+/**
  * X `[n,m]` solving A X = B for symmetric positive definite A `[n,n]` (lower triangle read), blocked Cholesky.
  * Returns 0, or the 1-based index of the first non-positive pivot (A not positive definite; X unspecified).
  */

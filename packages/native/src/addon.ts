@@ -54,6 +54,23 @@ export interface NativeAddon {
     ho: number,
     wo: number,
   ): boolean;
+  /** Bilinear sampling: out `[b,n,c]` from features `[b,h,w,c]` at grid `[b,n,2]` (or `[n,2]` for all, shared = 1). */
+  bilinearSample(buf: ArrayBuffer, fOff: number, gridOff: number, outOff: number, b: number, h: number, w: number, c: number, n: number, shared: number): void;
+  /** Its gradient: dFeatures `[b,h,w,c]` and dGrid (the grid's shape) from dy `[b,n,c]`. */
+  bilinearSampleGrad(
+    buf: ArrayBuffer,
+    dyOff: number,
+    fOff: number,
+    gridOff: number,
+    dFeatOff: number,
+    dGridOff: number,
+    b: number,
+    h: number,
+    w: number,
+    c: number,
+    n: number,
+    shared: number,
+  ): void;
   /** dx of a stride-1 depthwise convolution; false when not handled. */
   depthwiseBackpropInput(buf: ArrayBuffer, dyOff: number, fOff: number, dxOff: number, ...geom: ConvGeomArgs): boolean;
   /** df `[kh,kw,c]` of a depthwise convolution; false when not handled. */

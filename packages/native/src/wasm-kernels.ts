@@ -8,7 +8,8 @@
  * forward; undilated: input gradient at stride 1, filter gradient; a 1×1 one is a per-channel affine map, e.g. batch-norm),
  * and `Slice`, `Concat`, `SplitV`, `PadV2` (a constant) along one axis (above 4096 elements, float32 or int32);
  * plus the fused kernels named in `@sal/types`' `FUSED_KERNELS`: training batch-norm (two passes each way), a
- * symmetric positive definite solve (blocked Cholesky) and the depth-separable block in one pass. They
+ * symmetric positive definite solve (blocked Cholesky), the depth-separable block in one pass, and bilinear sampling
+ * with its gradient (the corners computed from the grid where it lives, no read-back). They
  * read and write the tensors where the wasm backend keeps them (its heap), so no data is copied; shapes or
  * attributes they do not handle go to the kernel that was registered before (the wasm backend's own, or
  * `@sal/backend`'s).
@@ -639,6 +640,42 @@ const separableConv = (addon: NativeAddon) =>
     return out;
   });
 
+/** The sizes of a bilinear sampling call, or null when the shapes do not fit the contract. */
+function bilinearSizes(f: TensorInfo | undefined, grid: TensorInfo | undefined): [number, number, number, number, number, number] | null {
+  if (!f || !grid || f.dtype !== 'float32' || grid.dtype !== 'float32' || f.shape.length !== 4) return null;
+  const [b, h, w, c] = f.shape as [number, number, number, number];
+  const shared = grid.shape.length === 2;
+  if (!shared && (grid.shape.length !== 3 || grid.shape[0] !== b)) return null;
+  if (grid.shape[grid.shape.length - 1] !== 2 || h < 1 || w < 1 || c < 1) return null;
+  return [b, h, w, c, grid.shape[grid.shape.length - 2] as number, shared ? 1 : 0];
+}
+
+const BILINEAR_CONTRACT = 'float32 features [B,H,W,C] (H, W, C ≥ 1) and grid [B,N,2] or [N,2]';
+
+/** Bilinear sampling (`FUSED_KERNELS.bilinearSample`). */
+const bilinearSample = (addon: NativeAddon) =>
+  defineKernel(({ features, grid }, _, k) => {
+    const s = bilinearSizes(features, grid);
+    if (!s) throw new Error(`@sal/native: ${FUSED_KERNELS.bilinearSample} needs ${BILINEAR_CONTRACT}, got [${features?.shape}] and [${grid?.shape}]`);
+    const [b, , , c, n] = s;
+    const out = k.output([b, n, c]);
+    if (b * n > 0) addon.bilinearSample(k.heap, k.at(features!), k.at(grid!), k.at(out), ...s);
+    return out;
+  });
+
+/** Its gradient (`FUSED_KERNELS.bilinearSampleGrad`). */
+const bilinearSampleGrad = (addon: NativeAddon) =>
+  defineKernel(({ dy, features, grid }, _, k) => {
+    const s = bilinearSizes(features, grid);
+    if (!s || !dy || dy.dtype !== 'float32' || !util.arraysEqual(dy.shape, [s[0], s[4], s[3]])) {
+      throw new Error(`@sal/native: ${FUSED_KERNELS.bilinearSampleGrad} needs ${BILINEAR_CONTRACT} and dy [B,N,C]`);
+    }
+    const dFeat = k.output(features!.shape);
+    const dGrid = k.output(grid!.shape);
+    addon.bilinearSampleGrad(k.heap, k.at(dy), k.at(features!), k.at(grid!), k.at(dFeat), k.at(dGrid), ...s);
+    return [dFeat, dGrid];
+  });
+
 const spdSolve = (addon: NativeAddon) =>
   defineKernel(({ a: A, b: B }, _, k) => {
     if (
@@ -698,6 +735,8 @@ export const NATIVE_KERNELS = [
   FUSED_KERNELS.batchNormTrainGrad,
   FUSED_KERNELS.spdSolve,
   FUSED_KERNELS.separableConv,
+  FUSED_KERNELS.bilinearSample,
+  FUSED_KERNELS.bilinearSampleGrad,
 ] as const;
 
 /**
@@ -743,6 +782,8 @@ export function registerNativeKernels(): readonly string[] {
     [FUSED_KERNELS.batchNormTrainGrad]: bnTrainGrad(addon),
     [FUSED_KERNELS.spdSolve]: spdSolve(addon),
     [FUSED_KERNELS.separableConv]: separableConv(addon),
+    [FUSED_KERNELS.bilinearSample]: bilinearSample(addon),
+    [FUSED_KERNELS.bilinearSampleGrad]: bilinearSampleGrad(addon),
   };
   for (const name of NATIVE_KERNELS) {
     const old = getKernel(name, 'wasm');

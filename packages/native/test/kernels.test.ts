@@ -1026,3 +1026,72 @@ describe.skipIf(disabled)('fused depth-separable block', () => {
     expect(run({ x: tf.zeros([1, 2, 2, 4]), inKernel: w1, depthwise: dw, outKernel: w2 }, { pad: 'valid', activation: 'linear' })).toThrow(/does not fit/);
   });
 });
+
+describe.skipIf(disabled)('bilinear sampling', () => {
+  // brute force in double: Σ over the pixels of max(0, 1 − |px − x|)·max(0, 1 − |py − y|) · value, and its derivatives
+  const b = 2,
+    h = 7,
+    w = 9,
+    c = 20,
+    n = 13;
+  const fv = values(b * h * w * c, 61);
+  // inside, on the border and outside the map (off the pixel lattice, where the position derivative is defined)
+  const gv = Float32Array.from(values(b * n * 2, 62), (v) => 2.6 * v + 0.0123);
+  const dyv = values(b * n * c, 63);
+  const pix = (v: number, size: number) => (v + 1) * ((size - 1) / 2);
+  const tent = (d: number) => Math.max(0, 1 - Math.abs(d));
+  const dtent = (d: number) => (Math.abs(d) < 1 ? -Math.sign(d) : 0);
+  const brute = (shared: boolean) => {
+    const out = new Float64Array(b * n * c),
+      dFeat = new Float64Array(b * h * w * c),
+      dGrid = new Float64Array((shared ? 1 : b) * n * 2);
+    for (let bi = 0; bi < b; bi++)
+      for (let p = 0; p < n; p++) {
+        const gi = (shared ? 0 : bi * n) + p;
+        const px = pix(gv[2 * gi]!, w),
+          py = pix(gv[2 * gi + 1]!, h);
+        for (let y = 0; y < h; y++)
+          for (let x = 0; x < w; x++) {
+            const wt = tent(px - x) * tent(py - y);
+            const ddx = dtent(px - x) * tent(py - y) * ((w - 1) / 2);
+            const ddy = tent(px - x) * dtent(py - y) * ((h - 1) / 2);
+            for (let ch = 0; ch < c; ch++) {
+              const v = fv[((bi * h + y) * w + x) * c + ch]!,
+                d = dyv[(bi * n + p) * c + ch]!;
+              out[(bi * n + p) * c + ch]! += wt * v;
+              dFeat[((bi * h + y) * w + x) * c + ch]! += wt * d;
+              dGrid[2 * gi]! += ddx * v * d;
+              dGrid[2 * gi + 1]! += ddy * v * d;
+            }
+          }
+      }
+    return { out, dFeat, dGrid };
+  };
+  for (const shared of [false, true]) {
+    it(`equals a brute-force sum over the pixels, forward and backward (${shared ? 'shared' : 'per-image'} grid), leaking nothing`, async () => {
+      await tf.setBackend('wasm');
+      const want = brute(shared);
+      const before = tf.memory().numTensors;
+      const [out, dFeat, dGrid] = tf.tidy(() => {
+        const features = tf.tensor4d(fv, [b, h, w, c]);
+        const grid = shared ? tf.tensor2d(gv.subarray(0, 2 * n), [n, 2]) : tf.tensor3d(gv, [b, n, 2]);
+        const y = tf.engine().runKernel(FUSED_KERNELS.bilinearSample, { features, grid }) as tf.Tensor;
+        const g = tf.engine().runKernel(FUSED_KERNELS.bilinearSampleGrad, { dy: tf.tensor3d(dyv, [b, n, c]), features, grid }) as tf.Tensor[];
+        return [y.dataSync(), g[0]!.dataSync(), g[1]!.dataSync()] as Float32Array[];
+      });
+      expect(tf.memory().numTensors).toBe(before);
+      expectClose(out!, Float32Array.from(want.out), 1e-6);
+      expectClose(dFeat!, Float32Array.from(want.dFeat), 1e-6);
+      expectClose(dGrid!, Float32Array.from(want.dGrid), 1e-5);
+    });
+  }
+  it('refuses shapes outside the contract', async () => {
+    await tf.setBackend('wasm');
+    const features = tf.zeros([2, 3, 3, 4]);
+    expect(() => tf.engine().runKernel(FUSED_KERNELS.bilinearSample, { features, grid: tf.zeros([3, 5, 2]) })).toThrow(/grid \[B,N,2\] or \[N,2\]/);
+    expect(() => tf.engine().runKernel(FUSED_KERNELS.bilinearSample, { features, grid: tf.zeros([5, 3]) })).toThrow(/SalBilinearSample needs/);
+    expect(() => tf.engine().runKernel(FUSED_KERNELS.bilinearSampleGrad, { dy: tf.zeros([2, 4, 4]), features, grid: tf.zeros([5, 2]) })).toThrow(
+      /dy \[B,N,C\]/,
+    );
+  });
+});

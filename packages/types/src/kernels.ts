@@ -13,6 +13,10 @@
  *   optionally `bias [Co]`, attrs `{ pad: 'same' | 'valid', activation: 'linear' | 'elu' }` → `y [B,Ho,Wo,Co]` =
  *   act(conv1×1(depthwise(conv1×1(x, inKernel), depthwise, stride 1, pad), outKernel) + bias): a depth-separable
  *   block in one pass (k odd for `'same'`). Forward only: callers register its gradient (`@sal/layers` does).
+ * - `bilinearSample`: inputs `{ features [B,H,W,C], grid [B,N,2] or [N,2] }` (x, y in [-1, 1], align corners, zero
+ *   padding) → `[B,N,C]`.
+ * - `bilinearSampleGrad`: inputs `{ dy [B,N,C], features, grid }` → `[dFeatures [B,H,W,C], dGrid]` (dGrid has the
+ *   grid's shape: a shared grid's is summed over the batch).
  * - `spdSolve`: inputs `{ a [n,n], b [n,m] }` (a symmetric positive definite; only its lower triangle is read), no
  *   attrs → `x [n,m]` with `a·x = b`. Throws an error whose message contains `not positive definite` otherwise.
  */
@@ -21,4 +25,6 @@ export const FUSED_KERNELS = Object.freeze({
   batchNormTrainGrad: 'SalBatchNormTrainGrad',
   spdSolve: 'SalSpdSolve',
   separableConv: 'SalSeparableConv',
+  bilinearSample: 'SalBilinearSample',
+  bilinearSampleGrad: 'SalBilinearSampleGrad',
 } as const);
