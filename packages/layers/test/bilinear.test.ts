@@ -134,13 +134,13 @@ describe('bilinearSample', () => {
         const loss = (a: tf.Tensor, b: tf.Tensor): tf.Scalar => tf.sum(tf.mul(op(a as tf.Tensor4D, b as tf.Tensor3D), r));
         const out = op(fb, grid);
         const [gf, gg] = tf.grads(loss)([fb, grid]);
-        const res = [out.dataSync(), gf!.dataSync(), gg!.dataSync()] as const;
+        const res = [out.dataSync(), gf!.dataSync(), gg!.dataSync()] as Float32Array[];
         tf.dispose([out, gf!, gg!]);
         return res;
       };
       const fused = expectNoLeaks(() => run(bilinearSample), `fused ${label}`);
       const host = run(bilinearSampleHost);
-      for (let i = 0; i < 3; i++) expectArraysClose(fused[i], host[i], 0, 0);
+      for (let i = 0; i < 3; i++) expectArraysClose(fused[i] as Float32Array, host[i] as Float32Array, 0, 0);
       tf.dispose([grid, r]);
     }
     tf.dispose(fb);
