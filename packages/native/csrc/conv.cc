@@ -15,6 +15,24 @@
 #include "simd.h"
 
 namespace sal {
+// the window rows a few output rows read (kernels.h), built in cache instead of a padded copy of the whole batch
+void fill_window(const float* x, const ConvGeom& g, int64_t ni, int64_t y0, int64_t rstep, int64_t nrows, int64_t pw, float* win) {
+  const int64_t rowlen = pw * g.ci;
+  const int64_t x0 = std::max<int64_t>(0, -g.pl), x1 = std::min<int64_t>(g.w, pw - g.pl);
+  for (int64_t r = 0; r < nrows; r++) {
+    float* dst = win + r * rowlen;
+    const int64_t y = y0 + r * rstep;
+    if (y < 0 || y >= g.h || x1 <= x0) {
+      std::memset(dst, 0, static_cast<size_t>(rowlen) * sizeof(float));
+      continue;
+    }
+    const int64_t left = (x0 + g.pl) * g.ci, mid = (x1 - x0) * g.ci;
+    std::memset(dst, 0, static_cast<size_t>(left) * sizeof(float));
+    std::memcpy(dst + left, x + ((ni * g.h + y) * g.w + x0) * g.ci, static_cast<size_t>(mid) * sizeof(float));
+    std::memset(dst + left + mid, 0, static_cast<size_t>(rowlen - left - mid) * sizeof(float));
+  }
+}
+
 namespace {
 
 // ---------------------------------------------------------------------------------------------------------
@@ -47,28 +65,6 @@ constexpr ConvTileFn ConvTiles<Rs...>::table[sizeof...(Rs)];
 template <int... I>
 constexpr const ConvTileFn* conv_table(std::integer_sequence<int, I...>) { return ConvTiles<I...>::table; }
 const ConvTileFn* const kConvTile = conv_table(std::make_integer_sequence<int, MR>{});
-
-/**
- * Copy input rows `y0 + r·rstep` (r in [0, nrows)) of image `ni` into `win` as zero-padded rows of `pw` pixels
- * (pixel x' holds input column x' − pl): the window a few output rows read, built in cache instead of a padded
- * copy of the whole batch.
- */
-void fill_window(const float* x, const ConvGeom& g, int64_t ni, int64_t y0, int64_t rstep, int64_t nrows, int64_t pw, float* win) {
-  const int64_t rowlen = pw * g.ci;
-  const int64_t x0 = std::max<int64_t>(0, -g.pl), x1 = std::min<int64_t>(g.w, pw - g.pl);
-  for (int64_t r = 0; r < nrows; r++) {
-    float* dst = win + r * rowlen;
-    const int64_t y = y0 + r * rstep;
-    if (y < 0 || y >= g.h || x1 <= x0) {
-      std::memset(dst, 0, static_cast<size_t>(rowlen) * sizeof(float));
-      continue;
-    }
-    const int64_t left = (x0 + g.pl) * g.ci, mid = (x1 - x0) * g.ci;
-    std::memset(dst, 0, static_cast<size_t>(left) * sizeof(float));
-    std::memcpy(dst + left, x + ((ni * g.h + y) * g.w + x0) * g.ci, static_cast<size_t>(mid) * sizeof(float));
-    std::memset(dst + left + mid, 0, static_cast<size_t>(rowlen - left - mid) * sizeof(float));
-  }
-}
 
 constexpr int64_t kRowBlock = 8;  // output rows per convolution task
 

@@ -196,24 +196,6 @@ void filter_row(const float* x, const float* dy, float* df, const ConvGeom& g, i
 }
 
 /**
- * Input rows y0 … y0 + nrows − 1 of image b as zero-padded window rows of pw pixels (column j holds input column
- * j − pl); rows outside the image are left as they are (never read: the callers skip them).
- */
-void fill_rows(const float* x, const ConvGeom& g, int64_t b, int64_t y0, int64_t nrows, int64_t pw, float* win) {
-  const int64_t c = g.ci, rowlen = pw * c;
-  const int64_t x0 = std::max<int64_t>(0, -g.pl), x1 = std::min<int64_t>(g.w, pw - g.pl);  // input columns in the window
-  const int64_t left = (x0 + g.pl) * c, mid = std::max<int64_t>(0, x1 - x0) * c;
-  for (int64_t r = 0; r < nrows; r++) {
-    const int64_t y = y0 + r;
-    if (y < 0 || y >= g.h) continue;
-    float* dst = win + r * rowlen;
-    std::memset(dst, 0, static_cast<size_t>(left) * sizeof(float));
-    if (mid > 0) std::memcpy(dst + left, x + ((b * g.h + y) * g.w + x0) * c, static_cast<size_t>(mid) * sizeof(float));
-    std::memset(dst + left + mid, 0, static_cast<size_t>(rowlen - left - mid) * sizeof(float));
-  }
-}
-
-/**
  * The filter gradient of one window row against one dy row (one channel vector), kernel K wide, stride and
  * dilation 1: a tile of kSlide dy vectors stays in registers and each window vector is loaded once for the (up to K)
  * taps it meets; the K sums stay in registers across the row and are added to dfr `[K]` (stride c) at the end.
@@ -281,7 +263,7 @@ void forward_windowed(const float* x, const float* f, const float* bias, float* 
       const int64_t nrows = std::min<int64_t>(kBlockRows, g.ho - oy0);
       const int64_t y0 = oy0 * g.sh - g.pt;
       const int64_t used = (nrows - 1) * g.sh + (g.kh - 1) * g.dh + 1;
-      fill_rows(x, g, b, y0, used, pw, win);
+      fill_window(x, g, b, y0, 1, used, pw, win);
       for (int64_t q = 0; q < nrows; q++) {
         const int64_t oy = oy0 + q;
         int64_t kys[64], nky = 0;
@@ -344,7 +326,7 @@ void filter_windowed(const float* x, const float* dy, float* df, const ConvGeom&
       const int64_t b = task / blocks, oy0 = (task % blocks) * kBlockRows;
       const int64_t nrows = std::min<int64_t>(kBlockRows, g.ho - oy0);
       const int64_t y0 = oy0 * g.sh - g.pt;
-      fill_rows(x, g, b, y0, (nrows - 1) * g.sh + (g.kh - 1) * g.dh + 1, pw, win);
+      fill_window(x, g, b, y0, 1, (nrows - 1) * g.sh + (g.kh - 1) * g.dh + 1, pw, win);
       for (int64_t q = 0; q < nrows; q++) {
         const int64_t oy = oy0 + q;
         const float* drow = dy + ((b * g.ho + oy) * g.wo) * c;

@@ -24,6 +24,12 @@ constexpr int64_t kParallelWork = 1 << 21;
 
 enum Activation : int { kLinear = 0, kRelu = 1, kElu = 2, kRelu6 = 3, kLeakyRelu = 4 };
 
+/**
+ * Copy input rows `y0 + r·rstep` (r in [0, nrows)) of image `ni` of x `[n,h,w,ci]` into `win` as zero-padded rows of
+ * `pw` pixels (pixel x' holds input column x' − pl; rows outside the image all zeros): the window a few output rows
+ * of a convolution read (conv.cc, depthwise.cc).
+ */
+void fill_window(const float* x, const ConvGeom& g, int64_t ni, int64_t y0, int64_t rstep, int64_t nrows, int64_t pw, float* win);
 /** out = act(conv(x, f) + bias); `bias` may be null (length co otherwise). */
 void conv2d_forward(const float* x, const float* f, const float* bias, float* out, const ConvGeom& g, int act, float alpha);
 
