@@ -192,40 +192,41 @@ napi_value SeparableForward(napi_env env, napi_callback_info info) {
   return boolean(env, sal::separable_forward(x, w1, dw, w2, bias, out, s, static_cast<int>(act), static_cast<float>(alpha)));
 }
 
-/** The sizes of a bilinear call (b, h, w, c, n, shared) from argv[i…i+5]. */
-bool bilinear_sizes(Args& a, size_t i, int64_t v[6]) {
+/** A bilinear call: its sizes (b, h, w, c, n, shared) from argv[sizesAt…+5], and its features and grid operands. */
+struct BilinearCall {
+  Args a;
+  int64_t b, h, w, c, n;
+  bool shared;
+  float *f, *grid;
+  int64_t grid_count() const { return (shared ? 1 : b) * n * 2; }
+};
+bool bilinear_call(napi_env env, napi_callback_info info, size_t argc, size_t sizesAt, size_t fAt, size_t gridAt, BilinearCall& c) {
+  int64_t v[6];
+  if (!get_args(env, info, c.a, argc)) return false;
   for (int j = 0; j < 6; j++)
-    if (!num(a, i + j, v[j])) return false;
-  if (v[0] < 0 || v[1] < 1 || v[2] < 1 || v[3] < 1 || v[4] < 0 || (v[5] != 0 && v[5] != 1)) return throw_error(a.env, "invalid bilinear sizes");
-  return true;
+    if (!num(c.a, sizesAt + j, v[j])) return false;
+  if (v[0] < 0 || v[1] < 1 || v[2] < 1 || v[3] < 1 || v[4] < 0 || (v[5] != 0 && v[5] != 1)) return throw_error(env, "invalid bilinear sizes");
+  c.b = v[0], c.h = v[1], c.w = v[2], c.c = v[3], c.n = v[4], c.shared = v[5] == 1;
+  return span(c.a, fAt, c.b * c.h * c.w * c.c, c.f, "features") && span(c.a, gridAt, c.grid_count(), c.grid, "grid");
 }
 
 // bilinearSample(buffer, fOff, gridOff, outOff, b, h, w, c, n, shared (0/1))
 napi_value BilinearSample(napi_env env, napi_callback_info info) {
-  Args a;
-  int64_t v[6];
-  if (!get_args(env, info, a, 10) || !bilinear_sizes(a, 4, v)) return nullptr;
-  const int64_t b = v[0], h = v[1], w = v[2], c = v[3], n = v[4];
-  const bool shared = v[5] == 1;
-  float *f, *grid, *out;
-  if (!span(a, 1, b * h * w * c, f, "features") || !span(a, 2, (shared ? 1 : b) * n * 2, grid, "grid") || !span(a, 3, b * n * c, out, "out"))
-    return nullptr;
-  sal::bilinear_sample(f, grid, out, b, h, w, c, n, shared);
+  BilinearCall c;
+  float* out;
+  if (!bilinear_call(env, info, 10, 4, 1, 2, c) || !span(c.a, 3, c.b * c.n * c.c, out, "out")) return nullptr;
+  sal::bilinear_sample(c.f, c.grid, out, c.b, c.h, c.w, c.c, c.n, c.shared);
   return undefined(env);
 }
 
 // bilinearSampleGrad(buffer, dyOff, fOff, gridOff, dFeatOff, dGridOff, b, h, w, c, n, shared (0/1))
 napi_value BilinearSampleGrad(napi_env env, napi_callback_info info) {
-  Args a;
-  int64_t v[6];
-  if (!get_args(env, info, a, 12) || !bilinear_sizes(a, 6, v)) return nullptr;
-  const int64_t b = v[0], h = v[1], w = v[2], c = v[3], n = v[4];
-  const bool shared = v[5] == 1;
-  float *dy, *f, *grid, *dfeat, *dgrid;
-  if (!span(a, 1, b * n * c, dy, "dy") || !span(a, 2, b * h * w * c, f, "features") || !span(a, 3, (shared ? 1 : b) * n * 2, grid, "grid") ||
-      !span(a, 4, b * h * w * c, dfeat, "dFeatures") || !span(a, 5, (shared ? 1 : b) * n * 2, dgrid, "dGrid"))
+  BilinearCall c;
+  float *dy, *dfeat, *dgrid;
+  if (!bilinear_call(env, info, 12, 6, 2, 3, c) || !span(c.a, 1, c.b * c.n * c.c, dy, "dy") ||
+      !span(c.a, 4, c.b * c.h * c.w * c.c, dfeat, "dFeatures") || !span(c.a, 5, c.grid_count(), dgrid, "dGrid"))
     return nullptr;
-  sal::bilinear_sample_grad(dy, f, grid, dfeat, dgrid, b, h, w, c, n, shared);
+  sal::bilinear_sample_grad(dy, c.f, c.grid, dfeat, dgrid, c.b, c.h, c.w, c.c, c.n, c.shared);
   return undefined(env);
 }
 
