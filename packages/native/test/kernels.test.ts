@@ -481,6 +481,8 @@ describe.skipIf(disabled)('BatchMatMul', () => {
     [[70000, 3], [70000, 20], true, false],
     [[2, 3000], [40, 3000], false, true],
     [[256, 512], [512, 64], false, false], // threaded
+    [[150, 2500], [2500, 70], false, false], // few columns (A read in place), k in 3 packed blocks, the last partial
+    [[2100, 130], [2100, 150], true, false], // packed, k in 3 blocks, m not a multiple of the row block
   ];
   for (const [sa, sb, ta, tb] of shapes) {
     it(`matches the cpu backend: [${sa}]${ta ? 'ᵀ' : ''} · [${sb}]${tb ? 'ᵀ' : ''}`, async () => {
