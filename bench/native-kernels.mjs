@@ -68,6 +68,7 @@ const c32 = conv(16, 32, 32, 32, 3, 32),
   c64 = conv(8, 32, 32, 64, 3, 64),
   c9 = conv(32, 36, 36, 1, 9, 32),
   cRemap = conv(16, 83, 83, 3, 3, 2),
+  cRemap3 = conv(16, 83, 83, 3, 3, 3),
   c1 = conv(16, 69, 69, 32, 1, 32);
 // depthwise k×k, channel multiplier 1, 'same' padding (workload G: [64,69,69,32], 9×9)
 function depthwise(n, h, w, c, k) {
@@ -116,6 +117,8 @@ const cases = [
   ['conv 3×3 64→64 fwd (Winograd), [8,32,32,64]', c64.forward],
   ['conv 9×9 1→32 fwd, [32,36,36,1]', c9.forward],
   ['conv 3×3 3→2 filter gradient (a remapper layer), [16,83,83,3]', cRemap.filter],
+  ['conv 3×3 3→3 fwd + bias + elu (a remapper layer), [16,83,83,3]', cRemap3.forward],
+  ['conv 3×3 3→2 input gradient (a remapper layer)', cRemap.input],
   ['conv 1×1 32→32 fwd + bias + elu (depth-separable), [16,69,69,32]', c1.forward],
   ['depthwise 9×9 fwd, [16,69,69,32]', dw9.forward],
   ['depthwise 9×9 input gradient', dw9.input],

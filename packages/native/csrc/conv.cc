@@ -126,6 +126,56 @@ void conv_row_few_out(const float* win, int64_t pw, const float* wt, const float
 }
 
 /**
+ * Few channels in and out (ci < VL, co ≤ 4, stride 1 and no dilation along x; e.g. a saliency remapper's 3×3
+ * 3→3 and 3→2 layers, and their input gradients): one output row. With dilation 1 along x, the kw·ci inputs
+ * output pixel ox reads in window row ky are the contiguous floats row[ox·ci + j], j < kw·ci, so the lane sums
+ * S[t] = Σ_ky Σ_j row_ky[t + j] · f[ky][j][o] over every position t of the interleaved row hold pixel ox's output
+ * at t = ox·ci: whole-vector loads, co multiply-adds per load, ci − 1 lanes in ci computed and dropped. The channel-
+ * vectorised tile would use co of its NR lanes. The sums run over (ky, kx, c) in the tile's order with the same
+ * fused multiply-adds, then bias and activation as vectors: the same bits as the general path.
+ * `win` holds the window rows (kh·dh rows apart by `rowlen` floats), readable for P·VL floats past the last row.
+ */
+template <int CO>
+void conv_row_small_channels(const float* win, int64_t rowlen, const float* f, const float* bias, float* orow, const ConvGeom& g,
+                             int act, float alpha, float* tmp) {
+  constexpr int P = 4;
+  const int64_t kj = g.kw * g.ci;                  // contiguous taps per window row
+  const int64_t lanes = (g.wo - 1) * g.ci + 1;     // positions t that hold an output
+  const int64_t tstride = ((lanes + P * VL - 1) / (P * VL)) * P * VL;
+  for (int64_t t0 = 0; t0 < lanes; t0 += P * VL) {
+    vf acc[CO][P];
+    for (int o = 0; o < CO; o++)
+      for (int q = 0; q < P; q++) acc[o][q] = vf{};
+    for (int64_t ky = 0; ky < g.kh; ky++) {
+      const float* row = win + ky * g.dh * rowlen + t0;
+      const float* fk = f + ky * kj * CO;
+      for (int64_t j = 0; j < kj; j++) {
+        vf w[CO];
+        for (int o = 0; o < CO; o++) w[o] = splat(fk[j * CO + o]);
+        for (int q = 0; q < P; q++) {
+          const vf xv = loadu(row + j + q * VL);
+          for (int o = 0; o < CO; o++) acc[o][q] += xv * w[o];
+        }
+      }
+    }
+    for (int o = 0; o < CO; o++) {
+      const vf b = splat(bias ? bias[o] : 0.f);
+      for (int q = 0; q < P; q++) {
+        vf v = acc[o][q];
+        if (bias) v += b;
+        storeu(tmp + o * tstride + t0 + q * VL, act != kLinear ? activate_v(v, act, alpha) : v);
+      }
+    }
+  }
+  for (int64_t ox = 0; ox < g.wo; ox++)
+    for (int o = 0; o < CO; o++) orow[ox * CO + o] = tmp[o * tstride + ox * g.ci];
+}
+
+typedef void (*SmallChannelsFn)(const float*, int64_t, const float*, const float*, float*, const ConvGeom&, int, float, float*);
+constexpr SmallChannelsFn kSmallChannels[4] = {&conv_row_small_channels<1>, &conv_row_small_channels<2>, &conv_row_small_channels<3>,
+                                               &conv_row_small_channels<4>};
+
+/**
  * 3×3, stride 1, no dilation: Winograd F(2×2, 3×3). Per 4×4 input tile and channel V = Bᵀ d B, per filter
  * U = G g Gᵀ (16 values each); then for each of the 16 positions a product [tiles × ci]·[ci × co] (the direct
  * convolution's register tile, 2.25× fewer multiplies than 9 taps per output) and Y = Aᵀ M A per 2×2 output.
@@ -331,6 +381,27 @@ void conv2d_forward(const float* x, const float* f, const float* bias, float* ou
   const int64_t convWork = g.n * g.ho * g.wo * g.co * g.kh * g.kw * g.ci;
   if (g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.ci >= kWinogradMinChannels && g.co >= kWinogradMinChannels && winograd_enabled()) {
     conv3x3_winograd(x, f, bias, out, g, act, alpha, convWork);
+    return;
+  }
+  if (g.ci < VL && g.co <= 4 && g.sw == 1 && g.dw == 1) {
+    constexpr int64_t P = 4;
+    const int64_t tstride = (((g.wo - 1) * g.ci + P * VL) / (P * VL)) * P * VL;
+#pragma omp parallel if (convWork >= kParallelWork)
+    {
+      // P·VL floats of slack past the window: the last vectors of a row read past its end (lanes never used)
+      std::vector<float> win_store(static_cast<size_t>(span * rowlen + P * VL + 16), 0.f);
+      float* const win = align64(win_store.data());
+      std::vector<float> tmp(static_cast<size_t>(g.co * tstride));
+#pragma omp for schedule(static)
+      for (int64_t task = 0; task < tasks; task++) {
+        const int64_t ni = task / blocks, oy0 = (task % blocks) * kRowBlock;
+        const int64_t nr = std::min<int64_t>(kRowBlock, g.ho - oy0);
+        fill_window(x, g, ni, oy0 * g.sh - g.pt, 1, (nr - 1) * g.sh + (g.kh - 1) * g.dh + 1, pw, win);
+        for (int64_t q = 0; q < nr; q++)
+          kSmallChannels[g.co - 1](win + q * g.sh * rowlen, rowlen, f, bias, out + ((ni * g.ho) + oy0 + q) * g.wo * g.co, g, act, alpha,
+                                   tmp.data());
+      }
+    }
     return;
   }
   if (fewOut) {

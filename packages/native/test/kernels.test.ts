@@ -81,6 +81,23 @@ const CASES: ConvCase[] = [
   { x: [4, 40, 40, 3], f: [3, 3, 3, 2], strides: [1, 1], pad: 'same', dil: [1, 1] },
   { x: [2, 17, 15, 3], f: [3, 3, 3, 3], strides: [2, 1], pad: 'same', dil: [1, 1] },
   { x: [2, 9, 23, 1], f: [4, 17, 1, 5], strides: [1, 2], pad: 'valid', dil: [1, 1] },
+  // few channels in and out (ci < 16, co ≤ 4, stride 1 along x): the interleaved-row path; dilation along y, one output
+  // channel, several row chunks of 64 lanes and threads (the remapper's shape), an uneven explicit padding
+  { x: [2, 11, 14, 2], f: [3, 3, 2, 4], strides: [1, 1], pad: 'same', dil: [2, 1] },
+  { x: [3, 10, 37, 4], f: [2, 5, 4, 1], strides: [1, 1], pad: 'valid', dil: [1, 1] },
+  { x: [8, 83, 83, 3], f: [3, 3, 3, 3], strides: [1, 1], pad: 'same', dil: [1, 1] },
+  {
+    x: [2, 9, 30, 7],
+    f: [3, 4, 7, 3],
+    strides: [3, 1],
+    pad: [
+      [0, 0],
+      [1, 0],
+      [2, 1],
+      [0, 0],
+    ],
+    dil: [1, 1],
+  },
 ];
 const label = (c: ConvCase) => `x${c.x.join('x')} f${c.f.join('x')} s${c.strides.join(',')} pad ${JSON.stringify(c.pad)} d${c.dil.join(',')}`;
 
@@ -136,6 +153,32 @@ describe.skipIf(disabled)('Conv2D / FusedConv2D', () => {
       expectClose(await on('wasm', run), await on('cpu', run));
     });
   }
+  it('few channels in and out: the same bits as the general path (bias, ELU), whose outputs are the first of 5', async () => {
+    // co = 5 takes the channel-vectorised tile; its first 3 output channels use the same filter columns, so the
+    // interleaved-row path (co = 3) must match them exactly: same multiply-adds in the same order
+    const xs = values(4 * 83 * 83 * 3, 6),
+      f5 = values(3 * 3 * 3 * 5, 7),
+      b5 = values(5, 8);
+    const f3 = new Float32Array(3 * 3 * 3 * 3);
+    for (let k = 0; k < 27; k++) for (let o = 0; o < 3; o++) f3[k * 3 + o] = f5[k * 5 + o]!;
+    await tf.setBackend('wasm');
+    const x = tf.tensor4d(xs, [4, 83, 83, 3]);
+    const before = tf.memory().numTensors;
+    const conv = (f: Float32Array, co: number) =>
+      tf.tidy(() =>
+        tf.fused.conv2d({ x, filter: tf.tensor4d(f, [3, 3, 3, co]), strides: 1, pad: 'same', bias: tf.tensor1d(b5.slice(0, co)), activation: 'elu' }),
+      );
+    const small = conv(f3, 3),
+      general = conv(f5, 5);
+    const s3 = small.dataSync(),
+      g5 = general.dataSync();
+    tf.dispose([small, general]);
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+    let differ = 0;
+    for (let p = 0; p < 4 * 83 * 83; p++) for (let o = 0; o < 3; o++) if (!Object.is(s3[p * 3 + o], g5[p * 5 + o])) differ++;
+    expect(differ).toBe(0);
+  });
   it('hands NCHW to the wasm kernel it replaced', async () => {
     await tf.setBackend('wasm');
     // the wasm backend itself has no NCHW convolution: the same error as without native kernels proves the hand-off
