@@ -365,6 +365,35 @@ void conv1x1(const float* x, const float* f, const float* bias, float* out, cons
 
 }  // namespace
 
+namespace {
+/**
+ * The forward pass's row driver: tasks of kRowBlock output rows of one image, each reading one window of padded input
+ * rows built in cache (`pw` pixels per row, `slack` more readable floats past the last), split between threads.
+ * `make_row()` is called once per thread and returns the callable `row(window_row, out_row)` that computes one output
+ * row from the window row it starts at (its per-thread scratch lives in the callable).
+ */
+template <class MakeRow>
+void conv_rows(const float* x, float* out, const ConvGeom& g, int64_t pw, int64_t slack, int64_t work, MakeRow make_row) {
+  const int64_t rowlen = pw * g.ci;
+  const int64_t blocks = (g.ho + kRowBlock - 1) / kRowBlock;
+  const int64_t tasks = g.n * blocks;
+  const int64_t span = (kRowBlock - 1) * g.sh + (g.kh - 1) * g.dh + 1;
+#pragma omp parallel if (work >= kParallelWork)
+  {
+    std::vector<float> win_store(static_cast<size_t>(span * rowlen + slack + 16), 0.f);
+    float* const win = align64(win_store.data());
+    auto row = make_row();
+#pragma omp for schedule(static)
+    for (int64_t task = 0; task < tasks; task++) {
+      const int64_t ni = task / blocks, oy0 = (task % blocks) * kRowBlock;
+      const int64_t nr = std::min<int64_t>(kRowBlock, g.ho - oy0);
+      fill_window(x, g, ni, oy0 * g.sh - g.pt, 1, (nr - 1) * g.sh + (g.kh - 1) * g.dh + 1, pw, win);
+      for (int64_t q = 0; q < nr; q++) row(win + q * g.sh * rowlen, out + ((ni * g.ho) + oy0 + q) * g.wo * g.co);
+    }
+  }
+}
+}  // namespace
+
 void conv2d_forward(const float* x, const float* f, const float* bias, float* out, const ConvGeom& g, int act, float alpha) {
   if (g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.pt == 0 && g.pl == 0 && g.ho == g.h && g.wo == g.w && g.co % NR == 0) {
     conv1x1(x, f, bias, out, g, act, alpha);
@@ -373,56 +402,31 @@ void conv2d_forward(const float* x, const float* f, const float* bias, float* ou
   // a window row holds pw padded pixels: every column any output reads
   const int64_t pw = std::max(g.w + g.pl, (g.wo - 1) * g.sw + (g.kw - 1) * g.dw + 1);
   const int64_t rowlen = pw * g.ci;
-  // tasks: blocks of kRowBlock output rows of one image, read from one window of `span` input rows
-  const int64_t blocks = (g.ho + kRowBlock - 1) / kRowBlock;
-  const int64_t tasks = g.n * blocks;
-  const int64_t span = (kRowBlock - 1) * g.sh + (g.kh - 1) * g.dh + 1;
-  const bool fewOut = g.co <= 4 && g.ci % VL == 0;
   const int64_t convWork = g.n * g.ho * g.wo * g.co * g.kh * g.kw * g.ci;
   if (g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.ci >= kWinogradMinChannels && g.co >= kWinogradMinChannels && winograd_enabled()) {
     conv3x3_winograd(x, f, bias, out, g, act, alpha, convWork);
     return;
   }
   if (g.ci < VL && g.co <= 4 && g.sw == 1 && g.dw == 1) {
+    // P·VL floats of slack past the window: the last vectors of a row read past its end (lanes never used)
     constexpr int64_t P = 4;
     const int64_t tstride = (((g.wo - 1) * g.ci + P * VL) / (P * VL)) * P * VL;
-#pragma omp parallel if (convWork >= kParallelWork)
-    {
-      // P·VL floats of slack past the window: the last vectors of a row read past its end (lanes never used)
-      std::vector<float> win_store(static_cast<size_t>(span * rowlen + P * VL + 16), 0.f);
-      float* const win = align64(win_store.data());
-      std::vector<float> tmp(static_cast<size_t>(g.co * tstride));
-#pragma omp for schedule(static)
-      for (int64_t task = 0; task < tasks; task++) {
-        const int64_t ni = task / blocks, oy0 = (task % blocks) * kRowBlock;
-        const int64_t nr = std::min<int64_t>(kRowBlock, g.ho - oy0);
-        fill_window(x, g, ni, oy0 * g.sh - g.pt, 1, (nr - 1) * g.sh + (g.kh - 1) * g.dh + 1, pw, win);
-        for (int64_t q = 0; q < nr; q++)
-          kSmallChannels[g.co - 1](win + q * g.sh * rowlen, rowlen, f, bias, out + ((ni * g.ho) + oy0 + q) * g.wo * g.co, g, act, alpha,
-                                   tmp.data());
-      }
-    }
+    conv_rows(x, out, g, pw, P * VL, convWork, [&] {
+      return [&, tmp = std::vector<float>(static_cast<size_t>(g.co * tstride))](const float* w, float* o) mutable {
+        kSmallChannels[g.co - 1](w, rowlen, f, bias, o, g, act, alpha, tmp.data());
+      };
+    });
     return;
   }
-  if (fewOut) {
+  if (g.co <= 4 && g.ci % VL == 0) {
     // filter as [kh][kw][co][ci]: the reduced channels contiguous
     std::vector<float> wt(static_cast<size_t>(g.kh * g.kw * g.co * g.ci));
     for (int64_t k = 0; k < g.kh * g.kw; k++)
       for (int64_t c = 0; c < g.ci; c++)
         for (int64_t o = 0; o < g.co; o++) wt[(k * g.co + o) * g.ci + c] = f[(k * g.ci + c) * g.co + o];
-#pragma omp parallel if (convWork >= kParallelWork)
-    {
-      std::vector<float> win_store(static_cast<size_t>(span * rowlen + 16));
-      float* const win = align64(win_store.data());
-#pragma omp for schedule(static)
-      for (int64_t task = 0; task < tasks; task++) {
-        const int64_t ni = task / blocks, oy0 = (task % blocks) * kRowBlock;
-        const int64_t nr = std::min<int64_t>(kRowBlock, g.ho - oy0);
-        fill_window(x, g, ni, oy0 * g.sh - g.pt, 1, (nr - 1) * g.sh + (g.kh - 1) * g.dh + 1, pw, win);
-        for (int64_t q = 0; q < nr; q++)
-          conv_row_few_out(win + q * g.sh * rowlen, pw, wt.data(), bias, out + ((ni * g.ho) + oy0 + q) * g.wo * g.co, g, act, alpha);
-      }
-    }
+    conv_rows(x, out, g, pw, 0, convWork, [&] {
+      return [&](const float* w, float* o) { conv_row_few_out(w, pw, wt.data(), bias, o, g, act, alpha); };
+    });
     return;
   }
 
@@ -438,42 +442,37 @@ void conv2d_forward(const float* x, const float* f, const float* bias, float* ou
   std::vector<float> bpad(static_cast<size_t>(nb * NR), 0.f);
   if (bias) std::memcpy(bpad.data(), bias, static_cast<size_t>(g.co) * sizeof(float));
   const int64_t step = g.sw * g.ci;
-#pragma omp parallel if (convWork >= kParallelWork)
-  {
-    alignas(64) float tile[MR * NR];
-    std::vector<float> win_store(static_cast<size_t>(span * rowlen + 16));
-    float* const win = align64(win_store.data());
-#pragma omp for schedule(static)
-    for (int64_t task = 0; task < tasks; task++) {
-      const int64_t ni = task / blocks, oy0 = (task % blocks) * kRowBlock;
-      const int64_t nr = std::min<int64_t>(kRowBlock, g.ho - oy0);
-      fill_window(x, g, ni, oy0 * g.sh - g.pt, 1, (nr - 1) * g.sh + (g.kh - 1) * g.dh + 1, pw, win);
-      for (int64_t q = 0; q < nr; q++) {
-      const float* rowbase = win + q * g.sh * rowlen;
-      float* orow = out + ((ni * g.ho) + oy0 + q) * g.wo * g.co;
-      for (int64_t cb = 0; cb < nb; cb++) {
-        const float* wb = wp.data() + cb * K * NR;
-        const int64_t c0 = cb * NR, cn = std::min<int64_t>(NR, g.co - c0);
-        for (int64_t ox = 0; ox < g.wo; ox += MR) {
-          const int R = static_cast<int>(std::min<int64_t>(MR, g.wo - ox));
-          kConvTile[R - 1](rowbase + ox * step, step, koff.data(), K, wb, tile);
-          for (int r = 0; r < R; r++) {
-            float* o = orow + (ox + r) * g.co + c0;
-            float* t = tile + r * NR;
-            if (bias || act != kLinear) {
-              for (int v = 0; v < 2; v++) {
-                vf val = loadu(t + v * VL);
-                if (bias) val += loadu(bpad.data() + c0 + v * VL);
-                storeu(t + v * VL, activate_v(val, act, alpha));
-              }
+  // the channel-vectorised tile: MR output pixels × NR output channels per call
+  const auto tile_row = [&](const float* rowbase, float* orow, float* tile) {
+    for (int64_t cb = 0; cb < nb; cb++) {
+      const float* wb = wp.data() + cb * K * NR;
+      const int64_t c0 = cb * NR, cn = std::min<int64_t>(NR, g.co - c0);
+      for (int64_t ox = 0; ox < g.wo; ox += MR) {
+        const int R = static_cast<int>(std::min<int64_t>(MR, g.wo - ox));
+        kConvTile[R - 1](rowbase + ox * step, step, koff.data(), K, wb, tile);
+        for (int r = 0; r < R; r++) {
+          float* o = orow + (ox + r) * g.co + c0;
+          float* t = tile + r * NR;
+          if (bias || act != kLinear) {
+            for (int v = 0; v < 2; v++) {
+              vf val = loadu(t + v * VL);
+              if (bias) val += loadu(bpad.data() + c0 + v * VL);
+              storeu(t + v * VL, activate_v(val, act, alpha));
             }
-            std::memcpy(o, t, static_cast<size_t>(cn) * sizeof(float));
           }
+          std::memcpy(o, t, static_cast<size_t>(cn) * sizeof(float));
         }
       }
-      }
     }
-  }
+  };
+  conv_rows(x, out, g, pw, 0, convWork, [&] {
+    struct Row {
+      alignas(64) float tile[MR * NR];
+      const decltype(tile_row)* body;
+      void operator()(const float* w, float* o) { (*body)(w, o, tile); }
+    };
+    return Row{{}, &tile_row};
+  });
 }
 
 bool conv2d_backprop_input(const float* dy, const float* f, float* dx, const ConvGeom& g) {
