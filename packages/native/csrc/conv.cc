@@ -133,15 +133,16 @@ void conv_row_few_out(const float* win, int64_t pw, const float* wt, const float
  * at t = ox·ci: whole-vector loads, co multiply-adds per load, ci − 1 lanes in ci computed and dropped. The channel-
  * vectorised tile would use co of its NR lanes. The sums run over (ky, kx, c) in the tile's order with the same
  * fused multiply-adds, then bias and activation as vectors: the same bits as the general path.
- * `win` holds the window rows (kh·dh rows apart by `rowlen` floats), readable for P·VL floats past the last row.
+ * `win` holds the window rows (kh·dh rows apart by `rowlen` floats), readable for kSmallChannelsLanes floats past the
+ * last row; `tmp` holds co rows of `tstride` floats (the lanes rounded up to whole blocks of kSmallChannelsLanes).
  */
+constexpr int64_t kSmallChannelsLanes = 4 * VL;  // lanes per block of sums: 4 vectors per output channel
 template <int CO>
 void conv_row_small_channels(const float* win, int64_t rowlen, const float* f, const float* bias, float* orow, const ConvGeom& g,
-                             int act, float alpha, float* tmp) {
-  constexpr int P = 4;
-  const int64_t kj = g.kw * g.ci;                  // contiguous taps per window row
-  const int64_t lanes = (g.wo - 1) * g.ci + 1;     // positions t that hold an output
-  const int64_t tstride = ((lanes + P * VL - 1) / (P * VL)) * P * VL;
+                             int act, float alpha, float* tmp, int64_t tstride) {
+  constexpr int P = kSmallChannelsLanes / VL;
+  const int64_t kj = g.kw * g.ci;               // contiguous taps per window row
+  const int64_t lanes = (g.wo - 1) * g.ci + 1;  // positions t that hold an output
   for (int64_t t0 = 0; t0 < lanes; t0 += P * VL) {
     vf acc[CO][P];
     for (int o = 0; o < CO; o++)
@@ -171,7 +172,7 @@ void conv_row_small_channels(const float* win, int64_t rowlen, const float* f, c
     for (int o = 0; o < CO; o++) orow[ox * CO + o] = tmp[o * tstride + ox * g.ci];
 }
 
-typedef void (*SmallChannelsFn)(const float*, int64_t, const float*, const float*, float*, const ConvGeom&, int, float, float*);
+typedef void (*SmallChannelsFn)(const float*, int64_t, const float*, const float*, float*, const ConvGeom&, int, float, float*, int64_t);
 constexpr SmallChannelsFn kSmallChannels[4] = {&conv_row_small_channels<1>, &conv_row_small_channels<2>, &conv_row_small_channels<3>,
                                                &conv_row_small_channels<4>};
 
@@ -363,9 +364,6 @@ void conv1x1(const float* x, const float* f, const float* bias, float* out, cons
   }
 }
 
-}  // namespace
-
-namespace {
 /**
  * The forward pass's row driver: tasks of kRowBlock output rows of one image, each reading one window of padded input
  * rows built in cache (`pw` pixels per row, `slack` more readable floats past the last), split between threads.
@@ -408,12 +406,12 @@ void conv2d_forward(const float* x, const float* f, const float* bias, float* ou
     return;
   }
   if (g.ci < VL && g.co <= 4 && g.sw == 1 && g.dw == 1) {
-    // P·VL floats of slack past the window: the last vectors of a row read past its end (lanes never used)
-    constexpr int64_t P = 4;
-    const int64_t tstride = (((g.wo - 1) * g.ci + P * VL) / (P * VL)) * P * VL;
-    conv_rows(x, out, g, pw, P * VL, convWork, [&] {
+    // slack past the window: the last block of a row reads past its end (lanes never used)
+    constexpr int64_t L = kSmallChannelsLanes;
+    const int64_t tstride = ((g.wo - 1) * g.ci + L) / L * L;
+    conv_rows(x, out, g, pw, L, convWork, [&] {
       return [&, tmp = std::vector<float>(static_cast<size_t>(g.co * tstride))](const float* w, float* o) mutable {
-        kSmallChannels[g.co - 1](w, rowlen, f, bias, o, g, act, alpha, tmp.data());
+        kSmallChannels[g.co - 1](w, rowlen, f, bias, o, g, act, alpha, tmp.data(), tstride);
       };
     });
     return;
@@ -465,14 +463,10 @@ void conv2d_forward(const float* x, const float* f, const float* bias, float* ou
       }
     }
   };
-  conv_rows(x, out, g, pw, 0, convWork, [&] {
-    struct Row {
-      alignas(64) float tile[MR * NR];
-      const decltype(tile_row)* body;
-      void operator()(const float* w, float* o) { (*body)(w, o, tile); }
-    };
-    return Row{{}, &tile_row};
-  });
+  struct alignas(64) Tile {
+    float v[MR * NR];
+  };
+  conv_rows(x, out, g, pw, 0, convWork, [&] { return [&, tile = Tile{}](const float* w, float* o) mutable { tile_row(w, o, tile.v); }; });
 }
 
 bool conv2d_backprop_input(const float* dy, const float* f, float* dx, const ConvGeom& g) {

@@ -19,8 +19,8 @@ namespace {
 // Depth of one packed block (the A block MC×KC takes 192 KiB, a B panel KC×NR 128 KiB with AVX-512: both fit a
 // 512 KiB L2). Fixed, not tuned to the running CPU: the blocking sets the order of the float sums, so a product
 // gives the same bits on every machine with the same instruction set. Measured (2000³, 2 threads, AVX-512):
-// KC 256 / MC 96 → 1024 / 48 took 48.3–49.4 → 39.6–42.0 ms (the imbalance at the end of each k block's parallel loop, and
-// the C tiles' reloads, paid 4× less often).
+// KC 256 / MC 96 → 1024 / 48 took 48.3–49.4 → 39.6–42.0 ms (the imbalance at the end of each k block's parallel
+// loop, and the C tiles' reloads, paid 4× less often).
 constexpr int64_t KC = 1024;
 constexpr int64_t MC = 48;  // multiple of MR (12, 6, 4 all divide 48)
 
