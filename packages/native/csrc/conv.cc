@@ -1,6 +1,6 @@
 // Convolutions (see kernels.h for the contracts), computed directly from a zero-padded window of the input (no
 // im2col matrix): a tile of MR output pixels × NR output channels is held in registers while the (ky, kx, ci)
-// reduction runs over an offset table; Winograd F(2×2, 3×3) for 3×3 stride-1 layers with many channels. The input
+// reduction runs over an offset table; Winograd F(4×4, 3×3) for 3×3 stride-1 layers with many channels. The input
 // gradient is a forward convolution with the flipped filter; the filter gradient is the same tile turned around:
 // MR (kx, ci) rows × NR output channels, reduced over output pixels.
 #include <omp.h>
@@ -69,12 +69,12 @@ const ConvTileFn* const kConvTile = conv_table(std::make_integer_sequence<int, M
 constexpr int64_t kRowBlock = 8;  // output rows per convolution task
 
 /**
- * Winograd for 3×3 convolutions with at least kWinogradMinChannels channels in and out, unless
- * SAL_NATIVE_WINOGRAD=0 (for comparisons). Below that the transforms cost more than the 2.25× fewer
- * multiply-adds save: 3×3 32→32 (batch 64, 64×64) takes 23 ms with Winograd and 17 ms direct; 64→64 is
- * 7% faster with Winograd and 128→128 16% (idle 2-core AVX-512 machine, fused bias + ELU).
+ * Winograd F(4×4, 3×3) for 3×3 convolutions with at least kWinogradMinChannels channels in and out, unless
+ * SAL_NATIVE_WINOGRAD=0 (for comparisons). Measured (bench/native-kernels.mjs, 2 threads, AVX-512): 3×3 32→32 on
+ * [16,32,32,32] forward + bias + ELU 1.01 → 0.75 ms, its input gradient 0.86 → 0.61 ms, against the direct kernel;
+ * 64→64 on [8,32,32,64] 1.89 → 1.19 ms against the F(2×2, 3×3) it replaces.
  */
-constexpr int64_t kWinogradMinChannels = 64;
+constexpr int64_t kWinogradMinChannels = 32;
 
 bool winograd_enabled() {
   static const bool on = [] {
@@ -177,35 +177,46 @@ constexpr SmallChannelsFn kSmallChannels[4] = {&conv_row_small_channels<1>, &con
                                                &conv_row_small_channels<4>};
 
 /**
- * 3×3, stride 1, no dilation: Winograd F(2×2, 3×3). Per 4×4 input tile and channel V = Bᵀ d B, per filter
- * U = G g Gᵀ (16 values each); then for each of the 16 positions a product [tiles × ci]·[ci × co] (the direct
- * convolution's register tile, 2.25× fewer multiplies than 9 taps per output) and Y = Aᵀ M A per 2×2 output.
- * Tasks are rows of tiles; their 4 input rows are a zero-padded window built in cache.
+ * 3×3, stride 1, no dilation: Winograd F(4×4, 3×3) (Lavin & Gray 2016; interpolation points 0, ±1, ±2, ∞). Per 6×6
+ * input tile and channel V = Bᵀ d B, per filter U = G g Gᵀ (36 values each); then for each of the 36 positions a
+ * product [tiles × ci]·[ci × co] (the direct convolution's register tile: 36 multiply-adds per 16 outputs instead
+ * of 144) and Y = Aᵀ M A per 4×4 output. Tasks are rows of tiles; their 6 input rows are a zero-padded window built
+ * in cache. The transforms' constants (up to 8) cost accuracy: the error is a few times the direct sum's.
  */
 void conv3x3_winograd(const float* x, const float* f, const float* bias, float* out, const ConvGeom& g, int act, float alpha,
                       int64_t convWork) {
+  constexpr int T = 6, P = T * T;  // tile side, positions
   const int64_t ci = g.ci, co = g.co;
-  const int64_t ntx = (g.wo + 1) / 2, nty = (g.ho + 1) / 2;
-  const int64_t pw = 2 * ntx + 2;  // window columns: every tile's 4 columns (past the right edge: zeros)
+  const int64_t ntx = (g.wo + 3) / 4, nty = (g.ho + 3) / 4;
+  const int64_t pw = 4 * ntx + 2;  // window columns: every tile's 6 columns (past the right edge: zeros)
   const int64_t nb = (co + NR - 1) / NR;
-  // U[cb][ξ][ci][NR]
-  std::vector<float> U(static_cast<size_t>(nb * 16 * ci * NR), 0.f);
+  // U[cb][ξ][ci][NR], the filter transform in float64 (rounded once; products with reciprocals: a division costs
+  // ~15 cycles, and 36·ci·co of them took longer than the whole convolution's products)
+  constexpr double k4 = 0.25, k6 = 1.0 / 6, k12 = 1.0 / 12, k24 = 1.0 / 24;
+  std::vector<float> U(static_cast<size_t>(nb * P * ci * NR), 0.f);
   for (int64_t c = 0; c < ci; c++)
-    for (int64_t o = 0; o < co; o++) {
-      float w[3][3];
-      for (int a = 0; a < 3; a++)
-        for (int b = 0; b < 3; b++) w[a][b] = f[((a * 3 + b) * ci + c) * co + o];
-      float t[4][3];  // G w
-      for (int b = 0; b < 3; b++) {
-        t[0][b] = w[0][b];
-        t[1][b] = 0.5f * (w[0][b] + w[1][b] + w[2][b]);
-        t[2][b] = 0.5f * (w[0][b] - w[1][b] + w[2][b]);
-        t[3][b] = w[2][b];
+    for (int64_t cb = 0; cb < nb; cb++) {
+      // one channel's 36 rows of NR values, gathered here and then stored: written in place, the 36 rows lie
+      // ci·NR floats apart, in the same cache sets, and were evicted before the next output channel's values came
+      alignas(64) float rows[P][NR] = {};
+      for (int64_t o = cb * NR; o < std::min<int64_t>(co, (cb + 1) * NR); o++) {
+        double t[T][3];  // G w
+        for (int b = 0; b < 3; b++) {
+          const double w0 = f[((0 * 3 + b) * ci + c) * co + o], w1 = f[((1 * 3 + b) * ci + c) * co + o], w2 = f[((2 * 3 + b) * ci + c) * co + o];
+          t[0][b] = w0 * k4;
+          t[1][b] = -(w0 + w1 + w2) * k6;
+          t[2][b] = -(w0 - w1 + w2) * k6;
+          t[3][b] = w0 * k24 + w1 * k12 + w2 * k6;
+          t[4][b] = w0 * k24 - w1 * k12 + w2 * k6;
+          t[5][b] = w2;
+        }
+        for (int a = 0; a < T; a++) {  // (G w) Gᵀ
+          const double w0 = t[a][0], w1 = t[a][1], w2 = t[a][2];
+          const double u[T] = {w0 * k4, -(w0 + w1 + w2) * k6, -(w0 - w1 + w2) * k6, w0 * k24 + w1 * k12 + w2 * k6, w0 * k24 - w1 * k12 + w2 * k6, w2};
+          for (int b = 0; b < T; b++) rows[a * T + b][o - cb * NR] = static_cast<float>(u[b]);
+        }
       }
-      for (int a = 0; a < 4; a++) {  // (G w) Gᵀ
-        const float u[4] = {t[a][0], 0.5f * (t[a][0] + t[a][1] + t[a][2]), 0.5f * (t[a][0] - t[a][1] + t[a][2]), t[a][2]};
-        for (int b = 0; b < 4; b++) U[(((o / NR) * 16 + a * 4 + b) * ci + c) * NR + o % NR] = u[b];
-      }
+      for (int xi = 0; xi < P; xi++) std::memcpy(U.data() + ((cb * P + xi) * ci + c) * NR, rows[xi], sizeof(rows[xi]));
     }
   std::vector<int64_t> koff(static_cast<size_t>(ci));
   for (int64_t c = 0; c < ci; c++) koff[c] = c;
@@ -214,58 +225,64 @@ void conv3x3_winograd(const float* x, const float* f, const float* bias, float* 
   const int64_t tasks = g.n * nty;
 #pragma omp parallel if (convWork >= kParallelWork)
   {
-    std::vector<float> win_store(static_cast<size_t>(4 * pw * ci + 16));
+    std::vector<float> win_store(static_cast<size_t>(T * pw * ci + 16));
     float* const win = align64(win_store.data());
-    std::vector<float> V(static_cast<size_t>(16 * ntx * ci));       // V[ξ][tile][ci]
-    std::vector<float> M(static_cast<size_t>(16 * ntx * NR));       // M[ξ][tile][NR] for one co block
+    std::vector<float> V(static_cast<size_t>(P * ntx * ci));  // V[ξ][tile][ci]
+    std::vector<float> M(static_cast<size_t>(P * ntx * NR));  // M[ξ][tile][NR] for one co block
 #pragma omp for schedule(static)
     for (int64_t task = 0; task < tasks; task++) {
-      const int64_t ni = task / nty, ty = task % nty, oy0 = 2 * ty;
-      fill_window(x, g, ni, oy0 - g.pt, 1, 4, pw, win);
-      // input transform, vectorised over channels
+      const int64_t ni = task / nty, oy0 = 4 * (task % nty);
+      fill_window(x, g, ni, oy0 - g.pt, 1, T, pw, win);
+      // input transform, vectorised over channels (a channel tail as a partial vector through a padded copy)
       for (int64_t t = 0; t < ntx; t++) {
-        int64_t c = 0;
-        for (; c + VL <= ci; c += VL) {
-          vf d[4][4];
-          for (int a = 0; a < 4; a++)
-            for (int b = 0; b < 4; b++) d[a][b] = loadu(win + (a * pw + 2 * t + b) * ci + c);
-          vf r[4][4];
-          for (int b = 0; b < 4; b++) {  // Bᵀ d
-            r[0][b] = d[0][b] - d[2][b];
-            r[1][b] = d[1][b] + d[2][b];
-            r[2][b] = d[2][b] - d[1][b];
-            r[3][b] = d[1][b] - d[3][b];
+        for (int64_t c = 0; c < ci; c += VL) {
+          const int64_t cn = std::min<int64_t>(VL, ci - c);
+          vf r[T][T];  // Bᵀ d, column by column
+          for (int b = 0; b < T; b++) {
+            vf d[T];
+            for (int a = 0; a < T; a++) {
+              const float* src = win + (a * pw + 4 * t + b) * ci + c;
+              if (cn == VL) d[a] = loadu(src);
+              else {
+                alignas(64) float tmp[VL] = {};
+                std::memcpy(tmp, src, static_cast<size_t>(cn) * sizeof(float));
+                d[a] = loadu(tmp);
+              }
+            }
+            r[0][b] = 4.f * d[0] - 5.f * d[2] + d[4];
+            r[1][b] = (d[3] + d[4]) - 4.f * (d[1] + d[2]);
+            r[2][b] = (d[4] - d[3]) + 4.f * (d[1] - d[2]);
+            r[3][b] = (d[4] - d[2]) + 2.f * (d[3] - d[1]);
+            r[4][b] = (d[4] - d[2]) - 2.f * (d[3] - d[1]);
+            r[5][b] = 4.f * d[1] - 5.f * d[3] + d[5];
           }
-          for (int a = 0; a < 4; a++) {  // (Bᵀ d) B
-            const vf v0 = r[a][0] - r[a][2], v1 = r[a][1] + r[a][2], v2 = r[a][2] - r[a][1], v3 = r[a][1] - r[a][3];
-            storeu(V.data() + ((a * 4 + 0) * ntx + t) * ci + c, v0);
-            storeu(V.data() + ((a * 4 + 1) * ntx + t) * ci + c, v1);
-            storeu(V.data() + ((a * 4 + 2) * ntx + t) * ci + c, v2);
-            storeu(V.data() + ((a * 4 + 3) * ntx + t) * ci + c, v3);
-          }
-        }
-        for (; c < ci; c++) {
-          float d[4][4], r[4][4];
-          for (int a = 0; a < 4; a++)
-            for (int b = 0; b < 4; b++) d[a][b] = win[static_cast<size_t>((a * pw + 2 * t + b) * ci + c)];
-          for (int b = 0; b < 4; b++) {
-            r[0][b] = d[0][b] - d[2][b];
-            r[1][b] = d[1][b] + d[2][b];
-            r[2][b] = d[2][b] - d[1][b];
-            r[3][b] = d[1][b] - d[3][b];
-          }
-          for (int a = 0; a < 4; a++) {
-            const float v[4] = {r[a][0] - r[a][2], r[a][1] + r[a][2], r[a][2] - r[a][1], r[a][1] - r[a][3]};
-            for (int b = 0; b < 4; b++) V[static_cast<size_t>(((a * 4 + b) * ntx + t) * ci + c)] = v[b];
+          for (int a = 0; a < T; a++) {  // (Bᵀ d) B
+            const vf* e = r[a];
+            vf v[T];
+            v[0] = 4.f * e[0] - 5.f * e[2] + e[4];
+            v[1] = (e[3] + e[4]) - 4.f * (e[1] + e[2]);
+            v[2] = (e[4] - e[3]) + 4.f * (e[1] - e[2]);
+            v[3] = (e[4] - e[2]) + 2.f * (e[3] - e[1]);
+            v[4] = (e[4] - e[2]) - 2.f * (e[3] - e[1]);
+            v[5] = 4.f * e[1] - 5.f * e[3] + e[5];
+            for (int b = 0; b < T; b++) {
+              float* dst = V.data() + ((a * T + b) * ntx + t) * ci + c;
+              if (cn == VL) storeu(dst, v[b]);
+              else {
+                alignas(64) float tmp[VL];
+                storeu(tmp, v[b]);
+                std::memcpy(dst, tmp, static_cast<size_t>(cn) * sizeof(float));
+              }
+            }
           }
         }
       }
       for (int64_t cb = 0; cb < nb; cb++) {
         const int64_t c0 = cb * NR, cn = std::min<int64_t>(NR, co - c0);
-        // 16 products [tiles × ci]·[ci × NR]
-        for (int xi = 0; xi < 16; xi++) {
+        // 36 products [tiles × ci]·[ci × NR]
+        for (int xi = 0; xi < P; xi++) {
           const float* Vx = V.data() + xi * ntx * ci;
-          const float* Ux = U.data() + ((cb * 16 + xi) * ci) * NR;
+          const float* Ux = U.data() + ((cb * P + xi) * ci) * NR;
           for (int64_t t0 = 0; t0 < ntx; t0 += MR) {
             const int R = static_cast<int>(std::min<int64_t>(MR, ntx - t0));
             kConvTile[R - 1](Vx + t0 * ci, ci, koff.data(), ci, Ux, M.data() + (xi * ntx + t0) * NR);
@@ -273,30 +290,36 @@ void conv3x3_winograd(const float* x, const float* f, const float* bias, float* 
         }
         // output transform Y = Aᵀ M A, vectorised over output channels
         for (int64_t t = 0; t < ntx; t++) {
-          for (int v = 0; v < 2; v++) {
-            vf m[4][4];
-            for (int a = 0; a < 4; a++)
-              for (int b = 0; b < 4; b++) m[a][b] = loadu(M.data() + ((a * 4 + b) * ntx + t) * NR + v * VL);
-            vf q[2][4];
-            for (int b = 0; b < 4; b++) {
-              q[0][b] = m[0][b] + m[1][b] + m[2][b];
-              q[1][b] = m[1][b] - m[2][b] - m[3][b];
-            }
-            const vf bv = loadu(bpad.data() + c0 + v * VL);
-            alignas(64) float yv[2][2][VL];
-            for (int a = 0; a < 2; a++) {
-              storeu(yv[a][0], activate_v(q[a][0] + q[a][1] + q[a][2] + bv, act, alpha));
-              storeu(yv[a][1], activate_v(q[a][1] - q[a][2] - q[a][3] + bv, act, alpha));
-            }
+          for (int v = 0; v < NR / VL; v++) {
             const int64_t j0 = v * VL, jn = std::min<int64_t>(VL, cn - j0);
             if (jn <= 0) continue;
-            for (int a = 0; a < 2; a++) {
+            vf q[4][T];  // Aᵀ m, column by column
+            for (int b = 0; b < T; b++) {
+              vf m[T];
+              for (int a = 0; a < T; a++) m[a] = loadu(M.data() + ((a * T + b) * ntx + t) * NR + j0);
+              q[0][b] = m[0] + m[1] + m[2] + m[3] + m[4];
+              q[1][b] = (m[1] - m[2]) + 2.f * (m[3] - m[4]);
+              q[2][b] = (m[1] + m[2]) + 4.f * (m[3] + m[4]);
+              q[3][b] = (m[1] - m[2]) + 8.f * (m[3] - m[4]) + m[5];
+            }
+            const vf bv = loadu(bpad.data() + c0 + j0);
+            for (int a = 0; a < 4; a++) {
               const int64_t oy = oy0 + a;
-              if (oy >= g.ho) continue;
-              for (int b = 0; b < 2; b++) {
-                const int64_t ox = 2 * t + b;
-                if (ox >= g.wo) continue;
-                std::memcpy(out + ((ni * g.ho + oy) * g.wo + ox) * co + c0 + j0, yv[a][b], static_cast<size_t>(jn) * sizeof(float));
+              if (oy >= g.ho) break;
+              const vf* e = q[a];
+              const vf y[4] = {e[0] + e[1] + e[2] + e[3] + e[4], (e[1] - e[2]) + 2.f * (e[3] - e[4]), (e[1] + e[2]) + 4.f * (e[3] + e[4]),
+                               (e[1] - e[2]) + 8.f * (e[3] - e[4]) + e[5]};
+              for (int b = 0; b < 4; b++) {
+                const int64_t ox = 4 * t + b;
+                if (ox >= g.wo) break;
+                float* dst = out + ((ni * g.ho + oy) * g.wo + ox) * co + c0 + j0;
+                const vf r = activate_v(y[b] + bv, act, alpha);
+                if (jn == VL) storeu(dst, r);
+                else {
+                  alignas(64) float tmp[VL];
+                  storeu(tmp, r);
+                  std::memcpy(dst, tmp, static_cast<size_t>(jn) * sizeof(float));
+                }
               }
             }
           }

@@ -61,13 +61,28 @@ const CASES: ConvCase[] = [
     dil: [1, 1],
   }, // explicit, uneven
   { x: [1, 5, 5, 2], f: [1, 1, 2, 3], strides: [1, 1], pad: 2, dil: [1, 1] }, // numeric padding
-  // 3×3 stride 1 with fewer than 64 channels in or out: direct
+  // 3×3 stride 1 with fewer than 32 channels in or out: direct
   { x: [2, 13, 11, 20], f: [3, 3, 20, 40], strides: [1, 1], pad: 'same', dil: [1, 1] },
   { x: [3, 9, 12, 9], f: [3, 3, 9, 8], strides: [1, 1], pad: 'valid', dil: [1, 1] },
+  { x: [1, 7, 9, 64], f: [3, 3, 64, 24], strides: [1, 1], pad: 'same', dil: [1, 1] },
+  // 3×3 stride 1 with ≥ 32 channels in and out: Winograd F(4×4, 3×3) (sizes not multiples of 4, channel tails of a
+  // vector and of a register tile, uneven explicit padding, threads)
   { x: [1, 7, 9, 64], f: [3, 3, 64, 40], strides: [1, 1], pad: 'same', dil: [1, 1] },
-  // 3×3 stride 1 with ≥ 64 channels in and out: Winograd F(2×2, 3×3) (odd sizes, channel tails)
   { x: [2, 13, 11, 64], f: [3, 3, 64, 72], strides: [1, 1], pad: 'same', dil: [1, 1] },
   { x: [1, 9, 12, 67], f: [3, 3, 67, 64], strides: [1, 1], pad: 'valid', dil: [1, 1] },
+  {
+    x: [2, 10, 15, 32],
+    f: [3, 3, 32, 32],
+    strides: [1, 1],
+    pad: [
+      [0, 0],
+      [0, 2],
+      [1, 0],
+      [0, 0],
+    ],
+    dil: [1, 1],
+  },
+  { x: [4, 26, 30, 32], f: [3, 3, 32, 48], strides: [1, 1], pad: 'same', dil: [1, 1] },
   // large enough for the threaded paths (≥ 2²¹ multiply-adds)
   { x: [4, 24, 24, 16], f: [3, 3, 16, 32], strides: [1, 1], pad: 'same', dil: [1, 1] },
   { x: [4, 24, 24, 32], f: [5, 5, 32, 2], strides: [1, 1], pad: 'same', dil: [1, 1] }, // few output channels
@@ -99,6 +114,15 @@ const CASES: ConvCase[] = [
     dil: [1, 1],
   },
 ];
+/**
+ * Winograd F(4×4, 3×3) runs for 3×3 stride-1 layers with ≥ 32 channels in and out (conv.cc). Its transforms multiply
+ * by constants up to 8 and sum 6 terms per step, so its float32 error is a few times the direct sum's: 2.4–6.3e-6 of the
+ * largest output against the cpu backend on these cases, against ≤ 2e-6 for the direct kernels. The test below that
+ * compares with a float64 sum bounds it on its own.
+ */
+const WINOGRAD_TOL = 1e-5;
+const winograd = (c: ConvCase) =>
+  c.f[0] === 3 && c.f[1] === 3 && c.strides.every((s) => s === 1) && c.dil.every((d) => d === 1) && c.f[2] >= 32 && c.f[3] >= 32;
 const label = (c: ConvCase) => `x${c.x.join('x')} f${c.f.join('x')} s${c.strides.join(',')} pad ${JSON.stringify(c.pad)} d${c.dil.join(',')}`;
 
 describe.skipIf(disabled)('Conv2D / FusedConv2D', () => {
@@ -113,7 +137,7 @@ describe.skipIf(disabled)('Conv2D / FusedConv2D', () => {
           2,
         );
       const run = () => tf.conv2d(tf.tensor4d(xs, c.x), tf.tensor4d(fs, c.f), c.strides, c.pad as 'same', 'NHWC', c.dil);
-      expectClose(await on('wasm', run), await on('cpu', run));
+      expectClose(await on('wasm', run), await on('cpu', run), winograd(c) ? WINOGRAD_TOL : undefined);
     });
   }
   it('fuses ELU exactly over its whole range (vectorised exp, down to underflow)', async () => {
@@ -150,7 +174,7 @@ describe.skipIf(disabled)('Conv2D / FusedConv2D', () => {
           activation,
           leakyreluAlpha: 0.1,
         });
-      expectClose(await on('wasm', run), await on('cpu', run));
+      expectClose(await on('wasm', run), await on('cpu', run), winograd(c) ? WINOGRAD_TOL : undefined);
     });
   }
   it('few channels in and out: the same bits as the general path (bias, ELU), whose outputs are the first of 5', async () => {
@@ -178,6 +202,35 @@ describe.skipIf(disabled)('Conv2D / FusedConv2D', () => {
     let differ = 0;
     for (let p = 0; p < 4 * 83 * 83; p++) for (let o = 0; o < 3; o++) if (!Object.is(s3[p * 3 + o], g5[p * 5 + o])) differ++;
     expect(differ).toBe(0);
+  });
+  it('Winograd F(4×4, 3×3): within its bound of a float64 sum, on the W hidden layer and a 64 → 72 layer', async () => {
+    for (const c of [CASES[1]!, CASES.find((k) => k.f[2] === 64 && k.f[3] === 72)!]) {
+      expect(winograd(c)).toBe(true);
+      const [n, h, w, ci] = c.x;
+      const co = c.f[3];
+      const xs = values(n * h * w * ci, 11),
+        fs = values(9 * ci * co, 12);
+      const got = await on('wasm', () => tf.conv2d(tf.tensor4d(xs, c.x), tf.tensor4d(fs, c.f), 1, 'same'));
+      // 'same' with a 3×3 filter: output (y, x) reads input rows y−1 … y+1 and columns x−1 … x+1 (zeros outside)
+      let err = 0,
+        scale = 0;
+      for (let b = 0; b < n; b++)
+        for (let y = 0; y < h; y++)
+          for (let x = 0; x < w; x++)
+            for (let o = 0; o < co; o++) {
+              let sum = 0;
+              for (let ky = 0; ky < 3; ky++)
+                for (let kx = 0; kx < 3; kx++) {
+                  const iy = y + ky - 1,
+                    ix = x + kx - 1;
+                  if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                  for (let i = 0; i < ci; i++) sum += xs[((b * h + iy) * w + ix) * ci + i]! * fs[((ky * 3 + kx) * ci + i) * co + o]!;
+                }
+              err = Math.max(err, Math.abs(got[((b * h + y) * w + x) * co + o]! - sum));
+              scale = Math.max(scale, Math.abs(sum));
+            }
+      expect(err / scale).toBeLessThanOrEqual(WINOGRAD_TOL);
+    }
   });
   it('hands NCHW to the wasm kernel it replaced', async () => {
     await tf.setBackend('wasm');
@@ -234,7 +287,8 @@ describe.skipIf(disabled)('Conv2DBackpropInput / Conv2DBackpropFilter', () => {
           dataFormat: 'NHWC',
           filterShape: c.f,
         } as never) as tf.Tensor;
-      expectClose(await on('wasm', dx), await on('cpu', dx), 4e-6);
+      // the input gradient is a forward convolution with the flipped filter (Winograd under the same condition)
+      expectClose(await on('wasm', dx), await on('cpu', dx), winograd(c) ? WINOGRAD_TOL : 4e-6);
       expectClose(await on('wasm', df), await on('cpu', df), 4e-6);
     });
   }
