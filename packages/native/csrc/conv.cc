@@ -176,6 +176,45 @@ typedef void (*SmallChannelsFn)(const float*, int64_t, const float*, const float
 constexpr SmallChannelsFn kSmallChannels[4] = {&conv_row_small_channels<1>, &conv_row_small_channels<2>, &conv_row_small_channels<3>,
                                                &conv_row_small_channels<4>};
 
+// Winograd F(4×4, 3×3)'s one-dimensional transforms (Lavin & Gray 2016, points 0, ±1, ±2, ∞), each applied along
+// both axes of a tile: G (3 → 6, the filter), Bᵀ (6 → 6, the input), Aᵀ (6 → 4, the output).
+inline void winograd_g(double w0, double w1, double w2, double* u) {
+  constexpr double k6 = 1.0 / 6, k12 = 1.0 / 12, k24 = 1.0 / 24;
+  u[0] = w0 * 0.25;
+  u[1] = -(w0 + w1 + w2) * k6;
+  u[2] = -(w0 - w1 + w2) * k6;
+  u[3] = w0 * k24 + w1 * k12 + w2 * k6;
+  u[4] = w0 * k24 - w1 * k12 + w2 * k6;
+  u[5] = w2;
+}
+inline void winograd_bt(const vf* d, vf* r) {
+  r[0] = 4.f * d[0] - 5.f * d[2] + d[4];
+  r[1] = (d[3] + d[4]) - 4.f * (d[1] + d[2]);
+  r[2] = (d[4] - d[3]) + 4.f * (d[1] - d[2]);
+  r[3] = (d[4] - d[2]) + 2.f * (d[3] - d[1]);
+  r[4] = (d[4] - d[2]) - 2.f * (d[3] - d[1]);
+  r[5] = 4.f * d[1] - 5.f * d[3] + d[5];
+}
+inline void winograd_at(const vf* m, vf* y) {
+  y[0] = m[0] + m[1] + m[2] + m[3] + m[4];
+  y[1] = (m[1] - m[2]) + 2.f * (m[3] - m[4]);
+  y[2] = (m[1] + m[2]) + 4.f * (m[3] + m[4]);
+  y[3] = (m[1] - m[2]) + 8.f * (m[3] - m[4]) + m[5];
+}
+/** The first n (≤ VL) floats at p as a vector (zeros after them), and back. */
+inline vf load_first(const float* p, int64_t n) {
+  if (n == VL) return loadu(p);
+  alignas(64) float t[VL] = {};
+  std::memcpy(t, p, static_cast<size_t>(n) * sizeof(float));
+  return loadu(t);
+}
+inline void store_first(float* p, vf v, int64_t n) {
+  if (n == VL) return storeu(p, v);
+  alignas(64) float t[VL];
+  storeu(t, v);
+  std::memcpy(p, t, static_cast<size_t>(n) * sizeof(float));
+}
+
 /**
  * 3×3, stride 1, no dilation: Winograd F(4×4, 3×3) (Lavin & Gray 2016; interpolation points 0, ±1, ±2, ∞). Per 6×6
  * input tile and channel V = Bᵀ d B, per filter U = G g Gᵀ (36 values each); then for each of the 36 positions a
@@ -190,9 +229,7 @@ void conv3x3_winograd(const float* x, const float* f, const float* bias, float* 
   const int64_t ntx = (g.wo + 3) / 4, nty = (g.ho + 3) / 4;
   const int64_t pw = 4 * ntx + 2;  // window columns: every tile's 6 columns (past the right edge: zeros)
   const int64_t nb = (co + NR - 1) / NR;
-  // U[cb][ξ][ci][NR], the filter transform in float64 (rounded once; products with reciprocals: a division costs
-  // ~15 cycles, and 36·ci·co of them took longer than the whole convolution's products)
-  constexpr double k4 = 0.25, k6 = 1.0 / 6, k12 = 1.0 / 12, k24 = 1.0 / 24;
+  // U[cb][ξ][ci][NR], the filter transform in float64 (rounded once)
   std::vector<float> U(static_cast<size_t>(nb * P * ci * NR), 0.f);
   for (int64_t c = 0; c < ci; c++)
     for (int64_t cb = 0; cb < nb; cb++) {
@@ -200,19 +237,11 @@ void conv3x3_winograd(const float* x, const float* f, const float* bias, float* 
       // ci·NR floats apart, in the same cache sets, and were evicted before the next output channel's values came
       alignas(64) float rows[P][NR] = {};
       for (int64_t o = cb * NR; o < std::min<int64_t>(co, (cb + 1) * NR); o++) {
-        double t[T][3];  // G w
-        for (int b = 0; b < 3; b++) {
-          const double w0 = f[((0 * 3 + b) * ci + c) * co + o], w1 = f[((1 * 3 + b) * ci + c) * co + o], w2 = f[((2 * 3 + b) * ci + c) * co + o];
-          t[0][b] = w0 * k4;
-          t[1][b] = -(w0 + w1 + w2) * k6;
-          t[2][b] = -(w0 - w1 + w2) * k6;
-          t[3][b] = w0 * k24 + w1 * k12 + w2 * k6;
-          t[4][b] = w0 * k24 - w1 * k12 + w2 * k6;
-          t[5][b] = w2;
-        }
-        for (int a = 0; a < T; a++) {  // (G w) Gᵀ
-          const double w0 = t[a][0], w1 = t[a][1], w2 = t[a][2];
-          const double u[T] = {w0 * k4, -(w0 + w1 + w2) * k6, -(w0 - w1 + w2) * k6, w0 * k24 + w1 * k12 + w2 * k6, w0 * k24 - w1 * k12 + w2 * k6, w2};
+        double t[3][T];  // (G w)ᵀ: column b of w through G
+        for (int b = 0; b < 3; b++) winograd_g(f[(b * ci + c) * co + o], f[((3 + b) * ci + c) * co + o], f[((6 + b) * ci + c) * co + o], t[b]);
+        for (int a = 0; a < T; a++) {  // (G w) Gᵀ: row a of G w through G
+          double u[T];
+          winograd_g(t[0][a], t[1][a], t[2][a], u);
           for (int b = 0; b < T; b++) rows[a * T + b][o - cb * NR] = static_cast<float>(u[b]);
         }
       }
@@ -237,43 +266,17 @@ void conv3x3_winograd(const float* x, const float* f, const float* bias, float* 
       for (int64_t t = 0; t < ntx; t++) {
         for (int64_t c = 0; c < ci; c += VL) {
           const int64_t cn = std::min<int64_t>(VL, ci - c);
-          vf r[T][T];  // Bᵀ d, column by column
+          vf r[T][T];  // (Bᵀ d)ᵀ: column b of the tile through Bᵀ
           for (int b = 0; b < T; b++) {
             vf d[T];
-            for (int a = 0; a < T; a++) {
-              const float* src = win + (a * pw + 4 * t + b) * ci + c;
-              if (cn == VL) d[a] = loadu(src);
-              else {
-                alignas(64) float tmp[VL] = {};
-                std::memcpy(tmp, src, static_cast<size_t>(cn) * sizeof(float));
-                d[a] = loadu(tmp);
-              }
-            }
-            r[0][b] = 4.f * d[0] - 5.f * d[2] + d[4];
-            r[1][b] = (d[3] + d[4]) - 4.f * (d[1] + d[2]);
-            r[2][b] = (d[4] - d[3]) + 4.f * (d[1] - d[2]);
-            r[3][b] = (d[4] - d[2]) + 2.f * (d[3] - d[1]);
-            r[4][b] = (d[4] - d[2]) - 2.f * (d[3] - d[1]);
-            r[5][b] = 4.f * d[1] - 5.f * d[3] + d[5];
+            for (int a = 0; a < T; a++) d[a] = load_first(win + (a * pw + 4 * t + b) * ci + c, cn);
+            winograd_bt(d, r[b]);
           }
-          for (int a = 0; a < T; a++) {  // (Bᵀ d) B
-            const vf* e = r[a];
-            vf v[T];
-            v[0] = 4.f * e[0] - 5.f * e[2] + e[4];
-            v[1] = (e[3] + e[4]) - 4.f * (e[1] + e[2]);
-            v[2] = (e[4] - e[3]) + 4.f * (e[1] - e[2]);
-            v[3] = (e[4] - e[2]) + 2.f * (e[3] - e[1]);
-            v[4] = (e[4] - e[2]) - 2.f * (e[3] - e[1]);
-            v[5] = 4.f * e[1] - 5.f * e[3] + e[5];
-            for (int b = 0; b < T; b++) {
-              float* dst = V.data() + ((a * T + b) * ntx + t) * ci + c;
-              if (cn == VL) storeu(dst, v[b]);
-              else {
-                alignas(64) float tmp[VL];
-                storeu(tmp, v[b]);
-                std::memcpy(dst, tmp, static_cast<size_t>(cn) * sizeof(float));
-              }
-            }
+          for (int a = 0; a < T; a++) {  // (Bᵀ d) B: row a of Bᵀ d through Bᵀ
+            vf e[T], v[T];
+            for (int b = 0; b < T; b++) e[b] = r[b][a];
+            winograd_bt(e, v);
+            for (int b = 0; b < T; b++) store_first(V.data() + ((a * T + b) * ntx + t) * ci + c, v[b], cn);
           }
         }
       }
@@ -293,33 +296,24 @@ void conv3x3_winograd(const float* x, const float* f, const float* bias, float* 
           for (int v = 0; v < NR / VL; v++) {
             const int64_t j0 = v * VL, jn = std::min<int64_t>(VL, cn - j0);
             if (jn <= 0) continue;
-            vf q[4][T];  // Aᵀ m, column by column
+            vf q[T][4];  // (Aᵀ m)ᵀ: column b of the tile through Aᵀ
             for (int b = 0; b < T; b++) {
               vf m[T];
               for (int a = 0; a < T; a++) m[a] = loadu(M.data() + ((a * T + b) * ntx + t) * NR + j0);
-              q[0][b] = m[0] + m[1] + m[2] + m[3] + m[4];
-              q[1][b] = (m[1] - m[2]) + 2.f * (m[3] - m[4]);
-              q[2][b] = (m[1] + m[2]) + 4.f * (m[3] + m[4]);
-              q[3][b] = (m[1] - m[2]) + 8.f * (m[3] - m[4]) + m[5];
+              winograd_at(m, q[b]);
             }
             const vf bv = loadu(bpad.data() + c0 + j0);
             for (int a = 0; a < 4; a++) {
               const int64_t oy = oy0 + a;
               if (oy >= g.ho) break;
-              const vf* e = q[a];
-              const vf y[4] = {e[0] + e[1] + e[2] + e[3] + e[4], (e[1] - e[2]) + 2.f * (e[3] - e[4]), (e[1] + e[2]) + 4.f * (e[3] + e[4]),
-                               (e[1] - e[2]) + 8.f * (e[3] - e[4]) + e[5]};
+              vf e[T], y[4];  // row a of Aᵀ m through Aᵀ
+              for (int b = 0; b < T; b++) e[b] = q[b][a];
+              winograd_at(e, y);
               for (int b = 0; b < 4; b++) {
                 const int64_t ox = 4 * t + b;
                 if (ox >= g.wo) break;
                 float* dst = out + ((ni * g.ho + oy) * g.wo + ox) * co + c0 + j0;
-                const vf r = activate_v(y[b] + bv, act, alpha);
-                if (jn == VL) storeu(dst, r);
-                else {
-                  alignas(64) float tmp[VL];
-                  storeu(tmp, r);
-                  std::memcpy(dst, tmp, static_cast<size_t>(jn) * sizeof(float));
-                }
+                store_first(dst, activate_v(y[b] + bv, act, alpha), jn);
               }
             }
           }
