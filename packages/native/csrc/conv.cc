@@ -2,7 +2,7 @@
 // im2col matrix): a tile of MR output pixels × NR output channels is held in registers while the (ky, kx, ci)
 // reduction runs over an offset table; Winograd F(4×4, 3×3) for 3×3 stride-1 layers with many channels. The input
 // gradient is a forward convolution with the flipped filter; the filter gradient is the same tile turned around:
-// MR (kx, ci) rows × NR output channels, reduced over output pixels.
+// MR (kx, ci) rows × NR output channels, reduced over output pixels (Winograd's transpose under the same condition).
 #include <omp.h>
 
 #include <algorithm>
@@ -72,7 +72,8 @@ constexpr int64_t kRowBlock = 8;  // output rows per convolution task
  * Winograd F(4×4, 3×3) for 3×3 convolutions with at least kWinogradMinChannels channels in and out, unless
  * SAL_NATIVE_WINOGRAD=0 (for comparisons). Measured (bench/native-kernels.mjs, 2 threads, AVX-512): 3×3 32→32 on
  * [16,32,32,32] forward + bias + ELU 1.01 → 0.75 ms, its input gradient 0.86 → 0.61 ms, against the direct kernel;
- * 64→64 on [8,32,32,64] 1.89 → 1.19 ms against the F(2×2, 3×3) it replaces.
+ * 64→64 on [8,32,32,64] 1.89 → 1.19 ms against the F(2×2, 3×3) it replaces; the filter gradient (its transpose)
+ * 0.81 → 0.43 ms on [16,32,32,32] and 1.67 → 0.74 ms on [8,32,32,64].
  */
 constexpr int64_t kWinogradMinChannels = 32;
 
@@ -201,6 +202,24 @@ inline void winograd_at(const vf* m, vf* y) {
   y[2] = (m[1] + m[2]) + 4.f * (m[3] + m[4]);
   y[3] = (m[1] - m[2]) + 8.f * (m[3] - m[4]) + m[5];
 }
+// The filter gradient's transforms, the transposes of the forward's (the same points): A (4 → 6, the output
+// gradient) and Gᵀ (6 → 3, back to the filter, in float64).
+inline void winograd_a(const vf* y, vf* m) {
+  const vf e = y[0] + y[2], o = y[1] + y[3], e4 = y[0] + 4.f * y[2], o8 = 2.f * y[1] + 8.f * y[3];
+  m[0] = y[0];
+  m[1] = e + o;
+  m[2] = e - o;
+  m[3] = e4 + o8;
+  m[4] = e4 - o8;
+  m[5] = y[3];
+}
+inline void winograd_gt(const double* u, double* w) {
+  constexpr double k6 = 1.0 / 6, k12 = 1.0 / 12, k24 = 1.0 / 24;
+  const double s12 = u[1] + u[2], s34 = u[3] + u[4];
+  w[0] = u[0] * 0.25 - s12 * k6 + s34 * k24;
+  w[1] = (u[2] - u[1]) * k6 + (u[3] - u[4]) * k12;
+  w[2] = (s34 - s12) * k6 + u[5];
+}
 /** The first n (≤ VL) floats at p as a vector (zeros after them), and back. */
 inline vf load_first(const float* p, int64_t n) {
   if (n == VL) return loadu(p);
@@ -213,6 +232,29 @@ inline void store_first(float* p, vf v, int64_t n) {
   alignas(64) float t[VL];
   storeu(t, v);
   std::memcpy(p, t, static_cast<size_t>(n) * sizeof(float));
+}
+
+/**
+ * V[ξ·vs + c] = (Bᵀ d B)[ξ] for the 6×6 input tile d of window columns 4t … 4t+5 (6 rows of pw pixels × ci channels),
+ * vectorised over the channels (a channel tail as a partial vector through a padded copy).
+ */
+inline void winograd_input_tile(const float* win, int64_t pw, int64_t t, int64_t ci, float* V, int64_t vs) {
+  constexpr int T = 6;
+  for (int64_t c = 0; c < ci; c += VL) {
+    const int64_t cn = std::min<int64_t>(VL, ci - c);
+    vf r[T][T];  // (Bᵀ d)ᵀ: column b of the tile through Bᵀ
+    for (int b = 0; b < T; b++) {
+      vf d[T];
+      for (int a = 0; a < T; a++) d[a] = load_first(win + (a * pw + 4 * t + b) * ci + c, cn);
+      winograd_bt(d, r[b]);
+    }
+    for (int a = 0; a < T; a++) {  // (Bᵀ d) B: row a of Bᵀ d through Bᵀ
+      vf e[T], v[T];
+      for (int b = 0; b < T; b++) e[b] = r[b][a];
+      winograd_bt(e, v);
+      for (int b = 0; b < T; b++) store_first(V + (a * T + b) * vs + c, v[b], cn);
+    }
+  }
 }
 
 /**
@@ -230,7 +272,7 @@ void conv3x3_winograd(const float* x, const float* f, const float* bias, float* 
   const int64_t pw = 4 * ntx + 2;  // window columns: every tile's 6 columns (past the right edge: zeros)
   const int64_t nb = (co + NR - 1) / NR;
   // U[cb][ξ][ci][NR], the filter transform in float64 (rounded once)
-  std::vector<float> U(static_cast<size_t>(nb * P * ci * NR), 0.f);
+  float* const U = thread_scratch(2, nb * P * ci * NR);  // every row written below
   for (int64_t c = 0; c < ci; c++)
     for (int64_t cb = 0; cb < nb; cb++) {
       // one channel's 36 rows of NR values, gathered here and then stored: written in place, the 36 rows lie
@@ -245,7 +287,7 @@ void conv3x3_winograd(const float* x, const float* f, const float* bias, float* 
           for (int b = 0; b < T; b++) rows[a * T + b][o - cb * NR] = static_cast<float>(u[b]);
         }
       }
-      for (int xi = 0; xi < P; xi++) std::memcpy(U.data() + ((cb * P + xi) * ci + c) * NR, rows[xi], sizeof(rows[xi]));
+      for (int xi = 0; xi < P; xi++) std::memcpy(U + ((cb * P + xi) * ci + c) * NR, rows[xi], sizeof(rows[xi]));
     }
   std::vector<int64_t> koff(static_cast<size_t>(ci));
   for (int64_t c = 0; c < ci; c++) koff[c] = c;
@@ -254,41 +296,23 @@ void conv3x3_winograd(const float* x, const float* f, const float* bias, float* 
   const int64_t tasks = g.n * nty;
 #pragma omp parallel if (convWork >= kParallelWork)
   {
-    std::vector<float> win_store(static_cast<size_t>(T * pw * ci + 16));
-    float* const win = align64(win_store.data());
-    std::vector<float> V(static_cast<size_t>(P * ntx * ci));  // V[ξ][tile][ci]
-    std::vector<float> M(static_cast<size_t>(P * ntx * NR));  // M[ξ][tile][NR] for one co block
+    float* const win = thread_scratch(0, T * pw * ci);
+    float* const V = thread_scratch(1, P * ntx * ci);   // V[ξ][tile][ci]
+    float* const M = thread_scratch(3, P * ntx * NR);   // M[ξ][tile][NR] for one co block
 #pragma omp for schedule(static)
     for (int64_t task = 0; task < tasks; task++) {
       const int64_t ni = task / nty, oy0 = 4 * (task % nty);
       fill_window(x, g, ni, oy0 - g.pt, 1, T, pw, win);
-      // input transform, vectorised over channels (a channel tail as a partial vector through a padded copy)
-      for (int64_t t = 0; t < ntx; t++) {
-        for (int64_t c = 0; c < ci; c += VL) {
-          const int64_t cn = std::min<int64_t>(VL, ci - c);
-          vf r[T][T];  // (Bᵀ d)ᵀ: column b of the tile through Bᵀ
-          for (int b = 0; b < T; b++) {
-            vf d[T];
-            for (int a = 0; a < T; a++) d[a] = load_first(win + (a * pw + 4 * t + b) * ci + c, cn);
-            winograd_bt(d, r[b]);
-          }
-          for (int a = 0; a < T; a++) {  // (Bᵀ d) B: row a of Bᵀ d through Bᵀ
-            vf e[T], v[T];
-            for (int b = 0; b < T; b++) e[b] = r[b][a];
-            winograd_bt(e, v);
-            for (int b = 0; b < T; b++) store_first(V.data() + ((a * T + b) * ntx + t) * ci + c, v[b], cn);
-          }
-        }
-      }
+      for (int64_t t = 0; t < ntx; t++) winograd_input_tile(win, pw, t, ci, V + t * ci, ntx * ci);
       for (int64_t cb = 0; cb < nb; cb++) {
         const int64_t c0 = cb * NR, cn = std::min<int64_t>(NR, co - c0);
         // 36 products [tiles × ci]·[ci × NR]
         for (int xi = 0; xi < P; xi++) {
-          const float* Vx = V.data() + xi * ntx * ci;
-          const float* Ux = U.data() + ((cb * P + xi) * ci) * NR;
+          const float* Vx = V + xi * ntx * ci;
+          const float* Ux = U + ((cb * P + xi) * ci) * NR;
           for (int64_t t0 = 0; t0 < ntx; t0 += MR) {
             const int R = static_cast<int>(std::min<int64_t>(MR, ntx - t0));
-            kConvTile[R - 1](Vx + t0 * ci, ci, koff.data(), ci, Ux, M.data() + (xi * ntx + t0) * NR);
+            kConvTile[R - 1](Vx + t0 * ci, ci, koff.data(), ci, Ux, M + (xi * ntx + t0) * NR);
           }
         }
         // output transform Y = Aᵀ M A, vectorised over output channels
@@ -299,7 +323,7 @@ void conv3x3_winograd(const float* x, const float* f, const float* bias, float* 
             vf q[T][4];  // (Aᵀ m)ᵀ: column b of the tile through Aᵀ
             for (int b = 0; b < T; b++) {
               vf m[T];
-              for (int a = 0; a < T; a++) m[a] = loadu(M.data() + ((a * T + b) * ntx + t) * NR + j0);
+              for (int a = 0; a < T; a++) m[a] = loadu(M + ((a * T + b) * ntx + t) * NR + j0);
               winograd_at(m, q[b]);
             }
             const vf bv = loadu(bpad.data() + c0 + j0);
@@ -615,9 +639,125 @@ void backprop_filter_small_co(const float* x, const float* dy, float* df, const 
       }
 }
 
+/** Output-gradient tiles per filter-gradient task (whole rows of tiles): the reduction length of its 36 products. */
+constexpr int64_t kWinogradFilterTiles = 32;
+
+/**
+ * Filter gradient of a 3×3 stride-1 convolution by Winograd F(4×4, 3×3) turned around: the forward computes each 4×4
+ * output tile as Y = Aᵀ [(G w Gᵀ) ⊙ (Bᵀ d B)] A, so its transpose gives dw = Gᵀ [Σ_tiles (A dY Aᵀ) ⊙ (Bᵀ d B)] G.
+ * Per task (rows of tiles of one image) the input tiles V = Bᵀ d B [ξ][tile][ci] and the output-gradient tiles
+ * A dY Aᵀ [ξ][tile][co] are transformed in cache, then 36 products [ci × tiles]·[tiles × co] add into a per-thread
+ * M[ξ][ci][co] (the direct filter gradient's register tile: 36 multiply-adds per 16 output pixels instead of 144);
+ * at the end the threads' sums go through Gᵀ · G in float64.
+ */
+void conv3x3_winograd_filter(const float* x, const float* dy, float* df, const ConvGeom& g, int64_t filterWork) {
+  constexpr int T = 6, P = T * T;
+  const int64_t ci = g.ci, co = g.co;
+  const int64_t ntx = (g.wo + 3) / 4, nty = (g.ho + 3) / 4;
+  const int64_t pw = 4 * ntx + 2;
+  const int64_t copad = (co + NR - 1) / NR * NR;
+  const int64_t rowsPerTask = std::min(nty, std::max<int64_t>(1, (kWinogradFilterTiles + ntx - 1) / ntx));
+  const int64_t maxTiles = rowsPerTask * ntx;
+  // the 36 rows of V and D one tile writes lie vs (ds) floats apart: a cache line more than a multiple of 4 KB would
+  // put them all in a few cache sets
+  const int64_t vs = (maxTiles * ci + 15) / 16 * 16 + 16, ds = maxTiles * copad + 16;
+  const int64_t chunks = (nty + rowsPerTask - 1) / rowsPerTask;
+  const int64_t tasks = g.n * chunks;
+  const int nt = filterWork >= kParallelWork ? std::max(1, static_cast<int>(std::min<int64_t>(omp_get_max_threads(), tasks))) : 1;
+  const int64_t accSize = P * ci * copad;
+  float* const accs = thread_scratch(2, nt * accSize);
+  std::fill(accs, accs + nt * accSize, 0.f);
+  std::vector<int64_t> moff(static_cast<size_t>(ci));
+  for (int64_t c = 0; c < ci; c++) moff[c] = c;
+#pragma omp parallel num_threads(nt) if (nt > 1)
+  {
+    float* acc = accs + omp_get_thread_num() * accSize;
+    float* const win = thread_scratch(0, T * pw * ci);
+    float* const V = thread_scratch(1, P * vs);  // V[ξ][tile][ci]
+    float* const D = thread_scratch(3, P * ds);  // (A dY Aᵀ)[ξ][tile][copad]
+#pragma omp for schedule(static)
+    for (int64_t task = 0; task < tasks; task++) {
+      const int64_t ni = task / chunks, ty0 = (task % chunks) * rowsPerTask;
+      const int64_t rows = std::min(rowsPerTask, nty - ty0), tiles = rows * ntx;
+      for (int64_t r = 0; r < rows; r++) {
+        const int64_t oy0 = 4 * (ty0 + r);
+        fill_window(x, g, ni, oy0 - g.pt, 1, T, pw, win);
+        for (int64_t t = 0; t < ntx; t++) winograd_input_tile(win, pw, t, ci, V + (r * ntx + t) * ci, vs);
+        // output-gradient tiles, vectorised over the output channels; rows and columns past the output are zeros
+        for (int64_t t = 0; t < ntx; t++) {
+          const int64_t tile = r * ntx + t;
+          for (int64_t j0 = 0; j0 < copad; j0 += VL) {
+            const int64_t jn = std::min<int64_t>(VL, co - j0);
+            vf q[4][T];  // (A y)ᵀ: column b of the 4×4 tile through A
+            for (int b = 0; b < 4; b++) {
+              vf y[4];
+              for (int a = 0; a < 4; a++) {
+                const int64_t oy = oy0 + a, ox = 4 * t + b;
+                y[a] = oy < g.ho && ox < g.wo && jn > 0 ? load_first(dy + ((ni * g.ho + oy) * g.wo + ox) * co + j0, jn) : splat(0.f);
+              }
+              winograd_a(y, q[b]);
+            }
+            for (int a = 0; a < T; a++) {  // (A y) Aᵀ: row a of A y through A
+              vf e[4], m[T];
+              for (int b = 0; b < 4; b++) e[b] = q[b][a];
+              winograd_a(e, m);
+              for (int b = 0; b < T; b++) storeu(D + (a * T + b) * ds + tile * copad + j0, m[b]);
+            }
+          }
+        }
+      }
+      // M[ξ][ci][co] += Σ_tile V[ξ][tile][ci] · D[ξ][tile][co]
+      for (int xi = 0; xi < P; xi++) {
+        const float* Vx = V + xi * vs;
+        const float* Dx = D + xi * ds;
+        for (int64_t c0 = 0; c0 < ci; c0 += MR) {
+          const int R = static_cast<int>(std::min<int64_t>(MR, ci - c0));
+          for (int64_t j0 = 0; j0 < copad; j0 += NR) {
+            const float* dr = Dx + j0;
+            kFilterTile[R - 1](&Vx, &dr, 1, tiles, ci, copad, moff.data() + c0, acc + (xi * ci + c0) * copad + j0, copad);
+          }
+        }
+      }
+    }
+  }
+  // df[ky][kx][c][o] = (Gᵀ M G)[ky][kx], M the threads' sums; per input channel its 36 rows of co sums are gathered
+  // first (read in place, one (c, o) at a time, they lie ci·copad floats apart, in the same cache sets)
+#pragma omp parallel num_threads(nt) if (nt > 1)
+  {
+    std::vector<double> m(static_cast<size_t>(P * copad));
+#pragma omp for schedule(static)
+    for (int64_t c = 0; c < ci; c++) {
+      std::fill(m.begin(), m.end(), 0.0);
+      for (int t = 0; t < nt; t++)
+        for (int xi = 0; xi < P; xi++) {
+          const float* src = accs + t * accSize + (xi * ci + c) * copad;
+          double* dst = m.data() + xi * copad;
+          for (int64_t o = 0; o < co; o++) dst[o] += src[o];
+        }
+      for (int64_t o = 0; o < co; o++) {
+        double h[T][3];  // (Gᵀ m)ᵀ: column b of m through Gᵀ
+        for (int b = 0; b < T; b++) {
+          double col[T];
+          for (int a = 0; a < T; a++) col[a] = m[(a * T + b) * copad + o];
+          winograd_gt(col, h[b]);
+        }
+        for (int ky = 0; ky < 3; ky++) {  // (Gᵀ m) G: row ky through Gᵀ
+          double row[T], w[3];
+          for (int b = 0; b < T; b++) row[b] = h[b][ky];
+          winograd_gt(row, w);
+          for (int kx = 0; kx < 3; kx++) df[((ky * 3 + kx) * ci + c) * co + o] = static_cast<float>(w[kx]);
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void conv2d_backprop_filter(const float* x, const float* dy, float* df, const ConvGeom& g) {
+  if (g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.ci >= kWinogradMinChannels && g.co >= kWinogradMinChannels &&
+      winograd_enabled())
+    return conv3x3_winograd_filter(x, dy, df, g, g.n * g.ho * g.wo * g.co * 9 * g.ci);
   if (g.co <= kSmallCo && g.co % NR != 0 && g.dw == 1) return backprop_filter_small_co(x, dy, df, g);
   const int64_t pw = std::max(g.w + g.pl, (g.wo - 1) * g.sw + (g.kw - 1) * g.dw + 1);
   const int64_t rowlen = pw * g.ci;

@@ -25,6 +25,14 @@ constexpr int64_t kParallelWork = 1 << 21;
 enum Activation : int { kLinear = 0, kRelu = 1, kElu = 2, kRelu6 = 3, kLeakyRelu = 4 };
 
 /**
+ * A buffer of at least n floats for the calling thread, 64-byte aligned, kept and reused between calls (contents
+ * undefined): a fresh allocation of more than glibc's mmap threshold is mapped, page-faulted and zeroed on every
+ * call. `slot` (0 … kScratchSlots − 1) tells apart the buffers one thread holds at the same time.
+ */
+constexpr int kScratchSlots = 4;
+float* thread_scratch(int slot, int64_t n);
+
+/**
  * Copy input rows `y0 + r·rstep` (r in [0, nrows)) of image `ni` of x `[n,h,w,ci]` into `win` as zero-padded rows of
  * `pw` pixels (pixel x' holds input column x' − pl; rows outside the image all zeros): the window a few output rows
  * of a convolution read (conv.cc, depthwise.cc).

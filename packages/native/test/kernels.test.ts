@@ -83,6 +83,7 @@ const CASES: ConvCase[] = [
     dil: [1, 1],
   },
   { x: [4, 26, 30, 32], f: [3, 3, 32, 48], strides: [1, 1], pad: 'same', dil: [1, 1] },
+  { x: [2, 6, 133, 32], f: [3, 3, 32, 32], strides: [1, 1], pad: 'same', dil: [1, 1] }, // > 32 tiles a row
   // large enough for the threaded paths (≥ 2²¹ multiply-adds)
   { x: [4, 24, 24, 16], f: [3, 3, 16, 32], strides: [1, 1], pad: 'same', dil: [1, 1] },
   { x: [4, 24, 24, 32], f: [5, 5, 32, 2], strides: [1, 1], pad: 'same', dil: [1, 1] }, // few output channels
@@ -121,6 +122,13 @@ const CASES: ConvCase[] = [
  * compares with a float64 sum bounds it on its own.
  */
 const WINOGRAD_TOL = 1e-5;
+/**
+ * The filter gradient sums over every output pixel of the batch, so its error grows with their number, on either path.
+ * Measured against a float64 sum (max error / max |df|): 2.0–2.2e-6 on 288 pixels and 8.1–8.9e-6 on 8 × 32 × 32 through
+ * Winograd, against 3e-7 and 1.9–2.0e-6 direct; on W's 64 × 64 × 64 pixels 1.3e-5 through Winograd and 1.6e-5 direct
+ * (its transformed sums run over 16 times fewer terms).
+ */
+const WINOGRAD_FILTER_TOL = 2e-5;
 const winograd = (c: ConvCase) =>
   c.f[0] === 3 && c.f[1] === 3 && c.strides.every((s) => s === 1) && c.dil.every((d) => d === 1) && c.f[2] >= 32 && c.f[3] >= 32;
 const label = (c: ConvCase) => `x${c.x.join('x')} f${c.f.join('x')} s${c.strides.join(',')} pad ${JSON.stringify(c.pad)} d${c.dil.join(',')}`;
@@ -287,11 +295,57 @@ describe.skipIf(disabled)('Conv2DBackpropInput / Conv2DBackpropFilter', () => {
           dataFormat: 'NHWC',
           filterShape: c.f,
         } as never) as tf.Tensor;
-      // the input gradient is a forward convolution with the flipped filter (Winograd under the same condition)
+      // the input gradient is a forward convolution with the flipped filter, the filter gradient its transpose
+      // (Winograd under the same condition for both)
       expectClose(await on('wasm', dx), await on('cpu', dx), winograd(c) ? WINOGRAD_TOL : 4e-6);
-      expectClose(await on('wasm', df), await on('cpu', df), 4e-6);
+      expectClose(await on('wasm', df), await on('cpu', df), winograd(c) ? WINOGRAD_TOL : 4e-6);
     });
   }
+  it('Winograd filter gradient: within its bound of a float64 sum, on the W hidden layer, a 64 → 72 layer and 8 × 32 × 32 pixels', async () => {
+    const long: ConvCase = { x: [8, 32, 32, 32], f: [3, 3, 32, 32], strides: [1, 1], pad: 'same', dil: [1, 1] };
+    for (const c of [CASES[1]!, CASES.find((k) => k.f[2] === 64 && k.f[3] === 72)!, long]) {
+      expect(winograd(c)).toBe(true);
+      const [n, h, w, ci] = c.x;
+      const co = c.f[3];
+      const xs = values(n * h * w * ci, 13),
+        dys = values(n * h * w * co, 14);
+      const got = await on(
+        'wasm',
+        () =>
+          tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor4d(xs, c.x), dy: tf.tensor4d(dys, [n, h, w, co]) }, {
+            strides: 1,
+            pad: 'same',
+            dataFormat: 'NHWC',
+            filterShape: c.f,
+          } as never) as tf.Tensor,
+      );
+      // 'same' with a 3×3 filter: df[ky][kx][i][o] = Σ_(b, y, x) x[b, y+ky−1, x+kx−1, i] · dy[b, y, x, o] (zeros outside)
+      const want = new Float64Array(9 * ci * co);
+      for (let b = 0; b < n; b++)
+        for (let y = 0; y < h; y++)
+          for (let x = 0; x < w; x++)
+            for (let ky = 0; ky < 3; ky++)
+              for (let kx = 0; kx < 3; kx++) {
+                const iy = y + ky - 1,
+                  ix = x + kx - 1;
+                if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                const xo = ((b * h + iy) * w + ix) * ci,
+                  dyo = ((b * h + y) * w + x) * co,
+                  fo = (ky * 3 + kx) * ci * co;
+                for (let i = 0; i < ci; i++) {
+                  const xv = xs[xo + i]!;
+                  for (let o = 0; o < co; o++) want[fo + i * co + o]! += xv * dys[dyo + o]!;
+                }
+              }
+      let err = 0,
+        scale = 0;
+      for (let k = 0; k < want.length; k++) {
+        err = Math.max(err, Math.abs(got[k]! - want[k]!));
+        scale = Math.max(scale, Math.abs(want[k]!));
+      }
+      expect(err / scale).toBeLessThanOrEqual(WINOGRAD_FILTER_TOL);
+    }
+  });
 });
 
 interface DepthwiseCase {
