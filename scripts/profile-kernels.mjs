@@ -100,10 +100,13 @@ if (which.startsWith('g-')) {
 }
 const fn = { train: step, fwd, kpca, 'g-train': gStep, 'g-fwd': gFwd, 'g-grf': gGrf }[which];
 if (!fn) throw new Error(`unknown mode ${which}: train, fwd, kpca, g-train, g-fwd or g-grf`);
+// three warm-up runs: the wasm heap still grows during the third train step (one kernel call then takes 60–80 ms
+// instead of 5, which skewed a 3-run average by 20–30 ms)
+fn();
 fn();
 fn();
 times.clear();
-const reps = 3;
+const reps = 5;
 const t0 = performance.now();
 for (let i = 0; i < reps; i++) fn();
 const tot = (performance.now() - t0) / reps;
