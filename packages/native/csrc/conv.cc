@@ -706,8 +706,28 @@ void conv3x3_winograd_filter(const float* x, const float* dy, float* df, const C
           }
         }
       }
+      // the next task's input rows and output-gradient rows (two contiguous ranges) are fetched into L2 during the
+      // products, a share per position: read when the transforms need them, they stalled them
+      const char *pxa = nullptr, *pxb = nullptr, *pda = nullptr, *pdb = nullptr;
+      if (task + 1 < tasks) {
+        const int64_t ni2 = (task + 1) / chunks, ty2 = ((task + 1) % chunks) * rowsPerTask;
+        const int64_t rows2 = std::min(rowsPerTask, nty - ty2);
+        const int64_t y0 = std::max<int64_t>(0, 4 * ty2 - g.pt), y1 = std::min<int64_t>(g.h, 4 * (ty2 + rows2) + 2 - g.pt);
+        const int64_t d0 = 4 * ty2, d1 = std::min<int64_t>(g.ho, 4 * (ty2 + rows2));
+        if (y1 > y0) {
+          pxa = reinterpret_cast<const char*>(x + (ni2 * g.h + y0) * g.w * ci);
+          pxb = reinterpret_cast<const char*>(x + (ni2 * g.h + y1) * g.w * ci);
+        }
+        if (d1 > d0) {
+          pda = reinterpret_cast<const char*>(dy + (ni2 * g.ho + d0) * g.wo * co);
+          pdb = reinterpret_cast<const char*>(dy + (ni2 * g.ho + d1) * g.wo * co);
+        }
+      }
+      const int64_t xLines = (pxb - pxa + 63) / 64, dLines = (pdb - pda + 63) / 64;
       // M[ξ][ci][co] += Σ_tile V[ξ][tile][ci] · D[ξ][tile][co]
       for (int xi = 0; xi < P; xi++) {
+        for (int64_t l = xLines * xi / P; l < xLines * (xi + 1) / P; l++) _mm_prefetch(pxa + 64 * l, _MM_HINT_T1);
+        for (int64_t l = dLines * xi / P; l < dLines * (xi + 1) / P; l++) _mm_prefetch(pda + 64 * l, _MM_HINT_T1);
         const float* Vx = V + xi * vs;
         const float* Dx = D + xi * ds;
         for (int64_t c0 = 0; c0 < ci; c0 += MR) {
