@@ -77,12 +77,15 @@ constexpr int64_t kRowBlock = 8;  // output rows per convolution task
  */
 constexpr int64_t kWinogradMinChannels = 32;
 
-bool winograd_enabled() {
+/** A 3×3, stride-1, undilated layer with enough channels, and Winograd not switched off: the forward pass and the
+ * filter gradient (and so the input gradient) take Winograd F(4×4, 3×3). */
+bool winograd_layer(const ConvGeom& g) {
   static const bool on = [] {
     const char* e = std::getenv("SAL_NATIVE_WINOGRAD");
     return !(e && e[0] == '0');
   }();
-  return on;
+  return on && g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.ci >= kWinogradMinChannels &&
+         g.co >= kWinogradMinChannels;
 }
 
 /** Horizontal sum of a vector. */
@@ -442,7 +445,7 @@ void conv2d_forward(const float* x, const float* f, const float* bias, float* ou
   const int64_t pw = std::max(g.w + g.pl, (g.wo - 1) * g.sw + (g.kw - 1) * g.dw + 1);
   const int64_t rowlen = pw * g.ci;
   const int64_t convWork = g.n * g.ho * g.wo * g.co * g.kh * g.kw * g.ci;
-  if (g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.ci >= kWinogradMinChannels && g.co >= kWinogradMinChannels && winograd_enabled()) {
+  if (winograd_layer(g)) {
     conv3x3_winograd(x, f, bias, out, g, act, alpha, convWork);
     return;
   }
@@ -775,9 +778,7 @@ void conv3x3_winograd_filter(const float* x, const float* dy, float* df, const C
 }  // namespace
 
 void conv2d_backprop_filter(const float* x, const float* dy, float* df, const ConvGeom& g) {
-  if (g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && g.ci >= kWinogradMinChannels && g.co >= kWinogradMinChannels &&
-      winograd_enabled())
-    return conv3x3_winograd_filter(x, dy, df, g, g.n * g.ho * g.wo * g.co * 9 * g.ci);
+  if (winograd_layer(g)) return conv3x3_winograd_filter(x, dy, df, g, g.n * g.ho * g.wo * g.co * 9 * g.ci);
   if (g.co <= kSmallCo && g.co % NR != 0 && g.dw == 1) return backprop_filter_small_co(x, dy, df, g);
   const int64_t pw = std::max(g.w + g.pl, (g.wo - 1) * g.sw + (g.kw - 1) * g.dw + 1);
   const int64_t rowlen = pw * g.ci;
