@@ -1062,6 +1062,7 @@ describe.skipIf(disabled)('symmetric positive definite solve', () => {
     [97, 10],
     [250, 300],
     [450, 40], // three blocks of the factorisation and of both substitutions
+    [1000, 130], // six blocks, the last one short: recursive substitutions three levels deep, packed products
   ] as const) {
     it(`solves A X = B to a float32 residual (n ${n}, m ${m})`, async () => {
       await tf.setBackend('wasm');
