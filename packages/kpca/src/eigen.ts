@@ -29,8 +29,10 @@ export interface EigenResult {
 export interface TopEigenResult extends EigenResult {
   /** Iterations: block products with A (Krylov), or filter + Rayleigh–Ritz rounds (Chebyshev). */
   readonly iterations: number;
-  /** Block products with A (`[n,n]·[n,l]`). */
+  /** Products with A (`[n,n]·[n,m]`; Krylov: m = l, Chebyshev: m ≤ l, the columns still being filtered). */
   readonly products: number;
+  /** Columns multiplied by A in all (`productColumns / l`: the work in full-block products). */
+  readonly productColumns: number;
   /** The algorithm that ran. */
   readonly algorithm: 'chebyshev' | 'krylov';
   /** Whether every residual reached `tol` before `maxIterations`. */
@@ -105,7 +107,11 @@ export interface TopEigenOptions {
   maxIterations?: number;
   /** Blocks kept in the Krylov basis before a restart (basis size ≤ krylovBlocks·l). @default 8 */
   krylovBlocks?: number;
-  /** Degree of the Chebyshev filter (block products per round). @default 12 */
+  /**
+   * Chebyshev: the largest filter degree of a round (products with A per round). Each column gets the degree its
+   * residual and convergence rate call for, up to this; converged ones are not filtered.
+   * @default 12
+   */
   degree?: number;
   /** Stop when every residual `‖Av − λv‖ ≤ tol·|λ₁|` for the top k pairs. @default 1e-5 */
   tol?: number;
@@ -196,7 +202,16 @@ export function topEigen(a: MatrixInput, k: number, opts?: TopEigenOptions): Top
       for (let c = 0; c < k; c++) for (let i = 0; i < n; i++) vec[i * k + c] = r.vecRows[c * n + i] as number;
       const vectors = { rows: n, cols: k, data: vec };
       fixSigns(vectors);
-      return { values: r.values, vectors, iterations: r.rounds, products: r.products, algorithm, converged: r.converged, residuals: r.residuals };
+      return {
+        values: r.values,
+        vectors,
+        iterations: r.rounds,
+        products: r.products,
+        productColumns: r.productColumns,
+        algorithm,
+        converged: r.converged,
+        residuals: r.residuals,
+      };
     } finally {
       t.dispose();
     }
@@ -287,7 +302,7 @@ export function topEigen(a: MatrixInput, k: number, opts?: TopEigenOptions): Top
     }
     const vectors = { rows: n, cols: k, data: vec };
     fixSigns(vectors);
-    return { values, vectors, iterations: it, products: it, algorithm, converged, residuals };
+    return { values, vectors, iterations: it, products: it, productColumns: it * l, algorithm, converged, residuals };
   } finally {
     aT?.dispose();
   }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { SalConfigError, SalDataError, SalShapeError, float64Routines, registerFloat64Routines, type Float64Routines } from '@sal/types';
 import { symmetricEigen, topEigen } from '../src/index.js';
+import { columnDegrees } from '../src/chebyshev.js';
 import { expectNoLeaks } from '../../test-utils/src/index.js';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { absCos, col, randn, withSpectrum } from './helpers.js';
@@ -182,10 +183,27 @@ describe('topEigen (Chebyshev-filtered subspace iteration, randomized block Kryl
     // (1.2e-6 here; measured 1.1e-6 on plain wasm, below 1e-6 with the native kernels), far above the error left
     // by the iteration at its residual tolerance (~res²/gap ≈ 1e-8)
     const roundoff = 4 * Math.sqrt(m) * 2 ** -24;
+    // per-column degrees: the top pairs converge first and stop being filtered, so the products multiply fewer
+    // columns than products × block
+    expect(r.productColumns).toBeLessThan(r.products * 30);
     for (let j = 0; j < 20; j++) {
       expect(Math.abs((r.values[j] as number) - (ref.values[j] as number)) / (ref.values[0] as number)).toBeLessThan(roundoff);
       expect(1 - absCos(col(r.vectors.data, m, 20, j), col(ref.vectors.data, m, 20, j))).toBeLessThan(1e-6);
     }
+  });
+
+  it('chebyshev: each column is filtered to the degree its residual and rate call for', () => {
+    // damped interval [0, 2] (c = 1, e = 1): θ = 3 gives t = 2 and a growth of 2 + √3 per degree, θ = 1.5 gives
+    // t = 0.5, inside the interval (no growth: the cap)
+    const theta = Float64Array.from([3, 3, 3, 1.5, 1.2, 1.1]);
+    const residuals = Float64Array.from([1e-3, 1e-6, 1e-1, 1e-3]);
+    const d = columnDegrees(theta, residuals, 4, 1, 1, 1e-5, 12);
+    // ⌈ln(1e-3 / 1e-5) / ln(2 + √3)⌉ = ⌈3.50⌉ = 4, plus the margin of 2; converged: 0; ⌈ln(1e4) / ln(3.732)⌉ = 7 (+2);
+    // no growth: the cap; the oversampled columns take the largest wanted degree
+    expect(Array.from(d)).toEqual([6, 0, 9, 12, 12, 12]);
+    expect(Array.from(columnDegrees(theta, residuals, 3, 1, 1, 1e-5, 8))).toEqual([6, 0, 8, 8, 8, 8]);
+    // tol 0: nothing converges, every column gets the cap
+    expect(Array.from(columnDegrees(theta, residuals, 4, 1, 1, 0, 5))).toEqual([5, 5, 5, 5, 5, 5]);
   });
 
   it('chebyshev: an indefinite matrix still gives the largest (algebraic) eigenvalues', () => {
