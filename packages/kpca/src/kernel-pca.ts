@@ -6,7 +6,7 @@
  * the training rows (`fit_inverse_transform=True`): dual coefficients `(K_z + αI)⁻¹ X` with `K_z` the
  * same kernel between the training scores, and `inverseTransform(z) = k(z, Z_train) · dual`.
  */
-import { SalConfigError, SalDataError, SalShapeError, checkNumber, checkOneOf, resolveOptions } from '@sal/types';
+import { FUSED_KERNELS, SalConfigError, SalDataError, SalShapeError, checkNumber, checkOneOf, resolveOptions } from '@sal/types';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   PRODUCT_METHODS,
@@ -272,6 +272,16 @@ const UPLOAD_CHUNK = 1 << 18;
  * heap at once, so the buffer is reused; other backends may keep the array they are given, so each chunk gets its own.
  */
 function uploadFinite(data: Float64Array, n: number, d: number): tf.Tensor2D {
+  // a backend that converts float64 values where it keeps tensors (`@sal/native` on wasm: in threads, no host copy)
+  if (tf.getKernel(FUSED_KERNELS.fromFloat64, tf.getBackend())) {
+    try {
+      return tf.engine().runKernel(FUSED_KERNELS.fromFloat64, {}, { values: data, shape: [n, d] } as never) as tf.Tensor2D;
+    } catch (err) {
+      const at = /not finite at (\d+)/.exec((err as Error).message);
+      if (at) throw new SalDataError(FIT, 'finite values in x (within float32 range on the tensor path)', data[Number(at[1])]);
+      throw err;
+    }
+  }
   const rows = Math.max(1, Math.min(n, Math.floor(UPLOAD_CHUNK / d)));
   const reuse = tf.getBackend() === 'wasm';
   let buf = new Float32Array(rows * d);

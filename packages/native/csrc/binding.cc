@@ -412,6 +412,21 @@ bool f64array(Args& a, size_t i, int64_t count, double*& p, const char* what) {
   return true;
 }
 
+// fromFloat64(buffer, dstOff, src: Float64Array, n) → the first index whose float32 is not finite, or −1
+napi_value FromFloat64(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, a, 4)) return nullptr;
+  int64_t n;
+  if (!num(a, 3, n)) return nullptr;
+  if (n < 0) { throw_error(env, "fromFloat64: invalid length " + std::to_string(n)); return nullptr; }
+  float* dst;
+  double* src;
+  if (!span(a, 1, n, dst, "fromFloat64: dst") || !f64array(a, 2, n, src, "fromFloat64: src")) return nullptr;
+  napi_value r;
+  napi_create_int64(env, sal::f64_to_f32(src, dst, n), &r);
+  return r;
+}
+
 // symEig(a: Float64Array, n, d: Float64Array, vt: Float64Array): eigenvalues into d [n], eigenvectors as the rows of
 // vt [n,n]; throws an Error (code ERR_SAL_NATIVE) for a non-finite matrix or when the iteration does not converge
 napi_value SymEig(napi_env env, napi_callback_info info) {
@@ -505,6 +520,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"bnTrainBackward", nullptr, BnTrainBackward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"spdSolve", nullptr, SpdSolve, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"symEig", nullptr, SymEig, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"fromFloat64", nullptr, FromFloat64, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"cpu", nullptr, Cpu, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -115,6 +115,34 @@ void unary(const float* x, float* out, int op, int64_t n, float alpha) {
   }
 }
 
+int64_t f64_to_f32(const double* src, float* dst, int64_t n) {
+  const int64_t chunk = 4096;
+  const int64_t chunks = (n + chunk - 1) / chunk;
+  int64_t first = n;  // the first non-finite index (n: none)
+#pragma omp parallel for schedule(static) reduction(min : first) if (n >= kParallelMin)
+  for (int64_t q = 0; q < chunks; q++) {
+    const int64_t i0 = q * chunk, i1 = std::min(n, i0 + chunk);
+    for (int64_t i = i0; i < i1; i++) dst[i] = static_cast<float>(src[i]);
+    // stays 0 while every value is finite (x − x is NaN for ±∞ and NaN)
+    vf acc{};
+    int64_t i = i0;
+    for (; i + VL <= i1; i += VL) {
+      const vf v = loadu(dst + i);
+      acc += v - v;
+    }
+    float bad = hsum(acc);
+    for (; i < i1; i++) bad += dst[i] - dst[i];
+    if (bad != 0.f) {
+      for (int64_t i = i0; i < i1; i++)
+        if (!std::isfinite(dst[i])) {
+          first = std::min(first, i);
+          break;
+        }
+    }
+  }
+  return first == n ? -1 : first;
+}
+
 void elu_grad(const float* dy, const float* y, float* out, int64_t n) {
   const int64_t chunk = 4096;
   const int64_t chunks = (n + chunk - 1) / chunk;

@@ -134,6 +134,11 @@ void channel_affine(const float* x, const float* scale, const float* shift, floa
 void unary(const float* x, float* out, int op, int64_t n, float alpha);
 /** ELU's gradient from its output: dy where y ≥ 0, dy·(y + 1) elsewhere (tfjs's EluGrad). */
 void elu_grad(const float* dy, const float* y, float* out, int64_t n);
+/**
+ * dst[i] = (float) src[i] (round to nearest) for i < n, in threads; returns the first i whose float is not finite
+ * (a NaN or infinite src[i], or one beyond float32's range), or −1.
+ */
+int64_t f64_to_f32(const double* src, float* dst, int64_t n);
 
 /**
  * Training-mode batch-norm over the rows of x `[n,c]` (batch and spatial axes), then `act` (linear or elu):

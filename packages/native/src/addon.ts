@@ -150,6 +150,11 @@ export interface NativeAddon {
     eps: number,
     act: number,
   ): void;
+  /**
+   * float32 `[n]` at byte offset `dstOff` of `buf` from the float64 `src` (round to nearest, threads); returns the first
+   * index whose float32 is not finite (NaN, ±∞, or beyond float32's range), or −1.
+   */
+  fromFloat64(buf: ArrayBuffer, dstOff: number, src: Float64Array, n: number): number;
   /** X solving A X = B (A `[n,n]` SPD, lower triangle read); returns 0, or the 1-based failing pivot. */
   spdSolve(buf: ArrayBuffer, aOff: number, bOff: number, xOff: number, n: number, m: number): number;
   /**

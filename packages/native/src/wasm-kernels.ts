@@ -8,7 +8,7 @@
  * forward; undilated: input gradient at stride 1, filter gradient; a 1×1 one is a per-channel affine map, e.g. batch-norm),
  * and `Slice`, `Concat`, `SplitV`, `PadV2` (a constant) along one axis (above 4096 elements, float32 or int32);
  * plus the fused kernels named in `@sal/types`' `FUSED_KERNELS`: training batch-norm (two passes each way), a
- * symmetric positive definite solve (blocked Cholesky), the depth-separable block in one pass, and bilinear sampling
+ * symmetric positive definite solve (blocked Cholesky), float32 tensors from float64 values, the depth-separable block in one pass, and bilinear sampling
  * with its gradient (the corners computed from the grid where it lives, no read-back). They
  * read and write the tensors where the wasm backend keeps them (its heap), so no data is copied; shapes or
  * attributes they do not handle go to the kernel that was registered before (the wasm backend's own, or
@@ -702,6 +702,22 @@ const spdSolve = (addon: NativeAddon) =>
     return out;
   });
 
+/** A float32 tensor from float64 values (`FUSED_KERNELS.fromFloat64`): converted straight into the heap, in threads. */
+const fromFloat64 = (addon: NativeAddon) =>
+  defineKernel<{ values?: unknown; shape?: unknown }>((_, { values, shape }, k) => {
+    const dims = Array.isArray(shape) && shape.every((v) => Number.isInteger(v) && v >= 0) ? (shape as number[]) : null;
+    if (!(values instanceof Float64Array) || !dims || dims.reduce((p, v) => p * v, 1) !== values.length) {
+      throw new Error(`@sal/native: ${FUSED_KERNELS.fromFloat64} needs attrs values (a Float64Array) and shape (its size), got ${typeof values} and [${shape}]`);
+    }
+    const out = k.output(dims);
+    const bad = values.length > 0 ? addon.fromFloat64(k.heap, k.at(out), values, values.length) : -1;
+    if (bad >= 0) {
+      k.dispose(out);
+      throw new Error(`@sal/native: ${FUSED_KERNELS.fromFloat64}: value not finite at ${bad} in float32 (${values[bad]})`);
+    }
+    return out;
+  });
+
 let previous: Map<string, KernelConfig> | null = null;
 /** The float64 routines registered before ours. */
 let previousRoutines: Float64Routines | null = null;
@@ -734,6 +750,7 @@ export const NATIVE_KERNELS = [
   FUSED_KERNELS.batchNormTrain,
   FUSED_KERNELS.batchNormTrainGrad,
   FUSED_KERNELS.spdSolve,
+  FUSED_KERNELS.fromFloat64,
   FUSED_KERNELS.separableConv,
   FUSED_KERNELS.bilinearSample,
   FUSED_KERNELS.bilinearSampleGrad,
@@ -781,6 +798,7 @@ export function registerNativeKernels(): readonly string[] {
     [FUSED_KERNELS.batchNormTrain]: bnTrain(addon),
     [FUSED_KERNELS.batchNormTrainGrad]: bnTrainGrad(addon),
     [FUSED_KERNELS.spdSolve]: spdSolve(addon),
+    [FUSED_KERNELS.fromFloat64]: fromFloat64(addon),
     [FUSED_KERNELS.separableConv]: separableConv(addon),
     [FUSED_KERNELS.bilinearSample]: bilinearSample(addon),
     [FUSED_KERNELS.bilinearSampleGrad]: bilinearSampleGrad(addon),

@@ -1056,6 +1056,65 @@ describe.skipIf(disabled)('fused training batch-norm (+ ELU)', () => {
   });
 });
 
+describe.skipIf(disabled)('float32 tensors from float64 values', () => {
+  const run = (values: Float64Array, shape: number[]) => tf.engine().runKernel(FUSED_KERNELS.fromFloat64, {}, { values, shape } as never) as tf.Tensor;
+
+  it('rounds each value as Math.fround does, in threads (sizes past the parallel threshold, a ragged tail)', async () => {
+    await tf.setBackend('wasm');
+    const n = 3 * 4096 * 100 + 7;
+    const v = new Float64Array(n);
+    const g = values(n, 77);
+    for (let i = 0; i < n; i++) v[i] = (g[i] as number) * 10 ** ((i % 13) - 6) + (g[(i * 7) % n] as number) * 1e-9;
+    // edges: float32's largest finite value and a double that rounds to it, subnormals, signed zeros, ties
+    const edges = [3.4028234663852886e38, 3.4028235677973362e38, 1e-40, -1e-45, -0, 0, 1 + 2 ** -24, 1 + 3 * 2 ** -24];
+    edges.forEach((e, i) => {
+      v[n - 1 - i] = e;
+    });
+    const before = tf.memory().numTensors;
+    const t = run(v, [n]);
+    expect(t.shape).toEqual([n]);
+    expect(t.dtype).toBe('float32');
+    const got = t.dataSync();
+    let mismatches = 0;
+    for (let i = 0; i < n; i++) if (!Object.is(got[i], Math.fround(v[i] as number))) mismatches++;
+    expect(mismatches).toBe(0);
+    t.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    const m = run(Float64Array.from([1, 2, 3, 4, 5, 6]), [2, 3]);
+    expect(m.shape).toEqual([2, 3]);
+    expect(Array.from(m.dataSync())).toEqual([1, 2, 3, 4, 5, 6]);
+    m.dispose();
+    const empty = run(new Float64Array(0), [0, 4]);
+    expect(empty.shape).toEqual([0, 4]);
+    empty.dispose();
+  });
+
+  it('names the first value that is not finite in float32, and leaves no tensor behind', async () => {
+    await tf.setBackend('wasm');
+    const n = 300_000;
+    for (const [at, bad, later] of [
+      [123_456, Number.NaN, 250_000],
+      [5, Number.POSITIVE_INFINITY, 6],
+      [299_999, -1e39, -1], // beyond float32's range: −∞ as a float32
+      [4096 * 3, 3.5e38, 4096 * 3 + 1], // just beyond float32's largest value
+    ] as const) {
+      const v = new Float64Array(n).fill(0.5);
+      v[at] = bad;
+      if (later >= 0) v[later] = Number.NaN;
+      const before = tf.memory().numTensors;
+      expect(() => run(v, [n / 100, 100])).toThrow(new RegExp(`not finite at ${at}\\b`));
+      expect(tf.memory().numTensors).toBe(before);
+    }
+  });
+
+  it('refuses attrs that do not fit its contract', async () => {
+    await tf.setBackend('wasm');
+    expect(() => run(new Float64Array(6), [4, 2])).toThrow(/needs attrs values/);
+    expect(() => tf.engine().runKernel(FUSED_KERNELS.fromFloat64, {}, { values: new Float32Array(4), shape: [4] } as never)).toThrow(/Float64Array/);
+    expect(() => run(new Float64Array(4), [2, -2])).toThrow(/needs attrs values/);
+  });
+});
+
 describe.skipIf(disabled)('symmetric positive definite solve', () => {
   for (const [n, m] of [
     [5, 3],

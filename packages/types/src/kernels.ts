@@ -19,11 +19,16 @@
  *   grid's shape: a shared grid's is summed over the batch).
  * - `spdSolve`: inputs `{ a [n,n], b [n,m] }` (a symmetric positive definite; only its lower triangle is read), no
  *   attrs → `x [n,m]` with `a·x = b`. Throws an error whose message contains `not positive definite` otherwise.
+ * - `fromFloat64`: no inputs, attrs `{ values: Float64Array, shape: number[] }` (values' length the shape's size) →
+ *   a float32 tensor of that shape holding the values rounded to float32, written where the backend keeps it (no
+ *   intermediate float32 copy on the host). Throws an error whose message contains `not finite at <index>` when a
+ *   value's float32 is NaN or infinite (a non-finite value, or one beyond float32's range), creating no tensor.
  */
 export const FUSED_KERNELS = Object.freeze({
   batchNormTrain: 'SalBatchNormTrain',
   batchNormTrainGrad: 'SalBatchNormTrainGrad',
   spdSolve: 'SalSpdSolve',
+  fromFloat64: 'SalFromFloat64',
   separableConv: 'SalSeparableConv',
   bilinearSample: 'SalBilinearSample',
   bilinearSampleGrad: 'SalBilinearSampleGrad',
