@@ -384,27 +384,20 @@ int spd_solve(const float* A, const float* B, float* X, int64_t n, int64_t m) {
   // With the in-place, triangular block solves and huge-page buffers, the whole solve of 2000 × 4096 (2 threads,
   // AVX-512, 4 interleaved runs) took 134–190 → 131–161 ms; the substitutions' products with k = nb had run at
   // ~230 GFLOP/s, the deep ones run at 300–336.
-  // forward: L Y = B (Y in X)
-  const auto forward = [&](auto&& self, int64_t b0, int64_t b1) -> void {
-    if (b1 - b0 == 1) return block_solve(b0, false);
+  // forward (L Y = B, Y in X): the first half, then X[rm:r1] −= L[rm:r1, r0:rm] · Y[r0:rm], then the second half;
+  // backward (Lᵀ X = Y): the second half, then X[r0:rm] −= L[rm:r1, r0:rm]ᵀ · X[rm:r1], then the first half
+  const auto substitute = [&](auto&& self, int64_t b0, int64_t b1, bool backward) -> void {
+    if (b1 - b0 == 1) return block_solve(b0, backward);
     const int64_t bm = (b0 + b1) / 2, r0 = b0 * nb, rm = bm * nb, r1 = std::min(n, b1 * nb);
-    self(self, b0, bm);
-    // X[rm:r1] −= L[rm:r1, r0:rm] · Y[r0:rm]
-    gemm_strided(L.data() + rm * n + r0, n, X + r0 * m, m, X + rm * m, m, r1 - rm, m, rm - r0, false, false, -1.f, true, bpack, apacks);
-    self(self, bm, b1);
-  };
-  // backward: Lᵀ X = Y
-  const auto backward = [&](auto&& self, int64_t b0, int64_t b1) -> void {
-    if (b1 - b0 == 1) return block_solve(b0, true);
-    const int64_t bm = (b0 + b1) / 2, r0 = b0 * nb, rm = bm * nb, r1 = std::min(n, b1 * nb);
-    self(self, bm, b1);
-    // X[r0:rm] −= L[rm:r1, r0:rm]ᵀ · X[rm:r1]
-    gemm_strided(L.data() + rm * n + r0, n, X + rm * m, m, X + r0 * m, m, rm - r0, m, r1 - rm, true, false, -1.f, true, bpack, apacks);
-    self(self, b0, bm);
+    self(self, backward ? bm : b0, backward ? b1 : bm, backward);
+    const float* L21 = L.data() + rm * n + r0;
+    if (backward) gemm_strided(L21, n, X + rm * m, m, X + r0 * m, m, rm - r0, m, r1 - rm, true, false, -1.f, true, bpack, apacks);
+    else gemm_strided(L21, n, X + r0 * m, m, X + rm * m, m, r1 - rm, m, rm - r0, false, false, -1.f, true, bpack, apacks);
+    self(self, backward ? b0 : bm, backward ? bm : b1, backward);
   };
   std::memcpy(X, B, static_cast<size_t>(n * m) * sizeof(float));
-  forward(forward, 0, nblocks);
-  backward(backward, 0, nblocks);
+  substitute(substitute, 0, nblocks, false);
+  substitute(substitute, 0, nblocks, true);
   return 0;
 }
 }  // namespace sal
