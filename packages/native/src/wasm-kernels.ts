@@ -707,7 +707,9 @@ const fromFloat64 = (addon: NativeAddon) =>
   defineKernel<{ values?: unknown; shape?: unknown }>((_, { values, shape }, k) => {
     const dims = Array.isArray(shape) && shape.every((v) => Number.isInteger(v) && v >= 0) ? (shape as number[]) : null;
     if (!(values instanceof Float64Array) || !dims || dims.reduce((p, v) => p * v, 1) !== values.length) {
-      throw new Error(`@sal/native: ${FUSED_KERNELS.fromFloat64} needs attrs values (a Float64Array) and shape (its size), got ${typeof values} and [${shape}]`);
+      throw new Error(
+        `@sal/native: ${FUSED_KERNELS.fromFloat64} needs attrs values (a Float64Array) and shape (its size), got ${typeof values} and [${shape}]`,
+      );
     }
     const out = k.output(dims);
     const bad = values.length > 0 ? addon.fromFloat64(k.heap, k.at(out), values, values.length) : -1;
