@@ -7,8 +7,8 @@
  * One round: filter the block Y `[n,l]` with the Chebyshev polynomial of A that is bounded by 1 on the unwanted
  * interval [lower, a] and grows fast above it (three-term recurrence, scaled so the values stay O(1)), each column
  * to its own degree of at most `degree` (ChASE's per-vector degrees: a column whose Ritz pair has converged is not
- * filtered, one far from the interval needs few degrees; see {@link columnDegrees}), orthonormalise (Cholesky QR twice, after scaling the columns to unit norm),
- * then Rayleigh–Ritz: H = Yᵀ(AY) `[l,l]` (one more product), its eigenvectors rotate Y and AY. `a` is the
+ * filtered, one far from the interval needs few degrees; see {@link columnDegrees}), orthonormalise (Cholesky QR
+ * twice, after scaling the columns to unit norm), then Rayleigh–Ritz: H = Yᵀ(AY) `[l,l]` (one more product), its eigenvectors rotate Y and AY. `a` is the
  * smallest Ritz value (an estimate of λ_{l+1} from above) and `lower` is 0 for a PSD matrix; when a Ritz
  * value below `lower` appears (an indefinite matrix), `lower` moves below it so that direction is damped.
  */
@@ -113,7 +113,7 @@ const DEGREE_MARGIN = 2;
  * unfiltered); the oversampled columns (i ≥ k), whose residuals are not measured, the largest degree of the wanted
  * ones. Every degree is capped at `maxDegree`. Columns of a flat spectrum's top converge several times faster than
  * those near λ_k, so a round filters far fewer columns than l × maxDegree (the kernel PCA benchmark's rbf kernel,
- * 2000 × 2000, 50 pairs, block 60: 79 full-block products → 77 products of 59.1 blocks' worth, in 7 rounds instead of 6).
+ * 2000 × 2000, 50 pairs, block 60: 79 full-block products → 77 products of 59.1 blocks' worth, in 7 rounds, not 6).
  */
 export function columnDegrees(theta: Float64Array, residuals: Float64Array, k: number, c: number, e: number, tol: number, maxDegree: number): Int32Array {
   const l = theta.length;
