@@ -8,9 +8,10 @@
  * interval [lower, a] and grows fast above it (three-term recurrence, scaled so the values stay O(1)), each column
  * to its own degree of at most `degree` (ChASE's per-vector degrees: a column whose Ritz pair has converged is not
  * filtered, one far from the interval needs few degrees; see {@link columnDegrees}), orthonormalise (Cholesky QR
- * twice, after scaling the columns to unit norm), then Rayleigh–Ritz: H = Yᵀ(AY) `[l,l]` (one more product), its eigenvectors rotate Y and AY. `a` is the
- * smallest Ritz value (an estimate of λ_{l+1} from above) and `lower` is 0 for a PSD matrix; when a Ritz
- * value below `lower` appears (an indefinite matrix), `lower` moves below it so that direction is damped.
+ * twice, after scaling the columns to unit norm), then Rayleigh–Ritz: H = Yᵀ(AY) `[l,l]` (one more product), its
+ * eigenvectors rotate Y and AY. `a` is the smallest Ritz value (an estimate of λ_{l+1} from above) and `lower` is 0
+ * for a PSD matrix; when a Ritz value below `lower` appears (an indefinite matrix), `lower` moves below it so that
+ * direction is damped.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { SalDataError, createRng } from '@sal/types';
