@@ -97,21 +97,15 @@ template <int... I>
 constexpr const GemmTileFn* gemm_table(std::integer_sequence<int, I...>) { return GemmTiles<I...>::table; }
 const GemmTileFn* const kGemmTile = gemm_table(std::make_integer_sequence<int, MR>{});
 
-/** What is known of op(A) `[m,k]`'s zeros: nothing, or triangular (square, the zeros above / below its diagonal). */
-enum class ATri { kGeneral, kLower, kUpper };
-
 /**
  * C (+)= alpha · op(A) · op(B) with leading dimensions lda, ldb, ldc (row-major; `addToC` keeps C's values).
  * `lower`: only the register tiles that reach the diagonal or below it (j ≤ i for some element) are computed, about
  * half the work when C is symmetric (op(B) = op(A)ᵀ); elements above the diagonal are left unspecified (tiles
  * straddling it write some of them).
- * `tri`: op(A) is triangular and its zeros are skipped: each register tile's sum runs over the k its rows can reach
- * (lower: k ≤ the tile's last row; upper: k ≥ its first row), half the work. The skipped terms are exact zeros, so
- * the result is the same as the full product's.
  */
 void gemm_strided(const float* A, int64_t lda, const float* B, int64_t ldb, float* C, int64_t ldc, int64_t m, int64_t n, int64_t k,
                   bool transA, bool transB, float alpha, bool addToC, LargeFloats& bpack, std::vector<std::vector<float>>& apacks,
-                  bool lower = false, ATri tri = ATri::kGeneral) {
+                  bool lower = false) {
   const int64_t nb = (n + NR - 1) / NR;
   if (k == 0) {
     if (!addToC)
@@ -180,12 +174,7 @@ void gemm_strided(const float* A, int64_t lda, const float* B, int64_t ldb, floa
           // lower: row panels ending above row j0 are skipped (j0 < i0 + mc here, so the start is < mpan)
           for (int64_t ip = lower && j0 > i0 ? (j0 - i0) / MR : 0; ip < mpan; ip++) {
             const int R = static_cast<int>(std::min<int64_t>(MR, mc - ip * MR));
-            // the part [k_lo, k_hi) of this k block the tile's rows reach (all of it unless op(A) is triangular)
-            const int64_t r0 = i0 + ip * MR;
-            const int64_t k_hi = tri == ATri::kLower ? std::clamp<int64_t>(r0 + R - pc, 0, kc) : kc;
-            const int64_t k_lo = tri == ATri::kUpper ? std::clamp<int64_t>(r0 - pc, 0, kc) : 0;
-            kGemmTile[R - 1](ap.data() + ip * kc * MR + k_lo * MR, bp + jb * kc * NR + k_lo * NR, k_hi - k_lo, C + r0 * ldc + j0, ldc, jn,
-                             accumulate);
+            kGemmTile[R - 1](ap.data() + ip * kc * MR, bp + jb * kc * NR, kc, C + (i0 + ip * MR) * ldc + j0, ldc, jn, accumulate);
           }
         }
       }
@@ -371,17 +360,17 @@ int spd_solve(const float* A, const float* B, float* X, int64_t n, int64_t m) {
     gemm_strided(L21, n, L21, n, L.data() + k1 * n + k1, n, n - k1, n - k1, kb, false, true, -1.f, true, bpack, apacks, true);
   }
   // X_b ← L_bb⁻¹·X_b (or L_bb⁻ᵀ·X_b) for the rows of block b of X, in place: the product packs all of op(B) (k = kb ≤
-  // KC, one k block) before it writes C. The inverse is triangular: its zeros are skipped.
+  // KC, one k block) before it writes C. (Skipping the inverse's zero triangle halved the work but not the time, 1.2–1.7
+  // ms per block either way: packing and C's writes dominate.)
   static_assert(kSpdBlock <= KC, "the in-place block solve needs op(B) packed in one k block");
   const auto block_solve = [&](int64_t b, bool upper) {
     const int64_t k0 = b * nb, kb = std::min(nb, n - k0);
-    gemm_strided(dinv.data() + b * nb * nb, kb, X + k0 * m, m, X + k0 * m, m, kb, m, kb, upper, false, 1.f, false, bpack, apacks, false,
-                 upper ? ATri::kUpper : ATri::kLower);
+    gemm_strided(dinv.data() + b * nb * nb, kb, X + k0 * m, m, X + k0 * m, m, kb, m, kb, upper, false, 1.f, false, bpack, apacks);
   };
   // Both substitutions are recursive over the blocks [b0, b1): solve the first half, update the second with one
   // product, solve the second half (backward: the other way round). Most of the work is then in a few products with a
   // deep k (~n/2, n/4, …) instead of one per block with k = nb, each of which read and wrote all of X's remaining rows.
-  // With the in-place, triangular block solves and huge-page buffers, the whole solve of 2000 × 4096 (2 threads,
+  // With the in-place block solves and huge-page buffers, the whole solve of 2000 × 4096 (2 threads,
   // AVX-512, 4 interleaved runs) took 134–190 → 131–161 ms; the substitutions' products with k = nb had run at
   // ~230 GFLOP/s, the deep ones run at 300–336.
   // forward (L Y = B, Y in X): the first half, then X[rm:r1] −= L[rm:r1, r0:rm] · Y[r0:rm], then the second half;

@@ -8,10 +8,10 @@
  * forward; undilated: input gradient at stride 1, filter gradient; a 1×1 one is a per-channel affine map, e.g. batch-norm),
  * and `Slice`, `Concat`, `SplitV`, `PadV2` (a constant) along one axis (above 4096 elements, float32 or int32);
  * plus the fused kernels named in `@sal/types`' `FUSED_KERNELS`: training batch-norm (two passes each way), a
- * symmetric positive definite solve (blocked Cholesky), float32 tensors from float64 values, the depth-separable block in one pass, and bilinear sampling
- * with its gradient (the corners computed from the grid where it lives, no read-back). They
- * read and write the tensors where the wasm backend keeps them (its heap), so no data is copied; shapes or
- * attributes they do not handle go to the kernel that was registered before (the wasm backend's own, or
+ * symmetric positive definite solve (blocked Cholesky), float32 tensors from float64 values, the depth-separable
+ * block in one pass, and bilinear sampling with its gradient (the corners computed from the grid where it lives, no
+ * read-back). They read and write the tensors where the wasm backend keeps them (its heap), so no data is copied;
+ * shapes or attributes they do not handle go to the kernel that was registered before (the wasm backend's own, or
  * `@sal/backend`'s).
  */
 import {
