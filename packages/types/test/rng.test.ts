@@ -2,6 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { createRng, deriveSeed, SalConfigError } from '../src/index.js';
 
 describe('createRng', () => {
+  it('is xoshiro128** seeded by splitmix32: values of an independent (Python) implementation', () => {
+    const a = createRng(42);
+    expect([a.nextUint32(), a.nextUint32(), a.nextUint32(), a.nextUint32()]).toEqual([2837322924, 544945897, 479756282, 3500138142]);
+    // Box–Muller on the first two uniforms, both values used
+    const b = createRng(7);
+    expect(b.normal()).toBeCloseTo(-1.6997666603638308, 14);
+    expect(b.normal()).toBeCloseTo(-0.13089946149672535, 14);
+  });
+
   it('same seed gives the same stream; different seeds differ', () => {
     const a = createRng(42),
       b = createRng(42),
