@@ -140,9 +140,9 @@ export function columnDegrees(theta: Float64Array, residuals: Float64Array, k: n
  * M·Y = (2/e)·(A·Y) − (2c/e)·Y (M is never formed): Y₁ = ½M·Y₀, Y_{j+1} = M·Y_j − Y_{j−1}. The columns run in order of
  * degree, so those still filtered at degree j are a trailing range, and each product multiplies only those. Directions
  * of A's eigenvalue `top` grow like T_j((top − c)/e): both iterates are rescaled together (the recurrence is linear)
- * before that could overflow float32. `onProduct(m)` counts each product `[n,n]·[n,m]`.
+ * before that could overflow float32. `count` counts each product `[n,n]·[n,m]`.
  */
-function filterColumns(a: tf.Tensor2D, y: tf.Tensor2D, degrees: Int32Array, c: number, e: number, top: number, onProduct: (cols: number) => void): tf.Tensor2D {
+function filterColumns(a: tf.Tensor2D, y: tf.Tensor2D, degrees: Int32Array, c: number, e: number, top: number, count: ProductCount): tf.Tensor2D {
   const [n, l] = y.shape;
   const order = Array.from({ length: l }, (_, i) => i).sort((u, v) => (degrees[u] as number) - (degrees[v] as number) || u - v);
   const sorted = order.map((i) => degrees[i] as number);
@@ -163,7 +163,8 @@ function filterColumns(a: tf.Tensor2D, y: tf.Tensor2D, degrees: Int32Array, c: n
     if (from > 0) done.push(tf.slice(yp, [0, 0], [n, from]));
     if (from < l) {
       prev = from > 0 ? tf.slice(yp, [0, from], [n, l - from]) : yp;
-      onProduct(l - from);
+      count.products++;
+      count.productColumns += l - from;
       const p = prev;
       cur = tf.tidy(() => tf.mul(tf.sub(tf.matMul(a, p), tf.mul(p, c)), 1 / e) as tf.Tensor2D);
     }
@@ -188,7 +189,8 @@ function filterColumns(a: tf.Tensor2D, y: tf.Tensor2D, degrees: Int32Array, c: n
       }
       const p0 = prev as tf.Tensor2D;
       const p1 = cur as tf.Tensor2D;
-      onProduct(l - from);
+      count.products++;
+      count.productColumns += l - from;
       let next = tf.tidy(() => tf.sub(tf.mul(tf.sub(tf.matMul(a, p1), tf.mul(p1, c)), 2 / e), p0) as tf.Tensor2D);
       let tNext = 2 * t1 * tCur - tPrev;
       let keep = p1;
@@ -217,6 +219,98 @@ function filterColumns(a: tf.Tensor2D, y: tf.Tensor2D, degrees: Int32Array, c: n
   }
 }
 
+/** Products with A counted (see {@link ChebyshevResult}). */
+interface ProductCount {
+  products: number;
+  productColumns: number;
+}
+
+/*
+ * The host-side loops below are small module-level functions, not closures or inline loops of the solver: V8 compiles a
+ * function with a long loop while it runs (on-stack replacement) and recompiles a closure for every new instance, and on
+ * two cores that compilation took a core from the products for ~100 ms in each of the first fits after a warm-up one.
+ */
+
+/** `size` standard normal values from `rng`, as float32. */
+function normalBlock(rng: { normal(): number }, size: number): Float32Array {
+  const out = new Float32Array(size);
+  for (let i = 0; i < size; i++) out[i] = rng.normal();
+  return out;
+}
+
+/** The symmetric part of the `[l,l]` matrix `h`, in place; false when an entry is not finite. */
+function symmetrizeFinite(h: Float64Array, l: number): boolean {
+  for (let i = 0; i < l; i++) {
+    for (let j = 0; j < i; j++) {
+      const v = 0.5 * ((h[i * l + j] as number) + (h[j * l + i] as number));
+      h[i * l + j] = v;
+      h[j * l + i] = v;
+    }
+  }
+  for (let i = 0; i < l * l; i++) if ((h[i] as number) - (h[i] as number) !== 0) return false;
+  return true;
+}
+
+/** The rotation `[l,l]` whose column c is the eigenvector of the c-th largest eigenvalue; sets `theta` descending. */
+function ritzRotation(d: Float64Array, vt: Float64Array, l: number, theta: Float64Array): Float32Array {
+  const order = Array.from({ length: l }, (_, i) => i).sort((u, v) => (d[v] as number) - (d[u] as number));
+  const rot = new Float32Array(l * l);
+  for (let c = 0; c < l; c++) {
+    const src = order[c] as number;
+    theta[c] = d[src] as number;
+    for (let i = 0; i < l; i++) rot[i * l + c] = vt[src * l + i] as number;
+  }
+  return rot;
+}
+
+/** Rows `[k,n]` of `yv` scaled to unit norm, as float64. */
+function unitRows(yv: ArrayLike<number>, k: number, n: number): Float64Array {
+  const out = new Float64Array(k * n);
+  for (let c = 0; c < k; c++) {
+    let norm = 0;
+    for (let t = 0; t < n; t++) norm += (yv[c * n + t] as number) ** 2;
+    norm = Math.sqrt(norm) || 1;
+    for (let t = 0; t < n; t++) out[c * n + t] = (yv[c * n + t] as number) / norm;
+  }
+  return out;
+}
+
+/**
+ * Rayleigh–Ritz on span(y) `[n,l]`: returns y rotated to the Ritz vectors (a new tensor; y is disposed), sets theta
+ * (descending) and returns the residuals ‖Ay − θy‖/|θ₁| of the top k.
+ */
+function rayleighRitz(a: tf.Tensor2D, y: tf.Tensor2D, k: number, theta: Float64Array, count: ProductCount): { y: tf.Tensor2D; residuals: Float64Array } {
+  const [n, l] = y.shape;
+  count.products++;
+  count.productColumns += l;
+  const aY = tf.matMul(a, y);
+  const h = tf.matMul(y, aY, true, false);
+  const hv = new Float64Array(h.dataSync());
+  h.dispose();
+  if (!symmetrizeFinite(hv, l)) {
+    aY.dispose();
+    throw new SalDataError('kpca.topEigen', 'finite Rayleigh quotients', 'NaN or Infinity (non-finite matrix entries?)');
+  }
+  const { d, vt } = symEigFlat(hv, l);
+  const rot = ritzRotation(d, vt, l, theta);
+  const [y2, res] = tf.tidy(() => {
+    const r = tf.tensor2d(rot, [l, l]);
+    const yr = tf.matMul(y, r);
+    const rk = tf.slice(r, [0, 0], [l, k]);
+    // residuals of the top k only: A·(y r_k) − (y r_k)·diag(θ_k)
+    const top = tf.sub(tf.matMul(aY, rk), tf.mul(tf.slice(yr, [0, 0], [n, k]), tf.tensor1d(new Float32Array(theta.subarray(0, k)))));
+    return [yr, tf.sqrt(tf.sum(tf.square(top), 0))];
+  });
+  const rv = res.dataSync();
+  res.dispose();
+  aY.dispose();
+  y.dispose();
+  const scale = Math.max(Math.abs(theta[0] as number), Number.MIN_VALUE);
+  const residuals = new Float64Array(k);
+  for (let i = 0; i < k; i++) residuals[i] = (rv[i] as number) / scale;
+  return { y: y2 as tf.Tensor2D, residuals };
+}
+
 /**
  * Top-k eigenpairs of the symmetric PSD matrix `a` (a float32 tensor `[n,n]`, not disposed) by
  * Chebyshev-filtered subspace iteration with a block of `s.block` columns. Same seed, same result.
@@ -225,67 +319,21 @@ export function chebyshevTopEigen(a: tf.Tensor2D, k: number, s: ChebyshevSetting
   const n = a.shape[0];
   const l = s.block;
   const rng = createRng(s.seed);
-  let products = 0;
-  let productColumns = 0;
-  const times = (y: tf.Tensor2D): tf.Tensor2D => {
-    products++;
-    productColumns += y.shape[1];
-    return tf.matMul(a, y);
-  };
-  const start = tf.tensor2d(
-    Float32Array.from({ length: n * l }, () => rng.normal()),
-    [n, l],
-  );
+  const count: ProductCount = { products: 0, productColumns: 0 };
+  const start = tf.tensor2d(normalBlock(rng, n * l), [n, l]);
   let y = orthonormalize(start, rng);
   start.dispose();
   const theta = new Float64Array(l);
-  let residuals = new Float64Array(k).fill(Infinity);
+  let residuals: Float64Array = new Float64Array(k);
   let worst = Infinity;
-
-  /** Rayleigh–Ritz on span(y): rotates y, sets theta (descending) and the residuals ‖Ay − θy‖/|θ₁| of the top k. */
-  const rayleighRitz = (): void => {
-    const aY = times(y);
-    const h = tf.matMul(y, aY, true, false);
-    const hv = new Float64Array(h.dataSync());
-    h.dispose();
-    for (let i = 0; i < l; i++) {
-      for (let j = 0; j < i; j++) {
-        const v = 0.5 * ((hv[i * l + j] as number) + (hv[j * l + i] as number));
-        hv[i * l + j] = v;
-        hv[j * l + i] = v;
-      }
-    }
-    if (!hv.every((v) => Number.isFinite(v)))
-      throw new SalDataError('kpca.topEigen', 'finite Rayleigh quotients', 'NaN or Infinity (non-finite matrix entries?)');
-    const { d, vt } = symEigFlat(hv, l);
-    const order = Array.from({ length: l }, (_, i) => i).sort((u, v) => (d[v] as number) - (d[u] as number));
-    const rot = new Float32Array(l * l); // column c = eigenvector order[c]
-    order.forEach((src, c) => {
-      theta[c] = d[src] as number;
-      for (let i = 0; i < l; i++) rot[i * l + c] = vt[src * l + i] as number;
-    });
-    const [y2, res] = tf.tidy(() => {
-      const r = tf.tensor2d(rot, [l, l]);
-      const yr = tf.matMul(y, r);
-      const rk = tf.slice(r, [0, 0], [l, k]);
-      // residuals of the top k only: A·(y r_k) − (y r_k)·diag(θ_k)
-      const top = tf.sub(tf.matMul(aY, rk), tf.mul(tf.slice(yr, [0, 0], [n, k]), tf.tensor1d(new Float32Array(theta.subarray(0, k)))));
-      return [yr, tf.sqrt(tf.sum(tf.square(top), 0))];
-    });
-    const rv = res.dataSync();
-    res.dispose();
-    aY.dispose();
-    y.dispose();
-    y = y2 as tf.Tensor2D;
-    const scale = Math.max(Math.abs(theta[0] as number), Number.MIN_VALUE);
-    residuals = Float64Array.from(rv as Float32Array, (v) => v / scale);
-    worst = Math.max(...residuals);
-  };
-
-  rayleighRitz();
   let lower = 0;
   let rounds = 0;
   try {
+    // rayleighRitz disposes the y it is given once it has the next one; if it throws, y is still the solver's
+    let rr = rayleighRitz(a, y, k, theta, count);
+    y = rr.y;
+    residuals = rr.residuals;
+    worst = Math.max(...residuals);
     while (rounds < s.maxRounds && worst > s.tol && l < n) {
       rounds++;
       const top = theta[0] as number;
@@ -297,27 +345,21 @@ export function chebyshevTopEigen(a: tf.Tensor2D, k: number, s: ChebyshevSetting
       const e = (cut - lower) / 2;
       const c = (cut + lower) / 2;
       const degrees = columnDegrees(theta, residuals, k, c, e, s.tol, s.degree);
-      const cur = filterColumns(a, y, degrees, c, e, top, (cols) => {
-        products++;
-        productColumns += cols;
-      });
+      const cur = filterColumns(a, y, degrees, c, e, top, count);
       const q = orthonormalize(cur, rng);
       cur.dispose();
       y.dispose();
       y = q;
-      rayleighRitz();
+      rr = rayleighRitz(a, y, k, theta, count);
+      y = rr.y;
+      residuals = rr.residuals;
+      worst = Math.max(...residuals);
     }
-    const vecRows = new Float64Array(k * n);
     const yt = tf.tidy(() => tf.transpose(tf.slice(y, [0, 0], [n, k])));
     const yv = yt.dataSync();
     yt.dispose();
-    for (let c = 0; c < k; c++) {
-      let norm = 0;
-      for (let t = 0; t < n; t++) norm += (yv[c * n + t] as number) ** 2;
-      norm = Math.sqrt(norm) || 1;
-      for (let t = 0; t < n; t++) vecRows[c * n + t] = (yv[c * n + t] as number) / norm;
-    }
-    return { values: theta.slice(0, k), vecRows, residuals, rounds, products, productColumns, converged: worst <= s.tol };
+    const vecRows = unitRows(yv, k, n);
+    return { values: theta.slice(0, k), vecRows, residuals, rounds, products: count.products, productColumns: count.productColumns, converged: worst <= s.tol };
   } finally {
     y.dispose();
   }

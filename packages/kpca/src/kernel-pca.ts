@@ -359,18 +359,27 @@ interface KernelPcaState {
   zeroTolerance: number;
 }
 
+/**
+ * Eigenvectors `[n,k]` divided by √λ, zero for eigenvalues not above `floor` (scikit-learn's `non_zeros`). (A
+ * module-level function, like {@link scores}: a long loop inline in makeKernelPca made V8 compile all of it while it ran.)
+ */
+function projectionVectors(vectors: DenseMatrix, values: Float64Array, floor: number): DenseMatrix {
+  const { rows, cols } = vectors;
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const l = values[j] as number;
+      out[i * cols + j] = l > floor && l > 0 ? (vectors.data[i * cols + j] as number) / Math.sqrt(l) : 0;
+    }
+  }
+  return { rows, cols, data: out };
+}
+
 function makeKernelPca(s: KernelPcaState): KernelPcaModel {
   const [n, d] = s.X instanceof tf.Tensor ? s.X.shape : [s.X.rows, s.X.cols];
   const k = s.eigenvalues.length;
   const lam1 = s.eigenvalues[0] ?? 0;
-  // eigenvectors / √λ, zero for zero eigenvalues (scikit-learn's `non_zeros`)
-  const scaled: DenseMatrix = { rows: n, cols: k, data: new Float64Array(n * k) };
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < k; j++) {
-      const l = s.eigenvalues[j] as number;
-      scaled.data[i * k + j] = l > s.zeroTolerance * lam1 && l > 0 ? (s.eigenvectors.data[i * k + j] as number) / Math.sqrt(l) : 0;
-    }
-  }
+  const scaled = projectionVectors(s.eigenvectors, s.eigenvalues, s.zeroTolerance * lam1);
   const zFit = scores(s.eigenvectors, s.eigenvalues);
   let disposed = false;
   const alive = (where: string): void => {

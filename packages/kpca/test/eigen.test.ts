@@ -206,6 +206,21 @@ describe('topEigen (Chebyshev-filtered subspace iteration, randomized block Kryl
     expect(Array.from(columnDegrees(theta, residuals, 4, 1, 1, 0, 5))).toEqual([5, 5, 5, 5, 5, 5]);
   });
 
+  it('chebyshev: a tensor with a NaN or an infinite entry is refused, and no tensor is left behind', () => {
+    for (const bad of [NaN, Infinity]) {
+      const { a } = withSpectrum(
+        Array.from({ length: 40 }, (_, i) => 40 - i),
+        5,
+      );
+      (a[3] as number[])[9] = bad;
+      const t = tf.tensor2d(a);
+      const before = tf.memory().numTensors;
+      expect(() => topEigen(t, 4, { seed: 2 })).toThrow(SalDataError);
+      expect(tf.memory().numTensors).toBe(before);
+      t.dispose();
+    }
+  });
+
   it('chebyshev: an indefinite matrix still gives the largest (algebraic) eigenvalues', () => {
     // large negative eigenvalues: the damped interval must move below them
     const spec = [6, 5, 4, ...Array.from({ length: 97 }, (_, i) => 1 - i / 50), -30, -25];
