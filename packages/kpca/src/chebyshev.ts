@@ -264,7 +264,7 @@ function ritzRotation(d: Float64Array, vt: Float64Array, l: number, theta: Float
 }
 
 /** Rows `[k,n]` of `yv` scaled to unit norm, as float64. */
-function unitRows(yv: ArrayLike<number>, k: number, n: number): Float64Array {
+export function unitRows(yv: ArrayLike<number>, k: number, n: number): Float64Array {
   const out = new Float64Array(k * n);
   for (let c = 0; c < k; c++) {
     let norm = 0;

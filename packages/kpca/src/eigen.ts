@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { symEigFlat } from './symeig-flat.js';
-import { chebyshevTopEigen } from './chebyshev.js';
+import { chebyshevTopEigen, unitRows } from './chebyshev.js';
 import { orthonormalizeRows } from './gram-schmidt.js';
 import { SalConfigError, SalShapeError, checkNumber, checkOneOf, createRng, resolveOptions } from '@sal/types';
 import { PRODUCT_METHODS, matmul, symmetrize, toDense, toTensor, type DenseMatrix, type MatrixInput, type ProductMethod } from './dense.js';
@@ -300,15 +300,8 @@ export function topEigen(a: MatrixInput, k: number, opts?: TopEigenOptions): Top
       }
       blocks.push(z);
     }
-    // columns [n, k]
-    const vec = new Float64Array(n * k);
-    for (let c = 0; c < k; c++) {
-      let norm = 0;
-      for (let t = 0; t < n; t++) norm += (vecRows[c * n + t] as number) ** 2;
-      norm = Math.sqrt(norm) || 1;
-      for (let t = 0; t < n; t++) vec[t * k + c] = (vecRows[c * n + t] as number) / norm;
-    }
-    const vectors = { rows: n, cols: k, data: vec };
+    // unit columns [n, k]
+    const vectors = { rows: n, cols: k, data: rowsAsColumns(unitRows(vecRows, k, n), k, n) };
     fixSigns(vectors);
     return { values, vectors, iterations: it, products: it, productColumns: it * l, algorithm, converged, residuals };
   } finally {
