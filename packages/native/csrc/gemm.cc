@@ -119,15 +119,25 @@ void gemm_strided(const float* A, int64_t lda, const float* B, int64_t ldb, floa
   const int64_t kblocks = (k + KC - 1) / KC, kstep = (k + kblocks - 1) / kblocks;
   for (int64_t pc = 0; pc < k; pc += kstep) {
     const int64_t kc = std::min(kstep, k - pc);
-    bpack.assign(static_cast<size_t>(nb * kc * NR), 0.f);
+    // every element of the panels is written here (the padding columns with zeros): the buffer is only grown, never filled
+    if (bpack.size() < static_cast<size_t>(nb * kc * NR)) bpack.resize(static_cast<size_t>(nb * kc * NR));
     float* bp = bpack.data();
 #pragma omp parallel for schedule(static) if (kc * n >= kParallelMin)
     for (int64_t jb = 0; jb < nb; jb++) {
       const int64_t j0 = jb * NR, jn = std::min<int64_t>(NR, n - j0);
       float* dst = bp + jb * kc * NR;
-      for (int64_t kk = 0; kk < kc; kk++)
-        for (int64_t j = 0; j < jn; j++)
-          dst[kk * NR + j] = transB ? B[(j0 + j) * ldb + pc + kk] : B[(pc + kk) * ldb + j0 + j];
+      if (!transB && jn == NR) {
+        for (int64_t kk = 0; kk < kc; kk++) {
+          const float* src = B + (pc + kk) * ldb + j0;
+          storeu(dst + kk * NR, loadu(src));
+          storeu(dst + kk * NR + VL, loadu(src + VL));
+        }
+        continue;
+      }
+      for (int64_t kk = 0; kk < kc; kk++) {
+        for (int64_t j = 0; j < jn; j++) dst[kk * NR + j] = transB ? B[(j0 + j) * ldb + pc + kk] : B[(pc + kk) * ldb + j0 + j];
+        for (int64_t j = jn; j < NR; j++) dst[kk * NR + j] = 0.f;
+      }
     }
     const int64_t mcs = (m + MC - 1) / MC;
     const bool accumulate = pc > 0 || addToC;
@@ -185,6 +195,21 @@ void gemm_strided(const float* A, int64_t lda, const float* B, int64_t ldb, floa
       }
     }
   }
+}
+
+/**
+ * Work buffers kept between calls on the calling thread: the packed panels of op(B), and the SPD solve's factor. A fresh
+ * buffer cost a fill and its page faults in every product (in the SPD solve, 2000 × 4096: 8–19 ms of ~150 in the
+ * fills alone, and ~540 page faults in every other call). They grow to the largest call seen (16 MB each for that solve)
+ * and are released when the thread ends.
+ */
+LargeFloats& kept_panels() {
+  thread_local LargeFloats buf;
+  return buf;
+}
+LargeFloats& kept_factor() {
+  thread_local LargeFloats buf;
+  return buf;
 }
 
 void gemm_one(const float* A, const float* B, float* C, int64_t m, int64_t n, int64_t k, bool transA, bool transB,
@@ -266,7 +291,7 @@ void gemm_small_m(const float* A, const float* B, float* C, int64_t m, int64_t n
 
 void batch_matmul(const float* a, const float* b, float* c, int64_t batch, int64_t m, int64_t n, int64_t k, bool transA,
                   bool transB, int64_t strideA, int64_t strideB) {
-  LargeFloats bpack;
+  LargeFloats& bpack = kept_panels();
   std::vector<std::vector<float>> apacks(static_cast<size_t>(omp_get_max_threads()));
   if (m < MR / 2) {
     for (int64_t bi = 0; bi < batch; bi++) gemm_small_m(a + bi * strideA, b + bi * strideB, c + bi * m * n, m, n, k, transA, transB);
@@ -314,10 +339,16 @@ constexpr int64_t kSpdBlock = 192;  // 2000 × 4096, one thread: 96 → 192 took
 int spd_solve(const float* A, const float* B, float* X, int64_t n, int64_t m) {
   constexpr int64_t nb = kSpdBlock;
   const int64_t nblocks = (n + nb - 1) / nb;
-  LargeFloats L(static_cast<size_t>(n * n));
-  for (int64_t i = 0; i < n; i++)
-    for (int64_t j = 0; j <= i; j++) L[static_cast<size_t>(i * n + j)] = A[i * n + j];  // lower triangle of A
-  LargeFloats bpack;
+  LargeFloats& L = kept_factor();
+  if (L.size() < static_cast<size_t>(n * n)) L.resize(static_cast<size_t>(n * n));
+  // the lower triangle of A, zeros above it (every element written: the kept buffer holds the last call's factor)
+#pragma omp parallel for schedule(static) if (n * n >= kParallelMin)
+  for (int64_t i = 0; i < n; i++) {
+    float* row = L.data() + i * n;
+    std::memcpy(row, A + i * n, static_cast<size_t>(i + 1) * sizeof(float));
+    std::memset(row + i + 1, 0, static_cast<size_t>(n - i - 1) * sizeof(float));
+  }
+  LargeFloats& bpack = kept_panels();
   std::vector<std::vector<float>> apacks(static_cast<size_t>(omp_get_max_threads()));
   std::vector<double> d(static_cast<size_t>(nb * nb));
   // the inverses of the diagonal factors L_bb (computed in double, kept as float `[kb,kb]` per block): the panel

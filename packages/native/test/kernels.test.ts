@@ -1116,6 +1116,28 @@ describe.skipIf(disabled)('float32 tensors from float64 values', () => {
 });
 
 describe.skipIf(disabled)('symmetric positive definite solve', () => {
+  /** A = GGᵀ + 0.05n·I (lower triangle; 12345 above it, never read) and B `[n,m]`, from fixed seeds. */
+  const system = (n: number, m: number) => {
+    const g = values(n * n, 41);
+    const a = new Float32Array(n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j <= i; j++) {
+        let s = i === j ? 0.05 * n : 0;
+        for (let k = 0; k < n; k++) s += g[i * n + k]! * g[j * n + k]!;
+        a[i * n + j] = s;
+        a[j * n + i] = i === j ? s : 12345; // the upper triangle is not read
+      }
+    }
+    return { a, bv: values(n * m, 42) };
+  };
+  const solve = (a: Float32Array, bv: Float32Array, n: number, m: number): Float32Array => {
+    const at = tf.tensor2d(a, [n, n]),
+      bt = tf.tensor2d(bv, [n, m]);
+    const x = tf.engine().runKernel(FUSED_KERNELS.spdSolve, { a: at, b: bt }) as tf.Tensor;
+    const xv = x.dataSync() as Float32Array;
+    tf.dispose([at, bt, x]);
+    return xv;
+  };
   for (const [n, m] of [
     [5, 3],
     [97, 10],
@@ -1125,19 +1147,8 @@ describe.skipIf(disabled)('symmetric positive definite solve', () => {
   ] as const) {
     it(`solves A X = B to a float32 residual (n ${n}, m ${m})`, async () => {
       await tf.setBackend('wasm');
-      const g = values(n * n, 41);
-      const a = new Float32Array(n * n);
-      for (let i = 0; i < n; i++) {
-        for (let j = 0; j <= i; j++) {
-          let s = i === j ? 0.05 * n : 0;
-          for (let k = 0; k < n; k++) s += g[i * n + k]! * g[j * n + k]!;
-          a[i * n + j] = s;
-          a[j * n + i] = i === j ? s : 12345; // the upper triangle is not read
-        }
-      }
-      const bv = values(n * m, 42);
-      const x = tf.engine().runKernel(FUSED_KERNELS.spdSolve, { a: tf.tensor2d(a, [n, n]), b: tf.tensor2d(bv, [n, m]) }) as tf.Tensor;
-      const xv = x.dataSync();
+      const { a, bv } = system(n, m);
+      const xv = solve(a, bv, n, m);
       let num = 0,
         den = 0;
       for (let i = 0; i < n; i++) {
@@ -1149,9 +1160,18 @@ describe.skipIf(disabled)('symmetric positive definite solve', () => {
         }
       }
       expect(Math.sqrt(num / den)).toBeLessThan(2e-6);
-      x.dispose();
     });
   }
+  it('gives the same bits for a small system before and after a larger one (the work buffers kept between calls)', async () => {
+    await tf.setBackend('wasm');
+    const small = system(97, 33),
+      large = system(450, 70);
+    const first = solve(small.a, small.bv, 97, 33);
+    solve(large.a, large.bv, 450, 70);
+    // a product with a wider B in between too: the packed panels it leaves are larger than the small solve's
+    tf.dispose(tf.matMul(tf.ones([200, 300]), tf.ones([300, 1000])));
+    expect(solve(small.a, small.bv, 97, 33)).toEqual(first);
+  });
   it('refuses a matrix that is not positive definite, leaving no tensor behind', async () => {
     await tf.setBackend('wasm');
     const a = tf.tensor2d([1, 2, 2, 1], [2, 2]),
