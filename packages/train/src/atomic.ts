@@ -1,7 +1,7 @@
 /** Atomic replacement of a whole directory (Node only; the single-file write is `writeFileAtomic` of `@sal/types/node`). */
-import { lstat, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { tempNameBeside } from '@sal/types/node';
+import { tempNameBeside, writeFileAtomic } from '@sal/types/node';
 
 /**
  * What may be replaced: nothing there yet, an empty directory, or a directory `isOurs` recognises (e.g. a
@@ -94,6 +94,8 @@ export async function pauseAt(point: string): Promise<void> {
   reached.set(point, count);
   if (want !== point && want !== `${point}:${count}`) return;
   const file = env['SAL_TEST_PAUSE_FILE'];
-  if (file) await writeFile(file, `${point}:${count}`);
+  // atomically: the test kills the process as soon as the file exists, and a file written in place can exist still
+  // empty (a crash test once read '' instead of `between-renames:3`)
+  if (file) await writeFileAtomic(file, `${point}:${count}`);
   await new Promise(() => setInterval(() => undefined, 60_000)); // keeps the process alive until it is killed
 }
