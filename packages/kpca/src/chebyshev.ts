@@ -18,6 +18,7 @@ import { SalDataError, createRng } from '@sal/types';
 import { symEigFlat } from './symeig-flat.js';
 import { orthonormalizeRows } from './gram-schmidt.js';
 import { invLower } from './linsolve.js';
+import { symmetrize } from './dense.js';
 
 /** What {@link chebyshevTopEigen} returns: values descending, vectors as rows `[k, n]`. */
 export interface ChebyshevResult {
@@ -238,19 +239,6 @@ function normalBlock(rng: { normal(): number }, size: number): Float32Array {
   return out;
 }
 
-/** The symmetric part of the `[l,l]` matrix `h`, in place; false when an entry is not finite. */
-function symmetrizeFinite(h: Float64Array, l: number): boolean {
-  for (let i = 0; i < l; i++) {
-    for (let j = 0; j < i; j++) {
-      const v = 0.5 * ((h[i * l + j] as number) + (h[j * l + i] as number));
-      h[i * l + j] = v;
-      h[j * l + i] = v;
-    }
-  }
-  for (let i = 0; i < l * l; i++) if ((h[i] as number) - (h[i] as number) !== 0) return false;
-  return true;
-}
-
 /** The rotation `[l,l]` whose column c is the eigenvector of the c-th largest eigenvalue; sets `theta` descending. */
 function ritzRotation(d: Float64Array, vt: Float64Array, l: number, theta: Float64Array): Float32Array {
   const order = Array.from({ length: l }, (_, i) => i).sort((u, v) => (d[v] as number) - (d[u] as number));
@@ -287,7 +275,8 @@ function rayleighRitz(a: tf.Tensor2D, y: tf.Tensor2D, k: number, theta: Float64A
   const h = tf.matMul(y, aY, true, false);
   const hv = new Float64Array(h.dataSync());
   h.dispose();
-  if (!symmetrizeFinite(hv, l)) {
+  symmetrize({ rows: l, cols: l, data: hv });
+  if (!hv.every(Number.isFinite)) {
     aY.dispose();
     throw new SalDataError('kpca.topEigen', 'finite Rayleigh quotients', 'NaN or Infinity (non-finite matrix entries?)');
   }
