@@ -15,7 +15,7 @@ import { symEigFlat } from './symeig-flat.js';
 import { chebyshevTopEigen, unitRows } from './chebyshev.js';
 import { orthonormalizeRows } from './gram-schmidt.js';
 import { SalConfigError, SalShapeError, checkNumber, checkOneOf, createRng, resolveOptions } from '@sal/types';
-import { PRODUCT_METHODS, matmul, symmetrize, toDense, toTensor, type DenseMatrix, type MatrixInput, type ProductMethod } from './dense.js';
+import { PRODUCT_METHODS, matmul, symmetrize, toDense, toTensor, transpose, type DenseMatrix, type MatrixInput, type ProductMethod } from './dense.js';
 
 /** Eigenpairs of a symmetric matrix, eigenvalues descending. */
 export interface EigenResult {
@@ -44,16 +44,6 @@ export interface TopEigenResult extends EigenResult {
 function checkSquare(a: DenseMatrix, where: string): void {
   if (a.rows !== a.cols) throw new SalShapeError(where, '[n,n] (square)', [a.rows, a.cols]);
   if (a.rows === 0) throw new SalShapeError(where, 'a non-empty matrix', [a.rows, a.cols]);
-}
-
-/**
- * The `[k,n]` rows as the columns of an `[n,k]` matrix. (A module-level function: a long loop inline in topEigen made
- * V8 compile all of topEigen while it ran, ~25 ms of a core, in each of the first fits.)
- */
-function rowsAsColumns(rows: Float64Array, k: number, n: number): Float64Array {
-  const out = new Float64Array(n * k);
-  for (let c = 0; c < k; c++) for (let i = 0; i < n; i++) out[i * k + c] = rows[c * n + i] as number;
-  return out;
 }
 
 /** Flip each column of `v` (`[n,k]`, row-major) so its largest-magnitude entry is positive. */
@@ -208,7 +198,7 @@ export function topEigen(a: MatrixInput, k: number, opts?: TopEigenOptions): Top
     const t = dense ? toTensor(dense) : (tf.cast(tin as tf.Tensor, 'float32') as tf.Tensor2D);
     try {
       const r = chebyshevTopEigen(t, k, { block: Math.min(n, k + o.oversampling), degree: o.degree, tol: o.tol, maxRounds: o.maxIterations, seed: o.seed });
-      const vectors = { rows: n, cols: k, data: rowsAsColumns(r.vecRows, k, n) };
+      const vectors = transpose({ rows: k, cols: n, data: r.vecRows });
       fixSigns(vectors);
       return {
         values: r.values,
@@ -301,7 +291,7 @@ export function topEigen(a: MatrixInput, k: number, opts?: TopEigenOptions): Top
       blocks.push(z);
     }
     // unit columns [n, k]
-    const vectors = { rows: n, cols: k, data: rowsAsColumns(unitRows(vecRows, k, n), k, n) };
+    const vectors = transpose({ rows: k, cols: n, data: unitRows(vecRows, k, n) });
     fixSigns(vectors);
     return { values, vectors, iterations: it, products: it, productColumns: it * l, algorithm, converged, residuals };
   } finally {
